@@ -1,0 +1,122 @@
+"""The `scv-conformance` command: emulate, fuzz, scenarios, run, report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from conformance import __version__
+from conformance.config import add_target_arguments, resolve
+from conformance.errors import ExitCode, HarnessError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors as exit code 2 and a one-line message."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(ExitCode.USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="scv-conformance",
+        description="Contract tests and conformance runs for the SCV REST API.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    emulate = commands.add_parser("emulate", help="serve the emulated appliance")
+    from conformance.emulator import cli as emulator_cli
+
+    emulator_cli.add_arguments(emulate)
+
+    fuzz = commands.add_parser("fuzz", help="property-based tests of every operation")
+    add_target_arguments(fuzz)
+
+    scenarios = commands.add_parser("scenarios", help="replay the documented workflows")
+    add_target_arguments(scenarios)
+    scenarios.add_argument("--only", dest="workflow", metavar="WORKFLOW", default=None,
+                           help="run only this workflow (its workflowId)")
+    _add_job_timeout(scenarios)
+
+    run = commands.add_parser("run", help="fuzzing and scenarios, with every report")
+    add_target_arguments(run)
+    run.add_argument("--profile", choices=("smoke", "full"), default="smoke",
+                     help="smoke: a quick check; full: the nightly depth (default: smoke)")
+    run.add_argument("--only", choices=("fuzz", "scenarios"), default=None,
+                     help="run only one of the two suites")
+    _add_job_timeout(run)
+    run.add_argument("--workers", type=_workers, default=None, metavar="N",
+                     help="parallel pytest-xdist workers (default: one process)")
+
+    report = commands.add_parser("report", help="turn a run's results into the Allure HTML report")
+    report.add_argument("run_dir", nargs="?", default=None, metavar="RUN_DIR",
+                        help="a run folder (default: the latest under --report-dir)")
+    report.add_argument("--report-dir", default="reports", metavar="DIR",
+                        help="where runs are written (default: reports)")
+    return parser
+
+
+def _add_job_timeout(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--job-timeout", default=argparse.SUPPRESS, metavar="S",
+                        help="seconds a started job may take to finish (default: 120)")
+
+
+def _workers(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(_dispatch(args))
+    except HarnessError as exc:
+        print(f"scv-conformance: error: {exc}", file=sys.stderr)
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        print("scv-conformance: interrupted", file=sys.stderr)
+        return int(ExitCode.INFRASTRUCTURE)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "emulate":
+        from conformance.emulator import cli as emulator_cli
+
+        return emulator_cli.run(args)
+    if args.command == "report":
+        from conformance.reporting.html import build_report
+
+        return build_report(args.run_dir, args.report_dir)
+
+    from conformance.runner import RunPlan, execute
+
+    command_options = {
+        key: getattr(args, key) for key in ("profile", "only", "workflow", "workers")
+        if hasattr(args, key)
+    }
+    settings = resolve(args)
+    if args.command == "fuzz":
+        plan = RunPlan(suites=("fuzz",), profile="full")
+    elif args.command == "scenarios":
+        plan = RunPlan(suites=("scenarios",), profile="full",
+                       workflow=command_options.get("workflow"))
+    else:
+        only = command_options.get("only")
+        plan = RunPlan(
+            suites=(only,) if only else ("fuzz", "scenarios"),
+            profile=command_options.get("profile") or "smoke",
+            workers=command_options.get("workers"),
+        )
+    return execute(settings, plan)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

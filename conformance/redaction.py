@@ -1,0 +1,58 @@
+"""Keeping secrets out of reports, logs and the console."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+REDACTED = "[REDACTED]"
+SECRET_HEADERS = frozenset(
+    {"token", "authorization", "vmware-api-session-id", "cookie", "set-cookie"}
+)
+SECRET_FIELDS = frozenset({"password", "token", "certificate"})
+_SECRET_JSON_FIELD = re.compile(r'("(?:password|token)"\s*:\s*)"(?:[^"\\]|\\.)*"', re.IGNORECASE)
+
+
+def redact_headers(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> dict[str, str]:
+    """A copy of ``headers`` with secret values replaced."""
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    return {k: (REDACTED if k.lower() in SECRET_HEADERS else v) for k, v in items}
+
+
+def redact_json(value: Any) -> Any:
+    """A copy of a decoded JSON value with secret fields replaced, at any depth."""
+    if isinstance(value, dict):
+        return {
+            k: (REDACTED if k.lower() in SECRET_FIELDS and v is not None else redact_json(v))
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [redact_json(v) for v in value]
+    return value
+
+
+def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
+    """``text`` with JSON secret fields and every known secret value replaced."""
+    text = _SECRET_JSON_FIELD.sub(lambda m: f'{m.group(1)}"{REDACTED}"', text)
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+def redact_body(body: bytes | str | None, secrets: Iterable[str] = ()) -> str:
+    """A printable, redacted rendering of a request or response body."""
+    if body is None:
+        return ""
+    if isinstance(body, bytes):
+        try:
+            body = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return f"<{len(body)} bytes of binary content>"
+    try:
+        rendered = json.dumps(redact_json(json.loads(body)), indent=2, ensure_ascii=False)
+    except (ValueError, TypeError):
+        rendered = body
+    return redact_text(rendered, secrets)
