@@ -1,0 +1,236 @@
+"""Deliberate deviations from the contract, one per fault, switched on by name.
+
+Each fault lives here as a hook the app or a handler consults; with no fault active
+every hook is a no-op, so the emulator conforms.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from starlette.responses import Response
+
+from conformance.emulator.errors import ApiError
+from conformance.emulator.handlers.registry import Context, Handler, Result
+
+SEEN_BY = ("fuzz", "stateful", "scenario")
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A named deviation and which suite is expected to notice it."""
+
+    name: str
+    description: str
+    seen_by: str
+
+
+def _fault(name: str, seen_by: str, description: str) -> tuple[str, Fault]:
+    return name, Fault(name, description, seen_by)
+
+
+FAULTS: dict[str, Fault] = dict(
+    [
+        _fault("missing-required-field", "fuzz", "getPolicies items lack the required 'frequency'"),
+        _fault(
+            "wrong-status-code", "fuzz", "updateResourceGroup on an unknown id answers 422, not 404"
+        ),
+        _fault("auth-skipped", "fuzz", "getSchedules answers 200 without a token"),
+        _fault("uri-not-null", "fuzz", "every envelope carries the request path in 'uri'"),
+        _fault("stack-trace", "fuzz", "400 answers carry a Java stack trace in responseMessage"),
+        _fault(
+            "server-error", "fuzz", "createPolicy answers 500 with a plain-text body on bad input"
+        ),
+        _fault(
+            "forbidden-chars-accepted",
+            "fuzz",
+            "URLs with + . % & are served (vm-101. is read as vm-101)",
+        ),
+        _fault("slow-responses", "fuzz", "getResourceGroups waits 1.5 s before answering"),
+        _fault(
+            "invalid-input-accepted",
+            "fuzz",
+            "createPolicy skips body validation and answers 200 with a generated policy",
+        ),
+        _fault("job-id-unknown", "stateful", "backupnow answers a jobId that getJob reports 404"),
+        _fault("job-never-finishes", "scenario", "backup jobs stay RUNNING at 50%"),
+        _fault(
+            "state-not-persisted",
+            "scenario",
+            "updateResourceGroup answers the new values but does not store them",
+        ),
+        _fault("mount-not-listed", "scenario", "getMountedDatastores never lists a mount"),
+        _fault("detach-ignored", "scenario", "detach jobs complete but the disks stay attached"),
+        _fault("template-restore-accepted", "scenario", "restoring a VM template is accepted"),
+        _fault(
+            "schedule-not-saved",
+            "scenario",
+            "modifySchedule answers the new cron but getSchedules keeps the old one",
+        ),
+        _fault("job-filter-ignored", "scenario", "getJobs ignores the jobType filter"),
+    ]
+)
+
+STACK_TRACE = (
+    "java.lang.IllegalArgumentException: {message}\n"
+    "\tat com.netapp.scv.rest.controller.RestExceptionHandler"
+    ".handle(RestExceptionHandler.java:87)\n"
+    "\tat com.netapp.scv.rest.controller.BaseController.validate(BaseController.java:142)\n"
+    "\tat org.springframework.web.servlet.FrameworkServlet.service(FrameworkServlet.java:897)"
+)
+SLOW_SECONDS = 1.5
+UNKNOWN_JOB_OFFSET = 1_000_000
+_FORBIDDEN_IN_PATH = re.compile(r"%[0-9A-Fa-f]{2}|[+.&%]")
+Effect = Callable[[datetime], None]
+
+
+class FaultHooks:
+    """The hooks of the active fault (all no-ops when ``name`` is None)."""
+
+    def __init__(self, name: str | None) -> None:
+        if name is not None and name not in FAULTS:
+            raise ValueError(f"unknown fault {name!r}")
+        self.name = name
+
+    def uri(self, path: str) -> str | None:
+        return path if self.name == "uri-not-null" else None
+
+    def tolerated_path(self, path: str) -> str | None:
+        """The path to serve when forbidden characters are tolerated, else None."""
+        if self.name != "forbidden-chars-accepted":
+            return None
+        return _FORBIDDEN_IN_PATH.sub("", path)
+
+    def auth_exempt(self, operation_id: str) -> bool:
+        return self.name == "auth-skipped" and operation_id == "getSchedules"
+
+    def skips_validation(self, operation_id: str) -> bool:
+        return self.name == "invalid-input-accepted" and operation_id == "createPolicy"
+
+    def invalid_body_response(self, operation_id: str) -> Response | None:
+        if self.name == "server-error" and operation_id == "createPolicy":
+            return Response("Internal Server Error", status_code=500, media_type="text/plain")
+        return None
+
+    def error_message(self, status: int, message: str) -> str:
+        if self.name == "stack-trace" and status == 400:
+            return STACK_TRACE.format(message=message)
+        return message
+
+    def delay(self, operation_id: str) -> float:
+        slow = self.name == "slow-responses" and operation_id == "getResourceGroups"
+        return SLOW_SECONDS if slow else 0.0
+
+    def relaxes(self, rule: str) -> bool:
+        """True when the fault lifts a business rule (``template-restore``)."""
+        return self.name == "template-restore-accepted" and rule == "template-restore"
+
+    def never_finishes(self, job_type: str) -> bool:
+        return self.name == "job-never-finishes" and job_type == "backup"
+
+    def job_effect(self, job_type: str, effect: Effect | None) -> Effect | None:
+        if self.name == "detach-ignored" and job_type == "detachVmdk":
+            return None
+        return effect
+
+    def wrap(self, operation_id: str, handler: Handler) -> Handler:
+        """The handler as the active fault changes it."""
+        wrapper = _WRAPPERS.get((self.name, operation_id))
+        return handler if wrapper is None else wrapper(handler)
+
+
+def _drop_frequency(handler: Handler) -> Handler:
+    def wrapped(ctx: Context) -> Result:
+        result = handler(ctx)
+        for item in result.response["policyResponseList"]:
+            item.pop("frequency", None)
+        return result
+
+    return wrapped
+
+
+def _status_422(handler: Handler) -> Handler:
+    def wrapped(ctx: Context) -> Result:
+        try:
+            return handler(ctx)
+        except ApiError as exc:
+            if exc.status == 404 and exc.message.startswith("Resource group with id"):
+                raise ApiError(422, exc.message) from None
+            raise
+
+    return wrapped
+
+
+def _generated_policy(handler: Handler) -> Handler:
+    def wrapped(ctx: Context) -> Result:
+        from conformance.emulator.model import Policy
+
+        body = ctx.body if isinstance(ctx.body, dict) else {}
+        policy_id = ctx.state.next_id("policy")
+        name = body.get("name")
+        name = name if isinstance(name, str) and name.strip() else f"generated-{policy_id}"
+        policy = Policy(policy_id, name, "DAILY", {"type": "DAYS", "value": 7})
+        ctx.state.policies[policy_id] = policy
+        return Result(policy.as_dict(), "Policy created successfully")
+
+    return wrapped
+
+
+def _unknown_job(handler: Handler) -> Handler:
+    def wrapped(ctx: Context) -> Result:
+        result = handler(ctx)
+        result.response = {"jobId": result.response["jobId"] + UNKNOWN_JOB_OFFSET}
+        return result
+
+    return wrapped
+
+
+def _forget(select: Callable[[Context], dict[Any, Any]]) -> Callable[[Handler], Handler]:
+    """Answer as the handler does, then put the selected collection back as it was."""
+
+    def wrapper(handler: Handler) -> Handler:
+        def wrapped(ctx: Context) -> Result:
+            collection = select(ctx)
+            saved = copy.deepcopy(collection)
+            result = handler(ctx)
+            collection.clear()
+            collection.update(saved)
+            return result
+
+        return wrapped
+
+    return wrapper
+
+
+def _no_mounts(handler: Handler) -> Handler:
+    def wrapped(ctx: Context) -> Result:
+        result = handler(ctx)
+        result.response = {"mountedDatastoresList": []}
+        return result
+
+    return wrapped
+
+
+def _no_filter(handler: Handler) -> Handler:
+    def wrapped(ctx: Context) -> Result:
+        ctx.params.pop("jobType", None)
+        return handler(ctx)
+
+    return wrapped
+
+
+_WRAPPERS: dict[tuple[str | None, str], Callable[[Handler], Handler]] = {
+    ("missing-required-field", "getPolicies"): _drop_frequency,
+    ("wrong-status-code", "updateResourceGroup"): _status_422,
+    ("invalid-input-accepted", "createPolicy"): _generated_policy,
+    ("job-id-unknown", "backupResourceGroupNow"): _unknown_job,
+    ("state-not-persisted", "updateResourceGroup"): _forget(lambda ctx: ctx.state.groups),
+    ("schedule-not-saved", "modifySchedule"): _forget(lambda ctx: ctx.state.schedules),
+    ("mount-not-listed", "getMountedDatastores"): _no_mounts,
+    ("job-filter-ignored", "getJobs"): _no_filter,
+}

@@ -1,0 +1,59 @@
+"""Handlers of the jobs tag."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from conformance.emulator import jobs
+from conformance.emulator.errors import bad_request, not_found
+from conformance.emulator.handlers.registry import Context, Result, operation
+from conformance.emulator.model import Job
+from conformance.emulator.state import State
+
+
+def find_job(state: State, job_id: int) -> Job:
+    job = state.jobs.get(job_id)
+    if job is None:
+        raise not_found(f"Job with id {job_id} not found")
+    return job
+
+
+@operation("getJobs")
+def get_jobs(ctx: Context) -> Result:
+    wanted = ctx.params.get("jobType")
+    listed = [
+        jobs.view(job, ctx.now)
+        for job in sorted(ctx.state.jobs.values(), key=lambda j: j.id, reverse=True)
+        if wanted is None or job.job_type == wanted
+    ]
+    return Result({"jobResponseList": listed})
+
+
+@operation("getJob")
+def get_job(ctx: Context) -> Result:
+    return Result(jobs.view(find_job(ctx.state, ctx.params["id"]), ctx.now))
+
+
+@operation("getJobLogs")
+def get_job_logs(ctx: Context) -> Result:
+    job = find_job(ctx.state, ctx.params["id"])
+    headers = {"content-disposition": f'attachment; filename="job-{job.id}-logs.zip"'}
+    archive = jobs.logs_zip(job, ctx.now)
+    return Result(raw=Response(archive, media_type="application/octet-stream", headers=headers))
+
+
+@operation("failJobs")
+def fail_jobs(ctx: Context) -> Result:
+    ids = [ctx.params["id"]]
+    if isinstance(ctx.body, dict):
+        ids += [i for i in ctx.body.get("jobIds", []) if i not in ids]
+    ctx.resource = ",".join(str(i) for i in ids)
+    targets = [find_job(ctx.state, i) for i in ids]
+    for job in targets:
+        if not jobs.is_running(job, ctx.now):
+            state_name = jobs.status(job, ctx.now)[0]
+            raise bad_request(f"Job {job.id} is not running (status {state_name})")
+    for job in targets:
+        jobs.fail(job, ctx.now)
+    listed = [jobs.view(job, ctx.now) for job in targets]
+    return Result({"jobResponseList": listed}, "Jobs marked as failed")

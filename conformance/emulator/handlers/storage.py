@@ -1,0 +1,64 @@
+"""Handlers of the storage-systems tag."""
+
+from __future__ import annotations
+
+from conformance.emulator.errors import conflict, not_found
+from conformance.emulator.handlers.registry import Context, Result, operation
+from conformance.emulator.inventory import CLUSTER
+from conformance.emulator.model import StorageSystem
+
+
+@operation("getSvmAll")
+def get_svm_all(ctx: Context) -> Result:
+    systems = [s.as_dict() for s in ctx.state.storage.values()]
+    return Result({"storageSystemResponseList": systems})
+
+
+@operation("addStorageSystem")
+def add_storage_system(ctx: Context) -> Result:
+    body = ctx.body
+    name = body["name"]
+    ctx.resource = name
+    if name in ctx.state.storage:
+        raise conflict(f"Storage system {name} already exists")
+    kind = body.get("type", "SVM")
+    system = StorageSystem(
+        name=name,
+        type=kind,
+        cluster_name=CLUSTER if kind == "SVM" else name,
+        protocol=body.get("protocol", "HTTPS"),
+        port=body.get("port", 443),
+        username=body["username"],
+        timeout=body.get("timeout", 60),
+    )
+    ctx.state.storage[name] = system
+    return Result(system.as_dict(), "Storage system added successfully")
+
+
+@operation("modifyStorageSystem")
+def modify_storage_system(ctx: Context) -> Result:
+    body = ctx.body
+    name = body["name"]
+    ctx.resource = name
+    system = ctx.state.storage.get(name)
+    if system is None:
+        raise not_found(f"Storage system {name} not found")
+    system.type = body.get("type", system.type)
+    system.protocol = body.get("protocol", system.protocol)
+    system.port = body.get("port", system.port)
+    system.username = body["username"]
+    system.timeout = body.get("timeout", system.timeout)
+    return Result(system.as_dict(), "Storage system modified successfully")
+
+
+@operation("deleteStorageSystem")
+def delete_storage_system(ctx: Context) -> Result:
+    name = ctx.body["name"]
+    ctx.resource = name
+    if name not in ctx.state.storage:
+        raise not_found(f"Storage system {name} not found")
+    used = sorted(d.name for d in ctx.state.datastores.values() if d.svm == name)
+    if used:
+        raise conflict(f"Storage system {name} is in use by datastores {', '.join(used)}")
+    del ctx.state.storage[name]
+    return Result(None, "Storage system deleted successfully")

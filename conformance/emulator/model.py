@@ -1,0 +1,208 @@
+"""The records an emulated appliance keeps: vCenter objects, SCV objects, jobs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass
+class Host:
+    moref: str
+    name: str
+
+
+@dataclass
+class Datastore:
+    moref: str
+    name: str
+    type: str
+    capacity: int
+    free_space: int
+    svm: str
+    mounted_from: int | None = None
+    esx_host: str | None = None
+
+    @property
+    def location(self) -> str:
+        """Where the datastore's volume lives on storage, ``svm:/vol/volume``."""
+        return f"{self.svm}:/vol/{self.name}"
+
+
+@dataclass
+class Disk:
+    key: int
+    label: str
+    vmdk_name: str
+    datastore: str
+    location: str
+    capacity: int
+    from_backup: int | None = None
+    source_location: str | None = None
+
+    def as_location(self) -> dict[str, Any]:
+        """The disk as an item of ``vmdkLocationsList``."""
+        return {
+            "vmdkName": self.vmdk_name,
+            "datastore": self.datastore,
+            "location": self.location,
+            "diskKey": self.key,
+            "capacityInBytes": self.capacity,
+        }
+
+
+@dataclass
+class Vm:
+    moref: str | None
+    name: str
+    uuid: str
+    host: str
+    disks: list[Disk]
+    cpu_count: int = 2
+    memory_mib: int = 4096
+    power_state: str = "POWERED_ON"
+    template: bool = False
+    deleted: bool = False
+
+    @property
+    def datastores(self) -> list[str]:
+        """Names of the datastores the VM's own disks live on, primary first."""
+        names: list[str] = []
+        for disk in self.disks:
+            if disk.from_backup is None and disk.datastore not in names:
+                names.append(disk.datastore)
+        return names
+
+
+@dataclass
+class StorageSystem:
+    name: str
+    type: str
+    cluster_name: str | None
+    protocol: str
+    port: int
+    username: str
+    timeout: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """The storage system as the plug-in lists it (never the password)."""
+        return {
+            "name": self.name,
+            "type": self.type,
+            "clusterName": self.cluster_name,
+            "protocol": self.protocol,
+            "port": self.port,
+            "username": self.username,
+            "timeout": self.timeout,
+        }
+
+
+@dataclass
+class Policy:
+    id: int
+    name: str
+    frequency: str
+    retention: dict[str, Any]
+    description: str | None = None
+    vm_consistency: bool = False
+    include_independent_disks: bool = False
+    snap_mirror_update: bool = False
+    snap_vault_update: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "description": self.description,
+            "frequency": self.frequency,
+            "retention": dict(self.retention),
+            "vmConsistency": self.vm_consistency,
+            "includeIndependentDisks": self.include_independent_disks,
+            "snapMirrorUpdate": self.snap_mirror_update,
+            "snapVaultUpdate": self.snap_vault_update,
+        }
+
+
+@dataclass
+class ResourceGroup:
+    id: int
+    name: str
+    entities: list[str]
+    policies: list[dict[str, Any]]
+    description: str | None = None
+    spanning_type: str = "EXCLUDE_ALL"
+    notification: str = "NEVER"
+
+
+@dataclass
+class BackupCopy:
+    """What one backup holds of one VM."""
+
+    vm_uuid: str
+    disks: list[Disk]
+    partial: bool
+
+
+@dataclass
+class Backup:
+    id: int
+    name: str
+    resource_group: str | None
+    policy: str | None
+    start: datetime
+    end: datetime
+    vms: dict[str, BackupCopy]
+    datastores: list[str]
+    locations: dict[str, str]
+    vm_consistent: bool = False
+
+    @property
+    def partial(self) -> bool:
+        return any(copy.partial for copy in self.vms.values())
+
+
+@dataclass
+class Mount:
+    moref: str
+    name: str
+    backup_id: int
+    datastore: str
+    esx_host: str
+
+
+@dataclass
+class Job:
+    id: int
+    job_type: str
+    description: str
+    resource_name: str | None
+    start: datetime
+    duration: float
+    effect: Callable[[datetime], None] | None = None
+    never_finishes: bool = False
+    failed_at: datetime | None = None
+    failed_progress: int = 0
+    error_message: str | None = None
+    settled: bool = False
+    log: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Schedule:
+    name: str
+    cron: str
+    description: str
+
+
+@dataclass
+class AuditFile:
+    name: str
+    created: datetime
+    modified: datetime
+    content: bytearray
+    sha256: str
+    status: str = "NOT_VERIFIED"
+    verified_time: datetime | None = None
+    entries: list[dict[str, Any]] = field(default_factory=list)

@@ -1,0 +1,68 @@
+"""Routes bound from the contract: path template + method -> operation and handler."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from conformance.emulator.errors import ApiError
+from conformance.emulator.handlers.registry import Handler
+from conformance.emulator.validation import RequestValidator
+from conformance.spec import Operation
+
+_PARAM = re.compile(r"\{([^}/]+)\}")
+
+
+@dataclass(frozen=True)
+class Route:
+    """One served operation."""
+
+    operation: Operation
+    handler: Handler
+    validator: RequestValidator
+
+
+def _compile(template: str) -> re.Pattern[str]:
+    pattern = ""
+    position = 0
+    for match in _PARAM.finditer(template):
+        pattern += re.escape(template[position : match.start()])
+        pattern += f"(?P<{match.group(1)}>[^/]+)"
+        position = match.end()
+    pattern += re.escape(template[position:])
+    return re.compile(f"^{pattern}$")
+
+
+class Router:
+    """Finds the route of a path (relative to the base path) and method."""
+
+    def __init__(self, routes: list[Route]) -> None:
+        self._literal: dict[str, dict[str, Route]] = {}
+        templated: dict[str, dict[str, Route]] = {}
+        for route in routes:
+            template = route.operation.path
+            table = self._literal if "{" not in template else templated
+            table.setdefault(template, {})[route.operation.method.upper()] = route
+        ordered = sorted(templated.items(), key=lambda item: item[0].count("{"))
+        self._templated = [(_compile(template), methods) for template, methods in ordered]
+
+    def match(self, path: str, method: str) -> tuple[Route, dict[str, str]]:
+        """The route and raw path parameters; ApiError 404 or 405 when there is none."""
+        allowed: set[str] = set()
+        methods = self._literal.get(path)
+        if methods is not None:
+            route = methods.get(method)
+            if route is not None:
+                return route, {}
+            allowed.update(methods)
+        for pattern, methods in self._templated:
+            found = pattern.match(path)
+            if found is None:
+                continue
+            route = methods.get(method)
+            if route is not None:
+                return route, found.groupdict()
+            allowed.update(methods)
+        if allowed:
+            raise ApiError(405, f"Request method '{method}' is not supported")
+        raise ApiError(404, f"No endpoint {method} /api{path}")

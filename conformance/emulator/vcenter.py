@@ -1,0 +1,120 @@
+"""A minimal vCenter REST API (sessions, VMs, datastores, hosts, disks) on the same server."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import secrets
+from typing import Any
+from urllib.parse import parse_qs
+
+from conformance.emulator.state import State
+
+SESSION_HEADER = "vmware-api-session-id"
+
+
+def _error(kind: str, text: str) -> dict[str, Any]:
+    return {"error_type": kind, "messages": [{"id": kind.lower(), "default_message": text}]}
+
+
+class VCenterApi:
+    """Answers /api/session and /api/vcenter/... from the emulator's inventory."""
+
+    def __init__(self, state: State, username: str, password: str) -> None:
+        self._state = state
+        self._sessions: set[str] = set()
+        self._username = username
+        self._password = password
+
+    @staticmethod
+    def handles(path: str) -> bool:
+        return path == "/api/session" or path.startswith("/api/vcenter/")
+
+    def _login(self, authorization: str | None) -> tuple[int, Any]:
+        scheme, _, encoded = (authorization or "").partition(" ")
+        try:
+            user, _, password = base64.b64decode(encoded, validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            user, password = "", ""
+        if scheme.lower() != "basic" or not self._state.tokens.credentials_match(user, password):
+            return 401, _error("UNAUTHENTICATED", "Authentication required.")
+        session = secrets.token_hex(16)
+        self._sessions.add(session)
+        return 201, session
+
+    def handle(
+        self, method: str, path: str, query: bytes, headers: dict[str, str]
+    ) -> tuple[int, Any]:
+        """Status and JSON body of one vCenter call; call it holding the state lock."""
+        if path == "/api/session":
+            if method == "POST":
+                return self._login(headers.get("authorization"))
+            if method == "DELETE":
+                self._sessions.discard(headers.get(SESSION_HEADER, ""))
+                return 204, None
+            return 405, _error("METHOD_NOT_ALLOWED", "Method not allowed.")
+        if headers.get(SESSION_HEADER) not in self._sessions:
+            return 401, _error("UNAUTHENTICATED", "Authentication required.")
+        if method != "GET":
+            return 405, _error("METHOD_NOT_ALLOWED", "Method not allowed.")
+        names = parse_qs(query.decode("latin-1")).get("names")
+        parts = path[len("/api/vcenter/") :].split("/")
+        if parts == ["vm"]:
+            return 200, self._vms(names)
+        if parts == ["datastore"]:
+            return 200, self._datastores(names)
+        if parts == ["host"]:
+            return 200, self._hosts(names)
+        if len(parts) == 4 and parts[0] == "vm" and parts[2:] == ["hardware", "disk"]:
+            vm = self._state.vm_by_moref(parts[1])
+            if vm is None:
+                return 404, _error("NOT_FOUND", f"Virtual machine {parts[1]} not found.")
+            return 200, [
+                {
+                    "disk": str(d.key),
+                    "label": d.label,
+                    "type": "SCSI",
+                    "capacity": d.capacity,
+                    "backing": {"type": "VMDK_FILE", "vmdk_file": d.location},
+                }
+                for d in vm.disks
+            ]
+        return 404, _error("NOT_FOUND", f"No such resource {path}.")
+
+    def _vms(self, names: list[str] | None) -> list[dict[str, Any]]:
+        return [
+            {
+                "vm": vm.moref,
+                "name": vm.name,
+                "power_state": vm.power_state,
+                "cpu_count": vm.cpu_count,
+                "memory_size_MiB": vm.memory_mib,
+            }
+            for vm in self._state.live_vms()
+            if names is None or vm.name in names
+        ]
+
+    def _datastores(self, names: list[str] | None) -> list[dict[str, Any]]:
+        return [
+            {
+                "datastore": d.moref,
+                "name": d.name,
+                "type": d.type,
+                "free_space": d.free_space,
+                "capacity": d.capacity,
+            }
+            for d in self._state.datastores.values()
+            if names is None or d.name in names
+        ]
+
+    def _hosts(self, names: list[str] | None) -> list[dict[str, Any]]:
+        return [
+            {
+                "host": h.moref,
+                "name": h.name,
+                "connection_state": "CONNECTED",
+                "power_state": "POWERED_ON",
+            }
+            for h in self._state.hosts.values()
+            if names is None or h.name in names
+        ]
