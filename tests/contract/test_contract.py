@@ -1,0 +1,222 @@
+"""The contract itself: valid OpenAPI 3.1, the 44 operations, provenance, examples, links."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator, FormatChecker
+from openapi_spec_validator import validate
+from referencing import Registry
+from referencing.jsonschema import DRAFT202012
+
+from conformance.spec import SPEC_PATH, load_contract
+
+OPERATION_IDS = """
+login addStorageSystem getSvmAll modifyStorageSystem deleteStorageSystem getPolicies
+createPolicy updatePolicy deletePolicy getResourceGroups createResourceGroup
+updateResourceGroup deleteResourceGroup backupResourceGroupNow getVmBackups
+getVmSnapshotLocations getVmAvailableEsxHosts restoreVm getVmdkLocations
+getBackupVmdkLocations getAvailableDatastores restoreVmdks attachVmdks detachVmdks
+getDatastoreBackups getDatastoreSnapshotLocations getDatastoreAvailableEsxHosts
+mountDatastoreBackup getMountedDatastores unmountDatastore getJobs getJob getJobLogs
+failJobs getProtectedVmReport getUnprotectedVmReport getSchedules modifySchedule
+getAuditLogs getAuditLog verifyAuditLogs getAuditConfig updateAuditConfig updateSyslogCert
+""".split()
+
+SINCE = {
+    **{op: "4.4" for op in ("getJobs", "getJob", "getJobLogs", "failJobs",
+                            "getProtectedVmReport", "getUnprotectedVmReport")},
+    **{op: "4.8" for op in ("getAuditLogs", "getAuditLog", "verifyAuditLogs")},
+    **{op: "5.0" for op in ("getAuditConfig", "updateAuditConfig", "updateSyslogCert")},
+}
+CONTRACT = load_contract()
+DOCUMENT = CONTRACT.document
+URI = "urn:scv-contract"
+REGISTRY: Registry = Registry().with_resource(URI, DRAFT202012.create_resource(DOCUMENT))
+
+
+def pointer(*parts: str) -> str:
+    return "#/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def validator_at(json_pointer: str) -> Draft202012Validator:
+    return Draft202012Validator(
+        {"$ref": URI + json_pointer}, registry=REGISTRY, format_checker=FormatChecker()
+    )
+
+
+def examples() -> Iterator[tuple[str, str]]:
+    """(label, JSON pointer of a media type object with an example) for the whole contract."""
+    for path, item in DOCUMENT["paths"].items():
+        for method, op in item.items():
+            if method == "parameters":
+                continue
+            body = op.get("requestBody", {}).get("content", {})
+            for media in body:
+                yield f"{op['operationId']} request", pointer("paths", path, method,
+                                                              "requestBody", "content", media)
+            for status, response in op["responses"].items():
+                for media in response.get("content", {}):
+                    yield f"{op['operationId']} {status}", pointer(
+                        "paths", path, method, "responses", status, "content", media)
+    for name, response in DOCUMENT["components"]["responses"].items():
+        for media in response["content"]:
+            yield f"response {name}", pointer("components", "responses", name, "content", media)
+
+
+def resolve(json_pointer: str) -> Any:
+    node: Any = DOCUMENT
+    for part in json_pointer[2:].split("/"):
+        node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node
+
+
+def test_contract_is_valid_openapi_3_1() -> None:
+    assert DOCUMENT["openapi"] == "3.1.0"
+    validate(DOCUMENT)
+
+
+def test_servers_use_the_appliance_base_url_and_port() -> None:
+    (server,) = DOCUMENT["servers"]
+    assert server["url"] == "https://{host}:{port}/api"
+    assert server["variables"]["port"]["default"] == "8144"
+
+
+def test_all_44_operations_are_there_with_their_operation_ids() -> None:
+    assert sorted(CONTRACT.operation_ids()) == sorted(OPERATION_IDS)
+    assert len(CONTRACT.operations) == 44
+
+
+@pytest.mark.parametrize("operation", CONTRACT.operations, ids=lambda op: op.operation_id)
+def test_every_operation_states_evidence_and_release(operation: Any) -> None:
+    assert operation.evidence in {"doc", "client", "assumption"}
+    assert operation.since == SINCE.get(operation.operation_id, "4.1")
+
+
+@pytest.mark.parametrize("operation", CONTRACT.operations, ids=lambda op: op.operation_id)
+def test_token_is_required_everywhere_but_login(operation: Any) -> None:
+    security = operation.definition.get("security", DOCUMENT["security"])
+    if operation.operation_id == "login":
+        assert security == []
+    else:
+        assert security == [{"Token": []}]
+        assert "401" in operation.definition["responses"]
+
+
+def test_token_scheme_is_the_token_header() -> None:
+    scheme = DOCUMENT["components"]["securitySchemes"]["Token"]
+    assert scheme == {**scheme, "type": "apiKey", "in": "header", "name": "Token"}
+
+
+@pytest.mark.parametrize("label,json_pointer", list(examples()), ids=lambda v: str(v))
+def test_every_example_validates_against_its_schema(label: str, json_pointer: str) -> None:
+    media = resolve(json_pointer)
+    assert "example" in media, f"{label} has no example"
+    errors = list(validator_at(json_pointer + "/schema").iter_errors(media["example"]))
+    assert not errors, f"{label}: {errors[0].message} at {list(errors[0].absolute_path)}"
+
+
+def test_every_operation_has_an_example_of_its_success_answer() -> None:
+    labels = {label for label, _ in examples()}
+    for op in CONTRACT.operations:
+        assert f"{op.operation_id} 200" in labels, op.operation_id
+        if "requestBody" in op.definition:
+            assert f"{op.operation_id} request" in labels, op.operation_id
+
+
+@pytest.mark.parametrize("operation", CONTRACT.operations, ids=lambda op: op.operation_id)
+def test_errors_use_the_envelope(operation: Any) -> None:
+    for status, response in operation.definition["responses"].items():
+        if int(status) >= 400:
+            assert response["$ref"].startswith("#/components/responses/")
+
+
+def test_success_envelopes_carry_uri_null() -> None:
+    envelope = DOCUMENT["components"]["schemas"]["Envelope"]
+    assert envelope["properties"]["uri"] == {**envelope["properties"]["uri"], "type": "null"}
+    assert "uri" in envelope["required"]
+
+
+def _path_parameter_schemas() -> Iterator[tuple[str, dict[str, Any]]]:
+    for path, item in DOCUMENT["paths"].items():
+        for parameter in item.get("parameters", []):
+            if "$ref" in parameter:
+                parameter = resolve(parameter["$ref"])
+            yield f"{path} {parameter['name']}", parameter["schema"]
+
+
+VALID_PATH_VALUES = ("vm-42", "datastore-17", "audit-20261127",
+                     "4207a5c4-3c1e-9d2b-7f10-5e6a1b2c3d01", "42")
+
+
+@pytest.mark.parametrize("label,schema", list(_path_parameter_schemas()), ids=lambda v: str(v))
+@pytest.mark.parametrize("char", list("+.%&"))
+def test_path_parameters_exclude_the_forbidden_characters(
+    label: str, schema: dict[str, Any], char: str
+) -> None:
+    validator = _validator_for(schema)
+    accepted = [value for value in VALID_PATH_VALUES if validator.is_valid(_typed(value, schema))]
+    assert accepted, f"{label} accepts none of {VALID_PATH_VALUES}"
+    for value in accepted:
+        tainted = value[:2] + char + value[2:]
+        assert not validator.is_valid(tainted), f"{label} accepts {tainted!r}"
+
+
+def _validator_for(schema: dict[str, Any]) -> Draft202012Validator:
+    if "oneOf" in schema:
+        schema = {"oneOf": [{"$ref": URI + s["$ref"]} for s in schema["oneOf"]]}
+    elif "$ref" in schema:
+        schema = {"$ref": URI + schema["$ref"]}
+    return Draft202012Validator(schema, registry=REGISTRY)
+
+
+def _typed(value: str, schema: dict[str, Any]) -> Any:
+    """Path values arrive as text; integer parameters take the number."""
+    return int(value) if value.isdigit() and "Id" in schema.get("$ref", "") else value
+
+
+def test_links_name_existing_operations_and_parameters() -> None:
+    ids = set(CONTRACT.operation_ids())
+    count = 0
+    for op in CONTRACT.operations:
+        for response in op.definition["responses"].values():
+            for name, link in response.get("links", {}).items():
+                if "$ref" in link:
+                    link = resolve(link["$ref"])
+                count += 1
+                assert link["operationId"] in ids, name
+                target = CONTRACT.operation(link["operationId"])
+                item = DOCUMENT["paths"][target.path]
+                params = [resolve(p["$ref"]) if "$ref" in p else p
+                          for p in item.get("parameters", []) + target.definition.get(
+                              "parameters", [])]
+                names = {p["name"] for p in params}
+                assert set(link.get("parameters", {})) <= names, name
+                if "requestBody" in link:
+                    assert "requestBody" in target.definition, name
+    assert count >= 20
+
+
+def test_named_fields_are_spelled_as_the_documentation_spells_them() -> None:
+    text = SPEC_PATH.read_text()
+    for field in ("resourceGroupResponseList", "policyResponseList", "snapshotLocationsList",
+                  "AvailableEsxHostsList", "vmdkLocationsList", "DatastoreNameList",
+                  "restoreLocations", "restartVM", "vmdkRestoreLocations", "restoreFromLocation",
+                  "vmdkToRestore", "restoreToDatestore", "vmdkLocations", "alternateVmMoref",
+                  "vmdksToDetach", "esxHostName"):
+        assert re.search(rf"\b{field}:", text), field
+
+
+def test_traceability_table_names_existing_operations() -> None:
+    readme = (Path(SPEC_PATH).parent / "README.md").read_text()
+    rows = [line for line in readme.splitlines() if re.match(r"^\| \d+ \|", line)]
+    workflows = {int(row.split("|")[1]) for row in rows}
+    assert workflows == set(range(1, 17))
+    ids = set(CONTRACT.operation_ids())
+    for row in rows:
+        named = re.findall(r"`(\w+)`", row.split("|")[-2])
+        assert named and set(named) <= ids, row
