@@ -1,0 +1,47 @@
+"""Login and the Token header: missing, unknown and expired tokens get 401."""
+
+from __future__ import annotations
+
+from tests.emulator.conftest import Api, error
+
+
+def test_login_returns_a_token_that_works(api: Api) -> None:
+    token = api.login()
+    assert len(token) == 32
+    answer = api.raw("GET", "/api/4.1/policies", headers={"Token": token})
+    assert answer.status_code == 200
+
+
+def test_wrong_credentials_are_401(api: Api) -> None:
+    answer = api.raw("POST", "/api/4.1/auth/login", json={"username": "administrator@vsphere.local", "password": "nope"})
+    assert "Invalid username or password" in error(answer, 401)
+    assert answer.json()["statusMessage"] == "UNAUTHORIZED"
+
+
+def test_missing_or_unknown_token_is_401(api: Api) -> None:
+    error(api.raw("GET", "/api/4.1/policies"), 401)
+    error(api.raw("GET", "/api/4.1/policies", headers={"Token": "0" * 32}), 401)
+    error(api.raw("POST", "/api/4.1/policies", json={}), 401)
+
+
+def test_token_expires_after_the_ttl(api: Api) -> None:
+    token = api.login()
+    api.clock.advance(minutes=119)
+    assert api.raw("GET", "/api/4.1/jobs", headers={"Token": token}).status_code == 200
+    api.clock.advance(minutes=1)
+    error(api.raw("GET", "/api/4.1/jobs", headers={"Token": token}), 401)
+
+
+def test_token_ttl_is_configurable(make_api) -> None:  # type: ignore[no-untyped-def]
+    api = make_api(token_ttl=1)
+    token = api.login()
+    api.clock.advance(seconds=61)
+    error(api.raw("GET", "/api/4.1/jobs", headers={"Token": token}), 401)
+
+
+def test_configured_credentials(make_api) -> None:  # type: ignore[no-untyped-def]
+    api = make_api(username="ops@lab.local", password="s3cret")
+    token = api.login("ops@lab.local", "s3cret")
+    assert api.raw("GET", "/api/4.1/jobs", headers={"Token": token}).status_code == 200
+    answer = api.raw("POST", "/api/4.1/auth/login", json={"username": "administrator@vsphere.local", "password": "scv-emulator"})
+    error(answer, 401)

@@ -1,0 +1,57 @@
+"""The minimal vCenter API served beside the SCV API."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.emulator.conftest import Api
+
+
+def session(api: Api) -> dict[str, str]:
+    answer = api.raw("POST", "/api/session", auth=("administrator@vsphere.local", "scv-emulator"))
+    assert answer.status_code == 201
+    return {"vmware-api-session-id": answer.json()}
+
+
+def test_session_needs_basic_auth(api: Api) -> None:
+    assert api.raw("POST", "/api/session", auth=("administrator@vsphere.local", "x")).status_code == 401
+    assert api.raw("POST", "/api/session").status_code == 401
+    assert api.raw("GET", "/api/vcenter/vm").status_code == 401
+    bad = {"vmware-api-session-id": "nope"}
+    assert api.raw("GET", "/api/vcenter/vm", headers=bad).status_code == 401
+
+
+def test_lists_vms_datastores_hosts(api: Api) -> None:
+    headers = session(api)
+    vms = api.raw("GET", "/api/vcenter/vm", headers=headers).json()
+    assert {v["name"]: v["vm"] for v in vms}["finance-db01"] == "vm-102"
+    assert "legacy-crm01" not in {v["name"] for v in vms}
+    assert set(vms[0]) == {"vm", "name", "power_state", "cpu_count", "memory_size_MiB"}
+    some = api.raw(
+        "GET", "/api/vcenter/vm", headers=headers,
+        params=[("names", "hr-app01"), ("names", "web-frontend01")],
+    ).json()
+    assert sorted(v["vm"] for v in some) == ["vm-103", "vm-104"]
+    datastores = api.raw("GET", "/api/vcenter/datastore", headers=headers).json()
+    assert {(d["name"], d["datastore"], d["type"]) for d in datastores} == {
+        ("nfs_ds01", "datastore-201", "NFS"),
+        ("nfs_ds02", "datastore-202", "NFS"),
+        ("vmfs_ds01", "datastore-203", "VMFS"),
+    }
+    hosts = api.raw("GET", "/api/vcenter/host", headers=headers).json()
+    assert [h["name"] for h in hosts] == ["esx01.lab.local", "esx02.lab.local", "esx03.lab.local"]
+
+
+def test_disks_of_a_vm(api: Api) -> None:
+    headers = session(api)
+    disks = api.raw("GET", "/api/vcenter/vm/vm-101/hardware/disk", headers=headers).json()
+    assert [d["disk"] for d in disks] == ["2000", "2001", "2002"]
+    assert disks[1]["backing"]["vmdk_file"] == "[nfs_ds01] finance-app01/finance-app01_1.vmdk"
+    missing = api.raw("GET", "/api/vcenter/vm/vm-999/hardware/disk", headers=headers)
+    assert missing.status_code == 404
+
+
+def test_vcenter_is_not_under_scv_auth(api: Api) -> None:
+    answer: httpx.Response = api.raw("GET", "/api/vcenter/host", headers={"Token": api.token})
+    assert answer.status_code == 401
+    assert "error_type" in answer.json()
