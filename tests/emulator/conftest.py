@@ -73,6 +73,11 @@ class Api:
         assert body["statusCode"] == 200 and body["statusMessage"] == "OK"
         return body["response"]
 
+    def travel(self, **delta: float) -> None:
+        """Move the clock far ahead and log in again (the old token has expired)."""
+        self.clock.advance(**delta)
+        self._token = None
+
     def finish_jobs(self) -> None:
         """Let every running job end (the clock moves past the job duration)."""
         self.clock.advance(seconds=self.appliance.config.job_duration + 1)
