@@ -24,6 +24,8 @@ def bind(host: str, port: int) -> socket.socket:
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # accepted connections inherit this: no Nagle delay between headers and body
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.bind((host, port))
         sock.listen(2048)
     except OSError:
@@ -93,6 +95,12 @@ class EmbeddedEmulator:
     def ca_path(self) -> str | None:
         """The CA certificate to verify the server with (None without TLS)."""
         return str(self.certificate.ca_path) if self.certificate else None
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """A client context that trusts this emulator's certificate (for httpx ``verify=``)."""
+        if self.certificate is None:
+            raise RuntimeError("the emulator serves plain HTTP")
+        return ssl.create_default_context(cafile=str(self.certificate.ca_path))
 
     def start(self) -> EmbeddedEmulator:
         self.certificate = ensure_certificate(self.config.cert_dir) if self.config.tls else None

@@ -10,8 +10,13 @@ import httpx
 import pytest
 from jsonschema import Draft202012Validator
 
-from conformance.emulator import DEFAULT_PASSWORD, DEFAULT_USERNAME, EmulatorConfig, ManualClock
-from conformance.emulator import create_app
+from conformance.emulator import (
+    DEFAULT_PASSWORD,
+    DEFAULT_USERNAME,
+    EmulatorConfig,
+    ManualClock,
+    create_app,
+)
 from conformance.spec import load_contract
 
 

@@ -13,7 +13,11 @@ def test_login_returns_a_token_that_works(api: Api) -> None:
 
 
 def test_wrong_credentials_are_401(api: Api) -> None:
-    answer = api.raw("POST", "/api/4.1/auth/login", json={"username": "administrator@vsphere.local", "password": "nope"})
+    answer = api.raw(
+        "POST",
+        "/api/4.1/auth/login",
+        json={"username": "administrator@vsphere.local", "password": "nope"},
+    )
     assert "Invalid username or password" in error(answer, 401)
     assert answer.json()["statusMessage"] == "UNAUTHORIZED"
 
@@ -43,5 +47,9 @@ def test_configured_credentials(make_api) -> None:  # type: ignore[no-untyped-de
     api = make_api(username="ops@lab.local", password="s3cret")
     token = api.login("ops@lab.local", "s3cret")
     assert api.raw("GET", "/api/4.1/jobs", headers={"Token": token}).status_code == 200
-    answer = api.raw("POST", "/api/4.1/auth/login", json={"username": "administrator@vsphere.local", "password": "scv-emulator"})
+    answer = api.raw(
+        "POST",
+        "/api/4.1/auth/login",
+        json={"username": "administrator@vsphere.local", "password": "scv-emulator"},
+    )
     error(answer, 401)

@@ -52,11 +52,15 @@ def test_policy_lifecycle(api: Api) -> None:
     policy = api.ok(created)
     assert policy["id"] == 4 and policy["vmConsistency"] is False
     assert "already exists" in error(api.post("/4.1/policies", json=POLICY), 409)
-    updated = api.ok(api.put("/4.1/policies/4", json={**POLICY, "retention": {"type": "DAYS", "value": 90}}))
+    updated = api.ok(
+        api.put("/4.1/policies/4", json={**POLICY, "retention": {"type": "DAYS", "value": 90}})
+    )
     assert updated["retention"] == {"type": "DAYS", "value": 90}
     listed = api.ok(api.get("/4.1/policies"))["policyResponseList"]
     assert listed[-1]["retention"]["value"] == 90
-    assert "already exists" in error(api.put("/4.1/policies/4", json={**POLICY, "name": "Daily-7"}), 409)
+    assert "already exists" in error(
+        api.put("/4.1/policies/4", json={**POLICY, "name": "Daily-7"}), 409
+    )
     api.ok(api.delete("/4.1/policies/4"))
     error(api.delete("/4.1/policies/4"), 404)
     error(api.put("/4.1/policies/4", json=POLICY), 404)
@@ -87,10 +91,14 @@ def test_resource_group_lifecycle(api: Api) -> None:
 
 
 def test_resource_group_refusals(api: Api) -> None:
-    assert "vm-999" in error(api.post("/4.1/resource-groups", json=group_body(entities=["vm-999"])), 404)
+    assert "vm-999" in error(
+        api.post("/4.1/resource-groups", json=group_body(entities=["vm-999"])), 404
+    )
     body = group_body(entities=["datastore-999"])
     assert "datastore-999" in error(api.post("/4.1/resource-groups", json=body), 404)
-    assert "id 42" in error(api.post("/4.1/resource-groups", json=group_body(policies=[{"id": 42}])), 404)
+    assert "id 42" in error(
+        api.post("/4.1/resource-groups", json=group_body(policies=[{"id": 42}])), 404
+    )
     twice = group_body(policies=[{"id": 1}, {"id": 1}])
     assert "twice" in error(api.post("/4.1/resource-groups", json=twice), 400)
     clash = group_body(name="RG-Web")

@@ -56,7 +56,9 @@ def test_past_backups(api: Api) -> None:
     web = api.ok(api.get("/4.1/datastores/datastore-202/backups"))["backupResponseList"]
     assert "RG-Web" in {b["resourceGroupName"] for b in web}
     audit = api.ok(api.get("/4.1/audit/logs"))["auditLogList"]
-    assert audit and all(f["fileName"].startswith("audit-") and "." not in f["fileName"] for f in audit)
+    assert audit and all(
+        f["fileName"].startswith("audit-") and "." not in f["fileName"] for f in audit
+    )
 
 
 def test_describe_inventory_lists_fixed_rows() -> None:

@@ -9,7 +9,9 @@ from tests.emulator.conftest import Api, assert_conforms, error
 
 
 def backup_now(api: Api, group: int = 1, policy: int = 1) -> int:
-    answer = api.post("/4.1/resource-groups/backupnow", json={"resourceGroupId": group, "policyId": policy})
+    answer = api.post(
+        "/4.1/resource-groups/backupnow", json={"resourceGroupId": group, "policyId": policy}
+    )
     assert_conforms("backupResourceGroupNow", answer)
     return int(api.ok(answer)["jobId"])
 
@@ -37,17 +39,29 @@ def test_backup_job_runs_then_completes_and_adds_backups(api: Api) -> None:
     assert db["backupId"] == newest["backupId"] and db["partialBackup"] is True
     locations = api.ok(api.get(f"/4.1/vm/backups/{db['backupId']}/snapshotlocations"))
     assert locations["snapshotLocationsList"] == [
-        {"datastore": "nfs_ds01", "location": "svm-nfs01:/vol/nfs_ds01", "snapshotName": db["backupName"], "primary": True}
+        {
+            "datastore": "nfs_ds01",
+            "location": "svm-nfs01:/vol/nfs_ds01",
+            "snapshotName": db["backupName"],
+            "primary": True,
+        }
     ]
     on_ds = api.ok(api.get("/4.1/datastores/datastore-201/backups"))["backupResponseList"]
     assert on_ds[0]["backupId"] == newest["backupId"]
-    assert api.ok(api.get("/4.1/datastores/datastore-203/backups"))["backupResponseList"][0]["backupId"] != newest["backupId"]
+    assert (
+        api.ok(api.get("/4.1/datastores/datastore-203/backups"))["backupResponseList"][0][
+            "backupId"
+        ]
+        != newest["backupId"]
+    )
 
 
 def test_effects_apply_exactly_once(api: Api) -> None:
     backup_now(api)
     api.finish_jobs()
-    counts = {len(api.ok(api.get("/4.1/vm/vm-101/backups"))["backupResponseList"]) for _ in range(3)}
+    counts = {
+        len(api.ok(api.get("/4.1/vm/vm-101/backups"))["backupResponseList"]) for _ in range(3)
+    }
     assert len(counts) == 1
 
 
@@ -59,7 +73,12 @@ def test_datastore_group_backs_up_the_vms_on_it(api: Api) -> None:
 
 
 def test_include_all_spanning_backs_up_every_disk(api: Api) -> None:
-    body = {"name": "RG-Span", "entities": ["vm-102"], "policies": [{"id": 1}], "spanningDatastores": {"spanningType": "INCLUDE_ALL"}}
+    body = {
+        "name": "RG-Span",
+        "entities": ["vm-102"],
+        "policies": [{"id": 1}],
+        "spanningDatastores": {"spanningType": "INCLUDE_ALL"},
+    }
     group = api.ok(api.post("/4.1/resource-groups", json=body))
     backup_now(api, group=group["id"])
     api.finish_jobs()
@@ -68,17 +87,38 @@ def test_include_all_spanning_backs_up_every_disk(api: Api) -> None:
 
 
 def test_backupnow_refusals(api: Api) -> None:
-    error(api.post("/4.1/resource-groups/backupnow", json={"resourceGroupId": 9, "policyId": 1}), 404)
-    error(api.post("/4.1/resource-groups/backupnow", json={"resourceGroupId": 1, "policyId": 9}), 404)
-    assert "not attached" in error(api.post("/4.1/resource-groups/backupnow", json={"resourceGroupId": 1, "policyId": 2}), 400)
+    error(
+        api.post("/4.1/resource-groups/backupnow", json={"resourceGroupId": 9, "policyId": 1}), 404
+    )
+    error(
+        api.post("/4.1/resource-groups/backupnow", json={"resourceGroupId": 1, "policyId": 9}), 404
+    )
+    assert "not attached" in error(
+        api.post("/4.1/resource-groups/backupnow", json={"resourceGroupId": 1, "policyId": 2}), 400
+    )
     backup_now(api)
-    assert "already running" in error(api.post("/4.1/resource-groups/backupnow", json={"resourceGroupId": 1, "policyId": 1}), 409)
+    assert "already running" in error(
+        api.post("/4.1/resource-groups/backupnow", json={"resourceGroupId": 1, "policyId": 1}), 409
+    )
 
 
 def test_job_type_filter_and_order(api: Api) -> None:
     backup_now(api)
     api.finish_jobs()
-    api.ok(api.post("/4.1/vm/vm-101/backups/4/restore", json={"restoreLocations": [{"datastore": "nfs_ds01", "location": "svm-nfs01:/vol/nfs_ds01", "esxHost": "esx01.lab.local"}]}))
+    api.ok(
+        api.post(
+            "/4.1/vm/vm-101/backups/4/restore",
+            json={
+                "restoreLocations": [
+                    {
+                        "datastore": "nfs_ds01",
+                        "location": "svm-nfs01:/vol/nfs_ds01",
+                        "esxHost": "esx01.lab.local",
+                    }
+                ]
+            },
+        )
+    )
     answer = api.get("/4.1/jobs", params={"jobType": "restore"})
     assert_conforms("getJobs", answer)
     restores = api.ok(answer)["jobResponseList"]
@@ -112,7 +152,10 @@ def test_fail_jobs_marks_running_jobs_failed_and_skips_their_effects(api: Api) -
     answer = api.put(f"/4.1/jobs/{first}/failJobs", json={"jobIds": [second]})
     assert_conforms("failJobs", answer)
     failed = api.ok(answer)["jobResponseList"]
-    assert [(j["id"], j["status"], j["progress"]) for j in failed] == [(first, "FAILED", 30), (second, "FAILED", 30)]
+    assert [(j["id"], j["status"], j["progress"]) for j in failed] == [
+        (first, "FAILED", 30),
+        (second, "FAILED", 30),
+    ]
     api.finish_jobs()
     assert api.ok(api.get(f"/4.1/jobs/{first}"))["status"] == "FAILED"
     assert len(api.ok(api.get("/4.1/vm/vm-103/backups"))["backupResponseList"]) == before
@@ -120,9 +163,13 @@ def test_fail_jobs_marks_running_jobs_failed_and_skips_their_effects(api: Api) -
 
 def test_fail_jobs_refusals_change_nothing(api: Api) -> None:
     running = backup_now(api)
-    assert "not running" in error(api.put(f"/4.1/jobs/{running}/failJobs", json={"jobIds": [1]}), 400)
+    assert "not running" in error(
+        api.put(f"/4.1/jobs/{running}/failJobs", json={"jobIds": [1]}), 400
+    )
     assert api.ok(api.get(f"/4.1/jobs/{running}"))["status"] == "RUNNING"
     error(api.put(f"/4.1/jobs/{running}/failJobs", json={"jobIds": [777]}), 404)
     error(api.put("/4.1/jobs/777/failJobs"), 404)
     assert api.ok(api.get(f"/4.1/jobs/{running}"))["status"] == "RUNNING"
-    assert api.ok(api.put(f"/4.1/jobs/{running}/failJobs"))["jobResponseList"][0]["status"] == "FAILED"
+    assert (
+        api.ok(api.put(f"/4.1/jobs/{running}/failJobs"))["jobResponseList"][0]["status"] == "FAILED"
+    )

@@ -14,7 +14,9 @@ from tests.emulator.conftest import Api, assert_conforms, error
 
 def vm_names(api: Api, report: str, key: str) -> set[str]:
     answer = api.get(f"/4.1/reports/{report}")
-    assert_conforms("getProtectedVmReport" if report == "protectedVM" else "getUnprotectedVmReport", answer)
+    assert_conforms(
+        "getProtectedVmReport" if report == "protectedVM" else "getUnprotectedVmReport", answer
+    )
     return {v["vmName"] for v in api.ok(answer)[key]}
 
 
@@ -31,16 +33,32 @@ def test_reports_follow_the_last_seven_days(api: Api) -> None:
 
 
 def test_modify_schedule(api: Api) -> None:
-    answer = api.put("/4.1/schedules", json={"name": "Schedule-PurgeJobs", "cronExpression": "0 15 3 ? * MON-FRI"})
+    answer = api.put(
+        "/4.1/schedules",
+        json={"name": "Schedule-PurgeJobs", "cronExpression": "0 15 3 ? * MON-FRI"},
+    )
     assert_conforms("modifySchedule", answer)
     assert api.ok(answer)["cronExpression"] == "0 15 3 ? * MON-FRI"
     listed = api.ok(api.get("/4.1/schedules"))["scheduleResponseList"]
-    assert {s["name"]: s["cronExpression"] for s in listed}["Schedule-PurgeJobs"] == "0 15 3 ? * MON-FRI"
+    assert {s["name"]: s["cronExpression"] for s in listed}[
+        "Schedule-PurgeJobs"
+    ] == "0 15 3 ? * MON-FRI"
 
 
 @pytest.mark.parametrize(
     "cron",
-    ["0 0 24 * * ?", "60 0 1 * * ?", "0 61 1 * * ?", "0 0 1 32 * ?", "0 0 1 * 13 ?", "0 0 1 ? * 8", "0 0 1 ? * 0", "0 0 1 ? * ?", "0 0 1 0 * ?", "0 0 1 * FOO ?"],
+    [
+        "0 0 24 * * ?",
+        "60 0 1 * * ?",
+        "0 61 1 * * ?",
+        "0 0 1 32 * ?",
+        "0 0 1 * 13 ?",
+        "0 0 1 ? * 8",
+        "0 0 1 ? * 0",
+        "0 0 1 ? * ?",
+        "0 0 1 0 * ?",
+        "0 0 1 * FOO ?",
+    ],
 )
 def test_semantically_invalid_cron_is_400(api: Api, cron: str) -> None:
     answer = api.put("/4.1/schedules", json={"name": "Schedule-PurgeJobs", "cronExpression": cron})
@@ -50,7 +68,16 @@ def test_semantically_invalid_cron_is_400(api: Api, cron: str) -> None:
 
 
 def test_cron_rules() -> None:
-    for good in ("0 0 1 * * ?", "0 0/15 * * * ?", "0 0 3 ? * SUN", "0 0 12 1W * ?", "0 0 1 L * ?", "0 0 1 ? * 6#3", "0 0 1 * JAN-MAR ? 2030", "*/5 * * * * *"):
+    for good in (
+        "0 0 1 * * ?",
+        "0 0/15 * * * ?",
+        "0 0 3 ? * SUN",
+        "0 0 12 1W * ?",
+        "0 0 1 L * ?",
+        "0 0 1 ? * 6#3",
+        "0 0 1 * JAN-MAR ? 2030",
+        "*/5 * * * * *",
+    ):
         assert cron_error(good) is None, good
     assert "6 or 7 fields" in str(cron_error("0 0 1 * *"))
     assert cron_error("0 0 1-0 * * ?") is not None
@@ -59,7 +86,10 @@ def test_cron_rules() -> None:
 
 
 def test_unknown_schedule_name_is_400(api: Api) -> None:
-    assert "name" in error(api.put("/4.1/schedules", json={"name": "Schedule-Nope", "cronExpression": "0 0 1 * * ?"}), 400)
+    assert "name" in error(
+        api.put("/4.1/schedules", json={"name": "Schedule-Nope", "cronExpression": "0 0 1 * * ?"}),
+        400,
+    )
 
 
 def entry_count(api: Api) -> int:
@@ -72,20 +102,37 @@ def test_changes_are_audited_reads_are_not(api: Api) -> None:
     api.get("/4.1/policies")
     api.login()
     assert entry_count(api) == before
-    api.ok(api.post("/4.1/policies", json={"name": "Audit-1", "frequency": "DAILY", "retention": {"type": "DAYS", "value": 1}}))
+    api.ok(
+        api.post(
+            "/4.1/policies",
+            json={
+                "name": "Audit-1",
+                "frequency": "DAILY",
+                "retention": {"type": "DAYS", "value": 1},
+            },
+        )
+    )
     error(api.delete("/4.1/policies/99"), 404)
     assert entry_count(api) == before + 2
     today = api.ok(api.get("/4.1/audit/logs"))["auditLogList"][-1]
     answer = api.get(f"/4.1/audit/logs/{today['fileName']}")
     assert_conforms("getAuditLog", answer)
     entries = api.ok(answer)["entries"]
-    assert entries[-2] == {"timestamp": "2026-11-27T12:00:00Z", "user": "administrator@vsphere.local", "operation": "createPolicy", "resource": "Audit-1", "result": "SUCCESS"}
+    assert entries[-2] == {
+        "timestamp": "2026-11-27T12:00:00Z",
+        "user": "administrator@vsphere.local",
+        "operation": "createPolicy",
+        "resource": "Audit-1",
+        "result": "SUCCESS",
+    }
     assert (entries[-1]["operation"], entries[-1]["result"]) == ("deletePolicy", "FAILURE")
     error(api.get("/4.1/audit/logs/audit-19990101"), 404)
 
 
 def test_verify_recomputes_the_checksums(api: Api) -> None:
-    api.ok(api.post("/4.1/storage-system", json={"name": "svm-a", "username": "u", "password": "p"}))
+    api.ok(
+        api.post("/4.1/storage-system", json={"name": "svm-a", "username": "u", "password": "p"})
+    )
     answer = api.post("/4.1/audit/verify")
     assert_conforms("verifyAuditLogs", answer)
     result = api.ok(answer)
@@ -102,10 +149,16 @@ def test_verify_recomputes_the_checksums(api: Api) -> None:
 def test_audit_config_round_trip(api: Api) -> None:
     answer = api.get("/4.1/audit/config")
     assert_conforms("getAuditConfig", answer)
-    config = {"retentionDays": 60, "maxFileSizeInMB": 20, "syslog": {"enabled": True, "server": "syslog.lab.local", "port": 6514, "protocol": "TLS"}}
+    config = {
+        "retentionDays": 60,
+        "maxFileSizeInMB": 20,
+        "syslog": {"enabled": True, "server": "syslog.lab.local", "port": 6514, "protocol": "TLS"},
+    }
     assert api.ok(api.put("/4.1/audit/config", json=config)) == config
     assert api.ok(api.get("/4.1/audit/config")) == config
-    assert "retentionDays" in error(api.put("/4.1/audit/config", json={**config, "retentionDays": 0}), 400)
+    assert "retentionDays" in error(
+        api.put("/4.1/audit/config", json={**config, "retentionDays": 0}), 400
+    )
 
 
 def _certificate_pem() -> str:
@@ -115,8 +168,13 @@ def _certificate_pem() -> str:
 
     now = dt.datetime.now(dt.UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(1).not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=1))
         .sign(key, hashes.SHA256())
     )
     return cert.public_bytes(serialization.Encoding.PEM).decode()
@@ -128,6 +186,13 @@ def test_syslog_certificate(api: Api) -> None:
     assert_conforms("updateSyslogCert", answer)
     info = api.ok(answer)
     assert info["subject"] == "CN=syslog.lab.local" and len(info["sha256Fingerprint"]) == 64
-    fake = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUExampleOnly\n-----END CERTIFICATE-----\n"
-    assert error(api.put("/4.1/audit/syslogcert", json={"certificate": fake}), 400) == "The certificate could not be parsed"
-    assert "certificate" in error(api.put("/4.1/audit/syslogcert", json={"certificate": "hello"}), 400)
+    fake = (
+        "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUExampleOnly\n-----END CERTIFICATE-----\n"
+    )
+    assert (
+        error(api.put("/4.1/audit/syslogcert", json={"certificate": fake}), 400)
+        == "The certificate could not be parsed"
+    )
+    assert "certificate" in error(
+        api.put("/4.1/audit/syslogcert", json={"certificate": "hello"}), 400
+    )

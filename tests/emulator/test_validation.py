@@ -32,7 +32,9 @@ def test_wrong_types_and_patterns_are_refused(api: Api) -> None:
 
 
 def test_malformed_json_and_missing_body_are_400(api: Api) -> None:
-    answer = api.post("/4.1/policies", content=b"{not json", headers={"content-type": "application/json"})
+    answer = api.post(
+        "/4.1/policies", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert "Malformed JSON" in error(answer, 400)
     assert "body is missing" in error(api.post("/4.1/policies"), 400)
 

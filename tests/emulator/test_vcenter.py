@@ -14,7 +14,10 @@ def session(api: Api) -> dict[str, str]:
 
 
 def test_session_needs_basic_auth(api: Api) -> None:
-    assert api.raw("POST", "/api/session", auth=("administrator@vsphere.local", "x")).status_code == 401
+    assert (
+        api.raw("POST", "/api/session", auth=("administrator@vsphere.local", "x")).status_code
+        == 401
+    )
     assert api.raw("POST", "/api/session").status_code == 401
     assert api.raw("GET", "/api/vcenter/vm").status_code == 401
     bad = {"vmware-api-session-id": "nope"}
@@ -28,7 +31,9 @@ def test_lists_vms_datastores_hosts(api: Api) -> None:
     assert "legacy-crm01" not in {v["name"] for v in vms}
     assert set(vms[0]) == {"vm", "name", "power_state", "cpu_count", "memory_size_MiB"}
     some = api.raw(
-        "GET", "/api/vcenter/vm", headers=headers,
+        "GET",
+        "/api/vcenter/vm",
+        headers=headers,
         params=[("names", "hr-app01"), ("names", "web-frontend01")],
     ).json()
     assert sorted(v["vm"] for v in some) == ["vm-103", "vm-104"]
