@@ -1,0 +1,34 @@
+"""What a collected test is about, from its node id: an operation or a workflow."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+FUZZ = "fuzz"
+SCENARIO = "scenario"
+
+
+class ItemKey(NamedTuple):
+    """The suite of a test and the operationId or workflowId it belongs to."""
+
+    suite: str
+    name: str
+
+
+def item_key(nodeid: str) -> ItemKey:
+    """``specs/x.yaml::getJob::check`` -> (fuzz, getJob); ``w.arazzo.yaml::wf`` -> (scenario, wf).
+
+    Parameters in brackets are dropped. A node id of neither shape is its own key.
+    """
+    path, _, rest = nodeid.partition("::")
+    parts = [_strip_params(p) for p in rest.split("::") if p] if rest else []
+    if path.endswith((".arazzo.yaml", ".arazzo.yml", ".arazzo.json")):
+        return ItemKey(SCENARIO, parts[0] if parts else path)
+    if path.endswith((".yaml", ".yml", ".json")):
+        return ItemKey(FUZZ, parts[0] if parts else path)
+    return ItemKey("other", _strip_params(nodeid))
+
+
+def _strip_params(part: str) -> str:
+    head, bracket, _ = part.partition("[")
+    return head if bracket and head else part

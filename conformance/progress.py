@@ -1,0 +1,129 @@
+"""Live progress of a run: operations and workflows done out of those collected."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import IO, Any
+
+from rich.console import Console
+from rich.live import Live
+from rich.text import Text
+
+from conformance.item_keys import FUZZ, SCENARIO, ItemKey, item_key
+
+#: Without a terminal, print a progress line at most this often (seconds).
+PLAIN_INTERVAL = 10.0
+
+
+class ProgressTracker:
+    """Counts finished tests, operations and workflows from the plugin's events."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.items_by_key: dict[ItemKey, set[str]] = defaultdict(set)
+        self.finished: set[str] = set()
+        self.outcomes: dict[str, int] = defaultdict(int)
+        self.collect_errors: list[str] = []
+
+    def handle(self, event: dict[str, Any]) -> None:
+        """Take one event of :mod:`conformance.progress_plugin`."""
+        with self._lock:
+            kind = event.get("event")
+            if kind == "collected":
+                for nodeid in event.get("ids", []):
+                    self.items_by_key[item_key(nodeid)].add(nodeid)
+            elif kind == "collecterror":
+                self.collect_errors.append(f"{event.get('nodeid')}: {event.get('message')}")
+            elif kind == "report":
+                self._report(str(event.get("nodeid")), event.get("when"), event.get("outcome"))
+
+    def _report(self, nodeid: str, when: object, outcome: object) -> None:
+        if outcome == "failed":
+            self.outcomes["failed" if when == "call" else "errors"] += 1
+        elif outcome == "skipped" and when != "teardown":
+            self.outcomes["skipped"] += 1
+        elif outcome == "passed" and when == "call":
+            self.outcomes["passed"] += 1
+        if when == "teardown":
+            self.finished.add(nodeid)
+            key = item_key(nodeid)
+            self.items_by_key[key].add(nodeid)
+
+    def counts(self, suite: str) -> tuple[int, int]:
+        """(done, total) of the operations or workflows of ``suite``."""
+        with self._lock:
+            keys = [k for k in self.items_by_key if k.suite == suite]
+            done = sum(1 for k in keys if self.items_by_key[k] <= self.finished)
+            return done, len(keys)
+
+    def line(self, elapsed: float) -> Text:
+        """One compact status line."""
+        parts = []
+        for suite, noun in ((FUZZ, "operations"), (SCENARIO, "workflows")):
+            done, total = self.counts(suite)
+            if total:
+                parts.append(f"{noun} {done}/{total}")
+        with self._lock:
+            tests = len(self.finished)
+            total_tests = sum(len(v) for v in self.items_by_key.values())
+            outcomes = dict(self.outcomes)
+        parts.append(f"tests {tests}/{total_tests}")
+        text = Text(" · ".join(parts) + "  ")
+        text.append(f"{outcomes.get('passed', 0)} passed", style="green")
+        for name, style in (("failed", "red"), ("errors", "magenta"), ("skipped", "yellow")):
+            if outcomes.get(name):
+                text.append(f", {outcomes[name]} {name}", style=style)
+        text.append(f"  {elapsed:.0f}s", style="dim")
+        return text
+
+
+class ProgressDisplay:
+    """Reads events from a pipe in a thread and shows them on ``console``."""
+
+    def __init__(self, console: Console, tracker: ProgressTracker | None = None) -> None:
+        self.console = console
+        self.tracker = tracker or ProgressTracker()
+        self._started = time.monotonic()
+        self._thread: threading.Thread | None = None
+        self._live: Live | None = None
+        self._stop = threading.Event()
+
+    def start(self, stream: IO[str]) -> None:
+        self._started = time.monotonic()
+        if self.console.is_terminal:
+            self._live = Live(self._render(), console=self.console, transient=False,
+                              refresh_per_second=4, get_renderable=self._render)
+            self._live.start()
+        self._thread = threading.Thread(target=self._pump, args=(stream,), daemon=True,
+                                        name="scv-progress")
+        self._thread.start()
+
+    def _render(self) -> Text:
+        return self.tracker.line(time.monotonic() - self._started)
+
+    def _pump(self, stream: Iterable[str]) -> None:
+        last_plain = time.monotonic()
+        for raw in stream:
+            try:
+                event = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(event, dict):
+                self.tracker.handle(event)
+            if self._live is None and time.monotonic() - last_plain >= PLAIN_INTERVAL:
+                last_plain = time.monotonic()
+                self.console.print(self._render())
+
+    def stop(self) -> None:
+        """Wait for the pipe to close and leave the last line on screen."""
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        if self._live is not None:
+            self._live.update(self._render())
+            self._live.stop()
+        else:
+            self.console.print(self._render())

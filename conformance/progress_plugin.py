@@ -1,0 +1,82 @@
+"""A pytest plugin that streams test progress to the process that started pytest.
+
+It runs in the controlling pytest process (the xdist controller, or the only process) and
+writes one JSON object per line to the file descriptor named by ``PROGRESS_FD_VARIABLE``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from typing import IO, Any
+
+import pytest
+
+PROGRESS_FD_VARIABLE = "SCV_CONFORMANCE_PROGRESS_FD"
+
+_STREAM = pytest.StashKey[IO[str]]()
+_SENT_IDS = pytest.StashKey[bool]()
+_CONFIG: list[pytest.Config] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):
+        return
+    fd = os.environ.get(PROGRESS_FD_VARIABLE)
+    if not fd:
+        return
+    try:
+        config.stash[_STREAM] = os.fdopen(int(fd), "w", buffering=1, encoding="utf-8")
+    except (OSError, ValueError):
+        return
+    _CONFIG.append(config)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    stream = config.stash.get(_STREAM, None)
+    if stream is not None:
+        with contextlib.suppress(OSError):
+            stream.close()
+        del config.stash[_STREAM]
+    if config in _CONFIG:
+        _CONFIG.remove(config)
+
+
+def _emit(event: dict[str, Any]) -> None:
+    for config in _CONFIG:
+        stream = config.stash.get(_STREAM, None)
+        if stream is None:
+            continue
+        with contextlib.suppress(OSError, ValueError):
+            stream.write(json.dumps(event) + "\n")
+
+
+def _collected(config: pytest.Config, ids: list[str]) -> None:
+    if config.stash.get(_SENT_IDS, False):
+        return
+    config.stash[_SENT_IDS] = True
+    _emit({"event": "collected", "ids": ids})
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if session.items:
+        _collected(session.config, [item.nodeid for item in session.items])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
+    for config in _CONFIG:
+        _collected(config, list(ids))
+
+
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    if report.failed:
+        message = str(report.longrepr).strip().splitlines()
+        _emit({"event": "collecterror", "nodeid": report.nodeid,
+               "message": message[-1] if message else "collection failed"})
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _emit({"event": "report", "nodeid": report.nodeid, "when": report.when,
+           "outcome": report.outcome})

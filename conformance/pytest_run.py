@@ -1,0 +1,126 @@
+"""Running the suites: pytest in a child process, isolated from the repository's config."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from conformance.progress import ProgressDisplay
+from conformance.progress_plugin import PROGRESS_FD_VARIABLE
+
+#: The repository root: node ids are relative to it (``specs/...``, ``scenarios/...``).
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Variables of the caller that would change how pytest runs; the child never sees them.
+SCRUBBED = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_XDIST_AUTO_NUM_WORKERS")
+
+#: Seconds a child gets to finish after an interrupt before it is killed.
+INTERRUPT_GRACE = 10.0
+
+
+@dataclass(frozen=True)
+class Suite:
+    """A suite: the pytest plugin that collects it and the paths it collects."""
+
+    name: str
+    plugin: str
+    paths: tuple[str, ...]
+
+
+SUITES: dict[str, Suite] = {
+    "fuzz": Suite("fuzz", "conformance.fuzz.plugin", ("specs/scv.openapi.yaml",)),
+    "scenarios": Suite("scenarios", "conformance.scenarios.plugin", ("scenarios",)),
+}
+
+
+@dataclass(frozen=True)
+class PytestOutcome:
+    """How the child pytest ended."""
+
+    returncode: int
+    log_path: Path
+    collect_errors: tuple[str, ...]
+
+
+def pytest_arguments(
+    suites: Sequence[Suite],
+    suite_options: Sequence[str],
+    run_dir: Path,
+    workers: int | None,
+) -> list[str]:
+    """The command line of the child pytest (after ``python -m pytest``)."""
+    args = [
+        "-c", os.devnull, "--rootdir", str(ROOT), "-o", "addopts=",
+        "-p", "no:cacheprovider", "-q", "--color=no",
+        "-p", "conformance.progress_plugin", "-p", "conformance.reporting.pytest_labels",
+        "--alluredir", str(run_dir / "allure-results"),
+        "--junitxml", str(run_dir / "junit.xml"),
+        "-o", "junit_family=xunit2", "-o", "junit_suite_name=scv-conformance",
+    ]
+    if workers:
+        args += ["-n", str(workers), "--dist", "loadgroup"]
+    for suite in suites:
+        args += ["-p", suite.plugin]
+    args += list(suite_options)
+    for suite in suites:
+        args += list(suite.paths)
+    return args
+
+
+def run_pytest(
+    args: Sequence[str],
+    environment: Mapping[str, str],
+    run_dir: Path,
+    display: ProgressDisplay,
+) -> PytestOutcome:
+    """Run pytest with ``args`` in a child process, its output in ``run_dir/pytest.log``."""
+    env = {k: v for k, v in os.environ.items() if k not in SCRUBBED}
+    env.update(environment)
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    log_path = run_dir / "pytest.log"
+    read_fd, write_fd = os.pipe()
+    env[PROGRESS_FD_VARIABLE] = str(write_fd)
+    with open(log_path, "w", encoding="utf-8") as log, \
+            os.fdopen(read_fd, "r", encoding="utf-8") as events:
+        try:
+            child = subprocess.Popen(
+                [sys.executable, "-m", "pytest", *args], cwd=ROOT, env=env,
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                pass_fds=(write_fd,),
+            )
+        finally:
+            os.close(write_fd)
+        display.start(events)
+        try:
+            returncode = child.wait()
+        except KeyboardInterrupt:
+            _stop(child)
+            raise
+        finally:
+            display.stop()
+    return PytestOutcome(returncode, log_path, tuple(display.tracker.collect_errors))
+
+
+def _stop(child: subprocess.Popen[bytes]) -> None:
+    try:
+        child.wait(timeout=INTERRUPT_GRACE)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
+
+
+def last_error_line(log_path: Path) -> str:
+    """The most telling line of a pytest log that ended in an error."""
+    try:
+        lines = [ln.strip() for ln in log_path.read_text(encoding="utf-8").splitlines()]
+    except OSError:
+        return ""
+    for marker in ("ERROR:", "E   ", "INTERNALERROR>"):
+        hits = [ln for ln in lines if ln.startswith(marker)]
+        if hits:
+            return hits[-1]
+    return next((ln for ln in reversed(lines) if ln), "")

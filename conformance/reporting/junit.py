@@ -1,0 +1,95 @@
+"""Bringing pytest's junit.xml in line with the Allure results.
+
+pytest reports any exception in a test's call as a ``<failure>``; Allure tells conformance
+failures (AssertionError) from errors (anything else, "broken"). Here a ``<failure>`` of a
+test that Allure saw as broken becomes an ``<error>``, and the counts are recomputed, so
+that junit.xml, summary.json and the Allure report agree.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from conformance.reporting.allure_results import TestResult
+from conformance.reporting.atomic import write_text
+
+OUTCOME_TAGS = ("failure", "error", "skipped")
+
+
+@dataclass(frozen=True)
+class JUnitCounts:
+    tests: int
+    failures: int
+    errors: int
+    skipped: int
+
+
+def junit_name(nodeid: str) -> tuple[str, str]:
+    """(classname, name) of a node id, the way pytest's junitxml spells them."""
+    path, bracket, params = nodeid.partition("[")
+    names = path.split("::")
+    names[0] = re.sub(r"\.py$", "", names[0].replace("/", "."))
+    names[-1] += bracket + params
+    return ".".join(names[:-1]), names[-1]
+
+
+def reconcile(junit_path: Path, results: Sequence[TestResult]) -> JUnitCounts | None:
+    """Rewrite ``junit_path`` to agree with ``results``; None when there is no file."""
+    try:
+        tree = ET.parse(junit_path)
+    except (OSError, ET.ParseError):
+        return None
+    status = {junit_name(r.nodeid): r.outcome for r in results}
+    root = tree.getroot()
+    suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
+    total = JUnitCounts(0, 0, 0, 0)
+    for suite in suites:
+        counts = _reconcile_suite(suite, status)
+        total = JUnitCounts(*(a + b for a, b in zip(
+            (total.tests, total.failures, total.errors, total.skipped),
+            (counts.tests, counts.failures, counts.errors, counts.skipped), strict=True)))
+    if root.tag == "testsuites":
+        for name, value in vars(total).items():
+            root.set(name, str(value))
+    ET.indent(tree)
+    write_text(junit_path, ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n")
+    return total
+
+
+def _reconcile_suite(suite: ET.Element, status: dict[tuple[str, str], str]) -> JUnitCounts:
+    tests = failures = errors = skipped = 0
+    for case in suite.iter("testcase"):
+        tests += 1
+        outcome = status.get((case.get("classname", ""), case.get("name", "")))
+        children = [c for c in case if c.tag in OUTCOME_TAGS]
+        if outcome == "error":
+            for child in children:
+                if child.tag == "failure":
+                    child.tag = "error"
+        elif outcome == "failed":
+            for child in children:
+                if child.tag == "error" and not any(c.tag == "failure" for c in children):
+                    child.tag = "failure"
+        tags = {c.tag for c in case if c.tag in OUTCOME_TAGS}
+        if "failure" in tags and outcome != "error":
+            failures += 1
+        elif "error" in tags or "failure" in tags:
+            errors += 1
+        elif "skipped" in tags:
+            skipped += 1
+    for name, value in (("tests", tests), ("failures", failures), ("errors", errors),
+                        ("skipped", skipped)):
+        suite.set(name, str(value))
+    return JUnitCounts(tests, failures, errors, skipped)
+
+
+def read_counts(junit_path: Path) -> JUnitCounts:
+    """The counts junit.xml declares (summed over its test suites)."""
+    root = ET.parse(junit_path).getroot()
+    suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
+    return JUnitCounts(*(sum(int(s.get(k, 0)) for s in suites)
+                         for k in ("tests", "failures", "errors", "skipped")))

@@ -1,0 +1,119 @@
+"""Allure metadata files: environment.properties, executor.json and categories.json."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from conformance.reporting.atomic import write_json, write_text
+
+# Regexes work both in Allure 2 (Java, whole message) and Allure 3 (JavaScript, search).
+_ANY = r"[\s\S]*"
+SAFETY_SKIP_REGEX = _ANY + r"without --allow-destructive" + _ANY
+VERSION_SKIP_REGEX = _ANY + r"ships with SCV " + _ANY + r"the target runs" + _ANY
+_INFRASTRUCTURE_WORDS = (
+    r"(?:[Tt]ime[Oo]ut|[Tt]imed out|[Rr]efused|[Uu]nreachable|ConnectError|[Cc]onnection reset"
+    r"|RemoteProtocolError|ReadError|\b5\d\d\b|[Ss]erver [Ee]rror|[Ss]ervice [Uu]navailable)"
+)
+INFRASTRUCTURE_REGEX = _ANY + _INFRASTRUCTURE_WORDS + _ANY
+OTHER_ERROR_REGEX = r"^(?!" + _ANY + _INFRASTRUCTURE_WORDS + r")" + _ANY + r"$"
+
+CATEGORIES: list[dict[str, Any]] = [
+    {"name": "Conformance failures", "matchedStatuses": ["failed"],
+     "description": "The appliance answered in a way the contract does not allow."},
+    {"name": "Infrastructure errors", "matchedStatuses": ["broken"],
+     "messageRegex": INFRASTRUCTURE_REGEX,
+     "description": "Timeouts, refused connections and bursts of 5xx answers: "
+                    "the run could not decide conformance."},
+    {"name": "Other errors", "matchedStatuses": ["broken"],
+     "messageRegex": OTHER_ERROR_REGEX,
+     "description": "Errors of the harness or of the test data."},
+    {"name": "Skipped by safety", "matchedStatuses": ["skipped"],
+     "messageRegex": SAFETY_SKIP_REGEX,
+     "description": "State-changing operations left out against a real appliance "
+                    "without --allow-destructive."},
+    {"name": "Not in this appliance release", "matchedStatuses": ["skipped"],
+     "messageRegex": VERSION_SKIP_REGEX,
+     "description": "Operations newer than the release the target runs."},
+]
+
+
+def allure3_categories() -> list[dict[str, Any]]:
+    """The same categories for the Allure 3 configuration (no descriptions)."""
+    return [{k: v for k, v in c.items() if k != "description"} for c in CATEGORIES]
+
+
+def environment_properties(values: Mapping[str, object]) -> str:
+    """Java properties text, one ``key=value`` a line, escaped."""
+    lines = []
+    for key, value in values.items():
+        if value is None:
+            continue
+        lines.append(f"{_escape(key, key=True)}={_escape(str(value))}")
+    return "\n".join(lines) + "\n"
+
+
+def _escape(text: str, key: bool = False) -> str:
+    out = []
+    for char in text:
+        if char in "\\":
+            out.append("\\\\")
+        elif char == "\n":
+            out.append("\\n")
+        elif key and char in "=: ":
+            out.append("\\" + char)
+        elif ord(char) > 126:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def executor(environ: Mapping[str, str] | None = None) -> dict[str, Any] | None:
+    """The CI build this run belongs to (GitHub Actions, GitLab CI, Jenkins), or None."""
+    env = os.environ if environ is None else environ
+    if env.get("GITHUB_RUN_ID"):
+        server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
+        repo = env.get("GITHUB_REPOSITORY", "")
+        run_id = env["GITHUB_RUN_ID"]
+        workflow = env.get("GITHUB_WORKFLOW", "workflow")
+        return _executor("GitHub Actions", "github", f"{workflow} #{run_id}",
+                         f"{server}/{repo}/actions/runs/{run_id}" if repo else None,
+                         f"{server}/{repo}" if repo else None, run_id)
+    if env.get("CI_JOB_URL") or env.get("CI_PIPELINE_ID"):
+        pipeline = env.get("CI_PIPELINE_ID", "")
+        name = f"{env.get('CI_PROJECT_PATH', 'pipeline')} #{pipeline}".strip()
+        return _executor("GitLab CI", "gitlab", name, env.get("CI_JOB_URL"),
+                         env.get("CI_PROJECT_URL"), pipeline)
+    if env.get("BUILD_URL") or env.get("JENKINS_URL"):
+        number = env.get("BUILD_NUMBER", "")
+        return _executor("Jenkins", "jenkins", f"{env.get('JOB_NAME', 'job')} #{number}",
+                         env.get("BUILD_URL"), env.get("JENKINS_URL"), number)
+    return None
+
+
+def _executor(name: str, kind: str, build_name: str, build_url: str | None,
+              url: str | None, order: str) -> dict[str, Any]:
+    value: dict[str, Any] = {"name": name, "type": kind, "buildName": build_name,
+                             "reportName": "SCV conformance"}
+    if build_url:
+        value["buildUrl"] = build_url
+        value["reportUrl"] = build_url
+    if url:
+        value["url"] = url
+    if order.isdigit():
+        value["buildOrder"] = int(order)
+    return value
+
+
+def write_metadata(results_dir: Path, environment: Mapping[str, object],
+                   environ: Mapping[str, str] | None = None) -> None:
+    """Write the three files into ``results_dir``; executor.json only under CI."""
+    results_dir.mkdir(parents=True, exist_ok=True)
+    write_text(results_dir / "environment.properties", environment_properties(environment))
+    write_json(results_dir / "categories.json", CATEGORIES)
+    build = executor(environ)
+    if build is not None:
+        write_json(results_dir / "executor.json", build)

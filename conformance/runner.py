@@ -1,0 +1,198 @@
+"""`scv-conformance run`: open the target, run the suites under pytest, write every report.
+
+A run goes: make ``REPORT_DIR/<UTC timestamp>/``, pick a seed, open the context (starting
+the embedded emulator when no target is given), run pytest in a child process with the
+suites' plugins while showing progress, stop the emulator, derive summary.json,
+summary.md and the Allure metadata from the Allure results, print the final table and
+return the exit code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import sys
+import time
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from rich.console import Console
+from rich.text import Text
+
+from conformance import __version__
+from conformance.config import Settings
+from conformance.context import RunContext, export_environment, open_context
+from conformance.errors import ConfigError, ExitCode, TargetUnreachable
+from conformance.progress import ProgressDisplay
+from conformance.pytest_run import ROOT, SUITES, last_error_line, pytest_arguments, run_pytest
+from conformance.reporting.allure_results import read_results
+from conformance.reporting.atomic import write_json, write_text
+from conformance.reporting.console import print_summary
+from conformance.reporting.junit import reconcile
+from conformance.reporting.markdown import render
+from conformance.reporting.metadata import write_metadata
+from conformance.reporting.run_dirs import new_run_dir
+from conformance.reporting.scrub import scrub
+from conformance.reporting.summary import RunFacts, build_summary
+from conformance.spec import load_contract
+
+PROFILES = ("smoke", "full")
+SEED_LIMIT = 2**31
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """What to run: which suites, how deep, which workflow, how many workers."""
+
+    suites: tuple[str, ...] = ("fuzz", "scenarios")
+    profile: str = "smoke"
+    workflow: str | None = None
+    workers: int | None = None
+
+    def validate(self) -> None:
+        unknown = [s for s in self.suites if s not in SUITES]
+        if unknown or not self.suites:
+            raise ConfigError(f"unknown suite {unknown[0] if unknown else '(none)'!r}; "
+                              f"choose from {', '.join(SUITES)}")
+        if self.profile not in PROFILES:
+            raise ConfigError(f"--profile: choose smoke or full, not {self.profile!r}")
+        if self.workers is not None and self.workers < 1:
+            raise ConfigError("--workers: must be at least 1")
+
+    def suite_options(self) -> list[str]:
+        """The suites' own pytest options for this plan."""
+        options: list[str] = []
+        if "fuzz" in self.suites:
+            options += ["--scv-profile", self.profile]
+        if "scenarios" in self.suites and self.workflow:
+            options += ["--scv-workflow", self.workflow]
+        return options
+
+
+def public_url(url: str | None) -> str | None:
+    """``url`` without any user name or password in it."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -> int:
+    """Run ``plan`` against the target of ``settings``; returns the exit code."""
+    plan.validate()
+    out = console or Console(highlight=False)
+    err = console or Console(stderr=True, highlight=False)
+    started = datetime.now(UTC)
+    clock = time.monotonic()
+    seed = settings.seed if settings.seed is not None else secrets.randbelow(SEED_LIMIT)
+    settings = replace(settings, seed=seed)
+    run_dir = new_run_dir(settings.report_dir.absolute(), started)
+    err.print(Text(f"run {run_dir} · profile {plan.profile} · seed {seed} "
+                   f"(replay with --seed {seed})"))
+    contract = load_contract()
+    facts = RunFacts(
+        target=public_url(settings.target), appliance_version=None,
+        contract_path=_relative(contract.path), contract_sha256=contract.sha256,
+        contract_version=contract.version, start_time=started.isoformat(timespec="seconds"),
+        duration_seconds=0.0, seed=seed, profile=plan.profile, suites=plan.suites,
+        workflow=plan.workflow,
+    )
+    try:
+        context = open_context(settings)
+    except TargetUnreachable as exc:
+        facts = replace(facts, unreachable=True, error=str(exc))
+        return _finish(run_dir, facts, clock, out, [settings.password or ""])
+    except ConfigError:
+        _remove_if_empty(run_dir)
+        raise
+    except (OSError, RuntimeError) as exc:
+        facts = replace(facts, error=f"the embedded emulator did not start: {exc}")
+        return _finish(run_dir, facts, clock, out, [settings.password or ""])
+    secrets_seen = [settings.password or "", context.target.password]
+    facts = replace(facts, target=public_url(context.target.base_url),
+                    appliance_version=context.reported_version)
+    err.print(Text(f"target {facts.target}"
+                   f"{' (embedded emulator)' if context.target.embedded else ''} · "
+                   f"appliance {context.reported_version or 'unknown'}"))
+    try:
+        facts = _run_suites(context, plan, run_dir, facts, err)
+    except KeyboardInterrupt:
+        facts = replace(facts, error="interrupted")
+        _finish(run_dir, facts, clock, out, secrets_seen)
+        raise
+    finally:
+        context.close()
+    return _finish(run_dir, facts, clock, out, secrets_seen)
+
+
+def _run_suites(context: RunContext, plan: RunPlan, run_dir: Path, facts: RunFacts,
+                console: Console) -> RunFacts:
+    suites = [SUITES[name] for name in plan.suites]
+    args = pytest_arguments(suites, plan.suite_options(), run_dir, plan.workers)
+    outcome = run_pytest(args, export_environment(context), run_dir, ProgressDisplay(console))
+    facts = replace(facts, collect_errors=outcome.collect_errors)
+    code = outcome.returncode
+    if code in (2, 3):
+        reason = "interrupted" if code == 2 else "internal error"
+        detail = last_error_line(outcome.log_path)
+        return replace(facts, error=f"pytest {reason}: {detail} (see {outcome.log_path.name})")
+    if code == 4:
+        return replace(facts, error=f"pytest usage error: {last_error_line(outcome.log_path)}",
+                       error_code=ExitCode.USAGE)
+    if code == 5:
+        what = f"workflow {plan.workflow!r}" if plan.workflow else "the suites"
+        return replace(facts, error=f"no tests were collected for {what}",
+                       error_code=ExitCode.USAGE if plan.workflow else None)
+    return facts
+
+
+def _finish(run_dir: Path, facts: RunFacts, clock: float, console: Console,
+            secret_values: list[str]) -> int:
+    facts = replace(facts, duration_seconds=time.monotonic() - clock)
+    results_dir = run_dir / "allure-results"
+    results = read_results(results_dir)
+    reconcile(run_dir / "junit.xml", results)
+    write_metadata(results_dir, {
+        "Target": facts.target or "embedded emulator",
+        "Appliance.version": facts.appliance_version or "unknown",
+        "Contract.version": facts.contract_version,
+        "Contract.sha256": facts.contract_sha256,
+        "Harness.version": __version__,
+        "Seed": facts.seed,
+        "Profile": facts.profile,
+        "Python": sys.version.split()[0],
+    })
+    summary = build_summary(results, facts)
+    write_json(run_dir / "summary.json", summary)
+    write_text(run_dir / "summary.md", render(summary))
+    scrub(run_dir, secret_values)
+    print_summary(console, summary, _shown(run_dir))
+    return int(summary["exitCode"])
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _shown(run_dir: Path) -> Path:
+    try:
+        return run_dir.relative_to(Path.cwd())
+    except ValueError:
+        return run_dir
+
+
+def _remove_if_empty(run_dir: Path) -> None:
+    with contextlib.suppress(OSError):
+        run_dir.rmdir()
+
+
+__all__ = ["RunPlan", "execute"]
