@@ -76,6 +76,8 @@ class Appliance:
         self.docs = api_docs(contract, config.appliance_version)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
         path: str = scope["path"]
         method: str = scope["method"]
         uri = self.hooks.uri(path)
