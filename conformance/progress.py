@@ -43,7 +43,9 @@ class ProgressTracker:
 
     def _report(self, nodeid: str, when: object, outcome: object) -> None:
         if outcome == "failed":
-            self.outcomes["failed" if when == "call" else "errors"] += 1
+            self.outcomes["failed"] += 1
+        elif outcome == "error":
+            self.outcomes["errors"] += 1
         elif outcome == "skipped" and when != "teardown":
             self.outcomes["skipped"] += 1
         elif outcome == "passed" and when == "call":

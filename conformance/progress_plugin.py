@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+from collections.abc import Generator
 from typing import IO, Any
 
 import pytest
@@ -77,6 +78,25 @@ def pytest_collectreport(report: pytest.CollectReport) -> None:
                "message": message[-1] if message else "collection failed"})
 
 
+#: Set on a failed report (in the process that ran the test, and sent along by xdist)
+#: when the exception was not a conformance failure, as Allure counts "broken".
+ERROR_ATTRIBUTE = "scv_error"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, Any, None]:
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and call.excinfo is not None:
+        conformance = isinstance(call.excinfo.value, (AssertionError, pytest.fail.Exception))
+        setattr(report, ERROR_ATTRIBUTE, not conformance)
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    outcome = report.outcome
+    if outcome == "failed" and getattr(report, ERROR_ATTRIBUTE, True):
+        outcome = "error"
     _emit({"event": "report", "nodeid": report.nodeid, "when": report.when,
-           "outcome": report.outcome})
+           "outcome": outcome})

@@ -55,7 +55,7 @@ def pytest_arguments(
     """The command line of the child pytest (after ``python -m pytest``)."""
     args = [
         "-c", os.devnull, "--rootdir", str(ROOT), "-o", "addopts=",
-        "-p", "no:cacheprovider", "-q", "--color=no",
+        "-p", "no:cacheprovider", "-q", "--color=no", "--tb=short",
         "-p", "conformance.progress_plugin", "-p", "conformance.reporting.pytest_labels",
         "--alluredir", str(run_dir / "allure-results"),
         "--junitxml", str(run_dir / "junit.xml"),
@@ -81,6 +81,10 @@ def run_pytest(
     env = {k: v for k, v in os.environ.items() if k not in SCRUBBED}
     env.update(environment)
     env.setdefault("PYTHONUNBUFFERED", "1")
+    if env.pop("PYTHONDONTWRITEBYTECODE", None) and "PYTHONPYCACHEPREFIX" not in env:
+        # pytest rewrites the asserts of every plugin package (hypothesis, schemathesis)
+        # on each start unless it may cache them: keep the caches out of the sources.
+        env["PYTHONPYCACHEPREFIX"] = str(ROOT / ".cache" / "pycache")
     log_path = run_dir / "pytest.log"
     read_fd, write_fd = os.pipe()
     env[PROGRESS_FD_VARIABLE] = str(write_fd)
