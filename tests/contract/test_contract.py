@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from jsonschema import Draft202012Validator, FormatChecker
 from openapi_spec_validator import validate
 from referencing import Registry
@@ -220,3 +221,21 @@ def test_traceability_table_names_existing_operations() -> None:
     for row in rows:
         named = re.findall(r"`(\w+)`", row.split("|")[-2])
         assert named and set(named) <= ids, row
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """A YAML loader that refuses duplicate keys, which PyYAML silently overwrites."""
+
+
+def _no_duplicates(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    keys = [loader.construct_object(key) for key, _ in node.value]
+    duplicated = {k for k in keys if keys.count(k) > 1}
+    assert not duplicated, f"duplicate keys {duplicated} at line {node.start_mark.line + 1}"
+    return loader.construct_mapping(node)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
+
+
+def test_contract_has_no_duplicate_keys() -> None:
+    assert yaml.load(SPEC_PATH.read_text(), Loader=_StrictLoader)["openapi"] == "3.1.0"
