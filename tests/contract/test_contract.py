@@ -239,3 +239,32 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _n
 
 def test_contract_has_no_duplicate_keys() -> None:
     assert yaml.load(SPEC_PATH.read_text(), Loader=_StrictLoader)["openapi"] == "3.1.0"
+
+
+@pytest.mark.parametrize("operation", CONTRACT.operations, ids=lambda op: op.operation_id)
+def test_operations_with_input_document_400(operation: Any) -> None:
+    item = DOCUMENT["paths"][operation.path]
+    takes_input = bool(
+        item.get("parameters")
+        or operation.definition.get("parameters")
+        or operation.definition.get("requestBody")
+    )
+    assert ("400" in operation.definition["responses"]) == takes_input
+
+
+def test_every_x_evidence_value_is_known() -> None:
+    values: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if "x-evidence" in node:
+                values.append(node["x-evidence"])
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(DOCUMENT)
+    assert len(values) > 44
+    assert set(values) <= {"doc", "client", "assumption"}
