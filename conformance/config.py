@@ -55,6 +55,7 @@ INVENTORY_KEYS = (
     "vm",
     "alternate_vm",
     "template_vm",
+    "partial_backup_vm",
     "deleted_vm_uuid",
     "datastore",
     "esx_host",

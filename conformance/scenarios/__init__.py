@@ -1,0 +1,1 @@
+"""Arazzo scenarios: loading, evaluating and running the documented workflows."""

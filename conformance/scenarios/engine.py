@@ -1,0 +1,355 @@
+"""Running one Arazzo workflow: steps, criteria, actions, job polling, outputs and cleanup."""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from jsonpath import JSONPointer
+
+from conformance.scenarios import criteria, expressions, jobs
+from conformance.scenarios.document import ScenarioDocument, Workflow
+from conformance.scenarios.errors import StepFailure, UnresolvedExpression
+from conformance.scenarios.expressions import Message, Scope
+from conformance.scenarios.sources import SCV, SourceOperation
+from conformance.scenarios.vcenter import VcenterClient
+from conformance.session import Exchange, ScvSession
+
+CallListener = Callable[[str, Exchange], None]
+
+
+@dataclass
+class RunResult:
+    """How a workflow ended."""
+
+    workflow_id: str
+    inputs: dict[str, Any]
+    outputs: dict[str, Any] = field(default_factory=dict)
+    failure: StepFailure | None = None
+    cleanup_failures: list[StepFailure] = field(default_factory=list)
+    skipped_cleanup: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.failure is None and not self.cleanup_failures
+
+    def error(self) -> StepFailure | None:
+        """The failure to report: the workflow's own, else the first cleanup failure."""
+        if self.failure is not None:
+            if self.cleanup_failures:
+                notes = "; ".join(str(f) for f in self.cleanup_failures)
+                self.failure.detail += f" (cleanup also failed: {notes})"
+            return self.failure
+        return self.cleanup_failures[0] if self.cleanup_failures else None
+
+
+class _End(Exception):
+    """An ``end`` action: the workflow stops here."""
+
+
+class Engine:
+    """Runs workflows of one document through an SCV session and a vCenter client."""
+
+    def __init__(self, document: ScenarioDocument, session: ScvSession,
+                 vcenter: VcenterClient | None = None, *, job_timeout: float = 120.0,
+                 on_call: CallListener | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.document = document
+        self.session = session
+        self.vcenter = vcenter
+        self.job_timeout = job_timeout
+        self.on_call = on_call
+        self.sleep = sleep
+        self._step_id = ""
+        self._last: Exchange | None = None
+        session.listeners.append(self._record)
+        if vcenter is not None:
+            vcenter.listeners.append(self._record)
+
+    def _record(self, exchange: Exchange) -> None:
+        self._last = exchange
+        if self.on_call is not None:
+            self.on_call(self._step_id, exchange)
+
+    def run(self, workflow: Workflow, inputs: Mapping[str, Any]) -> RunResult:
+        """Run ``workflow`` with ``inputs``, then its cleanup steps, whatever happened."""
+        values = _defaults(workflow.input_schema)
+        values.update(inputs)
+        sources = {name: s.url for name, s in self.document.sources.items()}
+        scope = Scope(inputs=values, sources=sources)
+        result = RunResult(workflow.workflow_id, dict(values))
+        try:
+            self._run_steps(workflow, scope)
+        except StepFailure as failure:
+            result.failure = failure
+        for name, expression in (workflow.data.get("outputs") or {}).items():
+            try:
+                result.outputs[name] = expressions.resolve_value(expression, scope)
+            except UnresolvedExpression:
+                continue
+        scope.outputs.update(result.outputs)
+        self._cleanup(workflow, scope, result)
+        return result
+
+    def _run_steps(self, workflow: Workflow, scope: Scope) -> None:
+        steps = workflow.steps
+        index = 0
+        while index < len(steps):
+            try:
+                target = self._run_step(workflow, steps[index], scope)
+            except _End:
+                return
+            index = index + 1 if target is None else _index(steps, target)
+
+    def _cleanup(self, workflow: Workflow, scope: Scope, result: RunResult) -> None:
+        for step in workflow.cleanup:
+            try:
+                self._request_parts(step, self.document.operation(str(step["operationId"])),
+                                    scope)
+            except UnresolvedExpression:
+                result.skipped_cleanup.append(str(step["stepId"]))
+                continue
+            try:
+                self._run_step(workflow, step, scope, check="cleanup")
+            except _End:
+                continue
+            except StepFailure as failure:
+                failure.check = "cleanup"
+                failure.detail = f"cleanup failed: {failure.detail}"
+                result.cleanup_failures.append(failure)
+
+    def _run_step(self, workflow: Workflow, step: Mapping[str, Any], scope: Scope,
+                  check: str = "successCriteria") -> str | None:
+        """Run a step until its criteria hold or its actions give up; the goto target."""
+        step_id = str(step["stepId"])
+        operation = self.document.operation(str(step["operationId"]))
+        polling = jobs.is_job_poll(operation)
+        started = time.monotonic()
+        retries: dict[int, int] = {}
+        attempt = 0
+        while True:
+            message = self._call(workflow, step, operation, scope)
+            scope.message = message
+            failed = [c for c in step.get("successCriteria") or []
+                      if not self._holds(workflow, step_id, c, scope)]
+            if not failed:
+                scope.steps[step_id] = self._outputs(workflow, step, scope)
+                action = self._choose(workflow, step, "onSuccess", "successActions", scope)
+                return self._follow(action)
+            job = jobs.job_state(message.response_body) if polling else {}
+            if polling and job.get("status") in jobs.FAILED_STATUSES:
+                raise self._job_failure(workflow, step_id, job, "ended")
+            action_index, action = self._failure_action(workflow, step, scope, retries)
+            if action is None:
+                raise self._criteria_failure(workflow, step_id, failed, message, check)
+            if action.get("type") == "retry":
+                retries[action_index] = retries.get(action_index, 0) + 1
+                wait = self._retry_wait(action, message, polling, attempt)
+                if polling and time.monotonic() - started + wait > self.job_timeout:
+                    raise self._job_failure(workflow, step_id, job, "timeout")
+                self.sleep(wait)
+                attempt += 1
+                if action.get("stepId"):
+                    return str(action["stepId"])
+                continue
+            return self._follow(action)
+
+    def _retry_wait(self, action: Mapping[str, Any], message: Message, polling: bool,
+                    attempt: int) -> float:
+        retry_after = float(action.get("retryAfter", 0))
+        header = {k.lower(): v for k, v in message.response_headers.items()}.get("retry-after")
+        if header is not None:
+            try:
+                return max(0.0, float(header))
+            except ValueError:
+                pass
+        return jobs.poll_delay(attempt, retry_after) if polling else retry_after
+
+    def _follow(self, action: Mapping[str, Any] | None) -> str | None:
+        if action is None:
+            return None
+        if action.get("type") == "end":
+            raise _End()
+        return str(action["stepId"]) if action.get("stepId") else None
+
+    def _choose(self, workflow: Workflow, step: Mapping[str, Any], key: str,
+                workflow_key: str, scope: Scope) -> Mapping[str, Any] | None:
+        actions = [*(step.get(key) or []), *(workflow.data.get(workflow_key) or [])]
+        for action in actions:
+            if all(self._holds(workflow, str(step["stepId"]), c, scope)
+                   for c in action.get("criteria") or []):
+                return action
+        return None
+
+    def _failure_action(self, workflow: Workflow, step: Mapping[str, Any], scope: Scope,
+                        retries: dict[int, int]) -> tuple[int, Mapping[str, Any] | None]:
+        actions = [*(step.get("onFailure") or []), *(workflow.data.get("failureActions") or [])]
+        for index, action in enumerate(actions):
+            if not all(self._holds(workflow, str(step["stepId"]), c, scope)
+                       for c in action.get("criteria") or []):
+                continue
+            if action.get("type") == "retry" and retries.get(index, 0) >= int(
+                action.get("retryLimit", 1)
+            ):
+                continue
+            return index, action
+        return -1, None
+
+    def _holds(self, workflow: Workflow, step_id: str, criterion: Mapping[str, Any],
+               scope: Scope) -> bool:
+        try:
+            return criteria.evaluate_criterion(criterion, scope)
+        except UnresolvedExpression as exc:
+            raise StepFailure(workflow.workflow_id, step_id, "expression", str(exc),
+                              self._last) from None
+
+    def _outputs(self, workflow: Workflow, step: Mapping[str, Any], scope: Scope
+                 ) -> dict[str, Any]:
+        outputs = {}
+        for name, expression in (step.get("outputs") or {}).items():
+            try:
+                outputs[name] = expressions.resolve_value(expression, scope)
+            except UnresolvedExpression as exc:
+                raise StepFailure(workflow.workflow_id, str(step["stepId"]), "outputs",
+                                  f"output {name}: {exc}", self._last) from None
+        return outputs
+
+    def _request_parts(self, step: Mapping[str, Any], operation: SourceOperation, scope: Scope
+                       ) -> tuple[str, dict[str, Any], dict[str, str], Any]:
+        path = operation.path
+        query: dict[str, Any] = {}
+        headers: dict[str, str] = {}
+        for parameter in step.get("parameters") or []:
+            value = expressions.resolve_value(parameter.get("value"), scope)
+            where, name = parameter.get("in"), str(parameter["name"])
+            if where == "path":
+                path = path.replace("{" + name + "}", quote(str(value), safe=""))
+            elif where == "query":
+                query[name] = value
+            elif where == "header":
+                headers[name] = str(value)
+        body = step.get("requestBody")
+        payload = None
+        if body is not None:
+            payload = copy.deepcopy(expressions.resolve_value(body.get("payload"), scope))
+            for replacement in body.get("replacements") or []:
+                value = expressions.resolve_value(replacement.get("value"), scope)
+                payload = _replace(payload, str(replacement["target"]), value)
+        return path, query, headers, payload
+
+    def _call(self, workflow: Workflow, step: Mapping[str, Any], operation: SourceOperation,
+              scope: Scope) -> Message:
+        step_id = str(step["stepId"])
+        try:
+            path, query, headers, payload = self._request_parts(step, operation, scope)
+        except UnresolvedExpression as exc:
+            raise StepFailure(workflow.workflow_id, step_id, "expression", str(exc),
+                              self._last) from None
+        self._step_id = step_id
+        kwargs: dict[str, Any] = {"params": query or None, "headers": headers}
+        if payload is not None:
+            kwargs["json"] = payload
+        if operation.source == SCV:
+            response = self.session.request(operation.method, path, **kwargs)
+        else:
+            if self.vcenter is None:
+                raise StepFailure(workflow.workflow_id, step_id, "vcenter",
+                                  "the step calls vCenter but no vCenter URL is configured")
+            response = self.vcenter.request(operation.method, path, **kwargs)
+        return Message(
+            method=operation.method,
+            url=str(response.request.url),
+            status_code=response.status_code,
+            request_headers=dict(response.request.headers),
+            request_query=query,
+            request_path=_path_values(step, scope),
+            request_body=payload,
+            response_headers=dict(response.headers),
+            response_body=_body(response),
+        )
+
+    def _criteria_failure(self, workflow: Workflow, step_id: str,
+                          failed: list[Mapping[str, Any]], message: Message,
+                          check: str) -> StepFailure:
+        details = "; ".join(criteria.describe(c) for c in failed)
+        status = f"HTTP {message.status_code}"
+        body = message.response_body
+        if isinstance(body, dict) and body.get("responseMessage"):
+            status += f" ({body['responseMessage']})"
+        return StepFailure(workflow.workflow_id, step_id, check,
+                           f"{message.method} {_short_path(message.url)} answered {status}; "
+                           f"not met: {details}", self._last)
+
+    def _job_failure(self, workflow: Workflow, step_id: str, job: dict[str, Any],
+                     how: str) -> StepFailure:
+        exchange = self._last
+        job_id = job.get("id", "?")
+        if how == "ended":
+            detail = f"job {job_id} ended {job.get('status')}"
+            if job.get("errorMessage"):
+                detail += f": {job['errorMessage']}"
+        else:
+            detail = (f"job {job_id} did not finish within {self.job_timeout:g} s "
+                      f"(last {jobs.describe(job)})")
+        attachments = jobs.fetch_logs(self.session, job_id) if job_id != "?" else []
+        return StepFailure(workflow.workflow_id, step_id, "job", detail, exchange, attachments)
+
+
+def _defaults(schema: Mapping[str, Any]) -> dict[str, Any]:
+    properties = schema.get("properties") or {}
+    return {k: v["default"] for k, v in properties.items()
+            if isinstance(v, dict) and "default" in v}
+
+
+def _index(steps: list[Mapping[str, Any]], step_id: str) -> int:
+    for index, step in enumerate(steps):
+        if step.get("stepId") == step_id:
+            return index
+    raise KeyError(step_id)
+
+
+def _replace(payload: Any, target: str, value: Any) -> Any:
+    if target in ("", "/"):
+        return value
+    pointer = JSONPointer(target)
+    parts = list(pointer.parts)
+    parent: Any = JSONPointer.from_parts(parts[:-1]).resolve(payload) if parts[:-1] else payload
+    key = parts[-1]
+    if isinstance(parent, list):
+        parent[int(key)] = value
+    else:
+        parent[str(key)] = value
+    return payload
+
+
+def _path_values(step: Mapping[str, Any], scope: Scope) -> dict[str, Any]:
+    values = {}
+    for parameter in step.get("parameters") or []:
+        if parameter.get("in") == "path":
+            try:
+                values[str(parameter["name"])] = expressions.resolve_value(
+                    parameter.get("value"), scope)
+            except UnresolvedExpression:
+                continue
+    return values
+
+
+def _body(response: httpx.Response) -> Any:
+    content_type = response.headers.get("content-type", "")
+    if "json" in content_type:
+        try:
+            return response.json()
+        except ValueError:
+            return response.text
+    if content_type.startswith("text/"):
+        return response.text
+    return response.content if response.content else None
+
+
+def _short_path(url: str) -> str:
+    return httpx.URL(url).path

@@ -1,0 +1,71 @@
+"""Job polling: which steps poll a job, how long to wait, and the job's logs on failure."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+from conformance.redaction import redact_text
+from conformance.scenarios.errors import Attachment
+from conformance.scenarios.sources import SCV, SourceOperation
+from conformance.session import ScvSession
+
+JOB_OPERATION = "getJob"
+LOGS_PATH = "/4.1/jobs/{id}/logs"
+FAILED_STATUSES = frozenset({"FAILED"})
+FIRST_POLL_SECONDS = 0.05
+MAX_LOG_CHARS = 200_000
+
+
+def is_job_poll(operation: SourceOperation) -> bool:
+    """A step on getJob is a job poll: capped by --job-timeout, logs fetched on failure."""
+    return operation.source == SCV and operation.operation_id == JOB_OPERATION
+
+
+def poll_delay(attempt: int, retry_after: float) -> float:
+    """Back off from a short first poll up to the step's ``retryAfter``."""
+    return min(retry_after, FIRST_POLL_SECONDS * (2 ** attempt))
+
+
+def job_state(body: Any) -> dict[str, Any]:
+    """The job object of a getJob answer (empty when the body is not one)."""
+    if isinstance(body, dict) and isinstance(body.get("response"), dict):
+        return body["response"]
+    return {}
+
+
+def describe(job: dict[str, Any]) -> str:
+    status = job.get("status", "unknown")
+    progress = job.get("progress")
+    text = f"status {status}" + (f", {progress}% done" if progress is not None else "")
+    if job.get("errorMessage"):
+        text += f": {job['errorMessage']}"
+    return text
+
+
+def fetch_logs(session: ScvSession, job_id: Any) -> list[Attachment]:
+    """The text files of the job's log archive (getJobLogs), redacted; notes on failure."""
+    try:
+        response = session.request("GET", LOGS_PATH.format(id=job_id))
+    except Exception as exc:
+        return [Attachment(f"job {job_id} logs", f"could not fetch the logs: {exc}")]
+    if response.status_code != 200:
+        return [Attachment(f"job {job_id} logs",
+                           f"getJobLogs answered HTTP {response.status_code}")]
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(response.content))
+    except zipfile.BadZipFile:
+        return [Attachment(f"job {job_id} logs", "getJobLogs did not answer a zip archive")]
+    attachments = []
+    for info in archive.infolist():
+        if info.is_dir():
+            continue
+        raw = archive.read(info)[:MAX_LOG_CHARS]
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        attachments.append(Attachment(f"job {job_id} {info.filename}",
+                                      redact_text(text, session.secrets)))
+    return attachments

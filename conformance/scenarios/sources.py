@@ -1,0 +1,62 @@
+"""The OpenAPI source descriptions a scenario document names, and their operations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from conformance.spec import HTTP_METHODS
+
+#: The source description names the engine knows how to call.
+SCV = "scv"
+VCENTER = "vcenter"
+KNOWN_SOURCES = (SCV, VCENTER)
+
+
+@dataclass(frozen=True)
+class SourceOperation:
+    """One operation of a source description."""
+
+    source: str
+    operation_id: str
+    method: str
+    path: str
+    since: str | None
+
+
+@dataclass(frozen=True)
+class Source:
+    """A parsed source description."""
+
+    name: str
+    url: str
+    path: Path
+    operations: dict[str, SourceOperation]
+
+
+@lru_cache(maxsize=16)
+def _read(path: Path) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def load_source(name: str, url: str, base: Path) -> Source:
+    """Read the OpenAPI document ``url`` (relative to ``base``) of source ``name``."""
+    path = (base / url).resolve()
+    document = _read(path)
+    operations: dict[str, SourceOperation] = {}
+    for template, item in (document.get("paths") or {}).items():
+        for method in HTTP_METHODS:
+            definition = item.get(method)
+            if not isinstance(definition, dict) or "operationId" not in definition:
+                continue
+            since = definition.get("x-scv-since")
+            operations[definition["operationId"]] = SourceOperation(
+                name, definition["operationId"], method.upper(), template,
+                str(since) if since is not None else None,
+            )
+    return Source(name, url, path, operations)

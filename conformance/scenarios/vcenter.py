@@ -1,0 +1,108 @@
+"""A small client of vCenter's REST API: basic-auth session, redacted exchanges."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+
+from conformance.errors import TargetUnreachable
+from conformance.redaction import redact_body, redact_headers
+from conformance.session import Exchange, Listener
+
+SESSION_PATH = "/api/session"
+SESSION_HEADER = "vmware-api-session-id"
+
+
+class VcenterClient:
+    """Calls vCenter with a session it opens on first use and renews on 401."""
+
+    def __init__(self, base_url: str, username: str, password: str,
+                 verify: bool | str = True, timeout: float = 30.0,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._username = username
+        self._password = password
+        self._client = httpx.Client(base_url=self.base_url, verify=verify, timeout=timeout,
+                                    transport=transport)
+        self._session: str | None = None
+        self.listeners: list[Listener] = []
+
+    def close(self) -> None:
+        self._client.close()
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return tuple(s for s in (self._password, self._session) if s)
+
+    def _open_session(self) -> str:
+        response = self._send("POST", SESSION_PATH, auth=(self._username, self._password))
+        if response.status_code not in (200, 201):
+            raise TargetUnreachable(
+                f"vCenter login at {self.base_url} failed with HTTP {response.status_code}"
+            )
+        try:
+            session = response.json()
+        except ValueError:
+            session = None
+        if not isinstance(session, str) or not session:
+            raise TargetUnreachable(f"vCenter at {self.base_url} answered no session id")
+        self._session = session
+        return session
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Send a call with the session header, opening or renewing the session."""
+        headers = dict(kwargs.pop("headers", None) or {})
+        headers[SESSION_HEADER] = self._session or self._open_session()
+        response = self._send(method, path, headers=headers, **kwargs)
+        if response.status_code == 401:
+            headers[SESSION_HEADER] = self._open_session()
+            response = self._send(method, path, headers=headers, **kwargs)
+        return response
+
+    def get_json(self, path: str, **params: str) -> Any:
+        """GET a JSON answer; TargetUnreachable unless it is 200."""
+        response = self.request("GET", path, params=params or None)
+        if response.status_code != 200:
+            raise TargetUnreachable(
+                f"vCenter GET {path} answered HTTP {response.status_code}"
+            )
+        return response.json()
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        started = time.perf_counter()
+        try:
+            response = self._client.request(method, path, **kwargs)
+        except httpx.TransportError as exc:
+            raise TargetUnreachable(
+                f"vCenter {self.base_url} unreachable: {type(exc).__name__}"
+            ) from None
+        elapsed = (time.perf_counter() - started) * 1000
+        if path == SESSION_PATH and response.status_code in (200, 201):
+            try:
+                value = response.json()
+                if isinstance(value, str):
+                    self._session = value
+            except ValueError:
+                pass
+        self._notify(response, elapsed)
+        return response
+
+    def _notify(self, response: httpx.Response, elapsed_ms: float) -> None:
+        if not self.listeners:
+            return
+        request = response.request
+        secrets = self.secrets
+        exchange = Exchange(
+            method=request.method,
+            url=str(request.url),
+            request_headers=redact_headers(request.headers.items()),
+            request_body=redact_body(request.content, secrets),
+            status_code=response.status_code,
+            response_headers=redact_headers(response.headers.items()),
+            response_body=redact_body(response.content, secrets),
+            elapsed_ms=elapsed_ms,
+        )
+        for listener in self.listeners:
+            listener(exchange)
