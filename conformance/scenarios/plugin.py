@@ -1,0 +1,166 @@
+"""pytest plugin: every workflow of ``scenarios/*.arazzo.yaml`` is one test item.
+
+Load it with ``-p conformance.scenarios.plugin`` and point pytest at the scenario files
+(``pytest -p conformance.scenarios.plugin scenarios``); ``--scv-workflow ID`` runs one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import allure
+import httpx
+import pytest
+from allure_commons.types import AttachmentType
+
+from conformance.errors import HarnessError
+from conformance.scenarios import harness, loader
+from conformance.scenarios.document import Workflow
+from conformance.scenarios.engine import Engine, RunResult
+from conformance.scenarios.errors import ScenarioDocumentError, StepFailure
+from conformance.redaction import REDACTED
+from conformance.session import Exchange
+from conformance.suite_context import get_context
+
+SUITE = "scenario"
+SECRET_WORDS = ("password", "token", "secret", "certificate")
+
+
+class ScenarioFailed(Exception):
+    """A workflow that failed; the message names the workflow, the step and what failed."""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("scv-scenarios", "SCV scenario suite")
+    group.addoption("--scv-workflow", default=None, metavar="ID",
+                    help="run only the workflow with this workflowId")
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if file_path.name.endswith(".arazzo.yaml"):
+        return ScenarioFile.from_parent(parent, path=file_path)
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    wanted = config.getoption("--scv-workflow")
+    if not wanted:
+        return
+    known = sorted({i.name for i in items if isinstance(i, WorkflowItem)})
+    if wanted not in known:
+        raise pytest.UsageError(
+            f"--scv-workflow: unknown workflow {wanted!r} (known: {', '.join(known) or 'none'})"
+        )
+
+
+class ScenarioFile(pytest.File):
+    """One Arazzo document; its workflows are the items."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        document = loader.load(self.path)
+        wanted = self.config.getoption("--scv-workflow")
+        for workflow in document.workflows:
+            if wanted and workflow.workflow_id != wanted:
+                continue
+            yield WorkflowItem.from_parent(self, name=workflow.workflow_id, workflow=workflow)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: Any = None) -> str:
+        if isinstance(excinfo.value, ScenarioDocumentError):
+            return str(excinfo.value)
+        return str(super().repr_failure(excinfo))
+
+
+class WorkflowItem(pytest.Item):
+    """One workflow, run by the engine against the run's target."""
+
+    def __init__(self, *, workflow: Workflow, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.workflow = workflow
+        self.user_properties.append(("suite", SUITE))
+        self.user_properties.append(("workflowId", workflow.workflow_id))
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, f"workflow {self.workflow.workflow_id}"
+
+    def runtest(self) -> None:
+        workflow = self.workflow
+        _label(workflow)
+        context = get_context(self.config)
+        reason = harness.skip_reason(context, workflow)
+        if reason:
+            pytest.skip(reason)
+        session = context.session()
+        vcenter = harness.vcenter_client(context)
+        try:
+            inputs = harness.workflow_inputs(context, workflow, vcenter)
+            engine = Engine(workflow.document, session, vcenter,
+                            job_timeout=context.settings.job_timeout, on_call=_report_call)
+            _attach_json("workflow inputs", inputs)
+            result = engine.run(workflow, inputs)
+            _attach_json("workflow outputs", result.outputs)
+        finally:
+            session.close()
+            if vcenter is not None:
+                vcenter.close()
+        self._verdict(result)
+
+    def _verdict(self, result: RunResult) -> None:
+        if result.skipped_cleanup:
+            _attach_text("cleanup steps skipped (nothing to clean)",
+                         "\n".join(result.skipped_cleanup))
+        error = result.error()
+        if error is None:
+            return
+        self._record(error)
+        for attachment in error.attachments:
+            _attach_text(attachment.name, attachment.text)
+        raise ScenarioFailed(str(error))
+
+    def _record(self, error: StepFailure) -> None:
+        self.user_properties.append(("stepId", error.step_id))
+        self.user_properties.append(("check", error.check))
+        if error.exchange is not None:
+            self.user_properties.append(("reproduce", error.exchange.as_curl()))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: Any = None) -> str:
+        if isinstance(excinfo.value, ScenarioFailed):
+            return str(excinfo.value)
+        if isinstance(excinfo.value, HarnessError):
+            return f"{self.workflow.workflow_id}: {excinfo.value}"
+        return str(super().repr_failure(excinfo))
+
+
+def _label(workflow: Workflow) -> None:
+    allure.dynamic.title(workflow.summary)
+    allure.dynamic.description(workflow.description)
+    allure.dynamic.suite(SUITE)
+    allure.dynamic.feature(workflow.document.title)
+    allure.dynamic.label("workflowId", workflow.workflow_id)
+    for tag in workflow.tags:
+        allure.dynamic.tag(tag)
+
+
+def _report_call(step_id: str, exchange: Exchange) -> None:
+    url = httpx.URL(exchange.url)
+    target = url.raw_path.decode("ascii", "replace")
+    with allure.step(f"{step_id}: {exchange.method} {target} → {exchange.status_code}"):
+        allure.attach(exchange.render(), name="exchange", attachment_type=AttachmentType.TEXT)
+
+
+def _masked(value: dict[str, Any]) -> dict[str, Any]:
+    return {k: (REDACTED if any(word in k.lower() for word in SECRET_WORDS) else v)
+            for k, v in value.items()}
+
+
+def _attach_json(name: str, value: dict[str, Any]) -> None:
+    allure.attach(json.dumps(_masked(value), indent=2, default=str), name=name,
+                  attachment_type=AttachmentType.JSON)
+
+
+def _attach_text(name: str, text: str) -> None:
+    allure.attach(text, name=name, attachment_type=AttachmentType.TEXT)
