@@ -95,7 +95,7 @@ def pytest_runtest_makereport(
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    outcome = report.outcome
+    outcome: str = report.outcome
     if outcome == "failed" and getattr(report, ERROR_ATTRIBUTE, True):
         outcome = "error"
     _emit({"event": "report", "nodeid": report.nodeid, "when": report.when,

@@ -83,6 +83,26 @@ def public_url(url: str | None) -> str | None:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
+def secret_values(settings: Settings) -> list[str]:
+    """What must never be written: the password, and credentials inside the target URL."""
+    values = []
+    if settings.target:
+        userinfo = urlsplit(settings.target).netloc.rpartition("@")[0]
+        if userinfo:
+            values.append(userinfo + "@")
+    if settings.password:
+        values.append(settings.password)
+    return values
+
+
+def _clean(message: str, settings: Settings) -> str:
+    if settings.target:
+        message = message.replace(settings.target, public_url(settings.target) or "")
+    for value in secret_values(settings):
+        message = message.replace(value, "[REDACTED]" if not value.endswith("@") else "")
+    return message
+
+
 def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -> int:
     """Run ``plan`` against the target of ``settings``; returns the exit code."""
     plan.validate()
@@ -106,15 +126,15 @@ def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -
     try:
         context = open_context(settings)
     except TargetUnreachable as exc:
-        facts = replace(facts, unreachable=True, error=str(exc))
-        return _finish(run_dir, facts, clock, out, [settings.password or ""])
+        facts = replace(facts, unreachable=True, error=_clean(str(exc), settings))
+        return _finish(run_dir, facts, clock, out, secret_values(settings))
     except ConfigError:
         _remove_if_empty(run_dir)
         raise
     except (OSError, RuntimeError) as exc:
         facts = replace(facts, error=f"the embedded emulator did not start: {exc}")
-        return _finish(run_dir, facts, clock, out, [settings.password or ""])
-    secrets_seen = [settings.password or "", context.target.password]
+        return _finish(run_dir, facts, clock, out, secret_values(settings))
+    secrets_seen = [*secret_values(settings), context.target.password]
     facts = replace(facts, target=public_url(context.target.base_url),
                     appliance_version=context.reported_version)
     err.print(Text(f"target {facts.target}"
@@ -153,7 +173,7 @@ def _run_suites(context: RunContext, plan: RunPlan, run_dir: Path, facts: RunFac
 
 
 def _finish(run_dir: Path, facts: RunFacts, clock: float, console: Console,
-            secret_values: list[str]) -> int:
+            hidden: list[str]) -> int:
     facts = replace(facts, duration_seconds=time.monotonic() - clock)
     results_dir = run_dir / "allure-results"
     results = read_results(results_dir)
@@ -171,7 +191,7 @@ def _finish(run_dir: Path, facts: RunFacts, clock: float, console: Console,
     summary = build_summary(results, facts)
     write_json(run_dir / "summary.json", summary)
     write_text(run_dir / "summary.md", render(summary))
-    scrub(run_dir, secret_values)
+    scrub(run_dir, hidden)
     print_summary(console, summary, _shown(run_dir))
     return int(summary["exitCode"])
 

@@ -15,7 +15,7 @@ STATUS_WORDS = {"passed": "passed", "failed": "failed", "broken": "error", "skip
 
 
 @dataclass(frozen=True)
-class TestResult:
+class ResultRecord:
     """One test as Allure recorded it."""
 
     nodeid: str
@@ -58,7 +58,7 @@ class TestResult:
         return "::".join(parts[2:]) if len(parts) > 2 else self.name
 
 
-def read_results(results_dir: Path) -> list[TestResult]:
+def read_results(results_dir: Path) -> list[ResultRecord]:
     """Every ``*-result.json`` under ``results_dir``, sorted by node id."""
     results = []
     for path in sorted(results_dir.glob("*-result.json")):
@@ -71,14 +71,14 @@ def read_results(results_dir: Path) -> list[TestResult]:
     return sorted(results, key=lambda r: (r.nodeid, r.name))
 
 
-def _parse(data: dict[str, Any]) -> TestResult:
+def _parse(data: dict[str, Any]) -> ResultRecord:
     labels: dict[str, str] = {}
     for label in data.get("labels") or []:
         if isinstance(label, dict) and "name" in label:
             labels.setdefault(str(label["name"]), str(label.get("value", "")))
     details = data.get("statusDetails") or {}
     name = str(data.get("name") or data.get("fullName") or "")
-    return TestResult(
+    return ResultRecord(
         nodeid=labels.get(NODEID_LABEL) or str(data.get("fullName") or name),
         name=name,
         status=str(data.get("status") or "unknown"),

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from conformance.reporting.allure_results import TestResult
+from conformance.reporting.allure_results import ResultRecord
 from conformance.reporting.atomic import write_text
 
 OUTCOME_TAGS = ("failure", "error", "skipped")
@@ -37,7 +37,7 @@ def junit_name(nodeid: str) -> tuple[str, str]:
     return ".".join(names[:-1]), names[-1]
 
 
-def reconcile(junit_path: Path, results: Sequence[TestResult]) -> JUnitCounts | None:
+def reconcile(junit_path: Path, results: Sequence[ResultRecord]) -> JUnitCounts | None:
     """Rewrite ``junit_path`` to agree with ``results``; None when there is no file."""
     try:
         tree = ET.parse(junit_path)

@@ -8,7 +8,7 @@ from typing import Any
 
 from conformance.errors import ExitCode
 from conformance.item_keys import FUZZ
-from conformance.reporting.allure_results import TestResult
+from conformance.reporting.allure_results import ResultRecord
 
 #: Worst first: the status of an operation or workflow is that of its worst test.
 _SEVERITY = ("failed", "error", "passed", "skipped")
@@ -36,7 +36,7 @@ class RunFacts:
     collect_errors: tuple[str, ...] = field(default_factory=tuple)
 
 
-def verdict(results: Sequence[TestResult], facts: RunFacts) -> tuple[str, ExitCode]:
+def verdict(results: Sequence[ResultRecord], facts: RunFacts) -> tuple[str, ExitCode]:
     """(status, exit code): unreachable, error, failures or conformant."""
     if facts.unreachable:
         return "unreachable", ExitCode.INFRASTRUCTURE
@@ -50,7 +50,7 @@ def verdict(results: Sequence[TestResult], facts: RunFacts) -> tuple[str, ExitCo
     return "conformant", ExitCode.CONFORMANT
 
 
-def build_summary(results: Sequence[TestResult], facts: RunFacts) -> dict[str, Any]:
+def build_summary(results: Sequence[ResultRecord], facts: RunFacts) -> dict[str, Any]:
     """The summary.json document."""
     status, code = verdict(results, facts)
     totals = {"passed": 0, "failed": 0, "errors": 0, "skipped": 0}
@@ -93,7 +93,7 @@ def _worst(statuses: Sequence[str]) -> str:
     return min(statuses, key=_SEVERITY.index) if statuses else "skipped"
 
 
-def _operations(results: Sequence[TestResult]) -> dict[str, Any]:
+def _operations(results: Sequence[ResultRecord]) -> dict[str, Any]:
     checks: dict[str, dict[str, str]] = {}
     for result in results:
         if result.suite != FUZZ:
@@ -107,7 +107,7 @@ def _operations(results: Sequence[TestResult]) -> dict[str, Any]:
     }
 
 
-def _workflows(results: Sequence[TestResult]) -> dict[str, Any]:
+def _workflows(results: Sequence[ResultRecord]) -> dict[str, Any]:
     workflows: dict[str, dict[str, Any]] = {}
     for result in results:
         if result.suite == FUZZ:
@@ -119,7 +119,7 @@ def _workflows(results: Sequence[TestResult]) -> dict[str, Any]:
     return dict(sorted(workflows.items()))
 
 
-def _failure(result: TestResult) -> dict[str, Any]:
+def _failure(result: ResultRecord) -> dict[str, Any]:
     entry: dict[str, Any] = {"suite": result.suite, "status": result.outcome}
     if result.suite == FUZZ:
         entry["operationId"] = result.subject

@@ -1,0 +1,62 @@
+"""`scv-conformance report`: the Allure HTML report, history, and a missing tool."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conformance.cli import main
+from conformance.reporting import html
+from conformance.reporting.allure_cli import find_allure
+
+RESULT = {"uuid": "0f1e2d3c-0000-4000-8000-000000000001", "name": "status_code_conformance",
+          "fullName": "specs.scv.openapi.yaml#getJob", "status": "passed",
+          "start": 1795810000000, "stop": 1795810000100,
+          "labels": [{"name": "scv.nodeid",
+                      "value": "specs/scv.openapi.yaml::getJob::status_code_conformance"}]}
+
+
+def make_run(reports: Path, name: str) -> Path:
+    results = reports / name / "allure-results"
+    results.mkdir(parents=True)
+    (results / f"{RESULT['uuid']}-result.json").write_text(json.dumps(RESULT))
+    (reports / name / "summary.json").write_text(json.dumps({"profile": "smoke"}))
+    return reports / name
+
+
+def test_missing_tool_is_one_line_and_exit_3(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_run(tmp_path, "20261127T201500Z")
+    monkeypatch.setattr(html, "find_allure", lambda: None)
+    assert main(["report", "--report-dir", str(tmp_path)]) == 3
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert "npm install" in err and "allure@3.18.0" in err
+
+
+def test_no_runs_or_not_a_run_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", "--report-dir", str(tmp_path / "none")]) == 2
+    assert main(["report", str(tmp_path)]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.skipif(find_allure() is None, reason="the Allure 3 CLI is not installed")
+def test_report_and_history(tmp_path: Path) -> None:
+    first = make_run(tmp_path, "20261127T201500Z")
+    second = make_run(tmp_path, "20261128T201500Z")
+    assert main(["report", str(first)]) == 0
+    stale = first / "allure-report" / "stale.txt"
+    stale.write_text("old")
+    assert main(["report", "--report-dir", str(tmp_path)]) == 0
+    assert (second / "allure-report" / "index.html").stat().st_size > 100_000
+    history = tmp_path / "history.jsonl"
+    assert len(history.read_text().splitlines()) == 2
+    assert main(["report", str(first)]) == 0
+    assert not stale.exists()
+    assert len(history.read_text().splitlines()) == 2
+    assert not [p for p in first.iterdir() if p.name.startswith(".report-")]
+    assert shutil.which("node")

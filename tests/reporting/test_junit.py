@@ -1,0 +1,46 @@
+"""junit.xml is brought in line with the Allure results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conformance.reporting.allure_results import ResultRecord
+from conformance.reporting.junit import junit_name, read_counts, reconcile
+
+JUNIT = """<?xml version="1.0" encoding="utf-8"?>
+<testsuites><testsuite name="s" tests="4" failures="2" errors="0" skipped="1">
+<testcase classname="specs.scv.openapi.yaml.getJob" name="status"/>
+<testcase classname="specs.scv.openapi.yaml.getJob" name="schema"><failure message="m"/></testcase>
+<testcase classname="specs.scv.openapi.yaml.login" name="status"><failure message="b"/></testcase>
+<testcase classname="scenarios.05.arazzo.yaml" name="wf"><skipped message="s"/></testcase>
+</testsuite></testsuites>
+"""
+
+
+def result(nodeid: str, status: str) -> ResultRecord:
+    return ResultRecord(nodeid=nodeid, name=nodeid, status=status, message="")
+
+
+def test_junit_name_is_pytests() -> None:
+    assert junit_name("specs/scv.openapi.yaml::getJob::status") == (
+        "specs.scv.openapi.yaml.getJob", "status")
+    assert junit_name("tests/test_x.py::test_a[1]") == ("tests.test_x", "test_a[1]")
+
+
+def test_broken_tests_become_errors(tmp_path: Path) -> None:
+    path = tmp_path / "junit.xml"
+    path.write_text(JUNIT)
+    results = [result("specs/scv.openapi.yaml::getJob::status", "passed"),
+               result("specs/scv.openapi.yaml::getJob::schema", "failed"),
+               result("specs/scv.openapi.yaml::login::status", "broken"),
+               result("scenarios/05.arazzo.yaml::wf", "skipped")]
+    counts = reconcile(path, results)
+    assert counts is not None
+    assert (counts.tests, counts.failures, counts.errors, counts.skipped) == (4, 1, 1, 1)
+    assert read_counts(path) == counts
+    assert "<error" in path.read_text()
+
+
+def test_missing_junit_is_left_alone(tmp_path: Path) -> None:
+    assert reconcile(tmp_path / "junit.xml", []) is None
+    assert not (tmp_path / "junit.xml").exists()

@@ -1,0 +1,73 @@
+"""A stand-in for the fuzzing plugin: items from a YAML list of (operationId, check, outcome)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--scv-profile", default="smoke")
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if file_path.name.endswith(".openapi.yaml"):
+        return SpecFile.from_parent(parent, path=file_path)
+    return None
+
+
+class SpecFile(pytest.File):
+    def collect(self) -> Iterator[pytest.Collector]:
+        entries = yaml.safe_load(self.path.read_text())["items"]
+        by_op: dict[str, list[dict[str, Any]]] = {}
+        for entry in entries:
+            by_op.setdefault(entry["operationId"], []).append(entry)
+        for op, checks in by_op.items():
+            yield Operation.from_parent(self, name=op, checks=checks)
+
+
+class Operation(pytest.Collector):
+    def __init__(self, *, checks: list[dict[str, Any]], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.checks = checks
+
+    def collect(self) -> Iterator[pytest.Item]:
+        for entry in self.checks:
+            yield Check.from_parent(self, name=entry["check"], entry=entry)
+
+
+class Check(pytest.Item):
+    def __init__(self, *, entry: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.entry = entry
+
+    def runtest(self) -> None:
+        op, check, outcome = self.entry["operationId"], self.entry["check"], self.entry["outcome"]
+        self.user_properties += [("suite", "fuzz"), ("operationId", op), ("check", check)]
+        if outcome == "profile":
+            assert self.config.getoption("--scv-profile") == self.entry["expect"]
+            return
+        if outcome in ("failed", "broken"):
+            self.user_properties.append(("reproduce", f"curl -k -X GET https://scv/api/{op}"))
+        if outcome == "failed":
+            raise AssertionError(f"{op}: status 500 is not documented for {check}")
+        if outcome == "broken":
+            secret = os.environ.get("SCV_PASSWORD", "")
+            raise ConnectionError(f"Connection refused while logging in with {secret}")
+        if outcome == "skipped":
+            pytest.skip(f"{op} changes appliance state; left out against https://scv.lab/api "
+                        "without --allow-destructive")
+        if outcome == "version":
+            pytest.skip(f"{op} ships with SCV 9.9; the target runs 6.2")
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: Any = None) -> str:
+        return f"{excinfo.typename}: {excinfo.value}"
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, self.name
