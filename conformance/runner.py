@@ -10,6 +10,7 @@ return the exit code.
 from __future__ import annotations
 
 import contextlib
+import os
 import secrets
 import sys
 import time
@@ -39,6 +40,8 @@ from conformance.reporting.summary import RunFacts, build_summary
 from conformance.spec import load_contract
 
 PROFILES = ("smoke", "full")
+#: Console width when the output is a log rather than a terminal.
+PLAIN_WIDTH = 120
 SEED_LIMIT = 2**31
 
 
@@ -106,8 +109,8 @@ def _clean(message: str, settings: Settings) -> str:
 def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -> int:
     """Run ``plan`` against the target of ``settings``; returns the exit code."""
     plan.validate()
-    out = console or Console(highlight=False)
-    err = console or Console(stderr=True, highlight=False)
+    out = console or _console(stderr=False)
+    err = console or _console(stderr=True)
     started = datetime.now(UTC)
     clock = time.monotonic()
     seed = settings.seed if settings.seed is not None else secrets.randbelow(SEED_LIMIT)
@@ -163,7 +166,8 @@ def _run_suites(context: RunContext, plan: RunPlan, run_dir: Path, facts: RunFac
         detail = last_error_line(outcome.log_path)
         return replace(facts, error=f"pytest {reason}: {detail} (see {outcome.log_path.name})")
     if code == 4:
-        return replace(facts, error=f"pytest usage error: {last_error_line(outcome.log_path)}",
+        detail = last_error_line(outcome.log_path).removeprefix("ERROR: ")
+        return replace(facts, error=f"pytest usage error: {detail}",
                        error_code=ExitCode.USAGE)
     if code == 5:
         what = f"workflow {plan.workflow!r}" if plan.workflow else "the suites"
@@ -194,6 +198,13 @@ def _finish(run_dir: Path, facts: RunFacts, clock: float, console: Console,
     scrub(run_dir, hidden)
     print_summary(console, summary, _shown(run_dir))
     return int(summary["exitCode"])
+
+
+def _console(stderr: bool) -> Console:
+    console = Console(stderr=stderr, highlight=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = PLAIN_WIDTH
+    return console
 
 
 def _relative(path: Path) -> str:
