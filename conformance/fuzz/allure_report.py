@@ -1,0 +1,31 @@
+"""Allure metadata of fuzzing items: title, labels, parameters and failure attachments."""
+
+from __future__ import annotations
+
+import allure
+
+from conformance.fuzz.verdicts import Verdict
+
+SUITE = "fuzz"
+
+
+def describe(subject: str, check: str, feature: str, parameters: dict[str, str]) -> None:
+    """Title ``<subject>: <check>`` and the labels the report groups by."""
+    allure.dynamic.title(f"{subject}: {check}")
+    allure.dynamic.label("suite", SUITE)
+    allure.dynamic.feature(feature)
+    allure.dynamic.story(subject)
+    for name, value in parameters.items():
+        # Run-specific values stay out of Allure's history id, so trends follow the test.
+        allure.dynamic.parameter(name, value, excluded=name in {"seed", "cases", "target"})
+
+
+def attach_failures(verdict: Verdict) -> None:
+    """The redacted exchanges and curl commands of the kept failing cases."""
+    for number, finding in enumerate(verdict.findings, start=1):
+        if finding.exchange is None:
+            continue
+        allure.attach(finding.exchange.render(), name=f"case {number}: request and response",
+                      attachment_type=allure.attachment_type.TEXT)
+        allure.attach(finding.curl, name=f"case {number}: curl",
+                      attachment_type=allure.attachment_type.TEXT)

@@ -1,0 +1,61 @@
+"""Running the schemathesis engine and collecting per-check verdicts from its events."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+
+from schemathesis.engine import Status, events, from_schema
+from schemathesis.engine.recorder import ScenarioRecorder
+from schemathesis.schemas import BaseSchema
+
+from conformance.fuzz.exchanges import exchange_of
+from conformance.fuzz.verdicts import Finding, RunResult
+
+SecretsSource = Callable[[], Iterable[str]]
+
+
+def run_engine(schema: BaseSchema, secrets: SecretsSource) -> RunResult:
+    """Run every enabled phase over ``schema`` and judge each check by its results."""
+    result = RunResult()
+    started = time.perf_counter()
+    for event in from_schema(schema).execute():
+        if isinstance(event, events.ScenarioFinished):
+            _collect(event.recorder, result, secrets)
+        elif isinstance(event, events.NonFatalError):
+            result.errors.append(f"{event.label}: {event.info.title}: {event.info.message}")
+        elif isinstance(event, events.FatalError):
+            result.errors.append(f"{type(event.exception).__name__}: {event.exception}")
+        elif isinstance(event, events.EngineFinished):
+            for failure in event.failures:
+                result.verdict(_check_of(failure)).add_failure(
+                    Finding(failure.title, failure.message, None)
+                )
+    result.elapsed = time.perf_counter() - started
+    return result
+
+
+def _check_of(failure: object) -> str:
+    checks = getattr(failure, "checks", ()) or ("stateful",)
+    return str(checks[0])
+
+
+def _collect(recorder: ScenarioRecorder, result: RunResult, secrets: SecretsSource) -> None:
+    result.cases += len(recorder.cases)
+    for case_id, nodes in recorder.checks.items():
+        for node in nodes:
+            verdict = result.verdict(node.name)
+            if node.status == Status.SUCCESS:
+                verdict.add_pass()
+            elif node.status == Status.SKIP:
+                verdict.not_applicable += 1
+            elif node.status == Status.FAILURE and node.failure_info is not None:
+                failure = node.failure_info.failure
+                interaction = recorder.interactions.get(case_id)
+                exchange = (
+                    exchange_of(interaction.request, interaction.response, secrets())
+                    if interaction is not None else None
+                )
+                verdict.add_failure(Finding(failure.title, failure.message, exchange))
+            else:
+                verdict.add_error(f"check {node.name} could not judge case {case_id}")

@@ -1,0 +1,45 @@
+"""Turning what schemathesis recorded into redacted exchanges (report text and curl)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from schemathesis import Response
+from schemathesis.engine.recorder import Request
+
+from conformance.redaction import redact_body, redact_headers
+from conformance.session import Exchange
+
+TEXTUAL = ("json", "text", "xml", "html")
+
+
+def _flatten(headers: Mapping[str, list[str] | str]) -> list[tuple[str, str]]:
+    items: list[tuple[str, str]] = []
+    for name, value in headers.items():
+        values = value if isinstance(value, list) else [value]
+        items += [(name, str(v)) for v in values]
+    return items
+
+
+def _response_body(response: Response, secrets: Iterable[str]) -> str:
+    content_type = ",".join(response.headers.get("content-type", [])).lower()
+    if response.content and not any(t in content_type for t in TEXTUAL):
+        return f"<{len(response.content)} bytes of {content_type or 'unknown content'}>"
+    return redact_body(response.content, secrets)
+
+
+def exchange_of(
+    request: Request, response: Response | None, secrets: Iterable[str]
+) -> Exchange:
+    """The recorded request and its answer with tokens and passwords replaced."""
+    secrets = tuple(secrets)
+    return Exchange(
+        method=request.method,
+        url=request.uri,
+        request_headers=redact_headers(_flatten(request.headers)),
+        request_body=redact_body(request.body, secrets) if request.body else "",
+        status_code=response.status_code if response is not None else None,
+        response_headers=redact_headers(_flatten(response.headers)) if response else {},
+        response_body=_response_body(response, secrets) if response is not None else "",
+        elapsed_ms=response.elapsed * 1000 if response is not None else 0.0,
+    )

@@ -1,0 +1,50 @@
+"""What the fuzzing suite left out against a target, and why; written next to the results."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from conformance.context import RunContext
+
+SKIPS_FILE = "fuzz-skips.json"
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """An operation the run did not exercise."""
+
+    operationId: str
+    kind: str  # "version" or "safety"
+    reason: str
+
+
+def left_out(context: RunContext) -> list[LeftOut]:
+    """Every operation of the contract that must not run against the context's target."""
+    entries = []
+    for op in context.contract.operations:
+        version = context.version_skip_reason(op)
+        safety = context.safety_skip_reason(op)
+        if version:
+            entries.append(LeftOut(op.operation_id, "version", version))
+        elif safety:
+            entries.append(LeftOut(op.operation_id, "safety", safety))
+    return entries
+
+
+def write(directory: Path, context: RunContext, entries: list[LeftOut]) -> Path:
+    """Write ``fuzz-skips.json`` into ``directory`` atomically; returns its path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / SKIPS_FILE
+    document = {
+        "target": context.target.base_url,
+        "release": context.release,
+        "destructive_allowed": context.destructive_allowed,
+        "left_out": [asdict(e) for e in entries],
+    }
+    temporary = path.with_name(f".{SKIPS_FILE}.{os.getpid()}")
+    temporary.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    temporary.replace(path)
+    return path

@@ -1,0 +1,56 @@
+"""The schemathesis configuration of a fuzzing run, as the ``schemathesis.toml`` table.
+
+The same table configures the harness's engine and, written out as TOML, a plain ``st run``;
+that keeps the two comparable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from conformance.fuzz.expectations import positive_statuses
+from conformance.fuzz.profiles import Profile
+from conformance.spec import Operation
+
+REQUEST_TIMEOUT_SECONDS = 10.0
+PHASES = ("examples", "coverage", "fuzzing", "stateful")
+
+
+def config_table(
+    *,
+    base_url: str,
+    verify: bool | str,
+    seed: int,
+    profile: Profile,
+    operations: Iterable[Operation],
+    phases_run: Iterable[str] | None = None,
+) -> dict[str, Any]:
+    """The configuration table for fuzzing ``operations`` at ``base_url``.
+
+    ``phases_run`` narrows the profile's phases (the harness runs stateful separately).
+    """
+    enabled = set(profile.phases if phases_run is None else phases_run) & set(profile.phases)
+    phases: dict[str, Any] = {name: {"enabled": name in enabled} for name in PHASES}
+    phases["stateful"].update(
+        {"max-steps": profile.stateful_max_steps,
+         "generation": {"max-examples": profile.stateful_examples}}
+    )
+    return {
+        "seed": seed,
+        "base-url": base_url,
+        "tls-verify": verify,
+        "workers": 1,
+        "continue-on-failure": True,
+        "request-timeout": REQUEST_TIMEOUT_SECONDS,
+        "generation": {"max-examples": profile.max_examples, "mode": "all"},
+        "phases": phases,
+        "operations": [
+            {
+                "include-operation-id": op.operation_id,
+                "checks": {"positive_data_acceptance": {
+                    "expected-statuses": positive_statuses(op)}},
+            }
+            for op in operations
+        ],
+    }

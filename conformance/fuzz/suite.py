@@ -1,0 +1,121 @@
+"""The fuzzing suite of one pytest process: schemas, engine runs and probes, each run once."""
+
+from __future__ import annotations
+
+import copy
+
+import schemathesis
+from schemathesis.config import SchemathesisConfig
+from schemathesis.core.result import Ok
+from schemathesis.schemas import BaseSchema
+
+from conformance.context import RunContext
+from conformance.errors import HarnessError
+from conformance.fuzz import auth, checks
+from conformance.fuzz.engine_run import run_engine
+from conformance.fuzz.probes import PROBES, sample_request
+from conformance.fuzz.profiles import Profile
+from conformance.fuzz.st_config import config_table
+from conformance.fuzz.verdicts import RunResult
+from conformance.session import ScvSession
+from conformance.spec import Operation
+
+STATEFUL = "stateful"
+
+
+def only(schema: BaseSchema, operation_ids: list[str]) -> BaseSchema:
+    """``schema`` narrowed to ``operation_ids``.
+
+    ``include()`` does not narrow a schema whose configuration has ``[[operations]]``
+    entries (their filter already matches everything), so the others are excluded instead.
+    """
+    keep = set(operation_ids)
+    others = [op for op in _operation_ids(schema) if op not in keep]
+    return schema.exclude(operation_id=others) if others else schema
+
+
+def _operation_ids(schema: BaseSchema) -> list[str]:
+    raw = schema.raw_schema.get("paths", {})
+    return [
+        definition["operationId"]
+        for item in raw.values() for definition in item.values()
+        if isinstance(definition, dict) and "operationId" in definition
+    ]
+
+
+class FuzzSuite:
+    """Runs the engine once per operation (and once for the stateful phase), lazily."""
+
+    def __init__(self, context: RunContext, profile: Profile, seed: int) -> None:
+        self.context = context
+        self.profile = profile
+        self.seed = seed
+        self.session: ScvSession = context.session()
+        self._results: dict[str, RunResult] = {}
+        self._schemas: dict[str, BaseSchema] = {}
+        self.auth: auth.SessionTokenAuth | None = None
+        checks.Budgets.configure(
+            context.settings.response_time_budget_ms, context.settings.budgets
+        )
+
+    def runnable(self) -> list[Operation]:
+        """The operations that may run against this target."""
+        return [op for op in self.context.contract.operations
+                if self.context.skip_reason(op) is None]
+
+    def secrets(self) -> tuple[str, ...]:
+        return self.session.secrets
+
+    def close(self) -> None:
+        self.session.close()
+
+    def _schema(self, kind: str) -> BaseSchema:
+        if kind not in self._schemas:
+            phases = ("stateful",) if kind == STATEFUL else tuple(
+                p for p in self.profile.phases if p != "stateful"
+            )
+            table = config_table(
+                base_url=self.context.target.base_url,
+                verify=self.context.target.verify,
+                seed=self.seed,
+                profile=self.profile,
+                operations=self.context.contract.operations,
+                phases_run=phases,
+            )
+            schema = schemathesis.openapi.from_dict(
+                copy.deepcopy(self.context.contract.document),
+                config=SchemathesisConfig.from_dict(table),
+            )
+            provider = auth.install(schema, self.session)
+            self.auth = self.auth or provider
+            self._schemas[kind] = schema
+        return self._schemas[kind]
+
+    def operation_result(self, operation_id: str) -> RunResult:
+        """Verdicts of every check for one operation (engine phases and probes)."""
+        if operation_id not in self._results:
+            schema = only(self._schema("operations"), [operation_id])
+            result = run_engine(schema, self.secrets)
+            if operation_id != "login" and not result.errors:
+                self._probe(schema, result)
+            self._results[operation_id] = result
+        return self._results[operation_id]
+
+    def stateful_result(self) -> RunResult:
+        """Verdicts of every check over the walks along the contract's links."""
+        if STATEFUL not in self._results:
+            ids = [op.operation_id for op in self.runnable()]
+            schema = only(self._schema(STATEFUL), ids)
+            self._results[STATEFUL] = run_engine(schema, self.secrets)
+        return self._results[STATEFUL]
+
+    def _probe(self, schema: BaseSchema, result: RunResult) -> None:
+        operation = next(r.ok() for r in schema.get_all_operations() if isinstance(r, Ok))
+        request = sample_request(operation)
+        for name, probe in PROBES.items():
+            try:
+                result.verdicts[name] = probe(self.session, request)
+            except HarnessError as exc:
+                result.verdict(name).add_error(str(exc))
+                continue
+            result.cases += result.verdicts[name].judged

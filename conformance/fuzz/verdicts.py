@@ -1,0 +1,68 @@
+"""Per-check verdicts: how many cases a check passed, which failed, and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from conformance.session import Exchange
+
+#: Failing cases kept per check for the report; the count covers all of them.
+MAX_KEPT_FAILURES = 3
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One failing case: what went wrong and the exchange that shows it."""
+
+    title: str
+    message: str
+    exchange: Exchange | None
+
+    @property
+    def curl(self) -> str:
+        return self.exchange.as_curl() if self.exchange else "(no request was sent)"
+
+
+@dataclass
+class Verdict:
+    """What one check concluded over every case it judged."""
+
+    check: str
+    passed: int = 0
+    not_applicable: int = 0
+    failed: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def judged(self) -> int:
+        return self.passed + self.failed
+
+    def add_pass(self) -> None:
+        self.passed += 1
+
+    def add_failure(self, finding: Finding) -> None:
+        self.failed += 1
+        known = {f.message for f in self.findings}
+        if len(self.findings) < MAX_KEPT_FAILURES and finding.message not in known:
+            self.findings.append(finding)
+
+    def add_error(self, message: str) -> None:
+        if message not in self.errors:
+            self.errors.append(message)
+
+
+@dataclass
+class RunResult:
+    """The verdicts of one engine run (an operation, or the stateful phase)."""
+
+    verdicts: dict[str, Verdict] = field(default_factory=dict)
+    cases: int = 0
+    elapsed: float = 0.0
+    #: Errors that stopped cases from being judged at all (target unreachable, ...).
+    errors: list[str] = field(default_factory=list)
+
+    def verdict(self, check: str) -> Verdict:
+        if check not in self.verdicts:
+            self.verdicts[check] = Verdict(check)
+        return self.verdicts[check]
