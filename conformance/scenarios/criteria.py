@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -254,9 +255,14 @@ def evaluate_criterion(criterion: Mapping[str, Any], scope: Scope) -> bool:
     return bool(env.findall(pattern, context))
 
 
-def describe(criterion: Mapping[str, Any]) -> str:
-    """A short text of a criterion for failure messages."""
+def describe(criterion: Mapping[str, Any], scope: Scope | None = None) -> str:
+    """A short text of a criterion for failure messages, with embedded values filled in."""
     kind, _ = criterion_type(criterion)
+    condition = str(criterion["condition"])
     if kind == "simple":
-        return str(criterion["condition"])
-    return f"{kind} {criterion['condition']!r} on {criterion['context']}"
+        return condition
+    if scope is not None:
+        with contextlib.suppress(UnresolvedExpression):
+            condition = expressions.render_embedded(
+                condition, scope, quote="json" if kind == "jsonpath" else None)
+    return f"{kind} {condition!r} on {criterion['context']}"

@@ -146,7 +146,7 @@ class Engine:
                 raise self._job_failure(workflow, step_id, job, "ended")
             action_index, action = self._failure_action(workflow, step, scope, retries)
             if action is None:
-                raise self._criteria_failure(workflow, step_id, failed, message, check)
+                raise self._criteria_failure(workflow, step_id, failed, scope, check)
             if action.get("type") == "retry":
                 retries[action_index] = retries.get(action_index, 0) + 1
                 wait = self._retry_wait(action, message, polling, attempt)
@@ -274,9 +274,10 @@ class Engine:
         )
 
     def _criteria_failure(self, workflow: Workflow, step_id: str,
-                          failed: list[Mapping[str, Any]], message: Message,
+                          failed: list[Mapping[str, Any]], scope: Scope,
                           check: str) -> StepFailure:
-        details = "; ".join(criteria.describe(c) for c in failed)
+        message = scope.message or Message()
+        details = "; ".join(criteria.describe(c, scope) for c in failed)
         status = f"HTTP {message.status_code}"
         body = message.response_body
         if isinstance(body, dict) and body.get("responseMessage"):

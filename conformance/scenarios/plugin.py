@@ -17,11 +17,11 @@ import pytest
 from allure_commons.types import AttachmentType
 
 from conformance.errors import HarnessError
+from conformance.redaction import REDACTED
 from conformance.scenarios import harness, loader
 from conformance.scenarios.document import Workflow
 from conformance.scenarios.engine import Engine, RunResult
 from conformance.scenarios.errors import ScenarioDocumentError, StepFailure
-from conformance.redaction import REDACTED
 from conformance.session import Exchange
 from conformance.suite_context import get_context
 

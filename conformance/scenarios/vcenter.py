@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import time
 from typing import Any
 
@@ -24,7 +25,10 @@ class VcenterClient:
         self.base_url = base_url.rstrip("/")
         self._username = username
         self._password = password
-        self._client = httpx.Client(base_url=self.base_url, verify=verify, timeout=timeout,
+        context: bool | ssl.SSLContext = (
+            ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
+        )
+        self._client = httpx.Client(base_url=self.base_url, verify=context, timeout=timeout,
                                     transport=transport)
         self._session: str | None = None
         self.listeners: list[Listener] = []

@@ -1,0 +1,74 @@
+"""Shared helpers of the scenario tests: emulators and running workflows directly."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from conformance.emulator import EmbeddedEmulator, EmulatorConfig
+from conformance.scenarios import inventory, loader
+from conformance.scenarios.document import ScenarioDocument, Workflow
+from conformance.scenarios.engine import Engine, RunResult
+from conformance.scenarios.vcenter import VcenterClient
+from conformance.session import ScvSession, Target
+
+JOB_DURATION = 0.2
+JOB_TIMEOUT = 1.5
+
+
+@contextmanager
+def emulator(**options: object) -> Iterator[EmbeddedEmulator]:
+    """An embedded emulator with short jobs (TLS unless told otherwise)."""
+    options.setdefault("job_duration", JOB_DURATION)
+    with EmbeddedEmulator(EmulatorConfig(port=0, **options)) as emu:  # type: ignore[arg-type]
+        yield emu
+
+
+def target_of(emu: EmbeddedEmulator) -> Target:
+    return Target(emu.base_url, emu.username, emu.password, verify=emu.ca_path or False,
+                  vcenter_url=emu.vcenter_url, embedded=True)
+
+
+def find_workflow(workflow_id: str) -> tuple[ScenarioDocument, Workflow]:
+    for path in loader.scenario_files():
+        document = loader.load(path)
+        for workflow in document.workflows:
+            if workflow.workflow_id == workflow_id:
+                return document, workflow
+    raise KeyError(workflow_id)
+
+
+@dataclass
+class DirectRun:
+    """The result of a workflow run straight through the engine, and its session."""
+
+    result: RunResult
+    session: ScvSession
+
+
+def run_workflow(emu: EmbeddedEmulator, workflow_id: str,
+                 job_timeout: float = JOB_TIMEOUT) -> DirectRun:
+    """Run one workflow against ``emu`` with the emulator's inventory."""
+    document, workflow = find_workflow(workflow_id)
+    target = target_of(emu)
+    session = ScvSession(target)
+    vcenter = VcenterClient(emu.vcenter_url, emu.username, emu.password,
+                            verify=emu.ca_path or False)
+    try:
+        wanted = list((workflow.input_schema.get("properties") or {}).keys())
+        inputs = inventory.resolve_inventory(
+            inventory.EMULATOR_INVENTORY, wanted,
+            lambda path, name: vcenter.get_json(path, names=name))
+        engine = Engine(document, session, vcenter, job_timeout=job_timeout)
+        return DirectRun(engine.run(workflow, inputs), session)
+    finally:
+        session.close()
+        vcenter.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

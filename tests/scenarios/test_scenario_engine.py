@@ -1,0 +1,127 @@
+"""The engine against the embedded emulator: faults, token renewal, cleanup, job failures."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from scenario_helpers import emulator, run_workflow, target_of
+
+from conformance.session import ScvSession
+
+#: Fault -> the workflow that must notice it, and the step where it does.
+SCENARIO_FAULTS = {
+    "job-never-finishes": ("backupOnDemand", "waitForBackupJob"),
+    "state-not-persisted": ("modifyResourceGroup", "readBackGroup"),
+    "mount-not-listed": ("mountDatastoreBackup", "listMounted"),
+    "detach-ignored": ("detachVmdk", "diskGoneInVcenter"),
+    "template-restore-accepted": ("restoreTemplateRefused", "restoreTemplate"),
+    "schedule-not-saved": ("modifyBuiltInSchedule", "readBackSchedule"),
+    "job-filter-ignored": ("jobsAndReports", "listRestoreJobs"),
+}
+
+
+def test_every_scenario_fault_has_a_workflow() -> None:
+    from conformance.emulator import FAULTS
+
+    scenario_faults = {name for name, fault in FAULTS.items() if fault.seen_by == "scenario"}
+    assert scenario_faults == set(SCENARIO_FAULTS)
+
+
+@pytest.mark.parametrize("fault", sorted(SCENARIO_FAULTS))
+def test_fault_fails_the_right_workflow_at_the_right_step(fault: str) -> None:
+    workflow_id, step_id = SCENARIO_FAULTS[fault]
+    with emulator(fault=fault) as emu:
+        clean = run_workflow(emu, "jobsAndReports") if fault == "job-filter-ignored" else None
+        run = run_workflow(emu, workflow_id)
+    if clean is not None:
+        assert clean.result.error() is not None
+    error = run.result.error()
+    assert error is not None, f"{fault} went unnoticed by {workflow_id}"
+    assert (error.workflow_id, error.step_id) == (workflow_id, step_id)
+    assert str(error).startswith(f"{workflow_id}/{step_id}: ")
+    assert error.exchange is not None
+
+
+def test_a_job_that_never_finishes_fails_with_its_status_and_logs() -> None:
+    with emulator(fault="job-never-finishes") as emu:
+        run = run_workflow(emu, "backupOnDemand", job_timeout=1.0)
+    error = run.result.error()
+    assert error is not None and error.check == "job"
+    assert "did not finish within 1 s" in error.detail
+    assert "last status RUNNING, 50% done" in error.detail
+    logs = [a for a in error.attachments if a.name.endswith(".log")]
+    assert logs and "Backup of resource group scv-conformance-backup" in logs[0].text
+
+
+def test_a_failed_job_ends_the_poll_at_once_with_its_logs() -> None:
+    with emulator(fault="job-never-finishes") as emu:
+        document_run = run_workflow(emu, "failStuckJob")
+        assert document_run.result.passed
+        # failFinishedJobRefused waits for a backup that the fault keeps running; fail it
+        # from the side so that the poll sees FAILED.
+        session = ScvSession(target_of(emu))
+
+        def fail_running_backup() -> None:
+            deadline = time.monotonic() + 3.0
+            while time.monotonic() < deadline:
+                answer = session.request("GET", "/4.1/jobs", params={"jobType": "backup"})
+                running = [j["id"] for j in answer.json()["response"]["jobResponseList"]
+                           if j["status"] == "RUNNING"]
+                if running:
+                    time.sleep(0.2)
+                    session.request("PUT", f"/4.1/jobs/{running[0]}/failJobs")
+                    return
+                time.sleep(0.05)
+
+        side = threading.Thread(target=fail_running_backup)
+        side.start()
+        run = run_workflow(emu, "failFinishedJobRefused", job_timeout=5.0)
+        side.join()
+        session.close()
+    error = run.result.error()
+    assert error is not None
+    assert (error.step_id, error.check) == ("waitForBackupJob", "job")
+    assert "ended FAILED: Job was marked as failed by the user" in error.detail
+    assert any("marked as failed" in a.text for a in error.attachments)
+
+
+def test_cleanup_runs_after_a_mid_workflow_failure() -> None:
+    with emulator(fault="state-not-persisted") as emu:
+        run = run_workflow(emu, "modifyResourceGroup")
+        session = ScvSession(target_of(emu))
+        groups = session.request("GET", "/4.1/resource-groups").json()
+        session.close()
+    error = run.result.error()
+    assert error is not None and error.step_id == "readBackGroup"
+    assert run.result.cleanup_failures == []
+    names = [g["name"] for g in groups["response"]["resourceGroupResponseList"]]
+    assert "scv-conformance-rg-modify" not in names
+    assert names == ["RG-Finance", "RG-Web"]
+
+
+def test_cleanup_failure_is_reported() -> None:
+    with emulator() as emu:
+        session = ScvSession(target_of(emu))
+        # A group of that name makes the workflow's own createGroup fail (409); cleanup
+        # of the created group is then skipped, not failed.
+        groups = session.request("GET", "/4.1/resource-groups").json()
+        body = {"name": "scv-conformance-rg-modify", "entities": ["vm-103"],
+                "policies": [{"id": 1}]}
+        assert session.request("POST", "/4.1/resource-groups", json=body).status_code == 200
+        session.close()
+        run = run_workflow(emu, "modifyResourceGroup")
+    assert groups["statusCode"] == 200
+    error = run.result.error()
+    assert error is not None and error.step_id == "createGroup"
+    assert "HTTP 409" in error.detail
+    assert run.result.skipped_cleanup == ["removeGroup"]
+
+
+def test_an_expired_token_is_renewed_and_the_workflow_goes_on() -> None:
+    # token_ttl is in minutes: 0.01 min = 0.6 s, shorter than the workflow's job.
+    with emulator(token_ttl=0.01, job_duration=1.0) as emu:
+        run = run_workflow(emu, "backupOnDemand", job_timeout=10.0)
+    assert run.result.passed, run.result.error()
+    assert run.session.logins >= 2
