@@ -37,6 +37,10 @@ SUITES: dict[str, Suite] = {
 }
 
 
+#: The order in which suites run in one process (pytest runs items in argument order).
+RUN_ORDER = ("scenarios", "fuzz")
+
+
 @dataclass(frozen=True)
 class PytestOutcome:
     """How the child pytest ended."""
@@ -57,6 +61,7 @@ def pytest_arguments(
         "-c", os.devnull, "--rootdir", str(ROOT), "-o", "addopts=",
         "-p", "no:cacheprovider", "-q", "--color=no", "--tb=short",
         "-p", "conformance.progress_plugin", "-p", "conformance.reporting.pytest_labels",
+        "-p", "conformance.scheduling_plugin",
         "--alluredir", str(run_dir / "allure-results"),
         "--junitxml", str(run_dir / "junit.xml"),
         "-o", "junit_family=xunit2", "-o", "junit_suite_name=scv-conformance",
@@ -66,9 +71,14 @@ def pytest_arguments(
     for suite in suites:
         args += ["-p", suite.plugin]
     args += list(suite_options)
-    for suite in suites:
+    for suite in sorted(suites, key=_run_order):
         args += list(suite.paths)
     return args
+
+
+def _run_order(suite: Suite) -> int:
+    """Workflows first: they expect the appliance as seeded, before fuzzing changes it."""
+    return RUN_ORDER.index(suite.name) if suite.name in RUN_ORDER else len(RUN_ORDER)
 
 
 def run_pytest(

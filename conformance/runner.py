@@ -25,6 +25,7 @@ from rich.text import Text
 from conformance import __version__
 from conformance.config import Settings
 from conformance.context import RunContext, export_environment, open_context
+from conformance.emulator_log import emulator_log
 from conformance.errors import ConfigError, ExitCode, TargetUnreachable
 from conformance.progress import ProgressDisplay
 from conformance.pytest_run import ROOT, SUITES, last_error_line, pytest_arguments, run_pytest
@@ -144,7 +145,8 @@ def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -
                    f"{' (embedded emulator)' if context.target.embedded else ''} · "
                    f"appliance {context.reported_version or 'unknown'}"))
     try:
-        facts = _run_suites(context, plan, run_dir, facts, err)
+        with emulator_log(run_dir / "emulator.log"):
+            facts = _run_suites(context, plan, run_dir, facts, err)
     except KeyboardInterrupt:
         facts = replace(facts, error="interrupted")
         _finish(run_dir, facts, clock, out, secrets_seen)

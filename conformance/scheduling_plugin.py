@@ -1,0 +1,22 @@
+"""A pytest plugin that keeps the scenario workflows in one xdist worker.
+
+Workflows change the appliance's shared state (mounts, resource groups, restores), so two
+of them at once can trip over each other. Under ``--dist loadgroup`` they form one group
+and run one after another, while the fuzzing items spread over the other workers.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.item_keys import SCENARIO, item_key
+
+SCENARIO_GROUP = "scv-scenarios"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item_key(item.nodeid).suite == SCENARIO and not item.get_closest_marker(
+            "xdist_group"
+        ):
+            item.add_marker(pytest.mark.xdist_group(SCENARIO_GROUP))

@@ -1,0 +1,63 @@
+"""`scv-conformance run --profile smoke` through the installed console script, for real."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from conformance.emulator import DEFAULT_PASSWORD
+from conformance.pytest_run import ROOT
+from conformance.reporting.junit import read_counts
+
+SCRIPT = Path(sys.executable).with_name("scv-conformance")
+PLUGINS = (ROOT / "conformance" / "fuzz" / "plugin.py",
+           ROOT / "conformance" / "scenarios" / "plugin.py")
+
+pytestmark = pytest.mark.skipif(
+    not SCRIPT.exists() or not all(p.exists() for p in PLUGINS),
+    reason="needs the installed console script and both suites",
+)
+
+
+def test_smoke_run_against_the_embedded_emulator(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    done = subprocess.run([str(SCRIPT), "run", "--profile", "smoke", "--report-dir",
+                           str(reports)], capture_output=True, text=True, timeout=300,
+                          check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    (run_dir,) = [p for p in reports.iterdir() if p.is_dir()]
+    results = run_dir / "allure-results"
+    for name in ("summary.json", "summary.md", "junit.xml", "pytest.log"):
+        assert (run_dir / name).stat().st_size > 0, name
+    for name in ("environment.properties", "categories.json"):
+        assert (results / name).stat().st_size > 0, name
+
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["status"] == "conformant" and summary["exitCode"] == 0
+    assert summary["profile"] == "smoke" and summary["applianceVersion"]
+    assert set(summary["suites"]) == {"fuzz", "scenarios"}
+    assert summary["operations"] and summary["workflows"]
+    assert all(w["status"] in ("passed", "skipped") for w in summary["workflows"].values())
+
+    statuses = Counter(json.loads(p.read_text())["status"]
+                       for p in results.glob("*-result.json"))
+    totals = summary["totals"]
+    junit = read_counts(run_dir / "junit.xml")
+    assert totals["passed"] == statuses["passed"] == (
+        junit.tests - junit.failures - junit.errors - junit.skipped)
+    assert totals["skipped"] == statuses["skipped"] == junit.skipped
+    assert totals["failed"] == statuses["failed"] == junit.failures == 0
+    assert totals["errors"] == statuses["broken"] == junit.errors == 0
+    assert totals["total"] == junit.tests
+
+    seed = str(summary["seed"])
+    assert f"--seed {seed}" in done.stderr + done.stdout
+    assert "CONFORMANT" in (run_dir / "summary.md").read_text()
+    for path in run_dir.rglob("*"):
+        if path.is_file():
+            assert DEFAULT_PASSWORD.encode() not in path.read_bytes(), path
