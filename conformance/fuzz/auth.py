@@ -30,7 +30,7 @@ class SessionTokenAuth:
 
     def set(self, case: Case, data: str, context: Any) -> None:
         if case.headers is None:
-            case.headers = {}  # type: ignore[assignment]
+            case.headers = {}
         case.headers[TOKEN_HEADER] = data
 
 

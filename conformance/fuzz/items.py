@@ -13,6 +13,7 @@ from conformance.fuzz.checks import RESPONSE_CHECKS
 from conformance.fuzz.outcome import ConformanceFailure, InfrastructureError, judge
 from conformance.fuzz.probes import PROBE_CHECKS
 from conformance.fuzz.state import fuzz_suite, profile_of
+from conformance.fuzz.stateful_checks import LINKED_RESOURCE
 from conformance.spec import Operation
 from conformance.suite_context import get_context
 
@@ -26,12 +27,16 @@ def builtin_checks() -> list[str]:
     return [n for n in names if not n.startswith("scv_")]
 
 
+def stateful_only() -> list[str]:
+    return [LINKED_RESOURCE]
+
+
 def operation_checks() -> list[str]:
     return [*builtin_checks(), *RESPONSE_CHECKS, *PROBE_CHECKS]
 
 
 def stateful_checks() -> list[str]:
-    return [*builtin_checks(), *RESPONSE_CHECKS]
+    return [*builtin_checks(), *RESPONSE_CHECKS, *stateful_only()]
 
 
 class ContractFile(pytest.File):

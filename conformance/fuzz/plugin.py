@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from conformance.config import ENVIRONMENT, resolve
-from conformance.fuzz import skips
+from conformance.fuzz import skips, stats
 from conformance.fuzz.items import ContractFile
 from conformance.fuzz.profiles import DEFAULT_PROFILE, PROFILES
-from conformance.fuzz.state import SEED_LIMIT
+from conformance.fuzz.state import SEED_LIMIT, existing_suite
 from conformance.spec import SPEC_PATH
 from conformance.suite_context import get_context
 
@@ -57,6 +57,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     directory = _results_parent(config)
     if directory is not None:
         skips.write(directory, context, entries)
+        suite = existing_suite(config)
+        if suite is not None:
+            stats.write(directory, suite)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,

@@ -28,8 +28,8 @@ class Profile:
 
 PROFILES: dict[str, Profile] = {
     # A quick check: explicit examples and a few generated cases, a short walk along links.
-    "smoke": Profile("smoke", ("examples", "fuzzing", "stateful"), max_examples=3,
-                     stateful_examples=3, stateful_max_steps=3),
+    "smoke": Profile("smoke", ("examples", "fuzzing", "stateful"), max_examples=2,
+                     stateful_examples=2, stateful_max_steps=3),
     # The nightly depth: every phase, boundary values from the coverage phase included.
     "full": Profile("full", ("examples", "coverage", "fuzzing", "stateful"), max_examples=20,
                     stateful_examples=20, stateful_max_steps=6),

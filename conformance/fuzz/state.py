@@ -30,6 +30,11 @@ def seed_of(config: pytest.Config) -> int:
     return config.stash[_SEED]
 
 
+def existing_suite(config: pytest.Config) -> FuzzSuite | None:
+    """The suite of this process if any item ran."""
+    return config.stash.get(_SUITE, None)
+
+
 def fuzz_suite(config: pytest.Config) -> FuzzSuite:
     """The suite of this process, created on first use."""
     suite = config.stash.get(_SUITE, None)

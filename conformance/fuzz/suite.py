@@ -11,7 +11,7 @@ from schemathesis.schemas import BaseSchema
 
 from conformance.context import RunContext
 from conformance.errors import HarnessError
-from conformance.fuzz import auth, checks
+from conformance.fuzz import auth, checks, stateful_checks
 from conformance.fuzz.engine_run import run_engine
 from conformance.fuzz.probes import PROBES, sample_request
 from conformance.fuzz.profiles import Profile
@@ -21,6 +21,8 @@ from conformance.session import ScvSession
 from conformance.spec import Operation
 
 STATEFUL = "stateful"
+#: Imported for its registration with schemathesis.
+REGISTERED_CHECKS = (checks.RESPONSE_CHECKS, stateful_checks.LINKED_RESOURCE)
 
 
 def only(schema: BaseSchema, operation_ids: list[str]) -> BaseSchema:
@@ -62,6 +64,10 @@ class FuzzSuite:
         """The operations that may run against this target."""
         return [op for op in self.context.contract.operations
                 if self.context.skip_reason(op) is None]
+
+    def results(self) -> dict[str, RunResult]:
+        """The runs done so far, by operationId (``stateful`` for the walk)."""
+        return dict(self._results)
 
     def secrets(self) -> tuple[str, ...]:
         return self.session.secrets

@@ -1,0 +1,108 @@
+"""The fuzzing plugin end to end: a child pytest against an emulator on loopback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fuzz_child import environment, run_fuzz, skips_file
+
+from conformance.emulator import EmbeddedEmulator, EmulatorConfig
+
+NODE = "specs/scv.openapi.yaml"
+
+
+def node(operation: str, check: str) -> str:
+    return f"specs.scv.openapi.yaml.{operation}::{check}"
+
+
+def test_conformant_emulator_passes_smoke(emulator: EmbeddedEmulator, tmp_path: Path) -> None:
+    outcome = run_fuzz(environment(emulator), tmp_path, "--scv-profile", "smoke")
+    assert outcome.returncode == 0, outcome.output[-3000:]
+    assert outcome.failed() == []
+    assert len(outcome.results) > 44 * 15
+    props = outcome.properties[node("getPolicies", "response_schema_conformance")]
+    assert props["suite"] == "fuzz"
+    assert props["operationId"] == "getPolicies"
+    assert props["check"] == "response_schema_conformance"
+
+
+@pytest.mark.parametrize(
+    ("fault", "operation", "check", "profile"),
+    [
+        ("missing-required-field", "getPolicies", "response_schema_conformance", "smoke"),
+        ("wrong-status-code", "updateResourceGroup", "status_code_conformance", "full"),
+        ("auth-skipped", "getSchedules", "scv_auth_required", "smoke"),
+        ("uri-not-null", "getPolicies", "scv_uri_null", "smoke"),
+        ("stack-trace", "createPolicy", "scv_error_envelope", "full"),
+        ("server-error", "createPolicy", "not_a_server_error", "full"),
+        ("forbidden-chars-accepted", "getVmBackups", "scv_forbidden_characters", "smoke"),
+        ("slow-responses", "getResourceGroups", "scv_response_time", "smoke"),
+        ("invalid-input-accepted", "createPolicy", "negative_data_rejection", "full"),
+    ],
+)
+def test_fault_fails_the_named_item(fault: str, operation: str, check: str, profile: str,
+                                    tmp_path: Path) -> None:
+    with EmbeddedEmulator(EmulatorConfig(port=0, tls=False, fault=fault)) as emu:
+        outcome = run_fuzz(environment(emu, SCV_MAX_EXAMPLES="5"), tmp_path,
+                           "--scv-profile", profile, "-k", f"{operation} and {check}")
+    name = node(operation, check)
+    assert outcome.results.get(name) == "failed", outcome.output[-3000:]
+    message = outcome.messages[name]
+    assert f"{operation}: {check} failed" in message
+    props = outcome.properties[name]
+    assert props["operationId"] == operation and props["check"] == check
+    assert "curl" in props["reproduce"]
+
+
+def test_stateful_fault_fails_the_stateful_item(tmp_path: Path) -> None:
+    with EmbeddedEmulator(EmulatorConfig(port=0, tls=False, fault="job-id-unknown")) as emu:
+        outcome = run_fuzz(environment(emu, SCV_MAX_EXAMPLES="20"), tmp_path,
+                           "--scv-profile", "full", "-k", "stateful and scv_linked")
+    name = "specs.scv.openapi.yaml.stateful::scv_linked_resource_exists"
+    assert outcome.results.get(name) == "failed", outcome.output[-3000:]
+    assert "getJob" in outcome.messages[name] or "/4.1/jobs/" in outcome.messages[name]
+
+
+def test_curl_reproduction_redacts_the_token(tmp_path: Path) -> None:
+    with EmbeddedEmulator(EmulatorConfig(port=0, tls=False, fault="uri-not-null")) as emu:
+        outcome = run_fuzz(environment(emu), tmp_path, "--scv-profile", "smoke",
+                           "-k", "getPolicies and scv_uri_null")
+        reproduce = outcome.properties[node("getPolicies", "scv_uri_null")]["reproduce"]
+        assert '"Token: $SCV_TOKEN"' in reproduce
+        assert emu.password not in outcome.output
+        results = "".join(p.read_text(errors="replace")
+                          for p in (tmp_path / "allure-results").iterdir())
+        assert emu.password not in results
+        assert "$SCV_TOKEN" in results
+
+
+def test_newer_operations_are_skipped_on_an_older_release(emulator: EmbeddedEmulator,
+                                                          tmp_path: Path) -> None:
+    with EmbeddedEmulator(EmulatorConfig(port=0, tls=False, appliance_version="4.5")) as emu:
+        outcome = run_fuzz(environment(emu, version="4.5"), tmp_path, "--scv-profile", "smoke",
+                           "-k", "getAuditLogs or getSvmAll")
+    skipped = outcome.skipped()
+    assert node("getAuditLogs", "not_a_server_error") in skipped
+    assert "ships with SCV 4.8; the target runs 4.5" in \
+        outcome.messages[node("getAuditLogs", "not_a_server_error")]
+    assert outcome.results[node("getSvmAll", "not_a_server_error")] == "passed"
+    left_out = skips_file(outcome)["left_out"]
+    assert {"operationId": "getAuditLogs", "kind": "version",
+            "reason": "getAuditLogs ships with SCV 4.8; the target runs 4.5"} in left_out
+
+
+def test_mutating_operations_are_left_out_of_a_real_target(emulator: EmbeddedEmulator,
+                                                           tmp_path: Path) -> None:
+    env = environment(emulator, embedded=False)
+    outcome = run_fuzz(env, tmp_path, "--scv-profile", "smoke", "-k",
+                       "createPolicy or getPolicies")
+    assert outcome.returncode == 0, outcome.output[-3000:]
+    message = outcome.messages[node("createPolicy", "not_a_server_error")]
+    assert outcome.results[node("createPolicy", "not_a_server_error")] == "skipped"
+    assert "changes appliance state" in message and "--allow-destructive" in message
+    assert outcome.results[node("getPolicies", "not_a_server_error")] == "passed"
+    kinds = {e["operationId"]: e["kind"] for e in skips_file(outcome)["left_out"]}
+    assert kinds["createPolicy"] == "safety" and kinds["deletePolicy"] == "safety"
+    assert "getPolicies" not in kinds
+    assert "operations left out" in outcome.output

@@ -1,0 +1,31 @@
+"""The suite logs in again when the appliance answers 401 to an expired token."""
+
+from __future__ import annotations
+
+import argparse
+
+from conformance.config import resolve
+from conformance.context import RunContext
+from conformance.emulator import EmbeddedEmulator, EmulatorConfig
+from conformance.fuzz.profiles import get_profile
+from conformance.fuzz.suite import FuzzSuite
+from conformance.session import Target
+from conformance.spec import load_contract
+
+
+def test_expired_token_is_renewed_and_the_call_replayed() -> None:
+    # Tokens live 0.3 s: a run of a few seconds outlives several of them.
+    config = EmulatorConfig(port=0, tls=False, token_ttl=0.005)
+    with EmbeddedEmulator(config) as emu:
+        settings = resolve(argparse.Namespace(), {})
+        target = Target(emu.base_url, emu.username, emu.password, False, embedded=True)
+        context = RunContext(settings, target, load_contract(), "6.2", "6.2")
+        suite = FuzzSuite(context, get_profile("smoke", max_examples=40), seed=1)
+        try:
+            result = suite.operation_result("getPolicies")
+        finally:
+            suite.close()
+    assert suite.auth is not None and suite.auth.logins >= 2
+    assert result.errors == []
+    assert result.verdicts["response_schema_conformance"].passed > 0
+    assert {k: v.failed for k, v in result.verdicts.items() if v.failed} == {}
