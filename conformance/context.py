@@ -19,7 +19,7 @@ import httpx
 
 from conformance.config import Settings, resolve
 from conformance.errors import ConfigError, TargetUnreachable
-from conformance.session import ScvSession, Target
+from conformance.session import ScvSession, Target, tls_verification
 from conformance.spec import LATEST_RELEASE, Contract, Operation, load_contract, release_key
 
 #: Marks, for the suites' processes, that the target is the run's own embedded emulator.
@@ -151,7 +151,9 @@ def detect_version(target: Target) -> str | None:
     root = target.base_url
     try:
         response = httpx.get(
-            f"{root}/v3/api-docs", verify=target.verify, timeout=PROBE_TIMEOUT_SECONDS
+            f"{root}/v3/api-docs",
+            verify=tls_verification(target.verify),
+            timeout=PROBE_TIMEOUT_SECONDS,
         )
     except httpx.TransportError as exc:
         raise TargetUnreachable(f"{root} unreachable: {type(exc).__name__}: {exc}") from None
@@ -177,7 +179,7 @@ def _embedded_context(settings: Settings, contract: Contract) -> RunContext:
         base_url=emulator.base_url,
         username=emulator.username,
         password=emulator.password,
-        verify=emulator.ca_path,
+        verify=emulator.ca_path or True,
         vcenter_url=emulator.vcenter_url,
         embedded=True,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -31,6 +32,13 @@ class Target:
     verify: bool | str = True
     vcenter_url: str | None = None
     embedded: bool = False
+
+
+def tls_verification(verify: bool | str) -> bool | ssl.SSLContext:
+    """What httpx takes for ``--tls-verify``: a flag, or a context trusting a CA bundle."""
+    if isinstance(verify, str):
+        return ssl.create_default_context(cafile=verify)
+    return verify
 
 
 @dataclass(frozen=True)
@@ -94,7 +102,10 @@ class ScvSession:
         self.target = target
         self._clock = clock
         self._client = httpx.Client(
-            base_url=target.base_url, verify=target.verify, timeout=timeout, transport=transport
+            base_url=target.base_url,
+            verify=tls_verification(target.verify),
+            timeout=timeout,
+            transport=transport,
         )
         self._lock = threading.Lock()
         self._token: str | None = None

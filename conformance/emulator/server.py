@@ -44,6 +44,8 @@ def make_server(
         "access_log": False,
         "lifespan": "off",
         "timeout_keep_alive": 30,
+        # clients that keep connections open must not hold a stop up for long
+        "timeout_graceful_shutdown": 1,
     }
     if certificate is not None:
         options["ssl_certfile"] = str(certificate.cert_path)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ssl
 import time
 from typing import Any
 
@@ -10,7 +9,7 @@ import httpx
 
 from conformance.errors import TargetUnreachable
 from conformance.redaction import redact_body, redact_headers
-from conformance.session import Exchange, Listener
+from conformance.session import Exchange, Listener, tls_verification
 
 SESSION_PATH = "/api/session"
 SESSION_HEADER = "vmware-api-session-id"
@@ -25,11 +24,8 @@ class VcenterClient:
         self.base_url = base_url.rstrip("/")
         self._username = username
         self._password = password
-        context: bool | ssl.SSLContext = (
-            ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
-        )
-        self._client = httpx.Client(base_url=self.base_url, verify=context, timeout=timeout,
-                                    transport=transport)
+        self._client = httpx.Client(base_url=self.base_url, verify=tls_verification(verify),
+                                    timeout=timeout, transport=transport)
         self._session: str | None = None
         self.listeners: list[Listener] = []
 
