@@ -13,9 +13,11 @@ from conformance.context import RunContext
 from conformance.errors import HarnessError
 from conformance.fuzz import auth, checks, stateful_checks
 from conformance.fuzz.engine_run import run_engine
+from conformance.fuzz.job_probe import probe_started_job_exists
 from conformance.fuzz.probes import PROBES, sample_request
 from conformance.fuzz.profiles import Profile
 from conformance.fuzz.st_config import config_table
+from conformance.fuzz.stateful_checks import LINKED_RESOURCE
 from conformance.fuzz.verdicts import RunResult
 from conformance.session import ScvSession
 from conformance.spec import Operation
@@ -112,8 +114,23 @@ class FuzzSuite:
         if STATEFUL not in self._results:
             ids = [op.operation_id for op in self.runnable()]
             schema = only(self._schema(STATEFUL), ids)
-            self._results[STATEFUL] = run_engine(schema, self.secrets)
+            result = run_engine(schema, self.secrets)
+            if "backupResourceGroupNow" in ids and not result.errors:
+                self._follow_job_links(result)
+            self._results[STATEFUL] = result
         return self._results[STATEFUL]
+
+    def _follow_job_links(self, result: RunResult) -> None:
+        try:
+            probed = probe_started_job_exists(self.session)
+        except HarnessError as exc:
+            result.verdict(LINKED_RESOURCE).add_error(str(exc))
+            return
+        verdict = result.verdict(LINKED_RESOURCE)
+        verdict.passed += probed.passed
+        for finding in probed.findings:
+            verdict.add_failure(finding)
+        result.cases += probed.judged
 
     def _probe(self, schema: BaseSchema, result: RunResult) -> None:
         operation = next(r.ok() for r in schema.get_all_operations() if isinstance(r, Ok))

@@ -57,7 +57,7 @@ def test_fault_fails_the_named_item(fault: str, operation: str, check: str, prof
 
 def test_stateful_fault_fails_the_stateful_item(tmp_path: Path) -> None:
     with EmbeddedEmulator(EmulatorConfig(port=0, tls=False, fault="job-id-unknown")) as emu:
-        outcome = run_fuzz(environment(emu, SCV_MAX_EXAMPLES="20"), tmp_path,
+        outcome = run_fuzz(environment(emu, SCV_MAX_EXAMPLES="5"), tmp_path,
                            "--scv-profile", "full", "-k", "stateful and scv_linked")
     name = "specs.scv.openapi.yaml.stateful::scv_linked_resource_exists"
     assert outcome.results.get(name) == "failed", outcome.output[-3000:]
