@@ -32,5 +32,6 @@ tmp_png=$(mktemp --suffix=.png)
     --virtual-time-budget=30000 \
     --screenshot="$tmp_png" "file://$(realpath "$run_dir")/allure-report/index.html" \
     >/dev/null 2>&1
+chmod 644 "$tmp_png"
 mv "$tmp_png" "$out"
 echo "screenshot: $out"
