@@ -10,7 +10,6 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
-from starlette.routing import Route as StarletteRoute
 from starlette.types import Receive, Scope, Send
 
 from conformance.emulator import jobs
@@ -102,7 +101,8 @@ class Appliance:
             if route is not None and user is not None and route.operation.mutates:
                 self._audit(user, route.operation.operation_id, None, "FAILURE")
             message = self.hooks.error_message(exc.status, exc.message)
-            await _send(send, exc.status, dumps(envelope(exc.status, message, None, uri)))
+            body = dumps(envelope(exc.status, message, None, uri))
+            await _send(send, exc.status, body, exc.headers)
             return
         except _RawAnswer as answer:
             await answer.response(scope, receive, send)
@@ -210,8 +210,10 @@ async def _read_body(receive: Receive) -> bytes:
 _JSON_HEADERS = [(b"content-type", b"application/json")]
 
 
-async def _send(send: Send, status: int, body: bytes) -> None:
-    headers = [*_JSON_HEADERS, (b"content-length", str(len(body)).encode())]
+async def _send(
+    send: Send, status: int, body: bytes, extra: tuple[tuple[bytes, bytes], ...] = ()
+) -> None:
+    headers = [*_JSON_HEADERS, (b"content-length", str(len(body)).encode()), *extra]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
@@ -221,6 +223,8 @@ def create_app(config: EmulatorConfig | None = None, clock: Clock | None = None)
     config = config or EmulatorConfig()
     config.validate()
     appliance = Appliance(config, clock or system_clock, load_contract())
-    app = Starlette(routes=[StarletteRoute("/{path:path}", endpoint=appliance)])
+    app = Starlette()
+    # every path is the appliance's, including ones no route pattern matches (``%0A``)
+    app.router.default = appliance
     app.state.appliance = appliance
     return app

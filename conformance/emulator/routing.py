@@ -54,7 +54,8 @@ class Router:
             route = methods.get(method)
             if route is not None:
                 return route, {}
-            allowed.update(methods)
+            # a literal segment (``backupnow``) is never read as a parameter value
+            raise _method_not_allowed(method, set(methods))
         for pattern, methods in self._templated:
             found = pattern.match(path)
             if found is None:
@@ -64,5 +65,11 @@ class Router:
                 return route, found.groupdict()
             allowed.update(methods)
         if allowed:
-            raise ApiError(405, f"Request method '{method}' is not supported")
+            raise _method_not_allowed(method, allowed)
         raise ApiError(404, f"No endpoint {method} /api{path}")
+
+
+def _method_not_allowed(method: str, allowed: set[str]) -> ApiError:
+    """405 with the ``Allow`` header RFC 9110 requires."""
+    allow = ", ".join(sorted(allowed)).encode()
+    return ApiError(405, f"Request method '{method}' is not supported", ((b"allow", allow),))

@@ -53,12 +53,21 @@ def test_unknown_route_and_wrong_method_answer_envelopes(api: Api) -> None:
     answer = api.call("PATCH", "/4.1/policies")
     assert "PATCH" in error(answer, 405)
     assert answer.json()["statusMessage"] == "METHOD_NOT_ALLOWED"
+    assert answer.headers["allow"] == "GET, POST"
+    assert api.call("TRACE", "/4.1/jobs/1").headers["allow"] == "GET"
 
 
-def test_literal_segment_wins_and_param_route_still_validates(api: Api) -> None:
+def test_literal_segment_is_never_read_as_a_parameter(api: Api) -> None:
     api.ok(api.post("/4.1/resource-groups/backupnow", json={"resourceGroupId": 2, "policyId": 2}))
-    message = error(api.put("/4.1/resource-groups/backupnow", json={}), 400)
-    assert "resourceGroupId" in message
+    answer = api.put("/4.1/resource-groups/backupnow", json={})
+    error(answer, 405)
+    assert answer.headers["allow"] == "POST"
+    error(api.put("/4.1/resource-groups/x1", json={}), 400)
+
+
+def test_paths_no_pattern_matches_still_get_the_envelope(api: Api) -> None:
+    error(api.get("/4.1/vm/vm%0A101/backups"), 400)
+    error(api.raw("GET", "/api/4.1/jobs\n"), 404)
 
 
 def test_operations_newer_than_the_appliance_are_not_served(make_api) -> None:  # type: ignore[no-untyped-def]
