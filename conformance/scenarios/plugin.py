@@ -29,8 +29,11 @@ SUITE = "scenario"
 SECRET_WORDS = ("password", "token", "secret", "certificate")
 
 
-class ScenarioFailed(Exception):
-    """A workflow that failed; the message names the workflow, the step and what failed."""
+class ScenarioFailed(AssertionError):
+    """A workflow that failed; the message names the workflow, the step and what failed.
+
+    An AssertionError, so reports count it as a conformance failure, not a broken test.
+    """
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -49,11 +52,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     wanted = config.getoption("--scv-workflow")
     if not wanted:
         return
-    known = sorted({i.name for i in items if isinstance(i, WorkflowItem)})
+    workflows = [i for i in items if isinstance(i, WorkflowItem)]
+    known = sorted({i.name for i in workflows})
     if wanted not in known:
         raise pytest.UsageError(
             f"--scv-workflow: unknown workflow {wanted!r} (known: {', '.join(known) or 'none'})"
         )
+    deselected = [i for i in workflows if i.name != wanted]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [i for i in items if i not in deselected]
 
 
 class ScenarioFile(pytest.File):
@@ -61,10 +69,7 @@ class ScenarioFile(pytest.File):
 
     def collect(self) -> Iterator[pytest.Item]:
         document = loader.load(self.path)
-        wanted = self.config.getoption("--scv-workflow")
         for workflow in document.workflows:
-            if wanted and workflow.workflow_id != wanted:
-                continue
             yield WorkflowItem.from_parent(self, name=workflow.workflow_id, workflow=workflow)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
