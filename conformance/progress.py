@@ -90,25 +90,28 @@ class ProgressDisplay:
         self.console = console
         self.tracker = tracker or ProgressTracker()
         self._started = time.monotonic()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self._live: Live | None = None
-        self._stop = threading.Event()
+        self._last_plain = time.monotonic()
+        self._plain_lock = threading.Lock()
 
-    def start(self, stream: IO[str]) -> None:
+    def start(self, *streams: IO[str]) -> None:
+        """Follow the event streams of one or more pytest processes."""
         self._started = time.monotonic()
         if self.console.is_terminal:
             self._live = Live(self._render(), console=self.console, transient=False,
                               refresh_per_second=4, get_renderable=self._render)
             self._live.start()
-        self._thread = threading.Thread(target=self._pump, args=(stream,), daemon=True,
-                                        name="scv-progress")
-        self._thread.start()
+        for stream in streams:
+            thread = threading.Thread(target=self._pump, args=(stream,), daemon=True,
+                                      name="scv-progress")
+            thread.start()
+            self._threads.append(thread)
 
     def _render(self) -> Text:
         return self.tracker.line(time.monotonic() - self._started)
 
     def _pump(self, stream: Iterable[str]) -> None:
-        last_plain = time.monotonic()
         for raw in stream:
             try:
                 event = json.loads(raw)
@@ -116,14 +119,20 @@ class ProgressDisplay:
                 continue
             if isinstance(event, dict):
                 self.tracker.handle(event)
-            if self._live is None and time.monotonic() - last_plain >= PLAIN_INTERVAL:
-                last_plain = time.monotonic()
-                self.console.print(self._render())
+            if self._live is None:
+                self._print_plain()
+
+    def _print_plain(self) -> None:
+        with self._plain_lock:
+            if time.monotonic() - self._last_plain < PLAIN_INTERVAL:
+                return
+            self._last_plain = time.monotonic()
+        self.console.print(self._render())
 
     def stop(self) -> None:
-        """Wait for the pipe to close and leave the last line on screen."""
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        """Wait for the pipes to close and leave the last line on screen."""
+        for thread in self._threads:
+            thread.join(timeout=10)
         if self._live is not None:
             self._live.update(self._render())
             self._live.stop()

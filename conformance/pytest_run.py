@@ -8,6 +8,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from conformance.progress import ProgressDisplay
 from conformance.progress_plugin import PROGRESS_FD_VARIABLE
@@ -55,6 +56,7 @@ def pytest_arguments(
     suite_options: Sequence[str],
     run_dir: Path,
     workers: int | None,
+    junit_path: Path | None = None,
 ) -> list[str]:
     """The command line of the child pytest (after ``python -m pytest``)."""
     args = [
@@ -63,7 +65,7 @@ def pytest_arguments(
         "-p", "conformance.progress_plugin", "-p", "conformance.reporting.pytest_labels",
         "-p", "conformance.scheduling_plugin",
         "--alluredir", str(run_dir / "allure-results"),
-        "--junitxml", str(run_dir / "junit.xml"),
+        "--junitxml", str(junit_path or run_dir / "junit.xml"),
         "-o", "junit_family=xunit2", "-o", "junit_suite_name=scv-conformance",
     ]
     if workers:
@@ -81,6 +83,15 @@ def _run_order(suite: Suite) -> int:
     return RUN_ORDER.index(suite.name) if suite.name in RUN_ORDER else len(RUN_ORDER)
 
 
+@dataclass(frozen=True)
+class PytestJob:
+    """One child pytest: its arguments, its extra environment and where its output goes."""
+
+    args: Sequence[str]
+    environment: Mapping[str, str]
+    log_path: Path
+
+
 def run_pytest(
     args: Sequence[str],
     environment: Mapping[str, str],
@@ -88,35 +99,61 @@ def run_pytest(
     display: ProgressDisplay,
 ) -> PytestOutcome:
     """Run pytest with ``args`` in a child process, its output in ``run_dir/pytest.log``."""
+    (outcome,) = run_pytest_jobs([PytestJob(args, environment, run_dir / "pytest.log")],
+                                 display)
+    return outcome
+
+
+def run_pytest_jobs(jobs: Sequence[PytestJob], display: ProgressDisplay) -> list[PytestOutcome]:
+    """Run one child pytest per job, all at once, feeding one progress display."""
+    started: list[tuple[subprocess.Popen[bytes], PytestJob]] = []
+    streams = []
+    try:
+        for job in jobs:
+            child, events = _spawn(job)
+            started.append((child, job))
+            streams.append(events)
+        display.start(*streams)
+        try:
+            returncodes = [child.wait() for child, _ in started]
+        except KeyboardInterrupt:
+            for child, _ in started:
+                _stop(child)
+            raise
+        finally:
+            display.stop()
+    finally:
+        for events in streams:
+            events.close()
+    errors = tuple(display.tracker.collect_errors)
+    return [PytestOutcome(code, job.log_path, errors)
+            for code, (_, job) in zip(returncodes, started, strict=True)]
+
+
+def _spawn(job: PytestJob) -> tuple[subprocess.Popen[bytes], IO[str]]:
     env = {k: v for k, v in os.environ.items() if k not in SCRUBBED}
-    env.update(environment)
+    env.update(job.environment)
     env.setdefault("PYTHONUNBUFFERED", "1")
     if env.pop("PYTHONDONTWRITEBYTECODE", None) and "PYTHONPYCACHEPREFIX" not in env:
         # pytest rewrites the asserts of every plugin package (hypothesis, schemathesis)
         # on each start unless it may cache them: keep the caches out of the sources.
         env["PYTHONPYCACHEPREFIX"] = str(ROOT / ".cache" / "pycache")
-    log_path = run_dir / "pytest.log"
     read_fd, write_fd = os.pipe()
     env[PROGRESS_FD_VARIABLE] = str(write_fd)
-    with open(log_path, "w", encoding="utf-8") as log, \
-            os.fdopen(read_fd, "r", encoding="utf-8") as events:
-        try:
+    events = os.fdopen(read_fd, "r", encoding="utf-8")
+    try:
+        with open(job.log_path, "w", encoding="utf-8") as log:
             child = subprocess.Popen(
-                [sys.executable, "-m", "pytest", *args], cwd=ROOT, env=env,
+                [sys.executable, "-m", "pytest", *job.args], cwd=ROOT, env=env,
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 pass_fds=(write_fd,),
             )
-        finally:
-            os.close(write_fd)
-        display.start(events)
-        try:
-            returncode = child.wait()
-        except KeyboardInterrupt:
-            _stop(child)
-            raise
-        finally:
-            display.stop()
-    return PytestOutcome(returncode, log_path, tuple(display.tracker.collect_errors))
+    except BaseException:
+        events.close()
+        raise
+    finally:
+        os.close(write_fd)
+    return child, events
 
 
 def _stop(child: subprocess.Popen[bytes]) -> None:

@@ -28,11 +28,20 @@ from conformance.context import RunContext, export_environment, open_context
 from conformance.emulator_log import emulator_log
 from conformance.errors import ConfigError, ExitCode, TargetUnreachable
 from conformance.progress import ProgressDisplay
-from conformance.pytest_run import ROOT, SUITES, last_error_line, pytest_arguments, run_pytest
+from conformance.pytest_run import (
+    ROOT,
+    SUITES,
+    PytestJob,
+    PytestOutcome,
+    last_error_line,
+    pytest_arguments,
+    run_pytest,
+    run_pytest_jobs,
+)
 from conformance.reporting.allure_results import read_results
 from conformance.reporting.atomic import write_json, write_text
 from conformance.reporting.console import print_summary
-from conformance.reporting.junit import reconcile
+from conformance.reporting.junit import merge, reconcile
 from conformance.reporting.markdown import render
 from conformance.reporting.metadata import write_metadata
 from conformance.reporting.run_dirs import new_run_dir
@@ -65,12 +74,17 @@ class RunPlan:
         if self.workers is not None and self.workers < 1:
             raise ConfigError("--workers: must be at least 1")
 
-    def suite_options(self) -> list[str]:
-        """The suites' own pytest options for this plan."""
+    def runs_suites_apart(self, context: RunContext) -> bool:
+        """Both suites against the embedded emulator, one process each, at the same time."""
+        return len(self.suites) > 1 and context.target.embedded and not self.workers
+
+    def suite_options(self, suites: tuple[str, ...] | None = None) -> list[str]:
+        """The pytest options of ``suites`` (default: the plan's) for this plan."""
+        suites = self.suites if suites is None else suites
         options: list[str] = []
-        if "fuzz" in self.suites:
+        if "fuzz" in suites:
             options += ["--scv-profile", self.profile]
-        if "scenarios" in self.suites and self.workflow:
+        if "scenarios" in suites and self.workflow:
             options += ["--scv-workflow", self.workflow]
         return options
 
@@ -158,9 +172,36 @@ def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -
 
 def _run_suites(context: RunContext, plan: RunPlan, run_dir: Path, facts: RunFacts,
                 console: Console) -> RunFacts:
+    if plan.runs_suites_apart(context):
+        return _run_suites_apart(context, plan, run_dir, facts, console)
     suites = [SUITES[name] for name in plan.suites]
     args = pytest_arguments(suites, plan.suite_options(), run_dir, plan.workers)
     outcome = run_pytest(args, export_environment(context), run_dir, ProgressDisplay(console))
+    return _outcome_facts(outcome, plan, facts)
+
+
+def _run_suites_apart(context: RunContext, plan: RunPlan, run_dir: Path, facts: RunFacts,
+                      console: Console) -> RunFacts:
+    """Each suite in a pytest of its own, at once, each against an emulator of its own.
+
+    Fuzzing changes the appliance's state at random; the workflows expect it as seeded.
+    Two embedded emulators keep them apart and use both cores.
+    """
+    jobs = []
+    with open_context(context.settings) as second:
+        for name, suite_context in zip(plan.suites, (context, second), strict=True):
+            junit = run_dir / f"junit-{name}.xml"
+            args = pytest_arguments([SUITES[name]], plan.suite_options((name,)), run_dir,
+                                    None, junit)
+            jobs.append(PytestJob(args, export_environment(suite_context),
+                                  run_dir / f"pytest-{name}.log"))
+        outcomes = run_pytest_jobs(jobs, ProgressDisplay(console))
+    merge([run_dir / f"junit-{name}.xml" for name in plan.suites], run_dir / "junit.xml")
+    results = [_outcome_facts(outcome, plan, facts) for outcome in outcomes]
+    return next((r for r in results if r.error), results[0])
+
+
+def _outcome_facts(outcome: PytestOutcome, plan: RunPlan, facts: RunFacts) -> RunFacts:
     facts = replace(facts, collect_errors=outcome.collect_errors)
     code = outcome.returncode
     if code in (2, 3):

@@ -93,3 +93,18 @@ def read_counts(junit_path: Path) -> JUnitCounts:
     suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
     return JUnitCounts(*(sum(int(s.get(k, 0)) for s in suites)
                          for k in ("tests", "failures", "errors", "skipped")))
+
+
+def merge(parts: Sequence[Path], junit_path: Path) -> None:
+    """Write the test suites of several junit files as one ``junit_path``; drop the parts."""
+    root = ET.Element("testsuites", {"name": "scv-conformance"})
+    for part in parts:
+        try:
+            tree = ET.parse(part)
+        except (OSError, ET.ParseError):
+            continue
+        found = tree.getroot()
+        root.extend([found] if found.tag == "testsuite" else list(found.iter("testsuite")))
+    write_text(junit_path, ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n")
+    for part in parts:
+        part.unlink(missing_ok=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conformance.reporting.allure_results import ResultRecord
-from conformance.reporting.junit import junit_name, read_counts, reconcile
+from conformance.reporting.junit import junit_name, merge, read_counts, reconcile
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="s" tests="4" failures="2" errors="0" skipped="1">
@@ -44,3 +44,17 @@ def test_broken_tests_become_errors(tmp_path: Path) -> None:
 def test_missing_junit_is_left_alone(tmp_path: Path) -> None:
     assert reconcile(tmp_path / "junit.xml", []) is None
     assert not (tmp_path / "junit.xml").exists()
+
+
+def test_merge_keeps_every_suite_and_drops_the_parts(tmp_path: Path) -> None:
+    parts = []
+    for name, tests in (("fuzz", 3), ("scenarios", 2)):
+        part = tmp_path / f"junit-{name}.xml"
+        cases = "".join(f'<testcase classname="{name}" name="t{i}"/>' for i in range(tests))
+        part.write_text(f'<testsuites><testsuite name="{name}" tests="{tests}">{cases}'
+                        "</testsuite></testsuites>")
+        parts.append(part)
+    merged = tmp_path / "junit.xml"
+    merge(parts, merged)
+    assert read_counts(merged).tests == 5
+    assert not any(p.exists() for p in parts)

@@ -32,8 +32,10 @@ def test_smoke_run_against_the_embedded_emulator(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     (run_dir,) = [p for p in reports.iterdir() if p.is_dir()]
     results = run_dir / "allure-results"
-    for name in ("summary.json", "summary.md", "junit.xml", "pytest.log"):
+    for name in ("summary.json", "summary.md", "junit.xml", "pytest-fuzz.log",
+                 "pytest-scenarios.log"):
         assert (run_dir / name).stat().st_size > 0, name
+    assert not list(run_dir.glob("junit-*.xml")), "the suites' junit files are merged"
     for name in ("environment.properties", "categories.json"):
         assert (results / name).stat().st_size > 0, name
 
