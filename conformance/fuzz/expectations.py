@@ -16,7 +16,7 @@ BASE_STATUSES = ("2xx", "401", "403", "429", "5xx")
 #: Documented refusals of a valid request that depend on the appliance's state.
 STATE_STATUSES = ("404", "409")
 
-#: Operations with documented rules on valid-looking bodies (API-FACTS), refused with 400.
+#: Operations with documented rules on valid-looking bodies, refused with 400.
 BUSINESS_RULES: dict[str, str] = {
     "backupResourceGroupNow": "the policy must be one attached to the resource group",
     "mountDatastoreBackup": "datastore and location must come from the backup's snapshot "
