@@ -6,13 +6,13 @@ import shlex
 import ssl
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
-from conformance.errors import TargetUnreachable
+from conformance.errors import ConfigError, TargetUnreachable
 from conformance.redaction import REDACTED, redact_body, redact_headers
 
 LOGIN_PATH = "/4.1/auth/login"
@@ -54,6 +54,30 @@ class Exchange:
     response_body: str
     elapsed_ms: float
 
+    @classmethod
+    def from_response(
+        cls, response: httpx.Response, elapsed_ms: float, secrets: Iterable[str] = ()
+    ) -> Exchange:
+        """The redacted exchange of an httpx response; binary bodies are only sized."""
+        request = response.request
+        secrets = tuple(secrets)
+        content_type = response.headers.get("content-type", "")
+        body = (
+            f"<{len(response.content)} bytes of {content_type}>"
+            if "json" not in content_type and "text" not in content_type
+            else redact_body(response.content, secrets)
+        )
+        return cls(
+            method=request.method,
+            url=str(request.url),
+            request_headers=redact_headers(request.headers.items()),
+            request_body=redact_body(request.content, secrets),
+            status_code=response.status_code,
+            response_headers=redact_headers(response.headers.items()),
+            response_body=body,
+            elapsed_ms=elapsed_ms,
+        )
+
     def as_curl(self) -> str:
         """A curl command that replays the request, the token left as a placeholder."""
         parts = ["curl", "-k", "-X", self.method]
@@ -62,7 +86,7 @@ class Exchange:
                                 "user-agent"}:
                 continue
             if value == REDACTED and name.lower() == "token":
-                value = "$SCV_TOKEN"
+                name, value = "Token", "$SCV_TOKEN"
             parts += ["-H", f"{name}: {value}"]
         if self.request_body:
             parts += ["--data", self.request_body]
@@ -147,6 +171,11 @@ class ScvSession:
     def _login_locked(self) -> httpx.Response:
         body = {"username": self.target.username, "password": self.target.password}
         response = self._send("POST", LOGIN_PATH, json=body, headers={})
+        if response.status_code in (401, 403):
+            raise ConfigError(
+                f"login to {self.target.base_url} refused (HTTP {response.status_code}): "
+                "check the username and password"
+            )
         if response.status_code != 200:
             raise TargetUnreachable(
                 f"login to {self.target.base_url} failed with HTTP {response.status_code}"
@@ -191,23 +220,6 @@ class ScvSession:
     def _notify(self, response: httpx.Response, elapsed_ms: float) -> None:
         if not self.listeners:
             return
-        request = response.request
-        secrets = self.secrets
-        content_type = response.headers.get("content-type", "")
-        body = (
-            f"<{len(response.content)} bytes of {content_type}>"
-            if "json" not in content_type and "text" not in content_type
-            else redact_body(response.content, secrets)
-        )
-        exchange = Exchange(
-            method=request.method,
-            url=str(request.url),
-            request_headers=redact_headers(request.headers.items()),
-            request_body=redact_body(request.content, secrets),
-            status_code=response.status_code,
-            response_headers=redact_headers(response.headers.items()),
-            response_body=body,
-            elapsed_ms=elapsed_ms,
-        )
+        exchange = Exchange.from_response(response, elapsed_ms, self.secrets)
         for listener in self.listeners:
             listener(exchange)

@@ -8,7 +8,6 @@ from typing import Any
 import httpx
 
 from conformance.errors import TargetUnreachable
-from conformance.redaction import redact_body, redact_headers
 from conformance.session import Exchange, Listener, tls_verification
 
 SESSION_PATH = "/api/session"
@@ -92,17 +91,6 @@ class VcenterClient:
     def _notify(self, response: httpx.Response, elapsed_ms: float) -> None:
         if not self.listeners:
             return
-        request = response.request
-        secrets = self.secrets
-        exchange = Exchange(
-            method=request.method,
-            url=str(request.url),
-            request_headers=redact_headers(request.headers.items()),
-            request_body=redact_body(request.content, secrets),
-            status_code=response.status_code,
-            response_headers=redact_headers(response.headers.items()),
-            response_body=redact_body(response.content, secrets),
-            elapsed_ms=elapsed_ms,
-        )
+        exchange = Exchange.from_response(response, elapsed_ms, self.secrets)
         for listener in self.listeners:
             listener(exchange)

@@ -104,7 +104,7 @@ def test_a_failing_workflow_records_what_the_reports_need(
     assert properties["stepId"] == "readBackSchedule"
     assert properties["check"] == "successCriteria"
     assert properties["reproduce"].startswith("curl -k -X GET")
-    assert '"token: $SCV_TOKEN"' in properties["reproduce"]
+    assert '"Token: $SCV_TOKEN"' in properties["reproduce"]
     assert report.longreprtext.startswith(
         "modifyBuiltInSchedule/readBackSchedule: GET /api/4.1/schedules answered HTTP 200")
     assert "@.cronExpression == \"0 47 3 * * ?\"" in report.longreprtext

@@ -1,0 +1,30 @@
+"""Secrets never leave in a rendering of a request or response."""
+
+from __future__ import annotations
+
+import json
+
+from conformance.redaction import REDACTED, redact_body, redact_headers, redact_json, redact_text
+
+
+def test_secret_headers_are_replaced_whatever_their_case() -> None:
+    headers = redact_headers({"Token": "abc", "Authorization": "Basic eA==",
+                              "vmware-api-session-id": "s", "Accept": "application/json"})
+    assert headers == {"Token": REDACTED, "Authorization": REDACTED,
+                       "vmware-api-session-id": REDACTED, "Accept": "application/json"}
+
+
+def test_secret_fields_are_replaced_at_any_depth() -> None:
+    value = {"username": "u", "password": "p", "nested": [{"token": "t", "name": "n"}]}
+    assert redact_json(value) == {
+        "username": "u", "password": REDACTED, "nested": [{"token": REDACTED, "name": "n"}],
+    }
+
+
+def test_bodies_are_redacted_json_or_text() -> None:
+    body = json.dumps({"password": "hunter22", "response": {"token": "tok-123456"}})
+    rendered = redact_body(body.encode())
+    assert "hunter22" not in rendered and "tok-123456" not in rendered
+    assert redact_body(b"\xff\xfe\x00", ()) == "<3 bytes of binary content>"
+    assert redact_text("token tok-123456 leaked", ["tok-123456"]) == f"token {REDACTED} leaked"
+    assert redact_text('{"password":"x y"}') == f'{{"password":"{REDACTED}"}}'
