@@ -37,13 +37,17 @@ def free_port() -> int:
 def start_emulator(port: int) -> subprocess.Popen[bytes]:
     child = subprocess.Popen(
         [str(BIN / "scv-conformance"), "emulate", "--no-tls", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:
-            httpx.post(f"http://127.0.0.1:{port}/api/4.1/auth/login",
-                       json={"username": USERNAME, "password": PASSWORD}, timeout=1)
+            httpx.post(
+                f"http://127.0.0.1:{port}/api/4.1/auth/login",
+                json={"username": USERNAME, "password": PASSWORD},
+                timeout=1,
+            )
             return child
         except httpx.TransportError:
             time.sleep(0.1)
@@ -61,8 +65,9 @@ def toml_value(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{json.dumps(k)} = {toml_value(v)}"
-                                for k, v in value.items()) + " }"
+        return (
+            "{ " + ", ".join(f"{json.dumps(k)} = {toml_value(v)}" for k, v in value.items()) + " }"
+        )
     raise TypeError(type(value))
 
 
@@ -72,52 +77,112 @@ def st_config(base_url: str, seed: int, profile: str, max_examples: int | None) 
     from conformance.fuzz.st_config import config_table
     from conformance.spec import load_contract
 
-    table = config_table(base_url=base_url, verify=False, seed=seed,
-                         profile=get_profile(profile, max_examples),
-                         operations=load_contract().operations)
+    table = config_table(
+        base_url=base_url,
+        verify=False,
+        seed=seed,
+        profile=get_profile(profile, max_examples),
+        operations=load_contract().operations,
+    )
     operations = table.pop("operations")
     lines = [f"{json.dumps(k)} = {toml_value(v)}" for k, v in table.items()]
-    lines += ["", "[auth.dynamic.openapi.Token]", 'path = "/4.1/auth/login"',
-              'method = "post"',
-              f"payload = {toml_value({'username': USERNAME, 'password': PASSWORD})}",
-              'extract_from = "body"', 'extract_selector = "/response/token"']
+    lines += [
+        "",
+        "[auth.dynamic.openapi.Token]",
+        'path = "/4.1/auth/login"',
+        'method = "post"',
+        f"payload = {toml_value({'username': USERNAME, 'password': PASSWORD})}",
+        'extract_from = "body"',
+        'extract_selector = "/response/token"',
+    ]
     for entry in operations:
         lines += ["", "[[operations]]"]
         lines += [f"{json.dumps(k)} = {toml_value(v)}" for k, v in entry.items()]
     return "\n".join(lines) + "\n"
 
 
-def run_harness(base_url: str, seed: int, profile: str, max_examples: int | None,
-                work: Path) -> tuple[int, float]:
+def run_harness(
+    base_url: str, seed: int, profile: str, max_examples: int | None, work: Path
+) -> tuple[int, float]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SCV_", "PYTEST_"))}
-    env.update({"SCV_TARGET": base_url, "SCV_USERNAME": USERNAME, "SCV_PASSWORD": PASSWORD,
-                "SCV_TLS_VERIFY": "false", "SCV_SEED": str(seed),
-                "SCV_ALLOW_DESTRUCTIVE": "true", "SCV_CONFORMANCE_REPORTED_VERSION": "6.2"})
+    env.update(
+        {
+            "SCV_TARGET": base_url,
+            "SCV_USERNAME": USERNAME,
+            "SCV_PASSWORD": PASSWORD,
+            "SCV_TLS_VERIFY": "false",
+            "SCV_SEED": str(seed),
+            "SCV_ALLOW_DESTRUCTIVE": "true",
+            "SCV_CONFORMANCE_REPORTED_VERSION": "6.2",
+        }
+    )
     if max_examples:
         env["SCV_MAX_EXAMPLES"] = str(max_examples)
-    command = [sys.executable, "-m", "pytest", "-c", os.devnull, "--rootdir", str(ROOT),
-               "-p", "no:cacheprovider", "-p", "no:schemathesis", "--assert=plain", "-q",
-               "-p", "conformance.fuzz.plugin", "--scv-profile", profile,
-               "--alluredir", str(work / "allure-results"), "specs/scv.openapi.yaml"]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-c",
+        os.devnull,
+        "--rootdir",
+        str(ROOT),
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:schemathesis",
+        "--assert=plain",
+        "-q",
+        "-p",
+        "conformance.fuzz.plugin",
+        "--scv-profile",
+        profile,
+        "--alluredir",
+        str(work / "allure-results"),
+        "specs/scv.openapi.yaml",
+    ]
     started = time.perf_counter()
-    subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, check=False)
+    subprocess.run(
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=False,
+    )
     elapsed = time.perf_counter() - started
     stats = json.loads((work / "fuzz-stats.json").read_text())
     return int(stats["cases"]), elapsed
 
 
-def run_plain(base_url: str, seed: int, profile: str, max_examples: int | None,
-              work: Path) -> tuple[int, float]:
+def run_plain(
+    base_url: str, seed: int, profile: str, max_examples: int | None, work: Path
+) -> tuple[int, float]:
     config = work / "st.toml"
     config.write_text(st_config(base_url, seed, profile, max_examples))
     env = dict(os.environ, SCHEMATHESIS_HOOKS="conformance.fuzz.st_hooks")
-    command = [str(BIN / "st"), "--config-file", str(config), "run",
-               str(ROOT / "specs/scv.openapi.yaml"), "--url", base_url,
-               "--report", "json", "--report-dir", str(work / "st"), "--no-color"]
+    command = [
+        str(BIN / "st"),
+        "--config-file",
+        str(config),
+        "run",
+        str(ROOT / "specs/scv.openapi.yaml"),
+        "--url",
+        base_url,
+        "--report",
+        "json",
+        "--report-dir",
+        str(work / "st"),
+        "--no-color",
+    ]
     started = time.perf_counter()
-    subprocess.run(command, cwd=work, env=env, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, check=False)
+    subprocess.run(
+        command,
+        cwd=work,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=False,
+    )
     elapsed = time.perf_counter() - started
     report = json.loads(next((work / "st").glob("*.json")).read_text())
     return int(report["test_cases"]["generated"]), elapsed
@@ -137,16 +202,20 @@ def main() -> int:
             work = Path(tmp)
             (work / "h").mkdir()
             (work / "p").mkdir()
-            h_cases, h_time = run_harness(base_url, args.seed, args.profile,
-                                          args.max_examples, work / "h")
-            p_cases, p_time = run_plain(base_url, args.seed, args.profile,
-                                        args.max_examples, work / "p")
+            h_cases, h_time = run_harness(
+                base_url, args.seed, args.profile, args.max_examples, work / "h"
+            )
+            p_cases, p_time = run_plain(
+                base_url, args.seed, args.profile, args.max_examples, work / "p"
+            )
     finally:
         emulator.terminate()
         emulator.wait(timeout=10)
     h_rate, p_rate = h_cases / h_time, p_cases / p_time
-    print(f"profile {args.profile}, max examples {args.max_examples or 'profile default'}, "
-          f"seed {args.seed}, emulator {base_url}")
+    print(
+        f"profile {args.profile}, max examples {args.max_examples or 'profile default'}, "
+        f"seed {args.seed}, emulator {base_url}"
+    )
     print(f"harness (pytest plugin): {h_cases} cases in {h_time:.1f} s = {h_rate:.1f} cases/s")
     print(f"plain st run:            {p_cases} cases in {p_time:.1f} s = {p_rate:.1f} cases/s")
     print(f"ratio harness/plain: {h_rate / p_rate:.2f}")

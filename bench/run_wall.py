@@ -39,8 +39,9 @@ def one_run(script: str, profile: str, workers: int | None) -> tuple[float, dict
         if workers:
             command += ["--workers", str(workers)]
         started = time.perf_counter()
-        done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              check=False)
+        done = subprocess.run(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
+        )
         wall = time.perf_counter() - started
         summaries = list(Path(reports).glob("*/summary.json"))
         summary = json.loads(summaries[0].read_text()) if summaries else {}
@@ -51,8 +52,12 @@ def one_run(script: str, profile: str, workers: int | None) -> tuple[float, dict
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per profile (default 3)")
-    parser.add_argument("--profile", action="append", choices=tuple(TARGETS),
-                        help="profile to time (repeatable; default: smoke and full)")
+    parser.add_argument(
+        "--profile",
+        action="append",
+        choices=tuple(TARGETS),
+        help="profile to time (repeatable; default: smoke and full)",
+    )
     parser.add_argument("--workers", type=int, default=None, help="pass --workers N")
     args = parser.parse_args()
     script = console_script()
@@ -63,14 +68,20 @@ def main() -> int:
             wall, summary = one_run(script, profile, args.workers)
             walls.append(wall)
             totals = summary.get("totals", {})
-            print(f"{profile} #{index + 1}: {wall:6.1f} s  exit {summary['exit']}  "
-                  f"status {summary.get('status')}  tests {totals}", flush=True)
+            print(
+                f"{profile} #{index + 1}: {wall:6.1f} s  exit {summary['exit']}  "
+                f"status {summary.get('status')}  tests {totals}",
+                flush=True,
+            )
         best, median = min(walls), statistics.median(walls)
         target = TARGETS[profile]
         verdict = "ok" if median < target else "MISSED"
         missed |= median >= target
-        print(f"{profile}: min {best:.1f} s, median {median:.1f} s "
-              f"(target < {target:.0f} s: {verdict})", flush=True)
+        print(
+            f"{profile}: min {best:.1f} s, median {median:.1f} s "
+            f"(target < {target:.0f} s: {verdict})",
+            flush=True,
+        )
     return 1 if missed else 0
 
 

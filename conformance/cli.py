@@ -36,31 +36,59 @@ def build_parser() -> argparse.ArgumentParser:
 
     scenarios = commands.add_parser("scenarios", help="replay the documented workflows")
     add_target_arguments(scenarios)
-    scenarios.add_argument("--only", dest="workflow", metavar="WORKFLOW", default=None,
-                           help="run only this workflow (its workflowId)")
+    scenarios.add_argument(
+        "--only",
+        dest="workflow",
+        metavar="WORKFLOW",
+        default=None,
+        help="run only this workflow (its workflowId)",
+    )
     _add_job_timeout(scenarios)
 
     run = commands.add_parser("run", help="fuzzing and scenarios, with every report")
     add_target_arguments(run)
-    run.add_argument("--profile", choices=("smoke", "full"), default="smoke",
-                     help="smoke: a quick check; full: the nightly depth (default: smoke)")
-    run.add_argument("--only", choices=("fuzz", "scenarios"), default=None,
-                     help="run only one of the two suites")
+    run.add_argument(
+        "--profile",
+        choices=("smoke", "full"),
+        default="smoke",
+        help="smoke: a quick check; full: the nightly depth (default: smoke)",
+    )
+    run.add_argument(
+        "--only", choices=("fuzz", "scenarios"), default=None, help="run only one of the two suites"
+    )
     _add_job_timeout(run)
-    run.add_argument("--workers", type=_workers, default=None, metavar="N",
-                     help="parallel pytest-xdist workers (default: one process)")
+    run.add_argument(
+        "--workers",
+        type=_workers,
+        default=None,
+        metavar="N",
+        help="parallel pytest-xdist workers (default: one process)",
+    )
 
     report = commands.add_parser("report", help="turn a run's results into the Allure HTML report")
-    report.add_argument("run_dir", nargs="?", default=None, metavar="RUN_DIR",
-                        help="a run folder (default: the latest under --report-dir)")
-    report.add_argument("--report-dir", default="reports", metavar="DIR",
-                        help="where runs are written (default: reports)")
+    report.add_argument(
+        "run_dir",
+        nargs="?",
+        default=None,
+        metavar="RUN_DIR",
+        help="a run folder (default: the latest under --report-dir)",
+    )
+    report.add_argument(
+        "--report-dir",
+        default="reports",
+        metavar="DIR",
+        help="where runs are written (default: reports)",
+    )
     return parser
 
 
 def _add_job_timeout(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--job-timeout", default=argparse.SUPPRESS, metavar="S",
-                        help="seconds a started job may take to finish (default: 120)")
+    parser.add_argument(
+        "--job-timeout",
+        default=argparse.SUPPRESS,
+        metavar="S",
+        help="seconds a started job may take to finish (default: 120)",
+    )
 
 
 def _workers(value: str) -> int:
@@ -99,15 +127,17 @@ def _dispatch(args: argparse.Namespace) -> int:
     from conformance.runner import RunPlan, execute
 
     command_options = {
-        key: getattr(args, key) for key in ("profile", "only", "workflow", "workers")
+        key: getattr(args, key)
+        for key in ("profile", "only", "workflow", "workers")
         if hasattr(args, key)
     }
     settings = resolve(args)
     if args.command == "fuzz":
         plan = RunPlan(suites=("fuzz",), profile="full")
     elif args.command == "scenarios":
-        plan = RunPlan(suites=("scenarios",), profile="full",
-                       workflow=command_options.get("workflow"))
+        plan = RunPlan(
+            suites=("scenarios",), profile="full", workflow=command_options.get("workflow")
+        )
     else:
         only = command_options.get("only")
         plan = RunPlan(

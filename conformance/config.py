@@ -87,26 +87,55 @@ class Settings:
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
     """The options shared by `fuzz`, `scenarios` and `run`."""
     sup = argparse.SUPPRESS
-    parser.add_argument("--target", default=sup, metavar="URL",
-                        help="appliance base URL, e.g. https://scv.lab:8144/api "
-                             "(default: start the embedded emulator)")
-    parser.add_argument("--vcenter", default=sup, metavar="URL",
-                        help="vCenter URL for inventory look-ups, e.g. https://vcenter.lab")
+    parser.add_argument(
+        "--target",
+        default=sup,
+        metavar="URL",
+        help="appliance base URL, e.g. https://scv.lab:8144/api "
+        "(default: start the embedded emulator)",
+    )
+    parser.add_argument(
+        "--vcenter",
+        default=sup,
+        metavar="URL",
+        help="vCenter URL for inventory look-ups, e.g. https://vcenter.lab",
+    )
     parser.add_argument("--username", default=sup, metavar="U", help="vCenter user name")
-    parser.add_argument("--password", default=sup, metavar="P",
-                        help="vCenter password (prefer SCV_PASSWORD or the config file)")
+    parser.add_argument(
+        "--password",
+        default=sup,
+        metavar="P",
+        help="vCenter password (prefer SCV_PASSWORD or the config file)",
+    )
     parser.add_argument("--config", default=sup, metavar="FILE", help="TOML configuration file")
-    parser.add_argument("--tls-verify", default=sup, metavar="PATH|false",
-                        help="CA bundle to verify the appliance's certificate, or false")
-    parser.add_argument("--appliance-version", default=sup, metavar="V",
-                        help="appliance release; operations newer than it are skipped")
-    parser.add_argument("--allow-destructive", action="store_true", default=sup,
-                        help="against a real appliance, also run operations that change state")
+    parser.add_argument(
+        "--tls-verify",
+        default=sup,
+        metavar="PATH|false",
+        help="CA bundle to verify the appliance's certificate, or false",
+    )
+    parser.add_argument(
+        "--appliance-version",
+        default=sup,
+        metavar="V",
+        help="appliance release; operations newer than it are skipped",
+    )
+    parser.add_argument(
+        "--allow-destructive",
+        action="store_true",
+        default=sup,
+        help="against a real appliance, also run operations that change state",
+    )
     parser.add_argument("--seed", default=sup, metavar="N", help="seed that replays a run")
-    parser.add_argument("--max-examples", default=sup, metavar="N",
-                        help="generated cases per operation")
-    parser.add_argument("--report-dir", default=sup, metavar="DIR",
-                        help="where reports are written (default: reports)")
+    parser.add_argument(
+        "--max-examples", default=sup, metavar="N", help="generated cases per operation"
+    )
+    parser.add_argument(
+        "--report-dir",
+        default=sup,
+        metavar="DIR",
+        help="where reports are written (default: reports)",
+    )
 
 
 def resolve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> Settings:
@@ -133,7 +162,8 @@ def resolve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) 
         job_timeout=_parse_float(merged["job_timeout"], "job-timeout"),
         response_time_budget_ms=_parse_int(
             merged["response_time_budget_ms"], "response-time-budget-ms", minimum=1
-        ) or 1000,
+        )
+        or 1000,
         budgets=budgets,
         inventory=inventory,
         config_file=Path(config_path) if config_path else None,

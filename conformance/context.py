@@ -97,9 +97,7 @@ def open_context(settings: Settings, *, probe: bool = True) -> RunContext:
         vcenter_url=settings.vcenter,
         embedded=os.environ.get(EMBEDDED_MARKER) == "1" and _is_loopback(settings.target),
     )
-    reported = os.environ.get(REPORTED_VERSION) or (
-        detect_version(target) if probe else None
-    )
+    reported = os.environ.get(REPORTED_VERSION) or (detect_version(target) if probe else None)
     return RunContext(
         settings=settings,
         target=target,
@@ -122,7 +120,8 @@ def export_environment(context: RunContext) -> dict[str, str]:
         "SCV_TARGET": target.base_url,
         "SCV_USERNAME": target.username,
         "SCV_PASSWORD": target.password,
-        "SCV_TLS_VERIFY": str(target.verify).lower() if isinstance(target.verify, bool)
+        "SCV_TLS_VERIFY": str(target.verify).lower()
+        if isinstance(target.verify, bool)
         else target.verify,
         "SCV_APPLIANCE_VERSION": context.release,
         "SCV_ALLOW_DESTRUCTIVE": str(context.settings.allow_destructive).lower(),

@@ -99,12 +99,18 @@ class ProgressDisplay:
         """Follow the event streams of one or more pytest processes."""
         self._started = time.monotonic()
         if self.console.is_terminal:
-            self._live = Live(self._render(), console=self.console, transient=False,
-                              refresh_per_second=4, get_renderable=self._render)
+            self._live = Live(
+                self._render(),
+                console=self.console,
+                transient=False,
+                refresh_per_second=4,
+                get_renderable=self._render,
+            )
             self._live.start()
         for stream in streams:
-            thread = threading.Thread(target=self._pump, args=(stream,), daemon=True,
-                                      name="scv-progress")
+            thread = threading.Thread(
+                target=self._pump, args=(stream,), daemon=True, name="scv-progress"
+            )
             thread.start()
             self._threads.append(thread)
 

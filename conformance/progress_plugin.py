@@ -74,8 +74,13 @@ def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
 def pytest_collectreport(report: pytest.CollectReport) -> None:
     if report.failed:
         message = str(report.longrepr).strip().splitlines()
-        _emit({"event": "collecterror", "nodeid": report.nodeid,
-               "message": message[-1] if message else "collection failed"})
+        _emit(
+            {
+                "event": "collecterror",
+                "nodeid": report.nodeid,
+                "message": message[-1] if message else "collection failed",
+            }
+        )
 
 
 #: Set on a failed report (in the process that ran the test, and sent along by xdist)
@@ -98,5 +103,4 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     outcome: str = report.outcome
     if outcome == "failed" and getattr(report, ERROR_ATTRIBUTE, True):
         outcome = "error"
-    _emit({"event": "report", "nodeid": report.nodeid, "when": report.when,
-           "outcome": outcome})
+    _emit({"event": "report", "nodeid": report.nodeid, "when": report.when, "outcome": outcome})

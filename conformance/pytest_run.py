@@ -60,13 +60,31 @@ def pytest_arguments(
 ) -> list[str]:
     """The command line of the child pytest (after ``python -m pytest``)."""
     args = [
-        "-c", os.devnull, "--rootdir", str(ROOT), "-o", "addopts=",
-        "-p", "no:cacheprovider", "-q", "--color=no", "--tb=short",
-        "-p", "conformance.progress_plugin", "-p", "conformance.reporting.pytest_labels",
-        "-p", "conformance.scheduling_plugin",
-        "--alluredir", str(run_dir / "allure-results"),
-        "--junitxml", str(junit_path or run_dir / "junit.xml"),
-        "-o", "junit_family=xunit2", "-o", "junit_suite_name=scv-conformance",
+        "-c",
+        os.devnull,
+        "--rootdir",
+        str(ROOT),
+        "-o",
+        "addopts=",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        "--color=no",
+        "--tb=short",
+        "-p",
+        "conformance.progress_plugin",
+        "-p",
+        "conformance.reporting.pytest_labels",
+        "-p",
+        "conformance.scheduling_plugin",
+        "--alluredir",
+        str(run_dir / "allure-results"),
+        "--junitxml",
+        str(junit_path or run_dir / "junit.xml"),
+        "-o",
+        "junit_family=xunit2",
+        "-o",
+        "junit_suite_name=scv-conformance",
     ]
     if workers:
         args += ["-n", str(workers), "--dist", "loadgroup"]
@@ -99,8 +117,7 @@ def run_pytest(
     display: ProgressDisplay,
 ) -> PytestOutcome:
     """Run pytest with ``args`` in a child process, its output in ``run_dir/pytest.log``."""
-    (outcome,) = run_pytest_jobs([PytestJob(args, environment, run_dir / "pytest.log")],
-                                 display)
+    (outcome,) = run_pytest_jobs([PytestJob(args, environment, run_dir / "pytest.log")], display)
     return outcome
 
 
@@ -126,8 +143,10 @@ def run_pytest_jobs(jobs: Sequence[PytestJob], display: ProgressDisplay) -> list
         for events in streams:
             events.close()
     errors = tuple(display.tracker.collect_errors)
-    return [PytestOutcome(code, job.log_path, errors)
-            for code, (_, job) in zip(returncodes, started, strict=True)]
+    return [
+        PytestOutcome(code, job.log_path, errors)
+        for code, (_, job) in zip(returncodes, started, strict=True)
+    ]
 
 
 def _spawn(job: PytestJob) -> tuple[subprocess.Popen[bytes], IO[str]]:
@@ -144,8 +163,12 @@ def _spawn(job: PytestJob) -> tuple[subprocess.Popen[bytes], IO[str]]:
     try:
         with open(job.log_path, "w", encoding="utf-8") as log:
             child = subprocess.Popen(
-                [sys.executable, "-m", "pytest", *job.args], cwd=ROOT, env=env,
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                [sys.executable, "-m", "pytest", *job.args],
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 pass_fds=(write_fd,),
             )
     except BaseException:

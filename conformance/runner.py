@@ -67,8 +67,10 @@ class RunPlan:
     def validate(self) -> None:
         unknown = [s for s in self.suites if s not in SUITES]
         if unknown or not self.suites:
-            raise ConfigError(f"unknown suite {unknown[0] if unknown else '(none)'!r}; "
-                              f"choose from {', '.join(SUITES)}")
+            raise ConfigError(
+                f"unknown suite {unknown[0] if unknown else '(none)'!r}; "
+                f"choose from {', '.join(SUITES)}"
+            )
         if self.profile not in PROFILES:
             raise ConfigError(f"--profile: choose smoke or full, not {self.profile!r}")
         if self.workers is not None and self.workers < 1:
@@ -131,14 +133,21 @@ def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -
     seed = settings.seed if settings.seed is not None else secrets.randbelow(SEED_LIMIT)
     settings = replace(settings, seed=seed)
     run_dir = new_run_dir(settings.report_dir.absolute(), started)
-    err.print(Text(f"run {run_dir} · profile {plan.profile} · seed {seed} "
-                   f"(replay with --seed {seed})"))
+    err.print(
+        Text(f"run {run_dir} · profile {plan.profile} · seed {seed} (replay with --seed {seed})")
+    )
     contract = load_contract()
     facts = RunFacts(
-        target=public_url(settings.target), appliance_version=None,
-        contract_path=_relative(contract.path), contract_sha256=contract.sha256,
-        contract_version=contract.version, start_time=started.isoformat(timespec="seconds"),
-        duration_seconds=0.0, seed=seed, profile=plan.profile, suites=plan.suites,
+        target=public_url(settings.target),
+        appliance_version=None,
+        contract_path=_relative(contract.path),
+        contract_sha256=contract.sha256,
+        contract_version=contract.version,
+        start_time=started.isoformat(timespec="seconds"),
+        duration_seconds=0.0,
+        seed=seed,
+        profile=plan.profile,
+        suites=plan.suites,
         workflow=plan.workflow,
     )
     try:
@@ -153,11 +162,18 @@ def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -
         facts = replace(facts, error=f"the embedded emulator did not start: {exc}")
         return _finish(run_dir, facts, clock, out, secret_values(settings))
     secrets_seen = [*secret_values(settings), context.target.password]
-    facts = replace(facts, target=public_url(context.target.base_url),
-                    appliance_version=context.reported_version)
-    err.print(Text(f"target {facts.target}"
-                   f"{' (embedded emulator)' if context.target.embedded else ''} · "
-                   f"appliance {context.reported_version or 'unknown'}"))
+    facts = replace(
+        facts,
+        target=public_url(context.target.base_url),
+        appliance_version=context.reported_version,
+    )
+    err.print(
+        Text(
+            f"target {facts.target}"
+            f"{' (embedded emulator)' if context.target.embedded else ''} · "
+            f"appliance {context.reported_version or 'unknown'}"
+        )
+    )
     try:
         with emulator_log(run_dir / "emulator.log"):
             facts = _run_suites(context, plan, run_dir, facts, err)
@@ -170,8 +186,9 @@ def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -
     return _finish(run_dir, facts, clock, out, secrets_seen)
 
 
-def _run_suites(context: RunContext, plan: RunPlan, run_dir: Path, facts: RunFacts,
-                console: Console) -> RunFacts:
+def _run_suites(
+    context: RunContext, plan: RunPlan, run_dir: Path, facts: RunFacts, console: Console
+) -> RunFacts:
     if plan.runs_suites_apart(context):
         return _run_suites_apart(context, plan, run_dir, facts, console)
     suites = [SUITES[name] for name in plan.suites]
@@ -180,8 +197,9 @@ def _run_suites(context: RunContext, plan: RunPlan, run_dir: Path, facts: RunFac
     return _outcome_facts(outcome, plan, facts)
 
 
-def _run_suites_apart(context: RunContext, plan: RunPlan, run_dir: Path, facts: RunFacts,
-                      console: Console) -> RunFacts:
+def _run_suites_apart(
+    context: RunContext, plan: RunPlan, run_dir: Path, facts: RunFacts, console: Console
+) -> RunFacts:
     """Each suite in a pytest of its own, at once, each against an emulator of its own.
 
     Fuzzing changes the appliance's state at random; the workflows expect it as seeded.
@@ -191,10 +209,12 @@ def _run_suites_apart(context: RunContext, plan: RunPlan, run_dir: Path, facts: 
     with open_context(context.settings) as second:
         for name, suite_context in zip(plan.suites, (context, second), strict=True):
             junit = run_dir / f"junit-{name}.xml"
-            args = pytest_arguments([SUITES[name]], plan.suite_options((name,)), run_dir,
-                                    None, junit)
-            jobs.append(PytestJob(args, export_environment(suite_context),
-                                  run_dir / f"pytest-{name}.log"))
+            args = pytest_arguments(
+                [SUITES[name]], plan.suite_options((name,)), run_dir, None, junit
+            )
+            jobs.append(
+                PytestJob(args, export_environment(suite_context), run_dir / f"pytest-{name}.log")
+            )
         outcomes = run_pytest_jobs(jobs, ProgressDisplay(console))
     merge([run_dir / f"junit-{name}.xml" for name in plan.suites], run_dir / "junit.xml")
     results = [_outcome_facts(outcome, plan, facts) for outcome in outcomes]
@@ -210,31 +230,37 @@ def _outcome_facts(outcome: PytestOutcome, plan: RunPlan, facts: RunFacts) -> Ru
         return replace(facts, error=f"pytest {reason}: {detail} (see {outcome.log_path.name})")
     if code == 4:
         detail = last_error_line(outcome.log_path).removeprefix("ERROR: ")
-        return replace(facts, error=f"pytest usage error: {detail}",
-                       error_code=ExitCode.USAGE)
+        return replace(facts, error=f"pytest usage error: {detail}", error_code=ExitCode.USAGE)
     if code == 5:
         what = f"workflow {plan.workflow!r}" if plan.workflow else "the suites"
-        return replace(facts, error=f"no tests were collected for {what}",
-                       error_code=ExitCode.USAGE if plan.workflow else None)
+        return replace(
+            facts,
+            error=f"no tests were collected for {what}",
+            error_code=ExitCode.USAGE if plan.workflow else None,
+        )
     return facts
 
 
-def _finish(run_dir: Path, facts: RunFacts, clock: float, console: Console,
-            hidden: list[str]) -> int:
+def _finish(
+    run_dir: Path, facts: RunFacts, clock: float, console: Console, hidden: list[str]
+) -> int:
     facts = replace(facts, duration_seconds=time.monotonic() - clock)
     results_dir = run_dir / "allure-results"
     results = read_results(results_dir)
     reconcile(run_dir / "junit.xml", results)
-    write_metadata(results_dir, {
-        "Target": facts.target or "embedded emulator",
-        "Appliance.version": facts.appliance_version or "unknown",
-        "Contract.version": facts.contract_version,
-        "Contract.sha256": facts.contract_sha256,
-        "Harness.version": __version__,
-        "Seed": facts.seed,
-        "Profile": facts.profile,
-        "Python": sys.version.split()[0],
-    })
+    write_metadata(
+        results_dir,
+        {
+            "Target": facts.target or "embedded emulator",
+            "Appliance.version": facts.appliance_version or "unknown",
+            "Contract.version": facts.contract_version,
+            "Contract.sha256": facts.contract_sha256,
+            "Harness.version": __version__,
+            "Seed": facts.seed,
+            "Profile": facts.profile,
+            "Python": sys.version.split()[0],
+        },
+    )
     summary = build_summary(results, facts)
     write_json(run_dir / "summary.json", summary)
     write_text(run_dir / "summary.md", render(summary))

@@ -16,7 +16,5 @@ SCENARIO_GROUP = "scv-scenarios"
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if item_key(item.nodeid).suite == SCENARIO and not item.get_closest_marker(
-            "xdist_group"
-        ):
+        if item_key(item.nodeid).suite == SCENARIO and not item.get_closest_marker("xdist_group"):
             item.add_marker(pytest.mark.xdist_group(SCENARIO_GROUP))

@@ -82,8 +82,13 @@ class Exchange:
         """A curl command that replays the request, the token left as a placeholder."""
         parts = ["curl", "-k", "-X", self.method]
         for name, value in self.request_headers.items():
-            if name.lower() in {"host", "content-length", "accept-encoding", "connection",
-                                "user-agent"}:
+            if name.lower() in {
+                "host",
+                "content-length",
+                "accept-encoding",
+                "connection",
+                "user-agent",
+            }:
                 continue
             if value == REDACTED and name.lower() == "token":
                 name, value = "Token", "$SCV_TOKEN"
@@ -190,8 +195,9 @@ class ScvSession:
         self.logins += 1
         return response
 
-    def request(self, method: str, path: str, *, authenticated: bool = True,
-                **kwargs: Any) -> httpx.Response:
+    def request(
+        self, method: str, path: str, *, authenticated: bool = True, **kwargs: Any
+    ) -> httpx.Response:
         """Send a call; with ``authenticated`` it carries the token and renews it on 401."""
         headers = dict(kwargs.pop("headers", None) or {})
         if not authenticated:
@@ -204,8 +210,9 @@ class ScvSession:
             response = self._send(method, path, headers=headers, **kwargs)
         return response
 
-    def _send(self, method: str, path: str, headers: dict[str, str],
-              **kwargs: Any) -> httpx.Response:
+    def _send(
+        self, method: str, path: str, headers: dict[str, str], **kwargs: Any
+    ) -> httpx.Response:
         started = time.perf_counter()
         try:
             response = self._client.request(method, path, headers=headers, **kwargs)

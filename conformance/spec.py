@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from conformance.errors import ConfigError
+
 SPEC_PATH = Path(__file__).resolve().parent.parent / "specs" / "scv.openapi.yaml"
 HTTP_METHODS = ("get", "put", "post", "delete", "patch")
 LATEST_RELEASE = "6.2"
@@ -94,7 +96,13 @@ def _operations(document: dict[str, Any]) -> tuple[Operation, ...]:
 @lru_cache(maxsize=8)
 def load_contract(path: Path = SPEC_PATH) -> Contract:
     """Read and parse the contract at ``path`` (cached)."""
-    raw = Path(path).read_bytes()
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(
+            f"no contract at {path}: install scv-conformance from a clone of its repository "
+            "(pip install -e .), which holds specs/ and scenarios/"
+        ) from None
     document = yaml.safe_load(raw)
     return Contract(
         path=Path(path),

@@ -25,7 +25,11 @@ def attach_failures(verdict: Verdict) -> None:
     for number, finding in enumerate(verdict.findings, start=1):
         if finding.exchange is None:
             continue
-        allure.attach(finding.exchange.render(), name=f"case {number}: request and response",
-                      attachment_type=allure.attachment_type.TEXT)
-        allure.attach(finding.curl, name=f"case {number}: curl",
-                      attachment_type=allure.attachment_type.TEXT)
+        allure.attach(
+            finding.exchange.render(),
+            name=f"case {number}: request and response",
+            attachment_type=allure.attachment_type.TEXT,
+        )
+        allure.attach(
+            finding.curl, name=f"case {number}: curl", attachment_type=allure.attachment_type.TEXT
+        )

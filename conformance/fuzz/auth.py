@@ -43,7 +43,7 @@ def install(schema: BaseSchema, session: ScvSession) -> SessionTokenAuth:
             super().__init__(session)
             created.append(self)
 
-    schema.auth(refresh_interval=REFRESH_INTERVAL, retry_on=[401]).skip_for(
-        operation_id="login"
-    )(BoundTokenAuth)
+    schema.auth(refresh_interval=REFRESH_INTERVAL, retry_on=[401]).skip_for(operation_id="login")(
+        BoundTokenAuth
+    )
     return created[0]

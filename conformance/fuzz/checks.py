@@ -100,8 +100,9 @@ def scv_error_envelope(ctx: CheckContext, response: Response, case: Case) -> boo
         )
     missing = [f for f in ENVELOPE_FIELDS if f not in body]
     if missing:
-        raise AssertionError(f"The error envelope lacks {', '.join(missing)}: "
-                             f"{json.dumps(body)[:200]}")
+        raise AssertionError(
+            f"The error envelope lacks {', '.join(missing)}: {json.dumps(body)[:200]}"
+        )
     if body["statusCode"] != response.status_code:
         raise AssertionError(
             f"The envelope says statusCode {body['statusCode']!r} but the HTTP status is "

@@ -54,7 +54,8 @@ def _collect(recorder: ScenarioRecorder, result: RunResult, secrets: SecretsSour
                 interaction = recorder.interactions.get(case_id)
                 exchange = (
                     exchange_of(interaction.request, interaction.response, secrets())
-                    if interaction is not None else None
+                    if interaction is not None
+                    else None
                 )
                 verdict.add_failure(Finding(failure.title, failure.message, exchange))
             else:

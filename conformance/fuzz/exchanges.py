@@ -28,9 +28,7 @@ def _response_body(response: Response, secrets: Iterable[str]) -> str:
     return redact_body(response.content, secrets)
 
 
-def exchange_of(
-    request: Request, response: Response | None, secrets: Iterable[str]
-) -> Exchange:
+def exchange_of(request: Request, response: Response | None, secrets: Iterable[str]) -> Exchange:
     """The recorded request and its answer with tokens and passwords replaced."""
     secrets = tuple(secrets)
     return Exchange(

@@ -19,8 +19,7 @@ STATE_STATUSES = ("404", "409")
 #: Operations with documented rules on valid-looking bodies, refused with 400.
 BUSINESS_RULES: dict[str, str] = {
     "backupResourceGroupNow": "the policy must be one attached to the resource group",
-    "mountDatastoreBackup": "datastore and location must come from the backup's snapshot "
-                            "locations",
+    "mountDatastoreBackup": "datastore and location must come from the backup's snapshot locations",
     "unmountDatastore": "the datastore must be one mounted from a backup",
     "attachVmdks": "the VMDK locations must belong to the given backup",
     "detachVmdks": "the VMDKs must have been attached from a backup",

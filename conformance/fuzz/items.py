@@ -45,8 +45,7 @@ class ContractFile(pytest.File):
     def collect(self) -> Iterator[pytest.Collector]:
         context = get_context(self.config)
         for operation in context.contract.operations:
-            yield OperationNode.from_parent(self, name=operation.operation_id,
-                                            operation=operation)
+            yield OperationNode.from_parent(self, name=operation.operation_id, operation=operation)
         if profile_of(self.config).stateful:
             yield StatefulNode.from_parent(self, name=STATEFUL)
 
@@ -64,8 +63,9 @@ class OperationNode(pytest.Collector):
         for check in operation_checks():
             if check in PROBE_CHECKS and self.operation.operation_id == "login":
                 continue  # login is the one call without a token; the probes don't apply
-            yield CheckItem.from_parent(self, name=check, check=check,
-                                        operation=self.operation, skip_reason=reason)
+            yield CheckItem.from_parent(
+                self, name=check, check=check, operation=self.operation, skip_reason=reason
+            )
 
 
 class StatefulNode(pytest.Collector):
@@ -73,15 +73,17 @@ class StatefulNode(pytest.Collector):
 
     def collect(self) -> Iterator[pytest.Item]:
         for check in stateful_checks():
-            yield CheckItem.from_parent(self, name=check, check=check, operation=None,
-                                        skip_reason=None)
+            yield CheckItem.from_parent(
+                self, name=check, check=check, operation=None, skip_reason=None
+            )
 
 
 class CheckItem(pytest.Item):
     """One check of one operation (or of the stateful walk)."""
 
-    def __init__(self, *, check: str, operation: Operation | None, skip_reason: str | None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *, check: str, operation: Operation | None, skip_reason: str | None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.check = check
         self.operation = operation
@@ -89,7 +91,9 @@ class CheckItem(pytest.Item):
         self.subject = operation.operation_id if operation else STATEFUL
         self.add_marker(pytest.mark.xdist_group(self.subject))
         self.user_properties += [
-            ("suite", "fuzz"), ("operationId", self.subject), ("check", check),
+            ("suite", "fuzz"),
+            ("operationId", self.subject),
+            ("check", check),
         ]
 
     def runtest(self) -> None:
@@ -99,13 +103,14 @@ class CheckItem(pytest.Item):
             self.user_properties.append(("skip_reason", self.skip_reason))
             pytest.skip(self.skip_reason)
         assert suite is not None
-        result = (suite.operation_result(self.subject) if self.operation
-                  else suite.stateful_result())
+        result = suite.operation_result(self.subject) if self.operation else suite.stateful_result()
         judgement = judge(self.subject, self.check, result)
         self.user_properties.append(("cases", result.cases))
         if judgement.status == "failed":
-            self.user_properties += [("reproduce", judgement.reproduce),
-                                     ("message", judgement.message)]
+            self.user_properties += [
+                ("reproduce", judgement.reproduce),
+                ("message", judgement.message),
+            ]
             if judgement.verdict is not None:
                 allure_report.attach_failures(judgement.verdict)
             raise ConformanceFailure(judgement.message)
@@ -117,18 +122,21 @@ class CheckItem(pytest.Item):
 
     def _describe(self, seed: int | None) -> None:
         operation = self.operation
-        feature = (operation.definition.get("tags") or ["untagged"])[0] if operation \
-            else STATEFUL
-        parameters = {"operationId": self.subject, "check": self.check,
-                      "profile": profile_of(self.config).name}
+        feature = (operation.definition.get("tags") or ["untagged"])[0] if operation else STATEFUL
+        parameters = {
+            "operationId": self.subject,
+            "check": self.check,
+            "profile": profile_of(self.config).name,
+        }
         if operation is not None:
             parameters["request"] = f"{operation.method.upper()} {operation.path}"
         if seed is not None:
             parameters["seed"] = str(seed)
         allure_report.describe(self.subject, self.check, feature, parameters)
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
-                     style: Any = None) -> str | Any:
+    def repr_failure(
+        self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None
+    ) -> str | Any:
         if isinstance(excinfo.value, ConformanceFailure | InfrastructureError):
             return str(excinfo.value)
         return super().repr_failure(excinfo, style=style)

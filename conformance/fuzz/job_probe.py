@@ -18,8 +18,9 @@ def probe_started_job_exists(session: ScvSession) -> Verdict:
     """Back up the first listed group with its first policy; getJob must find the job."""
     verdict = Verdict(LINKED_RESOURCE)
     groups = _payload(session.request("GET", "/4.1/resource-groups"))
-    candidates = [g for g in (groups or {}).get("resourceGroupResponseList", [])
-                  if g.get("policies")]
+    candidates = [
+        g for g in (groups or {}).get("resourceGroupResponseList", []) if g.get("policies")
+    ]
     if not candidates:
         return verdict
     group = candidates[0]
@@ -35,12 +36,14 @@ def probe_started_job_exists(session: ScvSession) -> Verdict:
     finally:
         session.listeners.remove(last.append)
     if response.status_code == 404:
-        verdict.add_failure(Finding(
-            "Started job not found",
-            f"POST /4.1/resource-groups/backupnow answered jobId {job_id}, but "
-            f"GET /4.1/jobs/{{id}} with it answered 404",
-            last[-1] if last else None,
-        ))
+        verdict.add_failure(
+            Finding(
+                "Started job not found",
+                f"POST /4.1/resource-groups/backupnow answered jobId {job_id}, but "
+                f"GET /4.1/jobs/{{id}} with it answered 404",
+                last[-1] if last else None,
+            )
+        )
     else:
         verdict.add_pass()
     return verdict

@@ -36,11 +36,13 @@ def judge(subject: str, check: str, result: RunResult) -> Judgement:
     if verdict is not None and verdict.errors and verdict.judged == 0:
         return Judgement("broken", f"{subject}: {check} could not judge: {verdict.errors[0]}")
     if verdict is None or verdict.judged == 0:
-        return Judgement("not_applicable",
-                         f"not applicable: {check} judged none of the {result.cases} cases "
-                         f"of {subject}")
-    return Judgement("passed", f"{subject}: {check} held on {verdict.judged} cases",
-                     verdict=verdict)
+        return Judgement(
+            "not_applicable",
+            f"not applicable: {check} judged none of the {result.cases} cases of {subject}",
+        )
+    return Judgement(
+        "passed", f"{subject}: {check} held on {verdict.judged} cases", verdict=verdict
+    )
 
 
 def _failed(subject: str, check: str, verdict: Verdict) -> Judgement:

@@ -26,9 +26,13 @@ _COLLECTED = pytest.StashKey[bool]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("scv-fuzz", "SCV fuzzing suite")
-    group.addoption("--scv-profile", dest="scv_profile", choices=tuple(PROFILES),
-                    default=DEFAULT_PROFILE,
-                    help="smoke: a quick check; full: the nightly depth (default: full)")
+    group.addoption(
+        "--scv-profile",
+        dest="scv_profile",
+        choices=tuple(PROFILES),
+        default=DEFAULT_PROFILE,
+        help="smoke: a quick check; full: the nightly depth (default: full)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -62,8 +66,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             stats.write(directory, suite)
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
-                            config: pytest.Config) -> None:
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
     if not config.stash.get(_COLLECTED, False):
         return
     entries = skips.left_out(get_context(config))

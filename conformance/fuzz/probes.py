@@ -52,8 +52,10 @@ class ProbeRequest:
 def sample_request(operation: APIOperation) -> ProbeRequest:
     """A valid request for ``operation``: its first example, else a generated positive case."""
     strategies = operation.get_strategies_from_examples()
-    strategy = strategies[0] if strategies else operation.as_strategy(
-        generation_mode=GenerationMode.POSITIVE
+    strategy = (
+        strategies[0]
+        if strategies
+        else operation.as_strategy(generation_mode=GenerationMode.POSITIVE)
     )
     case: Case = generate_one(strategy)
     body = case.body if case.media_type and "json" in case.media_type else None
@@ -72,7 +74,11 @@ class _Recorder:
 
 
 def _send(
-    session: ScvSession, request: ProbeRequest, path: str, *, authenticated: bool,
+    session: ScvSession,
+    request: ProbeRequest,
+    path: str,
+    *,
+    authenticated: bool,
     headers: dict[str, str] | None = None,
 ) -> tuple[httpx.Response, Exchange | None]:
     recorder = _Recorder()
@@ -104,12 +110,14 @@ def probe_auth_required(session: ScvSession, request: ProbeRequest) -> Verdict:
             continue
         if exchange is not None and headers:
             exchange = _shown_token(exchange)
-        verdict.add_failure(Finding(
-            f"Call {how} not refused with 401",
-            f"{request.method} {request.path_template} {how} answered "
-            f"{response.status_code}; every operation but login must answer 401",
-            exchange,
-        ))
+        verdict.add_failure(
+            Finding(
+                f"Call {how} not refused with 401",
+                f"{request.method} {request.path_template} {how} answered "
+                f"{response.status_code}; every operation but login must answer 401",
+                exchange,
+            )
+        )
     return verdict
 
 
@@ -122,19 +130,23 @@ def probe_forbidden_characters(session: ScvSession, request: ProbeRequest) -> Ve
         if 400 <= response.status_code < 500:
             verdict.add_pass()
             continue
-        verdict.add_failure(Finding(
-            f"URL with {char!r} not refused",
-            f"{request.method} {path} answered {response.status_code}; the documentation "
-            f"forbids {char!r} in a REST URL, so it must be refused with a 4xx",
-            exchange,
-        ))
+        verdict.add_failure(
+            Finding(
+                f"URL with {char!r} not refused",
+                f"{request.method} {path} answered {response.status_code}; the documentation "
+                f"forbids {char!r} in a REST URL, so it must be refused with a 4xx",
+                exchange,
+            )
+        )
     return verdict
 
 
 def _shown_token(exchange: Exchange) -> Exchange:
     """The invalid token is no secret: show it so that the curl command reproduces."""
-    headers = {k: (INVALID_TOKEN if k.lower() == "token" else v)
-               for k, v in exchange.request_headers.items()}
+    headers = {
+        k: (INVALID_TOKEN if k.lower() == "token" else v)
+        for k, v in exchange.request_headers.items()
+    }
     return Exchange(**{**exchange.__dict__, "request_headers": headers})
 
 

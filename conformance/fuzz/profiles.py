@@ -28,11 +28,21 @@ class Profile:
 
 PROFILES: dict[str, Profile] = {
     # A quick check: explicit examples and a few generated cases, a short walk along links.
-    "smoke": Profile("smoke", ("examples", "fuzzing", "stateful"), max_examples=2,
-                     stateful_examples=2, stateful_max_steps=3),
+    "smoke": Profile(
+        "smoke",
+        ("examples", "fuzzing", "stateful"),
+        max_examples=2,
+        stateful_examples=2,
+        stateful_max_steps=3,
+    ),
     # The nightly depth: every phase, boundary values from the coverage phase included.
-    "full": Profile("full", ("examples", "coverage", "fuzzing", "stateful"), max_examples=20,
-                    stateful_examples=20, stateful_max_steps=6),
+    "full": Profile(
+        "full",
+        ("examples", "coverage", "fuzzing", "stateful"),
+        max_examples=20,
+        stateful_examples=20,
+        stateful_max_steps=6,
+    ),
 }
 DEFAULT_PROFILE = "full"
 
@@ -42,6 +52,7 @@ def get_profile(name: str, max_examples: int | None = None) -> Profile:
     try:
         profile = PROFILES[name]
     except KeyError:
-        raise ValueError(f"unknown fuzzing profile {name!r}; choose {' or '.join(PROFILES)}") \
-            from None
+        raise ValueError(
+            f"unknown fuzzing profile {name!r}; choose {' or '.join(PROFILES)}"
+        ) from None
     return profile.with_max_examples(max_examples)

@@ -33,8 +33,10 @@ def config_table(
     enabled = set(profile.phases if phases_run is None else phases_run) & set(profile.phases)
     phases: dict[str, Any] = {name: {"enabled": name in enabled} for name in PHASES}
     phases["stateful"].update(
-        {"max-steps": profile.stateful_max_steps,
-         "generation": {"max-examples": profile.stateful_examples}}
+        {
+            "max-steps": profile.stateful_max_steps,
+            "generation": {"max-examples": profile.stateful_examples},
+        }
     )
     return {
         "seed": seed,
@@ -48,8 +50,9 @@ def config_table(
         "operations": [
             {
                 "include-operation-id": op.operation_id,
-                "checks": {"positive_data_acceptance": {
-                    "expected-statuses": positive_statuses(op)}},
+                "checks": {
+                    "positive_data_acceptance": {"expected-statuses": positive_statuses(op)}
+                },
             }
             for op in operations
         ],

@@ -25,8 +25,9 @@ def seed_of(config: pytest.Config) -> int:
     """The run's seed: the configured one, else one picked now (and printed)."""
     if _SEED not in config.stash:
         configured = get_context(config).settings.seed
-        config.stash[_SEED] = configured if configured is not None \
-            else secrets.randbelow(SEED_LIMIT)
+        config.stash[_SEED] = (
+            configured if configured is not None else secrets.randbelow(SEED_LIMIT)
+        )
     return config.stash[_SEED]
 
 

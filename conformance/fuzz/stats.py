@@ -21,8 +21,7 @@ def write(directory: Path, suite: FuzzSuite) -> Path:
         "seed": suite.seed,
         "cases": sum(r.cases for r in results.values()),
         "engine_seconds": round(sum(r.elapsed for r in results.values()), 3),
-        "runs": {k: {"cases": r.cases, "seconds": round(r.elapsed, 3)}
-                 for k, r in results.items()},
+        "runs": {k: {"cases": r.cases, "seconds": round(r.elapsed, 3)} for k, r in results.items()},
     }
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / name

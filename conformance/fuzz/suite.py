@@ -42,7 +42,8 @@ def _operation_ids(schema: BaseSchema) -> list[str]:
     raw = schema.raw_schema.get("paths", {})
     return [
         definition["operationId"]
-        for item in raw.values() for definition in item.values()
+        for item in raw.values()
+        for definition in item.values()
         if isinstance(definition, dict) and "operationId" in definition
     ]
 
@@ -58,14 +59,13 @@ class FuzzSuite:
         self._results: dict[str, RunResult] = {}
         self._schemas: dict[str, BaseSchema] = {}
         self.auth: auth.SessionTokenAuth | None = None
-        checks.Budgets.configure(
-            context.settings.response_time_budget_ms, context.settings.budgets
-        )
+        checks.Budgets.configure(context.settings.response_time_budget_ms, context.settings.budgets)
 
     def runnable(self) -> list[Operation]:
         """The operations that may run against this target."""
-        return [op for op in self.context.contract.operations
-                if self.context.skip_reason(op) is None]
+        return [
+            op for op in self.context.contract.operations if self.context.skip_reason(op) is None
+        ]
 
     def results(self) -> dict[str, RunResult]:
         """The runs done so far, by operationId (``stateful`` for the walk)."""
@@ -79,8 +79,10 @@ class FuzzSuite:
 
     def _schema(self, kind: str) -> BaseSchema:
         if kind not in self._schemas:
-            phases = ("stateful",) if kind == STATEFUL else tuple(
-                p for p in self.profile.phases if p != "stateful"
+            phases = (
+                ("stateful",)
+                if kind == STATEFUL
+                else tuple(p for p in self.profile.phases if p != "stateful")
             )
             table = config_table(
                 base_url=self.context.target.base_url,

@@ -11,8 +11,15 @@ from rich.text import Text
 
 from conformance.reporting.markdown import STATUS_TEXT
 
-STYLES = {"passed": "green", "failed": "red", "error": "magenta", "skipped": "yellow",
-          "conformant": "bold green", "failures": "bold red", "unreachable": "bold magenta"}
+STYLES = {
+    "passed": "green",
+    "failed": "red",
+    "error": "magenta",
+    "skipped": "yellow",
+    "conformant": "bold green",
+    "failures": "bold red",
+    "unreachable": "bold magenta",
+}
 
 
 def _styled(status: str) -> Text:
@@ -27,9 +34,14 @@ def print_summary(console: Console, summary: dict[str, Any], run_dir: Path) -> N
             table.add_column(column, justify="left" if column == "operationId" else "right")
         for op, entry in summary["operations"].items():
             checks = list(entry["checks"].values())
-            table.add_row(Text(op), _styled(entry["status"]), str(checks.count("passed")),
-                          str(checks.count("failed")), str(checks.count("error")),
-                          str(checks.count("skipped")))
+            table.add_row(
+                Text(op),
+                _styled(entry["status"]),
+                str(checks.count("passed")),
+                str(checks.count("failed")),
+                str(checks.count("error")),
+                str(checks.count("skipped")),
+            )
         console.print(table)
     if summary["workflows"]:
         table = Table(title="Workflows", title_justify="left")
@@ -54,5 +66,9 @@ def print_summary(console: Console, summary: dict[str, Any], run_dir: Path) -> N
         console.print(Text(f"error: {summary['error']}"))
     if summary.get("seed") is not None:
         console.print(Text(f"seed {summary['seed']} (replay with --seed {summary['seed']})"))
-    console.print(Text(f"reports: {run_dir}  (summary.md, summary.json, junit.xml, "
-                       f"allure-results/; HTML: scv-conformance report {run_dir})"))
+    console.print(
+        Text(
+            f"reports: {run_dir}  (summary.md, summary.json, junit.xml, "
+            f"allure-results/; HTML: scv-conformance report {run_dir})"
+        )
+    )

@@ -34,8 +34,9 @@ def resolve_run_dir(run_dir: str | None, report_dir: str) -> Path:
     if run_dir is None:
         latest = latest_run_dir(Path(report_dir))
         if latest is None:
-            raise ConfigError(f"no run under {report_dir}/: run `scv-conformance run` first, "
-                              "or give RUN_DIR")
+            raise ConfigError(
+                f"no run under {report_dir}/: run `scv-conformance run` first, or give RUN_DIR"
+            )
         return latest
     path = Path(run_dir)
     if not (path / "allure-results").is_dir():
@@ -54,9 +55,15 @@ def allure_config(
         "historyLimit": HISTORY_LIMIT,
         "appendHistory": append_history,
         "categories": allure3_categories(),
-        "plugins": {"awesome": {"options": {
-            "reportName": title, "singleFile": True, "reportLanguage": "en",
-        }}},
+        "plugins": {
+            "awesome": {
+                "options": {
+                    "reportName": title,
+                    "singleFile": True,
+                    "reportLanguage": "en",
+                }
+            }
+        },
     }
 
 
@@ -76,8 +83,10 @@ def build_report(run_dir: str | None, report_dir: str) -> int:
         if history.exists():
             shutil.copyfile(history, scratch_history)
         config = scratch / "allurerc.json"
-        config.write_text(json.dumps(allure_config(
-            output, scratch_history, append, _title(folder)), indent=2), encoding="utf-8")
+        config.write_text(
+            json.dumps(allure_config(output, scratch_history, append, _title(folder)), indent=2),
+            encoding="utf-8",
+        )
         error = _generate(command, config, folder / "allure-results", folder)
         if error:
             print(f"scv-conformance: error: allure generate failed: {error}", file=sys.stderr)
@@ -103,8 +112,13 @@ def _generate(command: list[str], config: Path, results: Path, cwd: Path) -> str
     env = {**os.environ, "ALLURE_NO_ANALYTICS": "1", "NO_COLOR": "1"}
     try:
         done = subprocess.run(
-            [*command, "generate", "-c", str(config), str(results)], cwd=cwd, env=env,
-            capture_output=True, text=True, timeout=GENERATE_TIMEOUT, check=False,
+            [*command, "generate", "-c", str(config), str(results)],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=GENERATE_TIMEOUT,
+            check=False,
         )
     except subprocess.TimeoutExpired:
         return f"no answer within {GENERATE_TIMEOUT} s"

@@ -49,9 +49,16 @@ def reconcile(junit_path: Path, results: Sequence[ResultRecord]) -> JUnitCounts 
     total = JUnitCounts(0, 0, 0, 0)
     for suite in suites:
         counts = _reconcile_suite(suite, status)
-        total = JUnitCounts(*(a + b for a, b in zip(
-            (total.tests, total.failures, total.errors, total.skipped),
-            (counts.tests, counts.failures, counts.errors, counts.skipped), strict=True)))
+        total = JUnitCounts(
+            *(
+                a + b
+                for a, b in zip(
+                    (total.tests, total.failures, total.errors, total.skipped),
+                    (counts.tests, counts.failures, counts.errors, counts.skipped),
+                    strict=True,
+                )
+            )
+        )
     if root.tag == "testsuites":
         for name, value in vars(total).items():
             root.set(name, str(value))
@@ -81,8 +88,12 @@ def _reconcile_suite(suite: ET.Element, status: dict[tuple[str, str], str]) -> J
             errors += 1
         elif "skipped" in tags:
             skipped += 1
-    for name, value in (("tests", tests), ("failures", failures), ("errors", errors),
-                        ("skipped", skipped)):
+    for name, value in (
+        ("tests", tests),
+        ("failures", failures),
+        ("errors", errors),
+        ("skipped", skipped),
+    ):
         suite.set(name, str(value))
     return JUnitCounts(tests, failures, errors, skipped)
 
@@ -91,8 +102,9 @@ def read_counts(junit_path: Path) -> JUnitCounts:
     """The counts junit.xml declares (summed over its test suites)."""
     root = ET.parse(junit_path).getroot()
     suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
-    return JUnitCounts(*(sum(int(s.get(k, 0)) for s in suites)
-                         for k in ("tests", "failures", "errors", "skipped")))
+    return JUnitCounts(
+        *(sum(int(s.get(k, 0)) for s in suites) for k in ("tests", "failures", "errors", "skipped"))
+    )
 
 
 def merge(parts: Sequence[Path], junit_path: Path) -> None:

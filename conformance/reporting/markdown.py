@@ -48,9 +48,14 @@ def render(summary: dict[str, Any]) -> str:
         lines += [f"- collection error: `{_cell(error)}`"]
     lines += _operations(summary) + _workflows(summary) + _failures(summary)
     if summary.get("seed") is not None:
-        lines += ["## Replay", "", "```",
-                  f"scv-conformance run --profile {summary['profile']} --seed {summary['seed']}",
-                  "```", ""]
+        lines += [
+            "## Replay",
+            "",
+            "```",
+            f"scv-conformance run --profile {summary['profile']} --seed {summary['seed']}",
+            "```",
+            "",
+        ]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -58,13 +63,19 @@ def _operations(summary: dict[str, Any]) -> list[str]:
     operations = summary["operations"]
     if not operations:
         return []
-    lines = ["## Operations", "", "| operationId | status | held | failed | errors | skipped |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        "## Operations",
+        "",
+        "| operationId | status | held | failed | errors | skipped |",
+        "|---|---|---|---|---|---|",
+    ]
     for op, entry in operations.items():
         checks = list(entry["checks"].values())
-        lines.append(f"| {_cell(op)} | {entry['status']} | {checks.count('passed')} | "
-                     f"{checks.count('failed')} | {checks.count('error')} | "
-                     f"{checks.count('skipped')} |")
+        lines.append(
+            f"| {_cell(op)} | {entry['status']} | {checks.count('passed')} | "
+            f"{checks.count('failed')} | {checks.count('error')} | "
+            f"{checks.count('skipped')} |"
+        )
     return [*lines, ""]
 
 
@@ -85,10 +96,16 @@ def _failures(summary: dict[str, Any]) -> list[str]:
     lines = ["## Failures and errors", ""]
     for failure in failures[:FAILURE_LIMIT]:
         subject = failure.get("operationId") or failure.get("workflowId")
-        where = " / ".join(_cell(p) for p in (subject, failure.get("stepId"),
-                                              failure.get("check")) if p)
-        lines += [f"### {failure['status']}: {where}", "", "```text",
-                  failure["message"] or "(no message)", "```"]
+        where = " / ".join(
+            _cell(p) for p in (subject, failure.get("stepId"), failure.get("check")) if p
+        )
+        lines += [
+            f"### {failure['status']}: {where}",
+            "",
+            "```text",
+            failure["message"] or "(no message)",
+            "```",
+        ]
         if failure.get("reproduce"):
             lines += ["", "Reproduce:", "", "```sh", failure["reproduce"], "```"]
         lines.append("")

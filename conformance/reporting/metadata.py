@@ -21,22 +21,37 @@ INFRASTRUCTURE_REGEX = _ANY + _INFRASTRUCTURE_WORDS + _ANY
 OTHER_ERROR_REGEX = r"^(?!" + _ANY + _INFRASTRUCTURE_WORDS + r")" + _ANY + r"$"
 
 CATEGORIES: list[dict[str, Any]] = [
-    {"name": "Conformance failures", "matchedStatuses": ["failed"],
-     "description": "The appliance answered in a way the contract does not allow."},
-    {"name": "Infrastructure errors", "matchedStatuses": ["broken"],
-     "messageRegex": INFRASTRUCTURE_REGEX,
-     "description": "Timeouts, refused connections and bursts of 5xx answers: "
-                    "the run could not decide conformance."},
-    {"name": "Other errors", "matchedStatuses": ["broken"],
-     "messageRegex": OTHER_ERROR_REGEX,
-     "description": "Errors of the harness or of the test data."},
-    {"name": "Skipped by safety", "matchedStatuses": ["skipped"],
-     "messageRegex": SAFETY_SKIP_REGEX,
-     "description": "State-changing operations left out against a real appliance "
-                    "without --allow-destructive."},
-    {"name": "Not in this appliance release", "matchedStatuses": ["skipped"],
-     "messageRegex": VERSION_SKIP_REGEX,
-     "description": "Operations newer than the release the target runs."},
+    {
+        "name": "Conformance failures",
+        "matchedStatuses": ["failed"],
+        "description": "The appliance answered in a way the contract does not allow.",
+    },
+    {
+        "name": "Infrastructure errors",
+        "matchedStatuses": ["broken"],
+        "messageRegex": INFRASTRUCTURE_REGEX,
+        "description": "Timeouts, refused connections and bursts of 5xx answers: "
+        "the run could not decide conformance.",
+    },
+    {
+        "name": "Other errors",
+        "matchedStatuses": ["broken"],
+        "messageRegex": OTHER_ERROR_REGEX,
+        "description": "Errors of the harness or of the test data.",
+    },
+    {
+        "name": "Skipped by safety",
+        "matchedStatuses": ["skipped"],
+        "messageRegex": SAFETY_SKIP_REGEX,
+        "description": "State-changing operations left out against a real appliance "
+        "without --allow-destructive.",
+    },
+    {
+        "name": "Not in this appliance release",
+        "matchedStatuses": ["skipped"],
+        "messageRegex": VERSION_SKIP_REGEX,
+        "description": "Operations newer than the release the target runs.",
+    },
 ]
 
 
@@ -79,25 +94,42 @@ def executor(environ: Mapping[str, str] | None = None) -> dict[str, Any] | None:
         repo = env.get("GITHUB_REPOSITORY", "")
         run_id = env["GITHUB_RUN_ID"]
         workflow = env.get("GITHUB_WORKFLOW", "workflow")
-        return _executor("GitHub Actions", "github", f"{workflow} #{run_id}",
-                         f"{server}/{repo}/actions/runs/{run_id}" if repo else None,
-                         f"{server}/{repo}" if repo else None, run_id)
+        return _executor(
+            "GitHub Actions",
+            "github",
+            f"{workflow} #{run_id}",
+            f"{server}/{repo}/actions/runs/{run_id}" if repo else None,
+            f"{server}/{repo}" if repo else None,
+            run_id,
+        )
     if env.get("CI_JOB_URL") or env.get("CI_PIPELINE_ID"):
         pipeline = env.get("CI_PIPELINE_ID", "")
         name = f"{env.get('CI_PROJECT_PATH', 'pipeline')} #{pipeline}".strip()
-        return _executor("GitLab CI", "gitlab", name, env.get("CI_JOB_URL"),
-                         env.get("CI_PROJECT_URL"), pipeline)
+        return _executor(
+            "GitLab CI", "gitlab", name, env.get("CI_JOB_URL"), env.get("CI_PROJECT_URL"), pipeline
+        )
     if env.get("BUILD_URL") or env.get("JENKINS_URL"):
         number = env.get("BUILD_NUMBER", "")
-        return _executor("Jenkins", "jenkins", f"{env.get('JOB_NAME', 'job')} #{number}",
-                         env.get("BUILD_URL"), env.get("JENKINS_URL"), number)
+        return _executor(
+            "Jenkins",
+            "jenkins",
+            f"{env.get('JOB_NAME', 'job')} #{number}",
+            env.get("BUILD_URL"),
+            env.get("JENKINS_URL"),
+            number,
+        )
     return None
 
 
-def _executor(name: str, kind: str, build_name: str, build_url: str | None,
-              url: str | None, order: str) -> dict[str, Any]:
-    value: dict[str, Any] = {"name": name, "type": kind, "buildName": build_name,
-                             "reportName": "SCV conformance"}
+def _executor(
+    name: str, kind: str, build_name: str, build_url: str | None, url: str | None, order: str
+) -> dict[str, Any]:
+    value: dict[str, Any] = {
+        "name": name,
+        "type": kind,
+        "buildName": build_name,
+        "reportName": "SCV conformance",
+    }
     if build_url:
         value["buildUrl"] = build_url
         value["reportUrl"] = build_url
@@ -108,8 +140,9 @@ def _executor(name: str, kind: str, build_name: str, build_url: str | None,
     return value
 
 
-def write_metadata(results_dir: Path, environment: Mapping[str, object],
-                   environ: Mapping[str, str] | None = None) -> None:
+def write_metadata(
+    results_dir: Path, environment: Mapping[str, object], environ: Mapping[str, str] | None = None
+) -> None:
     """Write the three files into ``results_dir``; executor.json only under CI."""
     results_dir.mkdir(parents=True, exist_ok=True)
     write_text(results_dir / "environment.properties", environment_properties(environment))

@@ -26,8 +26,9 @@ def new_run_dir(report_dir: Path, started: datetime) -> Path:
         except FileExistsError:
             continue
         except OSError as exc:
-            raise ConfigError(f"--report-dir: cannot write in {report_dir}: {exc.strerror}") \
-                from None
+            raise ConfigError(
+                f"--report-dir: cannot write in {report_dir}: {exc.strerror}"
+            ) from None
         return candidate
     raise ConfigError(f"--report-dir: too many runs named {stamp} in {report_dir}")
 

@@ -60,8 +60,11 @@ def build_summary(results: Sequence[ResultRecord], facts: RunFacts) -> dict[str,
     summary: dict[str, Any] = {
         "target": facts.target,
         "applianceVersion": facts.appliance_version,
-        "contract": {"path": facts.contract_path, "sha256": facts.contract_sha256,
-                     "version": facts.contract_version},
+        "contract": {
+            "path": facts.contract_path,
+            "sha256": facts.contract_sha256,
+            "version": facts.contract_version,
+        },
         "startTime": facts.start_time,
         "durationSeconds": round(facts.duration_seconds, 3),
         "seed": facts.seed,
@@ -73,8 +76,11 @@ def build_summary(results: Sequence[ResultRecord], facts: RunFacts) -> dict[str,
         "operations": _operations(results),
         "workflows": _workflows(results),
         "failures": [_failure(r) for r in results if r.outcome in ("failed", "error")],
-        "skipped": [{"test": r.nodeid, "reason": _reason(r.message)} for r in results
-                    if r.outcome == "skipped"],
+        "skipped": [
+            {"test": r.nodeid, "reason": _reason(r.message)}
+            for r in results
+            if r.outcome == "skipped"
+        ],
     }
     if facts.workflow:
         summary["workflow"] = facts.workflow
@@ -128,13 +134,15 @@ def _failure(result: ResultRecord) -> dict[str, Any]:
     message = result.message
     if len(message) > MESSAGE_LIMIT:
         message = message[:MESSAGE_LIMIT] + " …"
-    entry.update({
-        "stepId": result.label("stepId"),
-        "check": result.label("check") or (result.check if result.suite == FUZZ else None),
-        "message": message,
-        "reproduce": result.label("reproduce"),
-        "test": result.nodeid,
-    })
+    entry.update(
+        {
+            "stepId": result.label("stepId"),
+            "check": result.label("check") or (result.check if result.suite == FUZZ else None),
+            "message": message,
+            "reproduce": result.label("reproduce"),
+            "test": result.nodeid,
+        }
+    )
     return entry
 
 

@@ -264,5 +264,6 @@ def describe(criterion: Mapping[str, Any], scope: Scope | None = None) -> str:
     if scope is not None:
         with contextlib.suppress(UnresolvedExpression):
             condition = expressions.render_embedded(
-                condition, scope, quote="json" if kind == "jsonpath" else None)
+                condition, scope, quote="json" if kind == "jsonpath" else None
+            )
     return f"{kind} {condition!r} on {criterion['context']}"

@@ -83,7 +83,7 @@ class ScenarioDocument:
     def operation(self, reference: str) -> SourceOperation:
         """The operation a step's ``operationId`` names (qualified or not)."""
         if reference.startswith(QUALIFIED_PREFIX):
-            source_name, _, operation_id = reference[len(QUALIFIED_PREFIX):].partition(".")
+            source_name, _, operation_id = reference[len(QUALIFIED_PREFIX) :].partition(".")
             source = self.sources.get(source_name)
             if source is None:
                 raise KeyError(f"no source description {source_name!r}")

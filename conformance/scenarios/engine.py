@@ -55,10 +55,16 @@ class _End(Exception):
 class Engine:
     """Runs workflows of one document through an SCV session and a vCenter client."""
 
-    def __init__(self, document: ScenarioDocument, session: ScvSession,
-                 vcenter: VcenterClient | None = None, *, job_timeout: float = 120.0,
-                 on_call: CallListener | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        document: ScenarioDocument,
+        session: ScvSession,
+        vcenter: VcenterClient | None = None,
+        *,
+        job_timeout: float = 120.0,
+        on_call: CallListener | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.document = document
         self.session = session
         self.vcenter = vcenter
@@ -109,8 +115,7 @@ class Engine:
     def _cleanup(self, workflow: Workflow, scope: Scope, result: RunResult) -> None:
         for step in workflow.cleanup:
             try:
-                self._request_parts(step, self.document.operation(str(step["operationId"])),
-                                    scope)
+                self._request_parts(step, self.document.operation(str(step["operationId"])), scope)
             except UnresolvedExpression:
                 result.skipped_cleanup.append(str(step["stepId"]))
                 continue
@@ -123,8 +128,13 @@ class Engine:
                 failure.detail = f"cleanup failed: {failure.detail}"
                 result.cleanup_failures.append(failure)
 
-    def _run_step(self, workflow: Workflow, step: Mapping[str, Any], scope: Scope,
-                  check: str = "successCriteria") -> str | None:
+    def _run_step(
+        self,
+        workflow: Workflow,
+        step: Mapping[str, Any],
+        scope: Scope,
+        check: str = "successCriteria",
+    ) -> str | None:
         """Run a step until its criteria hold or its actions give up; the goto target."""
         step_id = str(step["stepId"])
         operation = self.document.operation(str(step["operationId"]))
@@ -135,8 +145,11 @@ class Engine:
         while True:
             message = self._call(workflow, step, operation, scope)
             scope.message = message
-            failed = [c for c in step.get("successCriteria") or []
-                      if not self._holds(workflow, step_id, c, scope)]
+            failed = [
+                c
+                for c in step.get("successCriteria") or []
+                if not self._holds(workflow, step_id, c, scope)
+            ]
             if not failed:
                 scope.steps[step_id] = self._outputs(workflow, step, scope)
                 action = self._choose(workflow, step, "onSuccess", "successActions", scope)
@@ -159,8 +172,9 @@ class Engine:
                 continue
             return self._follow(action)
 
-    def _retry_wait(self, action: Mapping[str, Any], message: Message, polling: bool,
-                    attempt: int) -> float:
+    def _retry_wait(
+        self, action: Mapping[str, Any], message: Message, polling: bool, attempt: int
+    ) -> float:
         retry_after = float(action.get("retryAfter", 0))
         header = {k.lower(): v for k, v in message.response_headers.items()}.get("retry-after")
         if header is not None:
@@ -177,21 +191,27 @@ class Engine:
             raise _End()
         return str(action["stepId"]) if action.get("stepId") else None
 
-    def _choose(self, workflow: Workflow, step: Mapping[str, Any], key: str,
-                workflow_key: str, scope: Scope) -> Mapping[str, Any] | None:
+    def _choose(
+        self, workflow: Workflow, step: Mapping[str, Any], key: str, workflow_key: str, scope: Scope
+    ) -> Mapping[str, Any] | None:
         actions = [*(step.get(key) or []), *(workflow.data.get(workflow_key) or [])]
         for action in actions:
-            if all(self._holds(workflow, str(step["stepId"]), c, scope)
-                   for c in action.get("criteria") or []):
+            if all(
+                self._holds(workflow, str(step["stepId"]), c, scope)
+                for c in action.get("criteria") or []
+            ):
                 return action
         return None
 
-    def _failure_action(self, workflow: Workflow, step: Mapping[str, Any], scope: Scope,
-                        retries: dict[int, int]) -> tuple[int, Mapping[str, Any] | None]:
+    def _failure_action(
+        self, workflow: Workflow, step: Mapping[str, Any], scope: Scope, retries: dict[int, int]
+    ) -> tuple[int, Mapping[str, Any] | None]:
         actions = [*(step.get("onFailure") or []), *(workflow.data.get("failureActions") or [])]
         for index, action in enumerate(actions):
-            if not all(self._holds(workflow, str(step["stepId"]), c, scope)
-                       for c in action.get("criteria") or []):
+            if not all(
+                self._holds(workflow, str(step["stepId"]), c, scope)
+                for c in action.get("criteria") or []
+            ):
                 continue
             if action.get("type") == "retry" and retries.get(index, 0) >= int(
                 action.get("retryLimit", 1)
@@ -200,27 +220,34 @@ class Engine:
             return index, action
         return -1, None
 
-    def _holds(self, workflow: Workflow, step_id: str, criterion: Mapping[str, Any],
-               scope: Scope) -> bool:
+    def _holds(
+        self, workflow: Workflow, step_id: str, criterion: Mapping[str, Any], scope: Scope
+    ) -> bool:
         try:
             return criteria.evaluate_criterion(criterion, scope)
         except UnresolvedExpression as exc:
-            raise StepFailure(workflow.workflow_id, step_id, "expression", str(exc),
-                              self._last) from None
+            raise StepFailure(
+                workflow.workflow_id, step_id, "expression", str(exc), self._last
+            ) from None
 
-    def _outputs(self, workflow: Workflow, step: Mapping[str, Any], scope: Scope
-                 ) -> dict[str, Any]:
+    def _outputs(self, workflow: Workflow, step: Mapping[str, Any], scope: Scope) -> dict[str, Any]:
         outputs = {}
         for name, expression in (step.get("outputs") or {}).items():
             try:
                 outputs[name] = expressions.resolve_value(expression, scope)
             except UnresolvedExpression as exc:
-                raise StepFailure(workflow.workflow_id, str(step["stepId"]), "outputs",
-                                  f"output {name}: {exc}", self._last) from None
+                raise StepFailure(
+                    workflow.workflow_id,
+                    str(step["stepId"]),
+                    "outputs",
+                    f"output {name}: {exc}",
+                    self._last,
+                ) from None
         return outputs
 
-    def _request_parts(self, step: Mapping[str, Any], operation: SourceOperation, scope: Scope
-                       ) -> tuple[str, dict[str, Any], dict[str, str], Any]:
+    def _request_parts(
+        self, step: Mapping[str, Any], operation: SourceOperation, scope: Scope
+    ) -> tuple[str, dict[str, Any], dict[str, str], Any]:
         path = operation.path
         query: dict[str, Any] = {}
         headers: dict[str, str] = {}
@@ -242,14 +269,16 @@ class Engine:
                 payload = _replace(payload, str(replacement["target"]), value)
         return path, query, headers, payload
 
-    def _call(self, workflow: Workflow, step: Mapping[str, Any], operation: SourceOperation,
-              scope: Scope) -> Message:
+    def _call(
+        self, workflow: Workflow, step: Mapping[str, Any], operation: SourceOperation, scope: Scope
+    ) -> Message:
         step_id = str(step["stepId"])
         try:
             path, query, headers, payload = self._request_parts(step, operation, scope)
         except UnresolvedExpression as exc:
-            raise StepFailure(workflow.workflow_id, step_id, "expression", str(exc),
-                              self._last) from None
+            raise StepFailure(
+                workflow.workflow_id, step_id, "expression", str(exc), self._last
+            ) from None
         self._step_id = step_id
         kwargs: dict[str, Any] = {"params": query or None, "headers": headers}
         if payload is not None:
@@ -258,8 +287,12 @@ class Engine:
             response = self.session.request(operation.method, path, **kwargs)
         else:
             if self.vcenter is None:
-                raise StepFailure(workflow.workflow_id, step_id, "vcenter",
-                                  "the step calls vCenter but no vCenter URL is configured")
+                raise StepFailure(
+                    workflow.workflow_id,
+                    step_id,
+                    "vcenter",
+                    "the step calls vCenter but no vCenter URL is configured",
+                )
             response = self.vcenter.request(operation.method, path, **kwargs)
         return Message(
             method=operation.method,
@@ -273,21 +306,31 @@ class Engine:
             response_body=_body(response),
         )
 
-    def _criteria_failure(self, workflow: Workflow, step_id: str,
-                          failed: list[Mapping[str, Any]], scope: Scope,
-                          check: str) -> StepFailure:
+    def _criteria_failure(
+        self,
+        workflow: Workflow,
+        step_id: str,
+        failed: list[Mapping[str, Any]],
+        scope: Scope,
+        check: str,
+    ) -> StepFailure:
         message = scope.message or Message()
         details = "; ".join(criteria.describe(c, scope) for c in failed)
         status = f"HTTP {message.status_code}"
         body = message.response_body
         if isinstance(body, dict) and body.get("responseMessage"):
             status += f" ({body['responseMessage']})"
-        return StepFailure(workflow.workflow_id, step_id, check,
-                           f"{message.method} {_short_path(message.url)} answered {status}; "
-                           f"not met: {details}", self._last)
+        return StepFailure(
+            workflow.workflow_id,
+            step_id,
+            check,
+            f"{message.method} {_short_path(message.url)} answered {status}; not met: {details}",
+            self._last,
+        )
 
-    def _job_failure(self, workflow: Workflow, step_id: str, job: dict[str, Any],
-                     how: str) -> StepFailure:
+    def _job_failure(
+        self, workflow: Workflow, step_id: str, job: dict[str, Any], how: str
+    ) -> StepFailure:
         exchange = self._last
         job_id = job.get("id", "?")
         if how == "ended":
@@ -295,16 +338,19 @@ class Engine:
             if job.get("errorMessage"):
                 detail += f": {job['errorMessage']}"
         else:
-            detail = (f"job {job_id} did not finish within {self.job_timeout:g} s "
-                      f"(last {jobs.describe(job)})")
+            detail = (
+                f"job {job_id} did not finish within {self.job_timeout:g} s "
+                f"(last {jobs.describe(job)})"
+            )
         attachments = jobs.fetch_logs(self.session, job_id) if job_id != "?" else []
         return StepFailure(workflow.workflow_id, step_id, "job", detail, exchange, attachments)
 
 
 def _defaults(schema: Mapping[str, Any]) -> dict[str, Any]:
     properties = schema.get("properties") or {}
-    return {k: v["default"] for k, v in properties.items()
-            if isinstance(v, dict) and "default" in v}
+    return {
+        k: v["default"] for k, v in properties.items() if isinstance(v, dict) and "default" in v
+    }
 
 
 def _index(steps: list[Mapping[str, Any]], step_id: str) -> int:
@@ -334,7 +380,8 @@ def _path_values(step: Mapping[str, Any], scope: Scope) -> dict[str, Any]:
         if parameter.get("in") == "path":
             try:
                 values[str(parameter["name"])] = expressions.resolve_value(
-                    parameter.get("value"), scope)
+                    parameter.get("value"), scope
+                )
             except UnresolvedExpression:
                 continue
     return values

@@ -22,17 +22,26 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("url", r"\$url"),
         ("method", r"\$method"),
         ("statusCode", r"\$statusCode"),
-        ("message", r"\$(?P<source>request|response)\.(?P<part>header|query|path)\."
-                    r"(?P<name>[A-Za-z0-9!#$%&'*+.^_`|~\-]+)"),
+        (
+            "message",
+            r"\$(?P<source>request|response)\.(?P<part>header|query|path)\."
+            r"(?P<name>[A-Za-z0-9!#$%&'*+.^_`|~\-]+)",
+        ),
         ("body", rf"\$(?P<source>request|response)\.body{_POINTER}"),
         ("inputs", rf"\$inputs\.(?P<name>{_ID}){_POINTER}"),
         ("outputs", rf"\$outputs\.(?P<name>{_ID}){_POINTER}"),
         ("steps", rf"\$steps\.(?P<step>{_ID})\.outputs\.(?P<name>{_ID}){_POINTER}"),
-        ("workflows", rf"\$workflows\.(?P<workflow>{_ID})\.(?P<part>inputs|outputs)\."
-                      rf"(?P<name>{_ID}){_POINTER}"),
+        (
+            "workflows",
+            rf"\$workflows\.(?P<workflow>{_ID})\.(?P<part>inputs|outputs)\."
+            rf"(?P<name>{_ID}){_POINTER}",
+        ),
         ("sources", rf"\$sourceDescriptions\.(?P<source>{_ID})\.(?P<name>{_NAME})"),
-        ("components", rf"\$components\.(?P<part>inputs|parameters|successActions|"
-                       rf"failureActions)\.(?P<name>{_ID})"),
+        (
+            "components",
+            rf"\$components\.(?P<part>inputs|parameters|successActions|"
+            rf"failureActions)\.(?P<name>{_ID})",
+        ),
     )
 )
 _EMBEDDED = re.compile(r"\{(\$[^{}]+)\}")

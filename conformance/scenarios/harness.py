@@ -14,8 +14,9 @@ from conformance.spec import release_key
 def skip_reason(context: RunContext, workflow: Workflow) -> str | None:
     """Why ``workflow`` must not run against this target, or None."""
     if workflow.since and release_key(workflow.since) > release_key(context.release):
-        return (f"{workflow.workflow_id} needs SCV {workflow.since}; "
-                f"the target runs {context.release}")
+        return (
+            f"{workflow.workflow_id} needs SCV {workflow.since}; the target runs {context.release}"
+        )
     for step in [*workflow.steps, *workflow.cleanup]:
         operation = workflow.document.operation(str(step["operationId"]))
         if operation.source != "scv":
@@ -26,12 +27,16 @@ def skip_reason(context: RunContext, workflow: Workflow) -> str | None:
     if context.target.embedded:
         return None
     if workflow.destructive and not context.settings.allow_destructive:
-        return (f"{workflow.workflow_id} changes appliance state; left out against "
-                f"{context.target.base_url} without --allow-destructive")
+        return (
+            f"{workflow.workflow_id} changes appliance state; left out against "
+            f"{context.target.base_url} without --allow-destructive"
+        )
     missing = [name for name in workflow.requires if name not in context.settings.inventory]
     if missing:
-        return (f"{workflow.workflow_id} needs inventory names {', '.join(missing)} "
-                "(the [inventory] table of the config file)")
+        return (
+            f"{workflow.workflow_id} needs inventory names {', '.join(missing)} "
+            "(the [inventory] table of the config file)"
+        )
     return None
 
 
@@ -40,8 +45,7 @@ def vcenter_client(context: RunContext) -> VcenterClient | None:
     target = context.target
     if not target.vcenter_url:
         return None
-    return VcenterClient(target.vcenter_url, target.username, target.password,
-                         verify=target.verify)
+    return VcenterClient(target.vcenter_url, target.username, target.password, verify=target.verify)
 
 
 def inventory_names(context: RunContext) -> dict[str, str]:
@@ -51,8 +55,9 @@ def inventory_names(context: RunContext) -> dict[str, str]:
     return names
 
 
-def workflow_inputs(context: RunContext, workflow: Workflow,
-                    vcenter: VcenterClient | None) -> dict[str, Any]:
+def workflow_inputs(
+    context: RunContext, workflow: Workflow, vcenter: VcenterClient | None
+) -> dict[str, Any]:
     """The workflow's inputs: its inventory names resolved to morefs, and secrets."""
     wanted = list((workflow.input_schema.get("properties") or {}).keys())
 
@@ -61,6 +66,7 @@ def workflow_inputs(context: RunContext, workflow: Workflow,
         return vcenter.get_json(path, names=name)
 
     resolved = inventory.resolve_inventory(
-        inventory_names(context), wanted, fetch if vcenter is not None else None)
+        inventory_names(context), wanted, fetch if vcenter is not None else None
+    )
     resolved.update(inventory.secret_inputs(wanted))
     return resolved

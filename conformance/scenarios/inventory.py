@@ -77,8 +77,9 @@ def _resolve_one(key: str, value: str, fetch: Fetch | None) -> str:
         )
     found = [item for item in fetch(path, value) if item.get("name") == value]
     if not found:
-        raise ConfigError(f"inventory {key}: vCenter knows no {path.rsplit('/', 1)[-1]} "
-                          f"named {value!r}")
+        raise ConfigError(
+            f"inventory {key}: vCenter knows no {path.rsplit('/', 1)[-1]} named {value!r}"
+        )
     return str(found[0][field_name])
 
 

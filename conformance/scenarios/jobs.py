@@ -25,7 +25,7 @@ def is_job_poll(operation: SourceOperation) -> bool:
 
 def poll_delay(attempt: int, retry_after: float) -> float:
     """Back off from a short first poll up to the step's ``retryAfter``."""
-    return min(retry_after, FIRST_POLL_SECONDS * (2 ** attempt))
+    return min(retry_after, FIRST_POLL_SECONDS * (2**attempt))
 
 
 def job_state(body: Any) -> dict[str, Any]:
@@ -51,8 +51,9 @@ def fetch_logs(session: ScvSession, job_id: Any) -> list[Attachment]:
     except Exception as exc:
         return [Attachment(f"job {job_id} logs", f"could not fetch the logs: {exc}")]
     if response.status_code != 200:
-        return [Attachment(f"job {job_id} logs",
-                           f"getJobLogs answered HTTP {response.status_code}")]
+        return [
+            Attachment(f"job {job_id} logs", f"getJobLogs answered HTTP {response.status_code}")
+        ]
     try:
         archive = zipfile.ZipFile(io.BytesIO(response.content))
     except zipfile.BadZipFile:
@@ -66,6 +67,7 @@ def fetch_logs(session: ScvSession, job_id: Any) -> list[Attachment]:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             continue
-        attachments.append(Attachment(f"job {job_id} {info.filename}",
-                                      redact_text(text, session.secrets)))
+        attachments.append(
+            Attachment(f"job {job_id} {info.filename}", redact_text(text, session.secrets))
+        )
     return attachments

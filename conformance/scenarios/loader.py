@@ -136,8 +136,13 @@ def _check_extensions(where: str, data: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-def _check_step(document: ScenarioDocument, workflow_id: str, step: Mapping[str, Any],
-                earlier: list[str], goto_ids: list[str]) -> list[str]:
+def _check_step(
+    document: ScenarioDocument,
+    workflow_id: str,
+    step: Mapping[str, Any],
+    earlier: list[str],
+    goto_ids: list[str],
+) -> list[str]:
     where = f"{workflow_id}/{step.get('stepId')}"
     problems: list[str] = []
     if "operationId" not in step:

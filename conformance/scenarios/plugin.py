@@ -38,8 +38,12 @@ class ScenarioFailed(AssertionError):
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("scv-scenarios", "SCV scenario suite")
-    group.addoption("--scv-workflow", default=None, metavar="ID",
-                    help="run only the workflow with this workflowId")
+    group.addoption(
+        "--scv-workflow",
+        default=None,
+        metavar="ID",
+        help="run only the workflow with this workflowId",
+    )
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -72,8 +76,7 @@ class ScenarioFile(pytest.File):
         for workflow in document.workflows:
             yield WorkflowItem.from_parent(self, name=workflow.workflow_id, workflow=workflow)
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
-                     style: Any = None) -> str:
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, ScenarioDocumentError):
             return str(excinfo.value)
         return str(super().repr_failure(excinfo))
@@ -102,8 +105,13 @@ class WorkflowItem(pytest.Item):
         vcenter = harness.vcenter_client(context)
         try:
             inputs = harness.workflow_inputs(context, workflow, vcenter)
-            engine = Engine(workflow.document, session, vcenter,
-                            job_timeout=context.settings.job_timeout, on_call=_report_call)
+            engine = Engine(
+                workflow.document,
+                session,
+                vcenter,
+                job_timeout=context.settings.job_timeout,
+                on_call=_report_call,
+            )
             _attach_json("workflow inputs", inputs)
             result = engine.run(workflow, inputs)
             _attach_json("workflow outputs", result.outputs)
@@ -115,8 +123,9 @@ class WorkflowItem(pytest.Item):
 
     def _verdict(self, result: RunResult) -> None:
         if result.skipped_cleanup:
-            _attach_text("cleanup steps skipped (nothing to clean)",
-                         "\n".join(result.skipped_cleanup))
+            _attach_text(
+                "cleanup steps skipped (nothing to clean)", "\n".join(result.skipped_cleanup)
+            )
         error = result.error()
         if error is None:
             return
@@ -131,8 +140,7 @@ class WorkflowItem(pytest.Item):
         if error.exchange is not None:
             self.user_properties.append(("reproduce", error.exchange.as_curl()))
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
-                     style: Any = None) -> str:
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, ScenarioFailed):
             return str(excinfo.value)
         if isinstance(excinfo.value, HarnessError):
@@ -158,13 +166,18 @@ def _report_call(step_id: str, exchange: Exchange) -> None:
 
 
 def _masked(value: dict[str, Any]) -> dict[str, Any]:
-    return {k: (REDACTED if any(word in k.lower() for word in SECRET_WORDS) else v)
-            for k, v in value.items()}
+    return {
+        k: (REDACTED if any(word in k.lower() for word in SECRET_WORDS) else v)
+        for k, v in value.items()
+    }
 
 
 def _attach_json(name: str, value: dict[str, Any]) -> None:
-    allure.attach(json.dumps(_masked(value), indent=2, default=str), name=name,
-                  attachment_type=AttachmentType.JSON)
+    allure.attach(
+        json.dumps(_masked(value), indent=2, default=str),
+        name=name,
+        attachment_type=AttachmentType.JSON,
+    )
 
 
 def _attach_text(name: str, text: str) -> None:

@@ -56,7 +56,10 @@ def load_source(name: str, url: str, base: Path) -> Source:
                 continue
             since = definition.get("x-scv-since")
             operations[definition["operationId"]] = SourceOperation(
-                name, definition["operationId"], method.upper(), template,
+                name,
+                definition["operationId"],
+                method.upper(),
+                template,
                 str(since) if since is not None else None,
             )
     return Source(name, url, path, operations)

@@ -17,14 +17,24 @@ SESSION_HEADER = "vmware-api-session-id"
 class VcenterClient:
     """Calls vCenter with a session it opens on first use and renews on 401."""
 
-    def __init__(self, base_url: str, username: str, password: str,
-                 verify: bool | str = True, timeout: float = 30.0,
-                 transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        username: str,
+        password: str,
+        verify: bool | str = True,
+        timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self._username = username
         self._password = password
-        self._client = httpx.Client(base_url=self.base_url, verify=tls_verification(verify),
-                                    timeout=timeout, transport=transport)
+        self._client = httpx.Client(
+            base_url=self.base_url,
+            verify=tls_verification(verify),
+            timeout=timeout,
+            transport=transport,
+        )
         self._session: str | None = None
         self.listeners: list[Listener] = []
 
@@ -64,9 +74,7 @@ class VcenterClient:
         """GET a JSON answer; TargetUnreachable unless it is 200."""
         response = self.request("GET", path, params=params or None)
         if response.status_code != 200:
-            raise TargetUnreachable(
-                f"vCenter GET {path} answered HTTP {response.status_code}"
-            )
+            raise TargetUnreachable(f"vCenter GET {path} answered HTTP {response.status_code}")
         return response.json()
 
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:

@@ -29,8 +29,17 @@ getAuditLogs getAuditLog verifyAuditLogs getAuditConfig updateAuditConfig update
 """.split()
 
 SINCE = {
-    **{op: "4.4" for op in ("getJobs", "getJob", "getJobLogs", "failJobs",
-                            "getProtectedVmReport", "getUnprotectedVmReport")},
+    **{
+        op: "4.4"
+        for op in (
+            "getJobs",
+            "getJob",
+            "getJobLogs",
+            "failJobs",
+            "getProtectedVmReport",
+            "getUnprotectedVmReport",
+        )
+    },
     **{op: "4.8" for op in ("getAuditLogs", "getAuditLog", "verifyAuditLogs")},
     **{op: "5.0" for op in ("getAuditConfig", "updateAuditConfig", "updateSyslogCert")},
 }
@@ -58,12 +67,16 @@ def examples() -> Iterator[tuple[str, str]]:
                 continue
             body = op.get("requestBody", {}).get("content", {})
             for media in body:
-                yield f"{op['operationId']} request", pointer("paths", path, method,
-                                                              "requestBody", "content", media)
+                yield (
+                    f"{op['operationId']} request",
+                    pointer("paths", path, method, "requestBody", "content", media),
+                )
             for status, response in op["responses"].items():
                 for media in response.get("content", {}):
-                    yield f"{op['operationId']} {status}", pointer(
-                        "paths", path, method, "responses", status, "content", media)
+                    yield (
+                        f"{op['operationId']} {status}",
+                        pointer("paths", path, method, "responses", status, "content", media),
+                    )
     for name, response in DOCUMENT["components"]["responses"].items():
         for media in response["content"]:
             yield f"response {name}", pointer("components", "responses", name, "content", media)
@@ -150,8 +163,13 @@ def _path_parameter_schemas() -> Iterator[tuple[str, dict[str, Any]]]:
             yield f"{path} {parameter['name']}", parameter["schema"]
 
 
-VALID_PATH_VALUES = ("vm-42", "datastore-17", "audit-20261127",
-                     "4207a5c4-3c1e-9d2b-7f10-5e6a1b2c3d01", "42")
+VALID_PATH_VALUES = (
+    "vm-42",
+    "datastore-17",
+    "audit-20261127",
+    "4207a5c4-3c1e-9d2b-7f10-5e6a1b2c3d01",
+    "42",
+)
 
 
 @pytest.mark.parametrize("label,schema", list(_path_parameter_schemas()), ids=lambda v: str(v))
@@ -192,9 +210,10 @@ def test_links_name_existing_operations_and_parameters() -> None:
                 assert link["operationId"] in ids, name
                 target = CONTRACT.operation(link["operationId"])
                 item = DOCUMENT["paths"][target.path]
-                params = [resolve(p["$ref"]) if "$ref" in p else p
-                          for p in item.get("parameters", []) + target.definition.get(
-                              "parameters", [])]
+                params = [
+                    resolve(p["$ref"]) if "$ref" in p else p
+                    for p in item.get("parameters", []) + target.definition.get("parameters", [])
+                ]
                 names = {p["name"] for p in params}
                 assert set(link.get("parameters", {})) <= names, name
                 if "requestBody" in link:
@@ -204,11 +223,24 @@ def test_links_name_existing_operations_and_parameters() -> None:
 
 def test_named_fields_are_spelled_as_the_documentation_spells_them() -> None:
     text = SPEC_PATH.read_text()
-    for field in ("resourceGroupResponseList", "policyResponseList", "snapshotLocationsList",
-                  "AvailableEsxHostsList", "vmdkLocationsList", "DatastoreNameList",
-                  "restoreLocations", "restartVM", "vmdkRestoreLocations", "restoreFromLocation",
-                  "vmdkToRestore", "restoreToDatestore", "vmdkLocations", "alternateVmMoref",
-                  "vmdksToDetach", "esxHostName"):
+    for field in (
+        "resourceGroupResponseList",
+        "policyResponseList",
+        "snapshotLocationsList",
+        "AvailableEsxHostsList",
+        "vmdkLocationsList",
+        "DatastoreNameList",
+        "restoreLocations",
+        "restartVM",
+        "vmdkRestoreLocations",
+        "restoreFromLocation",
+        "vmdkToRestore",
+        "restoreToDatestore",
+        "vmdkLocations",
+        "alternateVmMoref",
+        "vmdksToDetach",
+        "esxHostName",
+    ):
         assert re.search(rf"\b{field}:", text), field
 
 

@@ -25,7 +25,9 @@ def write_config(tmp_path: Path, text: str) -> Path:
 
 
 def test_flags_win_over_environment_over_file(tmp_path: Path) -> None:
-    config = write_config(tmp_path, """
+    config = write_config(
+        tmp_path,
+        """
 target = "https://file.lab:8144"
 username = "file-user"
 password = "file-pass"
@@ -35,7 +37,8 @@ max_examples = 7
 getJobs = 5000
 [inventory]
 vm = "finance-app01"
-""")
+""",
+    )
     env = {"SCV_TARGET": "https://env.lab:8144/api", "SCV_USERNAME": "env-user", "SCV_SEED": "5"}
     settings = resolve(parse("--config", str(config), "--username", "flag-user"), env)
     assert settings.target == "https://env.lab:8144/api"
@@ -55,12 +58,15 @@ def test_config_file_can_come_from_the_environment(tmp_path: Path) -> None:
     assert settings.config_file == config
 
 
-@pytest.mark.parametrize("given,expected", [
-    ("https://scv.lab:8144", "https://scv.lab:8144/api"),
-    ("https://scv.lab:8144/", "https://scv.lab:8144/api"),
-    ("https://scv.lab:8144/api/", "https://scv.lab:8144/api"),
-    ("https://proxy.lab/scv/api", "https://proxy.lab/scv/api"),
-])
+@pytest.mark.parametrize(
+    "given,expected",
+    [
+        ("https://scv.lab:8144", "https://scv.lab:8144/api"),
+        ("https://scv.lab:8144/", "https://scv.lab:8144/api"),
+        ("https://scv.lab:8144/api/", "https://scv.lab:8144/api"),
+        ("https://proxy.lab/scv/api", "https://proxy.lab/scv/api"),
+    ],
+)
 def test_api_is_assumed_when_the_target_has_no_path(given: str, expected: str) -> None:
     assert normalize_target(given) == expected
 
@@ -81,16 +87,19 @@ def test_tls_verify_false_and_ca_bundle(tmp_path: Path) -> None:
     assert resolve(parse(), {"SCV_TLS_VERIFY": str(bundle)}).tls_verify == str(bundle)
 
 
-@pytest.mark.parametrize("argv,env,message", [
-    (("--target", "ftp://scv.lab"), {}, "--target: not an http(s) URL"),
-    (("--seed", "x"), {}, "--seed: not a whole number"),
-    (("--max-examples", "0"), {}, "--max-examples: must be at least 1"),
-    (("--tls-verify", "/no/such/ca.pem"), {}, "--tls-verify: no CA bundle"),
-    (("--appliance-version", "four"), {}, "--appliance-version: not a release number"),
-    ((), {"SCV_ALLOW_DESTRUCTIVE": "maybe"}, "--allow-destructive: expected true or false"),
-    ((), {"SCV_JOB_TIMEOUT": "-1"}, "--job-timeout: must be positive"),
-    (("--config", "/no/such.toml"), {}, "--config: no such file"),
-])
+@pytest.mark.parametrize(
+    "argv,env,message",
+    [
+        (("--target", "ftp://scv.lab"), {}, "--target: not an http(s) URL"),
+        (("--seed", "x"), {}, "--seed: not a whole number"),
+        (("--max-examples", "0"), {}, "--max-examples: must be at least 1"),
+        (("--tls-verify", "/no/such/ca.pem"), {}, "--tls-verify: no CA bundle"),
+        (("--appliance-version", "four"), {}, "--appliance-version: not a release number"),
+        ((), {"SCV_ALLOW_DESTRUCTIVE": "maybe"}, "--allow-destructive: expected true or false"),
+        ((), {"SCV_JOB_TIMEOUT": "-1"}, "--job-timeout: must be positive"),
+        (("--config", "/no/such.toml"), {}, "--config: no such file"),
+    ],
+)
 def test_bad_values_are_one_line_config_errors(
     argv: tuple[str, ...], env: dict[str, str], message: str
 ) -> None:

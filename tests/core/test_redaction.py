@@ -8,16 +8,28 @@ from conformance.redaction import REDACTED, redact_body, redact_headers, redact_
 
 
 def test_secret_headers_are_replaced_whatever_their_case() -> None:
-    headers = redact_headers({"Token": "abc", "Authorization": "Basic eA==",
-                              "vmware-api-session-id": "s", "Accept": "application/json"})
-    assert headers == {"Token": REDACTED, "Authorization": REDACTED,
-                       "vmware-api-session-id": REDACTED, "Accept": "application/json"}
+    headers = redact_headers(
+        {
+            "Token": "abc",
+            "Authorization": "Basic eA==",
+            "vmware-api-session-id": "s",
+            "Accept": "application/json",
+        }
+    )
+    assert headers == {
+        "Token": REDACTED,
+        "Authorization": REDACTED,
+        "vmware-api-session-id": REDACTED,
+        "Accept": "application/json",
+    }
 
 
 def test_secret_fields_are_replaced_at_any_depth() -> None:
     value = {"username": "u", "password": "p", "nested": [{"token": "t", "name": "n"}]}
     assert redact_json(value) == {
-        "username": "u", "password": REDACTED, "nested": [{"token": REDACTED, "name": "n"}],
+        "username": "u",
+        "password": REDACTED,
+        "nested": [{"token": REDACTED, "name": "n"}],
     }
 
 

@@ -96,8 +96,10 @@ def test_curl_replays_the_request_with_the_token_as_a_placeholder(
 
 
 def test_wrong_credentials_are_a_configuration_error(emulator: EmbeddedEmulator) -> None:
-    with ScvSession(target_of(emulator, password="wrong")) as session, \
-            pytest.raises(ConfigError, match="check the username and password"):
+    with (
+        ScvSession(target_of(emulator, password="wrong")) as session,
+        pytest.raises(ConfigError, match="check the username and password"),
+    ):
         session.token()
 
 
@@ -106,6 +108,8 @@ def test_unreachable_target_is_an_infrastructure_error() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     target = Target(f"http://127.0.0.1:{port}/api", "u", "p")
-    with ScvSession(target, timeout=2) as session, \
-            pytest.raises(TargetUnreachable, match="unreachable"):
+    with (
+        ScvSession(target, timeout=2) as session,
+        pytest.raises(TargetUnreachable, match="unreachable"),
+    ):
         session.request("GET", "/4.1/policies")

@@ -1,6 +1,5 @@
 """Running the fuzzing plugin in a child pytest against an emulator served by the test."""
 
-
 from __future__ import annotations
 
 import json
@@ -35,19 +34,21 @@ class Outcome:
         return sorted(n for n, r in self.results.items() if r == "skipped")
 
 
-def environment(emulator: EmbeddedEmulator, *, embedded: bool = True,
-                version: str = "6.2", **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("SCV_", "PYTEST_"))}
-    env.update({
-        "SCV_TARGET": emulator.base_url,
-        "SCV_USERNAME": emulator.username,
-        "SCV_PASSWORD": emulator.password,
-        "SCV_TLS_VERIFY": emulator.ca_path or "false",
-        "SCV_SEED": "1",
-        "SCV_APPLIANCE_VERSION": version,
-        "SCV_CONFORMANCE_REPORTED_VERSION": version,
-    })
+def environment(
+    emulator: EmbeddedEmulator, *, embedded: bool = True, version: str = "6.2", **extra: str
+) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SCV_", "PYTEST_"))}
+    env.update(
+        {
+            "SCV_TARGET": emulator.base_url,
+            "SCV_USERNAME": emulator.username,
+            "SCV_PASSWORD": emulator.password,
+            "SCV_TLS_VERIFY": emulator.ca_path or "false",
+            "SCV_SEED": "1",
+            "SCV_APPLIANCE_VERSION": version,
+            "SCV_CONFORMANCE_REPORTED_VERSION": version,
+        }
+    )
     if embedded:
         env["SCV_CONFORMANCE_EMBEDDED"] = "1"
     env.update(extra)
@@ -58,14 +59,31 @@ def run_fuzz(env: dict[str, str], run_dir: Path, *args: str) -> Outcome:
     """``pytest -p conformance.fuzz.plugin specs/scv.openapi.yaml *args`` in a child."""
     junit = run_dir / "junit.xml"
     command = [
-        sys.executable, "-m", "pytest", "-c", os.devnull, "--rootdir", str(ROOT),
-        "-p", "no:cacheprovider", "-p", "no:schemathesis", "--assert=plain", "-q",
-        "-p", "conformance.fuzz.plugin", "--junitxml", str(junit),
-        "-o", "junit_logging=no", "--alluredir", str(run_dir / "allure-results"),
-        SPEC, *args,
+        sys.executable,
+        "-m",
+        "pytest",
+        "-c",
+        os.devnull,
+        "--rootdir",
+        str(ROOT),
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:schemathesis",
+        "--assert=plain",
+        "-q",
+        "-p",
+        "conformance.fuzz.plugin",
+        "--junitxml",
+        str(junit),
+        "-o",
+        "junit_logging=no",
+        "--alluredir",
+        str(run_dir / "allure-results"),
+        SPEC,
+        *args,
     ]
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     outcome = Outcome(done.returncode, done.stdout + done.stderr, run_dir=run_dir)
     if junit.exists():
         _read_junit(junit, outcome)
@@ -95,5 +113,3 @@ def skips_file(outcome: Outcome) -> dict[str, object]:
     assert outcome.run_dir is not None
     data: dict[str, object] = json.loads((outcome.run_dir / "fuzz-skips.json").read_text())
     return data
-
-

@@ -19,10 +19,14 @@ MESSAGES = {
     "Skipped: deleteVm changes appliance state; left out against https://scv.lab/api "
     "without --allow-destructive": "Skipped by safety",
     "Skipped: listGuestFiles ships with SCV 5.0; the target runs 4.7": "Not in this appliance "
-                                                                      "release",
+    "release",
 }
-STATUS = {"Infrastructure errors": "broken", "Other errors": "broken",
-          "Skipped by safety": "skipped", "Not in this appliance release": "skipped"}
+STATUS = {
+    "Infrastructure errors": "broken",
+    "Other errors": "broken",
+    "Skipped by safety": "skipped",
+    "Not in this appliance release": "skipped",
+}
 
 
 def first_match(message: str, status: str) -> str | None:
@@ -60,6 +64,12 @@ def test_same_classification_in_javascript() -> None:
     console.log(JSON.stringify(out));
     """
     payload = json.dumps([allure3_categories(), [[m, STATUS[e]] for m, e in MESSAGES.items()]])
-    done = subprocess.run(["node", "-e", script], input=payload, capture_output=True,
-                          text=True, check=True, timeout=30)
+    done = subprocess.run(
+        ["node", "-e", script],
+        input=payload,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
     assert json.loads(done.stdout) == MESSAGES

@@ -12,11 +12,17 @@ from conformance.cli import main
 from conformance.reporting import html
 from conformance.reporting.allure_cli import find_allure
 
-RESULT = {"uuid": "0f1e2d3c-0000-4000-8000-000000000001", "name": "status_code_conformance",
-          "fullName": "specs.scv.openapi.yaml#getJob", "status": "passed",
-          "start": 1795810000000, "stop": 1795810000100,
-          "labels": [{"name": "scv.nodeid",
-                      "value": "specs/scv.openapi.yaml::getJob::status_code_conformance"}]}
+RESULT = {
+    "uuid": "0f1e2d3c-0000-4000-8000-000000000001",
+    "name": "status_code_conformance",
+    "fullName": "specs.scv.openapi.yaml#getJob",
+    "status": "passed",
+    "start": 1795810000000,
+    "stop": 1795810000100,
+    "labels": [
+        {"name": "scv.nodeid", "value": "specs/scv.openapi.yaml::getJob::status_code_conformance"}
+    ],
+}
 
 
 def make_run(reports: Path, name: str) -> Path:

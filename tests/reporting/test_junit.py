@@ -23,17 +23,21 @@ def result(nodeid: str, status: str) -> ResultRecord:
 
 def test_junit_name_is_pytests() -> None:
     assert junit_name("specs/scv.openapi.yaml::getJob::status") == (
-        "specs.scv.openapi.yaml.getJob", "status")
+        "specs.scv.openapi.yaml.getJob",
+        "status",
+    )
     assert junit_name("tests/test_x.py::test_a[1]") == ("tests.test_x", "test_a[1]")
 
 
 def test_broken_tests_become_errors(tmp_path: Path) -> None:
     path = tmp_path / "junit.xml"
     path.write_text(JUNIT)
-    results = [result("specs/scv.openapi.yaml::getJob::status", "passed"),
-               result("specs/scv.openapi.yaml::getJob::schema", "failed"),
-               result("specs/scv.openapi.yaml::login::status", "broken"),
-               result("scenarios/05.arazzo.yaml::wf", "skipped")]
+    results = [
+        result("specs/scv.openapi.yaml::getJob::status", "passed"),
+        result("specs/scv.openapi.yaml::getJob::schema", "failed"),
+        result("specs/scv.openapi.yaml::login::status", "broken"),
+        result("scenarios/05.arazzo.yaml::wf", "skipped"),
+    ]
     counts = reconcile(path, results)
     assert counts is not None
     assert (counts.tests, counts.failures, counts.errors, counts.skipped) == (4, 1, 1, 1)
@@ -51,8 +55,9 @@ def test_merge_keeps_every_suite_and_drops_the_parts(tmp_path: Path) -> None:
     for name, tests in (("fuzz", 3), ("scenarios", 2)):
         part = tmp_path / f"junit-{name}.xml"
         cases = "".join(f'<testcase classname="{name}" name="t{i}"/>' for i in range(tests))
-        part.write_text(f'<testsuites><testsuite name="{name}" tests="{tests}">{cases}'
-                        "</testsuite></testsuites>")
+        part.write_text(
+            f'<testsuites><testsuite name="{name}" tests="{tests}">{cases}</testsuite></testsuites>'
+        )
         parts.append(part)
     merged = tmp_path / "junit.xml"
     merge(parts, merged)

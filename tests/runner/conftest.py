@@ -20,9 +20,20 @@ from conformance.pytest_run import Suite
 from conformance.runner import RunPlan, execute
 
 FAKES = "tests/runner/fakes"
-CI_VARIABLES = ("GITHUB_RUN_ID", "GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_WORKFLOW",
-                "CI_JOB_URL", "CI_PIPELINE_ID", "CI_PROJECT_PATH", "CI_PROJECT_URL",
-                "BUILD_URL", "BUILD_NUMBER", "JOB_NAME", "JENKINS_URL")
+CI_VARIABLES = (
+    "GITHUB_RUN_ID",
+    "GITHUB_SERVER_URL",
+    "GITHUB_REPOSITORY",
+    "GITHUB_WORKFLOW",
+    "CI_JOB_URL",
+    "CI_PIPELINE_ID",
+    "CI_PROJECT_PATH",
+    "CI_PROJECT_URL",
+    "BUILD_URL",
+    "BUILD_NUMBER",
+    "JOB_NAME",
+    "JENKINS_URL",
+)
 
 
 @dataclass
@@ -52,8 +63,13 @@ def use_fakes(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     monkeypatch.setattr("conformance.runner.SUITES", suites)
 
 
-def run_fakes(monkeypatch: pytest.MonkeyPatch, report_dir: Path, name: str,
-              workers: int | None = None, **settings: Any) -> Run:
+def run_fakes(
+    monkeypatch: pytest.MonkeyPatch,
+    report_dir: Path,
+    name: str,
+    workers: int | None = None,
+    **settings: Any,
+) -> Run:
     """Run the stand-in suites ``name`` against the embedded emulator."""
     use_fakes(monkeypatch, name)
     from conformance import runner

@@ -27,19 +27,34 @@ def test_github_actions_run_writes_executor(
 
 
 def test_gitlab() -> None:
-    value = executor({"CI_JOB_URL": "https://gitlab.lab/g/p/-/jobs/7", "CI_PIPELINE_ID": "99",
-                      "CI_PROJECT_PATH": "g/p"})
-    assert value == {"name": "GitLab CI", "type": "gitlab", "buildName": "g/p #99",
-                     "reportName": "SCV conformance", "buildUrl": "https://gitlab.lab/g/p/-/jobs/7",
-                     "reportUrl": "https://gitlab.lab/g/p/-/jobs/7", "buildOrder": 99}
+    value = executor(
+        {
+            "CI_JOB_URL": "https://gitlab.lab/g/p/-/jobs/7",
+            "CI_PIPELINE_ID": "99",
+            "CI_PROJECT_PATH": "g/p",
+        }
+    )
+    assert value == {
+        "name": "GitLab CI",
+        "type": "gitlab",
+        "buildName": "g/p #99",
+        "reportName": "SCV conformance",
+        "buildUrl": "https://gitlab.lab/g/p/-/jobs/7",
+        "reportUrl": "https://gitlab.lab/g/p/-/jobs/7",
+        "buildOrder": 99,
+    }
 
 
 def test_jenkins() -> None:
-    value = executor({"BUILD_URL": "https://ci.lab/job/scv/12/", "BUILD_NUMBER": "12",
-                      "JOB_NAME": "scv"})
+    value = executor(
+        {"BUILD_URL": "https://ci.lab/job/scv/12/", "BUILD_NUMBER": "12", "JOB_NAME": "scv"}
+    )
     assert value is not None
     assert (value["type"], value["buildName"], value["buildUrl"]) == (
-        "jenkins", "scv #12", "https://ci.lab/job/scv/12/")
+        "jenkins",
+        "scv #12",
+        "https://ci.lab/job/scv/12/",
+    )
 
 
 def test_outside_ci() -> None:

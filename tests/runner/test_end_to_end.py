@@ -15,8 +15,10 @@ from conformance.pytest_run import ROOT
 from conformance.reporting.junit import read_counts
 
 SCRIPT = Path(sys.executable).with_name("scv-conformance")
-PLUGINS = (ROOT / "conformance" / "fuzz" / "plugin.py",
-           ROOT / "conformance" / "scenarios" / "plugin.py")
+PLUGINS = (
+    ROOT / "conformance" / "fuzz" / "plugin.py",
+    ROOT / "conformance" / "scenarios" / "plugin.py",
+)
 
 pytestmark = pytest.mark.skipif(
     not SCRIPT.exists() or not all(p.exists() for p in PLUGINS),
@@ -26,14 +28,23 @@ pytestmark = pytest.mark.skipif(
 
 def test_smoke_run_against_the_embedded_emulator(tmp_path: Path) -> None:
     reports = tmp_path / "reports"
-    done = subprocess.run([str(SCRIPT), "run", "--profile", "smoke", "--report-dir",
-                           str(reports)], capture_output=True, text=True, timeout=300,
-                          check=False)
+    done = subprocess.run(
+        [str(SCRIPT), "run", "--profile", "smoke", "--report-dir", str(reports)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     (run_dir,) = [p for p in reports.iterdir() if p.is_dir()]
     results = run_dir / "allure-results"
-    for name in ("summary.json", "summary.md", "junit.xml", "pytest-fuzz.log",
-                 "pytest-scenarios.log"):
+    for name in (
+        "summary.json",
+        "summary.md",
+        "junit.xml",
+        "pytest-fuzz.log",
+        "pytest-scenarios.log",
+    ):
         assert (run_dir / name).stat().st_size > 0, name
     assert not list(run_dir.glob("junit-*.xml")), "the suites' junit files are merged"
     for name in ("environment.properties", "categories.json"):
@@ -46,12 +57,14 @@ def test_smoke_run_against_the_embedded_emulator(tmp_path: Path) -> None:
     assert summary["operations"] and summary["workflows"]
     assert all(w["status"] in ("passed", "skipped") for w in summary["workflows"].values())
 
-    statuses = Counter(json.loads(p.read_text())["status"]
-                       for p in results.glob("*-result.json"))
+    statuses = Counter(json.loads(p.read_text())["status"] for p in results.glob("*-result.json"))
     totals = summary["totals"]
     junit = read_counts(run_dir / "junit.xml")
-    assert totals["passed"] == statuses["passed"] == (
-        junit.tests - junit.failures - junit.errors - junit.skipped)
+    assert (
+        totals["passed"]
+        == statuses["passed"]
+        == (junit.tests - junit.failures - junit.errors - junit.skipped)
+    )
     assert totals["skipped"] == statuses["skipped"] == junit.skipped
     assert totals["failed"] == statuses["failed"] == junit.failures == 0
     assert totals["errors"] == statuses["broken"] == junit.errors == 0

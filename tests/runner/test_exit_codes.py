@@ -26,8 +26,13 @@ def test_conformant_run_exits_0(fake_run: Callable[..., Run]) -> None:
     run = fake_run("clean")
     assert run.code == 0
     assert run.summary["status"] == "conformant"
-    assert run.summary["totals"] == {"passed": 4, "failed": 0, "errors": 0, "skipped": 0,
-                                     "total": 4}
+    assert run.summary["totals"] == {
+        "passed": 4,
+        "failed": 0,
+        "errors": 0,
+        "skipped": 0,
+        "total": 4,
+    }
 
 
 def test_conformance_failures_exit_1(fake_run: Callable[..., Run]) -> None:
@@ -47,8 +52,19 @@ def test_unreachable_target_exits_3_quickly_with_a_summary(
     (earlier / "summary.json").write_text("{}")
     target = f"http://127.0.0.1:{closed_port()}/api"
     started = time.monotonic()
-    code = main(["run", "--target", target, "--username", "admin", "--password", PASSWORD,
-                 "--report-dir", str(reports)])
+    code = main(
+        [
+            "run",
+            "--target",
+            target,
+            "--username",
+            "admin",
+            "--password",
+            PASSWORD,
+            "--report-dir",
+            str(reports),
+        ]
+    )
     assert code == 3
     assert time.monotonic() - started < 30
     run_dir = max(p for p in reports.iterdir() if p != earlier)
@@ -66,8 +82,19 @@ def test_unreachable_target_exits_3_quickly_with_a_summary(
 
 def test_credentials_in_the_target_url_are_never_written(tmp_path: Path) -> None:
     target = f"http://someone:{PASSWORD}@127.0.0.1:{closed_port()}/api"
-    code = main(["run", "--target", target, "--username", "admin", "--password", PASSWORD,
-                 "--report-dir", str(tmp_path)])
+    code = main(
+        [
+            "run",
+            "--target",
+            target,
+            "--username",
+            "admin",
+            "--password",
+            PASSWORD,
+            "--report-dir",
+            str(tmp_path),
+        ]
+    )
     assert code == 3
     for path in tmp_path.rglob("*"):
         if path.is_file():
@@ -75,14 +102,18 @@ def test_credentials_in_the_target_url_are_never_written(tmp_path: Path) -> None
             assert PASSWORD not in text and "someone" not in text
 
 
-@pytest.mark.parametrize("argv", [
-    ["run", "--profile", "deep"],
-    ["run", "--workers", "0"],
-    ["run", "--target", "ftp://scv.lab"],
-    ["run", "--seed", "minus-one"],
-])
-def test_usage_errors_exit_2(argv: list[str], tmp_path: Path,
-                             capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "--profile", "deep"],
+        ["run", "--workers", "0"],
+        ["run", "--target", "ftp://scv.lab"],
+        ["run", "--seed", "minus-one"],
+    ],
+)
+def test_usage_errors_exit_2(
+    argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     try:
         code = main([*argv, "--report-dir", str(tmp_path / "reports")])
     except SystemExit as exc:

@@ -63,8 +63,7 @@ def test_operations_and_workflows(mixed: Run) -> None:
 
 
 def test_failures_carry_what_reproduces_them(mixed: Run) -> None:
-    by_subject = {f.get("operationId") or f.get("workflowId"): f
-                  for f in mixed.summary["failures"]}
+    by_subject = {f.get("operationId") or f.get("workflowId"): f for f in mixed.summary["failures"]}
     fuzz = by_subject["createResourceGroup"]
     assert fuzz["suite"] == "fuzz" and fuzz["status"] == "failed"
     assert fuzz["check"] == "status_code_conformance"

@@ -10,19 +10,24 @@ def test_item_keys() -> None:
     assert item_key("specs/scv.openapi.yaml::getJob::status_code") == ItemKey("fuzz", "getJob")
     assert item_key("specs/scv.openapi.yaml::getJob[3]") == ItemKey("fuzz", "getJob")
     assert item_key("scenarios/05.arazzo.yaml::backupOnDemand") == ItemKey(
-        "scenario", "backupOnDemand")
+        "scenario", "backupOnDemand"
+    )
 
 
 def test_counts_operations_when_all_their_tests_finished() -> None:
     tracker = ProgressTracker()
-    ids = ["s.openapi.yaml::a::x", "s.openapi.yaml::a::y", "s.openapi.yaml::b::x",
-           "w.arazzo.yaml::wf1"]
+    ids = [
+        "s.openapi.yaml::a::x",
+        "s.openapi.yaml::a::y",
+        "s.openapi.yaml::b::x",
+        "w.arazzo.yaml::wf1",
+    ]
     tracker.handle({"event": "collected", "ids": ids})
     for nodeid, outcome in ((ids[0], "passed"), (ids[2], "failed"), (ids[3], "error")):
-        tracker.handle({"event": "report", "nodeid": nodeid, "when": "call",
-                        "outcome": outcome})
-        tracker.handle({"event": "report", "nodeid": nodeid, "when": "teardown",
-                        "outcome": "passed"})
+        tracker.handle({"event": "report", "nodeid": nodeid, "when": "call", "outcome": outcome})
+        tracker.handle(
+            {"event": "report", "nodeid": nodeid, "when": "teardown", "outcome": "passed"}
+        )
     assert tracker.counts("fuzz") == (1, 2)
     assert tracker.counts("scenario") == (1, 1)
     line = tracker.line(3).plain

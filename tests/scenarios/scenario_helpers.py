@@ -27,8 +27,14 @@ def emulator(**options: object) -> Iterator[EmbeddedEmulator]:
 
 
 def target_of(emu: EmbeddedEmulator) -> Target:
-    return Target(emu.base_url, emu.username, emu.password, verify=emu.ca_path or False,
-                  vcenter_url=emu.vcenter_url, embedded=True)
+    return Target(
+        emu.base_url,
+        emu.username,
+        emu.password,
+        verify=emu.ca_path or False,
+        vcenter_url=emu.vcenter_url,
+        embedded=True,
+    )
 
 
 def find_workflow(workflow_id: str) -> tuple[ScenarioDocument, Workflow]:
@@ -48,19 +54,23 @@ class DirectRun:
     session: ScvSession
 
 
-def run_workflow(emu: EmbeddedEmulator, workflow_id: str,
-                 job_timeout: float = JOB_TIMEOUT) -> DirectRun:
+def run_workflow(
+    emu: EmbeddedEmulator, workflow_id: str, job_timeout: float = JOB_TIMEOUT
+) -> DirectRun:
     """Run one workflow against ``emu`` with the emulator's inventory."""
     document, workflow = find_workflow(workflow_id)
     target = target_of(emu)
     session = ScvSession(target)
-    vcenter = VcenterClient(emu.vcenter_url, emu.username, emu.password,
-                            verify=emu.ca_path or False)
+    vcenter = VcenterClient(
+        emu.vcenter_url, emu.username, emu.password, verify=emu.ca_path or False
+    )
     try:
         wanted = list((workflow.input_schema.get("properties") or {}).keys())
         inputs = inventory.resolve_inventory(
-            inventory.EMULATOR_INVENTORY, wanted,
-            lambda path, name: vcenter.get_json(path, names=name))
+            inventory.EMULATOR_INVENTORY,
+            wanted,
+            lambda path, name: vcenter.get_json(path, names=name),
+        )
         engine = Engine(document, session, vcenter, job_timeout=job_timeout)
         return DirectRun(engine.run(workflow, inputs), session)
     finally:

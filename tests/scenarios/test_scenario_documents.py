@@ -62,16 +62,26 @@ def scenario_dir(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        ("operationId: getPolicies => operationId: getPolicys",
-         "no operation 'getPolicys' in source 'scv'"),
-        ("value: $steps.backupNow.outputs.jobId => value: $steps.vmBackups.outputs.jobId",
-         "$steps.vmBackups is not an earlier step"),
-        ("value: $steps.backupNow.outputs.jobId => value: $step.backupNow.outputs.jobId",
-         "not a runtime expression"),
-        ("condition: $statusCode == 200 => condition: $statusCode === 200",
-         "cannot read condition"),
-        ("x-scv-requires: [vm, datastore] => x-scv-requires: [vm, datastores]",
-         "unknown inventory 'datastores'"),
+        (
+            "operationId: getPolicies => operationId: getPolicys",
+            "no operation 'getPolicys' in source 'scv'",
+        ),
+        (
+            "value: $steps.backupNow.outputs.jobId => value: $steps.vmBackups.outputs.jobId",
+            "$steps.vmBackups is not an earlier step",
+        ),
+        (
+            "value: $steps.backupNow.outputs.jobId => value: $step.backupNow.outputs.jobId",
+            "not a runtime expression",
+        ),
+        (
+            "condition: $statusCode == 200 => condition: $statusCode === 200",
+            "cannot read condition",
+        ),
+        (
+            "x-scv-requires: [vm, datastore] => x-scv-requires: [vm, datastores]",
+            "unknown inventory 'datastores'",
+        ),
         ("type: retry => type: retry-now", "not a valid Arazzo 1.0 document"),
         ("arazzo: 1.0.1 => arazzo: 2.0.0", "not a valid Arazzo 1.0 document"),
     ],
@@ -90,8 +100,9 @@ def test_loader_names_the_problem(scenario_dir: Path, change: str, expected: str
 
 
 def test_goto_to_an_unknown_step_is_refused(scenario_dir: Path) -> None:
-    data = yaml.safe_load((loader.SCENARIO_DIR / "03-create-resource-group.arazzo.yaml")
-                          .read_text())
+    data = yaml.safe_load(
+        (loader.SCENARIO_DIR / "03-create-resource-group.arazzo.yaml").read_text()
+    )
     data["workflows"][0]["steps"][0]["onSuccess"][0]["stepId"] = "nowhere"
     target = scenario_dir / "goto.arazzo.yaml"
     target.write_text(yaml.safe_dump(data))

@@ -67,8 +67,11 @@ def test_a_failed_job_ends_the_poll_at_once_with_its_logs() -> None:
             deadline = time.monotonic() + 3.0
             while time.monotonic() < deadline:
                 answer = session.request("GET", "/4.1/jobs", params={"jobType": "backup"})
-                running = [j["id"] for j in answer.json()["response"]["jobResponseList"]
-                           if j["status"] == "RUNNING"]
+                running = [
+                    j["id"]
+                    for j in answer.json()["response"]["jobResponseList"]
+                    if j["status"] == "RUNNING"
+                ]
                 if running:
                     time.sleep(0.2)
                     session.request("PUT", f"/4.1/jobs/{running[0]}/failJobs")
@@ -107,8 +110,11 @@ def test_cleanup_failure_is_reported() -> None:
         # A group of that name makes the workflow's own createGroup fail (409); cleanup
         # of the created group is then skipped, not failed.
         groups = session.request("GET", "/4.1/resource-groups").json()
-        body = {"name": "scv-conformance-rg-modify", "entities": ["vm-103"],
-                "policies": [{"id": 1}]}
+        body = {
+            "name": "scv-conformance-rg-modify",
+            "entities": ["vm-103"],
+            "policies": [{"id": 1}],
+        }
         assert session.request("POST", "/4.1/resource-groups", json=body).status_code == 200
         session.close()
         run = run_workflow(emu, "modifyResourceGroup")

@@ -73,8 +73,16 @@ def test_expressions_keep_their_type(scope: Scope, text: str, expected: Any) -> 
 
 @pytest.mark.parametrize(
     "text",
-    ["$statuscode", "$respons.body#/x", "$input.vm", "$steps.x", "$steps.x.output.y",
-     "$request.cookie.x", "url", "$response.body#nope"],
+    [
+        "$statuscode",
+        "$respons.body#/x",
+        "$input.vm",
+        "$steps.x",
+        "$steps.x.output.y",
+        "$request.cookie.x",
+        "url",
+        "$response.body#nope",
+    ],
 )
 def test_malformed_expressions_do_not_parse(text: str) -> None:
     with pytest.raises(ExpressionError):
@@ -83,8 +91,13 @@ def test_malformed_expressions_do_not_parse(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["$inputs.missing", "$steps.notRun.outputs.x", "$response.body#/response/nothing",
-     "$response.body#/response/jobResponseList/9", "$response.header.x-absent"],
+    [
+        "$inputs.missing",
+        "$steps.notRun.outputs.x",
+        "$response.body#/response/nothing",
+        "$response.body#/response/jobResponseList/9",
+        "$response.header.x-absent",
+    ],
 )
 def test_expressions_pointing_at_nothing_are_unresolved(scope: Scope, text: str) -> None:
     with pytest.raises(UnresolvedExpression):
@@ -107,7 +120,11 @@ def test_embedded_expressions_and_payloads(scope: Scope) -> None:
     assert expressions.render_embedded("{$inputs.vm}", scope, quote="json") == '"vm-101"'
     assert expressions.render_embedded("a{$inputs.vm}", scope, quote="regex") == r"avm\-101"
     assert sorted(expressions.expressions_in(payload)) == [
-        "$inputs.count", "$inputs.vm", "$inputs.vm", "$steps.backupNow.outputs.jobId"]
+        "$inputs.count",
+        "$inputs.vm",
+        "$inputs.vm",
+        "$steps.backupNow.outputs.jobId",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -115,12 +132,17 @@ def test_embedded_expressions_and_payloads(scope: Scope) -> None:
     [
         ("$statusCode == 200", True),
         ("$statusCode != 200", False),
-        ("$statusCode == 200 && $response.body#/response/jobResponseList/0/status == 'completed'",
-         True),
+        (
+            "$statusCode == 200 && "
+            "$response.body#/response/jobResponseList/0/status == 'completed'",
+            True,
+        ),
         ("$statusCode == 404 || $statusCode == 200", True),
         ("!($statusCode == 200)", False),
-        ("$inputs.count > 2 && $inputs.count <= 3 && $inputs.count >= 3 && $inputs.count < 4",
-         True),
+        (
+            "$inputs.count > 2 && $inputs.count <= 3 && $inputs.count >= 3 && $inputs.count < 4",
+            True,
+        ),
         ("$statusCode == '200'", True),
         ("$response.body#/response/nothing == null", True),
         ("$response.body#/response/nothing != null", False),
@@ -137,8 +159,14 @@ def test_simple_conditions(scope: Scope, condition: str, holds: bool) -> None:
 
 
 @pytest.mark.parametrize(
-    "condition", ["$statusCode === 200", "$statusCode == ", "($statusCode == 200", "a == b",
-                  "$statusCode == 200 200"],
+    "condition",
+    [
+        "$statusCode === 200",
+        "$statusCode == ",
+        "($statusCode == 200",
+        "a == b",
+        "$statusCode == 200 200",
+    ],
 )
 def test_malformed_conditions(condition: str) -> None:
     with pytest.raises(ExpressionError):
@@ -149,24 +177,53 @@ def test_malformed_conditions(condition: str) -> None:
     ("criterion", "holds"),
     [
         ({"context": "$statusCode", "type": "regex", "condition": "^200$"}, True),
-        ({"context": "$response.body", "type": "regex", "condition": '"status":"COMPLETED"'},
-         False),
-        ({"context": "$response.header.Content-Type", "type": "regex", "condition": "json"},
-         True),
-        ({"context": "$response.body", "type": "jsonpath",
-          "condition": "$.response.jobResponseList[?@.id == 42 && @.status == 'COMPLETED']"},
-         True),
-        ({"context": "$response.body", "type": "jsonpath",
-          "condition": "$.response.jobResponseList[?@.id == {$steps.backupNow.outputs.jobId}]"},
-         True),
-        ({"context": "$response.body", "type": "jsonpath",
-          "condition": "$[?count($.response.jobResponseList[?@.jobType != 'backup']) == 0]"},
-         False),
-        ({"context": "$response.body", "type": "jsonpath",
-          "condition": "$.response.jobResponseList[?match(@.jobType, 'rest.*')]"}, True),
-        ({"context": "$response.body",
-          "type": {"type": "jsonpath", "version": "draft-goessner-dispatch-jsonpath-00"},
-          "condition": "$.response.jobResponseList[0]"}, True),
+        (
+            {"context": "$response.body", "type": "regex", "condition": '"status":"COMPLETED"'},
+            False,
+        ),
+        ({"context": "$response.header.Content-Type", "type": "regex", "condition": "json"}, True),
+        (
+            {
+                "context": "$response.body",
+                "type": "jsonpath",
+                "condition": "$.response.jobResponseList[?@.id == 42 && @.status == 'COMPLETED']",
+            },
+            True,
+        ),
+        (
+            {
+                "context": "$response.body",
+                "type": "jsonpath",
+                "condition": (
+                    "$.response.jobResponseList[?@.id == {$steps.backupNow.outputs.jobId}]"
+                ),
+            },
+            True,
+        ),
+        (
+            {
+                "context": "$response.body",
+                "type": "jsonpath",
+                "condition": "$[?count($.response.jobResponseList[?@.jobType != 'backup']) == 0]",
+            },
+            False,
+        ),
+        (
+            {
+                "context": "$response.body",
+                "type": "jsonpath",
+                "condition": "$.response.jobResponseList[?match(@.jobType, 'rest.*')]",
+            },
+            True,
+        ),
+        (
+            {
+                "context": "$response.body",
+                "type": {"type": "jsonpath", "version": "draft-goessner-dispatch-jsonpath-00"},
+                "condition": "$.response.jobResponseList[0]",
+            },
+            True,
+        ),
         ({"condition": "$statusCode == 200"}, True),
         ({"context": "$response.body#/absent", "type": "jsonpath", "condition": "$[*]"}, False),
     ],
@@ -180,7 +237,8 @@ def test_regex_on_binary_content(scope: Scope) -> None:
     assert scope.message is not None
     scope.message.response_body = b"PK\x03\x04rest"
     assert criteria.evaluate_criterion(
-        {"context": "$response.body", "type": "regex", "condition": "^PK"}, scope)
+        {"context": "$response.body", "type": "regex", "condition": "^PK"}, scope
+    )
 
 
 @pytest.mark.parametrize(

@@ -58,8 +58,19 @@ def _point_at(monkeypatch: pytest.MonkeyPatch, emu: EmbeddedEmulator, embedded: 
 
 def _run(*args: str) -> tuple[int, Recorder]:
     recorder = Recorder()
-    code = pytest.main(["-p", "conformance.scenarios.plugin", "-q", "-p", "no:cacheprovider",
-                        "--rootdir", str(ROOT), *args], plugins=[recorder])
+    code = pytest.main(
+        [
+            "-p",
+            "conformance.scenarios.plugin",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(ROOT),
+            *args,
+        ],
+        plugins=[recorder],
+    )
     return int(code), recorder
 
 
@@ -81,8 +92,11 @@ def test_all_workflows_pass_through_the_plugin_against_the_embedded_emulator(
     results = [json.loads(p.read_text()) for p in allure_dir.glob("*-result.json")]
     result = next(r for r in results if r["name"] == "Restore a VM from its newest backup")
     labels = {(label["name"], label["value"]) for label in result["labels"]}
-    assert {("suite", "scenario"), ("workflowId", "restoreVm"),
-            ("feature", "Restore a VM")} <= labels
+    assert {
+        ("suite", "scenario"),
+        ("workflowId", "restoreVm"),
+        ("feature", "Restore a VM"),
+    } <= labels
     steps = [step["name"] for step in result["steps"]]
     assert "vmBackups: GET /api/4.1/vm/vm-101/backups → 200" in steps
     assert any(s.startswith("vmInVcenter: GET /api/vcenter/vm → 200") for s in steps)
@@ -90,9 +104,7 @@ def test_all_workflows_pass_through_the_plugin_against_the_embedded_emulator(
     assert emu.password not in everything
 
 
-def test_a_failing_workflow_records_what_the_reports_need(
-    monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_failing_workflow_records_what_the_reports_need(monkeypatch: pytest.MonkeyPatch) -> None:
     with emulator(tls=False, fault="schedule-not-saved") as emu:
         _point_at(monkeypatch, emu, embedded=True)
         code, recorder = _run(str(SCENARIO_DIR), "--scv-workflow", "modifyBuiltInSchedule")
@@ -106,13 +118,15 @@ def test_a_failing_workflow_records_what_the_reports_need(
     assert properties["reproduce"].startswith("curl -k -X GET")
     assert '"Token: $SCV_TOKEN"' in properties["reproduce"]
     assert report.longreprtext.startswith(
-        "modifyBuiltInSchedule/readBackSchedule: GET /api/4.1/schedules answered HTTP 200")
-    assert "@.cronExpression == \"0 47 3 * * ?\"" in report.longreprtext
+        "modifyBuiltInSchedule/readBackSchedule: GET /api/4.1/schedules answered HTTP 200"
+    )
+    assert '@.cronExpression == "0 47 3 * * ?"' in report.longreprtext
     assert "Traceback" not in report.longreprtext
 
 
-def test_unknown_workflow_is_a_usage_error(monkeypatch: pytest.MonkeyPatch,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_workflow_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     _clear_settings(monkeypatch)
     code, _ = _run(str(SCENARIO_DIR), "--scv-workflow", "noSuchWorkflow")
     assert code == pytest.ExitCode.USAGE_ERROR
@@ -120,7 +134,7 @@ def test_unknown_workflow_is_a_usage_error(monkeypatch: pytest.MonkeyPatch,
 
 
 def test_destructive_workflows_are_skipped_against_a_real_target(
-    monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     with emulator(tls=False) as emu:
         _point_at(monkeypatch, emu, embedded=False)
@@ -159,17 +173,41 @@ def test_all_workflows_pass_against_a_separately_started_emulator(tmp_path: Path
     config.write_text(example.replace("127.0.0.1:9001", f"127.0.0.1:{port}"))
     env: dict[str, Any] = {k: v for k, v in os.environ.items() if not k.startswith("SCV_")}
     server = subprocess.Popen(
-        [sys.executable, "-m", "conformance.cli", "emulate", "--no-tls", "--port", str(port),
-         "--job-duration", "0.2"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+        [
+            sys.executable,
+            "-m",
+            "conformance.cli",
+            "emulate",
+            "--no-tls",
+            "--port",
+            str(port),
+            "--job-duration",
+            "0.2",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
     )
     try:
         _wait_for(f"http://127.0.0.1:{port}/api/4.1/schedules")
         junit = tmp_path / "junit.xml"
         run = subprocess.run(
-            [sys.executable, "-m", "pytest", "-p", "conformance.scenarios.plugin", "-q",
-             "-p", "no:cacheprovider", str(SCENARIO_DIR), f"--junitxml={junit}"],
-            cwd=ROOT, env={**env, "SCV_CONFIG": str(config)}, capture_output=True, text=True,
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-p",
+                "conformance.scenarios.plugin",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                str(SCENARIO_DIR),
+                f"--junitxml={junit}",
+            ],
+            cwd=ROOT,
+            env={**env, "SCV_CONFIG": str(config)},
+            capture_output=True,
+            text=True,
             timeout=120,
         )
     finally:

@@ -60,13 +60,14 @@ class Check(pytest.Item):
             secret = os.environ.get("SCV_PASSWORD", "")
             raise ConnectionError(f"Connection refused while logging in with {secret}")
         if outcome == "skipped":
-            pytest.skip(f"{op} changes appliance state; left out against https://scv.lab/api "
-                        "without --allow-destructive")
+            pytest.skip(
+                f"{op} changes appliance state; left out against https://scv.lab/api "
+                "without --allow-destructive"
+            )
         if outcome == "version":
             pytest.skip(f"{op} ships with SCV 9.9; the target runs 6.2")
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
-                     style: Any = None) -> str:
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         return f"{excinfo.typename}: {excinfo.value}"
 
     def reportinfo(self) -> tuple[Path, int, str]:

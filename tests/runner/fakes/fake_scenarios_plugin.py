@@ -39,12 +39,14 @@ class Workflow(pytest.Item):
         self.user_properties += [("suite", "scenario"), ("workflowId", wf)]
         if outcome == "failed":
             step = self.entry["step"]
-            self.user_properties += [("stepId", step), ("check", "successCriteria"),
-                                     ("reproduce", f"curl -k https://scv/api/{step}")]
+            self.user_properties += [
+                ("stepId", step),
+                ("check", "successCriteria"),
+                ("reproduce", f"curl -k https://scv/api/{step}"),
+            ]
             raise AssertionError(f"step {step}: $statusCode == 200 did not hold (got 409)")
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
-                     style: Any = None) -> str:
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         return f"{excinfo.typename}: {excinfo.value}"
 
     def reportinfo(self) -> tuple[Path, int, str]:
