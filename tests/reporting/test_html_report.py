@@ -50,8 +50,8 @@ def test_no_runs_or_not_a_run_exit_2(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "Traceback" not in capsys.readouterr().err
 
 
-@pytest.mark.skipif(find_allure() is None, reason="the Allure 3 CLI is not installed")
 def test_report_and_history(tmp_path: Path) -> None:
+    assert find_allure(), "the Allure 3 CLI is missing: run npm ci in the repository"
     first = make_run(tmp_path, "20261127T201500Z")
     second = make_run(tmp_path, "20261128T201500Z")
     assert main(["report", str(first)]) == 0

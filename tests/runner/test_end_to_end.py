@@ -8,8 +8,6 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
 from conformance.emulator import DEFAULT_PASSWORD
 from conformance.pytest_run import ROOT
 from conformance.reporting.junit import read_counts
@@ -20,13 +18,10 @@ PLUGINS = (
     ROOT / "conformance" / "scenarios" / "plugin.py",
 )
 
-pytestmark = pytest.mark.skipif(
-    not SCRIPT.exists() or not all(p.exists() for p in PLUGINS),
-    reason="needs the installed console script and both suites",
-)
-
 
 def test_smoke_run_against_the_embedded_emulator(tmp_path: Path) -> None:
+    assert SCRIPT.exists(), f"install the package first (pip install -e .): no {SCRIPT}"
+    assert all(p.exists() for p in PLUGINS)
     reports = tmp_path / "reports"
     done = subprocess.run(
         [str(SCRIPT), "run", "--profile", "smoke", "--report-dir", str(reports)],
