@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Every benchmark of the project, one after the other in one go on this machine, so that
+# the figures and their baselines share its load:
+#   emulator requests/s next to a bare Starlette endpoint,
+#   the fuzzing suite's cases/s next to a plain `st run` of the same contract and target,
+#   wall time of `scv-conformance run --profile smoke` and `--profile full`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python=${PYTHON:-python}
+"$python" bench/emulator_rps.py --seconds 8
+"$python" bench/fuzz_rate.py --profile full --seed 1
+"$python" bench/run_wall.py --repeat 3
