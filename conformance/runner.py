@@ -78,7 +78,7 @@ class RunPlan:
 
     def runs_suites_apart(self, context: RunContext) -> bool:
         """Both suites against the embedded emulator, one process each, at the same time."""
-        return len(self.suites) > 1 and context.target.embedded and not self.workers
+        return len(self.suites) > 1 and context.target.embedded
 
     def suite_options(self, suites: tuple[str, ...] | None = None) -> list[str]:
         """The pytest options of ``suites`` (default: the plan's) for this plan."""
@@ -209,8 +209,10 @@ def _run_suites_apart(
     with open_context(context.settings) as second:
         for name, suite_context in zip(plan.suites, (context, second), strict=True):
             junit = run_dir / f"junit-{name}.xml"
+            # the workflows share one appliance state: only fuzzing spreads over workers
+            workers = plan.workers if name == "fuzz" else None
             args = pytest_arguments(
-                [SUITES[name]], plan.suite_options((name,)), run_dir, None, junit
+                [SUITES[name]], plan.suite_options((name,)), run_dir, workers, junit
             )
             jobs.append(
                 PytestJob(args, export_environment(suite_context), run_dir / f"pytest-{name}.log")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote
 
@@ -41,10 +41,12 @@ class RunResult:
     def error(self) -> StepFailure | None:
         """The failure to report: the workflow's own, else the first cleanup failure."""
         if self.failure is not None:
-            if self.cleanup_failures:
-                notes = "; ".join(str(f) for f in self.cleanup_failures)
-                self.failure.detail += f" (cleanup also failed: {notes})"
-            return self.failure
+            if not self.cleanup_failures:
+                return self.failure
+            notes = "; ".join(str(f) for f in self.cleanup_failures)
+            return replace(
+                self.failure, detail=f"{self.failure.detail} (cleanup also failed: {notes})"
+            )
         return self.cleanup_failures[0] if self.cleanup_failures else None
 
 
