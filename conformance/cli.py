@@ -65,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="parallel pytest-xdist workers (default: one process)",
     )
 
+    diff = commands.add_parser(
+        "diff", help="what changed between two runs (before and after an upgrade)"
+    )
+    diff.add_argument("before", metavar="BEFORE", help="the earlier run folder or summary.json")
+    diff.add_argument("after", metavar="AFTER", help="the later run folder or summary.json")
+
     report = commands.add_parser("report", help="turn a run's results into the Allure HTML report")
     report.add_argument(
         "run_dir",
@@ -119,6 +125,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from conformance.emulator import cli as emulator_cli
 
         return emulator_cli.run(args)
+    if args.command == "diff":
+        from conformance.reporting.diff import run_diff
+
+        return run_diff(args.before, args.after)
     if args.command == "report":
         from conformance.reporting.html import build_report
 
