@@ -75,6 +75,12 @@ class RunPlan:
             raise ConfigError(f"--profile: choose smoke or full, not {self.profile!r}")
         if self.workers is not None and self.workers < 1:
             raise ConfigError("--workers: must be at least 1")
+        if self.workflow is not None:
+            known = workflow_ids()
+            if self.workflow not in known:
+                raise ConfigError(
+                    f"--only: no workflow {self.workflow!r}; choose from {', '.join(known)}"
+                )
 
     def runs_suites_apart(self, context: RunContext) -> bool:
         """Both suites against the embedded emulator, one process each, at the same time."""
@@ -89,6 +95,17 @@ class RunPlan:
         if "scenarios" in suites and self.workflow:
             options += ["--scv-workflow", self.workflow]
         return options
+
+
+def workflow_ids() -> list[str]:
+    """The workflowIds of every scenario document."""
+    from conformance.scenarios import loader
+
+    return sorted(
+        workflow.workflow_id
+        for path in loader.scenario_files()
+        for workflow in loader.load(path).workflows
+    )
 
 
 def public_url(url: str | None) -> str | None:

@@ -109,6 +109,7 @@ def test_credentials_in_the_target_url_are_never_written(tmp_path: Path) -> None
         ["run", "--workers", "0"],
         ["run", "--target", "ftp://scv.lab"],
         ["run", "--seed", "minus-one"],
+        ["scenarios", "--only", "noSuchWorkflow"],
     ],
 )
 def test_usage_errors_exit_2(
