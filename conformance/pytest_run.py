@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from conformance.paths import CACHE_DIR, PROJECT_ROOT
 from conformance.progress import ProgressDisplay
 from conformance.progress_plugin import PROGRESS_FD_VARIABLE
 
-#: The repository root: node ids are relative to it (``specs/...``, ``scenarios/...``).
-ROOT = Path(__file__).resolve().parent.parent
+#: Node ids are relative to it (``specs/...``, ``scenarios/...``).
+ROOT = PROJECT_ROOT
 
 #: Variables of the caller that would change how pytest runs; the child never sees them.
 SCRUBBED = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_XDIST_AUTO_NUM_WORKERS")
@@ -156,7 +157,7 @@ def _spawn(job: PytestJob) -> tuple[subprocess.Popen[bytes], IO[str]]:
     if env.pop("PYTHONDONTWRITEBYTECODE", None) and "PYTHONPYCACHEPREFIX" not in env:
         # pytest rewrites the asserts of every plugin package (hypothesis, schemathesis)
         # on each start unless it may cache them: keep the caches out of the sources.
-        env["PYTHONPYCACHEPREFIX"] = str(ROOT / ".cache" / "pycache")
+        env["PYTHONPYCACHEPREFIX"] = str(CACHE_DIR / "pycache")
     read_fd, write_fd = os.pipe()
     env[PROGRESS_FD_VARIABLE] = str(write_fd)
     events = os.fdopen(read_fd, "r", encoding="utf-8")

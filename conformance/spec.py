@@ -11,8 +11,9 @@ from typing import Any
 import yaml
 
 from conformance.errors import ConfigError
+from conformance.paths import CONTRACT_PATH
 
-SPEC_PATH = Path(__file__).resolve().parent.parent / "specs" / "scv.openapi.yaml"
+SPEC_PATH = CONTRACT_PATH
 HTTP_METHODS = ("get", "put", "post", "delete", "patch")
 LATEST_RELEASE = "6.2"
 
@@ -100,8 +101,8 @@ def load_contract(path: Path = SPEC_PATH) -> Contract:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
         raise ConfigError(
-            f"no contract at {path}: install scv-conformance from a clone of its repository "
-            "(pip install -e .), which holds specs/ and scenarios/"
+            f"no contract at {path}: reinstall scv-conformance (pip install -e . in a clone "
+            "of its repository, or pip install of its wheel)"
         ) from None
     document = yaml.safe_load(raw)
     return Contract(

@@ -5,7 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+from conformance.paths import CHECKOUT
+
+ROOT = CHECKOUT
 ALLURE_VERSION = "3.18.0"
 INSTALL_HINT = (
     f"the Allure 3 command line is not installed: run `npm install` in {ROOT} "

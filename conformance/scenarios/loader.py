@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from conformance.config import INVENTORY_KEYS
+from conformance.paths import SCENARIOS_DIR
 from conformance.scenarios import criteria, expressions
 from conformance.scenarios.document import ScenarioDocument
 from conformance.scenarios.errors import ExpressionError, ScenarioDocumentError
@@ -17,7 +18,7 @@ from conformance.scenarios.schema import SchemaUnavailable, schema_errors
 from conformance.scenarios.sources import KNOWN_SOURCES, load_source
 from conformance.spec import release_key
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent.parent / "scenarios"
+SCENARIO_DIR = SCENARIOS_DIR
 SCENARIO_GLOB = "*.arazzo.yaml"
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STEP_REF = re.compile(r"\$steps\.([A-Za-z0-9_\-]+)")

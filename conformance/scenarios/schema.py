@@ -11,8 +11,9 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-SCHEMA_PATH = ROOT / ".cache" / "schemas" / "arazzo-1.0.schema.json"
+from conformance.paths import CACHE_DIR
+
+SCHEMA_PATH = CACHE_DIR / "schemas" / "arazzo-1.0.schema.json"
 SCHEMA_SHA256 = "6a6ca511448570c4347315896f719f4f556d940b2ac14604beaa8825a6f0aecb"
 FETCH_HINT = "run scripts/fetch-arazzo-schema.sh to fetch it"
 
