@@ -54,8 +54,9 @@ def print_summary(console: Console, summary: dict[str, Any], run_dir: Path) -> N
             table.add_row(Text(wf), result)
         console.print(table)
     totals = summary["totals"]
-    line = _styled(summary["status"])
-    line.append(f": {STATUS_TEXT.get(summary['status'], '')}  ")
+    status = summary["status"]
+    line = Text(STATUS_TEXT.get(status, status), style=STYLES.get(status, "bold magenta"))
+    line.append("  ")
     line.append(f"{totals['passed']} passed", style="green")
     line.append(f", {totals['failed']} failed", style="red")
     line.append(f", {totals['errors']} errors", style="magenta")
