@@ -22,6 +22,8 @@ from typing import Any
 
 import httpx
 
+from conformance.pytest_run import SUITES, child_environment, pytest_arguments
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 USERNAME = "administrator@vsphere.local"
@@ -104,8 +106,8 @@ def st_config(base_url: str, seed: int, profile: str, max_examples: int | None) 
 def run_harness(
     base_url: str, seed: int, profile: str, max_examples: int | None, work: Path
 ) -> tuple[int, float]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SCV_", "PYTEST_"))}
-    env.update(
+    outer = {k: v for k, v in os.environ.items() if not k.startswith("SCV_")}
+    env = child_environment(
         {
             "SCV_TARGET": base_url,
             "SCV_USERNAME": USERNAME,
@@ -114,32 +116,14 @@ def run_harness(
             "SCV_SEED": str(seed),
             "SCV_ALLOW_DESTRUCTIVE": "true",
             "SCV_CONFORMANCE_REPORTED_VERSION": "6.2",
-        }
+        },
+        base=outer,
     )
     if max_examples:
         env["SCV_MAX_EXAMPLES"] = str(max_examples)
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "-c",
-        os.devnull,
-        "--rootdir",
-        str(ROOT),
-        "-p",
-        "no:cacheprovider",
-        "-p",
-        "no:schemathesis",
-        "--assert=plain",
-        "-q",
-        "-p",
-        "conformance.fuzz.plugin",
-        "--scv-profile",
-        profile,
-        "--alluredir",
-        str(work / "allure-results"),
-        "specs/scv.openapi.yaml",
-    ]
+    # exactly the child pytest that `scv-conformance fuzz` runs
+    arguments = pytest_arguments([SUITES["fuzz"]], ["--scv-profile", profile], work, None)
+    command = [sys.executable, "-m", "pytest", *arguments]
     started = time.perf_counter()
     subprocess.run(
         command,

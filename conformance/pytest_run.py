@@ -69,6 +69,11 @@ def pytest_arguments(
         "addopts=",
         "-p",
         "no:cacheprovider",
+        # the suites drive schemathesis themselves; its own pytest plugin is not needed,
+        # and failures carry their own messages, so asserts need no rewriting
+        "-p",
+        "no:schemathesis",
+        "--assert=plain",
         "-q",
         "--color=no",
         "--tb=short",
@@ -150,14 +155,23 @@ def run_pytest_jobs(jobs: Sequence[PytestJob], display: ProgressDisplay) -> list
     ]
 
 
-def _spawn(job: PytestJob) -> tuple[subprocess.Popen[bytes], IO[str]]:
-    env = {k: v for k, v in os.environ.items() if k not in SCRUBBED}
-    env.update(job.environment)
+def child_environment(
+    extra: Mapping[str, str], base: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The environment of a child pytest: ``base`` (ours by default), scrubbed, + ``extra``."""
+    base = os.environ if base is None else base
+    env = {k: v for k, v in base.items() if k not in SCRUBBED}
+    env.update(extra)
     env.setdefault("PYTHONUNBUFFERED", "1")
     if env.pop("PYTHONDONTWRITEBYTECODE", None) and "PYTHONPYCACHEPREFIX" not in env:
         # pytest rewrites the asserts of every plugin package (hypothesis, schemathesis)
         # on each start unless it may cache them: keep the caches out of the sources.
         env["PYTHONPYCACHEPREFIX"] = str(CACHE_DIR / "pycache")
+    return env
+
+
+def _spawn(job: PytestJob) -> tuple[subprocess.Popen[bytes], IO[str]]:
+    env = child_environment(job.environment)
     read_fd, write_fd = os.pipe()
     env[PROGRESS_FD_VARIABLE] = str(write_fd)
     events = os.fdopen(read_fd, "r", encoding="utf-8")
