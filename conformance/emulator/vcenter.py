@@ -65,21 +65,26 @@ class VCenterApi:
             return 200, self._datastores(names)
         if parts == ["host"]:
             return 200, self._hosts(names)
-        if len(parts) == 4 and parts[0] == "vm" and parts[2:] == ["hardware", "disk"]:
-            vm = self._state.vm_by_moref(parts[1])
-            if vm is None:
-                return 404, _error("NOT_FOUND", f"Virtual machine {parts[1]} not found.")
-            return 200, [
-                {
-                    "disk": str(d.key),
-                    "label": d.label,
-                    "type": "SCSI",
-                    "capacity": d.capacity,
-                    "backing": {"type": "VMDK_FILE", "vmdk_file": d.location},
-                }
-                for d in vm.disks
-            ]
+        if len(parts) in (4, 5) and parts[0] == "vm" and parts[2:4] == ["hardware", "disk"]:
+            return self._disks(parts[1], parts[4] if len(parts) == 5 else None)
         return 404, _error("NOT_FOUND", f"No such resource {path}.")
+
+    def _disks(self, moref: str, key: str | None) -> tuple[int, Any]:
+        """As vSphere answers: the list names disk ids, one disk's details hold its file."""
+        vm = self._state.vm_by_moref(moref)
+        if vm is None:
+            return 404, _error("NOT_FOUND", f"Virtual machine {moref} not found.")
+        if key is None:
+            return 200, [{"disk": str(d.key)} for d in vm.disks]
+        for disk in vm.disks:
+            if str(disk.key) == key:
+                return 200, {
+                    "label": disk.label,
+                    "type": "SCSI",
+                    "capacity": disk.capacity,
+                    "backing": {"type": "VMDK_FILE", "vmdk_file": disk.location},
+                }
+        return 404, _error("NOT_FOUND", f"Virtual disk {key} of {moref} not found.")
 
     def _vms(self, names: list[str] | None) -> list[dict[str, Any]]:
         return [

@@ -296,6 +296,7 @@ class Engine:
                     "the step calls vCenter but no vCenter URL is configured",
                 )
             response = self.vcenter.request(operation.method, path, **kwargs)
+            response = self.vcenter.complete(path, response)
         return Message(
             method=operation.method,
             url=str(response.request.url),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -12,6 +13,7 @@ from conformance.session import Exchange, Listener, tls_verification
 
 SESSION_PATH = "/api/session"
 SESSION_HEADER = "vmware-api-session-id"
+DISK_LIST = re.compile(r"^/api/vcenter/vm/[^/]+/hardware/disk$")
 
 
 class VcenterClient:
@@ -69,6 +71,27 @@ class VcenterClient:
             headers[SESSION_HEADER] = self._open_session()
             response = self._send(method, path, headers=headers, **kwargs)
         return response
+
+    def complete(self, path: str, response: httpx.Response) -> httpx.Response:
+        """A VM's disk list with each disk's details, as clients read it.
+
+        vSphere lists a VM's disks by id only; label, capacity and backing file come from
+        ``GET .../hardware/disk/{disk}``, one call per disk. Other answers pass unchanged.
+        """
+        if response.status_code != 200 or not DISK_LIST.match(path):
+            return response
+        items = response.json()
+        if not isinstance(items, list):
+            return response
+        detailed = [self._disk_details(path, item) for item in items]
+        return httpx.Response(200, json=detailed, request=response.request)
+
+    def _disk_details(self, path: str, item: Any) -> Any:
+        if not isinstance(item, dict) or "disk" not in item or "backing" in item:
+            return item
+        answer = self.request("GET", f"{path}/{item['disk']}")
+        details = answer.json() if answer.status_code == 200 else None
+        return {**details, "disk": item["disk"]} if isinstance(details, dict) else item
 
     def get_json(self, path: str, **params: str) -> Any:
         """GET a JSON answer; TargetUnreachable unless it is 200."""

@@ -50,10 +50,13 @@ def test_lists_vms_datastores_hosts(api: Api) -> None:
 def test_disks_of_a_vm(api: Api) -> None:
     headers = session(api)
     disks = api.raw("GET", "/api/vcenter/vm/vm-101/hardware/disk", headers=headers).json()
-    assert [d["disk"] for d in disks] == ["2000", "2001", "2002"]
-    assert disks[1]["backing"]["vmdk_file"] == "[nfs_ds01] finance-app01/finance-app01_1.vmdk"
+    assert disks == [{"disk": "2000"}, {"disk": "2001"}, {"disk": "2002"}]
+    one = api.raw("GET", "/api/vcenter/vm/vm-101/hardware/disk/2001", headers=headers).json()
+    assert one["backing"]["vmdk_file"] == "[nfs_ds01] finance-app01/finance-app01_1.vmdk"
     missing = api.raw("GET", "/api/vcenter/vm/vm-999/hardware/disk", headers=headers)
     assert missing.status_code == 404
+    no_disk = api.raw("GET", "/api/vcenter/vm/vm-101/hardware/disk/9999", headers=headers)
+    assert no_disk.status_code == 404
 
 
 def test_vcenter_is_not_under_scv_auth(api: Api) -> None:
