@@ -70,9 +70,13 @@ def main() -> int:
             totals = summary.get("totals", {})
             print(
                 f"{profile} #{index + 1}: {wall:6.1f} s  exit {summary['exit']}  "
-                f"status {summary.get('status')}  tests {totals}",
+                f"status {summary.get('status')}  seed {summary.get('seed')}  tests {totals}",
                 flush=True,
             )
+            for failure in summary.get("failures", []):  # type: ignore[attr-defined]
+                subject = failure.get("operationId") or failure.get("workflowId")
+                first = str(failure.get("message", "")).strip().splitlines()[:1]
+                print(f"    {subject} {failure.get('check')}: {' '.join(first)}", flush=True)
         best, median = min(walls), statistics.median(walls)
         target = TARGETS[profile]
         verdict = "ok" if median < target else "MISSED"
