@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
     port = sock.getsockname()[1]
     base, vcenter = base_urls("https" if certificate else "http", config.host, port)
     print(f"SCV emulator (appliance {config.appliance_version}) at {base}", flush=True)
-    print(f"  vCenter API: {vcenter}/api")
+    print(f"  vCenter:     {vcenter}  (pass as --vcenter)")
     print(f"  username:    {config.username}")
     print(f"  password:    {config.password}")
     if certificate is not None:
