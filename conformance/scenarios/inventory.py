@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from conformance.emulator.inventory import LEGACY_VM_UUID
 from conformance.errors import ConfigError
 
 #: Names of the emulator's fixed inventory, the defaults against the embedded emulator.
@@ -20,7 +21,7 @@ EMULATOR_INVENTORY = {
     "alternate_vm": "web-frontend01",
     "template_vm": "rhel9-template",
     "partial_backup_vm": "finance-db01",
-    "deleted_vm_uuid": "42071e9a-5c3d-4b2f-8e6a-1c0d2f3b4a5e",
+    "deleted_vm_uuid": LEGACY_VM_UUID,
     "datastore": "nfs_ds01",
     "esx_host": "esx01.lab.local",
     "storage_system": "svm-scenario01",
