@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -147,7 +147,7 @@ def _shown_token(exchange: Exchange) -> Exchange:
         k: (INVALID_TOKEN if k.lower() == "token" else v)
         for k, v in exchange.request_headers.items()
     }
-    return Exchange(**{**exchange.__dict__, "request_headers": headers})
+    return replace(exchange, request_headers=headers)
 
 
 Probe = Callable[[ScvSession, ProbeRequest], Verdict]
