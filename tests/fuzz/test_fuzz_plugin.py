@@ -18,7 +18,10 @@ def node(operation: str, check: str) -> str:
 
 
 def test_conformant_emulator_passes_smoke(emulator: EmbeddedEmulator, tmp_path: Path) -> None:
-    outcome = run_fuzz(environment(emulator), tmp_path, "--scv-profile", "smoke")
+    # the time budget is proven by the slow-responses fault; here a busy machine must not
+    # turn a slow answer into a failure
+    env = environment(emulator, SCV_RESPONSE_TIME_BUDGET_MS="5000")
+    outcome = run_fuzz(env, tmp_path, "--scv-profile", "smoke")
     assert outcome.returncode == 0, outcome.output[-3000:]
     assert outcome.failed() == []
     assert len(outcome.results) > 44 * 15
