@@ -11,9 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from conformance.emulator import EmbeddedEmulator
-
-ROOT = Path(__file__).resolve().parents[2]
-SPEC = "specs/scv.openapi.yaml"
+from conformance.pytest_run import ROOT, SUITES, child_environment, pytest_arguments
 
 
 @dataclass
@@ -58,32 +56,17 @@ def environment(
 def run_fuzz(env: dict[str, str], run_dir: Path, *args: str) -> Outcome:
     """``pytest -p conformance.fuzz.plugin specs/scv.openapi.yaml *args`` in a child."""
     junit = run_dir / "junit.xml"
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "-c",
-        os.devnull,
-        "--rootdir",
-        str(ROOT),
-        "-p",
-        "no:cacheprovider",
-        "-p",
-        "no:schemathesis",
-        "--assert=plain",
-        "-q",
-        "-p",
-        "conformance.fuzz.plugin",
-        "--junitxml",
-        str(junit),
-        "-o",
-        "junit_logging=no",
-        "--alluredir",
-        str(run_dir / "allure-results"),
-        SPEC,
-        *args,
-    ]
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    # exactly the child pytest the harness runs, plus the test's own selection
+    arguments = pytest_arguments([SUITES["fuzz"]], [], run_dir, None, junit)
+    command = [sys.executable, "-m", "pytest", *arguments, "-o", "junit_logging=no", *args]
+    done = subprocess.run(
+        command,
+        cwd=ROOT,
+        env=child_environment({}, base=env),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     outcome = Outcome(done.returncode, done.stdout + done.stderr, run_dir=run_dir)
     if junit.exists():
         _read_junit(junit, outcome)
