@@ -114,7 +114,44 @@ class Exchange:
 Listener = Callable[[Exchange], None]
 
 
-class ScvSession:
+class RecordingClient:
+    """An httpx client whose every exchange reaches its listeners, secrets redacted."""
+
+    def __init__(self, client: httpx.Client, name: str) -> None:
+        self._client = client
+        self._name = name
+        self.listeners: list[Listener] = []
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Values to redact from every exchange."""
+        return ()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def _received(self, path: str, response: httpx.Response) -> None:
+        """Learn from an answer (a new secret, say) before anyone is shown it."""
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """One call; TargetUnreachable when nothing answers."""
+        started = time.perf_counter()
+        try:
+            response = self._client.request(method, path, **kwargs)
+        except httpx.TransportError as exc:
+            raise TargetUnreachable(
+                f"{self._name} unreachable: {type(exc).__name__}: {exc}"
+            ) from None
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        self._received(path, response)
+        if self.listeners:
+            exchange = Exchange.from_response(response, elapsed_ms, self.secrets)
+            for listener in self.listeners:
+                listener(exchange)
+        return response
+
+
+class ScvSession(RecordingClient):
     """One httpx client to the appliance that keeps a valid token.
 
     It logs in lazily, renews the token when it nears its expiry or when a call answers
@@ -128,18 +165,18 @@ class ScvSession:
         clock: Callable[[], float] = time.monotonic,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self.target = target
-        self._clock = clock
-        self._client = httpx.Client(
+        client = httpx.Client(
             base_url=target.base_url,
             verify=tls_verification(target.verify),
             timeout=timeout,
             transport=transport,
         )
+        super().__init__(client, target.base_url)
+        self.target = target
+        self._clock = clock
         self._lock = threading.Lock()
         self._token: str | None = None
         self._token_time = 0.0
-        self.listeners: list[Listener] = []
         self.logins = 0
 
     def __enter__(self) -> ScvSession:
@@ -147,9 +184,6 @@ class ScvSession:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def close(self) -> None:
-        self._client.close()
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -209,24 +243,3 @@ class ScvSession:
             headers["Token"] = self.token()
             response = self._send(method, path, headers=headers, **kwargs)
         return response
-
-    def _send(
-        self, method: str, path: str, headers: dict[str, str], **kwargs: Any
-    ) -> httpx.Response:
-        started = time.perf_counter()
-        try:
-            response = self._client.request(method, path, headers=headers, **kwargs)
-        except httpx.TransportError as exc:
-            raise TargetUnreachable(
-                f"{self.target.base_url} unreachable: {type(exc).__name__}: {exc}"
-            ) from None
-        elapsed = (time.perf_counter() - started) * 1000
-        self._notify(response, elapsed)
-        return response
-
-    def _notify(self, response: httpx.Response, elapsed_ms: float) -> None:
-        if not self.listeners:
-            return
-        exchange = Exchange.from_response(response, elapsed_ms, self.secrets)
-        for listener in self.listeners:
-            listener(exchange)

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
-import time
 from typing import Any
 
 import httpx
 
 from conformance.errors import TargetUnreachable
-from conformance.session import Exchange, Listener, tls_verification
+from conformance.session import RecordingClient, tls_verification
 
 SESSION_PATH = "/api/session"
 SESSION_HEADER = "vmware-api-session-id"
 DISK_LIST = re.compile(r"^/api/vcenter/vm/[^/]+/hardware/disk$")
 
 
-class VcenterClient:
+class VcenterClient(RecordingClient):
     """Calls vCenter with a session it opens on first use and renews on 401."""
 
     def __init__(
@@ -29,19 +29,16 @@ class VcenterClient:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self._username = username
-        self._password = password
-        self._client = httpx.Client(
+        client = httpx.Client(
             base_url=self.base_url,
             verify=tls_verification(verify),
             timeout=timeout,
             transport=transport,
         )
+        super().__init__(client, f"vCenter {self.base_url}")
+        self._username = username
+        self._password = password
         self._session: str | None = None
-        self.listeners: list[Listener] = []
-
-    def close(self) -> None:
-        self._client.close()
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -100,28 +97,10 @@ class VcenterClient:
             raise TargetUnreachable(f"vCenter GET {path} answered HTTP {response.status_code}")
         return response.json()
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        started = time.perf_counter()
-        try:
-            response = self._client.request(method, path, **kwargs)
-        except httpx.TransportError as exc:
-            raise TargetUnreachable(
-                f"vCenter {self.base_url} unreachable: {type(exc).__name__}"
-            ) from None
-        elapsed = (time.perf_counter() - started) * 1000
+    def _received(self, path: str, response: httpx.Response) -> None:
+        """A new session id becomes a secret before the exchange is reported."""
         if path == SESSION_PATH and response.status_code in (200, 201):
-            try:
+            with contextlib.suppress(ValueError):
                 value = response.json()
                 if isinstance(value, str):
                     self._session = value
-            except ValueError:
-                pass
-        self._notify(response, elapsed)
-        return response
-
-    def _notify(self, response: httpx.Response, elapsed_ms: float) -> None:
-        if not self.listeners:
-            return
-        exchange = Exchange.from_response(response, elapsed_ms, self.secrets)
-        for listener in self.listeners:
-            listener(exchange)

@@ -9,6 +9,7 @@ import pytest
 
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig, ManualClock
 from conformance.errors import ConfigError, TargetUnreachable
+from conformance.scenarios.vcenter import VcenterClient
 from conformance.session import (
     RENEW_MARGIN_SECONDS,
     TOKEN_LIFETIME_SECONDS,
@@ -113,3 +114,23 @@ def test_unreachable_target_is_an_infrastructure_error() -> None:
         pytest.raises(TargetUnreachable, match="unreachable"),
     ):
         session.request("GET", "/4.1/policies")
+
+
+def test_vcenter_exchanges_hide_the_password_and_the_session_id(
+    emulator: EmbeddedEmulator,
+) -> None:
+    seen: list[Exchange] = []
+    client = VcenterClient(emulator.vcenter_url, emulator.username, emulator.password)
+    client.listeners.append(seen.append)
+    try:
+        assert client.get_json("/api/vcenter/vm", names="finance-app01")[0]["vm"] == "vm-101"
+        session_id = client.secrets[-1]
+    finally:
+        client.close()
+    assert [e.url.split("/api")[-1] for e in seen] == [
+        "/session",
+        "/vcenter/vm?names=finance-app01",
+    ]
+    for exchange in seen:
+        text = exchange.render() + exchange.as_curl()
+        assert session_id not in text and emulator.password not in text
