@@ -33,13 +33,18 @@ def redact_json(value: Any) -> Any:
     return value
 
 
-def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
-    """``text`` with JSON secret fields and every known secret value replaced."""
-    text = _SECRET_JSON_FIELD.sub(lambda m: f'{m.group(1)}"{REDACTED}"', text)
+def replace_secrets(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every known secret value (four characters or more) replaced."""
     for secret in secrets:
         if secret and len(secret) >= 4:
             text = text.replace(secret, REDACTED)
     return text
+
+
+def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
+    """``text`` with JSON secret fields and every known secret value replaced."""
+    text = _SECRET_JSON_FIELD.sub(lambda m: f'{m.group(1)}"{REDACTED}"', text)
+    return replace_secrets(text, secrets)
 
 
 def redact_body(body: bytes | str | None, secrets: Iterable[str] = ()) -> str:

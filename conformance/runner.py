@@ -38,6 +38,7 @@ from conformance.pytest_run import (
     run_pytest,
     run_pytest_jobs,
 )
+from conformance.redaction import REDACTED
 from conformance.reporting.allure_results import read_results
 from conformance.reporting.atomic import write_json, write_text
 from conformance.reporting.console import print_summary
@@ -136,7 +137,7 @@ def _clean(message: str, settings: Settings) -> str:
     if settings.target:
         message = message.replace(settings.target, public_url(settings.target) or "")
     for value in secret_values(settings):
-        message = message.replace(value, "[REDACTED]" if not value.endswith("@") else "")
+        message = message.replace(value, REDACTED if not value.endswith("@") else "")
     return message
 
 

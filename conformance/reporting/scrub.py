@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from conformance.redaction import REDACTED
+from conformance.redaction import replace_secrets
 from conformance.reporting.atomic import write_text
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -13,8 +13,8 @@ MAX_BYTES = 50 * 1024 * 1024
 
 def scrub(run_dir: Path, secrets: Iterable[str]) -> int:
     """Replace every secret in the text files under ``run_dir``; returns files changed."""
-    values = [s for s in secrets if s and len(s) >= 4]
-    if not values:
+    values = list(secrets)
+    if not any(values):
         return 0
     changed = 0
     for path in run_dir.rglob("*"):
@@ -24,9 +24,7 @@ def scrub(run_dir: Path, secrets: Iterable[str]) -> int:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-        cleaned = text
-        for value in values:
-            cleaned = cleaned.replace(value, REDACTED)
+        cleaned = replace_secrets(text, values)
         if cleaned != text:
             write_text(path, cleaned)
             changed += 1
