@@ -11,7 +11,8 @@ REDACTED = "[REDACTED]"
 SECRET_HEADERS = frozenset(
     {"token", "authorization", "vmware-api-session-id", "cookie", "set-cookie"}
 )
-SECRET_FIELDS = frozenset({"password", "token", "certificate"})
+#: A JSON field whose name contains one of these words holds a secret.
+SECRET_WORDS = ("password", "token", "secret", "certificate")
 _SECRET_JSON_FIELD = re.compile(r'("(?:password|token)"\s*:\s*)"(?:[^"\\]|\\.)*"', re.IGNORECASE)
 
 
@@ -21,11 +22,17 @@ def redact_headers(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> di
     return {k: (REDACTED if k.lower() in SECRET_HEADERS else v) for k, v in items}
 
 
+def is_secret_field(name: str) -> bool:
+    """True for ``password``, ``storage_password``, ``token`` and the like."""
+    lowered = name.lower()
+    return any(word in lowered for word in SECRET_WORDS)
+
+
 def redact_json(value: Any) -> Any:
     """A copy of a decoded JSON value with secret fields replaced, at any depth."""
     if isinstance(value, dict):
         return {
-            k: (REDACTED if k.lower() in SECRET_FIELDS and v is not None else redact_json(v))
+            k: (REDACTED if is_secret_field(k) and v is not None else redact_json(v))
             for k, v in value.items()
         }
     if isinstance(value, list):

@@ -17,7 +17,7 @@ import pytest
 from allure_commons.types import AttachmentType
 
 from conformance.errors import HarnessError
-from conformance.redaction import REDACTED
+from conformance.redaction import redact_json
 from conformance.scenarios import harness, loader
 from conformance.scenarios.document import Workflow
 from conformance.scenarios.engine import Engine, RunResult
@@ -26,7 +26,6 @@ from conformance.session import Exchange
 from conformance.suite_context import get_context
 
 SUITE = "scenario"
-SECRET_WORDS = ("password", "token", "secret", "certificate")
 
 
 class ScenarioFailed(AssertionError):
@@ -165,16 +164,9 @@ def _report_call(step_id: str, exchange: Exchange) -> None:
         allure.attach(exchange.render(), name="exchange", attachment_type=AttachmentType.TEXT)
 
 
-def _masked(value: dict[str, Any]) -> dict[str, Any]:
-    return {
-        k: (REDACTED if any(word in k.lower() for word in SECRET_WORDS) else v)
-        for k, v in value.items()
-    }
-
-
 def _attach_json(name: str, value: dict[str, Any]) -> None:
     allure.attach(
-        json.dumps(_masked(value), indent=2, default=str),
+        json.dumps(redact_json(value), indent=2, default=str),
         name=name,
         attachment_type=AttachmentType.JSON,
     )

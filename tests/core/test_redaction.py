@@ -40,3 +40,13 @@ def test_bodies_are_redacted_json_or_text() -> None:
     assert redact_body(b"\xff\xfe\x00", ()) == "<3 bytes of binary content>"
     assert redact_text("token tok-123456 leaked", ["tok-123456"]) == f"token {REDACTED} leaked"
     assert redact_text('{"password":"x y"}') == f'{{"password":"{REDACTED}"}}'
+
+
+def test_fields_named_after_a_secret_are_secret_too() -> None:
+    value = {"storage_password": "s3cret", "clientSecret": "x", "sessionToken": "t", "vm": "vm-1"}
+    assert redact_json(value) == {
+        "storage_password": REDACTED,
+        "clientSecret": REDACTED,
+        "sessionToken": REDACTED,
+        "vm": "vm-1",
+    }
