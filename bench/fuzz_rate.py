@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from conformance.pytest_run import SUITES, child_environment, pytest_arguments
+from conformance.run.child import SUITES, child_environment, pytest_arguments
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -75,9 +75,9 @@ def toml_value(value: Any) -> str:
 
 def st_config(base_url: str, seed: int, profile: str, max_examples: int | None) -> str:
     """The harness's configuration table as TOML, plus dynamic login for ``st run``."""
+    from conformance.core.contract import load_contract
     from conformance.fuzz.profiles import get_profile
     from conformance.fuzz.st_config import config_table
-    from conformance.spec import load_contract
 
     table = config_table(
         base_url=base_url,

@@ -7,8 +7,8 @@ import sys
 from collections.abc import Sequence
 
 from conformance import __version__
-from conformance.config import add_target_arguments, resolve
-from conformance.errors import ExitCode, HarnessError
+from conformance.core.errors import ExitCode, HarnessError
+from conformance.core.settings import add_target_arguments, resolve
 
 
 class _Parser(argparse.ArgumentParser):
@@ -134,7 +134,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return build_report(args.run_dir, args.report_dir)
 
-    from conformance.runner import RunPlan, execute
+    from conformance.run.runner import RunPlan, execute
 
     command_options = {
         key: getattr(args, key)

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 from starlette.applications import Starlette
 from starlette.types import Receive, Scope, Send
 
+from conformance.core.contract import Contract, load_contract
 from conformance.emulator import jobs
 from conformance.emulator.auth import TokenStore
 from conformance.emulator.clock import Clock, system_clock
@@ -25,7 +26,6 @@ from conformance.emulator.routing import Route, Router
 from conformance.emulator.state import State
 from conformance.emulator.validation import RequestValidator
 from conformance.emulator.vcenter import VCenterApi
-from conformance.spec import Contract, load_contract
 
 BASE_PATH = "/api"
 DOCS_PATH = "/api/v3/api-docs"

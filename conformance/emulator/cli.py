@@ -7,6 +7,7 @@ import errno
 import sys
 from pathlib import Path
 
+from conformance.core.contract import LATEST_RELEASE
 from conformance.emulator.config import (
     DEFAULT_PASSWORD,
     DEFAULT_PORT,
@@ -18,7 +19,6 @@ from conformance.emulator.faults import FAULTS
 from conformance.emulator.inventory import describe_inventory
 from conformance.emulator.server import base_urls, bind, make_server
 from conformance.emulator.tls import ensure_certificate
-from conformance.spec import LATEST_RELEASE
 
 EXIT_USAGE = 2
 EXIT_PORT = 3

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from conformance.spec import LATEST_RELEASE, release_key
+from conformance.core.contract import LATEST_RELEASE, release_key
 
 DEFAULT_USERNAME = "administrator@vsphere.local"
 DEFAULT_PASSWORD = "scv-emulator"

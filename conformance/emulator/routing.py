@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from conformance.core.contract import Operation
 from conformance.emulator.errors import ApiError
 from conformance.emulator.handlers.registry import Handler
 from conformance.emulator.validation import RequestValidator
-from conformance.spec import Operation
 
 _PARAM = re.compile(r"\{([^}/]+)\}")
 

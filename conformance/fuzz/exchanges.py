@@ -7,8 +7,8 @@ from collections.abc import Iterable, Mapping
 from schemathesis import Response
 from schemathesis.engine.recorder import Request
 
-from conformance.redaction import redact_body, redact_headers
-from conformance.session import Exchange
+from conformance.core.redaction import redact_body, redact_headers
+from conformance.core.session import Exchange
 
 TEXTUAL = ("json", "text", "xml", "html")
 

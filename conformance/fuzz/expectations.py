@@ -8,7 +8,7 @@ that JSON Schema cannot express, which SCV refuses with 400 naming the rule. The
 
 from __future__ import annotations
 
-from conformance.spec import Operation
+from conformance.core.contract import Operation
 
 #: Always acceptable for valid data: success, auth refusals, throttling, and server errors
 #: (those are reported by ``not_a_server_error`` instead).

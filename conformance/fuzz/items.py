@@ -8,14 +8,14 @@ from typing import Any
 import pytest
 from schemathesis.checks import CHECKS, load_all_checks
 
+from conformance.core.contract import Operation
 from conformance.fuzz import allure_report
 from conformance.fuzz.checks import RESPONSE_CHECKS
 from conformance.fuzz.outcome import ConformanceFailure, InfrastructureError, judge
 from conformance.fuzz.probes import PROBE_CHECKS
 from conformance.fuzz.state import fuzz_suite, profile_of
 from conformance.fuzz.stateful_checks import LINKED_RESOURCE
-from conformance.spec import Operation
-from conformance.suite_context import get_context
+from conformance.plugin.context import get_context
 
 STATEFUL = "stateful"
 

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from conformance.config import ENVIRONMENT, resolve
+from conformance.core.contract import SPEC_PATH
+from conformance.core.settings import ENVIRONMENT, resolve
 from conformance.fuzz import skips, stats
 from conformance.fuzz.items import ContractFile
 from conformance.fuzz.profiles import DEFAULT_PROFILE, PROFILES
 from conformance.fuzz.state import SEED_LIMIT, existing_suite
-from conformance.spec import SPEC_PATH
-from conformance.suite_context import get_context
+from conformance.plugin.context import get_context
 
 _COLLECTED = pytest.StashKey[bool]()
 

@@ -18,8 +18,8 @@ from schemathesis import Case, GenerationMode
 from schemathesis.generation.hypothesis.examples import generate_one
 from schemathesis.schemas import APIOperation
 
+from conformance.core.session import Exchange, ScvSession
 from conformance.fuzz.verdicts import Finding, Verdict
-from conformance.session import Exchange, ScvSession
 
 AUTH_REQUIRED = "scv_auth_required"
 FORBIDDEN_CHARACTERS = "scv_forbidden_characters"

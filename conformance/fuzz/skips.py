@@ -7,7 +7,7 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from conformance.context import RunContext
+from conformance.core.context import RunContext
 
 SKIPS_FILE = "fuzz-skips.json"
 

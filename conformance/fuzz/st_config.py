@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from conformance.core.contract import Operation
 from conformance.fuzz.expectations import positive_statuses
 from conformance.fuzz.profiles import Profile
-from conformance.spec import Operation
 
 REQUEST_TIMEOUT_SECONDS = 10.0
 PHASES = ("examples", "coverage", "fuzzing", "stateful")

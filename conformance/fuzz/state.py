@@ -8,7 +8,7 @@ import pytest
 
 from conformance.fuzz.profiles import DEFAULT_PROFILE, Profile, get_profile
 from conformance.fuzz.suite import FuzzSuite
-from conformance.suite_context import get_context
+from conformance.plugin.context import get_context
 
 SEED_LIMIT = 2**31
 _SUITE = pytest.StashKey[FuzzSuite]()

@@ -9,8 +9,10 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.core.result import Ok
 from schemathesis.schemas import BaseSchema
 
-from conformance.context import RunContext
-from conformance.errors import HarnessError
+from conformance.core.context import RunContext
+from conformance.core.contract import Operation
+from conformance.core.errors import HarnessError
+from conformance.core.session import ScvSession
 from conformance.fuzz import auth, checks, stateful_checks
 from conformance.fuzz.engine_run import run_engine
 from conformance.fuzz.job_probe import probe_started_job_exists
@@ -19,8 +21,6 @@ from conformance.fuzz.profiles import Profile
 from conformance.fuzz.st_config import config_table
 from conformance.fuzz.stateful_checks import LINKED_RESOURCE
 from conformance.fuzz.verdicts import RunResult
-from conformance.session import ScvSession
-from conformance.spec import Operation
 
 STATEFUL = "stateful"
 #: Imported for its registration with schemathesis.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from conformance.paths import CHECKOUT
+from conformance.core.paths import CHECKOUT
 
 ROOT = CHECKOUT
 ALLURE_VERSION = "3.18.0"

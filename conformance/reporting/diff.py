@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conformance.errors import ConfigError, ExitCode
+from conformance.core.errors import ConfigError, ExitCode
 
 #: Statuses that count as holding and as failing.
 HELD = frozenset({"passed"})

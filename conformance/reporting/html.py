@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from conformance.errors import ConfigError, ExitCode
+from conformance.core.errors import ConfigError, ExitCode
 from conformance.reporting.allure_cli import INSTALL_HINT, find_allure
 from conformance.reporting.metadata import allure3_categories
 from conformance.reporting.run_dirs import latest_run_dir

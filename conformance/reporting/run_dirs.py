@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-from conformance.errors import ConfigError
+from conformance.core.errors import ConfigError
 
 TIMESTAMP_FORMAT = "%Y%m%dT%H%M%SZ"
 RUN_NAME = re.compile(r"^\d{8}T\d{6}Z(?:-\d+)?$")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from conformance.redaction import replace_secrets
+from conformance.core.redaction import replace_secrets
 from conformance.reporting.atomic import write_text
 
 MAX_BYTES = 50 * 1024 * 1024

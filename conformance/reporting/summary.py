@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.errors import ExitCode
-from conformance.item_keys import FUZZ
+from conformance.core.errors import ExitCode
+from conformance.core.item_keys import FUZZ
 from conformance.reporting.allure_results import ResultRecord
 
 #: Worst first: the status of an operation or workflow is that of its worst test.

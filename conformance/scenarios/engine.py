@@ -12,13 +12,13 @@ from urllib.parse import quote
 import httpx
 from jsonpath import JSONPointer
 
+from conformance.core.session import Exchange, ScvSession
 from conformance.scenarios import criteria, expressions, jobs
 from conformance.scenarios.document import ScenarioDocument, Workflow
 from conformance.scenarios.errors import StepFailure, UnresolvedExpression
 from conformance.scenarios.expressions import Message, Scope
 from conformance.scenarios.sources import SCV, SourceOperation
 from conformance.scenarios.vcenter import VcenterClient
-from conformance.session import Exchange, ScvSession
 
 CallListener = Callable[[str, Exchange], None]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from conformance.errors import ConfigError, HarnessError
-from conformance.session import Exchange
+from conformance.core.errors import ConfigError, HarnessError
+from conformance.core.session import Exchange
 
 
 class ScenarioDocumentError(ConfigError):

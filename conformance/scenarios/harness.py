@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance.context import RunContext
+from conformance.core.context import RunContext
+from conformance.core.contract import release_key
 from conformance.scenarios import inventory
 from conformance.scenarios.document import Workflow
 from conformance.scenarios.vcenter import VcenterClient
-from conformance.spec import release_key
 
 
 def skip_reason(context: RunContext, workflow: Workflow) -> str | None:

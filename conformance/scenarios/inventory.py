@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from conformance.core.errors import ConfigError
 from conformance.emulator.inventory import LEGACY_VM_UUID
-from conformance.errors import ConfigError
 
 #: Names of the emulator's fixed inventory, the defaults against the embedded emulator.
 EMULATOR_INVENTORY = {

@@ -6,10 +6,10 @@ import io
 import zipfile
 from typing import Any
 
-from conformance.redaction import redact_text
+from conformance.core.redaction import redact_text
+from conformance.core.session import ScvSession
 from conformance.scenarios.errors import Attachment
 from conformance.scenarios.sources import SCV, SourceOperation
-from conformance.session import ScvSession
 
 JOB_OPERATION = "getJob"
 LOGS_PATH = "/4.1/jobs/{id}/logs"

@@ -9,14 +9,14 @@ from typing import Any
 
 import yaml
 
-from conformance.config import INVENTORY_KEYS
-from conformance.paths import SCENARIOS_DIR
+from conformance.core.contract import release_key
+from conformance.core.paths import SCENARIOS_DIR
+from conformance.core.settings import INVENTORY_KEYS
 from conformance.scenarios import criteria, expressions
 from conformance.scenarios.document import ScenarioDocument
 from conformance.scenarios.errors import ExpressionError, ScenarioDocumentError
 from conformance.scenarios.schema import SchemaUnavailable, schema_errors
 from conformance.scenarios.sources import KNOWN_SOURCES, load_source
-from conformance.spec import release_key
 
 SCENARIO_DIR = SCENARIOS_DIR
 SCENARIO_GLOB = "*.arazzo.yaml"

@@ -16,14 +16,14 @@ import httpx
 import pytest
 from allure_commons.types import AttachmentType
 
-from conformance.errors import HarnessError
-from conformance.redaction import redact_json
+from conformance.core.errors import HarnessError
+from conformance.core.redaction import redact_json
+from conformance.core.session import Exchange
+from conformance.plugin.context import get_context
 from conformance.scenarios import harness, loader
 from conformance.scenarios.document import Workflow
 from conformance.scenarios.engine import Engine, RunResult
 from conformance.scenarios.errors import ScenarioDocumentError, StepFailure
-from conformance.session import Exchange
-from conformance.suite_context import get_context
 
 SUITE = "scenario"
 

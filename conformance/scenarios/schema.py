@@ -11,7 +11,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
-from conformance.paths import CACHE_DIR
+from conformance.core.paths import CACHE_DIR
 
 SCHEMA_PATH = CACHE_DIR / "schemas" / "arazzo-1.0.schema.json"
 SCHEMA_SHA256 = "6a6ca511448570c4347315896f719f4f556d940b2ac14604beaa8825a6f0aecb"

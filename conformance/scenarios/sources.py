@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from conformance.spec import HTTP_METHODS
+from conformance.core.contract import HTTP_METHODS
 
 #: The source description names the engine knows how to call.
 SCV = "scv"

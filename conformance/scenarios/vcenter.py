@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 
-from conformance.errors import TargetUnreachable
-from conformance.session import RecordingClient, tls_verification
+from conformance.core.errors import TargetUnreachable
+from conformance.core.session import RecordingClient, tls_verification
 
 SESSION_PATH = "/api/session"
 SESSION_HEADER = "vmware-api-session-id"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from conformance.config import add_target_arguments, normalize_target, resolve
-from conformance.errors import ConfigError
+from conformance.core.errors import ConfigError
+from conformance.core.settings import add_target_arguments, normalize_target, resolve
 
 
 def parse(*argv: str) -> argparse.Namespace:

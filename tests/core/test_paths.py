@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance import paths
+from conformance.core import paths
 
 
 def test_a_checkout_reads_its_own_specs_and_scenarios() -> None:

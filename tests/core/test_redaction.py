@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import json
 
-from conformance.redaction import REDACTED, redact_body, redact_headers, redact_json, redact_text
+from conformance.core.redaction import (
+    REDACTED,
+    redact_body,
+    redact_headers,
+    redact_json,
+    redact_text,
+)
 
 
 def test_secret_headers_are_replaced_whatever_their_case() -> None:

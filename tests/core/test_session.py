@@ -7,16 +7,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from conformance.emulator import EmbeddedEmulator, EmulatorConfig, ManualClock
-from conformance.errors import ConfigError, TargetUnreachable
-from conformance.scenarios.vcenter import VcenterClient
-from conformance.session import (
+from conformance.core.errors import ConfigError, TargetUnreachable
+from conformance.core.session import (
     RENEW_MARGIN_SECONDS,
     TOKEN_LIFETIME_SECONDS,
     Exchange,
     ScvSession,
     Target,
 )
+from conformance.emulator import EmbeddedEmulator, EmulatorConfig, ManualClock
+from conformance.scenarios.vcenter import VcenterClient
 
 
 class Ticker:

@@ -10,6 +10,7 @@ import httpx
 import pytest
 from jsonschema import Draft202012Validator
 
+from conformance.core.contract import load_contract
 from conformance.emulator import (
     DEFAULT_PASSWORD,
     DEFAULT_USERNAME,
@@ -17,7 +18,6 @@ from conformance.emulator import (
     ManualClock,
     create_app,
 )
-from conformance.spec import load_contract
 
 
 class Api:

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
+from conformance.core.contract import load_contract
 from conformance.emulator.handlers import HANDLERS
-from conformance.spec import load_contract
 from tests.emulator.conftest import Api, error
 
 SAMPLE_PARAMS = {

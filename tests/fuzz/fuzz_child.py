@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from conformance.emulator import EmbeddedEmulator
-from conformance.pytest_run import ROOT, SUITES, child_environment, pytest_arguments
+from conformance.run.child import ROOT, SUITES, child_environment, pytest_arguments
 
 
 @dataclass

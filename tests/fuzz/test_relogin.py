@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from conformance.config import resolve
-from conformance.context import RunContext
+from conformance.core.context import RunContext
+from conformance.core.contract import load_contract
+from conformance.core.session import Target
+from conformance.core.settings import resolve
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig
 from conformance.fuzz.profiles import get_profile
 from conformance.fuzz.suite import FuzzSuite
-from conformance.session import Target
-from conformance.spec import load_contract
 
 
 def test_expired_token_is_renewed_and_the_call_replayed() -> None:

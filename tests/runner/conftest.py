@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from conformance import pytest_run
-from conformance.config import resolve
-from conformance.pytest_run import Suite
-from conformance.runner import RunPlan, execute
+from conformance.core.settings import resolve
+from conformance.run import child as pytest_run
+from conformance.run.child import Suite
+from conformance.run.runner import RunPlan, execute
 
 FAKES = "tests/runner/fakes"
 CI_VARIABLES = (
@@ -60,7 +60,7 @@ def use_fakes(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     if not (pytest_run.ROOT / arazzo).exists():
         del suites["scenarios"]
     monkeypatch.setattr(pytest_run, "SUITES", suites)
-    monkeypatch.setattr("conformance.runner.SUITES", suites)
+    monkeypatch.setattr("conformance.run.runner.SUITES", suites)
 
 
 def run_fakes(
@@ -72,7 +72,7 @@ def run_fakes(
 ) -> Run:
     """Run the stand-in suites ``name`` against the embedded emulator."""
     use_fakes(monkeypatch, name)
-    from conformance import runner
+    from conformance.run import runner
 
     resolved = resolve(argparse.Namespace(report_dir=str(report_dir), **settings), {})
     buffer = io.StringIO()

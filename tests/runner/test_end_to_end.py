@@ -10,8 +10,8 @@ from collections import Counter
 from pathlib import Path
 
 from conformance.emulator import DEFAULT_PASSWORD
-from conformance.pytest_run import ROOT
 from conformance.reporting.junit import read_counts
+from conformance.run.child import ROOT
 
 SCRIPT = Path(sys.executable).with_name("scv-conformance")
 PLUGINS = (

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from conformance.item_keys import ItemKey, item_key
-from conformance.progress import ProgressTracker
+from conformance.core.item_keys import ItemKey, item_key
+from conformance.run.progress import ProgressTracker
 
 
 def test_item_keys() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from conformance.reporting.atomic import write_text
 from conformance.reporting.run_dirs import latest_run_dir, new_run_dir
-from conformance.runner import public_url
+from conformance.run.runner import public_url
 
 
 def test_same_second_gets_a_suffix_and_latest_is_the_newest(tmp_path: Path) -> None:

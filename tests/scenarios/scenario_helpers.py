@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from conformance.core.session import ScvSession, Target
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig
 from conformance.scenarios import inventory, loader
 from conformance.scenarios.document import ScenarioDocument, Workflow
 from conformance.scenarios.engine import Engine, RunResult
 from conformance.scenarios.vcenter import VcenterClient
-from conformance.session import ScvSession, Target
 
 JOB_DURATION = 0.2
 JOB_TIMEOUT = 1.5

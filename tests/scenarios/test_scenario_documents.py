@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conformance.core.contract import load_contract
 from conformance.scenarios import loader, schema
 from conformance.scenarios.errors import ScenarioDocumentError
 from conformance.scenarios.schema import SchemaUnavailable
-from conformance.spec import load_contract
 
 FILES = loader.scenario_files()
 DOCUMENTED_WORKFLOWS = 16

@@ -8,7 +8,7 @@ import time
 import pytest
 from scenario_helpers import emulator, run_workflow, target_of
 
-from conformance.session import ScvSession
+from conformance.core.session import ScvSession
 
 #: Fault -> the workflow that must notice it, and the step where it does.
 SCENARIO_FAULTS = {

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from scenario_helpers import emulator, free_port
 
-from conformance.context import EMBEDDED_MARKER, REPORTED_VERSION
+from conformance.core.context import EMBEDDED_MARKER, REPORTED_VERSION
 from conformance.emulator import EmbeddedEmulator
 from conformance.scenarios.loader import SCENARIO_DIR
 

@@ -23,22 +23,11 @@ from rich.console import Console
 from rich.text import Text
 
 from conformance import __version__
-from conformance.config import Settings
-from conformance.context import RunContext, export_environment, open_context
-from conformance.emulator_log import emulator_log
-from conformance.errors import ConfigError, ExitCode, TargetUnreachable
-from conformance.progress import ProgressDisplay
-from conformance.pytest_run import (
-    ROOT,
-    SUITES,
-    PytestJob,
-    PytestOutcome,
-    last_error_line,
-    pytest_arguments,
-    run_pytest,
-    run_pytest_jobs,
-)
-from conformance.redaction import REDACTED
+from conformance.core.context import RunContext, export_environment, open_context
+from conformance.core.contract import load_contract
+from conformance.core.errors import ConfigError, ExitCode, TargetUnreachable
+from conformance.core.redaction import REDACTED
+from conformance.core.settings import Settings
 from conformance.reporting.allure_results import read_results
 from conformance.reporting.atomic import write_json, write_text
 from conformance.reporting.console import print_summary
@@ -48,7 +37,18 @@ from conformance.reporting.metadata import write_metadata
 from conformance.reporting.run_dirs import new_run_dir
 from conformance.reporting.scrub import scrub
 from conformance.reporting.summary import RunFacts, build_summary
-from conformance.spec import load_contract
+from conformance.run.child import (
+    ROOT,
+    SUITES,
+    PytestJob,
+    PytestOutcome,
+    last_error_line,
+    pytest_arguments,
+    run_pytest,
+    run_pytest_jobs,
+)
+from conformance.run.emulator_log import emulator_log
+from conformance.run.progress import ProgressDisplay
 
 PROFILES = ("smoke", "full")
 #: Console width when the output is a log rather than a terminal.

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from conformance.errors import ConfigError
-from conformance.spec import release_key
+from conformance.core.contract import release_key
+from conformance.core.errors import ConfigError
 
 #: Option name -> environment variable.
 ENVIRONMENT = {

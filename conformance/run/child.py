@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from conformance.paths import CACHE_DIR, PROJECT_ROOT
-from conformance.progress import ProgressDisplay
-from conformance.progress_plugin import PROGRESS_FD_VARIABLE
+from conformance.core.paths import CACHE_DIR, PROJECT_ROOT
+from conformance.plugin.progress import PROGRESS_FD_VARIABLE
+from conformance.run.progress import ProgressDisplay
 
 #: Node ids are relative to it (``specs/...``, ``scenarios/...``).
 ROOT = PROJECT_ROOT
@@ -78,11 +78,11 @@ def pytest_arguments(
         "--color=no",
         "--tb=short",
         "-p",
-        "conformance.progress_plugin",
+        "conformance.plugin.progress",
         "-p",
-        "conformance.reporting.pytest_labels",
+        "conformance.plugin.labels",
         "-p",
-        "conformance.scheduling_plugin",
+        "conformance.plugin.scheduling",
         "--alluredir",
         str(run_dir / "allure-results"),
         "--junitxml",

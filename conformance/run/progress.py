@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
-from conformance.item_keys import FUZZ, SCENARIO, ItemKey, item_key
+from conformance.core.item_keys import FUZZ, SCENARIO, ItemKey, item_key
 
 #: Without a terminal, print a progress line at most this often (seconds).
 PLAIN_INTERVAL = 10.0
@@ -30,7 +30,7 @@ class ProgressTracker:
         self.collect_errors: list[str] = []
 
     def handle(self, event: dict[str, Any]) -> None:
-        """Take one event of :mod:`conformance.progress_plugin`."""
+        """Take one event of :mod:`conformance.plugin.progress`."""
         with self._lock:
             kind = event.get("event")
             if kind == "collected":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.context import RunContext, from_environment
+from conformance.core.context import RunContext, from_environment
 
 _CONTEXT = pytest.StashKey[RunContext]()
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import httpx
 
-from conformance.errors import ConfigError, TargetUnreachable
-from conformance.redaction import REDACTED, redact_body, redact_headers
+from conformance.core.errors import ConfigError, TargetUnreachable
+from conformance.core.redaction import REDACTED, redact_body, redact_headers
 
 LOGIN_PATH = "/4.1/auth/login"
 #: The documented default login timeout of the appliance.

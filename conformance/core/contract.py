@@ -10,8 +10,8 @@ from typing import Any
 
 import yaml
 
-from conformance.errors import ConfigError
-from conformance.paths import CONTRACT_PATH
+from conformance.core.errors import ConfigError
+from conformance.core.paths import CONTRACT_PATH
 
 SPEC_PATH = CONTRACT_PATH
 HTTP_METHODS = ("get", "put", "post", "delete", "patch")

@@ -17,10 +17,16 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from conformance.config import Settings, resolve
-from conformance.errors import ConfigError, TargetUnreachable
-from conformance.session import ScvSession, Target, tls_verification
-from conformance.spec import LATEST_RELEASE, Contract, Operation, load_contract, release_key
+from conformance.core.contract import (
+    LATEST_RELEASE,
+    Contract,
+    Operation,
+    load_contract,
+    release_key,
+)
+from conformance.core.errors import ConfigError, TargetUnreachable
+from conformance.core.session import ScvSession, Target, tls_verification
+from conformance.core.settings import Settings, resolve
 
 #: Marks, for the suites' processes, that the target is the run's own embedded emulator.
 EMBEDDED_MARKER = "SCV_CONFORMANCE_EMBEDDED"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.item_keys import SCENARIO, item_key
+from conformance.core.item_keys import SCENARIO, item_key
 
 SCENARIO_GROUP = "scv-scenarios"
 

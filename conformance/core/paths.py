@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 #: The folder above the package: a clone of the repository when installed from one.
-CHECKOUT = Path(__file__).resolve().parent.parent
+CHECKOUT = Path(__file__).resolve().parents[2]
 #: Where a wheel installs the contract and the scenarios.
 INSTALLED = Path(sys.prefix) / "share" / "scv-conformance"
 CONTRACT_NAME = "scv.openapi.yaml"
