@@ -25,6 +25,7 @@ from conformance.core.contract import (
     release_key,
 )
 from conformance.core.errors import ConfigError, TargetUnreachable
+from conformance.core.guard import RequestGuard
 from conformance.core.session import ScvSession, Target, tls_verification
 from conformance.core.settings import Settings, resolve
 
@@ -44,6 +45,7 @@ class RunContext:
     release: str
     reported_version: str | None
     _emulator: object | None = field(default=None, repr=False)
+    _guard: RequestGuard | None = field(default=None, repr=False)
 
     @property
     def destructive_allowed(self) -> bool:
@@ -70,7 +72,16 @@ class RunContext:
         """Why ``operation`` must not run against this target, or None."""
         return self.version_skip_reason(operation) or self.safety_skip_reason(operation)
 
+    @property
+    def guard(self) -> RequestGuard:
+        """What every client of this run may send: only GETs and logins when read-only."""
+        if self._guard is None:
+            self._guard = RequestGuard(read_only=not self.destructive_allowed)
+        return self._guard
+
     def session(self, **kwargs: object) -> ScvSession:
+        kwargs.setdefault("guard", self.guard)
+        kwargs.setdefault("deadline", self.settings.request_timeout)
         return ScvSession(self.target, **kwargs)  # type: ignore[arg-type]
 
     def close(self) -> None:
@@ -133,6 +144,7 @@ def export_environment(context: RunContext) -> dict[str, str]:
         "SCV_ALLOW_DESTRUCTIVE": str(context.settings.allow_destructive).lower(),
         "SCV_JOB_TIMEOUT": str(context.settings.job_timeout),
         "SCV_RESPONSE_TIME_BUDGET_MS": str(context.settings.response_time_budget_ms),
+        "SCV_REQUEST_TIMEOUT": str(context.settings.request_timeout),
         REPORTED_VERSION: context.reported_version or "unknown",
     }
     if target.vcenter_url:

@@ -32,6 +32,9 @@ ENVIRONMENT = {
     "report_dir": "SCV_REPORT_DIR",
     "job_timeout": "SCV_JOB_TIMEOUT",
     "response_time_budget_ms": "SCV_RESPONSE_TIME_BUDGET_MS",
+    "request_timeout": "SCV_REQUEST_TIMEOUT",
+    "max_time": "SCV_MAX_TIME",
+    "cleanup_grace": "SCV_CLEANUP_GRACE",
     "config": "SCV_CONFIG",
 }
 
@@ -48,6 +51,9 @@ DEFAULTS: dict[str, Any] = {
     "report_dir": "reports",
     "job_timeout": 120.0,
     "response_time_budget_ms": 1000,
+    "request_timeout": 60.0,
+    "max_time": None,
+    "cleanup_grace": 60.0,
 }
 
 #: The inventory names that scenarios work on against a real appliance.
@@ -82,6 +88,12 @@ class Settings:
     budgets: Mapping[str, int] = field(default_factory=dict)
     inventory: Mapping[str, str] = field(default_factory=dict)
     config_file: Path | None = None
+    #: Seconds a whole answer may take (not per chunk).
+    request_timeout: float = 60.0
+    #: Seconds the whole run may take; None: no limit.
+    max_time: float | None = None
+    #: Seconds an interrupted test process gets to clean up before it is killed.
+    cleanup_grace: float = 60.0
 
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
@@ -136,6 +148,25 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="where reports are written (default: reports)",
     )
+    parser.add_argument(
+        "--request-timeout",
+        default=sup,
+        metavar="S",
+        help="seconds a whole answer may take (default: 60)",
+    )
+    parser.add_argument(
+        "--max-time",
+        default=sup,
+        metavar="SECONDS",
+        help="end the run after this many seconds, reports marked interrupted (exit 3)",
+    )
+    parser.add_argument(
+        "--cleanup-grace",
+        default=sup,
+        metavar="S",
+        help="seconds an interrupted run may spend cleaning up before it is killed "
+        "(default: 60)",
+    )
 
 
 def resolve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> Settings:
@@ -167,6 +198,11 @@ def resolve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) 
         budgets=budgets,
         inventory=inventory,
         config_file=Path(config_path) if config_path else None,
+        request_timeout=_parse_float(merged["request_timeout"], "request-timeout"),
+        max_time=None
+        if merged["max_time"] is None
+        else _parse_float(merged["max_time"], "max-time"),
+        cleanup_grace=_parse_float(merged["cleanup_grace"], "cleanup-grace"),
     )
 
 

@@ -20,6 +20,7 @@ from conformance.fuzz.probes import PROBES, sample_request
 from conformance.fuzz.profiles import Profile
 from conformance.fuzz.st_config import config_table
 from conformance.fuzz.stateful_checks import LINKED_RESOURCE
+from conformance.fuzz.transport import BoundedTransport, bound
 from conformance.fuzz.verdicts import RunResult
 
 STATEFUL = "stateful"
@@ -56,6 +57,9 @@ class FuzzSuite:
         self.profile = profile
         self.seed = seed
         self.session: ScvSession = context.session()
+        self.transport = BoundedTransport(
+            self.session.guard, self.session.deadline, on_answer=self._answered
+        )
         self._results: dict[str, RunResult] = {}
         self._schemas: dict[str, BaseSchema] = {}
         self.auth: auth.SessionTokenAuth | None = None
@@ -77,6 +81,10 @@ class FuzzSuite:
     def close(self) -> None:
         self.session.close()
 
+    def _answered(self, token: str | None, status: int) -> None:
+        if token is not None and status != 401:
+            self.session.accepted(token)
+
     def _schema(self, kind: str) -> BaseSchema:
         if kind not in self._schemas:
             phases = (
@@ -91,11 +99,13 @@ class FuzzSuite:
                 profile=self.profile,
                 operations=self.context.contract.operations,
                 phases_run=phases,
+                read_only=not self.context.destructive_allowed,
             )
             schema = schemathesis.openapi.from_dict(
                 copy.deepcopy(self.context.contract.document),
                 config=SchemathesisConfig.from_dict(table),
             )
+            schema = bound(schema, self.transport)
             provider = auth.install(schema, self.session)
             self.auth = self.auth or provider
             self._schemas[kind] = schema

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conformance.core.guard import changes_state
 from conformance.scenarios.sources import Source, SourceOperation
 
 QUALIFIED_PREFIX = "$sourceDescriptions."
@@ -37,8 +38,31 @@ class Workflow:
         return list(self.data.get("x-scv-cleanup") or [])
 
     @property
+    def state_changing_steps(self) -> list[str]:
+        """The steps (cleanup included) whose operation changes appliance state.
+
+        Derived from the operations' methods, as for the contract's operations: any method
+        but GET changes state, logging in aside.
+        """
+        found = []
+        for step in [*self.steps, *self.cleanup]:
+            try:
+                operation = self.document.operation(str(step.get("operationId")))
+            except KeyError:
+                continue
+            if changes_state(operation.method, operation.path):
+                found.append(str(step.get("stepId")))
+        return found
+
+    @property
     def destructive(self) -> bool:
-        return bool(self.data.get("x-scv-destructive", False))
+        """True when the workflow changes appliance state (whatever its flag says)."""
+        return bool(self.state_changing_steps)
+
+    @property
+    def declared_destructive(self) -> object:
+        """The document's ``x-scv-destructive`` flag, None when it has none."""
+        return self.data.get("x-scv-destructive")
 
     @property
     def requires(self) -> list[str]:

@@ -45,7 +45,14 @@ def vcenter_client(context: RunContext) -> VcenterClient | None:
     target = context.target
     if not target.vcenter_url:
         return None
-    return VcenterClient(target.vcenter_url, target.username, target.password, verify=target.verify)
+    return VcenterClient(
+        target.vcenter_url,
+        target.username,
+        target.password,
+        verify=target.verify,
+        guard=context.guard,
+        deadline=context.settings.request_timeout,
+    )
 
 
 def inventory_names(context: RunContext) -> dict[str, str]:

@@ -13,7 +13,7 @@ from conformance.core.contract import release_key
 from conformance.core.paths import SCENARIOS_DIR
 from conformance.core.settings import INVENTORY_KEYS
 from conformance.scenarios import criteria, expressions
-from conformance.scenarios.document import ScenarioDocument
+from conformance.scenarios.document import ScenarioDocument, Workflow
 from conformance.scenarios.errors import ExpressionError, ScenarioDocumentError
 from conformance.scenarios.schema import SchemaUnavailable, schema_errors
 from conformance.scenarios.sources import KNOWN_SOURCES, load_source
@@ -103,6 +103,7 @@ def own_checks(document: ScenarioDocument) -> list[str]:
     for workflow in document.workflows:
         where = workflow.workflow_id
         problems += _check_extensions(where, workflow.data)
+        problems += _check_destructive_flag(workflow)
         seen: list[str] = []
         all_ids = [str(s.get("stepId")) for s in workflow.steps]
         for step in workflow.steps:
@@ -135,6 +136,24 @@ def _check_extensions(where: str, data: Mapping[str, Any]) -> list[str]:
     if not isinstance(data.get("x-scv-destructive", False), bool):
         problems.append(f"{where}: x-scv-destructive must be true or false")
     return problems
+
+
+def _check_destructive_flag(workflow: Workflow) -> list[str]:
+    """The flag must say what the steps do: it is derived from them, never trusted."""
+    declared = workflow.declared_destructive
+    if not isinstance(declared, bool) or declared == workflow.destructive:
+        return []
+    where = workflow.workflow_id
+    if declared:
+        return [
+            f"{where}: x-scv-destructive is true but no step changes appliance state "
+            "(every call is a GET or a login)"
+        ]
+    steps = ", ".join(workflow.state_changing_steps)
+    return [
+        f"{where}: x-scv-destructive is false but steps {steps} call operations that "
+        "change appliance state (a method other than GET); mark the workflow destructive"
+    ]
 
 
 def _check_step(
