@@ -164,8 +164,7 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         "--cleanup-grace",
         default=sup,
         metavar="S",
-        help="seconds an interrupted run may spend cleaning up before it is killed "
-        "(default: 60)",
+        help="seconds an interrupted run may spend cleaning up before it is killed (default: 60)",
     )
 
 

@@ -91,7 +91,9 @@ class BoundedTransport(RequestsTransport):
         self.deadline = deadline
         self.on_answer = on_answer
 
-    def send(self, case: Case, *, session: requests.Session | None = None, **kwargs: Any) -> Response:
+    def send(
+        self, case: Case, *, session: requests.Session | None = None, **kwargs: Any
+    ) -> Response:
         # refused before the request is even built: nothing of it reaches the wire
         self.guard.check(case.method, case.formatted_path)
         owned = session is None

@@ -10,8 +10,8 @@ import pytest
 
 from conformance.core.guard import ReadOnlyViolation, RequestGuard, changes_state
 from conformance.core.session import ScvSession, Target
-from conformance.fuzz.st_config import config_table
 from conformance.fuzz.profiles import get_profile
+from conformance.fuzz.st_config import config_table
 from conformance.scenarios import loader
 from conformance.scenarios.errors import ScenarioDocumentError
 from conformance.scenarios.vcenter import VcenterClient
@@ -34,14 +34,16 @@ ROOT = Path(__file__).resolve().parents[2]
         ("PUT", "https://scv/api/4.1/auth/login", True),
     ],
 )
-def test_only_gets_and_session_calls_leave_state_alone(method: str, url: str, changes: bool) -> None:
+def test_only_gets_and_session_calls_leave_state_alone(
+    method: str, url: str, changes: bool
+) -> None:
     assert changes_state(method, url) is changes
 
 
 def test_a_read_only_guard_refuses_and_remembers() -> None:
     guard = RequestGuard(read_only=True)
     guard.check("GET", "/4.1/policies")
-    with pytest.raises(ReadOnlyViolation, match="refused DELETE /4.1/policies/1"):
+    with pytest.raises(ReadOnlyViolation, match=r"refused DELETE /4\.1/policies/1"):
         guard.check("DELETE", "/4.1/policies/1")
     assert guard.refused == ["DELETE /4.1/policies/1"]
     RequestGuard(read_only=False).check("DELETE", "/4.1/policies/1")
@@ -99,7 +101,11 @@ def test_read_only_fuzzing_tries_no_undocumented_methods() -> None:
     )
     assert table["phases"]["coverage"]["unexpected-methods"] == []
     table = config_table(
-        base_url="http://scv.test/api", verify=False, seed=1, profile=get_profile("full"), operations=[]
+        base_url="http://scv.test/api",
+        verify=False,
+        seed=1,
+        profile=get_profile("full"),
+        operations=[],
     )
     assert "unexpected-methods" not in table["phases"]["coverage"]
 
