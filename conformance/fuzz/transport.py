@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -27,6 +27,7 @@ from schemathesis.transport.requests import (
 from conformance.core.bounds import BREAKER, AnswerTooSlow, read_bounded
 from conformance.core.guard import RequestGuard
 
+SchemaT = TypeVar("SchemaT", bound=BaseSchema)
 #: Called with the token a request carried and the status it got.
 AnswerListener = Callable[[str | None, int], None]
 CHUNK_BYTES = 64 * 1024
@@ -75,8 +76,9 @@ class BoundedAdapter(HTTPAdapter):
         return response
 
 
-def _token(headers: Mapping[str, str]) -> str | None:
-    return next((v for k, v in headers.items() if k.lower() == "token"), None)
+def _token(headers: Mapping[str, Any]) -> str | None:
+    value = next((v for k, v in headers.items() if k.lower() == "token"), None)
+    return None if value is None else str(value)
 
 
 class BoundedTransport(RequestsTransport):
@@ -109,7 +111,7 @@ class BoundedTransport(RequestsTransport):
                 session.close()
 
 
-def bound(schema: BaseSchema, transport: BoundedTransport) -> BaseSchema:
+def bound(schema: SchemaT, transport: BoundedTransport) -> SchemaT:
     """``schema`` (and every schema narrowed from it) sending through ``transport``.
 
     schemathesis picks a schema's transport in its ``transport`` property; a subclass of

@@ -19,6 +19,7 @@ STYLES = {
     "conformant": "bold green",
     "failures": "bold red",
     "unreachable": "bold magenta",
+    "interrupted": "bold magenta",
 }
 
 
@@ -63,8 +64,17 @@ def print_summary(console: Console, summary: dict[str, Any], run_dir: Path) -> N
     line.append(f", {totals['skipped']} skipped", style="yellow")
     line.append(f" in {summary['durationSeconds']:.1f} s")
     console.print(line)
-    if summary.get("error"):
+    if summary.get("interrupted"):
+        console.print(Text(f"interrupted ({summary.get('interruption')}): {summary.get('error')}"))
+    elif summary.get("error"):
         console.print(Text(f"error: {summary['error']}"))
+    for item in summary.get("leftovers") or []:
+        console.print(
+            Text(
+                f"left behind: {item.get('workflowId')} / {item.get('cleanupStep')}: "
+                f"{item.get('request')}"
+            )
+        )
     if summary.get("seed") is not None:
         console.print(Text(f"seed {summary['seed']} (replay with --seed {summary['seed']})"))
     console.print(

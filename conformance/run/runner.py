@@ -28,6 +28,7 @@ from conformance.core.contract import load_contract
 from conformance.core.errors import ConfigError, ExitCode, TargetUnreachable
 from conformance.core.redaction import REDACTED
 from conformance.core.settings import Settings
+from conformance.reporting import interruption
 from conformance.reporting.allure_results import read_results
 from conformance.reporting.atomic import write_json, write_text
 from conformance.reporting.console import print_summary
@@ -42,6 +43,7 @@ from conformance.run.child import (
     SUITES,
     PytestJob,
     PytestOutcome,
+    Stopping,
     last_error_line,
     pytest_arguments,
     run_pytest,
@@ -49,6 +51,8 @@ from conformance.run.child import (
 )
 from conformance.run.emulator_log import emulator_log
 from conformance.run.progress import ProgressDisplay
+from conformance.run.signals import StopRequest, StopSignals
+from conformance.scenarios.ledger import leftovers
 
 PROFILES = ("smoke", "full")
 #: Console width when the output is a log rather than a terminal.
@@ -142,8 +146,17 @@ def _clean(message: str, settings: Settings) -> str:
 
 
 def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -> int:
-    """Run ``plan`` against the target of ``settings``; returns the exit code."""
+    """Run ``plan`` against the target of ``settings``; returns the exit code.
+
+    SIGINT and SIGTERM (and ``--max-time``) stop the run the same way: the test processes
+    clean up and the reports are written, marked interrupted.
+    """
     plan.validate()
+    with StopSignals() as stop:
+        return _execute(settings, plan, console, stop)
+
+
+def _execute(settings: Settings, plan: RunPlan, console: Console | None, stop: StopRequest) -> int:
     out = console or _console(stderr=False)
     err = console or _console(stderr=True)
     started = datetime.now(UTC)
@@ -192,9 +205,22 @@ def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -
             f"appliance {context.reported_version or 'unknown'}"
         )
     )
+    stopping = Stopping(
+        stop,
+        grace=settings.cleanup_grace,
+        deadline=None if settings.max_time is None else clock + settings.max_time,
+    )
     try:
-        with emulator_log(run_dir / "emulator.log"):
-            facts = _run_suites(context, plan, run_dir, facts, err)
+        if not stop.requested:
+            with emulator_log(run_dir / "emulator.log"):
+                facts = _run_suites(context, plan, run_dir, facts, err, stopping)
+        if stop.requested:
+            reason = stop.reason or "SIGINT"
+            facts = replace(
+                facts,
+                interrupted=reason,
+                error=interruption.describe(reason, settings.max_time),
+            )
     except KeyboardInterrupt:
         facts = replace(facts, error="interrupted")
         _finish(run_dir, facts, clock, out, secrets_seen)
@@ -205,18 +231,30 @@ def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -
 
 
 def _run_suites(
-    context: RunContext, plan: RunPlan, run_dir: Path, facts: RunFacts, console: Console
+    context: RunContext,
+    plan: RunPlan,
+    run_dir: Path,
+    facts: RunFacts,
+    console: Console,
+    stopping: Stopping,
 ) -> RunFacts:
     if plan.runs_suites_apart(context):
-        return _run_suites_apart(context, plan, run_dir, facts, console)
+        return _run_suites_apart(context, plan, run_dir, facts, console, stopping)
     suites = [SUITES[name] for name in plan.suites]
     args = pytest_arguments(suites, plan.suite_options(), run_dir, plan.workers)
-    outcome = run_pytest(args, export_environment(context), run_dir, ProgressDisplay(console))
+    outcome = run_pytest(
+        args, export_environment(context), run_dir, ProgressDisplay(console), stopping
+    )
     return _outcome_facts(outcome, plan, facts)
 
 
 def _run_suites_apart(
-    context: RunContext, plan: RunPlan, run_dir: Path, facts: RunFacts, console: Console
+    context: RunContext,
+    plan: RunPlan,
+    run_dir: Path,
+    facts: RunFacts,
+    console: Console,
+    stopping: Stopping,
 ) -> RunFacts:
     """Each suite in a pytest of its own, at once, each against an emulator of its own.
 
@@ -235,7 +273,7 @@ def _run_suites_apart(
             jobs.append(
                 PytestJob(args, export_environment(suite_context), run_dir / f"pytest-{name}.log")
             )
-        outcomes = run_pytest_jobs(jobs, ProgressDisplay(console))
+        outcomes = run_pytest_jobs(jobs, ProgressDisplay(console), stopping)
     merge([run_dir / f"junit-{name}.xml" for name in plan.suites], run_dir / "junit.xml")
     results = [_outcome_facts(outcome, plan, facts) for outcome in outcomes]
     return next((r for r in results if r.error), results[0])
@@ -264,10 +302,15 @@ def _outcome_facts(outcome: PytestOutcome, plan: RunPlan, facts: RunFacts) -> Ru
 def _finish(
     run_dir: Path, facts: RunFacts, clock: float, console: Console, hidden: list[str]
 ) -> int:
-    facts = replace(facts, duration_seconds=time.monotonic() - clock)
+    facts = replace(
+        facts, duration_seconds=time.monotonic() - clock, leftovers=tuple(leftovers(run_dir))
+    )
     results_dir = run_dir / "allure-results"
     results = read_results(results_dir)
     reconcile(run_dir / "junit.xml", results)
+    if facts.interrupted:
+        text = facts.error or interruption.describe(facts.interrupted)
+        interruption.mark_junit(run_dir / "junit.xml", text, facts.leftovers)
     write_metadata(
         results_dir,
         {
@@ -282,6 +325,8 @@ def _finish(
         },
     )
     summary = build_summary(results, facts)
+    if facts.interrupted:
+        interruption.mark_allure(results_dir, summary.get("error", ""), facts.leftovers)
     write_json(run_dir / "summary.json", summary)
     write_text(run_dir / "summary.md", render(summary))
     scrub(run_dir, hidden)

@@ -12,11 +12,14 @@ from urllib.parse import quote
 import httpx
 from jsonpath import JSONPointer
 
+from conformance.core.errors import HarnessError
+from conformance.core.guard import changes_state
 from conformance.core.session import Exchange, ScvSession
 from conformance.scenarios import criteria, expressions, jobs
 from conformance.scenarios.document import ScenarioDocument, Workflow
 from conformance.scenarios.errors import StepFailure, UnresolvedExpression
 from conformance.scenarios.expressions import Message, Scope
+from conformance.scenarios.ledger import Debt, Ledger
 from conformance.scenarios.sources import SCV, SourceOperation
 from conformance.scenarios.vcenter import VcenterClient
 
@@ -66,6 +69,7 @@ class Engine:
         job_timeout: float = 120.0,
         on_call: CallListener | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        ledger: Ledger | None = None,
     ) -> None:
         self.document = document
         self.session = session
@@ -73,8 +77,10 @@ class Engine:
         self.job_timeout = job_timeout
         self.on_call = on_call
         self.sleep = sleep
+        self.ledger = ledger or Ledger()
         self._step_id = ""
         self._last: Exchange | None = None
+        self._changed = False
         session.listeners.append(self._record)
         if vcenter is not None:
             vcenter.listeners.append(self._record)
@@ -85,23 +91,31 @@ class Engine:
             self.on_call(self._step_id, exchange)
 
     def run(self, workflow: Workflow, inputs: Mapping[str, Any]) -> RunResult:
-        """Run ``workflow`` with ``inputs``, then its cleanup steps, whatever happened."""
+        """Run ``workflow`` with ``inputs``, then its cleanup steps, whatever happened.
+
+        The cleanup runs on every way out: a failed step, an interrupt (KeyboardInterrupt,
+        SystemExit) or an error of the harness. A second interrupt during the cleanup
+        abandons it; the ledger then still owes what was not undone.
+        """
         values = _defaults(workflow.input_schema)
         values.update(inputs)
         sources = {name: s.url for name, s in self.document.sources.items()}
         scope = Scope(inputs=values, sources=sources)
         result = RunResult(workflow.workflow_id, dict(values))
+        self._changed = False
         try:
             self._run_steps(workflow, scope)
         except StepFailure as failure:
             result.failure = failure
-        for name, expression in (workflow.data.get("outputs") or {}).items():
-            try:
-                result.outputs[name] = expressions.resolve_value(expression, scope)
-            except UnresolvedExpression:
-                continue
-        scope.outputs.update(result.outputs)
-        self._cleanup(workflow, scope, result)
+        finally:
+            for name, expression in (workflow.data.get("outputs") or {}).items():
+                try:
+                    result.outputs[name] = expressions.resolve_value(expression, scope)
+                except UnresolvedExpression:
+                    continue
+            scope.outputs.update(result.outputs)
+            self._note_debts(workflow, scope)
+            self._cleanup(workflow, scope, result)
         return result
 
     def _run_steps(self, workflow: Workflow, scope: Scope) -> None:
@@ -112,23 +126,51 @@ class Engine:
                 target = self._run_step(workflow, steps[index], scope)
             except _End:
                 return
+            finally:
+                self._note_debts(workflow, scope)
             index = index + 1 if target is None else _index(steps, target)
+
+    def _note_debts(self, workflow: Workflow, scope: Scope) -> None:
+        """Once the workflow has changed state, each cleanup step it can build is owed."""
+        if not self._changed:
+            return
+        for step in workflow.cleanup:
+            step_id = str(step["stepId"])
+            if self.ledger.owes(workflow.workflow_id, step_id):
+                continue
+            operation = self.document.operation(str(step["operationId"]))
+            try:
+                path, _, _, _ = self._request_parts(step, operation, scope)
+            except UnresolvedExpression:
+                continue
+            request = f"{operation.operation_id}: {operation.method} {path}"
+            self.ledger.owe(Debt(workflow.workflow_id, step_id, request))
 
     def _cleanup(self, workflow: Workflow, scope: Scope, result: RunResult) -> None:
         for step in workflow.cleanup:
+            step_id = str(step["stepId"])
             try:
                 self._request_parts(step, self.document.operation(str(step["operationId"])), scope)
             except UnresolvedExpression:
-                result.skipped_cleanup.append(str(step["stepId"]))
+                result.skipped_cleanup.append(step_id)
                 continue
             try:
                 self._run_step(workflow, step, scope, check="cleanup")
             except _End:
+                self.ledger.settle(workflow.workflow_id, step_id)
                 continue
             except StepFailure as failure:
                 failure.check = "cleanup"
                 failure.detail = f"cleanup failed: {failure.detail}"
                 result.cleanup_failures.append(failure)
+                continue
+            except HarnessError as exc:
+                # the target stopped answering: the rest is owed, said once in the report
+                result.cleanup_failures.append(
+                    StepFailure(workflow.workflow_id, step_id, "cleanup", f"cleanup failed: {exc}")
+                )
+                continue
+            self.ledger.settle(workflow.workflow_id, step_id)
 
     def _run_step(
         self,
@@ -161,6 +203,8 @@ class Engine:
                 raise self._job_failure(workflow, step_id, job, "ended")
             action_index, action = self._failure_action(workflow, step, scope, retries)
             if action is None:
+                # what the step did return still names what it created, for the cleanup
+                scope.steps.setdefault(step_id, self._partial_outputs(step, scope))
                 raise self._criteria_failure(workflow, step_id, failed, scope, check)
             if action.get("type") == "retry":
                 retries[action_index] = retries.get(action_index, 0) + 1
@@ -247,6 +291,18 @@ class Engine:
                 ) from None
         return outputs
 
+    def _partial_outputs(self, step: Mapping[str, Any], scope: Scope) -> dict[str, Any]:
+        """The outputs of a failed step that its answer still yields."""
+        outputs = {}
+        for name, expression in (step.get("outputs") or {}).items():
+            try:
+                value = expressions.resolve_value(expression, scope)
+            except UnresolvedExpression:
+                continue
+            if value is not None:
+                outputs[name] = value
+        return outputs
+
     def _request_parts(
         self, step: Mapping[str, Any], operation: SourceOperation, scope: Scope
     ) -> tuple[str, dict[str, Any], dict[str, str], Any]:
@@ -285,8 +341,10 @@ class Engine:
         kwargs: dict[str, Any] = {"params": query or None, "headers": headers}
         if payload is not None:
             kwargs["json"] = payload
+        if changes_state(operation.method, operation.path):
+            self._changed = True
         if operation.source == SCV:
-            response = self.session.request(operation.method, path, **kwargs)
+            response = self._send_scv(workflow, step_id, operation, path, kwargs)
         else:
             if self.vcenter is None:
                 raise StepFailure(
@@ -308,6 +366,31 @@ class Engine:
             response_headers=dict(response.headers),
             response_body=_body(response),
         )
+
+    def _send_scv(
+        self,
+        workflow: Workflow,
+        step_id: str,
+        operation: SourceOperation,
+        path: str,
+        kwargs: dict[str, Any],
+    ) -> httpx.Response:
+        """Send an SCV call; a state-changing one is owed until its answer arrives.
+
+        An interrupt while the appliance works on a create leaves no id to clean up with;
+        the ledger then names the call whose answer never came.
+        """
+        if not changes_state(operation.method, operation.path):
+            return self.session.request(operation.method, path, **kwargs)
+        pending = Debt(
+            workflow.workflow_id,
+            f"{step_id} (answer never arrived)",
+            f"{operation.operation_id}: {operation.method} {path}: check by hand",
+        )
+        self.ledger.owe(pending)
+        response = self.session.request(operation.method, path, **kwargs)
+        self.ledger.settle(pending.workflow_id, pending.step_id)
+        return response
 
     def _criteria_failure(
         self,
