@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import json
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import httpx
 
+from conformance.core.bounds import read_bounded
 from conformance.core.contract import (
     LATEST_RELEASE,
     Contract,
@@ -166,18 +169,26 @@ def detect_version(target: Target) -> str | None:
     Raises TargetUnreachable when nothing answers at all.
     """
     root = target.base_url
+    started = time.monotonic()
     try:
-        response = httpx.get(
+        with httpx.stream(
+            "GET",
             f"{root}/v3/api-docs",
             verify=tls_verification(target.verify),
             timeout=PROBE_TIMEOUT_SECONDS,
-        )
+        ) as response:
+            if response.status_code != 200:
+                return None
+            body = read_bounded(
+                response.iter_bytes(),
+                started=started,
+                deadline=PROBE_TIMEOUT_SECONDS,
+                what=f"the OpenAPI document of {root}",
+            )
     except httpx.TransportError as exc:
         raise TargetUnreachable(f"{root} unreachable: {type(exc).__name__}: {exc}") from None
-    if response.status_code != 200:
-        return None
     try:
-        version = str(response.json()["info"]["version"])
+        version = str(json.loads(body)["info"]["version"])
     except (ValueError, KeyError, TypeError):
         return None
     return version

@@ -23,13 +23,16 @@ SESSION_CALLS = (
 )
 
 
+def is_session_call(method: str, url_or_path: str) -> bool:
+    """True for a login or a vCenter session being opened or closed."""
+    verb = method.upper()
+    path = urlsplit(url_or_path).path.rstrip("/") or "/"
+    return any(verb == m and path.endswith(suffix) for m, suffix in SESSION_CALLS)
+
+
 def changes_state(method: str, url_or_path: str) -> bool:
     """True for every call a read-only run must not send."""
-    verb = method.upper()
-    if verb == "GET":
-        return False
-    path = urlsplit(url_or_path).path.rstrip("/") or "/"
-    return not any(verb == m and path.endswith(suffix) for m, suffix in SESSION_CALLS)
+    return method.upper() != "GET" and not is_session_call(method, url_or_path)
 
 
 class ReadOnlyViolation(HarnessError):

@@ -22,7 +22,7 @@ from conformance.core.bounds import (
     read_bounded,
 )
 from conformance.core.errors import ConfigError, TargetUnreachable
-from conformance.core.guard import UNGUARDED, RequestGuard
+from conformance.core.guard import UNGUARDED, RequestGuard, is_session_call
 from conformance.core.redaction import REDACTED, redact_body, redact_headers
 
 LOGIN_PATH = "/4.1/auth/login"
@@ -176,7 +176,9 @@ class RecordingClient:
         except AnswerTooSlow as exc:
             BREAKER.failure(str(exc))
             raise
-        BREAKER.success()
+        if not is_session_call(method, path):
+            # a login that answers says little: the calls after it may still all hang
+            BREAKER.success()
         elapsed_ms = (time.monotonic() - started) * 1000
         self._received(path, response)
         if self.listeners:

@@ -16,11 +16,18 @@ SecretsSource = Callable[[], Iterable[str]]
 
 
 def run_engine(schema: BaseSchema, secrets: SecretsSource) -> RunResult:
-    """Run every enabled phase over ``schema`` and judge each check by its results."""
+    """Run every enabled phase over ``schema`` and judge each check by its results.
+
+    schemathesis turns a KeyboardInterrupt into an event and winds down; it is raised
+    again here so that pytest stops too.
+    """
     result = RunResult()
     started = time.perf_counter()
+    interrupted = False
     for event in from_schema(schema).execute():
-        if isinstance(event, events.ScenarioFinished):
+        if isinstance(event, events.Interrupted):
+            interrupted = True
+        elif isinstance(event, events.ScenarioFinished):
             _collect(event.recorder, result, secrets)
         elif isinstance(event, events.NonFatalError):
             result.errors.append(f"{event.label}: {event.info.title}: {event.info.message}")
@@ -32,6 +39,8 @@ def run_engine(schema: BaseSchema, secrets: SecretsSource) -> RunResult:
                     Finding(failure.title, failure.message, None)
                 )
     result.elapsed = time.perf_counter() - started
+    if interrupted:
+        raise KeyboardInterrupt("fuzzing interrupted")
     return result
 
 

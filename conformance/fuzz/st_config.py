@@ -26,6 +26,7 @@ def config_table(
     operations: Iterable[Operation],
     phases_run: Iterable[str] | None = None,
     read_only: bool = False,
+    request_timeout: float = REQUEST_TIMEOUT_SECONDS,
 ) -> dict[str, Any]:
     """The configuration table for fuzzing ``operations`` at ``base_url``.
 
@@ -49,7 +50,7 @@ def config_table(
         "tls-verify": verify,
         "workers": 1,
         "continue-on-failure": True,
-        "request-timeout": REQUEST_TIMEOUT_SECONDS,
+        "request-timeout": min(REQUEST_TIMEOUT_SECONDS, request_timeout),
         "generation": {"max-examples": profile.max_examples, "mode": "all"},
         "phases": phases,
         "operations": [

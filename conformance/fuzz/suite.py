@@ -20,7 +20,7 @@ from conformance.fuzz.probes import PROBES, sample_request
 from conformance.fuzz.profiles import Profile
 from conformance.fuzz.st_config import config_table
 from conformance.fuzz.stateful_checks import LINKED_RESOURCE
-from conformance.fuzz.transport import BoundedTransport, bound
+from conformance.fuzz.transport import BoundedSessions
 from conformance.fuzz.verdicts import RunResult
 
 STATEFUL = "stateful"
@@ -57,9 +57,10 @@ class FuzzSuite:
         self.profile = profile
         self.seed = seed
         self.session: ScvSession = context.session()
-        self.transport = BoundedTransport(
+        self.sessions = BoundedSessions(
             self.session.guard, self.session.deadline, on_answer=self._answered
         )
+        self.sessions.install()
         self._results: dict[str, RunResult] = {}
         self._schemas: dict[str, BaseSchema] = {}
         self.auth: auth.SessionTokenAuth | None = None
@@ -79,6 +80,7 @@ class FuzzSuite:
         return self.session.secrets
 
     def close(self) -> None:
+        self.sessions.uninstall()
         self.session.close()
 
     def _answered(self, token: str | None, status: int) -> None:
@@ -100,12 +102,12 @@ class FuzzSuite:
                 operations=self.context.contract.operations,
                 phases_run=phases,
                 read_only=not self.context.destructive_allowed,
+                request_timeout=self.context.settings.request_timeout,
             )
             schema = schemathesis.openapi.from_dict(
                 copy.deepcopy(self.context.contract.document),
                 config=SchemathesisConfig.from_dict(table),
             )
-            schema = bound(schema, self.transport)
             provider = auth.install(schema, self.session)
             self.auth = self.auth or provider
             self._schemas[kind] = schema

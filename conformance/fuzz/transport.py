@@ -1,36 +1,35 @@
 """How schemathesis' requests reach the appliance: guarded, bounded, reported.
 
-schemathesis sends through ``requests`` sessions it creates itself. The fuzzing schema
-uses :class:`BoundedTransport`, which mounts :class:`BoundedAdapter` on every session it
-is handed, so every generated request, whatever phase made it, is asked of the run's
-:class:`~conformance.core.guard.RequestGuard` before it leaves and is read against one
-deadline for the whole answer, up to the size cap.
+Every request schemathesis sends, whatever phase made it, goes through a
+:class:`BoundedAdapter`: it is asked of the run's
+:class:`~conformance.core.guard.RequestGuard` before it leaves and its answer is read
+against one deadline for the whole of it, up to the size cap.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 import requests
+import requests.sessions
 from requests.adapters import HTTPAdapter
-from schemathesis import Case
-from schemathesis.core.transport import Response
-from schemathesis.schemas import BaseSchema
-from schemathesis.transport.requests import (
-    REQUESTS_TRANSPORT,
-    RequestsTransport,
-    SameHostRedirectsSession,
-)
 
-from conformance.core.bounds import BREAKER, AnswerTooSlow, read_bounded
-from conformance.core.guard import RequestGuard
+from conformance.core.bounds import BREAKER, AnswerTooLarge, AnswerTooSlow, read_bounded
+from conformance.core.guard import RequestGuard, is_session_call
 
-SchemaT = TypeVar("SchemaT", bound=BaseSchema)
 #: Called with the token a request carried and the status it got.
 AnswerListener = Callable[[str | None, int], None]
 CHUNK_BYTES = 64 * 1024
+
+
+class AnswerTooSlowError(requests.exceptions.RequestException):
+    """An answer not in full within the deadline, as a requests error for schemathesis."""
+
+
+class AnswerTooLargeError(requests.exceptions.RequestException):
+    """An answer larger than the cap, as a requests error for schemathesis."""
 
 
 class BoundedAdapter(HTTPAdapter):
@@ -57,17 +56,20 @@ class BoundedAdapter(HTTPAdapter):
             raise
         try:
             body = read_bounded(
-                response.raw.stream(CHUNK_BYTES, decode_content=True),
+                _arriving(response),
                 started=started,
                 deadline=self.deadline,
                 what=f"the answer to {request.method} {request.path_url}",
             )
         except AnswerTooSlow as exc:
             BREAKER.failure(str(exc))
-            raise
+            raise AnswerTooSlowError(str(exc), request=request) from None
+        except AnswerTooLarge as exc:
+            raise AnswerTooLargeError(str(exc), request=request) from None
         finally:
             response.close()
-        BREAKER.success()
+        if not is_session_call(str(request.method), str(request.url)):
+            BREAKER.success()
         # the body is read and decoded: requests hands these bytes out as .content
         response._content = body
         response._content_consumed = True
@@ -76,50 +78,45 @@ class BoundedAdapter(HTTPAdapter):
         return response
 
 
+def _arriving(response: requests.Response) -> Iterator[bytes]:
+    """The body's bytes as they arrive (``stream`` would wait to fill each chunk)."""
+    while chunk := response.raw.read1(CHUNK_BYTES, decode_content=True):
+        yield chunk
+
+
 def _token(headers: Mapping[str, Any]) -> str | None:
     value = next((v for k, v in headers.items() if k.lower() == "token"), None)
     return None if value is None else str(value)
 
 
-class BoundedTransport(RequestsTransport):
-    """schemathesis' requests transport, with a :class:`BoundedAdapter` on every session."""
+class BoundedSessions:
+    """While installed, every new requests session sends through a :class:`BoundedAdapter`.
+
+    schemathesis makes its sessions itself in several places (the engine's per-thread
+    session, fresh sessions for calls without auth, its own capability probes before each
+    run), none of which takes an adapter. A requests session mounts
+    ``requests.sessions.HTTPAdapter()`` when it is made; pointing that name at a bounded
+    adapter for as long as the fuzzing suite lives is the one place that reaches them all.
+    The test process is the harness's own, so nothing else is affected.
+    """
 
     def __init__(
         self, guard: RequestGuard, deadline: float, on_answer: AnswerListener | None = None
     ) -> None:
-        super().__init__()
-        self._copy_serializers_from(REQUESTS_TRANSPORT)
         self.guard = guard
         self.deadline = deadline
         self.on_answer = on_answer
+        self._saved: Any = None
 
-    def send(
-        self, case: Case, *, session: requests.Session | None = None, **kwargs: Any
-    ) -> Response:
-        # refused before the request is even built: nothing of it reaches the wire
-        self.guard.check(case.method, case.formatted_path)
-        owned = session is None
-        session = SameHostRedirectsSession() if session is None else session
-        if not isinstance(session.get_adapter("https://"), BoundedAdapter):
-            adapter = BoundedAdapter(self.guard, self.deadline, self.on_answer)
-            session.mount("https://", adapter)
-            session.mount("http://", adapter)
-        try:
-            return super().send(case, session=session, **kwargs)
-        finally:
-            if owned:
-                session.close()
+    def adapter(self) -> BoundedAdapter:
+        return BoundedAdapter(self.guard, self.deadline, self.on_answer)
 
+    def install(self) -> None:
+        if self._saved is None:
+            self._saved = requests.sessions.HTTPAdapter
+            requests.sessions.HTTPAdapter = self.adapter  # type: ignore[misc,assignment]
 
-def bound(schema: SchemaT, transport: BoundedTransport) -> SchemaT:
-    """``schema`` (and every schema narrowed from it) sending through ``transport``.
-
-    schemathesis picks a schema's transport in its ``transport`` property; a subclass of
-    the schema's own class answers ``transport`` instead, and clones keep the class.
-    """
-    base = type(schema)
-    bounded = type(
-        f"Bounded{base.__name__}", (base,), {"transport": property(lambda _self: transport)}
-    )
-    schema.__class__ = bounded
-    return schema
+    def uninstall(self) -> None:
+        if self._saved is not None:
+            requests.sessions.HTTPAdapter = self._saved  # type: ignore[misc]
+            self._saved = None
