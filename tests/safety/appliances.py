@@ -220,7 +220,10 @@ class Hostile:
             await asyncio.sleep(3600)
             return False
         if self.behaviour == "trickle":
-            head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
+            head = (
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                "Content-Length: 100000\r\n\r\n"
+            )
             writer.write(head.encode())
             for _ in range(100000):
                 writer.write(b" ")
