@@ -158,7 +158,7 @@ def resolve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) 
         allow_destructive=_parse_bool(merged["allow_destructive"], "allow-destructive"),
         seed=_parse_int(merged["seed"], "seed", minimum=0),
         max_examples=_parse_int(merged["max_examples"], "max-examples", minimum=1),
-        report_dir=Path(str(merged["report_dir"])),
+        report_dir=Path(str(merged["report_dir"])).absolute(),
         job_timeout=_parse_float(merged["job_timeout"], "job-timeout"),
         response_time_budget_ms=_parse_int(
             merged["response_time_budget_ms"], "response-time-budget-ms", minimum=1
@@ -166,7 +166,7 @@ def resolve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) 
         or 1000,
         budgets=budgets,
         inventory=inventory,
-        config_file=Path(config_path) if config_path else None,
+        config_file=Path(config_path).absolute() if config_path else None,
     )
 
 
@@ -181,7 +181,10 @@ def normalize_target(value: Any) -> str | None:
 
 
 def parse_tls_verify(value: Any) -> bool | str:
-    """``false``/``true`` or the path of an existing CA bundle."""
+    """``false``/``true`` or the absolute path of an existing CA bundle.
+
+    A relative path is taken from the current folder: the one the user ran the command in.
+    """
     if isinstance(value, bool):
         return value
     text = str(value).strip()
@@ -191,7 +194,7 @@ def parse_tls_verify(value: Any) -> bool | str:
         return True
     if not Path(text).is_file():
         raise ConfigError(f"--tls-verify: no CA bundle at {text} (give a file path or false)")
-    return text
+    return str(Path(text).absolute())
 
 
 def _read_config_file(

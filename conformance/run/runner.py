@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.text import Text
 
 from conformance import __version__
-from conformance.core.context import RunContext, export_environment, open_context
+from conformance.core.context import RunContext
 from conformance.core.contract import load_contract
 from conformance.core.errors import ConfigError, ExitCode, TargetUnreachable
 from conformance.core.redaction import REDACTED
@@ -40,15 +40,14 @@ from conformance.reporting.summary import RunFacts, build_summary
 from conformance.run.child import (
     ROOT,
     SUITES,
-    PytestJob,
     PytestOutcome,
     last_error_line,
-    pytest_arguments,
-    run_pytest,
     run_pytest_jobs,
+    suite_job,
 )
 from conformance.run.emulator_log import emulator_log
 from conformance.run.progress import ProgressDisplay
+from conformance.run.target import open_context
 
 PROFILES = ("smoke", "full")
 #: Console width when the output is a log rather than a terminal.
@@ -86,16 +85,6 @@ class RunPlan:
     def runs_suites_apart(self, context: RunContext) -> bool:
         """Both suites against the embedded emulator, one process each, at the same time."""
         return len(self.suites) > 1 and context.target.embedded
-
-    def suite_options(self, suites: tuple[str, ...] | None = None) -> list[str]:
-        """The pytest options of ``suites`` (default: the plan's) for this plan."""
-        suites = self.suites if suites is None else suites
-        options: list[str] = []
-        if "fuzz" in suites:
-            options += ["--scv-profile", self.profile]
-        if "scenarios" in suites and self.workflow:
-            options += ["--scv-workflow", self.workflow]
-        return options
 
 
 def workflow_ids() -> list[str]:
@@ -210,8 +199,15 @@ def _run_suites(
     if plan.runs_suites_apart(context):
         return _run_suites_apart(context, plan, run_dir, facts, console)
     suites = [SUITES[name] for name in plan.suites]
-    args = pytest_arguments(suites, plan.suite_options(), run_dir, plan.workers)
-    outcome = run_pytest(args, export_environment(context), run_dir, ProgressDisplay(console))
+    job = suite_job(
+        context,
+        suites,
+        run_dir,
+        profile=plan.profile,
+        workflow=plan.workflow,
+        workers=plan.workers,
+    )
+    (outcome,) = run_pytest_jobs([job], ProgressDisplay(console))
     return _outcome_facts(outcome, plan, facts)
 
 
@@ -226,14 +222,18 @@ def _run_suites_apart(
     jobs = []
     with open_context(context.settings) as second:
         for name, suite_context in zip(plan.suites, (context, second), strict=True):
-            junit = run_dir / f"junit-{name}.xml"
             # the workflows share one appliance state: only fuzzing spreads over workers
             workers = plan.workers if name == "fuzz" else None
-            args = pytest_arguments(
-                [SUITES[name]], plan.suite_options((name,)), run_dir, workers, junit
-            )
             jobs.append(
-                PytestJob(args, export_environment(suite_context), run_dir / f"pytest-{name}.log")
+                suite_job(
+                    suite_context,
+                    [SUITES[name]],
+                    run_dir,
+                    profile=plan.profile,
+                    workflow=plan.workflow,
+                    workers=workers,
+                    name=name,
+                )
             )
         outcomes = run_pytest_jobs(jobs, ProgressDisplay(console))
     merge([run_dir / f"junit-{name}.xml" for name in plan.suites], run_dir / "junit.xml")

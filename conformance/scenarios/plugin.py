@@ -1,7 +1,6 @@
-"""pytest plugin: every workflow of ``scenarios/*.arazzo.yaml`` is one test item.
-
-Load it with ``-p conformance.scenarios.plugin`` and point pytest at the scenario files
-(``pytest -p conformance.scenarios.plugin scenarios``); ``--scv-workflow ID`` runs one.
+"""The scenario suite's pytest plugin: every workflow of ``scenarios/*.arazzo.yaml`` is one
+test item, in the child pytest that `scv-conformance` starts; the run manifest's
+``workflow`` (``--only``) keeps one.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from allure_commons.types import AttachmentType
 from conformance.core.errors import HarnessError
 from conformance.core.redaction import redact_json
 from conformance.core.session import Exchange
-from conformance.plugin.context import get_context
+from conformance.plugin.context import get_context, get_manifest
 from conformance.scenarios import harness, loader
 from conformance.scenarios.document import Workflow
 from conformance.scenarios.engine import Engine, RunResult
@@ -35,16 +34,6 @@ class ScenarioFailed(AssertionError):
     """
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("scv-scenarios", "SCV scenario suite")
-    group.addoption(
-        "--scv-workflow",
-        default=None,
-        metavar="ID",
-        help="run only the workflow with this workflowId",
-    )
-
-
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     if file_path.name.endswith(".arazzo.yaml"):
         return ScenarioFile.from_parent(parent, path=file_path)
@@ -52,14 +41,14 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    wanted = config.getoption("--scv-workflow")
+    wanted = get_manifest(config).workflow
     if not wanted:
         return
     workflows = [i for i in items if isinstance(i, WorkflowItem)]
     known = sorted({i.name for i in workflows})
     if wanted not in known:
         raise pytest.UsageError(
-            f"--scv-workflow: unknown workflow {wanted!r} (known: {', '.join(known) or 'none'})"
+            f"--only: unknown workflow {wanted!r} (known: {', '.join(known) or 'none'})"
         )
     deselected = [i for i in workflows if i.name != wanted]
     if deselected:

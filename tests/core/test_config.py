@@ -76,7 +76,7 @@ def test_defaults_without_any_source() -> None:
     assert settings.target is None
     assert settings.tls_verify is True
     assert settings.allow_destructive is False
-    assert settings.report_dir == Path("reports")
+    assert settings.report_dir == Path("reports").absolute()
     assert settings.job_timeout == 120.0
 
 
