@@ -22,13 +22,17 @@ ROOT = PROJECT_ROOT
 #: Variables of the caller that would change how pytest runs; the child never sees them.
 SCRUBBED = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_XDIST_AUTO_NUM_WORKERS")
 
+#: The child's pytest plugin.
+PLUGIN = "conformance.plugin.main"
+
 #: Seconds a child gets to finish after an interrupt before it is killed.
 INTERRUPT_GRACE = 10.0
 
 
 @dataclass(frozen=True)
 class Suite:
-    """A suite: the pytest plugin that collects it and the paths it collects."""
+    """A suite: the pytest plugin that collects it (registered by :data:`PLUGIN`) and the
+    paths it collects."""
 
     name: str
     plugin: str
@@ -73,12 +77,9 @@ def pytest_arguments(suites: Sequence[Suite], manifest: Manifest, workers: int |
         "-q",
         "--color=no",
         "--tb=short",
+        # the one plugin of the child: it registers the rest, as the manifest says
         "-p",
-        "conformance.plugin.progress",
-        "-p",
-        "conformance.plugin.labels",
-        "-p",
-        "conformance.plugin.scheduling",
+        PLUGIN,
         "--alluredir",
         str(manifest.allure_dir),
         "--junitxml",
@@ -90,8 +91,6 @@ def pytest_arguments(suites: Sequence[Suite], manifest: Manifest, workers: int |
     ]
     if workers:
         args += ["-n", str(workers), "--dist", "loadgroup"]
-    for suite in suites:
-        args += ["-p", suite.plugin]
     for suite in sorted(suites, key=_run_order):
         args += list(suite.paths)
     return args

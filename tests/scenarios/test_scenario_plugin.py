@@ -16,6 +16,7 @@ from scenario_helpers import emulator, free_port
 
 from conformance.core.manifest import Manifest, child_variables, manifest_path
 from conformance.emulator import EmbeddedEmulator
+from conformance.run.child import PLUGIN
 from conformance.scenarios.loader import SCENARIO_DIR
 
 ROOT = SCENARIO_DIR.parent
@@ -77,7 +78,7 @@ def _run(*args: str) -> tuple[int, Recorder]:
     code = pytest.main(
         [
             "-p",
-            "conformance.scenarios.plugin",
+            PLUGIN,
             "-q",
             "-p",
             "no:cacheprovider",
