@@ -16,6 +16,7 @@ from conformance.core.contract import Contract, Operation, load_contract
 from conformance.core.manifest import Manifest
 from conformance.core.session import ScvSession, Target
 from conformance.core.settings import Settings
+from conformance.core.skips import Skip, SkipKind
 
 
 @dataclass
@@ -34,25 +35,29 @@ class RunContext:
         """State-changing calls run against the embedded emulator or when allowed."""
         return self.target.embedded or self.settings.allow_destructive
 
-    def version_skip_reason(self, operation: Operation) -> str | None:
+    def version_skip(self, operation: Operation) -> Skip | None:
+        """A skip when ``operation`` is newer than the target's release."""
         if operation.available_in(self.release):
             return None
-        return (
+        return Skip(
+            SkipKind.VERSION,
             f"{operation.operation_id} ships with SCV {operation.since}; "
-            f"the target runs {self.release}"
+            f"the target runs {self.release}",
         )
 
-    def safety_skip_reason(self, operation: Operation) -> str | None:
+    def safety_skip(self, operation: Operation) -> Skip | None:
+        """A skip when ``operation`` changes state and that is not allowed here."""
         if not operation.mutates or self.destructive_allowed:
             return None
-        return (
+        return Skip(
+            SkipKind.SAFETY,
             f"{operation.operation_id} changes appliance state; left out against "
-            f"{self.target.base_url} without --allow-destructive"
+            f"{self.target.base_url} without --allow-destructive",
         )
 
-    def skip_reason(self, operation: Operation) -> str | None:
+    def skip(self, operation: Operation) -> Skip | None:
         """Why ``operation`` must not run against this target, or None."""
-        return self.version_skip_reason(operation) or self.safety_skip_reason(operation)
+        return self.version_skip(operation) or self.safety_skip(operation)
 
     def manifest(
         self,

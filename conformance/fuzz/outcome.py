@@ -38,7 +38,7 @@ def judge(subject: str, check: str, result: RunResult) -> Judgement:
     if verdict is None or verdict.judged == 0:
         return Judgement(
             "not_applicable",
-            f"not applicable: {check} judged none of the {result.cases} cases of {subject}",
+            f"{check} judged none of the {result.cases} cases of {subject}",
         )
     return Judgement(
         "passed", f"{subject}: {check} held on {verdict.judged} cases", verdict=verdict

@@ -63,9 +63,7 @@ class FuzzSuite:
 
     def runnable(self) -> list[Operation]:
         """The operations that may run against this target."""
-        return [
-            op for op in self.context.contract.operations if self.context.skip_reason(op) is None
-        ]
+        return [op for op in self.context.contract.operations if self.context.skip(op) is None]
 
     def results(self) -> dict[str, RunResult]:
         """The runs done so far, by operationId (``stateful`` for the walk)."""

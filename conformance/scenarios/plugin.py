@@ -19,6 +19,7 @@ from conformance.core.errors import HarnessError
 from conformance.core.redaction import redact_json
 from conformance.core.session import Exchange
 from conformance.plugin.context import get_context, get_manifest
+from conformance.plugin.skips import skip_item
 from conformance.scenarios import harness, loader
 from conformance.scenarios.document import Workflow
 from conformance.scenarios.engine import Engine, RunResult
@@ -86,9 +87,9 @@ class WorkflowItem(pytest.Item):
         workflow = self.workflow
         _label(workflow)
         context = get_context(self.config)
-        reason = harness.skip_reason(context, workflow)
-        if reason:
-            pytest.skip(reason)
+        skip = harness.skip(context, workflow)
+        if skip:
+            skip_item(self, skip)
         session = context.session()
         vcenter = harness.vcenter_client(context)
         try:

@@ -11,7 +11,9 @@ import pytest
 import yaml
 
 from conformance.core.manifest import PASSWORD_VARIABLE
+from conformance.core.skips import Skip, SkipKind
 from conformance.plugin.context import get_manifest
+from conformance.plugin.skips import skip_item
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -59,12 +61,9 @@ class Check(pytest.Item):
             secret = os.environ.get(PASSWORD_VARIABLE, "")
             raise ConnectionError(f"Connection refused while logging in with {secret}")
         if outcome == "skipped":
-            pytest.skip(
-                f"{op} changes appliance state; left out against https://scv.lab/api "
-                "without --allow-destructive"
-            )
+            skip_item(self, Skip(SkipKind.SAFETY, f"{op} is left alone on this target"))
         if outcome == "version":
-            pytest.skip(f"{op} ships with SCV 9.9; the target runs 6.2")
+            skip_item(self, Skip(SkipKind.VERSION, f"{op} is too new for this target"))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         return f"{excinfo.typename}: {excinfo.value}"
