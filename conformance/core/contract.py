@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from conformance.core.errors import ConfigError
+from conformance.core.errors import UsageError
 from conformance.core.paths import CONTRACT_PATH
 
 SPEC_PATH = CONTRACT_PATH
@@ -100,7 +100,7 @@ def load_contract(path: Path = SPEC_PATH) -> Contract:
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
-        raise ConfigError(
+        raise UsageError(
             f"no contract at {path}: reinstall scv-conformance (pip install -e . in a clone "
             "of its repository, or pip install of its wheel)"
         ) from None

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from conformance.core.errors import ConfigError
+from conformance.core.errors import UsageError
 
 #: Names the manifest file of a child pytest.
 MANIFEST_VARIABLE = "SCV_CONFORMANCE_MANIFEST"
@@ -74,16 +74,16 @@ class Manifest:
 
     @classmethod
     def read(cls, path: Path) -> Manifest:
-        """The manifest in ``path``; ConfigError when it is missing or not one."""
+        """The manifest in ``path``; UsageError when it is missing or not one."""
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except OSError as exc:
-            raise ConfigError(f"run manifest {path}: {exc.strerror or exc}") from None
+            raise UsageError(f"run manifest {path}: {exc.strerror or exc}") from None
         except ValueError as exc:
-            raise ConfigError(f"run manifest {path} is not JSON: {exc}") from None
+            raise UsageError(f"run manifest {path} is not JSON: {exc}") from None
         known = {f.name for f in fields(cls)}
         if not isinstance(data, dict) or not set(data) <= known:
-            raise ConfigError(f"run manifest {path} is not a manifest of this version")
+            raise UsageError(f"run manifest {path} is not a manifest of this version")
         values: dict[str, Any] = dict(data)
         for name in ("run_dir", "allure_dir", "junit_path"):
             values[name] = Path(values[name])
@@ -92,7 +92,7 @@ class Manifest:
         try:
             return cls(**values)
         except (TypeError, ValueError) as exc:
-            raise ConfigError(f"run manifest {path}: {exc}") from None
+            raise UsageError(f"run manifest {path}: {exc}") from None
 
 
 def manifest_path(run_dir: Path, name: str = "manifest") -> Path:
@@ -110,7 +110,7 @@ def from_environment(environ: Mapping[str, str] | None = None) -> tuple[Manifest
     environ = os.environ if environ is None else environ
     path = environ.get(MANIFEST_VARIABLE)
     if not path:
-        raise ConfigError(
+        raise UsageError(
             f"{MANIFEST_VARIABLE} is not set: the suites run under `scv-conformance`, "
             "which writes the run manifest"
         )

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from conformance.core.errors import ConfigError, TargetUnreachable
+from conformance.core.errors import TargetUnreachable, UsageError
 from conformance.core.redaction import REDACTED, redact_body, redact_headers
 
 LOGIN_PATH = "/4.1/auth/login"
@@ -211,7 +211,7 @@ class ScvSession(RecordingClient):
         body = {"username": self.target.username, "password": self.target.password}
         response = self._send("POST", LOGIN_PATH, json=body, headers={})
         if response.status_code in (401, 403):
-            raise ConfigError(
+            raise UsageError(
                 f"login to {self.target.base_url} refused (HTTP {response.status_code}): "
                 "check the username and password"
             )

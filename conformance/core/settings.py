@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from conformance.core.contract import release_key
-from conformance.core.errors import ConfigError
+from conformance.core.errors import UsageError
 
 #: Option name -> environment variable.
 ENVIRONMENT = {
@@ -193,7 +193,7 @@ def parse_tls_verify(value: Any) -> bool | str:
     if text.lower() in {"true", "1", "yes", "on", ""}:
         return True
     if not Path(text).is_file():
-        raise ConfigError(f"--tls-verify: no CA bundle at {text} (give a file path or false)")
+        raise UsageError(f"--tls-verify: no CA bundle at {text} (give a file path or false)")
     return str(Path(text).absolute())
 
 
@@ -206,26 +206,26 @@ def _read_config_file(
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
     except FileNotFoundError:
-        raise ConfigError(f"--config: no such file: {path}") from None
+        raise UsageError(f"--config: no such file: {path}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"--config: {path} is not valid TOML: {exc}") from None
+        raise UsageError(f"--config: {path} is not valid TOML: {exc}") from None
     except OSError as exc:
-        raise ConfigError(f"--config: cannot read {path}: {exc.strerror}") from None
+        raise UsageError(f"--config: cannot read {path}: {exc.strerror}") from None
     values = {k.replace("-", "_"): v for k, v in data.items() if not isinstance(v, dict)}
     unknown = sorted(set(values) - set(DEFAULTS))
     if unknown:
-        raise ConfigError(f"--config: unknown setting {unknown[0]!r} in {path}")
+        raise UsageError(f"--config: unknown setting {unknown[0]!r} in {path}")
     budgets_raw = data.get("budgets", {})
     inventory_raw = data.get("inventory", {})
     if not isinstance(budgets_raw, dict) or not isinstance(inventory_raw, dict):
-        raise ConfigError(f"--config: [budgets] and [inventory] must be tables in {path}")
+        raise UsageError(f"--config: [budgets] and [inventory] must be tables in {path}")
     budgets = {
         str(k): _parse_int(v, f"budgets.{k}", minimum=1) or 0 for k, v in budgets_raw.items()
     }
     inventory = {k.replace("-", "_"): str(v) for k, v in inventory_raw.items()}
     unknown_inventory = sorted(set(inventory) - set(INVENTORY_KEYS))
     if unknown_inventory:
-        raise ConfigError(f"--config: unknown inventory name {unknown_inventory[0]!r} in {path}")
+        raise UsageError(f"--config: unknown inventory name {unknown_inventory[0]!r} in {path}")
     return values, budgets, inventory
 
 
@@ -235,7 +235,7 @@ def _normalize_url(value: Any, name: str) -> str | None:
     text = str(value).strip()
     parts = urlsplit(text)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise ConfigError(f"--{name}: not an http(s) URL: {text}")
+        raise UsageError(f"--{name}: not an http(s) URL: {text}")
     return text.rstrip("/")
 
 
@@ -249,7 +249,7 @@ def _parse_version(value: Any) -> str | None:
     try:
         release_key(str(value))
     except ValueError:
-        raise ConfigError(f"--appliance-version: not a release number: {value}") from None
+        raise UsageError(f"--appliance-version: not a release number: {value}") from None
     return str(value)
 
 
@@ -261,7 +261,7 @@ def _parse_bool(value: Any, name: str) -> bool:
         return True
     if text in {"0", "false", "no", "off", ""}:
         return False
-    raise ConfigError(f"--{name}: expected true or false, got {value}")
+    raise UsageError(f"--{name}: expected true or false, got {value}")
 
 
 def _parse_int(value: Any, name: str, minimum: int) -> int | None:
@@ -270,9 +270,9 @@ def _parse_int(value: Any, name: str, minimum: int) -> int | None:
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise ConfigError(f"--{name}: not a whole number: {value}") from None
+        raise UsageError(f"--{name}: not a whole number: {value}") from None
     if number < minimum:
-        raise ConfigError(f"--{name}: must be at least {minimum}, got {number}")
+        raise UsageError(f"--{name}: must be at least {minimum}, got {number}")
     return number
 
 
@@ -280,7 +280,7 @@ def _parse_float(value: Any, name: str) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise ConfigError(f"--{name}: not a number of seconds: {value}") from None
+        raise UsageError(f"--{name}: not a number of seconds: {value}") from None
     if number <= 0:
-        raise ConfigError(f"--{name}: must be positive, got {value}")
+        raise UsageError(f"--{name}: must be positive, got {value}")
     return number

@@ -12,8 +12,8 @@ from conformance.emulator.config import (
     DEFAULT_PASSWORD,
     DEFAULT_PORT,
     DEFAULT_USERNAME,
-    ConfigError,
     EmulatorConfig,
+    UsageError,
 )
 from conformance.emulator.faults import FAULTS
 from conformance.emulator.inventory import describe_inventory
@@ -49,7 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from(args: argparse.Namespace) -> EmulatorConfig:
-    """The emulator settings named by parsed arguments (ConfigError when unusable)."""
+    """The emulator settings named by parsed arguments (UsageError when unusable)."""
     config = EmulatorConfig(
         host=args.host,
         port=args.port,
@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     try:
         config = config_from(args)
-    except ConfigError as exc:
+    except UsageError as exc:
         _error(str(exc))
         return EXIT_USAGE
     try:

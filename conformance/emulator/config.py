@@ -6,15 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from conformance.core.contract import LATEST_RELEASE, release_key
+from conformance.core.errors import UsageError
 
 DEFAULT_USERNAME = "administrator@vsphere.local"
 DEFAULT_PASSWORD = "scv-emulator"
 DEFAULT_PORT = 8144
 OLDEST_RELEASE = "4.1"
-
-
-class ConfigError(ValueError):
-    """A setting that the emulator cannot run with."""
 
 
 @dataclass(frozen=True)
@@ -46,26 +43,26 @@ class EmulatorConfig:
         return self.token_ttl * 60.0
 
     def validate(self) -> None:
-        """Raise ConfigError with a one-line reason when a setting is unusable."""
+        """Raise UsageError with a one-line reason when a setting is unusable."""
         from conformance.emulator.faults import FAULTS
 
         try:
             version = release_key(self.appliance_version)
         except ValueError as exc:
-            raise ConfigError(str(exc)) from None
+            raise UsageError(str(exc)) from None
         if version < release_key(OLDEST_RELEASE):
-            raise ConfigError(
+            raise UsageError(
                 f"appliance version {self.appliance_version} predates the REST API "
                 f"(first release {OLDEST_RELEASE})"
             )
         if self.fault is not None and self.fault not in FAULTS:
             known = ", ".join(sorted(FAULTS))
-            raise ConfigError(f"unknown fault {self.fault!r} (known: {known})")
+            raise UsageError(f"unknown fault {self.fault!r} (known: {known})")
         if self.job_duration < 0:
-            raise ConfigError("job duration must not be negative")
+            raise UsageError("job duration must not be negative")
         if self.token_ttl <= 0:
-            raise ConfigError("token TTL must be positive")
+            raise UsageError("token TTL must be positive")
         if not 0 <= self.port <= 65535:
-            raise ConfigError(f"port {self.port} is out of range")
+            raise UsageError(f"port {self.port} is out of range")
         if not self.username or not self.password:
-            raise ConfigError("username and password must not be empty")
+            raise UsageError("username and password must not be empty")

@@ -9,10 +9,11 @@ import pytest
 from schemathesis.checks import CHECKS, load_all_checks
 
 from conformance.core.contract import Operation
+from conformance.core.errors import ConformanceFailure, InfrastructureError
 from conformance.core.skips import Skip, SkipKind
 from conformance.fuzz import allure_report
 from conformance.fuzz.checks import RESPONSE_CHECKS
-from conformance.fuzz.outcome import ConformanceFailure, InfrastructureError, judge
+from conformance.fuzz.outcome import judge
 from conformance.fuzz.probes import PROBE_CHECKS
 from conformance.fuzz.state import fuzz_suite, profile_of
 from conformance.fuzz.stateful_checks import LINKED_RESOURCE

@@ -4,16 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from conformance.fuzz.verdicts import RunResult, Verdict
-
-
-class ConformanceFailure(AssertionError):
-    """The target broke the contract (Allure: failed)."""
-
-
-class InfrastructureError(Exception):
-    """The check could not judge the target: unreachable, timed out, harness error
-    (Allure: broken)."""
+from conformance.fuzz.verdicts import FuzzResult, Verdict
 
 
 @dataclass(frozen=True)
@@ -26,7 +17,7 @@ class Judgement:
     verdict: Verdict | None = None
 
 
-def judge(subject: str, check: str, result: RunResult) -> Judgement:
+def judge(subject: str, check: str, result: FuzzResult) -> Judgement:
     """The judgement of ``check`` over ``result``; ``subject`` names the operation."""
     verdict = result.verdicts.get(check)
     if verdict is not None and verdict.failed:

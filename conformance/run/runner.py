@@ -25,7 +25,7 @@ from rich.text import Text
 from conformance import __version__
 from conformance.core.context import RunContext
 from conformance.core.contract import load_contract
-from conformance.core.errors import ConfigError, ExitCode, TargetUnreachable
+from conformance.core.errors import ExitCode, TargetUnreachable, UsageError
 from conformance.core.redaction import REDACTED
 from conformance.core.settings import Settings
 from conformance.reporting.allure_results import read_results
@@ -67,18 +67,18 @@ class RunPlan:
     def validate(self) -> None:
         unknown = [s for s in self.suites if s not in SUITES]
         if unknown or not self.suites:
-            raise ConfigError(
+            raise UsageError(
                 f"unknown suite {unknown[0] if unknown else '(none)'!r}; "
                 f"choose from {', '.join(SUITES)}"
             )
         if self.profile not in PROFILES:
-            raise ConfigError(f"--profile: choose smoke or full, not {self.profile!r}")
+            raise UsageError(f"--profile: choose smoke or full, not {self.profile!r}")
         if self.workers is not None and self.workers < 1:
-            raise ConfigError("--workers: must be at least 1")
+            raise UsageError("--workers: must be at least 1")
         if self.workflow is not None:
             known = workflow_ids()
             if self.workflow not in known:
-                raise ConfigError(
+                raise UsageError(
                     f"--only: no workflow {self.workflow!r}; choose from {', '.join(known)}"
                 )
 
@@ -162,7 +162,7 @@ def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -
     except TargetUnreachable as exc:
         facts = replace(facts, unreachable=True, error=_clean(str(exc), settings))
         return _finish(run_dir, facts, clock, out, secret_values(settings))
-    except ConfigError:
+    except UsageError:
         _remove_if_empty(run_dir)
         raise
     except (OSError, RuntimeError) as exc:

@@ -7,7 +7,7 @@ import httpx
 
 from conformance.core.context import RunContext
 from conformance.core.contract import LATEST_RELEASE, Contract, load_contract, release_key
-from conformance.core.errors import ConfigError, TargetUnreachable
+from conformance.core.errors import TargetUnreachable, UsageError
 from conformance.core.session import Target, tls_verification
 from conformance.core.settings import Settings
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig
@@ -21,7 +21,7 @@ def open_context(settings: Settings) -> RunContext:
     if settings.target is None:
         return _embedded_context(settings, contract)
     if not settings.username or not settings.password:
-        raise ConfigError(
+        raise UsageError(
             "a target needs credentials: --username/--password, SCV_USERNAME/SCV_PASSWORD "
             "or the config file"
         )

@@ -28,13 +28,6 @@ from conformance.scenarios.errors import ScenarioDocumentError, StepFailure
 SUITE = "scenario"
 
 
-class ScenarioFailed(AssertionError):
-    """A workflow that failed; the message names the workflow, the step and what failed.
-
-    An AssertionError, so reports count it as a conformance failure, not a broken test.
-    """
-
-
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     if file_path.name.endswith(".arazzo.yaml"):
         return ScenarioFile.from_parent(parent, path=file_path)
@@ -121,7 +114,7 @@ class WorkflowItem(pytest.Item):
         self._record(error)
         for attachment in error.attachments:
             _attach_text(attachment.name, attachment.text)
-        raise ScenarioFailed(str(error))
+        raise error
 
     def _record(self, error: StepFailure) -> None:
         self.user_properties.append(("stepId", error.step_id))
@@ -130,7 +123,7 @@ class WorkflowItem(pytest.Item):
             self.user_properties.append(("reproduce", error.exchange.as_curl()))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
-        if isinstance(excinfo.value, ScenarioFailed):
+        if isinstance(excinfo.value, StepFailure):
             return str(excinfo.value)
         if isinstance(excinfo.value, HarnessError):
             return f"{self.workflow.workflow_id}: {excinfo.value}"

@@ -9,7 +9,7 @@ import pytest
 
 from conformance.core.context import RunContext, from_manifest
 from conformance.core.contract import load_contract
-from conformance.core.errors import ConfigError
+from conformance.core.errors import UsageError
 from conformance.core.manifest import (
     MANIFEST_VARIABLE,
     PASSWORD_VARIABLE,
@@ -79,16 +79,16 @@ def test_paths_are_absolute_whatever_folder_the_user_ran_in(
 
 
 def test_a_child_without_a_manifest_says_so_in_one_line() -> None:
-    with pytest.raises(ConfigError, match=MANIFEST_VARIABLE):
+    with pytest.raises(UsageError, match=MANIFEST_VARIABLE):
         from_environment({PASSWORD_VARIABLE: PASSWORD})
 
 
 def test_a_broken_manifest_is_a_usage_error(tmp_path: Path) -> None:
     path = tmp_path / "manifest.json"
     path.write_text('{"target": "x", "password": "p"}')
-    with pytest.raises(ConfigError, match="not a manifest"):
+    with pytest.raises(UsageError, match="not a manifest"):
         Manifest.read(path)
-    with pytest.raises(ConfigError, match="manifest"):
+    with pytest.raises(UsageError, match="manifest"):
         Manifest.read(tmp_path / "missing.json")
 
 

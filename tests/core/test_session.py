@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from conformance.core.errors import ConfigError, TargetUnreachable
+from conformance.core.errors import TargetUnreachable, UsageError
 from conformance.core.session import (
     RENEW_MARGIN_SECONDS,
     TOKEN_LIFETIME_SECONDS,
@@ -99,7 +99,7 @@ def test_curl_replays_the_request_with_the_token_as_a_placeholder(
 def test_wrong_credentials_are_a_configuration_error(emulator: EmbeddedEmulator) -> None:
     with (
         ScvSession(target_of(emulator, password="wrong")) as session,
-        pytest.raises(ConfigError, match="check the username and password"),
+        pytest.raises(UsageError, match="check the username and password"),
     ):
         session.token()
 
