@@ -48,6 +48,7 @@ from conformance.run.child import (
 from conformance.run.emulator_log import emulator_log
 from conformance.run.progress import ProgressDisplay
 from conformance.run.target import open_context
+from conformance.scenarios import loader
 
 PROFILES = ("smoke", "full")
 #: Console width when the output is a log rather than a terminal.
@@ -89,8 +90,6 @@ class RunPlan:
 
 def workflow_ids() -> list[str]:
     """The workflowIds of every scenario document."""
-    from conformance.scenarios import loader
-
     return sorted(
         workflow.workflow_id
         for path in loader.scenario_files()
