@@ -87,7 +87,7 @@ class RunContext:
 
 def open_context(settings: Settings, *, probe: bool = True) -> RunContext:
     """Resolve the target (starting the embedded emulator if none) and check it answers."""
-    contract = load_contract()
+    contract = load_contract(overlays=settings.overlays)
     if settings.target is None:
         return _embedded_context(settings, contract)
     if not settings.username or not settings.password:
@@ -143,6 +143,8 @@ def export_environment(context: RunContext) -> dict[str, str]:
         env["SCV_SEED"] = str(context.settings.seed)
     if context.settings.max_examples is not None:
         env["SCV_MAX_EXAMPLES"] = str(context.settings.max_examples)
+    if context.settings.overlays:
+        env["SCV_OVERLAYS"] = os.pathsep.join(str(p) for p in context.settings.overlays)
     if target.embedded:
         env[EMBEDDED_MARKER] = "1"
     return env
@@ -176,7 +178,11 @@ def _embedded_context(settings: Settings, contract: Contract) -> RunContext:
 
     release = settings.appliance_version or LATEST_RELEASE
     config = EmulatorConfig(
-        host="127.0.0.1", port=0, appliance_version=release, seed=settings.seed or 0
+        host="127.0.0.1",
+        port=0,
+        appliance_version=release,
+        seed=settings.seed or 0,
+        overlays=settings.overlays,
     )
     emulator = EmbeddedEmulator(config)
     emulator.__enter__()

@@ -222,7 +222,8 @@ def create_app(config: EmulatorConfig | None = None, clock: Clock | None = None)
     """The ASGI app of an emulated appliance (state lives in ``app.state.appliance``)."""
     config = config or EmulatorConfig()
     config.validate()
-    appliance = Appliance(config, clock or system_clock, load_contract())
+    contract = load_contract(overlays=config.overlays)
+    appliance = Appliance(config, clock or system_clock, contract)
     app = Starlette()
     # every path is the appliance's, including ones no route pattern matches (``%0A``)
     app.router.default = appliance

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from conformance.core.contract import LATEST_RELEASE, release_key
+from conformance.core.contract import LATEST_RELEASE, load_contract, release_key
+from conformance.core.errors import HarnessError
 
 DEFAULT_USERNAME = "administrator@vsphere.local"
 DEFAULT_PASSWORD = "scv-emulator"
@@ -32,6 +33,8 @@ class EmulatorConfig:
     seed: int = 0
     fault: str | None = None
     token_ttl: float = 120.0
+    #: Overlay 1.0 documents applied to the contract the emulator serves and validates by.
+    overlays: tuple[Path, ...] = ()
 
     def __repr__(self) -> str:
         return (
@@ -69,3 +72,8 @@ class EmulatorConfig:
             raise ConfigError(f"port {self.port} is out of range")
         if not self.username or not self.password:
             raise ConfigError("username and password must not be empty")
+        if self.overlays:
+            try:
+                load_contract(overlays=tuple(self.overlays))
+            except HarnessError as exc:
+                raise ConfigError(str(exc)) from None
