@@ -98,6 +98,13 @@ def build_parser() -> argparse.ArgumentParser:
     drift.add_argument(
         "--out", default=None, metavar="DIR", help="also write drift.md and drift.json here"
     )
+    learn = commands.add_parser(
+        "learn", help="write an Overlay that adapts the contract to what the appliance sends"
+    )
+    _add_calibration_arguments(learn)
+    learn.add_argument(
+        "--out", required=True, metavar="FILE", help="where to write the Overlay 1.0 document"
+    )
     return parser
 
 
@@ -165,6 +172,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from conformance.calibrate.drift import run_drift
 
         return run_drift(resolve(args), args.api_docs, args.out)
+    if args.command == "learn":
+        from conformance.calibrate.learn import run_learn
+
+        return run_learn(resolve(args), args.out)
 
     from conformance.run.runner import RunPlan, execute
 
