@@ -124,6 +124,8 @@ def render(report: DriftReport) -> str:
         f" (sha256 {report.contract.sha256[:12]}){overlays}",
         f"- operations compared: {report.compared}",
     ]
+    for unmatched in report.contract.unmatched_targets:
+        lines.append(f"- overlay action that selected nothing: {unmatched}")
     if report.left_out:
         lines.append(
             f"- left out as newer than {report.appliance_version}: {', '.join(report.left_out)}"

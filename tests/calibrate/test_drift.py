@@ -334,3 +334,27 @@ def test_a_server_without_a_description_is_exit_3(capsys: pytest.CaptureFixture[
         server.server_close()
     err = capsys.readouterr().err
     assert "no API description" in err and "--api-docs" in err and err.count("\n") == 1
+
+
+def test_drift_compares_with_the_overlaid_contract_and_names_idle_actions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text(
+        yaml.safe_dump(
+            {
+                **GETJOB_GONE,
+                "actions": [
+                    *GETJOB_GONE["actions"],
+                    {"target": "$.paths['/4.1/nowhere']", "remove": True},
+                ],
+            }
+        )
+    )
+    docs = tmp_path / "api-docs.json"
+    docs.write_text(json.dumps(CONTRACT.document))
+    # the appliance still has getJob, which the overlaid contract no longer knows
+    assert main(["drift", "--api-docs", str(docs), "--overlay", str(overlay)]) == 0
+    out = capsys.readouterr().out
+    assert "`GET /4.1/jobs/{id}` (getJob) | - | the appliance describes an operation" in out
+    assert "overlay action that selected nothing: " in out and "/4.1/nowhere" in out
