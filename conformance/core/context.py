@@ -95,6 +95,7 @@ class RunContext:
             workflow=workflow,
             budgets=dict(settings.budgets),
             inventory=dict(settings.inventory),
+            overlays=tuple(str(path) for path in settings.overlays),
         )
 
     def session(self, **kwargs: object) -> ScvSession:
@@ -129,6 +130,7 @@ def from_manifest(manifest: Manifest, password: str) -> RunContext:
         response_time_budget_ms=manifest.response_time_budget_ms,
         budgets=dict(manifest.budgets),
         inventory=dict(manifest.inventory),
+        overlays=tuple(Path(path) for path in manifest.overlays),
     )
     target = Target(
         base_url=manifest.target,
@@ -141,7 +143,7 @@ def from_manifest(manifest: Manifest, password: str) -> RunContext:
     return RunContext(
         settings=settings,
         target=target,
-        contract=load_contract(),
+        contract=load_contract(overlays=settings.overlays),
         release=manifest.release,
         reported_version=manifest.reported_version,
     )

@@ -53,6 +53,8 @@ class Manifest:
     workflow: str | None = None
     budgets: Mapping[str, int] = field(default_factory=dict)
     inventory: Mapping[str, str] = field(default_factory=dict)
+    #: OpenAPI Overlay files applied to the contract, absolute paths, in order.
+    overlays: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("run_dir", "allure_dir", "junit_path"):
@@ -87,7 +89,7 @@ class Manifest:
         values: dict[str, Any] = dict(data)
         for name in ("run_dir", "allure_dir", "junit_path"):
             values[name] = Path(values[name])
-        for name in ("suites", "plugins"):
+        for name in ("suites", "plugins", "overlays"):
             values[name] = tuple(values.get(name) or ())
         try:
             return cls(**values)

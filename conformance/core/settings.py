@@ -33,6 +33,7 @@ ENVIRONMENT = {
     "job_timeout": "SCV_JOB_TIMEOUT",
     "response_time_budget_ms": "SCV_RESPONSE_TIME_BUDGET_MS",
     "config": "SCV_CONFIG",
+    "overlays": "SCV_OVERLAYS",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -48,6 +49,7 @@ DEFAULTS: dict[str, Any] = {
     "report_dir": "reports",
     "job_timeout": 120.0,
     "response_time_budget_ms": 1000,
+    "overlays": (),
 }
 
 #: The inventory names that scenarios work on against a real appliance.
@@ -82,6 +84,8 @@ class Settings:
     budgets: Mapping[str, int] = field(default_factory=dict)
     inventory: Mapping[str, str] = field(default_factory=dict)
     config_file: Path | None = None
+    #: Overlay 1.0 documents applied to the contract, in order, as absolute paths.
+    overlays: tuple[Path, ...] = ()
 
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
@@ -136,6 +140,19 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="where reports are written (default: reports)",
     )
+    add_overlay_argument(parser)
+
+
+def add_overlay_argument(parser: argparse.ArgumentParser) -> None:
+    """``--overlay FILE`` (repeatable): Overlay 1.0 documents applied to the contract."""
+    parser.add_argument(
+        "--overlay",
+        dest="overlays",
+        action="append",
+        default=argparse.SUPPRESS,
+        metavar="FILE",
+        help="an OpenAPI Overlay 1.0 document applied to the contract (repeatable, in order)",
+    )
 
 
 def resolve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> Settings:
@@ -167,6 +184,7 @@ def resolve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) 
         budgets=budgets,
         inventory=inventory,
         config_file=Path(config_path).absolute() if config_path else None,
+        overlays=parse_overlays(merged["overlays"]),
     )
 
 
@@ -195,6 +213,18 @@ def parse_tls_verify(value: Any) -> bool | str:
     if not Path(text).is_file():
         raise UsageError(f"--tls-verify: no CA bundle at {text} (give a file path or false)")
     return str(Path(text).absolute())
+
+
+def parse_overlays(value: Any) -> tuple[Path, ...]:
+    """Overlay files from a flag list, a config list or ``SCV_OVERLAYS`` (os.pathsep)."""
+    if not value:
+        return ()
+    items = value.split(os.pathsep) if isinstance(value, str) else list(value)
+    paths = tuple(Path(str(item)).absolute() for item in items if str(item).strip())
+    for path in paths:
+        if not path.is_file():
+            raise UsageError(f"--overlay: no such file: {path}")
+    return paths
 
 
 def _read_config_file(

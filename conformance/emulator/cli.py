@@ -8,12 +8,13 @@ import sys
 from pathlib import Path
 
 from conformance.core.contract import LATEST_RELEASE
+from conformance.core.errors import HarnessError, UsageError
+from conformance.core.settings import add_overlay_argument, parse_overlays
 from conformance.emulator.config import (
     DEFAULT_PASSWORD,
     DEFAULT_PORT,
     DEFAULT_USERNAME,
     EmulatorConfig,
-    UsageError,
 )
 from conformance.emulator.faults import FAULTS
 from conformance.emulator.inventory import describe_inventory
@@ -46,10 +47,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--list-inventory", action="store_true", help="print the seeded inventory and exit"
     )
+    add_overlay_argument(parser)
 
 
 def config_from(args: argparse.Namespace) -> EmulatorConfig:
     """The emulator settings named by parsed arguments (UsageError when unusable)."""
+    try:
+        overlays = parse_overlays(getattr(args, "overlays", None))
+    except HarnessError as exc:
+        raise UsageError(str(exc)) from None
     config = EmulatorConfig(
         host=args.host,
         port=args.port,
@@ -62,6 +68,7 @@ def config_from(args: argparse.Namespace) -> EmulatorConfig:
         seed=args.seed,
         fault=args.fault,
         token_ttl=args.token_ttl_minutes,
+        overlays=overlays,
     )
     config.validate()
     return config
@@ -106,6 +113,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"  CA cert:     {certificate.ca_path}")
     if config.fault:
         print(f"  fault:       {config.fault} ({FAULTS[config.fault].description})")
+    for overlay in config.overlays:
+        print(f"  overlay:     {overlay}")
     print("Press Ctrl-C to stop.", flush=True)
     server = make_server(config, certificate)
     try:

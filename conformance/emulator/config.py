@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from conformance.core.contract import LATEST_RELEASE, release_key
-from conformance.core.errors import UsageError
+from conformance.core.contract import LATEST_RELEASE, load_contract, release_key
+from conformance.core.errors import HarnessError, UsageError
 
 DEFAULT_USERNAME = "administrator@vsphere.local"
 DEFAULT_PASSWORD = "scv-emulator"
@@ -29,6 +29,8 @@ class EmulatorConfig:
     seed: int = 0
     fault: str | None = None
     token_ttl: float = 120.0
+    #: Overlay 1.0 documents applied to the contract the emulator serves and validates by.
+    overlays: tuple[Path, ...] = ()
 
     def __repr__(self) -> str:
         return (
@@ -66,3 +68,8 @@ class EmulatorConfig:
             raise UsageError(f"port {self.port} is out of range")
         if not self.username or not self.password:
             raise UsageError("username and password must not be empty")
+        if self.overlays:
+            try:
+                load_contract(overlays=tuple(self.overlays))
+            except HarnessError as exc:
+                raise UsageError(str(exc)) from None

@@ -142,7 +142,7 @@ def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -
     err.print(
         Text(f"run {run_dir} · profile {plan.profile} · seed {seed} (replay with --seed {seed})")
     )
-    contract = load_contract()
+    contract = load_contract(overlays=settings.overlays)
     facts = RunFacts(
         target=public_url(settings.target),
         appliance_version=None,
