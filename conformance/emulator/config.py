@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from conformance.core.contract import LATEST_RELEASE, release_key
+from conformance.emulator.faults import FAULTS
 
 DEFAULT_USERNAME = "administrator@vsphere.local"
 DEFAULT_PASSWORD = "scv-emulator"
@@ -47,8 +48,6 @@ class EmulatorConfig:
 
     def validate(self) -> None:
         """Raise ConfigError with a one-line reason when a setting is unusable."""
-        from conformance.emulator.faults import FAULTS
-
         try:
             version = release_key(self.appliance_version)
         except ValueError as exc:
