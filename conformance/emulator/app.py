@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from conformance.core.contract import Contract, load_contract
 from conformance.emulator import fault_handlers, jobs
-from conformance.emulator.auth import TokenStore
+from conformance.emulator.auth import SessionStore, TokenStore
 from conformance.emulator.clock import Clock, system_clock
 from conformance.emulator.config import EmulatorConfig
 from conformance.emulator.envelope import dumps, envelope_response
@@ -27,6 +27,7 @@ from conformance.emulator.errors import ApiError
 from conformance.emulator.faults import FaultHooks
 from conformance.emulator.handlers import HANDLERS, Context
 from conformance.emulator.inventory import populate
+from conformance.emulator.limits import BodyLimit, parse_json
 from conformance.emulator.routing import (
     BASE_PATH,
     AnyMethod,
@@ -73,7 +74,10 @@ class Appliance:
         self.config = config
         self.clock = clock
         self.hooks = FaultHooks(config.fault)
-        self.state = State(TokenStore(config.username, config.password, config.token_ttl_seconds))
+        tokens = TokenStore(
+            config.username, config.password, config.token_ttl_seconds, config.max_sessions
+        )
+        self.state = State(tokens)
         populate(self.state, config.seed, clock())
         self.operations = served_operations(contract, config.appliance_version)
         self.handlers = {
@@ -82,7 +86,10 @@ class Appliance:
             )
             for s in self.operations
         }
-        self.vcenter = VCenterApi(self.state, config.username, config.password)
+        sessions = SessionStore(
+            config.vcenter_session_ttl_seconds, config.max_sessions, sliding=True
+        )
+        self.vcenter = VCenterApi(self.state, sessions)
         self.docs = api_docs(contract, config.appliance_version)
 
     def routes(self) -> list[Route]:
@@ -129,10 +136,7 @@ class Appliance:
             raw = await request.body()
             present = bool(raw.strip())
             if present:
-                try:
-                    body = json.loads(raw)
-                except ValueError:
-                    raise ApiError(400, "Malformed JSON request body") from None
+                body = parse_json(raw)
             if not self.hooks.skips_validation(operation_id):
                 try:
                     validator.check_body(body, present)
@@ -170,12 +174,14 @@ class Appliance:
 
     async def answer_vcenter(self, request: Request) -> Response:
         with self.state.lock:
-            jobs.settle(self.state, self.clock())
+            now = self.clock()
+            jobs.settle(self.state, now)
             status, payload = self.vcenter.handle(
                 request.method,
                 request.scope["path"],
                 request.scope["query_string"],
                 dict(request.headers),
+                now,
             )
         body = b"" if status == 204 else dumps(payload)
         return Response(body, status_code=status, media_type=None if status == 204 else JSON_TYPE)
@@ -247,7 +253,12 @@ def create_app(config: EmulatorConfig | None = None, clock: Clock | None = None)
     appliance = Appliance(config, clock or system_clock, load_contract())
     app = Starlette(
         routes=appliance.routes(),
-        middleware=[Middleware(UrlRules, appliance=appliance)],
+        middleware=[
+            Middleware(
+                BodyLimit, limit=config.max_body_bytes, error_response=appliance.error_response
+            ),
+            Middleware(UrlRules, appliance=appliance),
+        ],
         exception_handlers={HTTPException: appliance.on_http_error},
     )
     # Spring answers a path with a stray slash 404, it does not redirect

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from conformance.core.contract import LATEST_RELEASE, release_key
+from conformance.emulator.auth import DEFAULT_MAX_SESSIONS
 from conformance.emulator.faults import FAULTS
+from conformance.emulator.limits import DEFAULT_MAX_BODY_BYTES
 
 DEFAULT_USERNAME = "administrator@vsphere.local"
 DEFAULT_PASSWORD = "scv-emulator"
@@ -33,6 +35,9 @@ class EmulatorConfig:
     seed: int = 0
     fault: str | None = None
     token_ttl: float = 120.0
+    vcenter_session_ttl: float = 30.0
+    max_sessions: int = DEFAULT_MAX_SESSIONS
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
     def __repr__(self) -> str:
         return (
@@ -45,6 +50,11 @@ class EmulatorConfig:
     def token_ttl_seconds(self) -> float:
         """Token lifetime in seconds (``token_ttl`` is in minutes)."""
         return self.token_ttl * 60.0
+
+    @property
+    def vcenter_session_ttl_seconds(self) -> float:
+        """Idle time after which a vCenter session ends (``vcenter_session_ttl`` is minutes)."""
+        return self.vcenter_session_ttl * 60.0
 
     def validate(self) -> None:
         """Raise ConfigError with a one-line reason when a setting is unusable."""
@@ -64,6 +74,12 @@ class EmulatorConfig:
             raise ConfigError("job duration must not be negative")
         if self.token_ttl <= 0:
             raise ConfigError("token TTL must be positive")
+        if self.vcenter_session_ttl <= 0:
+            raise ConfigError("vCenter session TTL must be positive")
+        if self.max_sessions < 1:
+            raise ConfigError("the session limit must be at least 1")
+        if self.max_body_bytes < 1:
+            raise ConfigError("the body size limit must be at least 1 byte")
         if not 0 <= self.port <= 65535:
             raise ConfigError(f"port {self.port} is out of range")
         if not self.username or not self.password:
