@@ -27,6 +27,7 @@ from conformance.emulator.errors import ApiError
 from conformance.emulator.faults import FaultHooks
 from conformance.emulator.handlers import HANDLERS, Context
 from conformance.emulator.inventory import populate
+from conformance.emulator.latency import Latency, LatencyMiddleware, Sleep
 from conformance.emulator.limits import BodyLimit, parse_json
 from conformance.emulator.routing import (
     BASE_PATH,
@@ -246,14 +247,21 @@ class UrlRules:
         )
 
 
-def create_app(config: EmulatorConfig | None = None, clock: Clock | None = None) -> Starlette:
-    """The ASGI app of an emulated appliance (state lives in ``app.state.appliance``)."""
+def create_app(
+    config: EmulatorConfig | None = None, clock: Clock | None = None, sleep: Sleep | None = None
+) -> Starlette:
+    """The ASGI app of an emulated appliance (state lives in ``app.state.appliance``).
+
+    ``sleep`` waits out the configured latency (``asyncio.sleep`` unless a test gives one).
+    """
     config = config or EmulatorConfig()
     config.validate()
     appliance = Appliance(config, clock or system_clock, load_contract())
+    latency = Latency(config.latency_ms, config.latency_spread_ms, config.seed)
     app = Starlette(
         routes=appliance.routes(),
         middleware=[
+            Middleware(LatencyMiddleware, latency=latency, sleep=sleep or asyncio.sleep),
             Middleware(
                 BodyLimit, limit=config.max_body_bytes, error_response=appliance.error_response
             ),

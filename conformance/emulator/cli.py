@@ -65,6 +65,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="live tokens (and vCenter sessions) kept; past it the oldest ends",
     )
     parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        metavar="N",
+        help="delay every answer by N milliseconds, as a slow appliance",
+    )
+    parser.add_argument(
+        "--latency-spread-ms",
+        type=float,
+        default=0.0,
+        metavar="M",
+        help="vary that delay uniformly by up to M ms either way (repeatable with --seed)",
+    )
+    parser.add_argument(
         "--max-body-bytes",
         type=int,
         default=DEFAULT_MAX_BODY_BYTES,
@@ -93,6 +107,8 @@ def config_from(args: argparse.Namespace) -> EmulatorConfig:
         vcenter_session_ttl=args.vcenter_session_ttl_minutes,
         max_sessions=args.max_sessions,
         max_body_bytes=args.max_body_bytes,
+        latency_ms=args.latency_ms,
+        latency_spread_ms=args.latency_spread_ms,
     )
     config.validate()
     return config
@@ -146,6 +162,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"  password:    ******** ({password_of(args)[1]})")
     if certificate is not None:
         print(f"  CA cert:     {certificate.ca_path}")
+    if config.latency_ms:
+        print(f"  latency:     {config.latency_ms:g} ms ± {config.latency_spread_ms:g} ms")
     if config.fault:
         print(f"  fault:       {config.fault} ({FAULTS[config.fault].description})")
     print("Press Ctrl-C to stop.", flush=True)

@@ -38,12 +38,15 @@ class EmulatorConfig:
     vcenter_session_ttl: float = 30.0
     max_sessions: int = DEFAULT_MAX_SESSIONS
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    latency_ms: float = 0.0
+    latency_spread_ms: float = 0.0
 
     def __repr__(self) -> str:
         return (
             f"EmulatorConfig(host={self.host!r}, port={self.port}, tls={self.tls}, "
             f"username={self.username!r}, password='***', "
-            f"appliance_version={self.appliance_version!r}, fault={self.fault!r})"
+            f"appliance_version={self.appliance_version!r}, fault={self.fault!r}, "
+            f"latency_ms={self.latency_ms:g}, latency_spread_ms={self.latency_spread_ms:g})"
         )
 
     @property
@@ -80,6 +83,13 @@ class EmulatorConfig:
             raise ConfigError("the session limit must be at least 1")
         if self.max_body_bytes < 1:
             raise ConfigError("the body size limit must be at least 1 byte")
+        if self.latency_ms < 0 or self.latency_spread_ms < 0:
+            raise ConfigError("latency and its spread must not be negative")
+        if self.latency_spread_ms > self.latency_ms:
+            raise ConfigError(
+                f"a latency spread of {self.latency_spread_ms:g} ms exceeds the latency "
+                f"({self.latency_ms:g} ms)"
+            )
         if not 0 <= self.port <= 65535:
             raise ConfigError(f"port {self.port} is out of range")
         if not self.username or not self.password:
