@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import copy
-import json
 import logging
 from typing import Any
 from urllib.parse import parse_qs
@@ -22,6 +20,7 @@ from conformance.emulator import fault_handlers, jobs
 from conformance.emulator.auth import SessionStore, TokenStore
 from conformance.emulator.clock import Clock, system_clock
 from conformance.emulator.config import EmulatorConfig
+from conformance.emulator.description import describe, encode
 from conformance.emulator.envelope import dumps, envelope_response
 from conformance.emulator.errors import ApiError
 from conformance.emulator.faults import FaultHooks
@@ -61,13 +60,6 @@ def served_operations(contract: Contract, release: str) -> list[ServedOperation]
     ]
 
 
-def api_docs(contract: Contract, release: str) -> bytes:
-    """The contract as JSON, versioned as the appliance (like springdoc)."""
-    document = copy.deepcopy(contract.document)
-    document["info"]["version"] = release
-    return json.dumps(document).encode()
-
-
 class Appliance:
     """One emulated appliance: its state and how it answers each kind of request."""
 
@@ -91,7 +83,9 @@ class Appliance:
             config.vcenter_session_ttl_seconds, config.max_sessions, sliding=True
         )
         self.vcenter = VCenterApi(self.state, sessions)
-        self.docs = api_docs(contract, config.appliance_version)
+        served = [s.operation for s in self.operations]
+        self.description = describe(contract.document, served, config.appliance_version)
+        self.docs = encode(self.description)
 
     def routes(self) -> list[Route]:
         """The API description, the vCenter API and one route per served path template."""
