@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from typing import Any
 from urllib.parse import parse_qs
@@ -16,7 +17,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from conformance.core.contract import Contract, load_contract
-from conformance.emulator import fault_handlers, jobs
+from conformance.emulator import fault_handlers, jobs, release_changes
 from conformance.emulator.auth import SessionStore, TokenStore
 from conformance.emulator.clock import Clock, system_clock
 from conformance.emulator.config import EmulatorConfig
@@ -46,46 +47,72 @@ JSON_TYPE = "application/json"
 log = logging.getLogger("conformance.emulator")
 
 
-def served_operations(contract: Contract, release: str) -> list[ServedOperation]:
-    """The operations that ``release`` ships; every contract operation must have a handler."""
+def check_handlers(contract: Contract) -> None:
+    """Every contract operation has a handler, and every handler an operation."""
     missing = [op.operation_id for op in contract.operations if op.operation_id not in HANDLERS]
     unknown = sorted(set(HANDLERS) - set(contract.operation_ids()))
     if missing or unknown:
         raise RuntimeError(
             f"handlers out of step with the contract: missing {missing}, unknown {unknown}"
         )
+
+
+def serving(config: EmulatorConfig, contract: Contract) -> tuple[list[ServedOperation], bytes]:
+    """The operations the configured appliance serves, and its API description.
+
+    The played release's contract operations, changed (and added to) by the release
+    variant; requests are validated against the served description.
+    """
+    check_handlers(contract)
+    operations = contract.available(config.appliance_version)
+    handlers = {op.operation_id: HANDLERS[op.operation_id] for op in operations}
+    document = describe(contract.document, operations, config.appliance_version)
+    variant = config.variant
+    if variant is not None:
+        for operation, handler in release_changes.describe(variant, document):
+            operations.append(operation)
+            handlers[operation.operation_id] = handler
+    docs = encode(document)
+    description = Contract(
+        path=contract.path,
+        document=document,
+        sha256=hashlib.sha256(docs).hexdigest(),
+        operations=tuple(operations),
+    )
     return [
-        ServedOperation(op, HANDLERS[op.operation_id], RequestValidator(contract, op))
-        for op in contract.available(release)
-    ]
+        ServedOperation(
+            op,
+            release_changes.wrap(
+                variant,
+                op.operation_id,
+                fault_handlers.wrap(config.fault, op.operation_id, handlers[op.operation_id]),
+            ),
+            RequestValidator(description, op),
+        )
+        for op in operations
+    ], docs
 
 
 class Appliance:
     """One emulated appliance: its state and how it answers each kind of request."""
 
-    def __init__(self, config: EmulatorConfig, clock: Clock, contract: Contract) -> None:
+    def __init__(
+        self, config: EmulatorConfig, clock: Clock, contract: Contract, sleep: Sleep
+    ) -> None:
         self.config = config
         self.clock = clock
+        self.sleep = sleep
         self.hooks = FaultHooks(config.fault)
         tokens = TokenStore(
             config.username, config.password, config.token_ttl_seconds, config.max_sessions
         )
         self.state = State(tokens)
         populate(self.state, config.seed, clock())
-        self.operations = served_operations(contract, config.appliance_version)
-        self.handlers = {
-            s.operation.operation_id: fault_handlers.wrap(
-                config.fault, s.operation.operation_id, s.handler
-            )
-            for s in self.operations
-        }
+        self.operations, self.docs = serving(config, contract)
         sessions = SessionStore(
             config.vcenter_session_ttl_seconds, config.max_sessions, sliding=True
         )
         self.vcenter = VCenterApi(self.state, sessions)
-        served = [s.operation for s in self.operations]
-        self.description = describe(contract.document, served, config.appliance_version)
-        self.docs = encode(self.description)
 
     def routes(self) -> list[Route]:
         """The API description, the vCenter API and one route per served path template."""
@@ -140,9 +167,11 @@ class Appliance:
                     if replacement is not None:
                         return replacement
                     raise
-        delay = self.hooks.delay(operation_id)
+        delay = self.hooks.delay(operation_id) + release_changes.extra_delay(
+            self.config.variant, operation_id
+        )
         if delay:
-            await asyncio.sleep(delay)
+            await self.sleep(delay)
         with self.state.lock:
             now = self.clock()
             jobs.settle(self.state, now)
@@ -150,7 +179,7 @@ class Appliance:
                 self.state, operation_id, params, body, user, now, self.config, self.hooks
             )
             try:
-                result = self.handlers[operation_id](ctx)
+                result = served.handler(ctx)
             except ApiError:
                 raise
             except Exception:
@@ -246,16 +275,18 @@ def create_app(
 ) -> Starlette:
     """The ASGI app of an emulated appliance (state lives in ``app.state.appliance``).
 
-    ``sleep`` waits out the configured latency (``asyncio.sleep`` unless a test gives one).
+    ``sleep`` waits out latency and slow operations (``asyncio.sleep`` unless a test gives
+    one).
     """
     config = config or EmulatorConfig()
     config.validate()
-    appliance = Appliance(config, clock or system_clock, load_contract())
+    sleep = sleep or asyncio.sleep
+    appliance = Appliance(config, clock or system_clock, load_contract(), sleep)
     latency = Latency(config.latency_ms, config.latency_spread_ms, config.seed)
     app = Starlette(
         routes=appliance.routes(),
         middleware=[
-            Middleware(LatencyMiddleware, latency=latency, sleep=sleep or asyncio.sleep),
+            Middleware(LatencyMiddleware, latency=latency, sleep=sleep),
             Middleware(
                 BodyLimit, limit=config.max_body_bytes, error_response=appliance.error_response
             ),

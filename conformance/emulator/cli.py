@@ -20,6 +20,7 @@ from conformance.emulator.config import (
 from conformance.emulator.faults import FAULTS
 from conformance.emulator.inventory import describe_inventory
 from conformance.emulator.limits import DEFAULT_MAX_BODY_BYTES
+from conformance.emulator.releases import VARIANTS
 from conformance.emulator.server import base_urls, bind, make_server
 from conformance.emulator.tls import ensure_certificate
 
@@ -44,6 +45,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--job-duration", type=float, default=0.3, metavar="SECONDS", help="how long jobs run"
+    )
+    parser.add_argument(
+        "--release-variant",
+        metavar="NAME",
+        help=f"play a later release with documented changes; one of: {', '.join(VARIANTS)}",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the inventory")
     parser.add_argument(
@@ -109,6 +115,7 @@ def config_from(args: argparse.Namespace) -> EmulatorConfig:
         max_body_bytes=args.max_body_bytes,
         latency_ms=args.latency_ms,
         latency_spread_ms=args.latency_spread_ms,
+        release_variant=args.release_variant,
     )
     config.validate()
     return config
@@ -155,13 +162,18 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     port = sock.getsockname()[1]
     base, vcenter = base_urls("https" if certificate else "http", config.host, port)
-    print(f"SCV emulator (appliance {config.appliance_version}) at {base}", flush=True)
+    print(f"SCV emulator (appliance {config.reported_version}) at {base}", flush=True)
     print(f"  vCenter:     {vcenter}  (pass as --vcenter)")
     print(f"  username:    {config.username}")
     # never the password itself: consoles end up in CI logs
     print(f"  password:    ******** ({password_of(args)[1]})")
     if certificate is not None:
         print(f"  CA cert:     {certificate.ca_path}")
+    variant = config.variant
+    if variant is not None:
+        print(f"  variant:     {variant.name}, {variant.version} after {variant.follows}:")
+        for change in variant.changes:
+            print(f"               {change.summary}")
     if config.latency_ms:
         print(f"  latency:     {config.latency_ms:g} ms ± {config.latency_spread_ms:g} ms")
     if config.fault:

@@ -9,6 +9,7 @@ from conformance.core.contract import LATEST_RELEASE, release_key
 from conformance.emulator.auth import DEFAULT_MAX_SESSIONS
 from conformance.emulator.faults import FAULTS
 from conformance.emulator.limits import DEFAULT_MAX_BODY_BYTES
+from conformance.emulator.releases import VARIANTS, ReleaseVariant
 
 DEFAULT_USERNAME = "administrator@vsphere.local"
 DEFAULT_PASSWORD = "scv-emulator"
@@ -40,14 +41,27 @@ class EmulatorConfig:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     latency_ms: float = 0.0
     latency_spread_ms: float = 0.0
+    release_variant: str | None = None
 
     def __repr__(self) -> str:
         return (
             f"EmulatorConfig(host={self.host!r}, port={self.port}, tls={self.tls}, "
             f"username={self.username!r}, password='***', "
             f"appliance_version={self.appliance_version!r}, fault={self.fault!r}, "
-            f"latency_ms={self.latency_ms:g}, latency_spread_ms={self.latency_spread_ms:g})"
+            f"latency_ms={self.latency_ms:g}, latency_spread_ms={self.latency_spread_ms:g}, "
+            f"release_variant={self.release_variant!r})"
         )
+
+    @property
+    def variant(self) -> ReleaseVariant | None:
+        """The release variant played, if any."""
+        return VARIANTS[self.release_variant] if self.release_variant else None
+
+    @property
+    def reported_version(self) -> str:
+        """The release the emulator reports: the variant's, else the one played."""
+        variant = self.variant
+        return variant.version if variant else self.appliance_version
 
     @property
     def token_ttl_seconds(self) -> float:
@@ -73,6 +87,18 @@ class EmulatorConfig:
         if self.fault is not None and self.fault not in FAULTS:
             known = ", ".join(sorted(FAULTS))
             raise ConfigError(f"unknown fault {self.fault!r} (known: {known})")
+        if self.release_variant is not None:
+            variant = VARIANTS.get(self.release_variant)
+            if variant is None:
+                known = ", ".join(sorted(VARIANTS))
+                raise ConfigError(
+                    f"unknown release variant {self.release_variant!r} (known: {known})"
+                )
+            if self.appliance_version != variant.follows:
+                raise ConfigError(
+                    f"release variant {variant.name!r} follows {variant.follows}; "
+                    f"it cannot be played on {self.appliance_version}"
+                )
         if self.job_duration < 0:
             raise ConfigError("job duration must not be negative")
         if self.token_ttl <= 0:
