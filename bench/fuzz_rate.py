@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 
+from conformance.core.manifest import Manifest, child_variables, manifest_path
 from conformance.run.child import SUITES, child_environment, pytest_arguments
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,22 +108,30 @@ def run_harness(
     base_url: str, seed: int, profile: str, max_examples: int | None, work: Path
 ) -> tuple[int, float]:
     outer = {k: v for k, v in os.environ.items() if not k.startswith("SCV_")}
-    env = child_environment(
-        {
-            "SCV_TARGET": base_url,
-            "SCV_USERNAME": USERNAME,
-            "SCV_PASSWORD": PASSWORD,
-            "SCV_TLS_VERIFY": "false",
-            "SCV_SEED": str(seed),
-            "SCV_ALLOW_DESTRUCTIVE": "true",
-            "SCV_CONFORMANCE_REPORTED_VERSION": "6.2",
-        },
-        base=outer,
+    # exactly the child pytest that `scv-conformance fuzz` runs, with the manifest it writes
+    manifest = Manifest(
+        target=base_url,
+        vcenter=None,
+        username=USERNAME,
+        tls_verify=False,
+        release="6.2",
+        reported_version="6.2",
+        embedded=False,
+        allow_destructive=True,
+        seed=seed,
+        profile=profile,
+        max_examples=max_examples,
+        job_timeout=120.0,
+        response_time_budget_ms=1000,
+        run_dir=work.absolute(),
+        allure_dir=(work / "allure-results").absolute(),
+        junit_path=(work / "junit.xml").absolute(),
+        suites=("fuzz",),
+        plugins=(SUITES["fuzz"].plugin,),
     )
-    if max_examples:
-        env["SCV_MAX_EXAMPLES"] = str(max_examples)
-    # exactly the child pytest that `scv-conformance fuzz` runs
-    arguments = pytest_arguments([SUITES["fuzz"]], ["--scv-profile", profile], work, None)
+    path = manifest.write(manifest_path(work.absolute()))
+    env = child_environment(child_variables(path, PASSWORD), base=outer)
+    arguments = pytest_arguments([SUITES["fuzz"]], manifest, None)
     command = [sys.executable, "-m", "pytest", *arguments]
     started = time.perf_counter()
     subprocess.run(

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from conformance import __version__
 from conformance.core.errors import ExitCode, HarnessError
-from conformance.core.settings import add_target_arguments, resolve
+from conformance.core.settings import add_overlay_argument, add_target_arguments, resolve
 
 
 class _Parser(argparse.ArgumentParser):
@@ -85,7 +85,42 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="where runs are written (default: reports)",
     )
+    drift = commands.add_parser(
+        "drift", help="compare the API description the appliance serves with the contract"
+    )
+    _add_calibration_arguments(drift)
+    drift.add_argument(
+        "--api-docs",
+        default=None,
+        metavar="URL|FILE",
+        help="the appliance's description, if not at a usual location (Swagger 2.0 or OpenAPI 3)",
+    )
+    drift.add_argument(
+        "--out", default=None, metavar="DIR", help="also write drift.md and drift.json here"
+    )
+    learn = commands.add_parser(
+        "learn", help="write an Overlay that adapts the contract to what the appliance sends"
+    )
+    _add_calibration_arguments(learn)
+    learn.add_argument(
+        "--out", required=True, metavar="FILE", help="where to write the Overlay 1.0 document"
+    )
     return parser
+
+
+def _add_calibration_arguments(parser: argparse.ArgumentParser) -> None:
+    """The target options of `drift` and `learn`, read like `run` reads them."""
+    sup = argparse.SUPPRESS
+    parser.add_argument("--target", default=sup, metavar="URL", help="appliance base URL")
+    parser.add_argument("--username", default=sup, metavar="U", help="vCenter user name")
+    parser.add_argument(
+        "--password", default=sup, metavar="P", help="(prefer SCV_PASSWORD or the config file)"
+    )
+    parser.add_argument(
+        "--tls-verify", default=sup, metavar="PATH|false", help="CA bundle, or false"
+    )
+    parser.add_argument("--config", default=sup, metavar="FILE", help="TOML configuration file")
+    add_overlay_argument(parser)
 
 
 def _add_job_timeout(parser: argparse.ArgumentParser) -> None:
@@ -133,6 +168,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         from conformance.reporting.html import build_report
 
         return build_report(args.run_dir, args.report_dir)
+    if args.command == "drift":
+        from conformance.calibrate.drift import run_drift
+
+        return run_drift(resolve(args), args.api_docs, args.out)
+    if args.command == "learn":
+        from conformance.calibrate.learn import run_learn
+
+        return run_learn(resolve(args), args.out)
 
     from conformance.run.runner import RunPlan, execute
 

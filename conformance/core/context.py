@@ -1,41 +1,23 @@
 """The run context: the resolved target, the contract and what may run against it.
 
-A command resolves its settings, opens a context (starting the embedded emulator when no
-target is given) and hands it to the suites. The suites run inside pytest, possibly in
-xdist workers, so the context travels to them through environment variables
-(:func:`export_environment`) and is rebuilt there by :func:`from_environment`.
+A command resolves its settings and opens a context (starting the embedded emulator when
+no target is given). The suites run in a child pytest, possibly in xdist workers: the
+parent writes the context down as a run manifest (:meth:`RunContext.manifest`) and the
+child rebuilds it from there (:func:`from_manifest`), without reading the settings again.
 """
 
 from __future__ import annotations
 
-import argparse
-import ipaddress
-import json
-import os
-import time
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from pathlib import Path
 
-import httpx
-
-from conformance.core.bounds import read_bounded
-from conformance.core.contract import (
-    LATEST_RELEASE,
-    Contract,
-    Operation,
-    load_contract,
-    release_key,
-)
-from conformance.core.errors import ConfigError, TargetUnreachable
+from conformance.core.contract import Contract, Operation, load_contract
 from conformance.core.guard import RequestGuard
-from conformance.core.session import ScvSession, Target, tls_verification
-from conformance.core.settings import Settings, resolve
-
-#: Marks, for the suites' processes, that the target is the run's own embedded emulator.
-EMBEDDED_MARKER = "SCV_CONFORMANCE_EMBEDDED"
-REPORTED_VERSION = "SCV_CONFORMANCE_REPORTED_VERSION"
-PROBE_TIMEOUT_SECONDS = 15.0
+from conformance.core.manifest import Manifest
+from conformance.core.session import ScvSession, Target
+from conformance.core.settings import Settings
+from conformance.core.skips import Skip, SkipKind
 
 
 @dataclass
@@ -55,25 +37,69 @@ class RunContext:
         """State-changing calls run against the embedded emulator or when allowed."""
         return self.target.embedded or self.settings.allow_destructive
 
-    def version_skip_reason(self, operation: Operation) -> str | None:
+    def version_skip(self, operation: Operation) -> Skip | None:
+        """A skip when ``operation`` is newer than the target's release."""
         if operation.available_in(self.release):
             return None
-        return (
+        return Skip(
+            SkipKind.VERSION,
             f"{operation.operation_id} ships with SCV {operation.since}; "
-            f"the target runs {self.release}"
+            f"the target runs {self.release}",
         )
 
-    def safety_skip_reason(self, operation: Operation) -> str | None:
+    def safety_skip(self, operation: Operation) -> Skip | None:
+        """A skip when ``operation`` changes state and that is not allowed here."""
         if not operation.mutates or self.destructive_allowed:
             return None
-        return (
+        return Skip(
+            SkipKind.SAFETY,
             f"{operation.operation_id} changes appliance state; left out against "
-            f"{self.target.base_url} without --allow-destructive"
+            f"{self.target.base_url} without --allow-destructive",
         )
 
-    def skip_reason(self, operation: Operation) -> str | None:
+    def skip(self, operation: Operation) -> Skip | None:
         """Why ``operation`` must not run against this target, or None."""
-        return self.version_skip_reason(operation) or self.safety_skip_reason(operation)
+        return self.version_skip(operation) or self.safety_skip(operation)
+
+    def manifest(
+        self,
+        *,
+        profile: str,
+        run_dir: Path,
+        junit_path: Path,
+        suites: Sequence[str] = (),
+        plugins: Sequence[str] = (),
+        workflow: str | None = None,
+    ) -> Manifest:
+        """This context written down for a child pytest; the seed must be settled."""
+        settings, target = self.settings, self.target
+        if settings.seed is None:
+            raise ValueError("the run's seed is picked before the manifest is written")
+        return Manifest(
+            target=target.base_url,
+            vcenter=target.vcenter_url,
+            username=target.username,
+            tls_verify=target.verify,
+            release=self.release,
+            reported_version=self.reported_version,
+            embedded=target.embedded,
+            allow_destructive=settings.allow_destructive,
+            seed=settings.seed,
+            profile=profile,
+            max_examples=settings.max_examples,
+            job_timeout=settings.job_timeout,
+            response_time_budget_ms=settings.response_time_budget_ms,
+            request_timeout=settings.request_timeout,
+            run_dir=run_dir.absolute(),
+            allure_dir=(run_dir / "allure-results").absolute(),
+            junit_path=junit_path.absolute(),
+            suites=tuple(suites),
+            plugins=tuple(plugins),
+            workflow=workflow,
+            budgets=dict(settings.budgets),
+            inventory=dict(settings.inventory),
+            overlays=tuple(str(path) for path in settings.overlays),
+        )
 
     @property
     def guard(self) -> RequestGuard:
@@ -99,145 +125,38 @@ class RunContext:
         self.close()
 
 
-def open_context(settings: Settings, *, probe: bool = True) -> RunContext:
-    """Resolve the target (starting the embedded emulator if none) and check it answers."""
-    contract = load_contract()
-    if settings.target is None:
-        return _embedded_context(settings, contract)
-    if not settings.username or not settings.password:
-        raise ConfigError(
-            "a target needs credentials: --username/--password, SCV_USERNAME/SCV_PASSWORD "
-            "or the config file"
-        )
+def from_manifest(manifest: Manifest, password: str) -> RunContext:
+    """The context of a child pytest: the parent's, as its manifest recorded it."""
+    settings = Settings(
+        target=manifest.target,
+        vcenter=manifest.vcenter,
+        username=manifest.username,
+        password=password,
+        tls_verify=manifest.tls_verify,
+        appliance_version=manifest.release,
+        allow_destructive=manifest.allow_destructive,
+        seed=manifest.seed,
+        max_examples=manifest.max_examples,
+        report_dir=manifest.run_dir.parent,
+        job_timeout=manifest.job_timeout,
+        response_time_budget_ms=manifest.response_time_budget_ms,
+        budgets=dict(manifest.budgets),
+        inventory=dict(manifest.inventory),
+        overlays=tuple(Path(path) for path in manifest.overlays),
+        request_timeout=manifest.request_timeout,
+    )
     target = Target(
-        base_url=settings.target,
-        username=settings.username,
-        password=settings.password,
-        verify=settings.tls_verify,
-        vcenter_url=settings.vcenter,
-        embedded=os.environ.get(EMBEDDED_MARKER) == "1" and _is_loopback(settings.target),
-    )
-    reported = os.environ.get(REPORTED_VERSION) or (detect_version(target) if probe else None)
-    return RunContext(
-        settings=settings,
-        target=target,
-        contract=contract,
-        release=_gating_release(settings.appliance_version, reported),
-        reported_version=reported,
-    )
-
-
-def from_environment(environ: Mapping[str, str] | None = None) -> RunContext:
-    """The context of a suite process, from the variables its command exported."""
-    settings = resolve(argparse.Namespace(), environ)
-    return open_context(settings, probe=REPORTED_VERSION not in (environ or os.environ))
-
-
-def export_environment(context: RunContext) -> dict[str, str]:
-    """Environment variables that let a suite process rebuild ``context``."""
-    target = context.target
-    env = {
-        "SCV_TARGET": target.base_url,
-        "SCV_USERNAME": target.username,
-        "SCV_PASSWORD": target.password,
-        "SCV_TLS_VERIFY": str(target.verify).lower()
-        if isinstance(target.verify, bool)
-        else target.verify,
-        "SCV_APPLIANCE_VERSION": context.release,
-        "SCV_ALLOW_DESTRUCTIVE": str(context.settings.allow_destructive).lower(),
-        "SCV_JOB_TIMEOUT": str(context.settings.job_timeout),
-        "SCV_RESPONSE_TIME_BUDGET_MS": str(context.settings.response_time_budget_ms),
-        "SCV_REQUEST_TIMEOUT": str(context.settings.request_timeout),
-        REPORTED_VERSION: context.reported_version or "unknown",
-    }
-    if target.vcenter_url:
-        env["SCV_VCENTER"] = target.vcenter_url
-    if context.settings.config_file:
-        env["SCV_CONFIG"] = str(context.settings.config_file)
-    if context.settings.seed is not None:
-        env["SCV_SEED"] = str(context.settings.seed)
-    if context.settings.max_examples is not None:
-        env["SCV_MAX_EXAMPLES"] = str(context.settings.max_examples)
-    if target.embedded:
-        env[EMBEDDED_MARKER] = "1"
-    return env
-
-
-def detect_version(target: Target) -> str | None:
-    """The release the appliance reports in its own OpenAPI document (springdoc).
-
-    Raises TargetUnreachable when nothing answers at all.
-    """
-    root = target.base_url
-    started = time.monotonic()
-    try:
-        with httpx.stream(
-            "GET",
-            f"{root}/v3/api-docs",
-            verify=tls_verification(target.verify),
-            timeout=PROBE_TIMEOUT_SECONDS,
-        ) as response:
-            if response.status_code != 200:
-                return None
-            body = read_bounded(
-                response.iter_bytes(),
-                started=started,
-                deadline=PROBE_TIMEOUT_SECONDS,
-                what=f"the OpenAPI document of {root}",
-            )
-    except httpx.TransportError as exc:
-        raise TargetUnreachable(f"{root} unreachable: {type(exc).__name__}: {exc}") from None
-    try:
-        version = str(json.loads(body)["info"]["version"])
-    except (ValueError, KeyError, TypeError):
-        return None
-    return version
-
-
-def _embedded_context(settings: Settings, contract: Contract) -> RunContext:
-    from conformance.emulator import EmbeddedEmulator, EmulatorConfig
-
-    release = settings.appliance_version or LATEST_RELEASE
-    config = EmulatorConfig(
-        host="127.0.0.1", port=0, appliance_version=release, seed=settings.seed or 0
-    )
-    emulator = EmbeddedEmulator(config)
-    emulator.__enter__()
-    target = Target(
-        base_url=emulator.base_url,
-        username=emulator.username,
-        password=emulator.password,
-        verify=emulator.ca_path or True,
-        vcenter_url=emulator.vcenter_url,
-        embedded=True,
+        base_url=manifest.target,
+        username=manifest.username,
+        password=password,
+        verify=manifest.tls_verify,
+        vcenter_url=manifest.vcenter,
+        embedded=manifest.embedded,
     )
     return RunContext(
         settings=settings,
         target=target,
-        contract=contract,
-        release=release,
-        reported_version=release,
-        _emulator=emulator,
+        contract=load_contract(overlays=settings.overlays),
+        release=manifest.release,
+        reported_version=manifest.reported_version,
     )
-
-
-def _gating_release(configured: str | None, reported: str | None) -> str:
-    if configured:
-        return configured
-    if reported:
-        try:
-            release_key(reported)
-            return ".".join(reported.split(".")[:2])
-        except ValueError:
-            pass
-    return LATEST_RELEASE
-
-
-def _is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

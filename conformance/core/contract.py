@@ -10,7 +10,8 @@ from typing import Any
 
 import yaml
 
-from conformance.core.errors import ConfigError
+from conformance.core.errors import UsageError
+from conformance.core.overlay import apply_overlays, read_overlay
 from conformance.core.paths import CONTRACT_PATH
 
 SPEC_PATH = CONTRACT_PATH
@@ -55,6 +56,9 @@ class Contract:
     document: dict[str, Any]
     sha256: str
     operations: tuple[Operation, ...]
+    #: The overlays applied to the file, in order, and their targets that selected nothing.
+    overlays: tuple[Path, ...] = ()
+    unmatched_targets: tuple[str, ...] = ()
 
     @property
     def version(self) -> str:
@@ -95,19 +99,33 @@ def _operations(document: dict[str, Any]) -> tuple[Operation, ...]:
 
 
 @lru_cache(maxsize=8)
-def load_contract(path: Path = SPEC_PATH) -> Contract:
-    """Read and parse the contract at ``path`` (cached)."""
+def load_contract(path: Path = SPEC_PATH, overlays: tuple[Path, ...] = ()) -> Contract:
+    """Read and parse the contract at ``path``, then apply ``overlays`` in order (cached).
+
+    With overlays, ``sha256`` covers the contract and every overlay, so that a report
+    names the description that was really checked.
+    """
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
-        raise ConfigError(
+        raise UsageError(
             f"no contract at {path}: reinstall scv-conformance (pip install -e . in a clone "
             "of its repository, or pip install of its wheel)"
         ) from None
     document = yaml.safe_load(raw)
+    digest = hashlib.sha256(raw)
+    unmatched: tuple[str, ...] = ()
+    if overlays:
+        read = [read_overlay(overlay) for overlay in overlays]
+        for overlay in read:
+            digest.update(overlay.raw)
+        applied = apply_overlays(document, read)
+        document, unmatched = applied.document, applied.unmatched
     return Contract(
         path=Path(path),
         document=document,
-        sha256=hashlib.sha256(raw).hexdigest(),
+        sha256=digest.hexdigest(),
         operations=_operations(document),
+        overlays=tuple(Path(o) for o in overlays),
+        unmatched_targets=unmatched,
     )

@@ -1,4 +1,21 @@
-"""Exit codes and the errors that map onto them."""
+"""Exit codes and the errors that map onto them, by who is to blame.
+
+The tree::
+
+    HarnessError                  an error that ends a command or a test with one line
+    ├── UsageError             2  the tool was misused: flags, environment, config file,
+    │                             a scenario document, a run manifest
+    ├── InfrastructureError    3  the run could not judge the target
+    │   └── TargetUnreachable  3  the appliance or vCenter cannot be reached or refuses
+    │                             the credentials
+    ├── ConformanceFailure     1  the appliance answered wrongly (also an AssertionError,
+    │                             so pytest and Allure count it as failed, not broken)
+    └── Deviation              0  the appliance contradicts only an assumption of ours,
+                                  not the vendor's documentation: reported; 1 under --strict
+
+A workflow step that fails (``conformance.scenarios.errors.StepFailure``) is a
+ConformanceFailure.
+"""
 
 from __future__ import annotations
 
@@ -19,14 +36,38 @@ class HarnessError(Exception):
 
     exit_code: ExitCode = ExitCode.INFRASTRUCTURE
 
+    def exit_code_for(self, *, strict: bool = False) -> ExitCode:
+        """The exit code this error gives; ``strict`` is the run's --strict."""
+        return self.exit_code
 
-class ConfigError(HarnessError):
-    """Bad flags, environment or configuration file."""
+
+class UsageError(HarnessError):
+    """Bad flags, environment, configuration file or input document."""
 
     exit_code = ExitCode.USAGE
 
 
-class TargetUnreachable(HarnessError):
-    """The appliance (or vCenter) cannot be reached or refuses the credentials."""
+class InfrastructureError(HarnessError):
+    """The run could not judge the target: unreachable, timed out, harness trouble."""
 
     exit_code = ExitCode.INFRASTRUCTURE
+
+
+class TargetUnreachable(InfrastructureError):
+    """The appliance (or vCenter) cannot be reached or refuses the credentials."""
+
+
+class ConformanceFailure(HarnessError, AssertionError):
+    """The appliance answered in a way its documentation does not allow."""
+
+    exit_code = ExitCode.FAILURES
+
+
+class Deviation(HarnessError):
+    """The appliance contradicts an assumption of ours (evidence ``assumption``), not what
+    the vendor documented or a real client proved: reported, failing only under --strict."""
+
+    exit_code = ExitCode.CONFORMANT
+
+    def exit_code_for(self, *, strict: bool = False) -> ExitCode:
+        return ExitCode.FAILURES if strict else ExitCode.CONFORMANT

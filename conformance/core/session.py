@@ -21,7 +21,7 @@ from conformance.core.bounds import (
     cut,
     read_bounded,
 )
-from conformance.core.errors import ConfigError, TargetUnreachable
+from conformance.core.errors import TargetUnreachable, UsageError
 from conformance.core.guard import UNGUARDED, RequestGuard, is_session_call
 from conformance.core.redaction import REDACTED, redact_body, redact_headers
 
@@ -304,7 +304,7 @@ class ScvSession(RecordingClient):
         body = {"username": self.target.username, "password": self.target.password}
         response = self._send("POST", LOGIN_PATH, json=body, headers={})
         if response.status_code in (401, 403):
-            raise ConfigError(
+            raise UsageError(
                 f"login to {self.target.base_url} refused (HTTP {response.status_code}): "
                 "check the username and password"
             )

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from conformance.core.contract import release_key
-from conformance.core.errors import ConfigError
+from conformance.core.errors import UsageError
 
 #: Option name -> environment variable.
 ENVIRONMENT = {
@@ -36,6 +36,7 @@ ENVIRONMENT = {
     "max_time": "SCV_MAX_TIME",
     "cleanup_grace": "SCV_CLEANUP_GRACE",
     "config": "SCV_CONFIG",
+    "overlays": "SCV_OVERLAYS",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -51,6 +52,7 @@ DEFAULTS: dict[str, Any] = {
     "report_dir": "reports",
     "job_timeout": 120.0,
     "response_time_budget_ms": 1000,
+    "overlays": (),
     "request_timeout": 60.0,
     "max_time": None,
     "cleanup_grace": 60.0,
@@ -88,6 +90,8 @@ class Settings:
     budgets: Mapping[str, int] = field(default_factory=dict)
     inventory: Mapping[str, str] = field(default_factory=dict)
     config_file: Path | None = None
+    #: Overlay 1.0 documents applied to the contract, in order, as absolute paths.
+    overlays: tuple[Path, ...] = ()
     #: Seconds a whole answer may take (not per chunk).
     request_timeout: float = 60.0
     #: Seconds the whole run may take; None: no limit.
@@ -166,6 +170,19 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help="seconds an interrupted run may spend cleaning up before it is killed (default: 60)",
     )
+    add_overlay_argument(parser)
+
+
+def add_overlay_argument(parser: argparse.ArgumentParser) -> None:
+    """``--overlay FILE`` (repeatable): Overlay 1.0 documents applied to the contract."""
+    parser.add_argument(
+        "--overlay",
+        dest="overlays",
+        action="append",
+        default=argparse.SUPPRESS,
+        metavar="FILE",
+        help="an OpenAPI Overlay 1.0 document applied to the contract (repeatable, in order)",
+    )
 
 
 def resolve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> Settings:
@@ -188,7 +205,7 @@ def resolve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) 
         allow_destructive=_parse_bool(merged["allow_destructive"], "allow-destructive"),
         seed=_parse_int(merged["seed"], "seed", minimum=0),
         max_examples=_parse_int(merged["max_examples"], "max-examples", minimum=1),
-        report_dir=Path(str(merged["report_dir"])),
+        report_dir=Path(str(merged["report_dir"])).absolute(),
         job_timeout=_parse_float(merged["job_timeout"], "job-timeout"),
         response_time_budget_ms=_parse_int(
             merged["response_time_budget_ms"], "response-time-budget-ms", minimum=1
@@ -196,7 +213,8 @@ def resolve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) 
         or 1000,
         budgets=budgets,
         inventory=inventory,
-        config_file=Path(config_path) if config_path else None,
+        config_file=Path(config_path).absolute() if config_path else None,
+        overlays=parse_overlays(merged["overlays"]),
         request_timeout=_parse_float(merged["request_timeout"], "request-timeout"),
         max_time=None
         if merged["max_time"] is None
@@ -216,7 +234,10 @@ def normalize_target(value: Any) -> str | None:
 
 
 def parse_tls_verify(value: Any) -> bool | str:
-    """``false``/``true`` or the path of an existing CA bundle."""
+    """``false``/``true`` or the absolute path of an existing CA bundle.
+
+    A relative path is taken from the current folder: the one the user ran the command in.
+    """
     if isinstance(value, bool):
         return value
     text = str(value).strip()
@@ -225,8 +246,20 @@ def parse_tls_verify(value: Any) -> bool | str:
     if text.lower() in {"true", "1", "yes", "on", ""}:
         return True
     if not Path(text).is_file():
-        raise ConfigError(f"--tls-verify: no CA bundle at {text} (give a file path or false)")
-    return text
+        raise UsageError(f"--tls-verify: no CA bundle at {text} (give a file path or false)")
+    return str(Path(text).absolute())
+
+
+def parse_overlays(value: Any) -> tuple[Path, ...]:
+    """Overlay files from a flag list, a config list or ``SCV_OVERLAYS`` (os.pathsep)."""
+    if not value:
+        return ()
+    items = value.split(os.pathsep) if isinstance(value, str) else list(value)
+    paths = tuple(Path(str(item)).absolute() for item in items if str(item).strip())
+    for path in paths:
+        if not path.is_file():
+            raise UsageError(f"--overlay: no such file: {path}")
+    return paths
 
 
 def _read_config_file(
@@ -238,26 +271,26 @@ def _read_config_file(
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
     except FileNotFoundError:
-        raise ConfigError(f"--config: no such file: {path}") from None
+        raise UsageError(f"--config: no such file: {path}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"--config: {path} is not valid TOML: {exc}") from None
+        raise UsageError(f"--config: {path} is not valid TOML: {exc}") from None
     except OSError as exc:
-        raise ConfigError(f"--config: cannot read {path}: {exc.strerror}") from None
+        raise UsageError(f"--config: cannot read {path}: {exc.strerror}") from None
     values = {k.replace("-", "_"): v for k, v in data.items() if not isinstance(v, dict)}
     unknown = sorted(set(values) - set(DEFAULTS))
     if unknown:
-        raise ConfigError(f"--config: unknown setting {unknown[0]!r} in {path}")
+        raise UsageError(f"--config: unknown setting {unknown[0]!r} in {path}")
     budgets_raw = data.get("budgets", {})
     inventory_raw = data.get("inventory", {})
     if not isinstance(budgets_raw, dict) or not isinstance(inventory_raw, dict):
-        raise ConfigError(f"--config: [budgets] and [inventory] must be tables in {path}")
+        raise UsageError(f"--config: [budgets] and [inventory] must be tables in {path}")
     budgets = {
         str(k): _parse_int(v, f"budgets.{k}", minimum=1) or 0 for k, v in budgets_raw.items()
     }
     inventory = {k.replace("-", "_"): str(v) for k, v in inventory_raw.items()}
     unknown_inventory = sorted(set(inventory) - set(INVENTORY_KEYS))
     if unknown_inventory:
-        raise ConfigError(f"--config: unknown inventory name {unknown_inventory[0]!r} in {path}")
+        raise UsageError(f"--config: unknown inventory name {unknown_inventory[0]!r} in {path}")
     return values, budgets, inventory
 
 
@@ -267,7 +300,7 @@ def _normalize_url(value: Any, name: str) -> str | None:
     text = str(value).strip()
     parts = urlsplit(text)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise ConfigError(f"--{name}: not an http(s) URL: {text}")
+        raise UsageError(f"--{name}: not an http(s) URL: {text}")
     return text.rstrip("/")
 
 
@@ -281,7 +314,7 @@ def _parse_version(value: Any) -> str | None:
     try:
         release_key(str(value))
     except ValueError:
-        raise ConfigError(f"--appliance-version: not a release number: {value}") from None
+        raise UsageError(f"--appliance-version: not a release number: {value}") from None
     return str(value)
 
 
@@ -293,7 +326,7 @@ def _parse_bool(value: Any, name: str) -> bool:
         return True
     if text in {"0", "false", "no", "off", ""}:
         return False
-    raise ConfigError(f"--{name}: expected true or false, got {value}")
+    raise UsageError(f"--{name}: expected true or false, got {value}")
 
 
 def _parse_int(value: Any, name: str, minimum: int) -> int | None:
@@ -302,9 +335,9 @@ def _parse_int(value: Any, name: str, minimum: int) -> int | None:
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise ConfigError(f"--{name}: not a whole number: {value}") from None
+        raise UsageError(f"--{name}: not a whole number: {value}") from None
     if number < minimum:
-        raise ConfigError(f"--{name}: must be at least {minimum}, got {number}")
+        raise UsageError(f"--{name}: must be at least {minimum}, got {number}")
     return number
 
 
@@ -312,7 +345,7 @@ def _parse_float(value: Any, name: str) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise ConfigError(f"--{name}: not a number of seconds: {value}") from None
+        raise UsageError(f"--{name}: not a number of seconds: {value}") from None
     if number <= 0:
-        raise ConfigError(f"--{name}: must be positive, got {value}")
+        raise UsageError(f"--{name}: must be positive, got {value}")
     return number

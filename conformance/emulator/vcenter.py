@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import secrets
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 
+from conformance.emulator.auth import SessionStore
 from conformance.emulator.state import State
 
 SESSION_HEADER = "vmware-api-session-id"
@@ -18,19 +19,20 @@ def _error(kind: str, text: str) -> dict[str, Any]:
 
 
 class VCenterApi:
-    """Answers /api/session and /api/vcenter/... from the emulator's inventory."""
+    """Answers /api/session and /api/vcenter/... from the emulator's inventory.
 
-    def __init__(self, state: State, username: str, password: str) -> None:
+    Sessions expire after ``sessions``' idle time, as vCenter's do.
+    """
+
+    def __init__(self, state: State, sessions: SessionStore) -> None:
         self._state = state
-        self._sessions: set[str] = set()
-        self._username = username
-        self._password = password
+        self.sessions = sessions
 
     @staticmethod
     def handles(path: str) -> bool:
         return path == "/api/session" or path.startswith("/api/vcenter/")
 
-    def _login(self, authorization: str | None) -> tuple[int, Any]:
+    def _login(self, authorization: str | None, now: datetime) -> tuple[int, Any]:
         scheme, _, encoded = (authorization or "").partition(" ")
         try:
             user, _, password = base64.b64decode(encoded, validate=True).decode().partition(":")
@@ -38,22 +40,20 @@ class VCenterApi:
             user, password = "", ""
         if scheme.lower() != "basic" or not self._state.tokens.credentials_match(user, password):
             return 401, _error("UNAUTHENTICATED", "Authentication required.")
-        session = secrets.token_hex(16)
-        self._sessions.add(session)
-        return 201, session
+        return 201, self.sessions.issue(user, now)
 
     def handle(
-        self, method: str, path: str, query: bytes, headers: dict[str, str]
+        self, method: str, path: str, query: bytes, headers: dict[str, str], now: datetime
     ) -> tuple[int, Any]:
         """Status and JSON body of one vCenter call; call it holding the state lock."""
         if path == "/api/session":
             if method == "POST":
-                return self._login(headers.get("authorization"))
+                return self._login(headers.get("authorization"), now)
             if method == "DELETE":
-                self._sessions.discard(headers.get(SESSION_HEADER, ""))
+                self.sessions.revoke(headers.get(SESSION_HEADER))
                 return 204, None
             return 405, _error("METHOD_NOT_ALLOWED", "Method not allowed.")
-        if headers.get(SESSION_HEADER) not in self._sessions:
+        if self.sessions.owner(headers.get(SESSION_HEADER), now) is None:
             return 401, _error("UNAUTHENTICATED", "Authentication required.")
         if method != "GET":
             return 405, _error("METHOD_NOT_ALLOWED", "Method not allowed.")

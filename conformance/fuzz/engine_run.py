@@ -10,18 +10,18 @@ from schemathesis.engine.recorder import ScenarioRecorder
 from schemathesis.schemas import BaseSchema
 
 from conformance.fuzz.exchanges import exchange_of
-from conformance.fuzz.verdicts import Finding, RunResult
+from conformance.fuzz.verdicts import Finding, FuzzResult
 
 SecretsSource = Callable[[], Iterable[str]]
 
 
-def run_engine(schema: BaseSchema, secrets: SecretsSource) -> RunResult:
+def run_engine(schema: BaseSchema, secrets: SecretsSource) -> FuzzResult:
     """Run every enabled phase over ``schema`` and judge each check by its results.
 
     schemathesis turns a KeyboardInterrupt into an event and winds down; it is raised
     again here so that pytest stops too.
     """
-    result = RunResult()
+    result = FuzzResult()
     started = time.perf_counter()
     interrupted = False
     for event in from_schema(schema).execute():
@@ -49,7 +49,7 @@ def _check_of(failure: object) -> str:
     return str(checks[0])
 
 
-def _collect(recorder: ScenarioRecorder, result: RunResult, secrets: SecretsSource) -> None:
+def _collect(recorder: ScenarioRecorder, result: FuzzResult, secrets: SecretsSource) -> None:
     result.cases += len(recorder.cases)
     for case_id, nodes in recorder.checks.items():
         for node in nodes:

@@ -9,13 +9,16 @@ import pytest
 from schemathesis.checks import CHECKS, load_all_checks
 
 from conformance.core.contract import Operation
+from conformance.core.errors import ConformanceFailure, InfrastructureError
+from conformance.core.skips import Skip, SkipKind
 from conformance.fuzz import allure_report
 from conformance.fuzz.checks import RESPONSE_CHECKS
-from conformance.fuzz.outcome import ConformanceFailure, InfrastructureError, judge
+from conformance.fuzz.outcome import judge
 from conformance.fuzz.probes import PROBE_CHECKS
 from conformance.fuzz.state import fuzz_suite, profile_of
 from conformance.fuzz.stateful_checks import LINKED_RESOURCE
 from conformance.plugin.context import get_context
+from conformance.plugin.skips import skip_item
 
 STATEFUL = "stateful"
 
@@ -59,12 +62,12 @@ class OperationNode(pytest.Collector):
 
     def collect(self) -> Iterator[pytest.Item]:
         context = get_context(self.config)
-        reason = context.skip_reason(self.operation)
+        skip = context.skip(self.operation)
         for check in operation_checks():
             if check in PROBE_CHECKS and self.operation.operation_id == "login":
                 continue  # login is the one call without a token; the probes don't apply
             yield CheckItem.from_parent(
-                self, name=check, check=check, operation=self.operation, skip_reason=reason
+                self, name=check, check=check, operation=self.operation, skip=skip
             )
 
 
@@ -73,21 +76,19 @@ class StatefulNode(pytest.Collector):
 
     def collect(self) -> Iterator[pytest.Item]:
         for check in stateful_checks():
-            yield CheckItem.from_parent(
-                self, name=check, check=check, operation=None, skip_reason=None
-            )
+            yield CheckItem.from_parent(self, name=check, check=check, operation=None, skip=None)
 
 
 class CheckItem(pytest.Item):
     """One check of one operation (or of the stateful walk)."""
 
     def __init__(
-        self, *, check: str, operation: Operation | None, skip_reason: str | None, **kwargs: Any
+        self, *, check: str, operation: Operation | None, skip: Skip | None, **kwargs: Any
     ) -> None:
         super().__init__(**kwargs)
         self.check = check
         self.operation = operation
-        self.skip_reason = skip_reason
+        self.skip = skip
         self.subject = operation.operation_id if operation else STATEFUL
         self.add_marker(pytest.mark.xdist_group(self.subject))
         self.user_properties += [
@@ -97,11 +98,10 @@ class CheckItem(pytest.Item):
         ]
 
     def runtest(self) -> None:
-        suite = None if self.skip_reason else fuzz_suite(self.config)
+        suite = None if self.skip else fuzz_suite(self.config)
         self._describe(suite.seed if suite else None)
-        if self.skip_reason:
-            self.user_properties.append(("skip_reason", self.skip_reason))
-            pytest.skip(self.skip_reason)
+        if self.skip:
+            skip_item(self, self.skip)
         assert suite is not None
         result = suite.operation_result(self.subject) if self.operation else suite.stateful_result()
         judgement = judge(self.subject, self.check, result)
@@ -118,7 +118,7 @@ class CheckItem(pytest.Item):
             self.user_properties.append(("message", judgement.message))
             raise InfrastructureError(judgement.message)
         if judgement.status == "not_applicable":
-            pytest.skip(judgement.message)
+            skip_item(self, Skip(SkipKind.NOT_APPLICABLE, judgement.message))
 
     def _describe(self, seed: int | None) -> None:
         operation = self.operation

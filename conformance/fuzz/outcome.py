@@ -4,16 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from conformance.fuzz.verdicts import RunResult, Verdict
-
-
-class ConformanceFailure(AssertionError):
-    """The target broke the contract (Allure: failed)."""
-
-
-class InfrastructureError(Exception):
-    """The check could not judge the target: unreachable, timed out, harness error
-    (Allure: broken)."""
+from conformance.fuzz.verdicts import FuzzResult, Verdict
 
 
 @dataclass(frozen=True)
@@ -26,7 +17,7 @@ class Judgement:
     verdict: Verdict | None = None
 
 
-def judge(subject: str, check: str, result: RunResult) -> Judgement:
+def judge(subject: str, check: str, result: FuzzResult) -> Judgement:
     """The judgement of ``check`` over ``result``; ``subject`` names the operation."""
     verdict = result.verdicts.get(check)
     if verdict is not None and verdict.failed:
@@ -38,7 +29,7 @@ def judge(subject: str, check: str, result: RunResult) -> Judgement:
     if verdict is None or verdict.judged == 0:
         return Judgement(
             "not_applicable",
-            f"not applicable: {check} judged none of the {result.cases} cases of {subject}",
+            f"{check} judged none of the {result.cases} cases of {subject}",
         )
     return Judgement(
         "passed", f"{subject}: {check} held on {verdict.judged} cases", verdict=verdict

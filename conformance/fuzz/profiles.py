@@ -44,7 +44,6 @@ PROFILES: dict[str, Profile] = {
         stateful_max_steps=6,
     ),
 }
-DEFAULT_PROFILE = "full"
 
 
 def get_profile(name: str, max_examples: int | None = None) -> Profile:

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from conformance.core.context import RunContext
+from conformance.core.skips import SkipKind
 
 SKIPS_FILE = "fuzz-skips.json"
 
@@ -17,7 +18,7 @@ class LeftOut:
     """An operation the run did not exercise."""
 
     operationId: str
-    kind: str  # "version" or "safety"
+    kind: SkipKind  # version or safety
     reason: str
 
 
@@ -25,12 +26,9 @@ def left_out(context: RunContext) -> list[LeftOut]:
     """Every operation of the contract that must not run against the context's target."""
     entries = []
     for op in context.contract.operations:
-        version = context.version_skip_reason(op)
-        safety = context.safety_skip_reason(op)
-        if version:
-            entries.append(LeftOut(op.operation_id, "version", version))
-        elif safety:
-            entries.append(LeftOut(op.operation_id, "safety", safety))
+        skip = context.skip(op)
+        if skip is not None:
+            entries.append(LeftOut(op.operation_id, skip.kind, skip.text))
     return entries
 
 

@@ -21,7 +21,7 @@ from conformance.fuzz.profiles import Profile
 from conformance.fuzz.st_config import config_table
 from conformance.fuzz.stateful_checks import LINKED_RESOURCE
 from conformance.fuzz.transport import BoundedSessions
-from conformance.fuzz.verdicts import RunResult
+from conformance.fuzz.verdicts import FuzzResult
 
 STATEFUL = "stateful"
 #: Imported for its registration with schemathesis.
@@ -61,18 +61,16 @@ class FuzzSuite:
             self.session.guard, self.session.deadline, on_answer=self._answered
         )
         self.sessions.install()
-        self._results: dict[str, RunResult] = {}
+        self._results: dict[str, FuzzResult] = {}
         self._schemas: dict[str, BaseSchema] = {}
         self.auth: auth.SessionTokenAuth | None = None
         checks.Budgets.configure(context.settings.response_time_budget_ms, context.settings.budgets)
 
     def runnable(self) -> list[Operation]:
         """The operations that may run against this target."""
-        return [
-            op for op in self.context.contract.operations if self.context.skip_reason(op) is None
-        ]
+        return [op for op in self.context.contract.operations if self.context.skip(op) is None]
 
-    def results(self) -> dict[str, RunResult]:
+    def results(self) -> dict[str, FuzzResult]:
         """The runs done so far, by operationId (``stateful`` for the walk)."""
         return dict(self._results)
 
@@ -113,7 +111,7 @@ class FuzzSuite:
             self._schemas[kind] = schema
         return self._schemas[kind]
 
-    def operation_result(self, operation_id: str) -> RunResult:
+    def operation_result(self, operation_id: str) -> FuzzResult:
         """Verdicts of every check for one operation (engine phases and probes)."""
         if operation_id not in self._results:
             schema = only(self._schema("operations"), [operation_id])
@@ -123,7 +121,7 @@ class FuzzSuite:
             self._results[operation_id] = result
         return self._results[operation_id]
 
-    def stateful_result(self) -> RunResult:
+    def stateful_result(self) -> FuzzResult:
         """Verdicts of every check over the walks along the contract's links."""
         if STATEFUL not in self._results:
             ids = [op.operation_id for op in self.runnable()]
@@ -134,7 +132,7 @@ class FuzzSuite:
             self._results[STATEFUL] = result
         return self._results[STATEFUL]
 
-    def _follow_job_links(self, result: RunResult) -> None:
+    def _follow_job_links(self, result: FuzzResult) -> None:
         try:
             probed = probe_started_job_exists(self.session)
         except HarnessError as exc:
@@ -146,7 +144,7 @@ class FuzzSuite:
             verdict.add_failure(finding)
         result.cases += probed.judged
 
-    def _probe(self, schema: BaseSchema, result: RunResult) -> None:
+    def _probe(self, schema: BaseSchema, result: FuzzResult) -> None:
         operation = next(r.ok() for r in schema.get_all_operations() if isinstance(r, Ok))
         request = sample_request(operation)
         for name, probe in PROBES.items():

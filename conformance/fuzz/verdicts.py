@@ -53,7 +53,7 @@ class Verdict:
 
 
 @dataclass
-class RunResult:
+class FuzzResult:
     """The verdicts of one engine run (an operation, or the stateful phase)."""
 
     verdicts: dict[str, Verdict] = field(default_factory=dict)

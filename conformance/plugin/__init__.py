@@ -1,2 +1,4 @@
-"""The child process's pytest glue: the run context, progress events, scheduling and the
-Allure labels of every item."""
+"""The child process's pytest glue: :mod:`conformance.plugin.main` is the one plugin the
+child loads; it reads the run manifest (:mod:`.context`) and registers progress events
+(:mod:`.progress`), scheduling (:mod:`.scheduling`), the Allure labels (:mod:`.labels`) and
+the suites' plugins."""

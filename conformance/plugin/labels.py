@@ -11,9 +11,19 @@ from collections.abc import Generator
 import allure
 import pytest
 
+from conformance.core.skips import SKIP_KIND_PROPERTY
+
 LABEL_PREFIX = "scv."
 NODEID_LABEL = "scv.nodeid"
-KNOWN_PROPERTIES = ("suite", "operationId", "workflowId", "stepId", "check", "reproduce")
+KNOWN_PROPERTIES = (
+    "suite",
+    "operationId",
+    "workflowId",
+    "stepId",
+    "check",
+    "reproduce",
+    SKIP_KIND_PROPERTY,
+)
 
 _COPIED = pytest.StashKey[set[tuple[str, str]]]()
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conformance.core.errors import ConfigError, ExitCode
+from conformance.core.errors import ExitCode, UsageError
 
 #: Statuses that count as holding and as failing.
 HELD = frozenset({"passed"})
@@ -61,11 +61,11 @@ def load_summary(path: str | Path) -> dict[str, Any]:
     try:
         summary = json.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"diff: no summary.json at {file}") from None
+        raise UsageError(f"diff: no summary.json at {file}") from None
     except (OSError, ValueError) as exc:
-        raise ConfigError(f"diff: {file} is not a readable summary.json: {exc}") from None
+        raise UsageError(f"diff: {file} is not a readable summary.json: {exc}") from None
     if not isinstance(summary, dict) or not {"operations", "workflows", "contract"} <= set(summary):
-        raise ConfigError(f"diff: {file} is not the summary.json of a run")
+        raise UsageError(f"diff: {file} is not the summary.json of a run")
     return summary
 
 

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from conformance.core.errors import ConfigError, ExitCode
+from conformance.core.errors import ExitCode, UsageError
 from conformance.reporting.allure_cli import INSTALL_HINT, find_allure
 from conformance.reporting.metadata import allure3_categories
 from conformance.reporting.run_dirs import latest_run_dir
@@ -34,13 +34,13 @@ def resolve_run_dir(run_dir: str | None, report_dir: str) -> Path:
     if run_dir is None:
         latest = latest_run_dir(Path(report_dir))
         if latest is None:
-            raise ConfigError(
+            raise UsageError(
                 f"no run under {report_dir}/: run `scv-conformance run` first, or give RUN_DIR"
             )
         return latest
     path = Path(run_dir)
     if not (path / "allure-results").is_dir():
-        raise ConfigError(f"{run_dir} is not a run folder (no allure-results/ in it)")
+        raise UsageError(f"{run_dir} is not a run folder (no allure-results/ in it)")
     return path
 
 

@@ -3,22 +3,48 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from conformance.core.skips import SkipKind, tag
 from conformance.reporting.atomic import write_json, write_text
 
 # Regexes work both in Allure 2 (Java, whole message) and Allure 3 (JavaScript, search).
 _ANY = r"[\s\S]*"
-SAFETY_SKIP_REGEX = _ANY + r"without --allow-destructive" + _ANY
-VERSION_SKIP_REGEX = _ANY + r"ships with SCV " + _ANY + r"the target runs" + _ANY
 _INFRASTRUCTURE_WORDS = (
     r"(?:[Tt]ime[Oo]ut|[Tt]imed out|[Rr]efused|[Uu]nreachable|ConnectError|[Cc]onnection reset"
     r"|RemoteProtocolError|ReadError|\b5\d\d\b|[Ss]erver [Ee]rror|[Ss]ervice [Uu]navailable)"
 )
 INFRASTRUCTURE_REGEX = _ANY + _INFRASTRUCTURE_WORDS + _ANY
 OTHER_ERROR_REGEX = r"^(?!" + _ANY + _INFRASTRUCTURE_WORDS + r")" + _ANY + r"$"
+
+#: The category of each kind of skip, and what it holds.
+SKIP_CATEGORIES: dict[SkipKind, tuple[str, str]] = {
+    SkipKind.SAFETY: (
+        "Skipped by safety",
+        "State-changing operations left out against a real appliance without --allow-destructive.",
+    ),
+    SkipKind.VERSION: (
+        "Not in this appliance release",
+        "Operations newer than the release the target runs.",
+    ),
+    SkipKind.INVENTORY: (
+        "Needs inventory names",
+        "Workflows whose objects the configuration's [inventory] does not name.",
+    ),
+    SkipKind.NOT_APPLICABLE: (
+        "Not applicable",
+        "Checks that judged none of the generated cases.",
+    ),
+}
+
+
+def skip_regex(kind: SkipKind) -> str:
+    """Matches the messages of skips of ``kind``: by their tag, whatever the text says."""
+    return r"^(?:Skipped: )?" + re.escape(tag(kind)) + _ANY
+
 
 CATEGORIES: list[dict[str, Any]] = [
     {
@@ -39,19 +65,15 @@ CATEGORIES: list[dict[str, Any]] = [
         "messageRegex": OTHER_ERROR_REGEX,
         "description": "Errors of the harness or of the test data.",
     },
-    {
-        "name": "Skipped by safety",
-        "matchedStatuses": ["skipped"],
-        "messageRegex": SAFETY_SKIP_REGEX,
-        "description": "State-changing operations left out against a real appliance "
-        "without --allow-destructive.",
-    },
-    {
-        "name": "Not in this appliance release",
-        "matchedStatuses": ["skipped"],
-        "messageRegex": VERSION_SKIP_REGEX,
-        "description": "Operations newer than the release the target runs.",
-    },
+    *(
+        {
+            "name": name,
+            "matchedStatuses": ["skipped"],
+            "messageRegex": skip_regex(kind),
+            "description": description,
+        }
+        for kind, (name, description) in SKIP_CATEGORIES.items()
+    ),
 ]
 
 

@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-from conformance.core.errors import ConfigError
+from conformance.core.errors import UsageError
 
 TIMESTAMP_FORMAT = "%Y%m%dT%H%M%SZ"
 RUN_NAME = re.compile(r"^\d{8}T\d{6}Z(?:-\d+)?$")
@@ -17,7 +17,7 @@ def new_run_dir(report_dir: Path, started: datetime) -> Path:
     try:
         report_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ConfigError(f"--report-dir: cannot create {report_dir}: {exc.strerror}") from None
+        raise UsageError(f"--report-dir: cannot create {report_dir}: {exc.strerror}") from None
     stamp = started.strftime(TIMESTAMP_FORMAT)
     for attempt in range(1, 1000):
         candidate = report_dir / (stamp if attempt == 1 else f"{stamp}-{attempt}")
@@ -26,11 +26,11 @@ def new_run_dir(report_dir: Path, started: datetime) -> Path:
         except FileExistsError:
             continue
         except OSError as exc:
-            raise ConfigError(
+            raise UsageError(
                 f"--report-dir: cannot write in {report_dir}: {exc.strerror}"
             ) from None
         return candidate
-    raise ConfigError(f"--report-dir: too many runs named {stamp} in {report_dir}")
+    raise UsageError(f"--report-dir: too many runs named {stamp} in {report_dir}")
 
 
 def _order(path: Path) -> tuple[str, int]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from conformance.core.errors import ExitCode
 from conformance.core.item_keys import FUZZ
+from conformance.core.skips import SKIP_KIND_PROPERTY, parse
 from conformance.reporting.allure_results import ResultRecord
 
 #: Worst first: the status of an operation or workflow is that of its worst test.
@@ -83,11 +84,7 @@ def build_summary(results: Sequence[ResultRecord], facts: RunFacts) -> dict[str,
         "operations": _operations(results),
         "workflows": _workflows(results),
         "failures": [_failure(r) for r in results if r.outcome in ("failed", "error")],
-        "skipped": [
-            {"test": r.nodeid, "reason": _reason(r.message)}
-            for r in results
-            if r.outcome == "skipped"
-        ],
+        "skipped": [_skipped(r) for r in results if r.outcome == "skipped"],
     }
     if facts.interrupted:
         summary["interruption"] = facts.interrupted
@@ -101,8 +98,11 @@ def build_summary(results: Sequence[ResultRecord], facts: RunFacts) -> dict[str,
     return summary
 
 
-def _reason(message: str) -> str:
-    return message.removeprefix("Skipped: ").strip()
+def _skipped(result: ResultRecord) -> dict[str, Any]:
+    """A skipped test, its reason and the kind of reason (its label)."""
+    skip = parse(result.message)
+    reason = skip.text if skip else result.message.removeprefix("Skipped: ").strip()
+    return {"test": result.nodeid, "reason": reason, "kind": result.label(SKIP_KIND_PROPERTY)}
 
 
 def _worst(statuses: Sequence[str]) -> str:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from conformance.core.context import RunContext
+from conformance.core.manifest import Manifest, child_variables, manifest_path
 from conformance.core.paths import CACHE_DIR, PROJECT_ROOT
 from conformance.plugin.progress import PROGRESS_FD_VARIABLE
 from conformance.run.progress import ProgressDisplay
@@ -21,13 +23,17 @@ ROOT = PROJECT_ROOT
 #: Variables of the caller that would change how pytest runs; the child never sees them.
 SCRUBBED = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_XDIST_AUTO_NUM_WORKERS")
 
+#: The child's pytest plugin.
+PLUGIN = "conformance.plugin.main"
+
 #: Seconds a child gets to clean up after an interrupt before it is killed (default).
 INTERRUPT_GRACE = 60.0
 
 
 @dataclass(frozen=True)
 class Suite:
-    """A suite: the pytest plugin that collects it and the paths it collects."""
+    """A suite: the pytest plugin that collects it (registered by :data:`PLUGIN`) and the
+    paths it collects."""
 
     name: str
     plugin: str
@@ -53,13 +59,7 @@ class PytestOutcome:
     collect_errors: tuple[str, ...]
 
 
-def pytest_arguments(
-    suites: Sequence[Suite],
-    suite_options: Sequence[str],
-    run_dir: Path,
-    workers: int | None,
-    junit_path: Path | None = None,
-) -> list[str]:
+def pytest_arguments(suites: Sequence[Suite], manifest: Manifest, workers: int | None) -> list[str]:
     """The command line of the child pytest (after ``python -m pytest``)."""
     args = [
         "-c",
@@ -78,18 +78,13 @@ def pytest_arguments(
         "-q",
         "--color=no",
         "--tb=short",
+        # the one plugin of the child: it registers the rest, as the manifest says
         "-p",
-        "conformance.plugin.progress",
-        "-p",
-        "conformance.plugin.labels",
-        "-p",
-        "conformance.plugin.scheduling",
-        "-p",
-        "conformance.plugin.safety",
+        PLUGIN,
         "--alluredir",
-        str(run_dir / "allure-results"),
+        str(manifest.allure_dir),
         "--junitxml",
-        str(junit_path or run_dir / "junit.xml"),
+        str(manifest.junit_path),
         "-o",
         "junit_family=xunit2",
         "-o",
@@ -97,9 +92,6 @@ def pytest_arguments(
     ]
     if workers:
         args += ["-n", str(workers), "--dist", "loadgroup"]
-    for suite in suites:
-        args += ["-p", suite.plugin]
-    args += list(suite_options)
     for suite in sorted(suites, key=_run_order):
         args += list(suite.paths)
     return args
@@ -119,6 +111,38 @@ class PytestJob:
     log_path: Path
 
 
+def suite_job(
+    context: RunContext,
+    suites: Sequence[Suite],
+    run_dir: Path,
+    *,
+    profile: str,
+    workflow: str | None = None,
+    workers: int | None = None,
+    name: str | None = None,
+) -> PytestJob:
+    """A child pytest running ``suites`` against ``context``: its manifest written down.
+
+    ``name`` sets the child's files apart (``junit-NAME.xml``, ``pytest-NAME.log``) when
+    more than one child runs.
+    """
+    suffix = f"-{name}" if name else ""
+    manifest = context.manifest(
+        profile=profile,
+        run_dir=run_dir,
+        junit_path=run_dir / f"junit{suffix}.xml",
+        suites=[suite.name for suite in suites],
+        plugins=[suite.plugin for suite in suites],
+        workflow=workflow,
+    )
+    path = manifest.write(manifest_path(run_dir.absolute(), f"manifest{suffix}"))
+    return PytestJob(
+        pytest_arguments(suites, manifest, workers),
+        child_variables(path, context.target.password),
+        run_dir / f"pytest{suffix}.log",
+    )
+
+
 @dataclass(frozen=True)
 class Stopping:
     """How the children are stopped: the run's stop request, grace period and deadline."""
@@ -126,20 +150,6 @@ class Stopping:
     stop: StopRequest
     grace: float = INTERRUPT_GRACE
     deadline: float | None = None
-
-
-def run_pytest(
-    args: Sequence[str],
-    environment: Mapping[str, str],
-    run_dir: Path,
-    display: ProgressDisplay,
-    stopping: Stopping | None = None,
-) -> PytestOutcome:
-    """Run pytest with ``args`` in a child process, its output in ``run_dir/pytest.log``."""
-    (outcome,) = run_pytest_jobs(
-        [PytestJob(args, environment, run_dir / "pytest.log")], display, stopping
-    )
-    return outcome
 
 
 def run_pytest_jobs(

@@ -23,9 +23,9 @@ from rich.console import Console
 from rich.text import Text
 
 from conformance import __version__
-from conformance.core.context import RunContext, export_environment, open_context
+from conformance.core.context import RunContext
 from conformance.core.contract import load_contract
-from conformance.core.errors import ConfigError, ExitCode, TargetUnreachable
+from conformance.core.errors import ExitCode, TargetUnreachable, UsageError
 from conformance.core.redaction import REDACTED
 from conformance.core.settings import Settings
 from conformance.reporting import interruption
@@ -41,17 +41,17 @@ from conformance.reporting.summary import RunFacts, build_summary
 from conformance.run.child import (
     ROOT,
     SUITES,
-    PytestJob,
     PytestOutcome,
     Stopping,
     last_error_line,
-    pytest_arguments,
-    run_pytest,
     run_pytest_jobs,
+    suite_job,
 )
 from conformance.run.emulator_log import emulator_log
 from conformance.run.progress import ProgressDisplay
 from conformance.run.signals import StopRequest, StopSignals
+from conformance.run.target import open_context
+from conformance.scenarios import loader
 from conformance.scenarios.ledger import leftovers
 
 PROFILES = ("smoke", "full")
@@ -72,18 +72,18 @@ class RunPlan:
     def validate(self) -> None:
         unknown = [s for s in self.suites if s not in SUITES]
         if unknown or not self.suites:
-            raise ConfigError(
+            raise UsageError(
                 f"unknown suite {unknown[0] if unknown else '(none)'!r}; "
                 f"choose from {', '.join(SUITES)}"
             )
         if self.profile not in PROFILES:
-            raise ConfigError(f"--profile: choose smoke or full, not {self.profile!r}")
+            raise UsageError(f"--profile: choose smoke or full, not {self.profile!r}")
         if self.workers is not None and self.workers < 1:
-            raise ConfigError("--workers: must be at least 1")
+            raise UsageError("--workers: must be at least 1")
         if self.workflow is not None:
             known = workflow_ids()
             if self.workflow not in known:
-                raise ConfigError(
+                raise UsageError(
                     f"--only: no workflow {self.workflow!r}; choose from {', '.join(known)}"
                 )
 
@@ -91,21 +91,9 @@ class RunPlan:
         """Both suites against the embedded emulator, one process each, at the same time."""
         return len(self.suites) > 1 and context.target.embedded
 
-    def suite_options(self, suites: tuple[str, ...] | None = None) -> list[str]:
-        """The pytest options of ``suites`` (default: the plan's) for this plan."""
-        suites = self.suites if suites is None else suites
-        options: list[str] = []
-        if "fuzz" in suites:
-            options += ["--scv-profile", self.profile]
-        if "scenarios" in suites and self.workflow:
-            options += ["--scv-workflow", self.workflow]
-        return options
-
 
 def workflow_ids() -> list[str]:
     """The workflowIds of every scenario document."""
-    from conformance.scenarios import loader
-
     return sorted(
         workflow.workflow_id
         for path in loader.scenario_files()
@@ -167,7 +155,7 @@ def _execute(settings: Settings, plan: RunPlan, console: Console | None, stop: S
     err.print(
         Text(f"run {run_dir} · profile {plan.profile} · seed {seed} (replay with --seed {seed})")
     )
-    contract = load_contract()
+    contract = load_contract(overlays=settings.overlays)
     facts = RunFacts(
         target=public_url(settings.target),
         appliance_version=None,
@@ -186,7 +174,7 @@ def _execute(settings: Settings, plan: RunPlan, console: Console | None, stop: S
     except TargetUnreachable as exc:
         facts = replace(facts, unreachable=True, error=_clean(str(exc), settings))
         return _finish(run_dir, facts, clock, out, secret_values(settings))
-    except ConfigError:
+    except UsageError:
         _remove_if_empty(run_dir)
         raise
     except (OSError, RuntimeError) as exc:
@@ -241,10 +229,15 @@ def _run_suites(
     if plan.runs_suites_apart(context):
         return _run_suites_apart(context, plan, run_dir, facts, console, stopping)
     suites = [SUITES[name] for name in plan.suites]
-    args = pytest_arguments(suites, plan.suite_options(), run_dir, plan.workers)
-    outcome = run_pytest(
-        args, export_environment(context), run_dir, ProgressDisplay(console), stopping
+    job = suite_job(
+        context,
+        suites,
+        run_dir,
+        profile=plan.profile,
+        workflow=plan.workflow,
+        workers=plan.workers,
     )
+    (outcome,) = run_pytest_jobs([job], ProgressDisplay(console), stopping)
     return _outcome_facts(outcome, plan, facts)
 
 
@@ -264,14 +257,18 @@ def _run_suites_apart(
     jobs = []
     with open_context(context.settings) as second:
         for name, suite_context in zip(plan.suites, (context, second), strict=True):
-            junit = run_dir / f"junit-{name}.xml"
             # the workflows share one appliance state: only fuzzing spreads over workers
             workers = plan.workers if name == "fuzz" else None
-            args = pytest_arguments(
-                [SUITES[name]], plan.suite_options((name,)), run_dir, workers, junit
-            )
             jobs.append(
-                PytestJob(args, export_environment(suite_context), run_dir / f"pytest-{name}.log")
+                suite_job(
+                    suite_context,
+                    [SUITES[name]],
+                    run_dir,
+                    profile=plan.profile,
+                    workflow=plan.workflow,
+                    workers=workers,
+                    name=name,
+                )
             )
         outcomes = run_pytest_jobs(jobs, ProgressDisplay(console), stopping)
     merge([run_dir / f"junit-{name}.xml" for name in plan.suites], run_dir / "junit.xml")

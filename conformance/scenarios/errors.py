@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from conformance.core.errors import ConfigError, HarnessError
+from conformance.core.errors import ConformanceFailure, UsageError
 from conformance.core.session import Exchange
 
 
-class ScenarioDocumentError(ConfigError):
+class ScenarioDocumentError(UsageError):
     """An Arazzo document that cannot be used: one line naming the file and the problem."""
 
 
@@ -29,8 +29,11 @@ class Attachment:
 
 
 @dataclass
-class StepFailure(HarnessError):
-    """A failed workflow step; ``check`` says which kind of check failed."""
+class StepFailure(ConformanceFailure):
+    """A failed workflow step; ``check`` says which kind of check failed.
+
+    The message names the workflow, the step and what failed.
+    """
 
     workflow_id: str
     step_id: str

@@ -6,36 +6,40 @@ from typing import Any
 
 from conformance.core.context import RunContext
 from conformance.core.contract import release_key
+from conformance.core.skips import Skip, SkipKind
 from conformance.scenarios import inventory
 from conformance.scenarios.document import Workflow
 from conformance.scenarios.vcenter import VcenterClient
 
 
-def skip_reason(context: RunContext, workflow: Workflow) -> str | None:
+def skip(context: RunContext, workflow: Workflow) -> Skip | None:
     """Why ``workflow`` must not run against this target, or None."""
     if workflow.since and release_key(workflow.since) > release_key(context.release):
-        return (
-            f"{workflow.workflow_id} needs SCV {workflow.since}; the target runs {context.release}"
+        return Skip(
+            SkipKind.VERSION,
+            f"{workflow.workflow_id} needs SCV {workflow.since}; the target runs {context.release}",
         )
     for step in [*workflow.steps, *workflow.cleanup]:
         operation = workflow.document.operation(str(step["operationId"]))
         if operation.source != "scv":
             continue
-        reason = context.version_skip_reason(context.contract.operation(operation.operation_id))
-        if reason:
-            return f"{workflow.workflow_id}: {reason}"
+        found = context.version_skip(context.contract.operation(operation.operation_id))
+        if found:
+            return Skip(found.kind, f"{workflow.workflow_id}: {found.text}")
     if context.target.embedded:
         return None
     if workflow.destructive and not context.settings.allow_destructive:
-        return (
+        return Skip(
+            SkipKind.SAFETY,
             f"{workflow.workflow_id} changes appliance state; left out against "
-            f"{context.target.base_url} without --allow-destructive"
+            f"{context.target.base_url} without --allow-destructive",
         )
     missing = [name for name in workflow.requires if name not in context.settings.inventory]
     if missing:
-        return (
+        return Skip(
+            SkipKind.INVENTORY,
             f"{workflow.workflow_id} needs inventory names {', '.join(missing)} "
-            "(the [inventory] table of the config file)"
+            "(the [inventory] table of the config file)",
         )
     return None
 

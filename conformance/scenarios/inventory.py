@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from conformance.core.errors import ConfigError
+from conformance.core.errors import UsageError
 from conformance.emulator.inventory import LEGACY_VM_UUID
 
 #: Names of the emulator's fixed inventory, the defaults against the embedded emulator.
@@ -61,7 +61,7 @@ def resolve_inventory(
 def _resolve_one(key: str, value: str, fetch: Fetch | None) -> str:
     if key == "deleted_vm_uuid":
         if not _UUID.fullmatch(value):
-            raise ConfigError(f"inventory {key}: not a VM uuid: {value}")
+            raise UsageError(f"inventory {key}: not a VM uuid: {value}")
         return value.lower()
     lookup = LOOKUPS.get(key)
     if lookup is None:
@@ -72,13 +72,13 @@ def _resolve_one(key: str, value: str, fetch: Fetch | None) -> str:
     if fetch is None:
         if field_name == "name":
             return value
-        raise ConfigError(
+        raise UsageError(
             f"inventory {key} = {value!r} is a name; give --vcenter to look it up, "
             "or give its moref"
         )
     found = [item for item in fetch(path, value) if item.get("name") == value]
     if not found:
-        raise ConfigError(
+        raise UsageError(
             f"inventory {key}: vCenter knows no {path.rsplit('/', 1)[-1]} named {value!r}"
         )
     return str(found[0][field_name])

@@ -1,7 +1,6 @@
-"""pytest plugin: every workflow of ``scenarios/*.arazzo.yaml`` is one test item.
-
-Load it with ``-p conformance.scenarios.plugin`` and point pytest at the scenario files
-(``pytest -p conformance.scenarios.plugin scenarios``); ``--scv-workflow ID`` runs one.
+"""The scenario suite's pytest plugin: every workflow of ``scenarios/*.arazzo.yaml`` is one
+test item, in the child pytest that `scv-conformance` starts; the run manifest's
+``workflow`` (``--only``) keeps one.
 """
 
 from __future__ import annotations
@@ -19,7 +18,8 @@ from allure_commons.types import AttachmentType
 from conformance.core.errors import HarnessError
 from conformance.core.redaction import redact_json
 from conformance.core.session import Exchange
-from conformance.plugin.context import get_context
+from conformance.plugin.context import get_context, get_manifest
+from conformance.plugin.skips import skip_item
 from conformance.scenarios import harness, loader
 from conformance.scenarios.document import Workflow
 from conformance.scenarios.engine import Engine, RunResult
@@ -29,23 +29,6 @@ from conformance.scenarios.ledger import LEDGER_NAME, Ledger
 SUITE = "scenario"
 
 
-class ScenarioFailed(AssertionError):
-    """A workflow that failed; the message names the workflow, the step and what failed.
-
-    An AssertionError, so reports count it as a conformance failure, not a broken test.
-    """
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("scv-scenarios", "SCV scenario suite")
-    group.addoption(
-        "--scv-workflow",
-        default=None,
-        metavar="ID",
-        help="run only the workflow with this workflowId",
-    )
-
-
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     if file_path.name.endswith(".arazzo.yaml"):
         return ScenarioFile.from_parent(parent, path=file_path)
@@ -53,14 +36,14 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    wanted = config.getoption("--scv-workflow")
+    wanted = get_manifest(config).workflow
     if not wanted:
         return
     workflows = [i for i in items if isinstance(i, WorkflowItem)]
     known = sorted({i.name for i in workflows})
     if wanted not in known:
         raise pytest.UsageError(
-            f"--scv-workflow: unknown workflow {wanted!r} (known: {', '.join(known) or 'none'})"
+            f"--only: unknown workflow {wanted!r} (known: {', '.join(known) or 'none'})"
         )
     deselected = [i for i in workflows if i.name != wanted]
     if deselected:
@@ -98,9 +81,9 @@ class WorkflowItem(pytest.Item):
         workflow = self.workflow
         _label(workflow)
         context = get_context(self.config)
-        reason = harness.skip_reason(context, workflow)
-        if reason:
-            pytest.skip(reason)
+        skip = harness.skip(context, workflow)
+        if skip:
+            skip_item(self, skip)
         session = context.session()
         vcenter = harness.vcenter_client(context)
         try:
@@ -133,7 +116,7 @@ class WorkflowItem(pytest.Item):
         self._record(error)
         for attachment in error.attachments:
             _attach_text(attachment.name, attachment.text)
-        raise ScenarioFailed(str(error))
+        raise error
 
     def _record(self, error: StepFailure) -> None:
         self.user_properties.append(("stepId", error.step_id))
@@ -142,7 +125,7 @@ class WorkflowItem(pytest.Item):
             self.user_properties.append(("reproduce", error.exchange.as_curl()))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
-        if isinstance(excinfo.value, ScenarioFailed):
+        if isinstance(excinfo.value, StepFailure):
             return str(excinfo.value)
         if isinstance(excinfo.value, HarnessError):
             return f"{self.workflow.workflow_id}: {excinfo.value}"

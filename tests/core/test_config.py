@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.core.errors import ConfigError
+from conformance.core.errors import UsageError
 from conformance.core.settings import add_target_arguments, normalize_target, resolve
 
 
@@ -76,7 +76,7 @@ def test_defaults_without_any_source() -> None:
     assert settings.target is None
     assert settings.tls_verify is True
     assert settings.allow_destructive is False
-    assert settings.report_dir == Path("reports")
+    assert settings.report_dir == Path("reports").absolute()
     assert settings.job_timeout == 120.0
 
 
@@ -103,7 +103,7 @@ def test_tls_verify_false_and_ca_bundle(tmp_path: Path) -> None:
 def test_bad_values_are_one_line_config_errors(
     argv: tuple[str, ...], env: dict[str, str], message: str
 ) -> None:
-    with pytest.raises(ConfigError) as caught:
+    with pytest.raises(UsageError) as caught:
         resolve(parse(*argv), env)
     assert str(caught.value).startswith(message)
     assert "\n" not in str(caught.value)
@@ -116,5 +116,5 @@ def test_bad_config_files_are_config_errors(tmp_path: Path) -> None:
         ("[inventory]\nprinter = 'x'", "unknown inventory name 'printer'"),
         ("[budgets]\ngetJobs = 'slow'", "budgets.getJobs: not a whole number"),
     ):
-        with pytest.raises(ConfigError, match=message):
+        with pytest.raises(UsageError, match=message):
             resolve(parse("--config", str(write_config(tmp_path, text))), {})

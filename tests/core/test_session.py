@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from conformance.core.errors import ConfigError, TargetUnreachable
+from conformance.core.errors import TargetUnreachable, UsageError
 from conformance.core.session import (
     RENEW_MARGIN_SECONDS,
     TOKEN_LIFETIME_SECONDS,
@@ -99,7 +99,7 @@ def test_curl_replays_the_request_with_the_token_as_a_placeholder(
 def test_wrong_credentials_are_a_configuration_error(emulator: EmbeddedEmulator) -> None:
     with (
         ScvSession(target_of(emulator, password="wrong")) as session,
-        pytest.raises(ConfigError, match="check the username and password"),
+        pytest.raises(UsageError, match="check the username and password"),
     ):
         session.token()
 
@@ -127,9 +127,11 @@ def test_vcenter_exchanges_hide_the_password_and_the_session_id(
         session_id = client.secrets[-1]
     finally:
         client.close()
-    assert [e.url.split("/api")[-1] for e in seen] == [
-        "/session",
-        "/vcenter/vm?names=finance-app01",
+    # the session is logged out again on close
+    assert [(e.method, e.url.split("/api")[-1]) for e in seen] == [
+        ("POST", "/session"),
+        ("GET", "/vcenter/vm?names=finance-app01"),
+        ("DELETE", "/session"),
     ]
     for exchange in seen:
         text = exchange.render() + exchange.as_curl()

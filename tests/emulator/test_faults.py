@@ -7,7 +7,7 @@ import time
 import pytest
 
 from conformance.emulator import FAULTS, EmulatorConfig, create_app
-from conformance.emulator.config import ConfigError
+from conformance.emulator.config import UsageError
 from tests.emulator.conftest import Api, error
 
 GROUP = {
@@ -28,7 +28,7 @@ def test_registry() -> None:
     for name, fault in FAULTS.items():
         assert fault.name == name and fault.description
         assert fault.seen_by in ("fuzz", "stateful", "scenario")
-    with pytest.raises(ConfigError, match="unknown fault"):
+    with pytest.raises(UsageError, match="unknown fault"):
         create_app(EmulatorConfig(fault="no-such-fault"))
 
 

@@ -63,3 +63,26 @@ def test_vcenter_is_not_under_scv_auth(api: Api) -> None:
     answer: httpx.Response = api.raw("GET", "/api/vcenter/host", headers={"Token": api.token})
     assert answer.status_code == 401
     assert "error_type" in answer.json()
+
+
+def test_sessions_end_after_the_idle_time_and_leave_memory(make_api) -> None:  # type: ignore[no-untyped-def]
+    api = make_api(vcenter_session_ttl=30)
+    headers = session(api)
+    for _ in range(3):
+        # every use restarts the idle time, as in vCenter
+        api.clock.advance(minutes=29)
+        assert api.raw("GET", "/api/vcenter/host", headers=headers).status_code == 200
+    api.clock.advance(minutes=30)
+    assert api.raw("GET", "/api/vcenter/host", headers=headers).status_code == 401
+    assert len(api.appliance.vcenter.sessions) == 0
+
+
+def test_sessions_are_bounded_and_logout_ends_one(make_api) -> None:  # type: ignore[no-untyped-def]
+    api = make_api(max_sessions=2)
+    first, second, third = session(api), session(api), session(api)
+    assert len(api.appliance.vcenter.sessions) == 2
+    assert api.raw("GET", "/api/vcenter/host", headers=first).status_code == 401
+    assert api.raw("GET", "/api/vcenter/host", headers=second).status_code == 200
+    assert api.raw("DELETE", "/api/session", headers=third).status_code == 204
+    assert api.raw("GET", "/api/vcenter/host", headers=third).status_code == 401
+    assert len(api.appliance.vcenter.sessions) == 1

@@ -9,7 +9,9 @@ import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from conformance.core.manifest import Manifest, child_variables, manifest_path
 from conformance.emulator import EmbeddedEmulator
 from conformance.run.child import ROOT, SUITES, child_environment, pytest_arguments
 
@@ -32,44 +34,58 @@ class Outcome:
         return sorted(n for n, r in self.results.items() if r == "skipped")
 
 
-def environment(
-    emulator: EmbeddedEmulator, *, embedded: bool = True, version: str = "6.2", **extra: str
-) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SCV_", "PYTEST_"))}
-    env.update(
-        {
-            "SCV_TARGET": emulator.base_url,
-            "SCV_USERNAME": emulator.username,
-            "SCV_PASSWORD": emulator.password,
-            "SCV_TLS_VERIFY": emulator.ca_path or "false",
-            "SCV_SEED": "1",
-            "SCV_APPLIANCE_VERSION": version,
-            "SCV_CONFORMANCE_REPORTED_VERSION": version,
-        }
-    )
-    if embedded:
-        env["SCV_CONFORMANCE_EMBEDDED"] = "1"
-    env.update(extra)
-    return env
+def manifest_of(
+    emulator: EmbeddedEmulator,
+    run_dir: Path,
+    *,
+    embedded: bool = True,
+    version: str = "6.2",
+    profile: str = "smoke",
+    **settings: Any,
+) -> Manifest:
+    """The manifest the parent would write for a fuzzing run against ``emulator``."""
+    values: dict[str, Any] = {
+        "target": emulator.base_url,
+        "vcenter": emulator.vcenter_url,
+        "username": emulator.username,
+        "tls_verify": emulator.ca_path or False,
+        "release": version,
+        "reported_version": version,
+        "embedded": embedded,
+        "allow_destructive": False,
+        "seed": 1,
+        "profile": profile,
+        "max_examples": None,
+        "job_timeout": 120.0,
+        "response_time_budget_ms": 1000,
+        "run_dir": run_dir.absolute(),
+        "allure_dir": (run_dir / "allure-results").absolute(),
+        "junit_path": (run_dir / "junit.xml").absolute(),
+        "suites": ("fuzz",),
+        "plugins": (SUITES["fuzz"].plugin,),
+    }
+    values.update(settings)
+    return Manifest(**values)
 
 
-def run_fuzz(env: dict[str, str], run_dir: Path, *args: str) -> Outcome:
-    """``pytest -p conformance.fuzz.plugin specs/scv.openapi.yaml *args`` in a child."""
-    junit = run_dir / "junit.xml"
-    # exactly the child pytest the harness runs, plus the test's own selection
-    arguments = pytest_arguments([SUITES["fuzz"]], [], run_dir, None, junit)
+def run_fuzz(emulator: EmbeddedEmulator, manifest: Manifest, *args: str) -> Outcome:
+    """The harness's child pytest for ``manifest``, plus the test's own selection."""
+    run_dir = manifest.run_dir
+    path = manifest.write(manifest_path(run_dir))
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("SCV_", "PYTEST_"))}
+    arguments = pytest_arguments([SUITES["fuzz"]], manifest, None)
     command = [sys.executable, "-m", "pytest", *arguments, "-o", "junit_logging=no", *args]
     done = subprocess.run(
         command,
         cwd=ROOT,
-        env=child_environment({}, base=env),
+        env=child_environment(child_variables(path, emulator.password), base=base),
         capture_output=True,
         text=True,
         timeout=300,
     )
     outcome = Outcome(done.returncode, done.stdout + done.stderr, run_dir=run_dir)
-    if junit.exists():
-        _read_junit(junit, outcome)
+    if manifest.junit_path.exists():
+        _read_junit(manifest.junit_path, outcome)
     return outcome
 
 

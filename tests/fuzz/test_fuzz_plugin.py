@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from fuzz_child import environment, run_fuzz, skips_file
+from fuzz_child import manifest_of, run_fuzz, skips_file
 
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig
 
@@ -20,8 +20,8 @@ def node(operation: str, check: str) -> str:
 def test_conformant_emulator_passes_smoke(emulator: EmbeddedEmulator, tmp_path: Path) -> None:
     # the time budget is proven by the slow-responses fault; here a busy machine must not
     # turn a slow answer into a failure
-    env = environment(emulator, SCV_RESPONSE_TIME_BUDGET_MS="5000")
-    outcome = run_fuzz(env, tmp_path, "--scv-profile", "smoke")
+    manifest = manifest_of(emulator, tmp_path, response_time_budget_ms=5000)
+    outcome = run_fuzz(emulator, manifest)
     assert outcome.returncode == 0, outcome.output[-3000:]
     assert outcome.failed() == []
     assert len(outcome.results) > 44 * 15
@@ -50,10 +50,8 @@ def test_fault_fails_the_named_item(
 ) -> None:
     with EmbeddedEmulator(EmulatorConfig(port=0, tls=False, fault=fault)) as emu:
         outcome = run_fuzz(
-            environment(emu, SCV_MAX_EXAMPLES="5"),
-            tmp_path,
-            "--scv-profile",
-            profile,
+            emu,
+            manifest_of(emu, tmp_path, max_examples=5, profile=profile),
             "-k",
             f"{operation} and {check}",
         )
@@ -69,10 +67,8 @@ def test_fault_fails_the_named_item(
 def test_stateful_fault_fails_the_stateful_item(tmp_path: Path) -> None:
     with EmbeddedEmulator(EmulatorConfig(port=0, tls=False, fault="job-id-unknown")) as emu:
         outcome = run_fuzz(
-            environment(emu, SCV_MAX_EXAMPLES="5"),
-            tmp_path,
-            "--scv-profile",
-            "full",
+            emu,
+            manifest_of(emu, tmp_path, max_examples=5, profile="full"),
             "-k",
             "stateful and scv_linked",
         )
@@ -84,10 +80,8 @@ def test_stateful_fault_fails_the_stateful_item(tmp_path: Path) -> None:
 def test_curl_reproduction_redacts_the_token(tmp_path: Path) -> None:
     with EmbeddedEmulator(EmulatorConfig(port=0, tls=False, fault="uri-not-null")) as emu:
         outcome = run_fuzz(
-            environment(emu),
-            tmp_path,
-            "--scv-profile",
-            "smoke",
+            emu,
+            manifest_of(emu, tmp_path),
             "-k",
             "getPolicies and scv_uri_null",
         )
@@ -109,10 +103,8 @@ def test_newer_operations_are_skipped_on_an_older_release(
 ) -> None:
     with EmbeddedEmulator(EmulatorConfig(port=0, tls=False, appliance_version="4.5")) as emu:
         outcome = run_fuzz(
-            environment(emu, version="4.5"),
-            tmp_path,
-            "--scv-profile",
-            "smoke",
+            emu,
+            manifest_of(emu, tmp_path, version="4.5"),
             "-k",
             "getAuditLogs or getSvmAll",
         )
@@ -134,8 +126,8 @@ def test_newer_operations_are_skipped_on_an_older_release(
 def test_mutating_operations_are_left_out_of_a_real_target(
     emulator: EmbeddedEmulator, tmp_path: Path
 ) -> None:
-    env = environment(emulator, embedded=False)
-    outcome = run_fuzz(env, tmp_path, "--scv-profile", "smoke", "-k", "createPolicy or getPolicies")
+    manifest = manifest_of(emulator, tmp_path, embedded=False)
+    outcome = run_fuzz(emulator, manifest, "-k", "createPolicy or getPolicies")
     assert outcome.returncode == 0, outcome.output[-3000:]
     message = outcome.messages[node("createPolicy", "not_a_server_error")]
     assert outcome.results[node("createPolicy", "not_a_server_error")] == "skipped"

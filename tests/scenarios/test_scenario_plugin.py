@@ -14,8 +14,9 @@ import httpx
 import pytest
 from scenario_helpers import emulator, free_port
 
-from conformance.core.context import EMBEDDED_MARKER, REPORTED_VERSION
+from conformance.core.manifest import Manifest, child_variables, manifest_path
 from conformance.emulator import EmbeddedEmulator
+from conformance.run.child import PLUGIN
 from conformance.scenarios.loader import SCENARIO_DIR
 
 ROOT = SCENARIO_DIR.parent
@@ -37,23 +38,39 @@ class Recorder:
         return {r.nodeid.rsplit("::", 1)[1]: r.outcome for r in self.reports}
 
 
-def _clear_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("SCV_"):
-            monkeypatch.delenv(name)
-
-
-def _point_at(monkeypatch: pytest.MonkeyPatch, emu: EmbeddedEmulator, embedded: bool) -> None:
-    _clear_settings(monkeypatch)
-    monkeypatch.setenv("SCV_TARGET", emu.base_url)
-    monkeypatch.setenv("SCV_VCENTER", emu.vcenter_url)
-    monkeypatch.setenv("SCV_USERNAME", emu.username)
-    monkeypatch.setenv("SCV_PASSWORD", emu.password)
-    monkeypatch.setenv("SCV_TLS_VERIFY", emu.ca_path or "false")
-    monkeypatch.setenv("SCV_JOB_TIMEOUT", "5")
-    monkeypatch.setenv(REPORTED_VERSION, "6.2")
-    if embedded:
-        monkeypatch.setenv(EMBEDDED_MARKER, "1")
+def _point_at(
+    monkeypatch: pytest.MonkeyPatch,
+    emu: EmbeddedEmulator,
+    run_dir: Path,
+    *,
+    embedded: bool,
+    **overrides: Any,
+) -> None:
+    """Write the manifest the parent would for ``emu`` and hand it to the next run."""
+    values: dict[str, Any] = {
+        "target": emu.base_url,
+        "vcenter": emu.vcenter_url,
+        "username": emu.username,
+        "tls_verify": emu.ca_path or False,
+        "release": "6.2",
+        "reported_version": "6.2",
+        "embedded": embedded,
+        "allow_destructive": False,
+        "seed": 0,
+        "profile": "full",
+        "max_examples": None,
+        "job_timeout": 5.0,
+        "response_time_budget_ms": 1000,
+        "run_dir": run_dir.absolute(),
+        "allure_dir": (run_dir / "allure-results").absolute(),
+        "junit_path": (run_dir / "junit.xml").absolute(),
+        "suites": ("scenarios",),
+        "plugins": ("conformance.scenarios.plugin",),
+    }
+    values.update(overrides)
+    path = Manifest(**values).write(manifest_path(run_dir))
+    for name, value in child_variables(path, emu.password).items():
+        monkeypatch.setenv(name, value)
 
 
 def _run(*args: str) -> tuple[int, Recorder]:
@@ -61,7 +78,7 @@ def _run(*args: str) -> tuple[int, Recorder]:
     code = pytest.main(
         [
             "-p",
-            "conformance.scenarios.plugin",
+            PLUGIN,
             "-q",
             "-p",
             "no:cacheprovider",
@@ -79,7 +96,7 @@ def test_all_workflows_pass_through_the_plugin_against_the_embedded_emulator(
 ) -> None:
     allure_dir = tmp_path / "allure"
     with emulator(tls=True) as emu:
-        _point_at(monkeypatch, emu, embedded=True)
+        _point_at(monkeypatch, emu, tmp_path, embedded=True)
         code, recorder = _run(str(SCENARIO_DIR), "--alluredir", str(allure_dir))
     outcomes = recorder.outcomes()
     assert code == 0, [r.longreprtext for r in recorder.reports if r.failed]
@@ -104,10 +121,12 @@ def test_all_workflows_pass_through_the_plugin_against_the_embedded_emulator(
     assert emu.password not in everything
 
 
-def test_a_failing_workflow_records_what_the_reports_need(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_workflow_records_what_the_reports_need(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     with emulator(tls=False, fault="schedule-not-saved") as emu:
-        _point_at(monkeypatch, emu, embedded=True)
-        code, recorder = _run(str(SCENARIO_DIR), "--scv-workflow", "modifyBuiltInSchedule")
+        _point_at(monkeypatch, emu, tmp_path, embedded=True, workflow="modifyBuiltInSchedule")
+        code, recorder = _run(str(SCENARIO_DIR))
     assert code == 1
     (report,) = recorder.reports
     properties = dict(report.user_properties)
@@ -125,22 +144,25 @@ def test_a_failing_workflow_records_what_the_reports_need(monkeypatch: pytest.Mo
 
 
 def test_unknown_workflow_is_a_usage_error(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    _clear_settings(monkeypatch)
-    code, _ = _run(str(SCENARIO_DIR), "--scv-workflow", "noSuchWorkflow")
+    with emulator(tls=False) as emu:
+        _point_at(monkeypatch, emu, tmp_path, embedded=True, workflow="noSuchWorkflow")
+        code, _ = _run(str(SCENARIO_DIR))
     assert code == pytest.ExitCode.USAGE_ERROR
-    assert "--scv-workflow: unknown workflow 'noSuchWorkflow'" in capsys.readouterr().err
+    assert "--only: unknown workflow 'noSuchWorkflow'" in capsys.readouterr().err
 
 
 def test_destructive_workflows_are_skipped_against_a_real_target(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     with emulator(tls=False) as emu:
-        _point_at(monkeypatch, emu, embedded=False)
+        _point_at(monkeypatch, emu, tmp_path, embedded=False)
         code, recorder = _run(str(SCENARIO_DIR), "-rs")
-        monkeypatch.setenv("SCV_ALLOW_DESTRUCTIVE", "true")
-        _, without_inventory = _run(str(SCENARIO_DIR), "--scv-workflow", "restoreVm")
+        _point_at(
+            monkeypatch, emu, tmp_path, embedded=False, allow_destructive=True, workflow="restoreVm"
+        )
+        _, without_inventory = _run(str(SCENARIO_DIR))
     assert code == 0
     outcomes = recorder.outcomes()
     assert {k for k, v in outcomes.items() if v == "passed"} == NON_DESTRUCTIVE
@@ -158,61 +180,61 @@ def _wait_for(url: str, timeout: float = 15.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            httpx.get(url, timeout=1.0)
+            httpx.get(url, timeout=1.0, verify=False)
             return
         except httpx.TransportError:
             time.sleep(0.1)
     raise AssertionError(f"the emulator at {url} did not start")
 
 
-def test_all_workflows_pass_against_a_separately_started_emulator(tmp_path: Path) -> None:
+def test_relative_paths_from_another_folder_against_a_separately_started_emulator(
+    tmp_path: Path,
+) -> None:
+    """The user's folder is not the child pytest's: --config, --tls-verify and --report-dir
+    given relative to it still hold, and the manifest records them absolute, without the
+    password."""
     port = free_port()
     example = (ROOT / "examples" / "emulator-target.toml").read_text()
     assert "127.0.0.1:9001" in example
-    config = tmp_path / "target.toml"
-    config.write_text(example.replace("127.0.0.1:9001", f"127.0.0.1:{port}"))
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "target.toml").write_text(
+        example.replace("http://127.0.0.1:9001", f"https://127.0.0.1:{port}")
+    )
     env: dict[str, Any] = {k: v for k, v in os.environ.items() if not k.startswith("SCV_")}
+    cli = [sys.executable, "-m", "conformance.cli"]
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "conformance.cli",
-            "emulate",
-            "--no-tls",
-            "--port",
-            str(port),
-            "--job-duration",
-            "0.2",
-        ],
+        [*cli, "emulate", "--port", str(port), "--cert-dir", "certs", "--job-duration", "0.2"],
+        cwd=tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=env,
     )
     try:
-        _wait_for(f"http://127.0.0.1:{port}/api/4.1/schedules")
-        junit = tmp_path / "junit.xml"
+        _wait_for(f"https://127.0.0.1:{port}/api/4.1/schedules")
         run = subprocess.run(
             [
-                sys.executable,
-                "-m",
-                "pytest",
-                "-p",
-                "conformance.scenarios.plugin",
-                "-q",
-                "-p",
-                "no:cacheprovider",
-                str(SCENARIO_DIR),
-                f"--junitxml={junit}",
+                *cli,
+                "scenarios",
+                "--config",
+                "conf/target.toml",
+                "--tls-verify",
+                "certs/ca.pem",
+                "--report-dir",
+                "out",
             ],
-            cwd=ROOT,
-            env={**env, "SCV_CONFIG": str(config)},
+            cwd=tmp_path,
+            env=env,
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=180,
         )
     finally:
         server.terminate()
         server.wait(timeout=10)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
-    assert f"{WORKFLOWS} passed" in run.stdout
-    assert "scv-emulator" not in run.stdout + run.stderr
+    (run_dir,) = (tmp_path / "out").iterdir()
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["totals"]["passed"] == WORKFLOWS
+    manifest = (run_dir / ".run" / "manifest.json").read_text()
+    assert json.loads(manifest)["tls_verify"] == str(tmp_path / "certs" / "ca.pem")
+    assert "scv-emulator" not in manifest + run.stdout + run.stderr

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 import yaml
 
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--scv-profile", default="smoke")
+from conformance.core.manifest import PASSWORD_VARIABLE
+from conformance.core.skips import Skip, SkipKind
+from conformance.plugin.context import get_manifest
+from conformance.plugin.skips import skip_item
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -50,22 +51,19 @@ class Check(pytest.Item):
         op, check, outcome = self.entry["operationId"], self.entry["check"], self.entry["outcome"]
         self.user_properties += [("suite", "fuzz"), ("operationId", op), ("check", check)]
         if outcome == "profile":
-            assert self.config.getoption("--scv-profile") == self.entry["expect"]
+            assert get_manifest(self.config).profile == self.entry["expect"]
             return
         if outcome in ("failed", "broken"):
             self.user_properties.append(("reproduce", f"curl -k -X GET https://scv/api/{op}"))
         if outcome == "failed":
             raise AssertionError(f"{op}: status 500 is not documented for {check}")
         if outcome == "broken":
-            secret = os.environ.get("SCV_PASSWORD", "")
+            secret = os.environ.get(PASSWORD_VARIABLE, "")
             raise ConnectionError(f"Connection refused while logging in with {secret}")
         if outcome == "skipped":
-            pytest.skip(
-                f"{op} changes appliance state; left out against https://scv.lab/api "
-                "without --allow-destructive"
-            )
+            skip_item(self, Skip(SkipKind.SAFETY, f"{op} is left alone on this target"))
         if outcome == "version":
-            pytest.skip(f"{op} ships with SCV 9.9; the target runs 6.2")
+            skip_item(self, Skip(SkipKind.VERSION, f"{op} is too new for this target"))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         return f"{excinfo.typename}: {excinfo.value}"

@@ -9,9 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--scv-workflow", default=None)
+from conformance.plugin.context import get_manifest
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -22,7 +20,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 
 class ArazzoFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
-        only = self.config.getoption("--scv-workflow")
+        only = get_manifest(self.config).workflow
         for entry in yaml.safe_load(self.path.read_text())["workflows"]:
             if only and entry["workflowId"] != only:
                 continue

@@ -1,0 +1,121 @@
+"""The run manifest: what the parent resolved, handed to the child pytest in one file.
+
+The command (parent) resolves flags, environment and configuration file once, picks the
+seed, opens the target and writes the outcome here, every path absolute. The child pytest
+reads it from the file named by :data:`MANIFEST_VARIABLE` and never re-reads the settings.
+Secrets stay out of the file: the appliance's password travels in
+:data:`PASSWORD_VARIABLE`, the storage system's in its own variable
+(``SCV_STORAGE_PASSWORD``), both in the child's environment only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from conformance.core.errors import UsageError
+
+#: Names the manifest file of a child pytest.
+MANIFEST_VARIABLE = "SCV_CONFORMANCE_MANIFEST"
+#: The appliance's (and vCenter's) password, for the child only.
+PASSWORD_VARIABLE = "SCV_CONFORMANCE_PASSWORD"
+#: The folder of a run that holds its manifests.
+MANIFEST_DIR = ".run"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A resolved run: target, gating, depth, seed, suites and where reports go."""
+
+    target: str
+    vcenter: str | None
+    username: str
+    tls_verify: bool | str
+    release: str
+    reported_version: str | None
+    embedded: bool
+    allow_destructive: bool
+    seed: int
+    profile: str
+    max_examples: int | None
+    job_timeout: float
+    response_time_budget_ms: int
+    run_dir: Path
+    allure_dir: Path
+    junit_path: Path
+    suites: tuple[str, ...] = ()
+    #: The pytest plugins (module names) of those suites.
+    plugins: tuple[str, ...] = ()
+    workflow: str | None = None
+    budgets: Mapping[str, int] = field(default_factory=dict)
+    inventory: Mapping[str, str] = field(default_factory=dict)
+    #: OpenAPI Overlay files applied to the contract, absolute paths, in order.
+    overlays: tuple[str, ...] = ()
+    #: Seconds a whole answer may take (see conformance.core.bounds).
+    request_timeout: float = 60.0
+
+    def __post_init__(self) -> None:
+        for name in ("run_dir", "allure_dir", "junit_path"):
+            if not Path(getattr(self, name)).is_absolute():
+                raise ValueError(f"manifest {name} must be absolute: {getattr(self, name)}")
+        if isinstance(self.tls_verify, str) and not Path(self.tls_verify).is_absolute():
+            raise ValueError(f"manifest tls_verify must be absolute: {self.tls_verify}")
+
+    def write(self, path: Path) -> Path:
+        """Write the manifest to ``path`` (atomically); returns the path."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        document = asdict(self)
+        for name in ("run_dir", "allure_dir", "junit_path"):
+            document[name] = str(document[name])
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        temporary.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        temporary.replace(path)
+        return path
+
+    @classmethod
+    def read(cls, path: Path) -> Manifest:
+        """The manifest in ``path``; UsageError when it is missing or not one."""
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise UsageError(f"run manifest {path}: {exc.strerror or exc}") from None
+        except ValueError as exc:
+            raise UsageError(f"run manifest {path} is not JSON: {exc}") from None
+        known = {f.name for f in fields(cls)}
+        if not isinstance(data, dict) or not set(data) <= known:
+            raise UsageError(f"run manifest {path} is not a manifest of this version")
+        values: dict[str, Any] = dict(data)
+        for name in ("run_dir", "allure_dir", "junit_path"):
+            values[name] = Path(values[name])
+        for name in ("suites", "plugins", "overlays"):
+            values[name] = tuple(values.get(name) or ())
+        try:
+            return cls(**values)
+        except (TypeError, ValueError) as exc:
+            raise UsageError(f"run manifest {path}: {exc}") from None
+
+
+def manifest_path(run_dir: Path, name: str = "manifest") -> Path:
+    """Where a run keeps the manifest called ``name``."""
+    return run_dir / MANIFEST_DIR / f"{name}.json"
+
+
+def child_variables(path: Path, password: str) -> dict[str, str]:
+    """The environment a child pytest needs besides its own: the manifest and the secret."""
+    return {MANIFEST_VARIABLE: str(path), PASSWORD_VARIABLE: password}
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> tuple[Manifest, str]:
+    """The manifest named by the environment, and the password passed beside it."""
+    environ = os.environ if environ is None else environ
+    path = environ.get(MANIFEST_VARIABLE)
+    if not path:
+        raise UsageError(
+            f"{MANIFEST_VARIABLE} is not set: the suites run under `scv-conformance`, "
+            "which writes the run manifest"
+        )
+    return Manifest.read(Path(path)), environ.get(PASSWORD_VARIABLE, "")

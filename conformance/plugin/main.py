@@ -1,0 +1,48 @@
+"""The one pytest plugin of the child process: ``pytest -p conformance.plugin.main``.
+
+It reads the run manifest the parent wrote and registers the rest: progress events for the
+parent, the scheduling of workflows, the Allure labels, stopping cleanly on SIGTERM and
+when the target is gone, and the plugins of the suites the
+manifest names (``conformance.fuzz.plugin``, ``conformance.scenarios.plugin``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+import pytest
+
+from conformance.core.errors import HarnessError
+from conformance.plugin import labels, progress, safety, scheduling
+from conformance.plugin.context import get_manifest
+
+#: The harness's own plugins, by the name they are registered under.
+HARNESS_PLUGINS: dict[str, ModuleType] = {
+    "scv-progress": progress,
+    "scv-scheduling": scheduling,
+    "scv-labels": labels,
+    "scv-safety": safety,
+}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    try:
+        suites = get_manifest(config).plugins
+    except HarnessError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    for name, module in HARNESS_PLUGINS.items():
+        _register(config, module, name)
+    for name in suites:
+        try:
+            module = importlib.import_module(name)
+        except ImportError as exc:
+            raise pytest.UsageError(f"run manifest: no suite plugin {name}: {exc}") from None
+        _register(config, module, name)
+
+
+def _register(config: pytest.Config, module: ModuleType, name: str) -> None:
+    manager = config.pluginmanager
+    if not manager.is_registered(module) and manager.get_plugin(name) is None:
+        manager.register(module, name)

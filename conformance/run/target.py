@@ -1,0 +1,120 @@
+"""Opening the run's target in the parent: the embedded emulator, or a real appliance probed
+for the release it reports."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import httpx
+
+from conformance.core.bounds import read_bounded
+from conformance.core.context import RunContext
+from conformance.core.contract import LATEST_RELEASE, Contract, load_contract, release_key
+from conformance.core.errors import TargetUnreachable, UsageError
+from conformance.core.session import Target, tls_verification
+from conformance.core.settings import Settings
+from conformance.emulator import EmbeddedEmulator, EmulatorConfig
+
+PROBE_TIMEOUT_SECONDS = 15.0
+
+
+def open_context(settings: Settings) -> RunContext:
+    """Resolve the target (starting the embedded emulator if none) and check it answers."""
+    contract = load_contract(overlays=settings.overlays)
+    if settings.target is None:
+        return _embedded_context(settings, contract)
+    if not settings.username or not settings.password:
+        raise UsageError(
+            "a target needs credentials: --username/--password, SCV_USERNAME/SCV_PASSWORD "
+            "or the config file"
+        )
+    target = Target(
+        base_url=settings.target,
+        username=settings.username,
+        password=settings.password,
+        verify=settings.tls_verify,
+        vcenter_url=settings.vcenter,
+        embedded=False,
+    )
+    reported = detect_version(target)
+    return RunContext(
+        settings=settings,
+        target=target,
+        contract=contract,
+        release=_gating_release(settings.appliance_version, reported),
+        reported_version=reported,
+    )
+
+
+def detect_version(target: Target) -> str | None:
+    """The release the appliance reports in its own OpenAPI document (springdoc).
+
+    Raises TargetUnreachable when nothing answers at all.
+    """
+    root = target.base_url
+    started = time.monotonic()
+    try:
+        with httpx.stream(
+            "GET",
+            f"{root}/v3/api-docs",
+            verify=tls_verification(target.verify),
+            timeout=PROBE_TIMEOUT_SECONDS,
+        ) as response:
+            if response.status_code != 200:
+                return None
+            # one deadline for the whole document: an appliance may trickle it
+            body = read_bounded(
+                response.iter_bytes(),
+                started=started,
+                deadline=PROBE_TIMEOUT_SECONDS,
+                what=f"the OpenAPI document of {root}",
+            )
+    except httpx.TransportError as exc:
+        raise TargetUnreachable(f"{root} unreachable: {type(exc).__name__}: {exc}") from None
+    try:
+        version = str(json.loads(body)["info"]["version"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    return version
+
+
+def _embedded_context(settings: Settings, contract: Contract) -> RunContext:
+    release = settings.appliance_version or LATEST_RELEASE
+    config = EmulatorConfig(
+        host="127.0.0.1",
+        port=0,
+        appliance_version=release,
+        seed=settings.seed or 0,
+        overlays=settings.overlays,
+    )
+    emulator = EmbeddedEmulator(config)
+    emulator.__enter__()
+    target = Target(
+        base_url=emulator.base_url,
+        username=emulator.username,
+        password=emulator.password,
+        verify=emulator.ca_path or True,
+        vcenter_url=emulator.vcenter_url,
+        embedded=True,
+    )
+    return RunContext(
+        settings=settings,
+        target=target,
+        contract=contract,
+        release=release,
+        reported_version=release,
+        _emulator=emulator,
+    )
+
+
+def _gating_release(configured: str | None, reported: str | None) -> str:
+    if configured:
+        return configured
+    if reported:
+        try:
+            release_key(reported)
+            return ".".join(reported.split(".")[:2])
+        except ValueError:
+            pass
+    return LATEST_RELEASE
