@@ -100,11 +100,13 @@ class Supervisor:
                 now = self.clock()
                 if self.deadline is not None and now >= self.deadline and not self.stop.requested:
                     self.stop.request(MAX_TIME)
-                if self.stop.count > passed_on:
-                    passed_on = self.stop.count
+                while self.stop.count > passed_on:  # each request passed on by itself
+                    passed_on += 1
                     self.signal(signal.SIGINT)
                     later = now + (self.grace if passed_on == 1 else ABANDON_GRACE)
                     kill_at = later if kill_at is None else min(kill_at, later)
+                    if self.stop.count > passed_on:
+                        time.sleep(POLL_SECONDS)
                 if kill_at is not None and now >= kill_at:
                     self.killed = True
                     self.signal(signal.SIGKILL)

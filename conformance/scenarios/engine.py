@@ -14,6 +14,7 @@ from jsonpath import JSONPointer
 
 from conformance.core.errors import HarnessError
 from conformance.core.guard import changes_state
+from conformance.core.interrupts import INTERRUPTS
 from conformance.core.session import Exchange, ScvSession
 from conformance.scenarios import criteria, expressions, jobs
 from conformance.scenarios.document import ScenarioDocument, Workflow
@@ -81,6 +82,8 @@ class Engine:
         self._step_id = ""
         self._last: Exchange | None = None
         self._changed = False
+        self._running_jobs: set[str] = set()
+        self._unanswered: list[tuple[Debt, SourceOperation]] = []
         session.listeners.append(self._record)
         if vcenter is not None:
             vcenter.listeners.append(self._record)
@@ -103,6 +106,8 @@ class Engine:
         scope = Scope(inputs=values, sources=sources)
         result = RunResult(workflow.workflow_id, dict(values))
         self._changed = False
+        self._running_jobs = set()
+        self._unanswered = []
         try:
             self._run_steps(workflow, scope)
         except StepFailure as failure:
@@ -115,7 +120,9 @@ class Engine:
                     continue
             scope.outputs.update(result.outputs)
             self._note_debts(workflow, scope)
-            self._cleanup(workflow, scope, result)
+            with INTERRUPTS.shielded():
+                self._await_jobs()
+                self._cleanup(workflow, scope, result)
         return result
 
     def _run_steps(self, workflow: Workflow, scope: Scope) -> None:
@@ -171,6 +178,11 @@ class Engine:
                 )
                 continue
             self.ledger.settle(workflow.workflow_id, step_id)
+        if not result.cleanup_failures:
+            # a change to something the workflow holds (not a create) is undone with it
+            for debt, operation in self._unanswered:
+                if "{" in operation.path:
+                    self.ledger.settle(debt.workflow_id, debt.step_id)
 
     def _run_step(
         self,
@@ -189,6 +201,10 @@ class Engine:
         while True:
             message = self._call(workflow, step, operation, scope)
             scope.message = message
+            if polling:
+                job = jobs.job_state(message.response_body)
+                if job.get("status") not in jobs.RUNNING_STATUSES:
+                    self._running_jobs.discard(str(job.get("id")))
             failed = [
                 c
                 for c in step.get("successCriteria") or []
@@ -388,9 +404,35 @@ class Engine:
             f"{operation.operation_id}: {operation.method} {path}: check by hand",
         )
         self.ledger.owe(pending)
+        self._unanswered.append((pending, operation))
         response = self.session.request(operation.method, path, **kwargs)
+        self._unanswered.pop()
         self.ledger.settle(pending.workflow_id, pending.step_id)
+        job_id = jobs.job_state(_body(response)).get("jobId")
+        if job_id is not None:
+            self._running_jobs.add(str(job_id))
         return response
+
+    def _await_jobs(self) -> None:
+        """Let the jobs the workflow started end before its cleanup undoes their work.
+
+        A workflow stopped while its attach job runs would otherwise detach before the
+        job attaches, and the disk would stay. Waits at most ``job_timeout`` in all.
+        """
+        deadline = time.monotonic() + self.job_timeout
+        attempt = 0
+        while self._running_jobs and time.monotonic() < deadline:
+            for job_id in sorted(self._running_jobs):
+                try:
+                    response = self.session.request("GET", jobs.JOB_PATH.format(id=job_id))
+                except HarnessError:
+                    return
+                status = jobs.job_state(_body(response)).get("status")
+                if response.status_code != 200 or status not in jobs.RUNNING_STATUSES:
+                    self._running_jobs.discard(job_id)
+            if self._running_jobs:
+                self.sleep(jobs.poll_delay(attempt, 2.0))
+                attempt += 1
 
     def _criteria_failure(
         self,

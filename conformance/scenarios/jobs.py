@@ -14,6 +14,9 @@ from conformance.scenarios.sources import SCV, SourceOperation
 JOB_OPERATION = "getJob"
 LOGS_PATH = "/4.1/jobs/{id}/logs"
 FAILED_STATUSES = frozenset({"FAILED"})
+#: Statuses of a job that has not ended yet (the contract's enum: QUEUED, RUNNING).
+RUNNING_STATUSES = frozenset({"QUEUED", "RUNNING"})
+JOB_PATH = "/4.1/jobs/{id}"
 FIRST_POLL_SECONDS = 0.05
 MAX_LOG_CHARS = 200_000
 

@@ -24,7 +24,7 @@ from urllib.parse import quote, quote_plus
 
 import uvicorn
 
-from conformance.emulator import EmulatorConfig
+from conformance.emulator import EmulatorConfig, jobs
 from conformance.emulator.app import create_app
 from conformance.emulator.server import bind
 
@@ -35,8 +35,9 @@ ASGIApp = Callable[[Scope, Any, Any], Awaitable[None]]
 class RecordingEmulator:
     """The emulator over plain HTTP on loopback, every request it sees noted."""
 
-    def __init__(self, **options: Any) -> None:
+    def __init__(self, delete_delay: float = 0.0, **options: Any) -> None:
         options.setdefault("job_duration", 0.2)
+        self.delete_delay = delete_delay
         self.config = EmulatorConfig(host="127.0.0.1", port=0, tls=False, **options)
         self.app = create_app(self.config)
         self.requests: list[tuple[str, str]] = []
@@ -61,13 +62,19 @@ class RecordingEmulator:
         if scope["type"] == "http":
             with self._lock:
                 self.requests.append((scope["method"], scope["path"]))
+            if scope["method"] == "DELETE" and self.delete_delay:
+                await asyncio.sleep(self.delete_delay)
         await self.app(scope, receive, send)
 
     def __enter__(self) -> RecordingEmulator:
         sock = bind("127.0.0.1", 0)
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(
-            self._recording, log_level="warning", access_log=False, lifespan="off"
+            self._recording,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            interface="asgi3",
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
@@ -89,9 +96,11 @@ class RecordingEmulator:
         """What workflows create, restore, mount or attach, as comparable values."""
         state = self.appliance.state
         with state.lock:
+            # a real appliance's jobs end on their own; the emulator applies them when asked
+            jobs.settle(state, self.appliance.clock())
             return {
-                "resource groups": sorted(g.name for g in state.groups.values()),
-                "policies": sorted(p.name for p in state.policies.values()),
+                "resource groups": sorted((g.id, g.name) for g in state.groups.values()),
+                "policies": sorted((p.id, p.name) for p in state.policies.values()),
                 "storage systems": sorted(state.storage),
                 "mounts": sorted(state.mounts),
                 "vms": sorted(
