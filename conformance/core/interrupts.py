@@ -39,11 +39,14 @@ class Interrupts:
         self._depth += 1
         try:
             yield
-        finally:
+        except BaseException:
             self._depth -= 1
-            if self._depth == 0 and self._held:
-                self._held = False
-                raise KeyboardInterrupt("interrupted during a cleanup, raised after it")
+            self._held = False
+            raise
+        self._depth -= 1
+        if self._depth == 0 and self._held:
+            self._held = False
+            raise KeyboardInterrupt("interrupted during a cleanup, raised after it")
 
 
 #: The interrupts of this process.
