@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from conformance.core import issued
 from conformance.core.bounds import (
     BREAKER,
     RELOGIN_INTERVAL_SECONDS,
@@ -23,7 +24,7 @@ from conformance.core.bounds import (
 )
 from conformance.core.errors import TargetUnreachable, UsageError
 from conformance.core.guard import UNGUARDED, RequestGuard, is_session_call
-from conformance.core.redaction import REDACTED, redact_body, redact_headers
+from conformance.core.redaction import REDACTED, basic_auth, redact_body, redact_headers
 
 LOGIN_PATH = "/4.1/auth/login"
 #: The documented default login timeout of the appliance.
@@ -238,6 +239,7 @@ class ScvSession(RecordingClient):
         self._token_time = 0.0
         self._login_time: float | None = None
         self._accepted: set[str] = set()
+        self._issued: list[str] = []
         self.logins = 0
 
     def __enter__(self) -> ScvSession:
@@ -248,7 +250,20 @@ class ScvSession(RecordingClient):
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        return tuple(s for s in (self.target.password, self._token) if s)
+        basic = basic_auth(self.target.username, self.target.password)
+        return tuple(s for s in (self.target.password, basic, *self._issued) if s)
+
+    def _received(self, path: str, response: httpx.Response) -> None:
+        """A token issued by a login becomes a secret before the exchange is reported."""
+        if path != LOGIN_PATH or response.status_code != 200:
+            return
+        try:
+            token = response.json()["response"]["token"]
+        except (ValueError, KeyError, TypeError):
+            return
+        if isinstance(token, str) and token not in self._issued:
+            self._issued.append(token)
+            issued.note(token)
 
     def token(self) -> str:
         """A token that is valid for a while yet, logging in when needed."""

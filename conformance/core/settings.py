@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -267,6 +268,9 @@ def _read_config_file(
 ) -> tuple[dict[str, Any], dict[str, int], dict[str, str]]:
     if not path:
         return {}, {}, {}
+    warning = readable_by_others(Path(path))
+    if warning:
+        print(f"scv-conformance: warning: {warning}", file=sys.stderr)
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
@@ -292,6 +296,20 @@ def _read_config_file(
     if unknown_inventory:
         raise UsageError(f"--config: unknown inventory name {unknown_inventory[0]!r} in {path}")
     return values, budgets, inventory
+
+
+def readable_by_others(path: Path) -> str | None:
+    """A warning when the config file (which may hold passwords) is open to other users."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if not mode & 0o077:
+        return None
+    return (
+        f"{path} is readable by other users (mode {mode & 0o777:o}) and may hold "
+        f"passwords: chmod 600 {path}"
+    )
 
 
 def _normalize_url(value: Any, name: str) -> str | None:

@@ -8,6 +8,7 @@ against one deadline for the whole of it, up to the size cap.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -16,8 +17,10 @@ import requests
 import requests.sessions
 from requests.adapters import HTTPAdapter
 
+from conformance.core import issued
 from conformance.core.bounds import BREAKER, AnswerTooLarge, AnswerTooSlow, read_bounded
 from conformance.core.guard import RequestGuard, is_session_call
+from conformance.core.session import LOGIN_PATH
 
 #: Called with the token a request carried and the status it got.
 AnswerListener = Callable[[str | None, int], None]
@@ -73,6 +76,8 @@ class BoundedAdapter(HTTPAdapter):
         # the body is read and decoded: requests hands these bytes out as .content
         response._content = body
         response._content_consumed = True
+        if response.status_code == 200 and str(request.path_url).endswith(LOGIN_PATH):
+            _note_token(body)  # fuzzing logs in too: its tokens are secrets as well
         if self.on_answer is not None:
             self.on_answer(_token(request.headers), response.status_code)
         return response
@@ -82,6 +87,15 @@ def _arriving(response: requests.Response) -> Iterator[bytes]:
     """The body's bytes as they arrive (``stream`` would wait to fill each chunk)."""
     while chunk := response.raw.read1(CHUNK_BYTES, decode_content=True):
         yield chunk
+
+
+def _note_token(body: bytes) -> None:
+    try:
+        token = json.loads(body)["response"]["token"]
+    except (ValueError, KeyError, TypeError):
+        return
+    if isinstance(token, str):
+        issued.note(token)
 
 
 def _token(headers: Mapping[str, Any]) -> str | None:

@@ -10,10 +10,12 @@ return the exit code.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +28,8 @@ from conformance import __version__
 from conformance.core.context import RunContext
 from conformance.core.contract import load_contract
 from conformance.core.errors import ExitCode, TargetUnreachable, UsageError
-from conformance.core.redaction import REDACTED
+from conformance.core.issued import IssuedSecrets
+from conformance.core.redaction import basic_auth, replace_secrets
 from conformance.core.settings import Settings
 from conformance.reporting import interruption
 from conformance.reporting.allure_results import read_results
@@ -52,6 +55,7 @@ from conformance.run.progress import ProgressDisplay
 from conformance.run.signals import StopRequest, StopSignals
 from conformance.run.target import open_context
 from conformance.scenarios import loader
+from conformance.scenarios.inventory import SECRET_INPUTS
 from conformance.scenarios.ledger import leftovers
 
 PROFILES = ("smoke", "full")
@@ -114,7 +118,8 @@ def public_url(url: str | None) -> str | None:
 
 
 def secret_values(settings: Settings) -> list[str]:
-    """What must never be written: the password, and credentials inside the target URL."""
+    """What must never be written: the passwords (the appliance's and vCenter's, the storage
+    system's), their Basic-auth form, and credentials inside the target URL."""
     values = []
     if settings.target:
         userinfo = urlsplit(settings.target).netloc.rpartition("@")[0]
@@ -122,15 +127,19 @@ def secret_values(settings: Settings) -> list[str]:
             values.append(userinfo + "@")
     if settings.password:
         values.append(settings.password)
+        values.append(basic_auth(settings.username or "", settings.password))
+    values += [os.environ[name] for name in SECRET_INPUTS.values() if os.environ.get(name)]
     return values
 
 
 def _clean(message: str, settings: Settings) -> str:
     if settings.target:
         message = message.replace(settings.target, public_url(settings.target) or "")
-    for value in secret_values(settings):
-        message = message.replace(value, REDACTED if not value.endswith("@") else "")
-    return message
+    values = secret_values(settings)
+    for value in values:
+        if value.endswith("@"):  # credentials inside the target URL
+            message = message.replace(value, "")
+    return replace_secrets(message, [v for v in values if not v.endswith("@")])
 
 
 def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -> int:
@@ -140,11 +149,21 @@ def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -
     clean up and the reports are written, marked interrupted.
     """
     plan.validate()
-    with StopSignals() as stop:
-        return _execute(settings, plan, console, stop)
+    issued = IssuedSecrets()
+    try:
+        with StopSignals() as stop:
+            return _execute(settings, plan, console, stop, issued)
+    finally:
+        issued.close()
 
 
-def _execute(settings: Settings, plan: RunPlan, console: Console | None, stop: StopRequest) -> int:
+def _execute(
+    settings: Settings,
+    plan: RunPlan,
+    console: Console | None,
+    stop: StopRequest,
+    issued: IssuedSecrets,
+) -> int:
     out = console or _console(stderr=False)
     err = console or _console(stderr=True)
     started = datetime.now(UTC)
@@ -201,7 +220,9 @@ def _execute(settings: Settings, plan: RunPlan, console: Console | None, stop: S
     try:
         if not stop.requested:
             with emulator_log(run_dir / "emulator.log"):
-                facts = _run_suites(context, plan, run_dir, facts, err, stopping)
+                facts = _run_suites(
+                    context, plan, run_dir, facts, err, stopping, issued.variables()
+                )
         if stop.requested:
             reason = stop.reason or "SIGINT"
             facts = replace(
@@ -211,11 +232,11 @@ def _execute(settings: Settings, plan: RunPlan, console: Console | None, stop: S
             )
     except KeyboardInterrupt:
         facts = replace(facts, error="interrupted")
-        _finish(run_dir, facts, clock, out, secrets_seen)
+        _finish(run_dir, facts, clock, out, [*secrets_seen, *issued.read()])
         raise
     finally:
         context.close()
-    return _finish(run_dir, facts, clock, out, secrets_seen)
+    return _finish(run_dir, facts, clock, out, [*secrets_seen, *issued.read()])
 
 
 def _run_suites(
@@ -225,9 +246,10 @@ def _run_suites(
     facts: RunFacts,
     console: Console,
     stopping: Stopping,
+    variables: Mapping[str, str],
 ) -> RunFacts:
     if plan.runs_suites_apart(context):
-        return _run_suites_apart(context, plan, run_dir, facts, console, stopping)
+        return _run_suites_apart(context, plan, run_dir, facts, console, stopping, variables)
     suites = [SUITES[name] for name in plan.suites]
     job = suite_job(
         context,
@@ -237,6 +259,7 @@ def _run_suites(
         workflow=plan.workflow,
         workers=plan.workers,
     )
+    job = replace(job, environment={**job.environment, **variables})
     (outcome,) = run_pytest_jobs([job], ProgressDisplay(console), stopping)
     return _outcome_facts(outcome, plan, facts)
 
@@ -248,6 +271,7 @@ def _run_suites_apart(
     facts: RunFacts,
     console: Console,
     stopping: Stopping,
+    variables: Mapping[str, str],
 ) -> RunFacts:
     """Each suite in a pytest of its own, at once, each against an emulator of its own.
 
@@ -270,6 +294,7 @@ def _run_suites_apart(
                     name=name,
                 )
             )
+        jobs = [replace(job, environment={**job.environment, **variables}) for job in jobs]
         outcomes = run_pytest_jobs(jobs, ProgressDisplay(console), stopping)
     merge([run_dir / f"junit-{name}.xml" for name in plan.suites], run_dir / "junit.xml")
     results = [_outcome_facts(outcome, plan, facts) for outcome in outcomes]
@@ -321,7 +346,8 @@ def _finish(
             "Python": sys.version.split()[0],
         },
     )
-    summary = build_summary(results, facts)
+    # the summary is shown as well as written: its text is scrubbed here, the files below
+    summary = json.loads(replace_secrets(json.dumps(build_summary(results, facts)), hidden))
     if facts.interrupted:
         interruption.mark_allure(results_dir, summary.get("error", ""), facts.leftovers)
     write_json(run_dir / "summary.json", summary)

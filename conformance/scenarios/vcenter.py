@@ -8,9 +8,11 @@ from typing import Any
 
 import httpx
 
+from conformance.core import issued
 from conformance.core.bounds import REQUEST_DEADLINE_SECONDS
 from conformance.core.errors import HarnessError, TargetUnreachable
 from conformance.core.guard import UNGUARDED, RequestGuard
+from conformance.core.redaction import basic_auth
 from conformance.core.session import RecordingClient, tls_verification
 
 SESSION_PATH = "/api/session"
@@ -46,7 +48,8 @@ class VcenterClient(RecordingClient):
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        return tuple(s for s in (self._password, self._session) if s)
+        basic = basic_auth(self._username, self._password)
+        return tuple(s for s in (self._password, basic, self._session) if s)
 
     def _open_session(self) -> str:
         response = self._send("POST", SESSION_PATH, auth=(self._username, self._password))
@@ -118,3 +121,4 @@ class VcenterClient(RecordingClient):
                 value = response.json()
                 if isinstance(value, str):
                     self._session = value
+                    issued.note(value)
