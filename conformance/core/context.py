@@ -90,6 +90,7 @@ class RunContext:
             job_timeout=settings.job_timeout,
             response_time_budget_ms=settings.response_time_budget_ms,
             request_timeout=settings.request_timeout,
+            run_id=settings.run_id or "",
             run_dir=run_dir.absolute(),
             allure_dir=(run_dir / "allure-results").absolute(),
             junit_path=junit_path.absolute(),
@@ -144,6 +145,7 @@ def from_manifest(manifest: Manifest, password: str) -> RunContext:
         inventory=dict(manifest.inventory),
         overlays=tuple(Path(path) for path in manifest.overlays),
         request_timeout=manifest.request_timeout,
+        run_id=manifest.run_id or None,
     )
     target = Target(
         base_url=manifest.target,

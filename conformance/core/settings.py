@@ -99,6 +99,8 @@ class Settings:
     max_time: float | None = None
     #: Seconds an interrupted test process gets to clean up before it is killed.
     cleanup_grace: float = 60.0
+    #: The run's id, set by the run itself: it names what the workflows create.
+    run_id: str | None = None
 
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:

@@ -57,6 +57,7 @@ from conformance.run.target import open_context
 from conformance.scenarios import loader
 from conformance.scenarios.inventory import SECRET_INPUTS
 from conformance.scenarios.ledger import leftovers
+from conformance.scenarios.run_names import new_run_id
 
 PROFILES = ("smoke", "full")
 #: Console width when the output is a log rather than a terminal.
@@ -169,7 +170,7 @@ def _execute(
     started = datetime.now(UTC)
     clock = time.monotonic()
     seed = settings.seed if settings.seed is not None else secrets.randbelow(SEED_LIMIT)
-    settings = replace(settings, seed=seed)
+    settings = replace(settings, seed=seed, run_id=new_run_id())
     run_dir = new_run_dir(settings.report_dir.absolute(), started)
     err.print(
         Text(f"run {run_dir} · profile {plan.profile} · seed {seed} (replay with --seed {seed})")

@@ -7,7 +7,7 @@ from typing import Any
 from conformance.core.context import RunContext
 from conformance.core.contract import release_key
 from conformance.core.skips import Skip, SkipKind
-from conformance.scenarios import inventory
+from conformance.scenarios import inventory, run_names
 from conformance.scenarios.document import Workflow
 from conformance.scenarios.vcenter import VcenterClient
 
@@ -80,4 +80,6 @@ def workflow_inputs(
         inventory_names(context), wanted, fetch if vcenter is not None else None
     )
     resolved.update(inventory.secret_inputs(wanted))
-    return resolved
+    # what the workflow creates carries the run's id: runs side by side do not collide
+    names = run_names.named_defaults(workflow.input_schema, context.settings.run_id or "")
+    return {**names, **resolved}
