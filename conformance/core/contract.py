@@ -38,6 +38,15 @@ class Operation:
     definition: dict[str, Any]
 
     @property
+    def alternative_of(self) -> str | None:
+        """The operation this one is an alternative spelling of (``x-scv-alternative-of``).
+
+        The vendor's pages name some paths two ways; an appliance serves one or both.
+        """
+        other = self.definition.get("x-scv-alternative-of")
+        return str(other) if other else None
+
+    @property
     def mutates(self) -> bool:
         """True when the operation changes or destroys appliance state."""
         return self.method != "get" and self.operation_id != "login"

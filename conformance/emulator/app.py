@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import copy
 import json
 import logging
 from typing import Any
@@ -14,6 +13,7 @@ from starlette.types import Receive, Scope, Send
 
 from conformance.core.contract import Contract, load_contract
 from conformance.emulator import jobs
+from conformance.emulator.alternatives import served_document, unserved
 from conformance.emulator.auth import TokenStore
 from conformance.emulator.clock import Clock, system_clock
 from conformance.emulator.config import EmulatorConfig
@@ -49,9 +49,9 @@ def build_routes(contract: Contract, release: str) -> list[Route]:
     ]
 
 
-def api_docs(contract: Contract, release: str) -> bytes:
+def api_docs(contract: Contract, release: str, hidden: frozenset[str] = frozenset()) -> bytes:
     """The contract as JSON, versioned as the appliance (like springdoc)."""
-    document = copy.deepcopy(contract.document)
+    document = served_document(contract.document, hidden)
     document["info"]["version"] = release
     return json.dumps(document).encode()
 
@@ -65,14 +65,19 @@ class Appliance:
         self.hooks = FaultHooks(config.fault)
         self.state = State(TokenStore(config.username, config.password, config.token_ttl_seconds))
         populate(self.state, config.seed, clock())
-        routes = build_routes(contract, config.appliance_version)
+        hidden = unserved(contract, config)
+        routes = [
+            r
+            for r in build_routes(contract, config.appliance_version)
+            if r.operation.operation_id not in hidden
+        ]
         self.handlers = {
             r.operation.operation_id: self.hooks.wrap(r.operation.operation_id, r.handler)
             for r in routes
         }
         self.router = Router(routes)
         self.vcenter = VCenterApi(self.state, config.username, config.password)
-        self.docs = api_docs(contract, config.appliance_version)
+        self.docs = api_docs(contract, config.appliance_version, hidden)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

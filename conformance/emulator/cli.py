@@ -12,6 +12,8 @@ from conformance.emulator.config import (
     DEFAULT_PASSWORD,
     DEFAULT_PORT,
     DEFAULT_USERNAME,
+    SNAPSHOT_PATHS,
+    SPELLINGS,
     ConfigError,
     EmulatorConfig,
 )
@@ -44,6 +46,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--token-ttl-minutes", type=float, default=120.0, metavar="N")
     parser.add_argument(
+        "--spelling",
+        choices=SPELLINGS,
+        default="english",
+        help="answer availableEsxHostsList (english) or AvailableEsxHostsList (translation)",
+    )
+    parser.add_argument(
+        "--snapshot-path",
+        choices=SNAPSHOT_PATHS,
+        default="both",
+        help="which datastore snapshot-location path to serve (the pages name two)",
+    )
+    parser.add_argument(
         "--list-inventory", action="store_true", help="print the seeded inventory and exit"
     )
 
@@ -62,6 +76,8 @@ def config_from(args: argparse.Namespace) -> EmulatorConfig:
         seed=args.seed,
         fault=args.fault,
         token_ttl=args.token_ttl_minutes,
+        spelling=args.spelling,
+        snapshot_path=args.snapshot_path,
     )
     config.validate()
     return config

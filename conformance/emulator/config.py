@@ -11,6 +11,10 @@ DEFAULT_USERNAME = "administrator@vsphere.local"
 DEFAULT_PASSWORD = "scv-emulator"
 DEFAULT_PORT = 8144
 OLDEST_RELEASE = "4.1"
+#: How the ESX host list is spelled in answers: the English pages' or the translation's.
+SPELLINGS = ("english", "translation")
+#: Which datastore snapshot-location path is served (the pages name two).
+SNAPSHOT_PATHS = ("both", "snapshotlocations", "snapshotlocators")
 
 
 class ConfigError(ValueError):
@@ -32,6 +36,8 @@ class EmulatorConfig:
     seed: int = 0
     fault: str | None = None
     token_ttl: float = 120.0
+    spelling: str = "english"
+    snapshot_path: str = "both"
 
     def __repr__(self) -> str:
         return (
@@ -61,6 +67,11 @@ class EmulatorConfig:
         if self.fault is not None and self.fault not in FAULTS:
             known = ", ".join(sorted(FAULTS))
             raise ConfigError(f"unknown fault {self.fault!r} (known: {known})")
+        if self.spelling not in SPELLINGS:
+            raise ConfigError(f"unknown spelling {self.spelling!r} (one of {', '.join(SPELLINGS)})")
+        if self.snapshot_path not in SNAPSHOT_PATHS:
+            known = ", ".join(SNAPSHOT_PATHS)
+            raise ConfigError(f"unknown snapshot path {self.snapshot_path!r} (one of {known})")
         if self.job_duration < 0:
             raise ConfigError("job duration must not be negative")
         if self.token_ttl <= 0:

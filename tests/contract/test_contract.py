@@ -1,4 +1,4 @@
-"""The contract itself: valid OpenAPI 3.1, the 44 operations, provenance, examples, links."""
+"""The contract itself: valid OpenAPI 3.1, the 45 operations, provenance, examples, links."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ createPolicy updatePolicy deletePolicy getResourceGroups createResourceGroup
 updateResourceGroup deleteResourceGroup backupResourceGroupNow getVmBackups
 getVmSnapshotLocations getVmAvailableEsxHosts restoreVm getVmdkLocations
 getBackupVmdkLocations getAvailableDatastores restoreVmdks attachVmdks detachVmdks
-getDatastoreBackups getDatastoreSnapshotLocations getDatastoreAvailableEsxHosts
+getDatastoreBackups getDatastoreSnapshotLocations getDatastoreSnapshotLocators
+getDatastoreAvailableEsxHosts
 mountDatastoreBackup getMountedDatastores unmountDatastore getJobs getJob getJobLogs
 failJobs getProtectedVmReport getUnprotectedVmReport getSchedules modifySchedule
 getAuditLogs getAuditLog verifyAuditLogs getAuditConfig updateAuditConfig updateSyslogCert
@@ -100,9 +101,9 @@ def test_servers_use_the_appliance_base_url_and_port() -> None:
     assert server["variables"]["port"]["default"] == "8144"
 
 
-def test_all_44_operations_are_there_with_their_operation_ids() -> None:
+def test_all_45_operations_are_there_with_their_operation_ids() -> None:
     assert sorted(CONTRACT.operation_ids()) == sorted(OPERATION_IDS)
-    assert len(CONTRACT.operations) == 44
+    assert len(CONTRACT.operations) == 45
 
 
 @pytest.mark.parametrize("operation", CONTRACT.operations, ids=lambda op: op.operation_id)
@@ -227,6 +228,7 @@ def test_named_fields_are_spelled_as_the_documentation_spells_them() -> None:
         "resourceGroupResponseList",
         "policyResponseList",
         "snapshotLocationsList",
+        "availableEsxHostsList",
         "AvailableEsxHostsList",
         "vmdkLocationsList",
         "DatastoreNameList",
@@ -235,7 +237,7 @@ def test_named_fields_are_spelled_as_the_documentation_spells_them() -> None:
         "vmdkRestoreLocations",
         "restoreFromLocation",
         "vmdkToRestore",
-        "restoreToDatestore",
+        "restoreToDatastore",
         "vmdkLocations",
         "alternateVmMoref",
         "vmdksToDetach",
@@ -300,3 +302,46 @@ def test_every_x_evidence_value_is_known() -> None:
     walk(DOCUMENT)
     assert len(values) > 44
     assert set(values) <= {"doc", "client", "assumption"}
+
+
+def _valid(schema_name: str, value: Any) -> bool:
+    return validator_at(pointer("components", "schemas", schema_name)).is_valid(value)
+
+
+ENVELOPE_OK = {"statusCode": 200, "statusMessage": "OK", "responseMessage": None, "uri": None}
+
+
+@pytest.mark.parametrize("key", ["availableEsxHostsList", "AvailableEsxHostsList"])
+def test_esx_host_lists_are_accepted_in_either_spelling(key: str) -> None:
+    assert _valid("EsxHostListEnvelope", {**ENVELOPE_OK, "response": {key: ["esx01"]}})
+
+
+def test_an_esx_host_list_under_neither_spelling_is_refused() -> None:
+    assert not _valid("EsxHostListEnvelope", {**ENVELOPE_OK, "response": {"hosts": ["esx01"]}})
+
+
+def test_a_vmdk_restore_sends_the_english_spelling_only() -> None:
+    item = resolve(pointer("paths", "/4.1/vm/{moref}/backups/{backupId}/restorevmdks"))
+    example = item["post"]["requestBody"]["content"]["application/json"]["example"]
+    (location,) = example["vmdkRestoreLocations"]
+    assert _valid("VmdkRestoreLocation", location)
+    assert "restoreToDatastore" in location
+    translated = {k: v for k, v in location.items() if k != "restoreToDatastore"}
+    assert not _valid("VmdkRestoreLocation", {**translated, "restoreToDatestore": "nfs_ds01"})
+
+
+def test_alternative_operations_name_each_other_and_share_their_answer() -> None:
+    pairs = {op.operation_id: op.alternative_of for op in CONTRACT.operations if op.alternative_of}
+    assert pairs == {
+        "getDatastoreSnapshotLocations": "getDatastoreSnapshotLocators",
+        "getDatastoreSnapshotLocators": "getDatastoreSnapshotLocations",
+    }
+    first, second = (CONTRACT.operation(op) for op in pairs)
+    assert first.path.rsplit("/", 1)[0] == second.path.rsplit("/", 1)[0]
+
+    def answers(op: Any) -> dict[str, Any]:
+        return {s: r.get("content", r.get("$ref")) for s, r in op.definition["responses"].items()}
+
+    assert answers(first) == answers(second)
+    for op in (first, second):
+        assert op.evidence == "doc" and op.definition["x-evidence-source"]

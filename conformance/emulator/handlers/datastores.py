@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from conformance.emulator import jobs
+from conformance.emulator.alternatives import esx_hosts_key
 from conformance.emulator.backups import backup_view, snapshot_locations
 from conformance.emulator.errors import bad_request, conflict, not_found
 from conformance.emulator.handlers.lookups import (
@@ -30,7 +31,9 @@ def get_datastore_backups(ctx: Context) -> Result:
 
 
 @operation("getDatastoreSnapshotLocations")
+@operation("getDatastoreSnapshotLocators")
 def get_datastore_snapshot_locations(ctx: Context) -> Result:
+    """Both spellings of the path the pages give (``snapshotlocations``, ``snapshotlocators``)."""
     backup = find_backup(ctx.state, ctx.params["backupId"])
     return Result({"snapshotLocationsList": snapshot_locations(backup)})
 
@@ -38,7 +41,7 @@ def get_datastore_snapshot_locations(ctx: Context) -> Result:
 @operation("getDatastoreAvailableEsxHosts")
 def get_datastore_available_esx_hosts(ctx: Context) -> Result:
     find_datastore(ctx.state, ctx.params["moref"])
-    return Result({"AvailableEsxHostsList": host_names(ctx.state)})
+    return Result({esx_hosts_key(ctx.config): host_names(ctx.state)})
 
 
 @operation("mountDatastoreBackup")
