@@ -24,12 +24,12 @@ from conformance.emulator.handlers import HANDLERS, Context, Result
 from conformance.emulator.inventory import populate
 from conformance.emulator.routing import Route, Router
 from conformance.emulator.state import State
+from conformance.emulator.url_rules import UrlRule
 from conformance.emulator.validation import RequestValidator
 from conformance.emulator.vcenter import VCenterApi
 
 BASE_PATH = "/api"
 DOCS_PATH = "/api/v3/api-docs"
-FORBIDDEN_CHARS = "+.%&"
 TOKEN_HEADER = b"token"
 UNAUTHORIZED = "Token is missing, invalid or expired"
 log = logging.getLogger("conformance.emulator")
@@ -76,6 +76,7 @@ class Appliance:
             for r in routes
         }
         self.router = Router(routes)
+        self.url_rule = UrlRule(contract, (r.operation for r in routes))
         self.vcenter = VCenterApi(self.state, config.username, config.password)
         self.docs = api_docs(contract, config.appliance_version, hidden)
 
@@ -132,9 +133,9 @@ class Appliance:
         tolerated = self.hooks.tolerated_path(rest)
         if tolerated is not None:
             return f"/{version}/{tolerated}"
-        for char in FORBIDDEN_CHARS:
-            if char in rest:
-                raise ApiError(400, f"The character '{char}' is not allowed in a REST URL")
+        char = self.url_rule.violation(version, rest)
+        if char is not None:
+            raise ApiError(400, f"The character '{char}' is not allowed in a REST URL")
         return path[len(BASE_PATH) :]
 
     async def _dispatch(

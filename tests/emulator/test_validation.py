@@ -26,8 +26,11 @@ def test_missing_and_unknown_fields_are_named(api: Api) -> None:
 def test_wrong_types_and_patterns_are_refused(api: Api) -> None:
     body = {**GOOD_POLICY, "name": " padded "}
     assert "'name'" in error(api.post("/4.1/policies", json=body), 400)
-    group = {"name": "G", "entities": ["host-11"], "policies": [{"id": 1}]}
+    group = {"name": "G", "entities": [""], "policies": [{"id": 1}]}
     assert "entities[0]" in error(api.post("/4.1/resource-groups", json=group), 400)
+    # any id may name a folder or a tag: one vCenter does not know is 404, not 400
+    group = {"name": "G", "entities": ["host-11"], "policies": [{"id": 1}]}
+    assert "host-11" in error(api.post("/4.1/resource-groups", json=group), 404)
     assert "Invalid request body" in error(api.post("/4.1/policies", json=[1, 2]), 400)
 
 
