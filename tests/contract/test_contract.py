@@ -318,7 +318,7 @@ def test_traceability_table_names_existing_operations() -> None:
     readme = (Path(SPEC_PATH).parent / "README.md").read_text()
     rows = [line for line in readme.splitlines() if re.match(r"^\| \d+ \|", line)]
     workflows = {int(row.split("|")[1]) for row in rows}
-    assert workflows == set(range(1, 17))
+    assert workflows == set(range(1, 18))
     ids = set(CONTRACT.operation_ids())
     for row in rows:
         named = re.findall(r"`(\w+)`", row.split("|")[-2])
