@@ -22,7 +22,8 @@ class Route:
     validator: RequestValidator
 
 
-def _compile(template: str) -> re.Pattern[str]:
+def compile_template(template: str) -> re.Pattern[str]:
+    """The pattern of a path template: each ``{parameter}`` a named group of one segment."""
     pattern = ""
     position = 0
     for match in _PARAM.finditer(template):
@@ -44,7 +45,7 @@ class Router:
             table = self._literal if "{" not in template else templated
             table.setdefault(template, {})[route.operation.method.upper()] = route
         ordered = sorted(templated.items(), key=lambda item: item[0].count("{"))
-        self._templated = [(_compile(template), methods) for template, methods in ordered]
+        self._templated = [(compile_template(template), methods) for template, methods in ordered]
 
     def match(self, path: str, method: str) -> tuple[Route, dict[str, str]]:
         """The route and raw path parameters; ApiError 404 or 405 when there is none."""

@@ -13,18 +13,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from conformance.core.contract import Contract, Operation
+from conformance.emulator.routing import compile_template
 
 FORBIDDEN_CHARS = "+.%&"
-_PARAM = re.compile(r"\{([^}/]+)\}")
-
-
-def _template_pattern(template: str) -> re.Pattern[str]:
-    pattern, position = "", 0
-    for match in _PARAM.finditer(template):
-        pattern += re.escape(template[position : match.start()])
-        pattern += f"(?P<{match.group(1)}>[^/]+)"
-        position = match.end()
-    return re.compile("^" + pattern + re.escape(template[position:]) + "$")
 
 
 def _parameters(contract: Contract, operation: Operation) -> list[dict[str, Any]]:
@@ -49,7 +40,7 @@ class UrlRule:
                 if p.get("in") == "path" and "x-scv-allowed-characters" in p
             }
             if allowed:
-                self._exempt.append((_template_pattern(operation.path), allowed))
+                self._exempt.append((compile_template(operation.path), allowed))
 
     def violation(self, version: str, rest: str) -> str | None:
         """The first forbidden character below the version segment (raw path), or None.
