@@ -83,6 +83,8 @@ def pytest_arguments(
         "conformance.plugin.labels",
         "-p",
         "conformance.plugin.scheduling",
+        "-p",
+        "conformance.plugin.recording",
         "--alluredir",
         str(run_dir / "allure-results"),
         "--junitxml",
