@@ -310,7 +310,7 @@ def read_answers(path: Path) -> list[Answer]:
     answers = []
     for index, entry in enumerate(entries):
         try:
-            answers.append(_answer(index, entry))
+            answers.append(answer_of(index, entry))
         except (KeyError, TypeError, ValueError, AttributeError):
             raise ConfigError(
                 f"{path}: entry {index} is not a HAR entry (request.method, request.url and "
@@ -319,7 +319,8 @@ def read_answers(path: Path) -> list[Answer]:
     return [a for a in answers if a.status > 0]
 
 
-def _answer(index: int, entry: dict[str, Any]) -> Answer:
+def answer_of(index: int, entry: dict[str, Any]) -> Answer:
+    """What entry ``index`` of a HAR holds for the checks (KeyError and such when malformed)."""
     request, response = entry["request"], entry["response"]
     content = response.get("content") or {}
     text = content.get("text") or ""
