@@ -375,14 +375,10 @@ def print_table(console: Console, summary: dict[str, Any]) -> None:
     table.add_column("check", no_wrap=True)
     table.add_column("failed", no_wrap=True, min_width=9)
     table.add_column("first failure", no_wrap=True, overflow="ellipsis", max_width=60)
-    failures = {(f["operationId"], f["check"]): f for f in summary["failures"]}
-    for subject, entry in summary["operations"].items():
-        for check, status in entry["checks"].items():
-            failure = failures.get((subject, check))
-            if failure is not None:
-                failed = f"{failure['failed']} of {failure['judged']}"
-                first = failure["message"].splitlines()[0]
-                table.add_row(subject, check, failed, first)
+    for failure in summary["failures"]:
+        failed = f"{failure['failed']} of {failure['judged']}"
+        first = failure["message"].splitlines()[0]
+        table.add_row(failure["operationId"], failure["check"], failed, first)
     passed = sum(
         1
         for entry in summary["operations"].values()
