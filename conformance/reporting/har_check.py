@@ -76,6 +76,7 @@ class Answer:
     truncated: bool
     has_token: bool
     kind: str | None
+    operation_id: str | None = None
 
     def json(self) -> Any:
         """The decoded JSON body, or None when it is not JSON (or was cut)."""
@@ -115,10 +116,12 @@ class HarJudge:
 
     def judge(self, answer: Answer) -> None:
         self.entries += 1
-        operation = self.matcher.operation(answer.method, answer.url)
+        operation = self._labelled(answer) or self.matcher.operation(answer.method, answer.url)
         if operation is None:
             self.unmatched[f"{answer.method} {_path(answer.url)}"] += 1
             return
+        if operation.method != answer.method.lower():
+            return  # a case sent with a wrong method on purpose: live, only a 405 is expected
         # the harness's own HAR says which calls probed the token rule, as the live run
         # judged it; any other HAR is judged on every call without a token
         probes_auth = answer.kind is None or answer.kind == PROBE_KIND
@@ -136,6 +139,15 @@ class HarJudge:
         subject = STATEFUL if is_stateful else operation.operation_id
         for check, problem in self._response_problems(operation, answer):
             self._tally(subject, check, answer, problem)
+
+    def _labelled(self, answer: Answer) -> Operation | None:
+        """The operation the harness's HAR names for an entry, if it is in the contract."""
+        if answer.operation_id is None:
+            return None
+        try:
+            return self.contract.operation(answer.operation_id)
+        except KeyError:
+            return None
 
     def _response_problems(
         self, operation: Operation, answer: Answer
@@ -341,6 +353,7 @@ def answer_of(index: int, entry: dict[str, Any]) -> Answer:
         truncated=truncated,
         has_token=_header(request.get("headers"), "token") is not None,
         kind=scv.get("kind"),
+        operation_id=scv.get("operationId"),
     )
 
 

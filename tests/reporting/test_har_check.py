@@ -236,3 +236,19 @@ def test_a_redacted_secret_is_no_schema_violation(tmp_path: Path) -> None:
     judge.judge(answer_of(1, har_entry("POST", "/4.1/auth/login", 200, login, token=False)))
     tally = judge.tallies[("login", "response_schema_conformance")]
     assert (tally.passed, tally.failed) == (1, 1)
+
+
+def test_a_case_sent_with_another_method_on_purpose_is_not_judged(tmp_path: Path) -> None:
+    """Fuzzing tries DELETE on backupnow to see a 405; by its path it looks like
+    deleteResourceGroup, whose documented statuses have no 405."""
+    refused = envelope(None, status=405)
+    scv = {"kind": "coverage-negative", "operationId": "backupResourceGroupNow"}
+    code, summary = check(
+        tmp_path,
+        [har_entry("DELETE", "/4.1/resource-groups/backupnow", 405, refused, scv=scv)],
+    )
+    assert code == 0 and summary["operations"] == {}
+    _, foreign = check(
+        tmp_path, [har_entry("DELETE", "/4.1/resource-groups/backupnow", 405, refused)]
+    )
+    assert ("deleteResourceGroup", "status_code_conformance") in failures(foreign)
