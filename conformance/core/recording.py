@@ -20,7 +20,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import IO, Any
 
@@ -103,7 +103,11 @@ class ExchangeRecord:
     shape: dict[str, str] | None = field(default=None)
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
+        # a shallow dict: asdict() would deep-copy every header and shape on the hot path
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["request_body"] = self.request_body.__dict__
+        data["response_body"] = self.response_body.__dict__
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, line: str) -> ExchangeRecord:
