@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from conformance import __version__
 from conformance.core.errors import ExitCode, HarnessError
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     fuzz = commands.add_parser("fuzz", help="property-based tests of every operation")
     add_target_arguments(fuzz)
+    _add_record(fuzz)
 
     scenarios = commands.add_parser("scenarios", help="replay the documented workflows")
     add_target_arguments(scenarios)
@@ -44,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="run only this workflow (its workflowId)",
     )
     _add_job_timeout(scenarios)
+    _add_record(scenarios)
 
     run = commands.add_parser("run", help="fuzzing and scenarios, with every report")
     add_target_arguments(run)
@@ -63,6 +66,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="N",
         help="parallel pytest-xdist workers (default: one process)",
+    )
+    _add_record(run)
+
+    check = commands.add_parser(
+        "check", help="judge a recorded HAR file against the contract, offline"
+    )
+    check.add_argument("har", metavar="FILE.har", help="a HAR 1.2 file (from --record or any tool)")
+    check.add_argument(
+        "--out", default=None, metavar="DIR", help="also write summary.json and summary.md here"
     )
 
     diff = commands.add_parser(
@@ -132,6 +144,15 @@ def _add_job_timeout(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_record(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--record",
+        default=None,
+        metavar="FILE",
+        help="write every HTTP exchange, secrets redacted, to FILE as HAR 1.2",
+    )
+
+
 def _workers(value: str) -> int:
     try:
         number = int(value)
@@ -176,6 +197,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from conformance.calibrate.learn import run_learn
 
         return run_learn(resolve(args), args.out)
+    if args.command == "check":
+        from conformance.reporting.har_check import run_check
+
+        return run_check(Path(args.har), Path(args.out) if args.out else None)
 
     from conformance.run.runner import RunPlan, execute
 
@@ -185,11 +210,15 @@ def _dispatch(args: argparse.Namespace) -> int:
         if hasattr(args, key)
     }
     settings = resolve(args)
+    record = Path(args.record).expanduser().absolute() if args.record else None
     if args.command == "fuzz":
-        plan = RunPlan(suites=("fuzz",), profile="full")
+        plan = RunPlan(suites=("fuzz",), profile="full", record=record)
     elif args.command == "scenarios":
         plan = RunPlan(
-            suites=("scenarios",), profile="full", workflow=command_options.get("workflow")
+            suites=("scenarios",),
+            profile="full",
+            workflow=command_options.get("workflow"),
+            record=record,
         )
     else:
         only = command_options.get("only")
@@ -197,6 +226,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             suites=(only,) if only else ("fuzz", "scenarios"),
             profile=command_options.get("profile") or "smoke",
             workers=command_options.get("workers"),
+            record=record,
         )
     return execute(settings, plan)
 

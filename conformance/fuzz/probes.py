@@ -20,10 +20,10 @@ from schemathesis import Case, GenerationMode
 from schemathesis.generation.hypothesis.examples import generate_one
 from schemathesis.schemas import APIOperation
 
+from conformance.core.scv_rules import AUTH_REQUIRED
 from conformance.core.session import Exchange, ScvSession
 from conformance.fuzz.verdicts import Finding, Verdict
 
-AUTH_REQUIRED = "scv_auth_required"
 FORBIDDEN_CHARACTERS = "scv_forbidden_characters"
 PROBE_CHECKS = (AUTH_REQUIRED, FORBIDDEN_CHARACTERS)
 INVALID_TOKEN = "not-a-valid-token"

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from allure_commons.types import AttachmentType
 
+from conformance.core import recording
 from conformance.core.errors import HarnessError
 from conformance.core.redaction import redact_json
 from conformance.core.session import Exchange
@@ -95,7 +96,8 @@ class WorkflowItem(pytest.Item):
                 on_call=_report_call,
             )
             _attach_json("workflow inputs", inputs)
-            result = engine.run(workflow, inputs)
+            with recording.labels(recording.SCENARIO_KIND, workflow_id=workflow.workflow_id):
+                result = engine.run(workflow, inputs)
             _attach_json("workflow outputs", result.outputs)
         finally:
             session.close()
