@@ -70,6 +70,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     diff.add_argument("before", metavar="BEFORE", help="the earlier run folder or summary.json")
     diff.add_argument("after", metavar="AFTER", help="the later run folder or summary.json")
+    diff.add_argument(
+        "--out", default=None, metavar="DIR", help="also write diff.md, diff.json, allure-results/"
+    )
+    diff.add_argument(
+        "--latency-threshold",
+        type=_fraction,
+        default=0.5,
+        metavar="PCT",
+        help="p95 growth that counts as a regression, e.g. 50%% or 0.5 (default: 50%%)",
+    )
 
     report = commands.add_parser("report", help="turn a run's results into the Allure HTML report")
     report.add_argument(
@@ -95,6 +105,17 @@ def _add_job_timeout(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help="seconds a started job may take to finish (default: 120)",
     )
+
+
+def _fraction(value: str) -> float:
+    text = value.strip()
+    try:
+        number = float(text.removesuffix("%")) / (100 if text.endswith("%") else 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a percentage: {value}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return number
 
 
 def _workers(value: str) -> int:
@@ -126,9 +147,9 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return emulator_cli.run(args)
     if args.command == "diff":
-        from conformance.reporting.diff import run_diff
+        from conformance.reporting.diff_report import run_diff
 
-        return run_diff(args.before, args.after)
+        return run_diff(args.before, args.after, args.out, args.latency_threshold)
     if args.command == "report":
         from conformance.reporting.html import build_report
 
