@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 
 from conformance import __version__
 from conformance.core.errors import ExitCode, HarnessError
@@ -33,9 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     fuzz = commands.add_parser("fuzz", help="property-based tests of every operation")
     add_target_arguments(fuzz)
+    _add_baseline(fuzz)
 
     scenarios = commands.add_parser("scenarios", help="replay the documented workflows")
     add_target_arguments(scenarios)
+    _add_baseline(scenarios)
     scenarios.add_argument(
         "--only",
         dest="workflow",
@@ -47,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="fuzzing and scenarios, with every report")
     add_target_arguments(run)
+    _add_baseline(run)
     run.add_argument(
         "--profile",
         choices=("smoke", "full"),
@@ -107,6 +111,21 @@ def _add_job_timeout(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_baseline(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--baseline",
+        default=None,
+        metavar="FILE",
+        help="accepted known failures: fail only on new ones",
+    )
+    parser.add_argument(
+        "--write-baseline",
+        default=None,
+        metavar="FILE",
+        help="write this run's failures as a baseline file",
+    )
+
+
 def _fraction(value: str) -> float:
     text = value.strip()
     try:
@@ -155,6 +174,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return build_report(args.run_dir, args.report_dir)
 
+    from conformance.reporting.baseline import check_writable, load_baseline
     from conformance.run.runner import RunPlan, execute
 
     command_options = {
@@ -176,6 +196,11 @@ def _dispatch(args: argparse.Namespace) -> int:
             profile=command_options.get("profile") or "smoke",
             workers=command_options.get("workers"),
         )
+    plan = replace(
+        plan,
+        baseline=load_baseline(args.baseline) if args.baseline else None,
+        write_baseline=check_writable(args.write_baseline) if args.write_baseline else None,
+    )
     return execute(settings, plan)
 
 

@@ -30,6 +30,7 @@ from conformance.core.redaction import REDACTED
 from conformance.core.settings import Settings
 from conformance.reporting.allure_results import read_results
 from conformance.reporting.atomic import write_json, write_text
+from conformance.reporting.baseline import Baseline, settle
 from conformance.reporting.console import print_summary
 from conformance.reporting.junit import merge, reconcile
 from conformance.reporting.markdown import render
@@ -64,6 +65,8 @@ class RunPlan:
     profile: str = "smoke"
     workflow: str | None = None
     workers: int | None = None
+    baseline: Baseline | None = None
+    write_baseline: Path | None = None
 
     def validate(self) -> None:
         unknown = [s for s in self.suites if s not in SUITES]
@@ -172,13 +175,13 @@ def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -
         context = open_context(settings)
     except TargetUnreachable as exc:
         facts = replace(facts, unreachable=True, error=_clean(str(exc), settings))
-        return _finish(run_dir, facts, clock, out, secret_values(settings))
+        return _finish(run_dir, facts, clock, out, secret_values(settings), plan)
     except ConfigError:
         _remove_if_empty(run_dir)
         raise
     except (OSError, RuntimeError) as exc:
         facts = replace(facts, error=f"the embedded emulator did not start: {exc}")
-        return _finish(run_dir, facts, clock, out, secret_values(settings))
+        return _finish(run_dir, facts, clock, out, secret_values(settings), plan)
     secrets_seen = [*secret_values(settings), context.target.password]
     facts = replace(
         facts,
@@ -197,11 +200,11 @@ def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -
             facts = _run_suites(context, plan, run_dir, facts, err)
     except KeyboardInterrupt:
         facts = replace(facts, error="interrupted")
-        _finish(run_dir, facts, clock, out, secrets_seen)
+        _finish(run_dir, facts, clock, out, secrets_seen, plan)
         raise
     finally:
         context.close()
-    return _finish(run_dir, facts, clock, out, secrets_seen)
+    return _finish(run_dir, facts, clock, out, secrets_seen, plan)
 
 
 def _run_suites(
@@ -262,7 +265,12 @@ def _outcome_facts(outcome: PytestOutcome, plan: RunPlan, facts: RunFacts) -> Ru
 
 
 def _finish(
-    run_dir: Path, facts: RunFacts, clock: float, console: Console, hidden: list[str]
+    run_dir: Path,
+    facts: RunFacts,
+    clock: float,
+    console: Console,
+    hidden: list[str],
+    plan: RunPlan,
 ) -> int:
     facts = replace(facts, duration_seconds=time.monotonic() - clock)
     results_dir = run_dir / "allure-results"
@@ -282,6 +290,7 @@ def _finish(
         },
     )
     summary = build_summary(results, facts)
+    summary = settle(summary, plan.baseline, plan.write_baseline, hidden)
     write_json(run_dir / "summary.json", summary)
     write_text(run_dir / "summary.md", render(summary))
     scrub(run_dir, hidden)
