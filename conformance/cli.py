@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from conformance import __version__
-from conformance.core.errors import ExitCode, HarnessError
+from conformance.core.errors import ConfigError, ExitCode, HarnessError
 from conformance.core.settings import add_target_arguments, resolve
 
 
@@ -83,6 +83,24 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.5,
         metavar="PCT",
         help="p95 growth that counts as a regression, e.g. 50%% or 0.5 (default: 50%%)",
+    )
+
+    certify = commands.add_parser(
+        "certify", help="a full run sealed in a bundle: reports, certificate, MANIFEST"
+    )
+    add_target_arguments(certify)
+    _add_job_timeout(certify)
+    certify.add_argument("--workers", type=_workers, default=None, metavar="N")
+    certify.add_argument("--out", default=None, metavar="DIR", help="where to write the bundle")
+    certify.add_argument("--sign", default=None, metavar="KEY", help="Ed25519 private key (PEM)")
+    certify.add_argument(
+        "--verify", default=None, metavar="DIR", help="check a bundle instead of making one"
+    )
+    certify.add_argument(
+        "--key", default=None, metavar="PUB", help="with --verify: the signer's public key"
+    )
+    certify.add_argument(
+        "--keygen", default=None, metavar="PREFIX", help="write PREFIX.key and PREFIX.pub"
     )
 
     report = commands.add_parser("report", help="turn a run's results into the Allure HTML report")
@@ -174,6 +192,9 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return build_report(args.run_dir, args.report_dir)
 
+    if args.command == "certify":
+        return _certify(args)
+
     from conformance.reporting.baseline import check_writable, load_baseline
     from conformance.run.runner import RunPlan, execute
 
@@ -202,6 +223,20 @@ def _dispatch(args: argparse.Namespace) -> int:
         write_baseline=check_writable(args.write_baseline) if args.write_baseline else None,
     )
     return execute(settings, plan)
+
+
+def _certify(args: argparse.Namespace) -> int:
+    from conformance.certify import command
+
+    if args.keygen:
+        return command.keygen(args.keygen)
+    if args.verify:
+        return command.verify(args.verify, args.key)
+    if not args.out:
+        raise ConfigError("certify: give --out DIR (or --verify DIR, or --keygen PREFIX)")
+    if args.key:
+        raise ConfigError("certify: --key goes with --verify; sign with --sign KEY")
+    return command.certify(resolve(args), args.out, args.sign, args.workers)
 
 
 if __name__ == "__main__":
