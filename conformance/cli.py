@@ -62,6 +62,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_job_timeout(run)
     run.add_argument(
+        "--fleet", default=None, metavar="FILE", help="run every target of a TOML fleet file"
+    )
+    run.add_argument(
+        "--fleet-concurrency",
+        type=_workers,
+        default=None,
+        metavar="N",
+        help="targets of --fleet run at the same time (default: the file's, else 2)",
+    )
+    run.add_argument(
         "--workers",
         type=_workers,
         default=None,
@@ -106,11 +116,13 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="turn a run's results into the Allure HTML report")
     report.add_argument(
         "run_dir",
-        nargs="?",
-        default=None,
+        nargs="*",
+        default=[],
         metavar="RUN_DIR",
-        help="a run folder (default: the latest under --report-dir)",
+        help="a run folder (default: the latest under --report-dir); several are merged "
+        "into one report, each as NAME=RUN_DIR or named after its folder",
     )
+    report.add_argument("--out", default=None, metavar="DIR", help="where several merged runs go")
     report.add_argument(
         "--report-dir",
         default="reports",
@@ -189,11 +201,18 @@ def _dispatch(args: argparse.Namespace) -> int:
         return run_diff(args.before, args.after, args.out, args.latency_threshold)
     if args.command == "report":
         from conformance.reporting.html import build_report
+        from conformance.reporting.merge import merged_report
 
-        return build_report(args.run_dir, args.report_dir)
+        if len(args.run_dir) > 1:
+            return merged_report(args.run_dir, args.out, args.report_dir)
+        return build_report(args.run_dir[0] if args.run_dir else None, args.report_dir)
 
     if args.command == "certify":
         return _certify(args)
+    if getattr(args, "fleet", None):
+        from conformance.run.fleet import run_fleet_command
+
+        return run_fleet_command(args)
 
     from conformance.reporting.baseline import check_writable, load_baseline
     from conformance.run.runner import RunPlan, execute
