@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from conformance.emulator import DEFAULT_PASSWORD, DEFAULT_USERNAME
 
-_BASE = re.compile(r" at (http://127\.0\.0\.1:\d+/api)")
+_BASE = re.compile(r" at (https?://127\.0\.0\.1:\d+/api)")
 _VCENTER = re.compile(r"vCenter:\s+(\S+)")
 START_TIMEOUT = 60.0
 
@@ -38,10 +38,11 @@ class Appliance:
 
 
 @contextmanager
-def emulator(*options: str) -> Iterator[Appliance]:
-    """`scv-conformance emulate --no-tls --port 0 OPTIONS`, until the block ends."""
+def emulator(*options: str, tls: bool = False) -> Iterator[Appliance]:
+    """`scv-conformance emulate [--no-tls] --port 0 OPTIONS`, until the block ends."""
+    plain = [] if tls else ["--no-tls"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "conformance.cli", "emulate", "--no-tls", "--port", "0", *options],
+        [sys.executable, "-m", "conformance.cli", "emulate", *plain, "--port", "0", *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -8,11 +8,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 
 from conformance import __version__
 from conformance.certify.manifest import MANIFEST, SIGNATURE, write_manifest
 from conformance.cli import main
 from tests.runner.conftest import use_fakes
+from tests.runner.emulators import emulator
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +44,43 @@ def signed_bundle(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path,
         monkeypatch.undo()
     assert code == 1  # the run had conformance failures; the bundle says so
     return bundle, base / "lab.pub", base
+
+
+def test_certificate_names_the_appliance_as_it_reports_itself(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    use_fakes(monkeypatch, "clean")
+    certs = tmp_path / "certs"
+    with emulator("--cert-dir", str(certs), "--appliance-version", "5.0", tls=True) as lab:
+        code = main(
+            [
+                "certify",
+                "--out",
+                str(tmp_path / "bundle"),
+                "--target",
+                lab.base_url,
+                "--username",
+                lab.username,
+                "--password",
+                lab.password,
+                "--tls-verify",
+                str(certs / "ca.pem"),
+            ]
+        )
+    assert code == 0
+    certificate = json.loads((tmp_path / "bundle" / "certificate.json").read_text())
+    server = x509.load_pem_x509_certificate((certs / "server.pem").read_bytes())
+    assert certificate["appliance"] == {
+        "target": lab.base_url,
+        "embeddedEmulator": False,
+        "reportedVersion": "5.0",
+        "reportedTitle": certificate["appliance"]["reportedTitle"],
+        "openapiVersion": "5.0",
+        "tlsCertificateSha256": server.fingerprint(hashes.SHA256()).hex(),
+    }
+    assert certificate["appliance"]["reportedTitle"]
+    assert certificate["result"] == "conformant" and certificate["allowDestructive"] is False
+    assert lab.password not in (tmp_path / "bundle" / "certificate.json").read_text()
 
 
 def copy_of(bundle: Path, tmp_path: Path) -> Path:
