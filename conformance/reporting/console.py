@@ -66,7 +66,8 @@ def print_summary(console: Console, summary: dict[str, Any], run_dir: Path) -> N
     line.append(f" in {summary['durationSeconds']:.1f} s")
     console.print(line)
     for baseline_line in console_lines(summary):
-        console.print(Text(baseline_line))
+        # keys and paths stay on one line, to be copied
+        console.print(Text(baseline_line), soft_wrap=True)
     if summary.get("error"):
         console.print(Text(f"error: {summary['error']}"))
     if summary.get("seed") is not None:

@@ -71,6 +71,8 @@ _PASSED = (
     ("max_examples", "--max-examples"),
     ("job_timeout", "--job-timeout"),
 )
+#: Where Hypothesis keeps its example database (its own environment variable).
+HYPOTHESIS_STORAGE = "HYPOTHESIS_STORAGE_DIRECTORY"
 #: Seconds a target's run gets to clean up after Ctrl-C before it is killed.
 INTERRUPT_GRACE = 30.0
 
@@ -242,7 +244,10 @@ class _FleetRunner:
                 if self._stopped:
                     raise KeyboardInterrupt
                 process = subprocess.Popen(
-                    command, stdout=handle, stderr=subprocess.STDOUT, env=_environment(target)
+                    command,
+                    stdout=handle,
+                    stderr=subprocess.STDOUT,
+                    env=_environment(target, private),
                 )
                 self._running.add(process)
             code = process.wait()
@@ -306,12 +311,17 @@ def _toml_value(value: Any) -> str:
     return f'"{text}"'
 
 
-def _environment(target: FleetTarget) -> Mapping[str, str]:
-    """The fleet's environment without the settings that pick an appliance."""
+def _environment(target: FleetTarget, private: Path) -> Mapping[str, str]:
+    """The fleet's environment without the settings that pick an appliance.
+
+    Each target also gets a Hypothesis example database of its own: examples one
+    appliance made fail must not steer the requests sent to another.
+    """
     blocked = {ENVIRONMENT[key] for key in PER_TARGET}
     env = {k: v for k, v in os.environ.items() if k not in blocked}
     if target.password_env:
         env[ENVIRONMENT["password"]] = os.environ[target.password_env]
+    env[HYPOTHESIS_STORAGE] = str(private / f"{target.name}.hypothesis")
     return env
 
 

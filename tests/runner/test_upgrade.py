@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,15 +41,21 @@ class Finished:
 
 
 def cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "conformance.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-        # other tests share the machine: a generous time budget, so latency is no verdict
-        env={**os.environ, "SCV_RESPONSE_TIME_BUDGET_MS": "5000"},
-    )
+    with tempfile.TemporaryDirectory() as examples:
+        return subprocess.run(
+            [sys.executable, "-m", "conformance.cli", *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            env={
+                **{k: v for k, v in os.environ.items() if not k.startswith("SCV_")},
+                # other tests share the machine: a generous time budget, latency no verdict
+                "SCV_RESPONSE_TIME_BUDGET_MS": "5000",
+                # a seeded run replays only without examples saved by earlier runs
+                "HYPOTHESIS_STORAGE_DIRECTORY": examples,
+            },
+        )
 
 
 def run_against(appliance: Appliance, reports: Path, *options: str) -> Finished:
