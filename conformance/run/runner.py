@@ -31,6 +31,7 @@ from conformance.core.redaction import REDACTED
 from conformance.core.settings import Settings
 from conformance.reporting.allure_results import read_results
 from conformance.reporting.atomic import write_json, write_text
+from conformance.reporting.baseline import Baseline, settle
 from conformance.reporting.console import print_summary
 from conformance.reporting.har import write_har
 from conformance.reporting.junit import merge, reconcile
@@ -69,6 +70,8 @@ class RunPlan:
     workers: int | None = None
     #: ``--record FILE``: every exchange as HAR 1.2 (absolute: relative to the user's cwd).
     record: Path | None = None
+    baseline: Baseline | None = None
+    write_baseline: Path | None = None
 
     def validate(self) -> None:
         unknown = [s for s in self.suites if s not in SUITES]
@@ -167,13 +170,13 @@ def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -
         context = open_context(settings)
     except TargetUnreachable as exc:
         facts = replace(facts, unreachable=True, error=_clean(str(exc), settings))
-        return _finish(run_dir, facts, clock, out, secret_values(settings), plan.record)
+        return _finish(run_dir, facts, clock, out, secret_values(settings), plan)
     except UsageError:
         _remove_if_empty(run_dir)
         raise
     except (OSError, RuntimeError) as exc:
         facts = replace(facts, error=f"the embedded emulator did not start: {exc}")
-        return _finish(run_dir, facts, clock, out, secret_values(settings), plan.record)
+        return _finish(run_dir, facts, clock, out, secret_values(settings), plan)
     secrets_seen = [*secret_values(settings), context.target.password]
     facts = replace(
         facts,
@@ -192,11 +195,11 @@ def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -
             facts = _run_suites(context, plan, run_dir, facts, err)
     except KeyboardInterrupt:
         facts = replace(facts, error="interrupted")
-        _finish(run_dir, facts, clock, out, secrets_seen, plan.record)
+        _finish(run_dir, facts, clock, out, secrets_seen, plan)
         raise
     finally:
         context.close()
-    return _finish(run_dir, facts, clock, out, secrets_seen, plan.record)
+    return _finish(run_dir, facts, clock, out, secrets_seen, plan)
 
 
 def _run_suites(
@@ -273,7 +276,7 @@ def _finish(
     clock: float,
     console: Console,
     hidden: list[str],
-    record: Path | None = None,
+    plan: RunPlan,
 ) -> int:
     facts = replace(facts, duration_seconds=time.monotonic() - clock)
     results_dir = run_dir / "allure-results"
@@ -293,9 +296,10 @@ def _finish(
         },
     )
     write_observations(run_dir, results, facts)
-    if record is not None:
-        write_har(log_files(run_dir), record, hidden)
+    if plan.record is not None:
+        write_har(log_files(run_dir), plan.record, hidden)
     summary = build_summary(results, facts)
+    summary = settle(summary, plan.baseline, plan.write_baseline, hidden)
     write_json(run_dir / "summary.json", summary)
     write_text(run_dir / "summary.md", render(summary))
     scrub(run_dir, hidden)
