@@ -10,6 +10,7 @@ from typing import Any
 from conformance.scenarios.sources import Source, SourceOperation
 
 QUALIFIED_PREFIX = "$sourceDescriptions."
+COMPONENT_PARAMETER = "$components.parameters."
 
 
 @dataclass(frozen=True)
@@ -99,3 +100,31 @@ class ScenarioDocument:
         if found is None:
             raise KeyError(f"no operation {operation_id!r} in source {source.name!r}")
         return found
+
+    def parameters(self, step: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+        """A step's parameters with ``$components.parameters`` references resolved.
+
+        A reusable parameter's ``value`` may be overridden by the referencing entry.
+        """
+        resolved = []
+        components = (self.data.get("components") or {}).get("parameters") or {}
+        for parameter in step.get("parameters") or []:
+            reference = parameter.get("reference")
+            if reference is None:
+                resolved.append(parameter)
+                continue
+            name = str(reference).removeprefix(COMPONENT_PARAMETER)
+            if not str(reference).startswith(COMPONENT_PARAMETER) or name not in components:
+                raise KeyError(f"no reusable parameter {reference}")
+            merged = dict(components[name])
+            if "value" in parameter:
+                merged["value"] = parameter["value"]
+            resolved.append(merged)
+        return resolved
+
+    def security_scheme(self, source: str, name: str) -> Mapping[str, Any]:
+        """A security scheme of a source description, by name."""
+        schemes = self.sources[source].security_schemes
+        if name not in schemes:
+            raise KeyError(f"no security scheme {name!r} in source {source!r}")
+        return schemes[name]

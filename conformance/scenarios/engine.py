@@ -6,7 +6,7 @@ import copy
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 import httpx
@@ -17,10 +17,18 @@ from conformance.scenarios import criteria, expressions, jobs
 from conformance.scenarios.document import ScenarioDocument, Workflow
 from conformance.scenarios.errors import StepFailure, UnresolvedExpression
 from conformance.scenarios.expressions import Message, Scope
-from conformance.scenarios.sources import SCV, SourceOperation
-from conformance.scenarios.vcenter import VcenterClient
+from conformance.scenarios.sources import SourceOperation
 
 CallListener = Callable[[str, Exchange], None]
+COMPONENT_PARAMETER = "$components.parameters."
+
+
+class Client(Protocol):
+    """Sends a step's request as the document spells it (no authentication added)."""
+
+    listeners: list[Callable[[Exchange], None]]
+
+    def send(self, method: str, path: str, **kwargs: Any) -> httpx.Response: ...
 
 
 @dataclass
@@ -60,24 +68,23 @@ class Engine:
     def __init__(
         self,
         document: ScenarioDocument,
+        clients: Mapping[str, Client],
         session: ScvSession,
-        vcenter: VcenterClient | None = None,
         *,
         job_timeout: float = 120.0,
         on_call: CallListener | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.document = document
+        self.clients = clients
         self.session = session
-        self.vcenter = vcenter
         self.job_timeout = job_timeout
         self.on_call = on_call
         self.sleep = sleep
         self._step_id = ""
         self._last: Exchange | None = None
-        session.listeners.append(self._record)
-        if vcenter is not None:
-            vcenter.listeners.append(self._record)
+        for client in clients.values():
+            client.listeners.append(self._record)
 
     def _record(self, exchange: Exchange) -> None:
         self._last = exchange
@@ -253,7 +260,7 @@ class Engine:
         path = operation.path
         query: dict[str, Any] = {}
         headers: dict[str, str] = {}
-        for parameter in step.get("parameters") or []:
+        for parameter in self.document.parameters(step):
             value = expressions.resolve_value(parameter.get("value"), scope)
             where, name = parameter.get("in"), str(parameter["name"])
             if where == "path":
@@ -271,6 +278,29 @@ class Engine:
                 payload = _replace(payload, str(replacement["target"]), value)
         return path, query, headers, payload
 
+    def _security(
+        self,
+        step: Mapping[str, Any],
+        operation: SourceOperation,
+        scope: Scope,
+        headers: dict[str, str],
+    ) -> dict[str, Any]:
+        """What a step's ``x-security`` adds: basic auth, or an API key header."""
+        extra: dict[str, Any] = {}
+        for entry in step.get("x-security") or []:
+            scheme = entry.get("scheme") or self.document.security_scheme(
+                operation.source, str(entry.get("schemeName"))
+            )
+            values = expressions.resolve_value(entry.get("values") or {}, scope)
+            kind = str(scheme.get("type"))
+            if kind == "http" and str(scheme.get("scheme")).lower() == "basic":
+                extra["auth"] = (str(values["username"]), str(values["password"]))
+            elif kind == "http" and str(scheme.get("scheme")).lower() == "bearer":
+                headers["Authorization"] = f"Bearer {values['token']}"
+            elif kind == "apiKey" and scheme.get("in") == "header":
+                headers[str(scheme["name"])] = str(values["apiKey"])
+        return extra
+
     def _call(
         self, workflow: Workflow, step: Mapping[str, Any], operation: SourceOperation, scope: Scope
     ) -> Message:
@@ -285,18 +315,21 @@ class Engine:
         kwargs: dict[str, Any] = {"params": query or None, "headers": headers}
         if payload is not None:
             kwargs["json"] = payload
-        if operation.source == SCV:
-            response = self.session.request(operation.method, path, **kwargs)
-        else:
-            if self.vcenter is None:
-                raise StepFailure(
-                    workflow.workflow_id,
-                    step_id,
-                    "vcenter",
-                    "the step calls vCenter but no vCenter URL is configured",
-                )
-            response = self.vcenter.request(operation.method, path, **kwargs)
-            response = self.vcenter.complete(path, response)
+        try:
+            kwargs.update(self._security(step, operation, scope, headers))
+        except UnresolvedExpression as exc:
+            raise StepFailure(
+                workflow.workflow_id, step_id, "expression", str(exc), self._last
+            ) from None
+        client = self.clients.get(operation.source)
+        if client is None:
+            raise StepFailure(
+                workflow.workflow_id,
+                step_id,
+                operation.source,
+                f"the step calls {operation.source} but no URL is configured for it",
+            )
+        response = client.send(operation.method, path, **kwargs)
         return Message(
             method=operation.method,
             url=str(response.request.url),
@@ -380,6 +413,8 @@ def _replace(payload: Any, target: str, value: Any) -> Any:
 def _path_values(step: Mapping[str, Any], scope: Scope) -> dict[str, Any]:
     values = {}
     for parameter in step.get("parameters") or []:
+        if "reference" in parameter:
+            continue
         if parameter.get("in") == "path":
             try:
                 values[str(parameter["name"])] = expressions.resolve_value(

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+import httpx
 
 from conformance.core.context import RunContext
 from conformance.core.contract import release_key
+from conformance.core.session import Exchange, ScvSession
 from conformance.scenarios import inventory
 from conformance.scenarios.document import Workflow
 from conformance.scenarios.vcenter import VcenterClient
@@ -40,6 +44,31 @@ def skip_reason(context: RunContext, workflow: Workflow) -> str | None:
     return None
 
 
+class ScvSteps:
+    """The SCV session as workflow steps use it: requests go out as the step spells them.
+
+    Steps log in themselves and send the token in the ``Token`` header.
+    """
+
+    def __init__(self, session: ScvSession) -> None:
+        self.session = session
+
+    @property
+    def listeners(self) -> list[Callable[[Exchange], None]]:
+        return self.session.listeners
+
+    def send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        return self.session.request(method, path, authenticated=False, **kwargs)
+
+
+def clients(session: ScvSession, vcenter: VcenterClient | None) -> dict[str, Any]:
+    """The engine's client per source description."""
+    found: dict[str, Any] = {"scv": ScvSteps(session)}
+    if vcenter is not None:
+        found["vcenter"] = vcenter
+    return found
+
+
 def vcenter_client(context: RunContext) -> VcenterClient | None:
     """A client of the target's vCenter, or None when no vCenter URL is known."""
     target = context.target
@@ -69,4 +98,11 @@ def workflow_inputs(
         inventory_names(context), wanted, fetch if vcenter is not None else None
     )
     resolved.update(inventory.secret_inputs(wanted))
+    resolved.update(credential_inputs(context.target.username, context.target.password, wanted))
     return resolved
+
+
+def credential_inputs(username: str, password: str, wanted: list[str]) -> dict[str, str]:
+    """The ``username`` and ``password`` inputs the workflows log in with."""
+    credentials = {"username": username, "password": password}
+    return {k: v for k, v in credentials.items() if k in wanted}

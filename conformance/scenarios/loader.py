@@ -12,7 +12,7 @@ import yaml
 from conformance.core.contract import release_key
 from conformance.core.paths import SCENARIOS_DIR
 from conformance.core.settings import INVENTORY_KEYS
-from conformance.scenarios import criteria, expressions
+from conformance.scenarios import criteria, expressions, portability
 from conformance.scenarios.document import ScenarioDocument
 from conformance.scenarios.errors import ExpressionError, ScenarioDocumentError
 from conformance.scenarios.schema import SchemaUnavailable, schema_errors
@@ -152,7 +152,20 @@ def _check_step(
         document.operation(str(step["operationId"]))
     except KeyError as exc:
         problems.append(f"{where}: {exc.args[0]}")
-    values: list[Any] = [p.get("value") for p in step.get("parameters") or []]
+    try:
+        parameters = document.parameters(step)
+    except KeyError as exc:
+        problems.append(f"{where}: {exc.args[0]}")
+        parameters = []
+    values: list[Any] = [p.get("value") for p in parameters]
+    for entry in step.get("x-security") or []:
+        values.append(entry.get("values"))
+        if "schemeName" in entry and "operationId" in step:
+            try:
+                operation = document.operation(str(step["operationId"]))
+                document.security_scheme(operation.source, str(entry["schemeName"]))
+            except KeyError as exc:
+                problems.append(f"{where}: {exc.args[0]}")
     body = step.get("requestBody") or {}
     values.append(body.get("payload"))
     values += [r.get("value") for r in body.get("replacements") or []]
@@ -171,6 +184,7 @@ def _check_step(
             criteria.check_criterion(criterion)
         except ExpressionError as exc:
             problems.append(f"{where}: {exc}")
+        problems += [f"{where}: {problem}" for problem in portability.problems(criterion)]
         texts = [criterion.get("condition"), criterion.get("context")]
         problems += _step_refs(where, texts, [*earlier, str(step.get("stepId"))])
     return problems

@@ -106,8 +106,8 @@ class WorkflowItem(pytest.Item):
             inputs = harness.workflow_inputs(context, workflow, vcenter)
             engine = Engine(
                 workflow.document,
+                harness.clients(session, vcenter),
                 session,
-                vcenter,
                 job_timeout=context.settings.job_timeout,
                 on_call=_report_call,
             )

@@ -36,6 +36,7 @@ class Source:
     url: str
     path: Path
     operations: dict[str, SourceOperation]
+    security_schemes: dict[str, dict[str, Any]]
 
 
 @lru_cache(maxsize=16)
@@ -62,4 +63,5 @@ def load_source(name: str, url: str, base: Path) -> Source:
                 template,
                 str(since) if since is not None else None,
             )
-    return Source(name, url, path, operations)
+    schemes = (document.get("components") or {}).get("securitySchemes") or {}
+    return Source(name, url, path, operations, dict(schemes))

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from conformance.core.session import ScvSession, Target
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig
-from conformance.scenarios import inventory, loader
+from conformance.scenarios import harness, inventory, loader
 from conformance.scenarios.document import ScenarioDocument, Workflow
-from conformance.scenarios.engine import Engine, RunResult
+from conformance.scenarios.engine import CallListener, Engine, RunResult
 from conformance.scenarios.vcenter import VcenterClient
 
 JOB_DURATION = 0.2
@@ -55,7 +55,10 @@ class DirectRun:
 
 
 def run_workflow(
-    emu: EmbeddedEmulator, workflow_id: str, job_timeout: float = JOB_TIMEOUT
+    emu: EmbeddedEmulator,
+    workflow_id: str,
+    job_timeout: float = JOB_TIMEOUT,
+    on_call: CallListener | None = None,
 ) -> DirectRun:
     """Run one workflow against ``emu`` with the emulator's inventory."""
     document, workflow = find_workflow(workflow_id)
@@ -71,7 +74,14 @@ def run_workflow(
             wanted,
             lambda path, name: vcenter.get_json(path, names=name),
         )
-        engine = Engine(document, session, vcenter, job_timeout=job_timeout)
+        inputs.update(harness.credential_inputs(emu.username, emu.password, wanted))
+        engine = Engine(
+            document,
+            harness.clients(session, vcenter),
+            session,
+            job_timeout=job_timeout,
+            on_call=on_call,
+        )
         return DirectRun(engine.run(workflow, inputs), session)
     finally:
         session.close()

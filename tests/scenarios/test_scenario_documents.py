@@ -103,7 +103,7 @@ def test_goto_to_an_unknown_step_is_refused(scenario_dir: Path) -> None:
     data = yaml.safe_load(
         (loader.SCENARIO_DIR / "03-create-resource-group.arazzo.yaml").read_text()
     )
-    data["workflows"][0]["steps"][0]["onSuccess"][0]["stepId"] = "nowhere"
+    data["workflows"][0]["steps"][1]["onSuccess"][0]["stepId"] = "nowhere"
     target = scenario_dir / "goto.arazzo.yaml"
     target.write_text(yaml.safe_dump(data))
     assert any("unknown step nowhere" in p for p in loader.check_file(target))
