@@ -34,8 +34,26 @@ class Workflow:
         return list(self.data.get("steps") or [])
 
     @property
-    def cleanup(self) -> list[Mapping[str, Any]]:
-        return list(self.data.get("x-scv-cleanup") or [])
+    def cleanup(self) -> str | None:
+        """The stepId of the step that calls the cleanup workflow (``x-scv-cleanup``)."""
+        step_id = self.data.get("x-scv-cleanup")
+        return str(step_id) if step_id is not None else None
+
+    def step(self, step_id: str) -> Mapping[str, Any]:
+        for step in self.steps:
+            if step.get("stepId") == step_id:
+                return step
+        raise KeyError(f"{self.workflow_id} has no step {step_id}")
+
+    def operation_steps(self) -> list[Mapping[str, Any]]:
+        """Every step that calls an operation, those of the workflows it calls included."""
+        found: list[Mapping[str, Any]] = []
+        for step in self.steps:
+            if "workflowId" in step:
+                found += self.document.workflow(str(step["workflowId"])).operation_steps()
+            else:
+                found.append(step)
+        return found
 
     @property
     def destructive(self) -> bool:
@@ -74,6 +92,22 @@ class ScenarioDocument:
     @property
     def workflows(self) -> list[Workflow]:
         return [Workflow(str(w["workflowId"]), w, self) for w in self.data["workflows"]]
+
+    @property
+    def called(self) -> set[str]:
+        """The workflows that steps of other workflows call (cleanup workflows)."""
+        return {
+            str(step["workflowId"])
+            for workflow in self.workflows
+            for step in workflow.steps
+            if "workflowId" in step
+        }
+
+    @property
+    def tests(self) -> list[Workflow]:
+        """The workflows that are tests of their own: those no other workflow calls."""
+        called = self.called
+        return [w for w in self.workflows if w.workflow_id not in called]
 
     def workflow(self, workflow_id: str) -> Workflow:
         for workflow in self.workflows:

@@ -20,7 +20,7 @@ from conformance.scenarios.expressions import Message, Scope
 from conformance.scenarios.sources import SourceOperation
 
 CallListener = Callable[[str, Exchange], None]
-COMPONENT_PARAMETER = "$components.parameters."
+CLEANUP = "cleanup"
 
 
 class Client(Protocol):
@@ -82,6 +82,7 @@ class Engine:
         self.on_call = on_call
         self.sleep = sleep
         self._step_id = ""
+        self._prefix = ""
         self._last: Exchange | None = None
         for client in clients.values():
             client.listeners.append(self._record)
@@ -92,60 +93,155 @@ class Engine:
             self.on_call(self._step_id, exchange)
 
     def run(self, workflow: Workflow, inputs: Mapping[str, Any]) -> RunResult:
-        """Run ``workflow`` with ``inputs``, then its cleanup steps, whatever happened."""
+        """Run ``workflow`` with ``inputs``; its cleanup step runs whatever happened."""
         values = _defaults(workflow.input_schema)
         values.update(inputs)
         sources = {name: s.url for name, s in self.document.sources.items()}
         scope = Scope(inputs=values, sources=sources)
         result = RunResult(workflow.workflow_id, dict(values))
+        ran: list[str] = []
         try:
-            self._run_steps(workflow, scope)
+            self._run_steps(workflow, scope, ran=ran, skipped=result.skipped_cleanup)
         except StepFailure as failure:
-            result.failure = failure
+            if failure.check == CLEANUP:
+                result.cleanup_failures.append(failure)
+            else:
+                result.failure = failure
         for name, expression in (workflow.data.get("outputs") or {}).items():
             try:
                 result.outputs[name] = expressions.resolve_value(expression, scope)
             except UnresolvedExpression:
                 continue
         scope.outputs.update(result.outputs)
-        self._cleanup(workflow, scope, result)
+        cleanup = workflow.cleanup
+        if cleanup is not None and cleanup not in ran:
+            try:
+                self._run_step(
+                    workflow,
+                    workflow.step(cleanup),
+                    scope,
+                    lenient=True,
+                    skipped=result.skipped_cleanup,
+                )
+            except _End:
+                pass
+            except StepFailure as failure:
+                result.cleanup_failures.append(failure)
         return result
 
-    def _run_steps(self, workflow: Workflow, scope: Scope) -> None:
+    def _run_steps(
+        self,
+        workflow: Workflow,
+        scope: Scope,
+        *,
+        ran: list[str] | None = None,
+        lenient: bool = False,
+        skipped: list[str] | None = None,
+    ) -> None:
+        """Run the steps in order, following goto.
+
+        ``lenient`` skips a step whose expressions point at nothing: a cleanup workflow
+        run after a failure, for an object that was never created.
+        """
         steps = workflow.steps
         index = 0
         while index < len(steps):
+            step = steps[index]
+            if lenient and not self._resolvable(step, scope):
+                if skipped is not None:
+                    skipped.append(self._prefix + str(step["stepId"]))
+                index += 1
+                continue
+            if ran is not None:
+                ran.append(str(step["stepId"]))
             try:
-                target = self._run_step(workflow, steps[index], scope)
+                target = self._run_step(workflow, step, scope, lenient=lenient, skipped=skipped)
             except _End:
                 return
             index = index + 1 if target is None else _index(steps, target)
 
-    def _cleanup(self, workflow: Workflow, scope: Scope, result: RunResult) -> None:
-        for step in workflow.cleanup:
+    def _resolvable(self, step: Mapping[str, Any], scope: Scope) -> bool:
+        if "workflowId" in step:
+            return True
+        try:
+            self._request_parts(step, self.document.operation(str(step["operationId"])), scope)
+            for entry in step.get("x-security") or []:
+                expressions.resolve_value(entry.get("values") or {}, scope)
+        except UnresolvedExpression:
+            return False
+        return True
+
+    def _run_workflow_step(
+        self,
+        workflow: Workflow,
+        step: Mapping[str, Any],
+        scope: Scope,
+        check: str,
+        lenient: bool,
+        skipped: list[str] | None,
+    ) -> None:
+        """Run the workflow a step calls with the step's parameters as its inputs.
+
+        The called workflow's outputs are ``$outputs`` in the step's outputs.
+        """
+        step_id = str(step["stepId"])
+        called = self.document.workflow(str(step["workflowId"]))
+        inputs = _defaults(called.input_schema)
+        for parameter in step.get("parameters") or []:
             try:
-                self._request_parts(step, self.document.operation(str(step["operationId"])), scope)
+                inputs[str(parameter["name"])] = expressions.resolve_value(
+                    parameter.get("value"), scope
+                )
+            except UnresolvedExpression as exc:
+                if lenient:
+                    continue
+                raise StepFailure(
+                    workflow.workflow_id, step_id, "expression", str(exc), self._last
+                ) from None
+        inner = Scope(inputs=inputs, sources=scope.sources)
+        prefix = self._prefix
+        self._prefix = f"{prefix}{step_id}/"
+        try:
+            self._run_steps(called, inner, lenient=lenient, skipped=skipped)
+        except StepFailure as failure:
+            raise StepFailure(
+                workflow.workflow_id,
+                step_id,
+                check if check == CLEANUP else failure.check,
+                f"{called.workflow_id}/{failure.step_id}: {failure.detail}",
+                failure.exchange,
+                failure.attachments,
+            ) from None
+        finally:
+            self._prefix = prefix
+        for name, expression in (called.data.get("outputs") or {}).items():
+            try:
+                inner.outputs[name] = expressions.resolve_value(expression, inner)
             except UnresolvedExpression:
-                result.skipped_cleanup.append(str(step["stepId"]))
                 continue
-            try:
-                self._run_step(workflow, step, scope, check="cleanup")
-            except _End:
-                continue
-            except StepFailure as failure:
-                failure.check = "cleanup"
-                failure.detail = f"cleanup failed: {failure.detail}"
-                result.cleanup_failures.append(failure)
+        outputs_scope = Scope(inputs=scope.inputs, steps=scope.steps, outputs=inner.outputs)
+        scope.steps[step_id] = self._outputs(workflow, step, outputs_scope)
 
     def _run_step(
         self,
         workflow: Workflow,
         step: Mapping[str, Any],
         scope: Scope,
-        check: str = "successCriteria",
+        *,
+        lenient: bool = False,
+        skipped: list[str] | None = None,
     ) -> str | None:
         """Run a step until its criteria hold or its actions give up; the goto target."""
         step_id = str(step["stepId"])
+        check = CLEANUP if step_id == workflow.cleanup else "successCriteria"
+        if "workflowId" in step:
+            try:
+                self._run_workflow_step(workflow, step, scope, check, lenient, skipped)
+            except StepFailure as failure:
+                if check == CLEANUP:
+                    failure.detail = f"cleanup failed: {failure.detail}"
+                raise
+            return None
         operation = self.document.operation(str(step["operationId"]))
         polling = jobs.is_job_poll(operation)
         started = time.monotonic()
@@ -311,7 +407,7 @@ class Engine:
             raise StepFailure(
                 workflow.workflow_id, step_id, "expression", str(exc), self._last
             ) from None
-        self._step_id = step_id
+        self._step_id = self._prefix + step_id
         kwargs: dict[str, Any] = {"params": query or None, "headers": headers}
         if payload is not None:
             kwargs["json"] = payload

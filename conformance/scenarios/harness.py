@@ -21,7 +21,7 @@ def skip_reason(context: RunContext, workflow: Workflow) -> str | None:
         return (
             f"{workflow.workflow_id} needs SCV {workflow.since}; the target runs {context.release}"
         )
-    for step in [*workflow.steps, *workflow.cleanup]:
+    for step in workflow.operation_steps():
         operation = workflow.document.operation(str(step["operationId"]))
         if operation.source != "scv":
             continue

@@ -13,7 +13,7 @@ from conformance.core.contract import release_key
 from conformance.core.paths import SCENARIOS_DIR
 from conformance.core.settings import INVENTORY_KEYS
 from conformance.scenarios import criteria, expressions, portability
-from conformance.scenarios.document import ScenarioDocument
+from conformance.scenarios.document import ScenarioDocument, Workflow
 from conformance.scenarios.errors import ExpressionError, ScenarioDocumentError
 from conformance.scenarios.schema import SchemaUnavailable, schema_errors
 from conformance.scenarios.sources import KNOWN_SOURCES, load_source
@@ -108,16 +108,48 @@ def own_checks(document: ScenarioDocument) -> list[str]:
         for step in workflow.steps:
             problems += _check_step(document, where, step, seen, all_ids)
             seen.append(str(step.get("stepId")))
-        cleanup_seen = list(all_ids)
-        cleanup_ids = [str(s.get("stepId")) for s in workflow.cleanup]
-        for step in workflow.cleanup:
-            step_id = str(step.get("stepId"))
-            if step_id in all_ids:
-                problems.append(f"{where}: cleanup step {step_id} repeats a stepId")
-            problems += _check_step(document, where, step, cleanup_seen, cleanup_ids)
-            cleanup_seen.append(step_id)
+        problems += _check_cleanup(document, workflow)
         for name, value in (workflow.data.get("outputs") or {}).items():
             problems += _check_expressions(f"{where}/outputs/{name}", [value], all_ids)
+    return problems
+
+
+def _check_cleanup(document: ScenarioDocument, workflow: Workflow) -> list[str]:
+    """``x-scv-cleanup`` names a step of the workflow that calls a workflow."""
+    step_id = workflow.cleanup
+    if step_id is None:
+        return []
+    where = workflow.workflow_id
+    try:
+        step = workflow.step(step_id)
+    except KeyError:
+        return [f"{where}: x-scv-cleanup names no step of the workflow: {step_id}"]
+    if "workflowId" not in step:
+        return [f"{where}: x-scv-cleanup step {step_id} does not call a workflow"]
+    return []
+
+
+def _check_workflow_step(
+    document: ScenarioDocument, where: str, step: Mapping[str, Any]
+) -> list[str]:
+    """A step that calls a workflow of the same document with that workflow's inputs."""
+    try:
+        called = document.workflow(str(step["workflowId"]))
+    except KeyError:
+        return [f"{where}: no workflow {step['workflowId']} in this document"]
+    problems = []
+    if any("workflowId" in inner for inner in called.steps):
+        problems.append(f"{where}: {called.workflow_id} calls a workflow itself")
+    known = set((called.input_schema.get("properties") or {}).keys())
+    given = set()
+    for parameter in step.get("parameters") or []:
+        name = str(parameter.get("name"))
+        given.add(name)
+        if "in" in parameter or name not in known:
+            problems.append(f"{where}: parameter {name} is not an input of {called.workflow_id}")
+    missing = set(called.input_schema.get("required") or []) - given
+    if missing:
+        problems.append(f"{where}: {called.workflow_id} needs inputs {', '.join(sorted(missing))}")
     return problems
 
 
@@ -146,12 +178,15 @@ def _check_step(
 ) -> list[str]:
     where = f"{workflow_id}/{step.get('stepId')}"
     problems: list[str] = []
-    if "operationId" not in step:
-        return [f"{where}: only operationId steps are supported"]
-    try:
-        document.operation(str(step["operationId"]))
-    except KeyError as exc:
-        problems.append(f"{where}: {exc.args[0]}")
+    if "workflowId" in step:
+        problems += _check_workflow_step(document, where, step)
+    elif "operationId" not in step:
+        return [f"{where}: only operationId and workflowId steps are supported"]
+    else:
+        try:
+            document.operation(str(step["operationId"]))
+        except KeyError as exc:
+            problems.append(f"{where}: {exc.args[0]}")
     try:
         parameters = document.parameters(step)
     except KeyError as exc:

@@ -72,7 +72,7 @@ class ScenarioFile(pytest.File):
 
     def collect(self) -> Iterator[pytest.Item]:
         document = loader.load(self.path)
-        for workflow in document.workflows:
+        for workflow in document.tests:
             yield WorkflowItem.from_parent(self, name=workflow.workflow_id, workflow=workflow)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:

@@ -40,7 +40,7 @@ def test_scv_steps_name_contract_operations(path: Path) -> None:
     contract_ids = set(load_contract().operation_ids())
     assert document.data["arazzo"] == "1.0.1"
     for workflow in document.workflows:
-        for step in [*workflow.steps, *workflow.cleanup]:
+        for step in workflow.operation_steps():
             operation = document.operation(step["operationId"])
             if operation.source == "scv":
                 assert operation.operation_id in contract_ids
@@ -103,7 +103,9 @@ def test_goto_to_an_unknown_step_is_refused(scenario_dir: Path) -> None:
     data = yaml.safe_load(
         (loader.SCENARIO_DIR / "03-create-resource-group.arazzo.yaml").read_text()
     )
-    data["workflows"][0]["steps"][1]["onSuccess"][0]["stepId"] = "nowhere"
+    data["workflows"][0]["steps"][1]["onSuccess"] = [
+        {"name": "elsewhere", "type": "goto", "stepId": "nowhere"}
+    ]
     target = scenario_dir / "goto.arazzo.yaml"
     target.write_text(yaml.safe_dump(data))
     assert any("unknown step nowhere" in p for p in loader.check_file(target))
