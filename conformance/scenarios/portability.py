@@ -3,8 +3,8 @@
 Arazzo 1.0.1 leaves open what ``$`` is in a JSONPath criterion: the context value itself, or
 an array holding it (as the specification's example ``$[?count(@.pets) > 0]`` implies, and
 as Redocly Respect and this engine read it). A condition that starts with ``$..`` (a
-descendant search) or ``$[?`` whose filter reaches data only through ``$..`` means the same
-under both readings; ``$.name`` or ``$[0]`` does not. Respect's JSONPath library also
+descendant search), or with ``$[?`` whose filter reaches data only through ``$..``, means
+the same under both readings; ``$.name``, ``$[0]`` or ``count($[?...])`` does not. Respect's JSONPath library also
 evaluates two constructs wrongly: an index inside a filter (``@.entities[0]`` is never
 found) and a chain of three or more ``&&`` or ``||`` (the third term is ignored). And Respect
 does not substitute ``{$...}`` in a regular expression.
@@ -18,7 +18,8 @@ from typing import Any
 
 _EMBEDDED = re.compile(r"\{\$[^{}]+\}")
 _STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
-_ROOT = re.compile(r"\$(?!\.\.|\[\?)")
+_START = re.compile(r"\$(\.\.|\[\?)")
+_INNER_ROOT = re.compile(r"\$(?!\.\.)")
 _INDEX = re.compile(r"\[\s*-?\d+\s*(?::[^\]]*)?\]")
 
 
@@ -34,12 +35,19 @@ def problems(criterion: Mapping[str, Any]) -> list[str]:
         return []
     text = _STRING.sub("''", _EMBEDDED.sub("0", condition))
     found = []
-    if _ROOT.search(text):
+    if not _START.match(text) or _INNER_ROOT.search(text, 1):
         found.append(
-            f"JSONPath {condition!r}: '$' must be followed by '..' or '[?' so that the "
-            "condition means the same whether '$' is the context value or an array holding it"
+            f"JSONPath {condition!r}: start with '$..' or '$[?' and reach data inside a "
+            "filter only through '$..', so that the condition means the same whether '$' "
+            "is the context value or an array holding it"
         )
-    for body in _filters(text):
+    bodies = _filters(text)
+    if text.startswith("$[?") and bodies and "@" in bodies[-1]:
+        found.append(
+            f"JSONPath {condition!r}: '@' in the outermost filter is the context value or "
+            "one of its members depending on the reading; use '$..' there"
+        )
+    for body in bodies:
         if _INDEX.search(body):
             found.append(f"JSONPath {condition!r}: an index inside a filter")
         for operator in ("&&", "||"):

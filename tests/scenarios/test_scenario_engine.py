@@ -6,20 +6,9 @@ import threading
 import time
 
 import pytest
-from scenario_helpers import emulator, find_workflow, run_workflow, target_of
+from scenario_helpers import SCENARIO_FAULTS, emulator, find_workflow, run_workflow, target_of
 
 from conformance.core.session import ScvSession
-
-#: Fault -> the workflow that must notice it, and the step where it does.
-SCENARIO_FAULTS = {
-    "job-never-finishes": ("backupOnDemand", "waitForBackupJob"),
-    "state-not-persisted": ("modifyResourceGroup", "readBackGroup"),
-    "mount-not-listed": ("mountDatastoreBackup", "listMounted"),
-    "detach-ignored": ("detachVmdk", "diskGoneInVcenter"),
-    "template-restore-accepted": ("restoreTemplateRefused", "restoreTemplate"),
-    "schedule-not-saved": ("modifyBuiltInSchedule", "readBackSchedule"),
-    "job-filter-ignored": ("jobsAndReports", "listRestoreJobs"),
-}
 
 
 def test_every_scenario_fault_has_a_workflow() -> None:
