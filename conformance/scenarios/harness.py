@@ -10,32 +10,35 @@ import httpx
 from conformance.core.context import RunContext
 from conformance.core.contract import release_key
 from conformance.core.session import Exchange, ScvSession
-from conformance.scenarios import inventory
-from conformance.scenarios.document import Workflow
+from conformance.scenarios import extensions, inventory, jobs
+from conformance.scenarios.arazzo.document import ScenarioDocument, Workflow
+from conformance.scenarios.arazzo.engine import CallListener, Engine
+from conformance.scenarios.loader import SCV, VCENTER
 from conformance.scenarios.vcenter import VcenterClient
 
 
 def skip_reason(context: RunContext, workflow: Workflow) -> str | None:
     """Why ``workflow`` must not run against this target, or None."""
-    if workflow.since and release_key(workflow.since) > release_key(context.release):
-        return (
-            f"{workflow.workflow_id} needs SCV {workflow.since}; the target runs {context.release}"
-        )
+    since = extensions.since(workflow)
+    if since and release_key(since) > release_key(context.release):
+        return f"{workflow.workflow_id} needs SCV {since}; the target runs {context.release}"
     for step in workflow.operation_steps():
         operation = workflow.document.operation(str(step["operationId"]))
-        if operation.source != "scv":
+        if operation.source != SCV:
             continue
         reason = context.version_skip_reason(context.contract.operation(operation.operation_id))
         if reason:
             return f"{workflow.workflow_id}: {reason}"
     if context.target.embedded:
         return None
-    if workflow.destructive and not context.settings.allow_destructive:
+    if extensions.destructive(workflow) and not context.settings.allow_destructive:
         return (
             f"{workflow.workflow_id} changes appliance state; left out against "
             f"{context.target.base_url} without --allow-destructive"
         )
-    missing = [name for name in workflow.requires if name not in context.settings.inventory]
+    missing = [
+        name for name in extensions.requires(workflow) if name not in context.settings.inventory
+    ]
     if missing:
         return (
             f"{workflow.workflow_id} needs inventory names {', '.join(missing)} "
@@ -63,10 +66,28 @@ class ScvSteps:
 
 def clients(session: ScvSession, vcenter: VcenterClient | None) -> dict[str, Any]:
     """The engine's client per source description."""
-    found: dict[str, Any] = {"scv": ScvSteps(session)}
+    found: dict[str, Any] = {SCV: ScvSteps(session)}
     if vcenter is not None:
-        found["vcenter"] = vcenter
+        found[VCENTER] = vcenter
     return found
+
+
+def engine(
+    document: ScenarioDocument,
+    session: ScvSession,
+    vcenter: VcenterClient | None,
+    *,
+    job_timeout: float,
+    on_call: CallListener | None = None,
+) -> Engine:
+    """The Arazzo engine for one document, wired to SCV, vCenter, job polling and cleanup."""
+    return Engine(
+        document,
+        clients(session, vcenter),
+        polling=jobs.JobPolling(session, job_timeout),
+        cleanup_extension=extensions.CLEANUP,
+        on_call=on_call,
+    )
 
 
 def vcenter_client(context: RunContext) -> VcenterClient | None:

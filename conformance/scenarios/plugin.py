@@ -20,10 +20,11 @@ from conformance.core.errors import HarnessError
 from conformance.core.redaction import redact_json
 from conformance.core.session import Exchange
 from conformance.plugin.context import get_context
-from conformance.scenarios import harness, loader
-from conformance.scenarios.document import Workflow
-from conformance.scenarios.engine import Engine, RunResult
-from conformance.scenarios.errors import ScenarioDocumentError, StepFailure
+from conformance.scenarios import extensions, harness, loader
+from conformance.scenarios.arazzo.document import Workflow
+from conformance.scenarios.arazzo.engine import RunResult
+from conformance.scenarios.arazzo.errors import StepFailure
+from conformance.scenarios.errors import ScenarioDocumentError
 
 SUITE = "scenario"
 
@@ -104,10 +105,10 @@ class WorkflowItem(pytest.Item):
         vcenter = harness.vcenter_client(context)
         try:
             inputs = harness.workflow_inputs(context, workflow, vcenter)
-            engine = Engine(
+            engine = harness.engine(
                 workflow.document,
-                harness.clients(session, vcenter),
                 session,
+                vcenter,
                 job_timeout=context.settings.job_timeout,
                 on_call=_report_call,
             )
@@ -153,7 +154,7 @@ def _label(workflow: Workflow) -> None:
     allure.dynamic.suite(SUITE)
     allure.dynamic.feature(workflow.document.title)
     allure.dynamic.label("workflowId", workflow.workflow_id)
-    for tag in workflow.tags:
+    for tag in extensions.tags(workflow):
         allure.dynamic.tag(tag)
 
 

@@ -11,8 +11,8 @@ from functools import lru_cache
 from conformance.core.session import ScvSession, Target
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig
 from conformance.scenarios import harness, inventory, loader
-from conformance.scenarios.document import ScenarioDocument, Workflow
-from conformance.scenarios.engine import CallListener, Engine, RunResult
+from conformance.scenarios.arazzo.document import ScenarioDocument, Workflow
+from conformance.scenarios.arazzo.engine import CallListener, RunResult
 from conformance.scenarios.vcenter import VcenterClient
 
 JOB_DURATION = 0.2
@@ -92,12 +92,8 @@ def run_workflow(
             lambda path, name: vcenter.get_json(path, names=name),
         )
         inputs.update(harness.credential_inputs(emu.username, emu.password, wanted))
-        engine = Engine(
-            document,
-            harness.clients(session, vcenter),
-            session,
-            job_timeout=job_timeout,
-            on_call=on_call,
+        engine = harness.engine(
+            document, session, vcenter, job_timeout=job_timeout, on_call=on_call
         )
         return DirectRun(engine.run(workflow, inputs), session)
     finally:

@@ -8,9 +8,10 @@ import pytest
 import yaml
 
 from conformance.core.contract import load_contract
-from conformance.scenarios import loader, schema
+from conformance.scenarios import loader
+from conformance.scenarios.arazzo import schema
+from conformance.scenarios.arazzo.schema import SchemaUnavailable
 from conformance.scenarios.errors import ScenarioDocumentError
-from conformance.scenarios.schema import SchemaUnavailable
 
 FILES = loader.scenario_files()
 DOCUMENTED_WORKFLOWS = 16
@@ -24,7 +25,7 @@ def test_one_document_per_documented_workflow() -> None:
 
 def test_the_arazzo_schema_is_fetched() -> None:
     try:
-        schema.validator()
+        schema.validator(loader.SCHEMA_PATH)
     except SchemaUnavailable as exc:
         pytest.fail(f"{exc} (scripts/fetch-arazzo-schema.sh)", pytrace=False)
 

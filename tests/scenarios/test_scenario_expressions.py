@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from conformance.scenarios import criteria, expressions
-from conformance.scenarios.errors import ExpressionError, UnresolvedExpression
-from conformance.scenarios.expressions import Message, Scope
+from conformance.scenarios.arazzo import criteria, expressions
+from conformance.scenarios.arazzo.errors import ExpressionError, UnresolvedExpression
+from conformance.scenarios.arazzo.expressions import Message, Scope
 
 BODY = {
     "statusCode": 200,

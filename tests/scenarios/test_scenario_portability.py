@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conformance.scenarios import loader, portability
+from conformance.scenarios import loader
+from conformance.scenarios.arazzo import portability
 
 
 def _jsonpath(condition: str) -> dict[str, str]:

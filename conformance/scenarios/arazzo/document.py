@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conformance.scenarios.sources import Source, SourceOperation
+from conformance.scenarios.arazzo.sources import Source, SourceOperation
 
 QUALIFIED_PREFIX = "$sourceDescriptions."
 COMPONENT_PARAMETER = "$components.parameters."
@@ -15,7 +15,7 @@ COMPONENT_PARAMETER = "$components.parameters."
 
 @dataclass(frozen=True)
 class Workflow:
-    """One workflow with the extensions this harness reads."""
+    """One workflow of a document."""
 
     workflow_id: str
     data: Mapping[str, Any]
@@ -33,12 +33,6 @@ class Workflow:
     def steps(self) -> list[Mapping[str, Any]]:
         return list(self.data.get("steps") or [])
 
-    @property
-    def cleanup(self) -> str | None:
-        """The stepId of the step that calls the cleanup workflow (``x-scv-cleanup``)."""
-        step_id = self.data.get("x-scv-cleanup")
-        return str(step_id) if step_id is not None else None
-
     def step(self, step_id: str) -> Mapping[str, Any]:
         for step in self.steps:
             if step.get("stepId") == step_id:
@@ -55,22 +49,9 @@ class Workflow:
                 found.append(step)
         return found
 
-    @property
-    def destructive(self) -> bool:
-        return bool(self.data.get("x-scv-destructive", False))
-
-    @property
-    def requires(self) -> list[str]:
-        return [str(name) for name in self.data.get("x-scv-requires") or []]
-
-    @property
-    def since(self) -> str | None:
-        since = self.data.get("x-scv-since")
-        return str(since) if since is not None else None
-
-    @property
-    def tags(self) -> list[str]:
-        return [str(tag) for tag in self.data.get("x-scv-tags") or []]
+    def extension(self, name: str, default: Any = None) -> Any:
+        """The value of a specification extension (``x-...``) of the workflow."""
+        return self.data.get(name, default)
 
     @property
     def input_schema(self) -> Mapping[str, Any]:
@@ -79,7 +60,7 @@ class Workflow:
 
 @dataclass(frozen=True)
 class ScenarioDocument:
-    """A parsed and checked Arazzo document."""
+    """A parsed Arazzo document with its source descriptions."""
 
     path: Path
     data: Mapping[str, Any]

@@ -12,9 +12,9 @@ from typing import Any
 from jsonpath import JSONPathEnvironment
 from jsonpath.exceptions import JSONPathError
 
-from conformance.scenarios import expressions
-from conformance.scenarios.errors import ExpressionError, UnresolvedExpression
-from conformance.scenarios.expressions import Scope
+from conformance.scenarios.arazzo import expressions
+from conformance.scenarios.arazzo.errors import ExpressionError, UnresolvedExpression
+from conformance.scenarios.arazzo.expressions import Scope
 
 _STRICT = JSONPathEnvironment(strict=True)
 _LOOSE = JSONPathEnvironment()

@@ -1,4 +1,4 @@
-"""Running one Arazzo workflow: steps, criteria, actions, job polling, outputs and cleanup."""
+"""Running one Arazzo workflow: steps, criteria, actions, polling, outputs and cleanup."""
 
 from __future__ import annotations
 
@@ -12,23 +12,44 @@ from urllib.parse import quote
 import httpx
 from jsonpath import JSONPointer
 
-from conformance.core.session import Exchange, ScvSession
-from conformance.scenarios import criteria, expressions, jobs
-from conformance.scenarios.document import ScenarioDocument, Workflow
-from conformance.scenarios.errors import StepFailure, UnresolvedExpression
-from conformance.scenarios.expressions import Message, Scope
-from conformance.scenarios.sources import SourceOperation
+from conformance.scenarios.arazzo import criteria, expressions
+from conformance.scenarios.arazzo.document import ScenarioDocument, Workflow
+from conformance.scenarios.arazzo.errors import Attachment, StepFailure, UnresolvedExpression
+from conformance.scenarios.arazzo.expressions import Message, Scope
+from conformance.scenarios.arazzo.sources import SourceOperation
 
-CallListener = Callable[[str, Exchange], None]
+#: Called with the (prefixed) stepId and the client's record of each call.
+CallListener = Callable[[str, Any], None]
 CLEANUP = "cleanup"
 
 
 class Client(Protocol):
-    """Sends a step's request as the document spells it (no authentication added)."""
+    """Sends a step's request exactly as the document spells it; reports each call."""
 
-    listeners: list[Callable[[Exchange], None]]
+    listeners: list[Callable[[Any], None]]
 
     def send(self, method: str, path: str, **kwargs: Any) -> httpx.Response: ...
+
+
+class Polling(Protocol):
+    """How steps that watch a long-running task (a job) are polled.
+
+    A step on an operation it ``applies`` to, with a ``retry`` failure action, polls: waits
+    ``delay`` between tries, stops after ``timeout`` seconds, and fails at once when the
+    answer shows the task ``failed``.
+    """
+
+    timeout: float
+
+    def applies(self, operation: SourceOperation) -> bool: ...
+
+    def delay(self, attempt: int, retry_after: float) -> float: ...
+
+    def failed(self, body: Any) -> str | None: ...
+
+    def timed_out(self, body: Any) -> str: ...
+
+    def attachments(self, body: Any) -> list[Attachment]: ...
 
 
 @dataclass
@@ -63,31 +84,41 @@ class _End(Exception):
 
 
 class Engine:
-    """Runs workflows of one document through an SCV session and a vCenter client."""
+    """Runs workflows of one document through a client per source description.
+
+    ``cleanup_extension`` names the workflow extension whose value is the stepId of the
+    step that cleans up; the engine runs that step on every exit path.
+    """
 
     def __init__(
         self,
         document: ScenarioDocument,
         clients: Mapping[str, Client],
-        session: ScvSession,
         *,
-        job_timeout: float = 120.0,
+        polling: Polling | None = None,
+        cleanup_extension: str | None = None,
         on_call: CallListener | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.document = document
         self.clients = clients
-        self.session = session
-        self.job_timeout = job_timeout
+        self.polling = polling
+        self.cleanup_extension = cleanup_extension
         self.on_call = on_call
         self.sleep = sleep
         self._step_id = ""
         self._prefix = ""
-        self._last: Exchange | None = None
+        self._last: Any = None
         for client in clients.values():
             client.listeners.append(self._record)
 
-    def _record(self, exchange: Exchange) -> None:
+    def _cleanup_step(self, workflow: Workflow) -> str | None:
+        if self.cleanup_extension is None:
+            return None
+        step_id = workflow.extension(self.cleanup_extension)
+        return str(step_id) if step_id is not None else None
+
+    def _record(self, exchange: Any) -> None:
         self._last = exchange
         if self.on_call is not None:
             self.on_call(self._step_id, exchange)
@@ -113,7 +144,7 @@ class Engine:
             except UnresolvedExpression:
                 continue
         scope.outputs.update(result.outputs)
-        cleanup = workflow.cleanup
+        cleanup = self._cleanup_step(workflow)
         if cleanup is not None and cleanup not in ran:
             try:
                 self._run_step(
@@ -233,7 +264,7 @@ class Engine:
     ) -> str | None:
         """Run a step until its criteria hold or its actions give up; the goto target."""
         step_id = str(step["stepId"])
-        check = CLEANUP if step_id == workflow.cleanup else "successCriteria"
+        check = CLEANUP if step_id == self._cleanup_step(workflow) else "successCriteria"
         if "workflowId" in step:
             try:
                 self._run_workflow_step(workflow, step, scope, check, lenient, skipped)
@@ -243,7 +274,7 @@ class Engine:
                 raise
             return None
         operation = self.document.operation(str(step["operationId"]))
-        polling = jobs.is_job_poll(operation)
+        poller = self.polling if self.polling and self.polling.applies(operation) else None
         started = time.monotonic()
         retries: dict[int, int] = {}
         attempt = 0
@@ -259,17 +290,18 @@ class Engine:
                 scope.steps[step_id] = self._outputs(workflow, step, scope)
                 action = self._choose(workflow, step, "onSuccess", "successActions", scope)
                 return self._follow(action)
-            job = jobs.job_state(message.response_body) if polling else {}
-            if polling and job.get("status") in jobs.FAILED_STATUSES:
-                raise self._job_failure(workflow, step_id, job, "ended")
+            ended = poller.failed(message.response_body) if poller else None
+            if poller and ended:
+                raise self._poll_failure(workflow, step_id, poller, ended, message)
             action_index, action = self._failure_action(workflow, step, scope, retries)
             if action is None:
                 raise self._criteria_failure(workflow, step_id, failed, scope, check)
             if action.get("type") == "retry":
                 retries[action_index] = retries.get(action_index, 0) + 1
-                wait = self._retry_wait(action, message, polling, attempt)
-                if polling and time.monotonic() - started + wait > self.job_timeout:
-                    raise self._job_failure(workflow, step_id, job, "timeout")
+                wait = self._retry_wait(action, message, poller, attempt)
+                if poller and time.monotonic() - started + wait > poller.timeout:
+                    detail = poller.timed_out(message.response_body)
+                    raise self._poll_failure(workflow, step_id, poller, detail, message)
                 self.sleep(wait)
                 attempt += 1
                 if action.get("stepId"):
@@ -278,7 +310,7 @@ class Engine:
             return self._follow(action)
 
     def _retry_wait(
-        self, action: Mapping[str, Any], message: Message, polling: bool, attempt: int
+        self, action: Mapping[str, Any], message: Message, poller: Polling | None, attempt: int
     ) -> float:
         retry_after = float(action.get("retryAfter", 0))
         header = {k.lower(): v for k, v in message.response_headers.items()}.get("retry-after")
@@ -287,7 +319,7 @@ class Engine:
                 return max(0.0, float(header))
             except ValueError:
                 pass
-        return jobs.poll_delay(attempt, retry_after) if polling else retry_after
+        return poller.delay(attempt, retry_after) if poller else retry_after
 
     def _follow(self, action: Mapping[str, Any] | None) -> str | None:
         if action is None:
@@ -460,21 +492,11 @@ class Engine:
             self._last,
         )
 
-    def _job_failure(
-        self, workflow: Workflow, step_id: str, job: dict[str, Any], how: str
+    def _poll_failure(
+        self, workflow: Workflow, step_id: str, poller: Polling, detail: str, message: Message
     ) -> StepFailure:
         exchange = self._last
-        job_id = job.get("id", "?")
-        if how == "ended":
-            detail = f"job {job_id} ended {job.get('status')}"
-            if job.get("errorMessage"):
-                detail += f": {job['errorMessage']}"
-        else:
-            detail = (
-                f"job {job_id} did not finish within {self.job_timeout:g} s "
-                f"(last {jobs.describe(job)})"
-            )
-        attachments = jobs.fetch_logs(self.session, job_id) if job_id != "?" else []
+        attachments = poller.attachments(message.response_body)
         return StepFailure(workflow.workflow_id, step_id, "job", detail, exchange, attachments)
 
 

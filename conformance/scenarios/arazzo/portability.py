@@ -1,13 +1,13 @@
 """Criteria every Arazzo runner evaluates alike: the loader refuses the ones that are not.
 
-Arazzo 1.0.1 leaves open what ``$`` is in a JSONPath criterion: the context value itself, or
-an array holding it (as the specification's example ``$[?count(@.pets) > 0]`` implies, and
-as Redocly Respect and this engine read it). A condition that starts with ``$..`` (a
+Arazzo 1.0.1 leaves open what ``$`` is in a JSONPath criterion: the context value itself,
+or an array holding it (as the specification's example ``$[?count(@.pets) > 0]`` implies,
+and as Redocly Respect and this engine read it). A condition that starts with ``$..`` (a
 descendant search), or with ``$[?`` whose filter reaches data only through ``$..``, means
-the same under both readings; ``$.name``, ``$[0]`` or ``count($[?...])`` does not. Respect's JSONPath library also
-evaluates two constructs wrongly: an index inside a filter (``@.entities[0]`` is never
-found) and a chain of three or more ``&&`` or ``||`` (the third term is ignored). And Respect
-does not substitute ``{$...}`` in a regular expression.
+the same under both readings; ``$.name``, ``$[0]`` or ``count($[?...])`` does not.
+Respect's JSONPath library also evaluates two constructs wrongly: an index inside a filter
+(``@.entities[0]`` is never found) and a chain of three or more ``&&`` or ``||`` (the third
+term is ignored). And Respect does not substitute ``{$...}`` in a regular expression.
 """
 
 from __future__ import annotations
