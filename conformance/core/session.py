@@ -123,6 +123,8 @@ class Exchange:
 
 
 Listener = Callable[[Exchange], None]
+#: Listeners of every client of this process, after each client's own (the exchange log).
+PROCESS_LISTENERS: list[Listener] = []
 
 
 class RecordingClient:
@@ -182,9 +184,10 @@ class RecordingClient:
             BREAKER.success()
         elapsed_ms = (time.monotonic() - started) * 1000
         self._received(path, response)
-        if self.listeners:
+        listeners = [*self.listeners, *PROCESS_LISTENERS]
+        if listeners:
             exchange = Exchange.from_response(response, elapsed_ms, self.secrets)
-            for listener in self.listeners:
+            for listener in listeners:
                 listener(exchange)
         return response
 

@@ -14,7 +14,7 @@ from types import ModuleType
 import pytest
 
 from conformance.core.errors import HarnessError
-from conformance.plugin import labels, progress, safety, scheduling
+from conformance.plugin import labels, progress, recording, safety, scheduling
 from conformance.plugin.context import get_manifest
 
 #: The harness's own plugins, by the name they are registered under.
@@ -22,6 +22,7 @@ HARNESS_PLUGINS: dict[str, ModuleType] = {
     "scv-progress": progress,
     "scv-scheduling": scheduling,
     "scv-labels": labels,
+    "scv-recording": recording,
     "scv-safety": safety,
 }
 

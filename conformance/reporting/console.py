@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from conformance.reporting.baseline import ACCEPTED_STATUS, console_lines
 from conformance.reporting.markdown import STATUS_TEXT
 
 STYLES = {
@@ -20,6 +21,7 @@ STYLES = {
     "failures": "bold red",
     "unreachable": "bold magenta",
     "interrupted": "bold magenta",
+    ACCEPTED_STATUS: "bold yellow",
 }
 
 
@@ -64,6 +66,9 @@ def print_summary(console: Console, summary: dict[str, Any], run_dir: Path) -> N
     line.append(f", {totals['skipped']} skipped", style="yellow")
     line.append(f" in {summary['durationSeconds']:.1f} s")
     console.print(line)
+    for baseline_line in console_lines(summary):
+        # keys and paths stay on one line, to be copied
+        console.print(Text(baseline_line), soft_wrap=True)
     if summary.get("interrupted"):
         console.print(Text(f"interrupted ({summary.get('interruption')}): {summary.get('error')}"))
     elif summary.get("error"):

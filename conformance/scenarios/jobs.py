@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import io
+import json
+import time
 import zipfile
+from collections.abc import Callable
 from typing import Any
 
+from conformance.core.errors import HarnessError
 from conformance.core.redaction import redact_text
-from conformance.core.session import ScvSession
-from conformance.scenarios.errors import Attachment
-from conformance.scenarios.sources import SCV, SourceOperation
+from conformance.core.session import Exchange, ScvSession
+from conformance.scenarios.arazzo.errors import Attachment
+from conformance.scenarios.arazzo.sources import SourceOperation
+from conformance.scenarios.loader import SCV
 
 JOB_OPERATION = "getJob"
 LOGS_PATH = "/4.1/jobs/{id}/logs"
@@ -19,6 +24,44 @@ RUNNING_STATUSES = frozenset({"QUEUED", "RUNNING"})
 JOB_PATH = "/4.1/jobs/{id}"
 FIRST_POLL_SECONDS = 0.05
 MAX_LOG_CHARS = 200_000
+
+
+class JobPolling:
+    """The engine's polling of SCV jobs: getJob steps, capped by --job-timeout.
+
+    A job that ends FAILED fails the step at once; either way the job's logs (fetched
+    through the harness's own session) are attached.
+    """
+
+    def __init__(self, session: ScvSession, timeout: float) -> None:
+        self.session = session
+        self.timeout = timeout
+
+    def applies(self, operation: SourceOperation) -> bool:
+        return is_job_poll(operation)
+
+    def delay(self, attempt: int, retry_after: float) -> float:
+        return poll_delay(attempt, retry_after)
+
+    def failed(self, body: Any) -> str | None:
+        job = job_state(body)
+        if job.get("status") not in FAILED_STATUSES:
+            return None
+        detail = f"job {job.get('id', '?')} ended {job.get('status')}"
+        if job.get("errorMessage"):
+            detail += f": {job['errorMessage']}"
+        return detail
+
+    def timed_out(self, body: Any) -> str:
+        job = job_state(body)
+        return (
+            f"job {job.get('id', '?')} did not finish within {self.timeout:g} s "
+            f"(last {describe(job)})"
+        )
+
+    def attachments(self, body: Any) -> list[Attachment]:
+        job_id = job_state(body).get("id")
+        return fetch_logs(self.session, job_id) if job_id is not None else []
 
 
 def is_job_poll(operation: SourceOperation) -> bool:
@@ -74,3 +117,46 @@ def fetch_logs(session: ScvSession, job_id: Any) -> list[Attachment]:
             Attachment(f"job {job_id} {info.filename}", redact_text(text, session.secrets))
         )
     return attachments
+
+
+class JobTracker:
+    """The jobs a workflow started and has not seen end, waited for before its cleanup.
+
+    A workflow stopped while its attach job runs would otherwise detach before the job
+    attaches, and the disk would stay. Listens to the session's exchanges; waits at most
+    ``timeout`` seconds in all.
+    """
+
+    def __init__(
+        self, session: ScvSession, timeout: float, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
+        self.session = session
+        self.timeout = timeout
+        self.sleep = sleep
+        self.running: set[str] = set()
+        session.listeners.append(self.seen)
+
+    def seen(self, exchange: Exchange) -> None:
+        try:
+            job = job_state(json.loads(exchange.response_body))
+        except ValueError:
+            return
+        if exchange.method != "GET" and job.get("jobId") is not None:
+            self.running.add(str(job["jobId"]))
+        elif job.get("id") is not None and job.get("status") not in RUNNING_STATUSES:
+            self.running.discard(str(job["id"]))
+
+    def wait(self) -> None:
+        deadline = time.monotonic() + self.timeout
+        attempt = 0
+        while self.running and time.monotonic() < deadline:
+            for job_id in sorted(self.running):
+                try:
+                    response = self.session.request("GET", JOB_PATH.format(id=job_id))
+                except HarnessError:
+                    return
+                if response.status_code != 200:
+                    self.running.discard(job_id)  # seen() settles the others
+            if self.running:
+                self.sleep(poll_delay(attempt, 2.0))
+                attempt += 1

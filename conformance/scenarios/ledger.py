@@ -1,8 +1,9 @@
 """What the workflows created and have not undone yet, written down as it happens.
 
 A workflow's cleanup step becomes *owed* once a state-changing call of the workflow has
-been sent and the cleanup step's request can be built (it names what the creating step
-returned); it is *settled* when the cleanup step succeeds. Each change is one JSON line
+been sent, with the values it will clean up with (what the creating steps returned); it is
+*settled* when the cleanup step succeeds. A state-changing call is owed until its answer
+arrives. Each change is one JSON line
 appended to ``cleanup-ledger.jsonl`` in the run folder, so what is owed survives even a
 killed test process, and the run's report lists exactly what was left behind.
 """
@@ -12,31 +13,9 @@ from __future__ import annotations
 import json
 import os
 import threading
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 LEDGER_NAME = "cleanup-ledger.jsonl"
-
-
-@dataclass(frozen=True)
-class Debt:
-    """One cleanup owed: which workflow, which cleanup step, the request that settles it."""
-
-    workflow_id: str
-    step_id: str
-    request: str
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.workflow_id, self.step_id)
-
-    def as_dict(self) -> dict[str, str]:
-        return {
-            "workflowId": self.workflow_id,
-            "cleanupStep": self.step_id,
-            "request": self.request,
-        }
 
 
 class Ledger:
@@ -45,28 +24,30 @@ class Ledger:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
         self._lock = threading.Lock()
-        self._owed: dict[tuple[str, str], Debt] = {}
+        self._owed: dict[tuple[str, str], str] = {}
 
-    def owe(self, debt: Debt) -> None:
-        if debt.key in self._owed:
+    def owe(self, workflow_id: str, key: str, request: str) -> None:
+        """Note a cleanup owed (again, when what it would undo has become more precise)."""
+        if self._owed.get((workflow_id, key)) == request:
             return
-        self._owed[debt.key] = debt
-        self._write({"event": "owed", **debt.as_dict()})
+        self._owed[(workflow_id, key)] = request
+        self._write("owed", workflow_id, key, request)
 
-    def settle(self, workflow_id: str, step_id: str) -> None:
-        debt = self._owed.pop((workflow_id, step_id), None)
-        if debt is not None:
-            self._write({"event": "settled", **debt.as_dict()})
+    def settle(self, workflow_id: str, key: str) -> None:
+        request = self._owed.pop((workflow_id, key), None)
+        if request is not None:
+            self._write("settled", workflow_id, key, request)
 
-    def owes(self, workflow_id: str, step_id: str) -> bool:
-        return (workflow_id, step_id) in self._owed
+    def outstanding(self) -> list[dict[str, str]]:
+        return [
+            {"workflowId": wf, "cleanupStep": key, "request": request}
+            for (wf, key), request in self._owed.items()
+        ]
 
-    def outstanding(self) -> list[Debt]:
-        return list(self._owed.values())
-
-    def _write(self, entry: dict[str, Any]) -> None:
+    def _write(self, event: str, workflow_id: str, key: str, request: str) -> None:
         if self.path is None:
             return
+        entry = {"event": event, "workflowId": workflow_id, "cleanupStep": key, "request": request}
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
         with self._lock:
             # one write per line with O_APPEND: lines of parallel processes do not mix

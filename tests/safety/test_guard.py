@@ -12,7 +12,7 @@ from conformance.core.guard import ReadOnlyViolation, RequestGuard, changes_stat
 from conformance.core.session import ScvSession, Target
 from conformance.fuzz.profiles import get_profile
 from conformance.fuzz.st_config import config_table
-from conformance.scenarios import loader
+from conformance.scenarios import extensions, loader
 from conformance.scenarios.errors import ScenarioDocumentError
 from conformance.scenarios.vcenter import VcenterClient
 
@@ -144,6 +144,7 @@ def test_a_workflow_that_says_it_is_destructive_but_only_reads_is_refused(tmp_pa
 
 def test_without_a_flag_the_steps_decide(tmp_path: Path) -> None:
     (workflow,) = loader.load(_document(tmp_path, "", "verifyAuditLogs")).workflows
-    assert workflow.destructive and workflow.state_changing_steps == ["only"]
+    assert extensions.destructive(workflow)
+    assert extensions.state_changing_steps(workflow) == ["only"]
     (workflow,) = loader.load(_document(tmp_path, "", "getJobs")).workflows
-    assert not workflow.destructive
+    assert not extensions.destructive(workflow)
