@@ -50,7 +50,9 @@ def test_a_hostile_appliance_ends_the_run_with_exit_3(behaviour: str, tmp_path: 
     if behaviour in ("hang", "trickle"):
         assert "connection failures in a row" in summary["error"]
     if behaviour == "unauthorized":
-        assert app.logins == 1
+        # no login storm (it was 114 logins in 22 s): the workflow's own login step, the
+        # suite's one login, and the login operation's own fuzzed cases
+        assert app.logins <= 5
         assert "refused the token it had just issued" in summary["error"]
     if behaviour == "huge":
         messages = " ".join(f["message"] for f in summary["failures"])

@@ -22,6 +22,8 @@ from conformance.scenarios.arazzo.sources import SourceOperation
 #: Called with the (prefixed) stepId and the client's record of each call.
 CallListener = Callable[[str, Any], None]
 CLEANUP = "cleanup"
+#: Parameters of a cleanup step that are not what it undoes.
+CREDENTIAL_INPUTS = frozenset({"username", "password"})
 
 
 class Client(Protocol):
@@ -216,11 +218,14 @@ class Engine:
         step = workflow.step(cleanup)
         values = []
         for parameter in step.get("parameters") or []:
+            name = str(parameter.get("name"))
+            if name in CREDENTIAL_INPUTS:
+                continue  # how it logs in, not what it undoes
             try:
                 value = expressions.resolve_value(parameter.get("value"), scope)
             except UnresolvedExpression:
                 continue
-            values.append(f"{parameter.get('name')}={value}")
+            values.append(f"{name}={value}")
         target = step.get("workflowId") or step.get("operationId")
         self.debts.owe(workflow.workflow_id, cleanup, f"{target}({', '.join(values)})")
 
