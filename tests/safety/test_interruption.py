@@ -149,8 +149,10 @@ def test_a_second_interrupt_abandons_cleanup_and_the_report_lists_what_was_left(
         for kind, path in (("resource groups", "resource-groups"), ("policies", "policies"))
         for item_id, _ in set(after_run[kind]) - set(before[kind])  # type: ignore[call-overload]
     ]
-    assert left, "nothing was left: the second interrupt did not cut the cleanup short"
     listed = [item["request"] for item in summary["leftovers"]]
+    # the cleanup was cut short: what it did not finish is listed (a call it abandoned may
+    # still have been carried out by the appliance; the list says to check it by hand)
+    assert listed, "the second interrupt did not cut the cleanup short"
     parameter = {"resource-groups": "groupId", "policies": "policyId"}
     for path, item_id in left:
         # named by its id (in the cleanup's values or a call), or as an unanswered create
