@@ -55,6 +55,10 @@ class Manifest:
     inventory: Mapping[str, str] = field(default_factory=dict)
     #: OpenAPI Overlay files applied to the contract, absolute paths, in order.
     overlays: tuple[str, ...] = ()
+    #: Seconds a whole answer may take (see conformance.core.bounds).
+    request_timeout: float = 60.0
+    #: The run's id: names of what the workflows create carry it.
+    run_id: str = ""
 
     def __post_init__(self) -> None:
         for name in ("run_dir", "allure_dir", "junit_path"):

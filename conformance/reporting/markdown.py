@@ -11,6 +11,7 @@ STATUS_TEXT = {
     "failures": "NOT CONFORMANT: conformance failures",
     "error": "INCOMPLETE: infrastructure or harness errors",
     "unreachable": "NOT RUN: the target was unreachable",
+    "interrupted": "INTERRUPTED: the run did not finish",
     ACCEPTED_STATUS: "ACCEPTED: every conformance failure is a known one in the baseline",
 }
 FAILURE_LIMIT = 50
@@ -45,8 +46,19 @@ def render(summary: dict[str, Any]) -> str:
         f"{totals['errors']} errors, {totals['skipped']} skipped |",
         "",
     ]
-    if summary.get("error"):
+    if summary.get("interrupted"):
+        lines += [f"**Interrupted** ({summary.get('interruption')}): {summary.get('error')}", ""]
+    elif summary.get("error"):
         lines += ["## Error", "", f"    {summary['error']}", ""]
+    leftovers = summary.get("leftovers") or []
+    if leftovers:
+        lines += ["## Left behind on the appliance", ""]
+        lines += [
+            f"- {_cell(i.get('workflowId'))} / {_cell(i.get('cleanupStep'))}: "
+            f"`{_cell(i.get('request'))}`"
+            for i in leftovers
+        ]
+        lines.append("")
     for error in summary.get("collectionErrors", []):
         lines += [f"- collection error: `{_cell(error)}`"]
     lines += render_markdown(summary)

@@ -35,12 +35,18 @@ class RunFacts:
     error_code: ExitCode | None = None
     unreachable: bool = False
     collect_errors: tuple[str, ...] = field(default_factory=tuple)
+    #: What stopped the run early (SIGINT, SIGTERM, max-time), None when it finished.
+    interrupted: str | None = None
+    #: Cleanups owed and never done: workflowId, cleanupStep, request.
+    leftovers: tuple[dict[str, str], ...] = ()
 
 
 def verdict(results: Sequence[ResultRecord], facts: RunFacts) -> tuple[str, ExitCode]:
     """(status, exit code): unreachable, error, failures or conformant."""
     if facts.unreachable:
         return "unreachable", ExitCode.INFRASTRUCTURE
+    if facts.interrupted:
+        return "interrupted", ExitCode.INFRASTRUCTURE
     outcomes = {r.outcome for r in results}
     if facts.error:
         return "error", facts.error_code or ExitCode.INFRASTRUCTURE
@@ -73,12 +79,16 @@ def build_summary(results: Sequence[ResultRecord], facts: RunFacts) -> dict[str,
         "suites": list(facts.suites),
         "status": status,
         "exitCode": int(code),
+        "interrupted": facts.interrupted is not None,
         "totals": {**totals, "total": len(results)},
         "operations": _operations(results),
         "workflows": _workflows(results),
         "failures": [_failure(r) for r in results if r.outcome in ("failed", "error")],
         "skipped": [_skipped(r) for r in results if r.outcome == "skipped"],
     }
+    if facts.interrupted:
+        summary["interruption"] = facts.interrupted
+    summary["leftovers"] = list(facts.leftovers)
     if facts.workflow:
         summary["workflow"] = facts.workflow
     if facts.error:
