@@ -69,7 +69,8 @@ def allure_config(
 
 def build_report(run_dir: str | None, report_dir: str) -> int:
     """Generate the HTML report of a run; returns the exit code."""
-    folder = resolve_run_dir(run_dir, report_dir)
+    # absolute: Allure runs inside the run folder, so a relative path would resolve twice
+    folder = resolve_run_dir(run_dir, report_dir).absolute()
     command = find_allure()
     if command is None:
         print(f"scv-conformance: error: {INSTALL_HINT}", file=sys.stderr)

@@ -66,3 +66,17 @@ def test_report_and_history(tmp_path: Path) -> None:
     assert len(history.read_text().splitlines()) == 2
     assert not [p for p in first.iterdir() if p.name.startswith(".report-")]
     assert shutil.which("node")
+
+
+def test_relative_run_folder_from_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The default `reports/` and the command a run prints are relative to the cwd."""
+    assert find_allure(), "the Allure 3 CLI is missing: run npm ci in the repository"
+    monkeypatch.chdir(tmp_path)
+    run = make_run(Path("reports"), "20261127T201500Z")
+    assert main(["report", str(run)]) == 0
+    assert main(["report"]) == 0
+    assert (tmp_path / run / "allure-report" / "index.html").is_file()
+    assert (tmp_path / "reports" / "history.jsonl").is_file()
+    assert "error" not in capsys.readouterr().err
