@@ -6,6 +6,8 @@ from typing import NamedTuple
 
 FUZZ = "fuzz"
 SCENARIO = "scenario"
+#: The fuzzing suite's walk along the contract's links: a fuzz key, but no operation.
+STATEFUL = "stateful"
 
 
 class ItemKey(NamedTuple):

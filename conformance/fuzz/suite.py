@@ -12,6 +12,7 @@ from schemathesis.schemas import BaseSchema
 from conformance.core.context import RunContext
 from conformance.core.contract import Operation
 from conformance.core.errors import HarnessError
+from conformance.core.item_keys import STATEFUL
 from conformance.core.session import ScvSession
 from conformance.fuzz import auth, checks, stateful_checks
 from conformance.fuzz.engine_run import run_engine
@@ -22,7 +23,6 @@ from conformance.fuzz.st_config import config_table
 from conformance.fuzz.stateful_checks import LINKED_RESOURCE
 from conformance.fuzz.verdicts import FuzzResult
 
-STATEFUL = "stateful"
 #: Imported for its registration with schemathesis.
 REGISTERED_CHECKS = (checks.RESPONSE_CHECKS, stateful_checks.LINKED_RESOURCE)
 
