@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from conformance import __version__
 from conformance.core.errors import ExitCode, HarnessError
 from conformance.core.settings import add_target_arguments, resolve
+from conformance.run.options import add_run_options, plan_from_arguments
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,37 +34,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     fuzz = commands.add_parser("fuzz", help="property-based tests of every operation")
     add_target_arguments(fuzz)
+    add_run_options(fuzz, "fuzz")
 
     scenarios = commands.add_parser("scenarios", help="replay the documented workflows")
     add_target_arguments(scenarios)
-    scenarios.add_argument(
-        "--only",
-        dest="workflow",
-        metavar="WORKFLOW",
-        default=None,
-        help="run only this workflow (its workflowId)",
-    )
-    _add_job_timeout(scenarios)
+    add_run_options(scenarios, "scenarios")
 
     run = commands.add_parser("run", help="fuzzing and scenarios, with every report")
     add_target_arguments(run)
-    run.add_argument(
-        "--profile",
-        choices=("smoke", "full"),
-        default="smoke",
-        help="smoke: a quick check; full: the nightly depth (default: smoke)",
-    )
-    run.add_argument(
-        "--only", choices=("fuzz", "scenarios"), default=None, help="run only one of the two suites"
-    )
-    _add_job_timeout(run)
-    run.add_argument(
-        "--workers",
-        type=_workers,
-        default=None,
-        metavar="N",
-        help="parallel pytest-xdist workers (default: one process)",
-    )
+    add_run_options(run, "run")
 
     diff = commands.add_parser(
         "diff", help="what changed between two runs (before and after an upgrade)"
@@ -86,25 +65,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="where runs are written (default: reports)",
     )
     return parser
-
-
-def _add_job_timeout(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--job-timeout",
-        default=argparse.SUPPRESS,
-        metavar="S",
-        help="seconds a started job may take to finish (default: 120)",
-    )
-
-
-def _workers(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return number
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -134,27 +94,14 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return build_report(args.run_dir, args.report_dir)
 
-    from conformance.run.runner import RunPlan, execute
+    from conformance.run.runner import execute, workflow_ids
 
-    command_options = {
-        key: getattr(args, key)
-        for key in ("profile", "only", "workflow", "workers")
-        if hasattr(args, key)
-    }
+    plan = plan_from_arguments(args, workflow_ids())
     settings = resolve(args)
-    if args.command == "fuzz":
-        plan = RunPlan(suites=("fuzz",), profile="full")
-    elif args.command == "scenarios":
-        plan = RunPlan(
-            suites=("scenarios",), profile="full", workflow=command_options.get("workflow")
-        )
-    else:
-        only = command_options.get("only")
-        plan = RunPlan(
-            suites=(only,) if only else ("fuzz", "scenarios"),
-            profile=command_options.get("profile") or "smoke",
-            workers=command_options.get("workers"),
-        )
+    if args.dry_run:
+        from conformance.run.dry_run import dry_run
+
+        return dry_run(settings, plan)
     return execute(settings, plan)
 
 

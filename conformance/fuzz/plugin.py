@@ -35,7 +35,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if not config.stash.get(_COLLECTED, False):
         return
     context = get_context(config)
-    entries = skips.left_out(context)
+    entries = skips.left_out(context, get_manifest(config).selection)
     directory = get_manifest(config).run_dir
     skips.write(directory, context, entries)
     suite = existing_suite(config)
@@ -48,7 +48,7 @@ def pytest_terminal_summary(
 ) -> None:
     if not config.stash.get(_COLLECTED, False):
         return
-    entries = skips.left_out(get_context(config))
+    entries = skips.left_out(get_context(config), get_manifest(config).selection)
     if entries:
         terminalreporter.section("fuzzing: operations left out")
         for entry in entries:

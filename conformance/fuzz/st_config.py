@@ -6,7 +6,7 @@ that keeps the two comparable.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from conformance.core.contract import Operation
@@ -25,6 +25,9 @@ def config_table(
     profile: Profile,
     operations: Iterable[Operation],
     phases_run: Iterable[str] | None = None,
+    request_timeout: float = REQUEST_TIMEOUT_SECONDS,
+    headers: Mapping[str, str] | None = None,
+    proxy: str | None = None,
 ) -> dict[str, Any]:
     """The configuration table for fuzzing ``operations`` at ``base_url``.
 
@@ -38,13 +41,13 @@ def config_table(
             "generation": {"max-examples": profile.stateful_examples},
         }
     )
-    return {
+    table: dict[str, Any] = {
         "seed": seed,
         "base-url": base_url,
         "tls-verify": verify,
         "workers": 1,
         "continue-on-failure": True,
-        "request-timeout": REQUEST_TIMEOUT_SECONDS,
+        "request-timeout": request_timeout,
         "generation": {"max-examples": profile.max_examples, "mode": "all"},
         "phases": phases,
         "operations": [
@@ -57,3 +60,8 @@ def config_table(
             for op in operations
         ],
     }
+    if headers:
+        table["headers"] = dict(headers)
+    if proxy:
+        table["proxy"] = proxy
+    return table

@@ -30,7 +30,12 @@ class RunFacts:
     seed: int | None
     profile: str
     suites: tuple[str, ...] = ()
-    workflow: str | None = None
+    #: The run's selection (``--only``, filters, checks), as the manifest holds it.
+    selection: dict[str, list[str]] = field(default_factory=dict)
+    #: The command line that replays the run (seed included).
+    replay: str | None = None
+    #: One shell line that sets $SCV_TOKEN for the reproducing curl commands.
+    token_command: str | None = None
     error: str | None = None
     error_code: ExitCode | None = None
     unreachable: bool = False
@@ -79,8 +84,12 @@ def build_summary(results: Sequence[ResultRecord], facts: RunFacts) -> dict[str,
         "failures": [_failure(r) for r in results if r.outcome in ("failed", "error")],
         "skipped": [_skipped(r) for r in results if r.outcome == "skipped"],
     }
-    if facts.workflow:
-        summary["workflow"] = facts.workflow
+    if facts.selection:
+        summary["selection"] = facts.selection
+    if facts.replay:
+        summary["replay"] = facts.replay
+    if facts.token_command:
+        summary["tokenCommand"] = facts.token_command
     if facts.error:
         summary["error"] = facts.error
     if facts.collect_errors:

@@ -14,7 +14,7 @@ import os
 import secrets
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -26,7 +26,8 @@ from conformance import __version__
 from conformance.core.context import RunContext
 from conformance.core.contract import load_contract
 from conformance.core.errors import ExitCode, TargetUnreachable, UsageError
-from conformance.core.redaction import REDACTED
+from conformance.core.redaction import REDACTED, secret_header_values
+from conformance.core.session import token_command
 from conformance.core.settings import Settings
 from conformance.reporting.allure_results import read_results
 from conformance.reporting.atomic import write_json, write_text
@@ -46,46 +47,14 @@ from conformance.run.child import (
     suite_job,
 )
 from conformance.run.emulator_log import emulator_log
+from conformance.run.plan import RunPlan
 from conformance.run.progress import ProgressDisplay
 from conformance.run.target import open_context
 from conformance.scenarios import loader
 
-PROFILES = ("smoke", "full")
 #: Console width when the output is a log rather than a terminal.
 PLAIN_WIDTH = 120
 SEED_LIMIT = 2**31
-
-
-@dataclass(frozen=True)
-class RunPlan:
-    """What to run: which suites, how deep, which workflow, how many workers."""
-
-    suites: tuple[str, ...] = ("fuzz", "scenarios")
-    profile: str = "smoke"
-    workflow: str | None = None
-    workers: int | None = None
-
-    def validate(self) -> None:
-        unknown = [s for s in self.suites if s not in SUITES]
-        if unknown or not self.suites:
-            raise UsageError(
-                f"unknown suite {unknown[0] if unknown else '(none)'!r}; "
-                f"choose from {', '.join(SUITES)}"
-            )
-        if self.profile not in PROFILES:
-            raise UsageError(f"--profile: choose smoke or full, not {self.profile!r}")
-        if self.workers is not None and self.workers < 1:
-            raise UsageError("--workers: must be at least 1")
-        if self.workflow is not None:
-            known = workflow_ids()
-            if self.workflow not in known:
-                raise UsageError(
-                    f"--only: no workflow {self.workflow!r}; choose from {', '.join(known)}"
-                )
-
-    def runs_suites_apart(self, context: RunContext) -> bool:
-        """Both suites against the embedded emulator, one process each, at the same time."""
-        return len(self.suites) > 1 and context.target.embedded
 
 
 def workflow_ids() -> list[str]:
@@ -111,7 +80,7 @@ def public_url(url: str | None) -> str | None:
 
 def secret_values(settings: Settings) -> list[str]:
     """What must never be written: the password, and credentials inside the target URL."""
-    values = []
+    values = secret_header_values(settings.headers)
     if settings.target:
         userinfo = urlsplit(settings.target).netloc.rpartition("@")[0]
         if userinfo:
@@ -132,8 +101,8 @@ def _clean(message: str, settings: Settings) -> str:
 def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -> int:
     """Run ``plan`` against the target of ``settings``; returns the exit code."""
     plan.validate()
-    out = console or _console(stderr=False)
-    err = console or _console(stderr=True)
+    out = console or plain_console(stderr=False)
+    err = console or plain_console(stderr=True)
     started = datetime.now(UTC)
     clock = time.monotonic()
     seed = settings.seed if settings.seed is not None else secrets.randbelow(SEED_LIMIT)
@@ -154,7 +123,8 @@ def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -
         seed=seed,
         profile=plan.profile,
         suites=plan.suites,
-        workflow=plan.workflow,
+        selection=plan.selection.to_dict(),
+        replay=plan.replay_command(seed),
     )
     try:
         context = open_context(settings)
@@ -172,6 +142,9 @@ def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -
         facts,
         target=public_url(context.target.base_url),
         appliance_version=context.reported_version,
+        token_command=token_command(
+            public_url(context.target.base_url) or "", context.target.username
+        ),
     )
     err.print(
         Text(
@@ -195,7 +168,7 @@ def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -
 def _run_suites(
     context: RunContext, plan: RunPlan, run_dir: Path, facts: RunFacts, console: Console
 ) -> RunFacts:
-    if plan.runs_suites_apart(context):
+    if plan.runs_suites_apart(context.target.embedded):
         return _run_suites_apart(context, plan, run_dir, facts, console)
     suites = [SUITES[name] for name in plan.suites]
     job = suite_job(
@@ -203,8 +176,10 @@ def _run_suites(
         suites,
         run_dir,
         profile=plan.profile,
-        workflow=plan.workflow,
+        selection=plan.selection,
+        max_failures=plan.max_failures,
         workers=plan.workers,
+        processes=plan.workers or 1,
     )
     (outcome,) = run_pytest_jobs([job], ProgressDisplay(console))
     return _outcome_facts(outcome, plan, facts)
@@ -229,9 +204,11 @@ def _run_suites_apart(
                     [SUITES[name]],
                     run_dir,
                     profile=plan.profile,
-                    workflow=plan.workflow,
+                    selection=plan.selection,
+                    max_failures=plan.max_failures,
                     workers=workers,
                     name=name,
+                    processes=(plan.workers or 1) + 1,
                 )
             )
         outcomes = run_pytest_jobs(jobs, ProgressDisplay(console))
@@ -251,11 +228,12 @@ def _outcome_facts(outcome: PytestOutcome, plan: RunPlan, facts: RunFacts) -> Ru
         detail = last_error_line(outcome.log_path).removeprefix("ERROR: ")
         return replace(facts, error=f"pytest usage error: {detail}", error_code=ExitCode.USAGE)
     if code == 5:
-        what = f"workflow {plan.workflow!r}" if plan.workflow else "the suites"
+        narrowed = bool(plan.selection.to_dict())
+        what = "the selection" if narrowed else "the suites"
         return replace(
             facts,
             error=f"no tests were collected for {what}",
-            error_code=ExitCode.USAGE if plan.workflow else None,
+            error_code=ExitCode.USAGE if narrowed else None,
         )
     return facts
 
@@ -288,7 +266,8 @@ def _finish(
     return int(summary["exitCode"])
 
 
-def _console(stderr: bool) -> Console:
+def plain_console(stderr: bool) -> Console:
+    """The console of a command: a log (not a terminal) gets lines of PLAIN_WIDTH."""
     console = Console(stderr=stderr, highlight=False)
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = PLAIN_WIDTH

@@ -15,6 +15,7 @@ import pytest
 from scenario_helpers import emulator, free_port
 
 from conformance.core.manifest import Manifest, child_variables, manifest_path
+from conformance.core.selection import Selection
 from conformance.emulator import EmbeddedEmulator
 from conformance.run.child import PLUGIN
 from conformance.scenarios.loader import SCENARIO_DIR
@@ -125,7 +126,13 @@ def test_a_failing_workflow_records_what_the_reports_need(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     with emulator(tls=False, fault="schedule-not-saved") as emu:
-        _point_at(monkeypatch, emu, tmp_path, embedded=True, workflow="modifyBuiltInSchedule")
+        _point_at(
+            monkeypatch,
+            emu,
+            tmp_path,
+            embedded=True,
+            selection=Selection(workflows=("modifyBuiltInSchedule",)),
+        )
         code, recorder = _run(str(SCENARIO_DIR))
     assert code == 1
     (report,) = recorder.reports
@@ -147,7 +154,13 @@ def test_unknown_workflow_is_a_usage_error(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     with emulator(tls=False) as emu:
-        _point_at(monkeypatch, emu, tmp_path, embedded=True, workflow="noSuchWorkflow")
+        _point_at(
+            monkeypatch,
+            emu,
+            tmp_path,
+            embedded=True,
+            selection=Selection(workflows=("noSuchWorkflow",)),
+        )
         code, _ = _run(str(SCENARIO_DIR))
     assert code == pytest.ExitCode.USAGE_ERROR
     assert "--only: unknown workflow 'noSuchWorkflow'" in capsys.readouterr().err
@@ -160,7 +173,12 @@ def test_destructive_workflows_are_skipped_against_a_real_target(
         _point_at(monkeypatch, emu, tmp_path, embedded=False)
         code, recorder = _run(str(SCENARIO_DIR), "-rs")
         _point_at(
-            monkeypatch, emu, tmp_path, embedded=False, allow_destructive=True, workflow="restoreVm"
+            monkeypatch,
+            emu,
+            tmp_path,
+            embedded=False,
+            allow_destructive=True,
+            selection=Selection(workflows=("restoreVm",)),
         )
         _, without_inventory = _run(str(SCENARIO_DIR))
     assert code == 0
