@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from conformance.core import coverage
 from conformance.core.errors import TargetUnreachable, UsageError
 from conformance.core.pacing import PACER
 from conformance.core.redaction import (
@@ -178,6 +179,8 @@ class RecordingClient:
                 f"{self._name} unreachable: {type(exc).__name__}: {exc}"
             ) from None
         elapsed_ms = (time.perf_counter() - started) * 1000
+        request = response.request
+        coverage.observe(request.method, str(request.url), response.status_code, request.headers)
         self._received(path, response)
         if self.listeners:
             exchange = Exchange.from_response(response, elapsed_ms, self.secrets)

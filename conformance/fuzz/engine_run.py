@@ -9,6 +9,7 @@ from schemathesis.engine import Status, events, from_schema
 from schemathesis.engine.recorder import ScenarioRecorder
 from schemathesis.schemas import BaseSchema
 
+from conformance.core import coverage
 from conformance.fuzz.exchanges import exchange_of
 from conformance.fuzz.verdicts import Finding, FuzzResult
 
@@ -42,6 +43,9 @@ def _check_of(failure: object) -> str:
 
 def _collect(recorder: ScenarioRecorder, result: FuzzResult, secrets: SecretsSource) -> None:
     result.cases += len(recorder.cases)
+    for sent in recorder.interactions.values():
+        status = sent.response.status_code if sent.response is not None else None
+        coverage.observe(sent.request.method, sent.request.uri, status, sent.request.headers)
     for case_id, nodes in recorder.checks.items():
         for node in nodes:
             verdict = result.verdict(node.name)

@@ -15,7 +15,7 @@ import pytest
 
 from conformance.core.errors import HarnessError
 from conformance.core.pacing import PACER
-from conformance.plugin import labels, progress, scheduling, selection
+from conformance.plugin import coverage, labels, progress, scheduling, selection
 from conformance.plugin.context import get_manifest
 
 #: The harness's own plugins, by the name they are registered under.
@@ -24,6 +24,7 @@ HARNESS_PLUGINS: dict[str, ModuleType] = {
     "scv-scheduling": scheduling,
     "scv-labels": labels,
     "scv-selection": selection,
+    "scv-coverage": coverage,
 }
 
 

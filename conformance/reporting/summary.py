@@ -56,8 +56,10 @@ def verdict(results: Sequence[ResultRecord], facts: RunFacts) -> tuple[str, Exit
     return "conformant", ExitCode.CONFORMANT
 
 
-def build_summary(results: Sequence[ResultRecord], facts: RunFacts) -> dict[str, Any]:
-    """The summary.json document."""
+def build_summary(
+    results: Sequence[ResultRecord], facts: RunFacts, coverage: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The summary.json document (``coverage``: :mod:`conformance.reporting.coverage`)."""
     status, code = verdict(results, facts)
     totals = {"passed": 0, "failed": 0, "errors": 0, "skipped": 0}
     plural = {"passed": "passed", "failed": "failed", "error": "errors", "skipped": "skipped"}
@@ -84,6 +86,8 @@ def build_summary(results: Sequence[ResultRecord], facts: RunFacts) -> dict[str,
         "failures": [_failure(r) for r in results if r.outcome in ("failed", "error")],
         "skipped": [_skipped(r) for r in results if r.outcome == "skipped"],
     }
+    if coverage is not None:
+        summary["coverage"] = coverage
     if facts.selection:
         summary["selection"] = facts.selection
     if facts.replay:

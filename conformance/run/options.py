@@ -14,6 +14,7 @@ import shlex
 from collections.abc import Sequence
 
 from conformance.core.errors import UsageError
+from conformance.core.redaction import REDACTED, is_secret_header
 from conformance.core.selection import add_filter_arguments, selection_from_arguments
 from conformance.run.plan import PROFILES, SUITE_NAMES, RunPlan
 
@@ -136,12 +137,20 @@ def replay_words(args: argparse.Namespace) -> tuple[str, ...]:
         flag = max(action.option_strings, key=len)
         if isinstance(value, list):
             for item in value:
-                words += [flag, shlex.quote(str(item))]
+                words += [flag, shlex.quote(_shown(dest, str(item)))]
         elif action.nargs == 0:
             words.append(flag)
         else:
             words += [flag, shlex.quote(str(value))]
     return tuple(words)
+
+
+def _shown(dest: str, value: str) -> str:
+    """A header whose name looks secret keeps its name, not its value."""
+    name, colon, _ = value.partition(":")
+    if dest == "header" and colon and is_secret_header(name.strip()):
+        return f"{name.strip()}: {REDACTED}"
+    return value
 
 
 def _at_least_one(value: str) -> int:

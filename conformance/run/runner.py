@@ -26,12 +26,14 @@ from conformance import __version__
 from conformance.core.context import RunContext
 from conformance.core.contract import load_contract
 from conformance.core.errors import ExitCode, TargetUnreachable, UsageError
+from conformance.core.manifest import MANIFEST_DIR
 from conformance.core.redaction import REDACTED, secret_header_values
 from conformance.core.session import token_command
 from conformance.core.settings import Settings
 from conformance.reporting.allure_results import read_results
 from conformance.reporting.atomic import write_json, write_text
 from conformance.reporting.console import print_summary
+from conformance.reporting.coverage import build_coverage, read_records, write_allure_globals
 from conformance.reporting.junit import merge, reconcile
 from conformance.reporting.markdown import render
 from conformance.reporting.metadata import write_metadata
@@ -258,7 +260,10 @@ def _finish(
             "Python": sys.version.split()[0],
         },
     )
-    summary = build_summary(results, facts)
+    coverage = build_coverage(load_contract().operations, read_records(run_dir / MANIFEST_DIR))
+    if results:
+        write_allure_globals(results_dir, coverage, int(time.time() * 1000))
+    summary = build_summary(results, facts, coverage)
     write_json(run_dir / "summary.json", summary)
     write_text(run_dir / "summary.md", render(summary))
     scrub(run_dir, hidden)

@@ -15,6 +15,7 @@ def test_dry_run_lists_runs_skips_and_filters_without_a_request(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "200")  # one line per table row
     accepted: list[object] = []
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))

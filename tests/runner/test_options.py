@@ -53,6 +53,7 @@ def test_the_replay_line_keeps_what_changes_the_run_and_replays_it() -> None:
         "--only", "fuzz", "--profile", "full", "--include-tag", "Resource Groups",
         "--exclude-method", "DELETE", "--checks", "not_a_server_error", "-x",
         "--allow-destructive", "--rate-limit", "10/s", "--header", "X-Team: qa",
+        "--header", "X-Api-Key: k3y-s3cret",
         "--password", "s3cret-pass", "--report-dir", "out", "--seed", "9",
     ]  # fmt: skip
     args = build_parser().parse_args(argv)
@@ -73,10 +74,12 @@ def test_the_replay_line_keeps_what_changes_the_run_and_replays_it() -> None:
         "--header 'X-Team: qa'",
     ):
         assert expected in line
+    assert "--header 'X-Api-Key: [REDACTED]'" in line and "k3y-s3cret" not in line
     assert "s3cret-pass" not in line and "--report-dir" not in line and "--seed" not in line
-    # the line parses back into the same run
+    # the line parses back into the same run (a secret header's value aside)
     again = build_parser().parse_args(shlex.split(line)[1:])
     assert plan_from_arguments(again, WORKFLOWS) == plan_from_arguments(args, WORKFLOWS)
+    assert again.header[0] == "X-Team: qa"
     assert plan_from_arguments(args, WORKFLOWS).replay_command(9).endswith("--seed 9")
 
 
