@@ -14,12 +14,12 @@ import os
 import re
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from conformance.core.contract import Operation
+from conformance.core.contract import Contract, Operation
 
 #: Files of one run's records, one per process: ``coverage-<pid>.json``.
 RECORD_PATTERN = "coverage-*.json"
@@ -28,9 +28,15 @@ RECORD_PATTERN = "coverage-*.json"
 class CoverageRecorder:
     """Counts requests, statuses and parameter names per operation; thread-safe."""
 
-    def __init__(self, operations: Sequence[Operation], base_path: str) -> None:
+    def __init__(self, contract: Contract, base_path: str) -> None:
         self._base = base_path.rstrip("/")
-        self._routes = [(op, _template(op.path)) for op in operations]
+        self._routes = [(op, _template(op.path)) for op in contract.operations]
+        self._parameters = {
+            op.operation_id: [
+                (str(p.get("in")), str(p.get("name"))) for p in contract.parameters(op)
+            ]
+            for op in contract.operations
+        }
         self._lock = threading.Lock()
         self.requests: dict[str, int] = defaultdict(int)
         self.statuses: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -50,8 +56,7 @@ class CoverageRecorder:
         names = {name for name, _ in parse_qsl(parts.query, keep_blank_values=True)}
         headers = {name.lower() for name in header_names}
         used = set()
-        for parameter in operation.definition.get("parameters") or []:
-            where, name = parameter.get("in"), str(parameter.get("name"))
+        for where, name in self._parameters[operation.operation_id]:
             if (
                 where == "path"
                 or (where == "query" and name in names)
@@ -92,9 +97,9 @@ def _template(path: str) -> re.Pattern[str]:
 _RECORDER: list[CoverageRecorder] = []
 
 
-def start(operations: Sequence[Operation], base_url: str) -> CoverageRecorder:
+def start(contract: Contract, base_url: str) -> CoverageRecorder:
     """Record this process's requests to the target at ``base_url`` from now on."""
-    recorder = CoverageRecorder(operations, urlsplit(base_url).path)
+    recorder = CoverageRecorder(contract, urlsplit(base_url).path)
     _RECORDER[:] = [recorder]
     return recorder
 

@@ -75,15 +75,14 @@ def print_summary(console: Console, summary: dict[str, Any], run_dir: Path) -> N
     if summary.get("coverage") and summary["totals"]["total"]:
         console.print(Text(f"coverage: {coverage_line(summary['coverage'])}"))
     if summary.get("replay"):
-        console.print(Text(f"replay: {summary['replay']}"))
+        console.print(Text(f"replay: {summary['replay']}"), soft_wrap=True)
     elif summary.get("seed") is not None:
         console.print(Text(f"seed {summary['seed']} (replay with --seed {summary['seed']})"))
     console.print(
-        Text(
-            f"reports: {run_dir}  (summary.md, summary.json, junit.xml, "
-            f"allure-results/; HTML: scv-conformance report {run_dir})"
-        )
+        Text(f"reports: {run_dir}  (summary.md, summary.json, junit.xml, allure-results/)")
     )
+    # commands on lines of their own, never wrapped, so they can be copied
+    console.print(Text(f"HTML report: scv-conformance report {run_dir}"), soft_wrap=True)
 
 
 def print_failures(console: Console, summary: dict[str, Any]) -> None:

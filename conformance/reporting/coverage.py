@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from conformance.core.contract import Operation
+from conformance.core.contract import Contract, Operation
 from conformance.core.coverage import RECORD_PATTERN
 from conformance.reporting.atomic import write_json, write_text
 
@@ -43,10 +42,10 @@ def documented_statuses(operation: Operation) -> list[str]:
     ]
 
 
-def documented_parameters(operation: Operation) -> list[str]:
+def documented_parameters(contract: Contract, operation: Operation) -> list[str]:
     return [
         f"{p.get('in')}:{p.get('name')}"
-        for p in operation.definition.get("parameters") or []
+        for p in contract.parameters(operation)
         if p.get("in") in ("path", "query", "header")
     ]
 
@@ -57,19 +56,17 @@ def _matches(documented: str, status: str) -> bool:
     )
 
 
-def build_coverage(
-    operations: Sequence[Operation], records: dict[str, dict[str, Any]]
-) -> dict[str, Any]:
+def build_coverage(contract: Contract, records: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """The ``coverage`` section of summary.json."""
     by_operation: dict[str, Any] = {}
     totals = {"operations": [0, 0], "statusCodes": [0, 0], "parameters": [0, 0]}
-    for op in operations:
+    for op in contract.operations:
         record = records.get(op.operation_id, {"requests": 0, "statuses": {}, "parameters": set()})
         seen = sorted(record["statuses"])
         statuses = documented_statuses(op)
         hit = [s for s in statuses if any(_matches(s, code) for code in seen)]
         undocumented = [c for c in seen if not any(_matches(s, c) for s in statuses)]
-        parameters = documented_parameters(op)
+        parameters = documented_parameters(contract, op)
         used = [p for p in parameters if p in record["parameters"]]
         by_operation[op.operation_id] = {
             "requests": record["requests"],

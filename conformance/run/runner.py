@@ -260,7 +260,7 @@ def _finish(
             "Python": sys.version.split()[0],
         },
     )
-    coverage = build_coverage(load_contract().operations, read_records(run_dir / MANIFEST_DIR))
+    coverage = build_coverage(load_contract(), read_records(run_dir / MANIFEST_DIR))
     if results:
         write_allure_globals(results_dir, coverage, int(time.time() * 1000))
     summary = build_summary(results, facts, coverage)

@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 from conformance.emulator import DEFAULT_PASSWORD
+from conformance.reporting.allure_cli import find_allure
 from conformance.reporting.junit import read_counts
 from conformance.run.child import ROOT
 
@@ -21,20 +22,39 @@ PLUGINS = (
 
 
 def test_smoke_run_against_the_embedded_emulator(tmp_path: Path) -> None:
+    """As a user runs it: from a folder of theirs, reports under the relative default
+    `reports/`, then the HTML report by the command the run printed."""
     assert SCRIPT.exists(), f"install the package first (pip install -e .): no {SCRIPT}"
     assert all(p.exists() for p in PLUGINS)
+    assert find_allure(), "the Allure 3 CLI is missing: run npm ci in the repository"
     reports = tmp_path / "reports"
     done = subprocess.run(
-        [str(SCRIPT), "run", "--profile", "smoke", "--report-dir", str(reports)],
+        [str(SCRIPT), "run", "--profile", "smoke"],
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
+        cwd=tmp_path,
         # the test machine runs other tests at the same time: a generous time budget
         env={**os.environ, "SCV_RESPONSE_TIME_BUDGET_MS": "5000"},
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     (run_dir,) = [p for p in reports.iterdir() if p.is_dir()]
+    # the emulator's server log stays in the run folder
+    assert "Invalid HTTP request" not in done.stdout + done.stderr
+    (printed,) = [ln for ln in done.stdout.splitlines() if ln.startswith("HTML report: ")]
+    command = printed.removeprefix("HTML report: ").split()
+    assert command[2] == f"reports/{run_dir.name}"
+    report = subprocess.run(
+        [str(SCRIPT), *command[1:]],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert report.returncode == 0, report.stderr
+    assert (run_dir / "allure-report" / "index.html").is_file()
     results = run_dir / "allure-results"
     for name in (
         "summary.json",
@@ -69,7 +89,17 @@ def test_smoke_run_against_the_embedded_emulator(tmp_path: Path) -> None:
     assert totals["total"] == junit.tests
 
     seed = str(summary["seed"])
-    assert f"--seed {seed}" in done.stderr + done.stdout
+    assert f"replay: scv-conformance run --seed {seed}" in done.stdout
+    assert summary["replay"] == f"scv-conformance run --seed {seed}"
+    coverage = summary["coverage"]
+    assert coverage["operations"] == {"exercised": 44, "documented": 44}
+    assert 0 < coverage["statusCodes"]["exercised"] <= coverage["statusCodes"]["documented"]
+    assert 0 < coverage["parameters"]["exercised"] <= coverage["parameters"]["documented"]
+    assert "coverage: operations 44/44" in done.stdout
+    assert "## Coverage" in (run_dir / "summary.md").read_text()
+    (globals_file,) = results.glob("*-globals.json")
+    attachments = json.loads(globals_file.read_text())["attachments"]
+    assert all((results / a["source"]).is_file() for a in attachments)
     assert "CONFORMANT" in (run_dir / "summary.md").read_text()
     for path in run_dir.rglob("*"):
         if path.is_file():
