@@ -47,8 +47,15 @@ def _collect(recorder: ScenarioRecorder, result: FuzzResult, secrets: SecretsSou
         status = sent.response.status_code if sent.response is not None else None
         coverage.observe(sent.request.method, sent.request.uri, status, sent.request.headers)
     for case_id, nodes in recorder.checks.items():
+        answered = recorder.interactions.get(case_id)
+        span = None
+        if answered is not None:
+            elapsed = answered.response.elapsed if answered.response is not None else 0.0
+            span = (answered.timestamp - elapsed, answered.timestamp)
         for node in nodes:
             verdict = result.verdict(node.name)
+            if span is not None:
+                verdict.saw(*span)
             if node.status == Status.SUCCESS:
                 verdict.add_pass()
             elif node.status == Status.SKIP:

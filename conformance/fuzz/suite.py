@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import time
 
 import schemathesis
 from schemathesis.config import SchemathesisConfig
@@ -156,12 +157,14 @@ class FuzzSuite:
         return self._results[STATEFUL]
 
     def _follow_job_links(self, result: FuzzResult) -> None:
+        started = time.time()
         try:
             probed = probe_started_job_exists(self.session)
         except HarnessError as exc:
             result.verdict(LINKED_RESOURCE).add_error(str(exc))
             return
         verdict = result.verdict(LINKED_RESOURCE)
+        verdict.saw(started, time.time())
         verdict.passed += probed.passed
         for finding in probed.findings:
             verdict.add_failure(finding)
@@ -171,9 +174,11 @@ class FuzzSuite:
         operation = next(r.ok() for r in schema.get_all_operations() if isinstance(r, Ok))
         request = sample_request(operation)
         for name, probe in PROBES.items():
+            started = time.time()
             try:
                 result.verdicts[name] = probe(self.session, request)
             except HarnessError as exc:
                 result.verdict(name).add_error(str(exc))
                 continue
+            result.verdicts[name].saw(started, time.time())
             result.cases += result.verdicts[name].judged

@@ -30,6 +30,7 @@ from conformance.core.manifest import MANIFEST_DIR
 from conformance.core.redaction import REDACTED, secret_header_values
 from conformance.core.session import token_command
 from conformance.core.settings import Settings
+from conformance.reporting.allure_polish import polish
 from conformance.reporting.allure_results import read_results
 from conformance.reporting.atomic import write_json, write_text
 from conformance.reporting.console import print_summary
@@ -245,6 +246,7 @@ def _finish(
 ) -> int:
     facts = replace(facts, duration_seconds=time.monotonic() - clock)
     results_dir = run_dir / "allure-results"
+    polish(results_dir)
     results = read_results(results_dir)
     reconcile(run_dir / "junit.xml", results)
     write_metadata(

@@ -117,9 +117,11 @@ class WorkflowItem(pytest.Item):
 def _label(workflow: Workflow) -> None:
     allure.dynamic.title(workflow.summary)
     allure.dynamic.description(workflow.description)
-    allure.dynamic.suite(SUITE)
+    # the tree by API area (the workflow's first contract tag), then workflow
+    allure.dynamic.parent_suite(workflow.tags[0] if workflow.tags else "workflows")
+    allure.dynamic.suite(workflow.workflow_id)
+    allure.dynamic.sub_suite("workflow")
     allure.dynamic.feature(workflow.document.title)
-    allure.dynamic.label("workflowId", workflow.workflow_id)
     for tag in workflow.tags:
         allure.dynamic.tag(tag)
 

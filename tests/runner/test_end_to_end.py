@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
 
+from conformance.core.contract import load_contract
 from conformance.emulator import DEFAULT_PASSWORD
 from conformance.reporting.allure_cli import find_allure
 from conformance.reporting.junit import read_counts
@@ -97,6 +99,7 @@ def test_smoke_run_against_the_embedded_emulator(tmp_path: Path) -> None:
     assert 0 < coverage["parameters"]["exercised"] <= coverage["parameters"]["documented"]
     assert "coverage: operations 44/44" in done.stdout
     assert "## Coverage" in (run_dir / "summary.md").read_text()
+    _assert_allure_tree(results)
     (globals_file,) = results.glob("*-globals.json")
     attachments = json.loads(globals_file.read_text())["attachments"]
     assert all((results / a["source"]).is_file() for a in attachments)
@@ -104,3 +107,25 @@ def test_smoke_run_against_the_embedded_emulator(tmp_path: Path) -> None:
     for path in run_dir.rglob("*"):
         if path.is_file():
             assert DEFAULT_PASSWORD.encode() not in path.read_bytes(), path
+
+
+def _assert_allure_tree(results: Path) -> None:
+    """Grouped by API area, one label of each kind, real durations, readable messages."""
+    areas = {tag["name"] for tag in load_contract().document["tags"]} | {"stateful"}
+    fuzz_durations = []
+    for path in results.glob("*-result.json"):
+        result = json.loads(path.read_text())
+        pairs = [(label["name"], label["value"]) for label in result["labels"]]
+        assert len(pairs) == len(set(pairs)), pairs
+        names = [name for name, _ in pairs]
+        for level in ("parentSuite", "suite", "subSuite"):
+            assert names.count(level) == 1, (level, pairs)
+        labels = dict(pairs)
+        assert labels["parentSuite"] in areas, labels
+        assert not labels["parentSuite"].startswith(("specs", "scenarios"))
+        message = (result.get("statusDetails") or {}).get("message") or ""
+        assert not re.match(r"^[\w.]*(Error|Exception|Failure): ", message), message
+        if labels["scv.suite"] == "fuzz" and result["status"] == "passed":
+            fuzz_durations.append(result["stop"] - result["start"])
+    # each check shows when its own cases ran, not all on the operation's first check
+    assert sum(1 for d in fuzz_durations if d >= 5) > len(fuzz_durations) / 2
