@@ -18,6 +18,7 @@ from pathlib import Path
 
 from conformance.core.errors import ExitCode, UsageError
 from conformance.reporting.allure_cli import INSTALL_HINT, find_allure
+from conformance.reporting.history import trim_history
 from conformance.reporting.metadata import allure3_categories
 from conformance.reporting.run_dirs import latest_run_dir
 
@@ -94,6 +95,7 @@ def build_report(run_dir: str | None, report_dir: str) -> int:
             return int(ExitCode.INFRASTRUCTURE)
         _swap_in(output, folder / REPORT_FOLDER)
         if scratch_history.exists():
+            trim_history(scratch_history)
             os.replace(scratch_history, history)
     (folder / IN_HISTORY_MARKER).touch()
     print(f"report: {folder / REPORT_FOLDER / 'index.html'}")
