@@ -35,7 +35,7 @@ from conformance.reporting.allure_results import read_results
 from conformance.reporting.atomic import write_json, write_text
 from conformance.reporting.console import print_summary
 from conformance.reporting.coverage import build_coverage, read_records, write_allure_globals
-from conformance.reporting.junit import merge, reconcile
+from conformance.reporting.junit import merge, reconcile, write_error
 from conformance.reporting.markdown import render
 from conformance.reporting.metadata import write_metadata
 from conformance.reporting.run_dirs import new_run_dir
@@ -248,7 +248,8 @@ def _finish(
     results_dir = run_dir / "allure-results"
     polish(results_dir)
     results = read_results(results_dir)
-    reconcile(run_dir / "junit.xml", results)
+    if reconcile(run_dir / "junit.xml", results) is None and facts.error:
+        write_error(run_dir / "junit.xml", "target" if facts.unreachable else "run", facts.error)
     write_metadata(
         results_dir,
         {
