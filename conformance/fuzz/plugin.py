@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conformance.core.contract import SPEC_PATH
+from conformance.core.item_keys import file_nodeid
 from conformance.fuzz import skips, stats
 from conformance.fuzz.items import ContractFile
 from conformance.fuzz.state import existing_suite
@@ -27,7 +28,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     if file_path.resolve() != SPEC_PATH.resolve():
         return None
     parent.config.stash[_COLLECTED] = True
-    return ContractFile.from_parent(parent, path=file_path)
+    return ContractFile.from_parent(parent, path=file_path, nodeid=file_nodeid(file_path))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

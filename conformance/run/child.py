@@ -74,6 +74,9 @@ def pytest_arguments(suites: Sequence[Suite], manifest: Manifest, workers: int |
         # and failures carry their own messages, so asserts need no rewriting
         "-p",
         "no:schemathesis",
+        # the harness installed as a pytest plugin drives runs of its own; not this one
+        "-p",
+        "no:scv_conformance",
         "--assert=plain",
         "-q",
         "--color=no",

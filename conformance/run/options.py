@@ -114,7 +114,7 @@ def plan_from_arguments(args: argparse.Namespace, workflow_ids: Sequence[str]) -
         workers=getattr(args, "workers", None),
         selection=selection_from_arguments(args, workflows),
         max_failures=args.max_failures,
-        replay=replay_words(args),
+        replay=replay_words(args) if getattr(args, "command_parser", None) else (),
     )
 
 

@@ -25,6 +25,8 @@ class RunPlan:
     max_failures: int | None = None
     #: The command line that replays this run, without its seed (``--seed`` is added).
     replay: tuple[str, ...] = ()
+    #: The option that gives the seed on that command line.
+    seed_option: str = "--seed"
 
     def validate(self) -> None:
         unknown = [s for s in self.suites if s not in SUITE_NAMES]
@@ -52,4 +54,4 @@ class RunPlan:
     def replay_command(self, seed: int) -> str:
         """The command line that runs this plan again with ``seed``."""
         words = self.replay or ("scv-conformance", "run", "--profile", self.profile)
-        return " ".join([*words, "--seed", str(seed)])
+        return " ".join([*words, self.seed_option, str(seed)])

@@ -93,7 +93,8 @@ def secret_values(settings: Settings) -> list[str]:
     return values
 
 
-def _clean(message: str, settings: Settings) -> str:
+def cleaned(message: str, settings: Settings) -> str:
+    """``message`` without credentials in URLs or secret values."""
     if settings.target:
         message = message.replace(settings.target, public_url(settings.target) or "")
     for value in secret_values(settings):
@@ -114,41 +115,20 @@ def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -
     err.print(
         Text(f"run {run_dir} · profile {plan.profile} · seed {seed} (replay with --seed {seed})")
     )
-    contract = load_contract()
-    facts = RunFacts(
-        target=public_url(settings.target),
-        appliance_version=None,
-        contract_path=_relative(contract.path),
-        contract_sha256=contract.sha256,
-        contract_version=contract.version,
-        start_time=started.isoformat(timespec="seconds"),
-        duration_seconds=0.0,
-        seed=seed,
-        profile=plan.profile,
-        suites=plan.suites,
-        selection=plan.selection.to_dict(),
-        replay=plan.replay_command(seed),
-    )
+    facts = run_facts(settings, plan, started)
     try:
         context = open_context(settings)
     except TargetUnreachable as exc:
-        facts = replace(facts, unreachable=True, error=_clean(str(exc), settings))
-        return _finish(run_dir, facts, clock, out, secret_values(settings))
+        facts = replace(facts, unreachable=True, error=cleaned(str(exc), settings))
+        return finish(run_dir, facts, clock, out, secret_values(settings))
     except UsageError:
         _remove_if_empty(run_dir)
         raise
     except (OSError, RuntimeError) as exc:
         facts = replace(facts, error=f"the embedded emulator did not start: {exc}")
-        return _finish(run_dir, facts, clock, out, secret_values(settings))
+        return finish(run_dir, facts, clock, out, secret_values(settings))
     secrets_seen = [*secret_values(settings), context.target.password]
-    facts = replace(
-        facts,
-        target=public_url(context.target.base_url),
-        appliance_version=context.reported_version,
-        token_command=token_command(
-            public_url(context.target.base_url) or "", context.target.username
-        ),
-    )
+    facts = with_target(facts, context)
     err.print(
         Text(
             f"target {facts.target}"
@@ -161,11 +141,42 @@ def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -
             facts = _run_suites(context, plan, run_dir, facts, err)
     except KeyboardInterrupt:
         facts = replace(facts, error="interrupted")
-        _finish(run_dir, facts, clock, out, secrets_seen)
+        finish(run_dir, facts, clock, out, secrets_seen)
         raise
     finally:
         context.close()
-    return _finish(run_dir, facts, clock, out, secrets_seen)
+    return finish(run_dir, facts, clock, out, secrets_seen)
+
+
+def run_facts(settings: Settings, plan: RunPlan, started: datetime) -> RunFacts:
+    """What is known of a run before its target is opened (the seed settled)."""
+    contract = load_contract()
+    return RunFacts(
+        target=public_url(settings.target),
+        appliance_version=None,
+        contract_path=_relative(contract.path),
+        contract_sha256=contract.sha256,
+        contract_version=contract.version,
+        start_time=started.isoformat(timespec="seconds"),
+        duration_seconds=0.0,
+        seed=settings.seed,
+        profile=plan.profile,
+        suites=plan.suites,
+        selection=plan.selection.to_dict(),
+        replay=plan.replay_command(settings.seed or 0),
+    )
+
+
+def with_target(facts: RunFacts, context: RunContext) -> RunFacts:
+    """``facts`` with what opening the target told: its URL, release, how to log in."""
+    return replace(
+        facts,
+        target=public_url(context.target.base_url),
+        appliance_version=context.reported_version,
+        token_command=token_command(
+            public_url(context.target.base_url) or "", context.target.username
+        ),
+    )
 
 
 def _run_suites(
@@ -241,9 +252,13 @@ def _outcome_facts(outcome: PytestOutcome, plan: RunPlan, facts: RunFacts) -> Ru
     return facts
 
 
-def _finish(
+def finish(
     run_dir: Path, facts: RunFacts, clock: float, console: Console, hidden: list[str]
 ) -> int:
+    """Write every report of a run from its Allure results, print the end; the exit code.
+
+    ``clock``: ``time.monotonic()`` at the start; ``hidden``: values no file may keep.
+    """
     facts = replace(facts, duration_seconds=time.monotonic() - clock)
     results_dir = run_dir / "allure-results"
     polish(results_dir)
@@ -301,4 +316,4 @@ def _remove_if_empty(run_dir: Path) -> None:
         run_dir.rmdir()
 
 
-__all__ = ["RunPlan", "execute"]
+__all__ = ["RunPlan", "execute", "finish", "run_facts", "with_target"]

@@ -16,6 +16,7 @@ import pytest
 from allure_commons.types import AttachmentType
 
 from conformance.core.errors import HarnessError
+from conformance.core.item_keys import file_nodeid
 from conformance.core.redaction import redact_json
 from conformance.core.session import Exchange
 from conformance.plugin.context import get_context
@@ -30,7 +31,7 @@ SUITE = "scenario"
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     if file_path.name.endswith(".arazzo.yaml"):
-        return ScenarioFile.from_parent(parent, path=file_path)
+        return ScenarioFile.from_parent(parent, path=file_path, nodeid=file_nodeid(file_path))
     return None
 
 
