@@ -34,6 +34,7 @@ from typing import Any
 import pytest
 
 from conformance.core.context import RunContext
+from conformance.core.contract import load_contract
 from conformance.core.errors import HarnessError, TargetUnreachable
 from conformance.core.manifest import MANIFEST_VARIABLE, child_variables, manifest_path
 from conformance.core.settings import add_target_arguments, resolve
@@ -146,12 +147,15 @@ def pytest_configure(config: pytest.Config) -> None:
     run_dir = new_run_dir(settings.report_dir.absolute(), started)
     facts = run_facts(settings, plan, started)
     clock = time.monotonic()
+    contract = load_contract(overlays=settings.overlays)
     try:
         context = open_context(settings)
     except (TargetUnreachable, OSError, RuntimeError) as exc:
         unreachable = isinstance(exc, TargetUnreachable)
         facts = replace(facts, unreachable=unreachable, error=cleaned(str(exc), settings))
-        code = finish(run_dir, facts, clock, plain_console(False), secret_values(settings))
+        code = finish(
+            run_dir, facts, clock, plain_console(False), secret_values(settings), plan, contract
+        )
         pytest.exit(f"scv-conformance: {facts.error}", returncode=code)
     except HarnessError as exc:
         raise pytest.UsageError(f"scv-conformance: {exc}") from None
@@ -222,5 +226,13 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         shutil.rmtree(run.run_dir, ignore_errors=True)  # nothing ran: no run to report
         return
     sys.stdout.flush()
-    code = finish(run.run_dir, run.facts, run.clock, plain_console(False), run.hidden)
+    code = finish(
+        run.run_dir,
+        run.facts,
+        run.clock,
+        plain_console(False),
+        run.hidden,
+        run.plan,
+        run.context.contract,
+    )
     session.exitstatus = code

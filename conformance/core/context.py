@@ -111,6 +111,7 @@ class RunContext:
             ),
             proxy=settings.proxy,
             headers={k: v for k, v in settings.headers.items() if not is_secret_header(k)},
+            overlays=tuple(str(path) for path in settings.overlays),
         )
 
     @property
@@ -154,6 +155,7 @@ def from_manifest(manifest: Manifest, password: str) -> RunContext:
         request_timeout=manifest.request_timeout,
         proxy=manifest.proxy,
         headers={**manifest.headers, **secret_headers()},
+        overlays=tuple(Path(path) for path in manifest.overlays),
     )
     target = Target(
         base_url=manifest.target,
@@ -168,7 +170,7 @@ def from_manifest(manifest: Manifest, password: str) -> RunContext:
     return RunContext(
         settings=settings,
         target=target,
-        contract=load_contract(),
+        contract=load_contract(overlays=settings.overlays),
         release=manifest.release,
         reported_version=manifest.reported_version,
     )

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from conformance.core.errors import UsageError
+from conformance.core.overlay import apply_overlays, read_overlay
 from conformance.core.paths import CONTRACT_PATH
 
 SPEC_PATH = CONTRACT_PATH
@@ -27,6 +28,20 @@ def release_key(version: str) -> tuple[int, ...]:
 
 
 @dataclass(frozen=True)
+class BusinessRule:
+    """A documented or assumed rule on a schema-valid request (``x-scv-business-rules``).
+
+    JSON Schema cannot express it; the appliance refuses a request that breaks it with
+    ``status``, naming the rule.
+    """
+
+    status: str
+    rule: str
+    evidence: str
+    source: str | None = None
+
+
+@dataclass(frozen=True)
 class Operation:
     """One operation of the contract."""
 
@@ -36,6 +51,28 @@ class Operation:
     since: str
     evidence: str
     definition: dict[str, Any]
+
+    @property
+    def alternative_of(self) -> str | None:
+        """The operation this one is an alternative spelling of (``x-scv-alternative-of``).
+
+        The vendor's pages name some paths two ways; an appliance serves one or both.
+        """
+        other = self.definition.get("x-scv-alternative-of")
+        return str(other) if other else None
+
+    @property
+    def business_rules(self) -> tuple[BusinessRule, ...]:
+        """The rules a schema-valid request may still break, from ``x-scv-business-rules``."""
+        return tuple(
+            BusinessRule(
+                status=str(raw["status"]),
+                rule=" ".join(str(raw["rule"]).split()),
+                evidence=str(raw["x-evidence"]),
+                source=raw.get("x-evidence-source"),
+            )
+            for raw in self.definition.get("x-scv-business-rules", [])
+        )
 
     @property
     def mutates(self) -> bool:
@@ -55,6 +92,9 @@ class Contract:
     document: dict[str, Any]
     sha256: str
     operations: tuple[Operation, ...]
+    #: The overlays applied to the file, in order, and their targets that selected nothing.
+    overlays: tuple[Path, ...] = ()
+    unmatched_targets: tuple[str, ...] = ()
 
     @property
     def version(self) -> str:
@@ -117,8 +157,12 @@ def _operations(document: dict[str, Any]) -> tuple[Operation, ...]:
 
 
 @lru_cache(maxsize=8)
-def load_contract(path: Path = SPEC_PATH) -> Contract:
-    """Read and parse the contract at ``path`` (cached)."""
+def load_contract(path: Path = SPEC_PATH, overlays: tuple[Path, ...] = ()) -> Contract:
+    """Read and parse the contract at ``path``, then apply ``overlays`` in order (cached).
+
+    With overlays, ``sha256`` covers the contract and every overlay, so that a report
+    names the description that was really checked.
+    """
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
@@ -127,9 +171,19 @@ def load_contract(path: Path = SPEC_PATH) -> Contract:
             "of its repository, or pip install of its wheel)"
         ) from None
     document = yaml.safe_load(raw)
+    digest = hashlib.sha256(raw)
+    unmatched: tuple[str, ...] = ()
+    if overlays:
+        read = [read_overlay(overlay) for overlay in overlays]
+        for overlay in read:
+            digest.update(overlay.raw)
+        applied = apply_overlays(document, read)
+        document, unmatched = applied.document, applied.unmatched
     return Contract(
         path=Path(path),
         document=document,
-        sha256=hashlib.sha256(raw).hexdigest(),
+        sha256=digest.hexdigest(),
         operations=_operations(document),
+        overlays=tuple(Path(o) for o in overlays),
+        unmatched_targets=unmatched,
     )

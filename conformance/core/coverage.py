@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
@@ -19,7 +18,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from conformance.core.contract import Contract, Operation
+from conformance.core.contract import Contract
+from conformance.core.matching import OperationMatcher
 
 #: Files of one run's records, one per process: ``coverage-<pid>.json``.
 RECORD_PATTERN = "coverage-*.json"
@@ -28,9 +28,8 @@ RECORD_PATTERN = "coverage-*.json"
 class CoverageRecorder:
     """Counts requests, statuses and parameter names per operation; thread-safe."""
 
-    def __init__(self, contract: Contract, base_path: str) -> None:
-        self._base = base_path.rstrip("/")
-        self._routes = [(op, _template(op.path)) for op in contract.operations]
+    def __init__(self, contract: Contract) -> None:
+        self._matcher = OperationMatcher(contract)
         self._parameters = {
             op.operation_id: [
                 (str(p.get("in")), str(p.get("name"))) for p in contract.parameters(op)
@@ -47,10 +46,7 @@ class CoverageRecorder:
     ) -> None:
         """Count one request to ``url`` and the status it got (None: no answer)."""
         parts = urlsplit(url)
-        path = parts.path
-        if self._base and path.startswith(self._base):
-            path = path[len(self._base) :]
-        operation = self._match(method.lower(), path)
+        operation = self._matcher.operation(method, url)
         if operation is None:
             return
         names = {name for name, _ in parse_qsl(parts.query, keep_blank_values=True)}
@@ -70,12 +66,6 @@ class CoverageRecorder:
                 self.statuses[key][str(status)] += 1
             self.parameters[key] |= used
 
-    def _match(self, method: str, path: str) -> Operation | None:
-        for operation, pattern in self._routes:
-            if operation.method == method and pattern.fullmatch(path):
-                return operation
-        return None
-
     def to_dict(self) -> dict[str, Any]:
         with self._lock:
             return {
@@ -88,18 +78,12 @@ class CoverageRecorder:
             }
 
 
-def _template(path: str) -> re.Pattern[str]:
-    """``/4.1/vm/{moref}/backups`` -> a pattern whose ``{...}`` is one path segment."""
-    pieces = re.split(r"(\{[^}]+\})", path)
-    return re.compile("".join("[^/]+" if p.startswith("{") else re.escape(p) for p in pieces))
-
-
 _RECORDER: list[CoverageRecorder] = []
 
 
-def start(contract: Contract, base_url: str) -> CoverageRecorder:
-    """Record this process's requests to the target at ``base_url`` from now on."""
-    recorder = CoverageRecorder(contract, urlsplit(base_url).path)
+def start(contract: Contract) -> CoverageRecorder:
+    """Record this process's requests to the target from now on."""
+    recorder = CoverageRecorder(contract)
     _RECORDER[:] = [recorder]
     return recorder
 

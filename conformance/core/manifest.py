@@ -66,6 +66,8 @@ class Manifest:
     #: Extra headers whose names do not look secret (the others travel in
     #: :data:`SECRET_HEADERS_VARIABLE`).
     headers: Mapping[str, str] = field(default_factory=dict)
+    #: OpenAPI Overlay files applied to the contract, absolute paths, in order.
+    overlays: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("run_dir", "allure_dir", "junit_path"):
@@ -100,7 +102,7 @@ class Manifest:
         values: dict[str, Any] = dict(data)
         for name in ("run_dir", "allure_dir", "junit_path"):
             values[name] = Path(values[name])
-        for name in ("suites", "plugins"):
+        for name in ("suites", "plugins", "overlays"):
             values[name] = tuple(values.get(name) or ())
         try:
             values["selection"] = Selection.from_dict(values.get("selection") or {})

@@ -147,6 +147,8 @@ class Exchange:
 
 
 Listener = Callable[[Exchange], None]
+#: Listeners of every client of this process, after each client's own (the exchange log).
+PROCESS_LISTENERS: list[Listener] = []
 
 
 class RecordingClient:
@@ -182,9 +184,10 @@ class RecordingClient:
         request = response.request
         coverage.observe(request.method, str(request.url), response.status_code, request.headers)
         self._received(path, response)
-        if self.listeners:
+        listeners = [*self.listeners, *PROCESS_LISTENERS]
+        if listeners:
             exchange = Exchange.from_response(response, elapsed_ms, self.secrets)
-            for listener in self.listeners:
+            for listener in listeners:
                 listener(exchange)
         return response
 

@@ -36,6 +36,7 @@ ENVIRONMENT = {
     "rate_limit": "SCV_RATE_LIMIT",
     "proxy": "SCV_PROXY",
     "config": "SCV_CONFIG",
+    "overlays": "SCV_OVERLAYS",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -54,6 +55,7 @@ DEFAULTS: dict[str, Any] = {
     "request_timeout": 30.0,
     "rate_limit": None,
     "proxy": None,
+    "overlays": (),
 }
 
 #: Rate limit units: ``10/s``, ``600/m``, ``1000/h`` (as schemathesis' ``--rate-limit``).
@@ -91,6 +93,8 @@ class Settings:
     budgets: Mapping[str, int] = field(default_factory=dict)
     inventory: Mapping[str, str] = field(default_factory=dict)
     config_file: Path | None = None
+    #: Overlay 1.0 documents applied to the contract, in order, as absolute paths.
+    overlays: tuple[Path, ...] = ()
     #: Seconds one request may take before it counts as unanswered.
     request_timeout: float = 30.0
     #: ``N/s``, ``N/m`` or ``N/h``: the most requests the run sends (None: no limit).
@@ -181,6 +185,19 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--proxy", default=sup, metavar="URL", help="send every request through this proxy"
     )
+    add_overlay_argument(parser)
+
+
+def add_overlay_argument(parser: argparse.ArgumentParser) -> None:
+    """``--overlay FILE`` (repeatable): Overlay 1.0 documents applied to the contract."""
+    parser.add_argument(
+        "--overlay",
+        dest="overlays",
+        action="append",
+        default=argparse.SUPPRESS,
+        metavar="FILE",
+        help="an OpenAPI Overlay 1.0 document applied to the contract (repeatable, in order)",
+    )
 
 
 def resolve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> Settings:
@@ -218,6 +235,7 @@ def resolve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) 
         rate_limit=_parse_rate_limit(merged["rate_limit"]),
         proxy=_normalize_url(merged["proxy"], "proxy"),
         headers=headers,
+        overlays=parse_overlays(merged["overlays"]),
     )
 
 
@@ -282,6 +300,18 @@ def parse_tls_verify(value: Any) -> bool | str:
     if not Path(text).is_file():
         raise UsageError(f"--tls-verify: no CA bundle at {text} (give a file path or false)")
     return str(Path(text).absolute())
+
+
+def parse_overlays(value: Any) -> tuple[Path, ...]:
+    """Overlay files from a flag list, a config list or ``SCV_OVERLAYS`` (os.pathsep)."""
+    if not value:
+        return ()
+    items = value.split(os.pathsep) if isinstance(value, str) else list(value)
+    paths = tuple(Path(str(item)).absolute() for item in items if str(item).strip())
+    for path in paths:
+        if not path.is_file():
+            raise UsageError(f"--overlay: no such file: {path}")
+    return paths
 
 
 def _read_config_file(

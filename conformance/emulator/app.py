@@ -1,230 +1,316 @@
-"""The ASGI app of an emulated appliance: routing, auth, validation, envelope."""
+"""The ASGI app of an emulated appliance: Starlette routes, auth, validation, envelope."""
 
 from __future__ import annotations
 
 import asyncio
-import copy
-import json
+import hashlib
 import logging
 from typing import Any
 from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
-from starlette.types import Receive, Scope, Send
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from conformance.core.contract import Contract, load_contract
-from conformance.emulator import jobs
-from conformance.emulator.auth import TokenStore
+from conformance.emulator import fault_handlers, jobs, release_changes
+from conformance.emulator.alternatives import unserved
+from conformance.emulator.auth import SessionStore, TokenStore
 from conformance.emulator.clock import Clock, system_clock
 from conformance.emulator.config import EmulatorConfig
-from conformance.emulator.envelope import dumps, envelope
+from conformance.emulator.description import describe, encode
+from conformance.emulator.envelope import dumps, envelope_response
 from conformance.emulator.errors import ApiError
 from conformance.emulator.faults import FaultHooks
-from conformance.emulator.handlers import HANDLERS, Context, Result
+from conformance.emulator.handlers import HANDLERS, Context
 from conformance.emulator.inventory import populate
-from conformance.emulator.routing import Route, Router
+from conformance.emulator.latency import Latency, LatencyMiddleware, Sleep
+from conformance.emulator.limits import BodyLimit, parse_json
+from conformance.emulator.routing import (
+    BASE_PATH,
+    AnyMethod,
+    ServedOperation,
+    operation_routes,
+)
 from conformance.emulator.state import State
+from conformance.emulator.url_rules import UrlRule
 from conformance.emulator.validation import RequestValidator
 from conformance.emulator.vcenter import VCenterApi
 
-BASE_PATH = "/api"
 DOCS_PATH = "/api/v3/api-docs"
-FORBIDDEN_CHARS = "+.%&"
-TOKEN_HEADER = b"token"
+TOKEN_HEADER = "token"
 UNAUTHORIZED = "Token is missing, invalid or expired"
+JSON_TYPE = "application/json"
 log = logging.getLogger("conformance.emulator")
 
 
-def build_routes(contract: Contract, release: str) -> list[Route]:
-    """One route per operation that ``release`` ships; every one must have a handler."""
+def check_handlers(contract: Contract) -> None:
+    """Every contract operation has a handler, and every handler an operation."""
     missing = [op.operation_id for op in contract.operations if op.operation_id not in HANDLERS]
-    unknown = sorted(set(HANDLERS) - set(contract.operation_ids()))
+    # an overlay may take operations away: that appliance does not serve them
+    unknown = [] if contract.overlays else sorted(set(HANDLERS) - set(contract.operation_ids()))
     if missing or unknown:
         raise RuntimeError(
             f"handlers out of step with the contract: missing {missing}, unknown {unknown}"
         )
-    return [
-        Route(op, HANDLERS[op.operation_id], RequestValidator(contract, op))
-        for op in contract.available(release)
+
+
+def serving(config: EmulatorConfig, contract: Contract) -> tuple[list[ServedOperation], bytes]:
+    """The operations the configured appliance serves, and its API description.
+
+    The played release's contract operations, changed (and added to) by the release
+    variant; requests are validated against the served description.
+    """
+    check_handlers(contract)
+    hidden = unserved(contract, config)
+    operations = [
+        op for op in contract.available(config.appliance_version) if op.operation_id not in hidden
     ]
-
-
-def api_docs(contract: Contract, release: str) -> bytes:
-    """The contract as JSON, versioned as the appliance (like springdoc)."""
-    document = copy.deepcopy(contract.document)
-    document["info"]["version"] = release
-    return json.dumps(document).encode()
+    handlers = {op.operation_id: HANDLERS[op.operation_id] for op in operations}
+    document = describe(contract.document, operations, config.appliance_version)
+    variant = config.variant
+    if variant is not None:
+        for operation, handler in release_changes.describe(variant, document):
+            operations.append(operation)
+            handlers[operation.operation_id] = handler
+    docs = encode(document)
+    description = Contract(
+        path=contract.path,
+        document=document,
+        sha256=hashlib.sha256(docs).hexdigest(),
+        operations=tuple(operations),
+    )
+    return [
+        ServedOperation(
+            op,
+            release_changes.wrap(
+                variant,
+                op.operation_id,
+                fault_handlers.wrap(config.fault, op.operation_id, handlers[op.operation_id]),
+            ),
+            RequestValidator(description, op),
+        )
+        for op in operations
+    ], docs
 
 
 class Appliance:
-    """The raw ASGI callable that serves every path of the emulated appliance."""
+    """One emulated appliance: its state and how it answers each kind of request."""
 
-    def __init__(self, config: EmulatorConfig, clock: Clock, contract: Contract) -> None:
+    def __init__(
+        self, config: EmulatorConfig, clock: Clock, contract: Contract, sleep: Sleep
+    ) -> None:
         self.config = config
         self.clock = clock
+        self.sleep = sleep
         self.hooks = FaultHooks(config.fault)
-        self.state = State(TokenStore(config.username, config.password, config.token_ttl_seconds))
+        tokens = TokenStore(
+            config.username, config.password, config.token_ttl_seconds, config.max_sessions
+        )
+        self.state = State(tokens)
         populate(self.state, config.seed, clock())
-        routes = build_routes(contract, config.appliance_version)
-        self.handlers = {
-            r.operation.operation_id: self.hooks.wrap(r.operation.operation_id, r.handler)
-            for r in routes
-        }
-        self.router = Router(routes)
-        self.vcenter = VCenterApi(self.state, config.username, config.password)
-        self.docs = api_docs(contract, config.appliance_version)
+        self.operations, self.docs = serving(config, contract)
+        # the URL rule's exemptions are the contract's (variant additions have none)
+        self.url_rule = UrlRule(
+            contract,
+            (
+                s.operation
+                for s in self.operations
+                if s.operation.path in contract.document["paths"]
+            ),
+        )
+        sessions = SessionStore(
+            config.vcenter_session_ttl_seconds, config.max_sessions, sliding=True
+        )
+        self.vcenter = VCenterApi(self.state, sessions)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            return
-        path: str = scope["path"]
-        method: str = scope["method"]
-        uri = self.hooks.uri(path)
-        if VCenterApi.handles(path):
-            await self._vcenter(scope, send, method, path)
-            return
-        if path == DOCS_PATH and method == "GET":
-            await _send(send, 200, self.docs)
-            return
+    def routes(self) -> list[Route]:
+        """The API description, the vCenter API and one route per served path template."""
+        vcenter = AnyMethod(self.answer_vcenter)
+        return [
+            Route(DOCS_PATH, self.answer_docs, methods=["GET"]),
+            Route("/api/session", vcenter),
+            Route("/api/vcenter/{rest:path}", vcenter),
+            *operation_routes(self.operations, self.serve),
+        ]
+
+    async def answer_docs(self, request: Request) -> Response:
+        return Response(self.docs, media_type=JSON_TYPE)
+
+    async def serve(self, served: ServedOperation, request: Request) -> Response:
+        """Answer one SCV operation: auth, parameters, body, then its handler."""
+        operation = served.operation
+        operation_id = operation.operation_id
         user: str | None = None
-        route: Route | None = None
+        if operation_id != "login" and not self.hooks.auth_exempt(operation_id):
+            user = self.state.tokens.user_for(request.headers.get(TOKEN_HEADER), self.clock())
+            if user is None:
+                raise ApiError(401, UNAUTHORIZED)
         try:
-            relative = self._relative_path(scope, path)
-            route, raw_params = self.router.match(relative, method)
-            operation_id = route.operation.operation_id
-            if operation_id != "login" and not self.hooks.auth_exempt(operation_id):
-                user = self.state.tokens.user_for(_header(scope, TOKEN_HEADER), self.clock())
-                if user is None:
-                    raise ApiError(401, UNAUTHORIZED)
-            result = await self._dispatch(scope, receive, route, raw_params, user or "anonymous")
-        except ApiError as exc:
-            if route is not None and user is not None and route.operation.mutates:
-                self._audit(user, route.operation.operation_id, None, "FAILURE")
-            message = self.hooks.error_message(exc.status, exc.message)
-            body = dumps(envelope(exc.status, message, None, uri))
-            await _send(send, exc.status, body, exc.headers)
-            return
-        except _RawAnswer as answer:
-            await answer.response(scope, receive, send)
-            return
-        except Exception:
-            log.exception("unexpected error in %s %s", method, path)
-            failure = envelope(500, "An internal error occurred", None, uri)
-            await _send(send, 500, dumps(failure))
-            return
-        if result.raw is not None:
-            await result.raw(scope, receive, send)
-            return
-        body = dumps(envelope(result.status, result.message, result.response, uri))
-        await _send(send, result.status, body)
+            return await self._dispatch(served, request, user or "anonymous")
+        except ApiError:
+            if user is not None and operation.mutates:
+                self._audit(user, operation_id, None, "FAILURE")
+            raise
 
-    def _relative_path(self, scope: Scope, path: str) -> str:
-        if not path.startswith(BASE_PATH + "/"):
-            raise ApiError(404, f"No endpoint for {path}")
-        raw: bytes = scope.get("raw_path") or path.encode()
-        # the API version segment (``4.1``) is the one place a dot belongs
-        version, _, rest = raw.decode("latin-1")[len(BASE_PATH) + 1 :].partition("/")
-        tolerated = self.hooks.tolerated_path(rest)
-        if tolerated is not None:
-            return f"/{version}/{tolerated}"
-        for char in FORBIDDEN_CHARS:
-            if char in rest:
-                raise ApiError(400, f"The character '{char}' is not allowed in a REST URL")
-        return path[len(BASE_PATH) :]
-
-    async def _dispatch(
-        self, scope: Scope, receive: Receive, route: Route, raw_params: dict[str, str], user: str
-    ) -> Result:
-        operation_id = route.operation.operation_id
-        validator = route.validator
-        query = parse_qs(scope["query_string"].decode("latin-1")) if validator.query_params else {}
-        params = validator.check_params(raw_params, query)
+    async def _dispatch(self, served: ServedOperation, request: Request, user: str) -> Response:
+        operation_id = served.operation.operation_id
+        validator = served.validator
+        query = (
+            parse_qs(request.scope["query_string"].decode("latin-1"))
+            if validator.query_params
+            else {}
+        )
+        params = validator.check_params(request.path_params, query)
         body: Any = None
         present = False
         if validator.body is not None:
-            raw = await _read_body(receive)
+            raw = await request.body()
             present = bool(raw.strip())
             if present:
-                try:
-                    body = json.loads(raw)
-                except ValueError:
-                    raise ApiError(400, "Malformed JSON request body") from None
+                body = parse_json(raw)
             if not self.hooks.skips_validation(operation_id):
                 try:
                     validator.check_body(body, present)
                 except ApiError:
                     replacement = self.hooks.invalid_body_response(operation_id)
                     if replacement is not None:
-                        raise _RawAnswer(replacement) from None
+                        return replacement
                     raise
-        delay = self.hooks.delay(operation_id)
+        delay = self.hooks.delay(operation_id) + release_changes.extra_delay(
+            self.config.variant, operation_id
+        )
         if delay:
-            await asyncio.sleep(delay)
+            await self.sleep(delay)
         with self.state.lock:
             now = self.clock()
             jobs.settle(self.state, now)
             ctx = Context(
                 self.state, operation_id, params, body, user, now, self.config, self.hooks
             )
-            result = self.handlers[operation_id](ctx)
-            if route.operation.mutates:
+            try:
+                result = served.handler(ctx)
+            except ApiError:
+                raise
+            except Exception:
+                log.exception("unexpected error in %s", operation_id)
+                raise ApiError(500, "An internal error occurred") from None
+            if served.operation.mutates:
                 self.state.audit.append(now, user, operation_id, ctx.resource, "SUCCESS")
-        return result
+        if result.raw is not None:
+            return result.raw
+        uri = self.hooks.uri(request.scope["path"])
+        return envelope_response(result.status, result.message, result.response, uri)
 
     def _audit(self, user: str, operation_id: str, resource: str | None, result: str) -> None:
         with self.state.lock:
             self.state.audit.append(self.clock(), user, operation_id, resource, result)
 
-    async def _vcenter(self, scope: Scope, send: Send, method: str, path: str) -> None:
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+    async def answer_vcenter(self, request: Request) -> Response:
         with self.state.lock:
-            jobs.settle(self.state, self.clock())
-            status, payload = self.vcenter.handle(method, path, scope["query_string"], headers)
-        await _send(send, status, b"" if status == 204 else dumps(payload))
+            now = self.clock()
+            jobs.settle(self.state, now)
+            status, payload = self.vcenter.handle(
+                request.method,
+                request.scope["path"],
+                request.scope["query_string"],
+                dict(request.headers),
+                now,
+            )
+        body = b"" if status == 204 else dumps(payload)
+        return Response(body, status_code=status, media_type=None if status == 204 else JSON_TYPE)
+
+    def error_response(
+        self, path: str, status: int, message: str, headers: dict[str, str] | None = None
+    ) -> Response:
+        """The error envelope, as the active fault shapes it."""
+        text = self.hooks.error_message(status, message)
+        return envelope_response(status, text, None, self.hooks.uri(path), headers)
+
+    async def on_http_error(self, request: Request, exc: Exception) -> Response:
+        """Every HTTPException (ours and Starlette's 404 and 405) as an error envelope."""
+        assert isinstance(exc, HTTPException)
+        method, path = request.method, request.scope["path"]
+        if isinstance(exc, ApiError):
+            message = exc.message
+        elif exc.status_code == 404:
+            message = f"No endpoint {method} {path}"
+        elif exc.status_code == 405:
+            message = f"Request method '{method}' is not supported"
+        else:
+            message = exc.detail
+        headers = dict(exc.headers) if exc.headers else None
+        return self.error_response(path, exc.status_code, message, headers)
 
 
-class _RawAnswer(Exception):
-    """Carries a non-envelope response (only a fault produces one)."""
+class UrlRules:
+    """The documented URL rule, checked before routing: no ``+ . % &`` after the version.
 
-    def __init__(self, response: Any) -> None:
-        super().__init__("raw answer")
-        self.response = response
+    The API version segment (``4.1``) is the one place a dot belongs. With the
+    ``forbidden-chars-accepted`` fault the characters are dropped instead.
+    """
+
+    def __init__(self, app: ASGIApp, appliance: Appliance) -> None:
+        self.app = app
+        self.appliance = appliance
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if scope["type"] != "http" or not self._applies(path):
+            await self.app(scope, receive, send)
+            return
+        raw: bytes = scope.get("raw_path") or path.encode()
+        version, _, rest = raw.decode("latin-1")[len(BASE_PATH) + 1 :].partition("/")
+        tolerated = self.appliance.hooks.tolerated_path(rest)
+        if tolerated is not None:
+            scope = {**scope, "path": f"{BASE_PATH}/{version}/{tolerated}"}
+        else:
+            char = self.appliance.url_rule.violation(version, rest)
+            if char is not None:
+                message = f"The character '{char}' is not allowed in a REST URL"
+                answer = self.appliance.error_response(path, 400, message)
+                await answer(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    def _applies(path: str) -> bool:
+        return (
+            path.startswith(BASE_PATH + "/") and path != DOCS_PATH and not VCenterApi.handles(path)
+        )
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return str(value.decode("latin-1"))
-    return None
+def create_app(
+    config: EmulatorConfig | None = None, clock: Clock | None = None, sleep: Sleep | None = None
+) -> Starlette:
+    """The ASGI app of an emulated appliance (state lives in ``app.state.appliance``).
 
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)
-
-
-_JSON_HEADERS = [(b"content-type", b"application/json")]
-
-
-async def _send(
-    send: Send, status: int, body: bytes, extra: tuple[tuple[bytes, bytes], ...] = ()
-) -> None:
-    headers = [*_JSON_HEADERS, (b"content-length", str(len(body)).encode()), *extra]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
-
-
-def create_app(config: EmulatorConfig | None = None, clock: Clock | None = None) -> Starlette:
-    """The ASGI app of an emulated appliance (state lives in ``app.state.appliance``)."""
+    ``sleep`` waits out latency and slow operations (``asyncio.sleep`` unless a test gives
+    one).
+    """
     config = config or EmulatorConfig()
     config.validate()
-    appliance = Appliance(config, clock or system_clock, load_contract())
-    app = Starlette()
-    # every path is the appliance's, including ones no route pattern matches (``%0A``)
-    app.router.default = appliance
+    sleep = sleep or asyncio.sleep
+    appliance = Appliance(
+        config, clock or system_clock, load_contract(overlays=config.overlays), sleep
+    )
+    latency = Latency(config.latency_ms, config.latency_spread_ms, config.seed)
+    app = Starlette(
+        routes=appliance.routes(),
+        middleware=[
+            Middleware(LatencyMiddleware, latency=latency, sleep=sleep),
+            Middleware(
+                BodyLimit, limit=config.max_body_bytes, error_response=appliance.error_response
+            ),
+            Middleware(UrlRules, appliance=appliance),
+        ],
+        exception_handlers={HTTPException: appliance.on_http_error},
+    )
+    # Spring answers a path with a stray slash 404, it does not redirect
+    app.router.redirect_slashes = False
     app.state.appliance = appliance
     return app

@@ -4,24 +4,32 @@ from __future__ import annotations
 
 import argparse
 import errno
+import os
 import sys
 from pathlib import Path
 
 from conformance.core.contract import LATEST_RELEASE
+from conformance.core.errors import HarnessError, UsageError
+from conformance.core.settings import add_overlay_argument, parse_overlays
+from conformance.emulator.auth import DEFAULT_MAX_SESSIONS
 from conformance.emulator.config import (
     DEFAULT_PASSWORD,
     DEFAULT_PORT,
     DEFAULT_USERNAME,
+    SNAPSHOT_PATHS,
+    SPELLINGS,
     EmulatorConfig,
-    UsageError,
 )
 from conformance.emulator.faults import FAULTS
 from conformance.emulator.inventory import describe_inventory
+from conformance.emulator.limits import DEFAULT_MAX_BODY_BYTES
+from conformance.emulator.releases import VARIANTS
 from conformance.emulator.server import base_urls, bind, make_server
 from conformance.emulator.tls import ensure_certificate
 
 EXIT_USAGE = 2
 EXIT_PORT = 3
+PASSWORD_ENV = "SCV_EMULATOR_PASSWORD"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,12 +39,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-tls", action="store_true", help="serve plain HTTP")
     parser.add_argument("--cert-dir", type=Path, help="keep (and reuse) the certificate here")
     parser.add_argument("--username", default=DEFAULT_USERNAME)
-    parser.add_argument("--password", default=DEFAULT_PASSWORD)
+    parser.add_argument(
+        "--password",
+        help=f"the login password (better: set {PASSWORD_ENV}; default: see the README)",
+    )
     parser.add_argument(
         "--appliance-version", default=LATEST_RELEASE, help="SCV release to emulate, e.g. 4.5"
     )
     parser.add_argument(
         "--job-duration", type=float, default=0.3, metavar="SECONDS", help="how long jobs run"
+    )
+    parser.add_argument(
+        "--release-variant",
+        metavar="NAME",
+        help=f"play a later release with documented changes; one of: {', '.join(VARIANTS)}",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the inventory")
     parser.add_argument(
@@ -44,27 +60,98 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--token-ttl-minutes", type=float, default=120.0, metavar="N")
     parser.add_argument(
+        "--vcenter-session-ttl-minutes",
+        type=float,
+        default=30.0,
+        metavar="N",
+        help="idle time after which a vCenter session ends",
+    )
+    parser.add_argument(
+        "--max-sessions",
+        type=int,
+        default=DEFAULT_MAX_SESSIONS,
+        metavar="N",
+        help="live tokens (and vCenter sessions) kept; past it the oldest ends",
+    )
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        metavar="N",
+        help="delay every answer by N milliseconds, as a slow appliance",
+    )
+    parser.add_argument(
+        "--latency-spread-ms",
+        type=float,
+        default=0.0,
+        metavar="M",
+        help="vary that delay uniformly by up to M ms either way (repeatable with --seed)",
+    )
+    parser.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=DEFAULT_MAX_BODY_BYTES,
+        metavar="N",
+        help="larger request bodies are refused with 413",
+    )
+    parser.add_argument(
+        "--spelling",
+        choices=SPELLINGS,
+        default="english",
+        help="answer availableEsxHostsList (english) or AvailableEsxHostsList (translation)",
+    )
+    parser.add_argument(
+        "--snapshot-path",
+        choices=SNAPSHOT_PATHS,
+        default="both",
+        help="which datastore snapshot-location path to serve (the pages name two)",
+    )
+    parser.add_argument(
         "--list-inventory", action="store_true", help="print the seeded inventory and exit"
     )
+    add_overlay_argument(parser)
 
 
 def config_from(args: argparse.Namespace) -> EmulatorConfig:
     """The emulator settings named by parsed arguments (UsageError when unusable)."""
+    try:
+        overlays = parse_overlays(getattr(args, "overlays", None))
+    except HarnessError as exc:
+        raise UsageError(str(exc)) from None
     config = EmulatorConfig(
         host=args.host,
         port=args.port,
         tls=not args.no_tls,
         cert_dir=args.cert_dir,
         username=args.username,
-        password=args.password,
+        password=password_of(args)[0],
         appliance_version=args.appliance_version,
         job_duration=args.job_duration,
         seed=args.seed,
         fault=args.fault,
         token_ttl=args.token_ttl_minutes,
+        overlays=overlays,
+        vcenter_session_ttl=args.vcenter_session_ttl_minutes,
+        max_sessions=args.max_sessions,
+        max_body_bytes=args.max_body_bytes,
+        latency_ms=args.latency_ms,
+        latency_spread_ms=args.latency_spread_ms,
+        release_variant=args.release_variant,
+        spelling=args.spelling,
+        snapshot_path=args.snapshot_path,
     )
     config.validate()
     return config
+
+
+def password_of(args: argparse.Namespace) -> tuple[str, str]:
+    """The password and where it came from: the flag, the environment or the default."""
+    if args.password is not None:
+        return args.password, "given with --password"
+    from_env = os.environ.get(PASSWORD_ENV)
+    if from_env:
+        return from_env, f"from {PASSWORD_ENV}"
+    return DEFAULT_PASSWORD, f"the default, see the README; or set --password or {PASSWORD_ENV}"
 
 
 def _error(text: str) -> None:
@@ -98,14 +185,24 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     port = sock.getsockname()[1]
     base, vcenter = base_urls("https" if certificate else "http", config.host, port)
-    print(f"SCV emulator (appliance {config.appliance_version}) at {base}", flush=True)
+    print(f"SCV emulator (appliance {config.reported_version}) at {base}", flush=True)
     print(f"  vCenter:     {vcenter}  (pass as --vcenter)")
     print(f"  username:    {config.username}")
-    print(f"  password:    {config.password}")
+    # never the password itself: consoles end up in CI logs
+    print(f"  password:    ******** ({password_of(args)[1]})")
     if certificate is not None:
         print(f"  CA cert:     {certificate.ca_path}")
+    variant = config.variant
+    if variant is not None:
+        print(f"  variant:     {variant.name}, {variant.version} after {variant.follows}:")
+        for change in variant.changes:
+            print(f"               {change.summary}")
+    if config.latency_ms:
+        print(f"  latency:     {config.latency_ms:g} ms ± {config.latency_spread_ms:g} ms")
     if config.fault:
         print(f"  fault:       {config.fault} ({FAULTS[config.fault].description})")
+    for overlay in config.overlays:
+        print(f"  overlay:     {overlay}")
     print("Press Ctrl-C to stop.", flush=True)
     server = make_server(config, certificate)
     try:

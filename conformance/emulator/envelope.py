@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.responses import Response
@@ -16,6 +17,7 @@ STATUS_NAMES = {
     404: "NOT_FOUND",
     405: "METHOD_NOT_ALLOWED",
     409: "CONFLICT",
+    413: "PAYLOAD_TOO_LARGE",
     415: "UNSUPPORTED_MEDIA_TYPE",
     422: "UNPROCESSABLE_ENTITY",
     500: "INTERNAL_SERVER_ERROR",
@@ -44,8 +46,12 @@ def envelope(
 
 
 def envelope_response(
-    status: int, message: str | None, response: Any = None, uri: str | None = None
+    status: int,
+    message: str | None,
+    response: Any = None,
+    uri: str | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> Response:
     """A Starlette response carrying the envelope."""
     body = dumps(envelope(status, message, response, uri))
-    return Response(body, status_code=status, headers=JSON_HEADERS)
+    return Response(body, status_code=status, headers={**JSON_HEADERS, **(headers or {})})

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 
-class ApiError(Exception):
-    """An error answer: HTTP status and the envelope's responseMessage."""
+from starlette.exceptions import HTTPException
 
-    def __init__(
-        self, status: int, message: str, headers: tuple[tuple[bytes, bytes], ...] = ()
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers
+
+class ApiError(HTTPException):
+    """An error answer: HTTP status and the envelope's responseMessage.
+
+    A Starlette ``HTTPException``, so the app's exception handler turns it (and Starlette's
+    own 404 and 405) into the envelope.
+    """
+
+    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(status, message, headers)
+
+    @property
+    def status(self) -> int:
+        return self.status_code
+
+    @property
+    def message(self) -> str:
+        return self.detail
 
 
 def not_found(message: str) -> ApiError:

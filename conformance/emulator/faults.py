@@ -1,22 +1,17 @@
 """Deliberate deviations from the contract, one per fault, switched on by name.
 
-Each fault lives here as a hook the app or a handler consults; with no fault active
-every hook is a no-op, so the emulator conforms.
+Each fault lives here as a hook the app or a handler consults, or (``fault_handlers``) as a
+handler wrapper; with no fault active every hook is a no-op, so the emulator conforms.
 """
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from starlette.responses import Response
-
-from conformance.emulator.errors import ApiError
-from conformance.emulator.handlers.registry import Context, Handler, Result
 
 SEEN_BY = ("fuzz", "stateful", "scenario")
 
@@ -84,7 +79,6 @@ STACK_TRACE = (
     "\tat org.springframework.web.servlet.FrameworkServlet.service(FrameworkServlet.java:897)"
 )
 SLOW_SECONDS = 1.5
-UNKNOWN_JOB_OFFSET = 1_000_000
 _FORBIDDEN_IN_PATH = re.compile(r"%[0-9A-Fa-f]{2}|[+.&%]")
 Effect = Callable[[datetime], None]
 
@@ -137,100 +131,3 @@ class FaultHooks:
         if self.name == "detach-ignored" and job_type == "detachVmdk":
             return None
         return effect
-
-    def wrap(self, operation_id: str, handler: Handler) -> Handler:
-        """The handler as the active fault changes it."""
-        wrapper = _WRAPPERS.get((self.name, operation_id))
-        return handler if wrapper is None else wrapper(handler)
-
-
-def _drop_frequency(handler: Handler) -> Handler:
-    def wrapped(ctx: Context) -> Result:
-        result = handler(ctx)
-        for item in result.response["policyResponseList"]:
-            item.pop("frequency", None)
-        return result
-
-    return wrapped
-
-
-def _status_422(handler: Handler) -> Handler:
-    def wrapped(ctx: Context) -> Result:
-        try:
-            return handler(ctx)
-        except ApiError as exc:
-            if exc.status == 404 and exc.message.startswith("Resource group with id"):
-                raise ApiError(422, exc.message) from None
-            raise
-
-    return wrapped
-
-
-def _generated_policy(handler: Handler) -> Handler:
-    def wrapped(ctx: Context) -> Result:
-        from conformance.emulator.model import Policy
-
-        body = ctx.body if isinstance(ctx.body, dict) else {}
-        policy_id = ctx.state.next_id("policy")
-        name = body.get("name")
-        name = name if isinstance(name, str) and name.strip() else f"generated-{policy_id}"
-        policy = Policy(policy_id, name, "DAILY", {"type": "DAYS", "value": 7})
-        ctx.state.policies[policy_id] = policy
-        return Result(policy.as_dict(), "Policy created successfully")
-
-    return wrapped
-
-
-def _unknown_job(handler: Handler) -> Handler:
-    def wrapped(ctx: Context) -> Result:
-        result = handler(ctx)
-        result.response = {"jobId": result.response["jobId"] + UNKNOWN_JOB_OFFSET}
-        return result
-
-    return wrapped
-
-
-def _forget(select: Callable[[Context], dict[Any, Any]]) -> Callable[[Handler], Handler]:
-    """Answer as the handler does, then put the selected collection back as it was."""
-
-    def wrapper(handler: Handler) -> Handler:
-        def wrapped(ctx: Context) -> Result:
-            collection = select(ctx)
-            saved = copy.deepcopy(collection)
-            result = handler(ctx)
-            collection.clear()
-            collection.update(saved)
-            return result
-
-        return wrapped
-
-    return wrapper
-
-
-def _no_mounts(handler: Handler) -> Handler:
-    def wrapped(ctx: Context) -> Result:
-        result = handler(ctx)
-        result.response = {"mountedDatastoresList": []}
-        return result
-
-    return wrapped
-
-
-def _no_filter(handler: Handler) -> Handler:
-    def wrapped(ctx: Context) -> Result:
-        ctx.params.pop("jobType", None)
-        return handler(ctx)
-
-    return wrapped
-
-
-_WRAPPERS: dict[tuple[str | None, str], Callable[[Handler], Handler]] = {
-    ("missing-required-field", "getPolicies"): _drop_frequency,
-    ("wrong-status-code", "updateResourceGroup"): _status_422,
-    ("invalid-input-accepted", "createPolicy"): _generated_policy,
-    ("job-id-unknown", "backupResourceGroupNow"): _unknown_job,
-    ("state-not-persisted", "updateResourceGroup"): _forget(lambda ctx: ctx.state.groups),
-    ("schedule-not-saved", "modifySchedule"): _forget(lambda ctx: ctx.state.schedules),
-    ("mount-not-listed", "getMountedDatastores"): _no_mounts,
-    ("job-filter-ignored", "getJobs"): _no_filter,
-}

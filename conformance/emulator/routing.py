@@ -1,28 +1,43 @@
-"""Routes bound from the contract: path template + method -> operation and handler."""
+"""Starlette routes bound from the served operations: one route per path template.
+
+Each route takes every method and picks the operation itself, so that a literal segment
+(``backupnow``) is never read as a parameter value of a sibling template and a 405 names
+the methods of the path that matched (Spring MVC behaves alike).
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route, request_response
+from starlette.types import Receive, Scope, Send
 
 from conformance.core.contract import Operation
 from conformance.emulator.errors import ApiError
 from conformance.emulator.handlers.registry import Handler
 from conformance.emulator.validation import RequestValidator
 
-_PARAM = re.compile(r"\{([^}/]+)\}")
+BASE_PATH = "/api"
 
 
 @dataclass(frozen=True)
-class Route:
-    """One served operation."""
+class ServedOperation:
+    """One operation the emulator serves: its contract entry, handler and checks."""
 
     operation: Operation
     handler: Handler
     validator: RequestValidator
 
 
-def _compile(template: str) -> re.Pattern[str]:
+_PARAM = re.compile(r"\{([^}/]+)\}")
+
+
+def compile_template(template: str) -> re.Pattern[str]:
+    """The pattern of a path template: each ``{parameter}`` a named group of one segment."""
     pattern = ""
     position = 0
     for match in _PARAM.finditer(template):
@@ -33,43 +48,45 @@ def _compile(template: str) -> re.Pattern[str]:
     return re.compile(f"^{pattern}$")
 
 
-class Router:
-    """Finds the route of a path (relative to the base path) and method."""
-
-    def __init__(self, routes: list[Route]) -> None:
-        self._literal: dict[str, dict[str, Route]] = {}
-        templated: dict[str, dict[str, Route]] = {}
-        for route in routes:
-            template = route.operation.path
-            table = self._literal if "{" not in template else templated
-            table.setdefault(template, {})[route.operation.method.upper()] = route
-        ordered = sorted(templated.items(), key=lambda item: item[0].count("{"))
-        self._templated = [(_compile(template), methods) for template, methods in ordered]
-
-    def match(self, path: str, method: str) -> tuple[Route, dict[str, str]]:
-        """The route and raw path parameters; ApiError 404 or 405 when there is none."""
-        allowed: set[str] = set()
-        methods = self._literal.get(path)
-        if methods is not None:
-            route = methods.get(method)
-            if route is not None:
-                return route, {}
-            # a literal segment (``backupnow``) is never read as a parameter value
-            raise _method_not_allowed(method, set(methods))
-        for pattern, methods in self._templated:
-            found = pattern.match(path)
-            if found is None:
-                continue
-            route = methods.get(method)
-            if route is not None:
-                return route, found.groupdict()
-            allowed.update(methods)
-        if allowed:
-            raise _method_not_allowed(method, allowed)
-        raise ApiError(404, f"No endpoint {method} /api{path}")
+Serve = Callable[[ServedOperation, Request], Awaitable[Response]]
+Respond = Callable[[Request], Awaitable[Response]]
 
 
-def _method_not_allowed(method: str, allowed: set[str]) -> ApiError:
-    """405 with the ``Allow`` header RFC 9110 requires."""
-    allow = ", ".join(sorted(allowed)).encode()
-    return ApiError(405, f"Request method '{method}' is not supported", ((b"allow", allow),))
+class AnyMethod:
+    """An ASGI endpoint that takes every method (Starlette routes a function to GET only)."""
+
+    def __init__(self, respond: Respond) -> None:
+        self._app = request_response(respond)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._app(scope, receive, send)
+
+
+class PathOperations:
+    """The operations of one path template, by HTTP method."""
+
+    def __init__(self, by_method: dict[str, ServedOperation], serve: Serve) -> None:
+        self._by_method = by_method
+        self._serve = serve
+
+    async def respond(self, request: Request) -> Response:
+        served = self._by_method.get(request.method)
+        if served is None:
+            # RFC 9110: a 405 carries the methods the path does take
+            allow = ", ".join(sorted(self._by_method))
+            message = f"Request method '{request.method}' is not supported"
+            raise ApiError(405, message, {"Allow": allow})
+        return await self._serve(served, request)
+
+
+def operation_routes(operations: list[ServedOperation], serve: Serve) -> list[Route]:
+    """Routes under ``/api``: literal paths first, then templates by parameter count."""
+    by_path: dict[str, dict[str, ServedOperation]] = {}
+    for served in operations:
+        methods = by_path.setdefault(served.operation.path, {})
+        methods[served.operation.method.upper()] = served
+    ordered = sorted(by_path, key=lambda template: template.count("{"))
+    return [
+        Route(BASE_PATH + template, AnyMethod(PathOperations(by_path[template], serve).respond))
+        for template in ordered
+    ]

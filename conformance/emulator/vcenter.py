@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import secrets
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 
+from conformance.emulator.auth import SessionStore
+from conformance.emulator.model import Disk
 from conformance.emulator.state import State
 
 SESSION_HEADER = "vmware-api-session-id"
@@ -17,20 +19,30 @@ def _error(kind: str, text: str) -> dict[str, Any]:
     return {"error_type": kind, "messages": [{"id": kind.lower(), "default_message": text}]}
 
 
-class VCenterApi:
-    """Answers /api/session and /api/vcenter/... from the emulator's inventory."""
+def _disk_info(disk: Disk) -> dict[str, Any]:
+    return {
+        "label": disk.label,
+        "type": "SCSI",
+        "capacity": disk.capacity,
+        "backing": {"type": "VMDK_FILE", "vmdk_file": disk.location},
+    }
 
-    def __init__(self, state: State, username: str, password: str) -> None:
+
+class VCenterApi:
+    """Answers /api/session and /api/vcenter/... from the emulator's inventory.
+
+    Sessions expire after ``sessions``' idle time, as vCenter's do.
+    """
+
+    def __init__(self, state: State, sessions: SessionStore) -> None:
         self._state = state
-        self._sessions: set[str] = set()
-        self._username = username
-        self._password = password
+        self.sessions = sessions
 
     @staticmethod
     def handles(path: str) -> bool:
         return path == "/api/session" or path.startswith("/api/vcenter/")
 
-    def _login(self, authorization: str | None) -> tuple[int, Any]:
+    def _login(self, authorization: str | None, now: datetime) -> tuple[int, Any]:
         scheme, _, encoded = (authorization or "").partition(" ")
         try:
             user, _, password = base64.b64decode(encoded, validate=True).decode().partition(":")
@@ -38,22 +50,20 @@ class VCenterApi:
             user, password = "", ""
         if scheme.lower() != "basic" or not self._state.tokens.credentials_match(user, password):
             return 401, _error("UNAUTHENTICATED", "Authentication required.")
-        session = secrets.token_hex(16)
-        self._sessions.add(session)
-        return 201, session
+        return 201, self.sessions.issue(user, now)
 
     def handle(
-        self, method: str, path: str, query: bytes, headers: dict[str, str]
+        self, method: str, path: str, query: bytes, headers: dict[str, str], now: datetime
     ) -> tuple[int, Any]:
         """Status and JSON body of one vCenter call; call it holding the state lock."""
         if path == "/api/session":
             if method == "POST":
-                return self._login(headers.get("authorization"))
+                return self._login(headers.get("authorization"), now)
             if method == "DELETE":
-                self._sessions.discard(headers.get(SESSION_HEADER, ""))
+                self.sessions.revoke(headers.get(SESSION_HEADER))
                 return 204, None
             return 405, _error("METHOD_NOT_ALLOWED", "Method not allowed.")
-        if headers.get(SESSION_HEADER) not in self._sessions:
+        if self.sessions.owner(headers.get(SESSION_HEADER), now) is None:
             return 401, _error("UNAUTHENTICATED", "Authentication required.")
         if method != "GET":
             return 405, _error("METHOD_NOT_ALLOWED", "Method not allowed.")
@@ -65,9 +75,24 @@ class VCenterApi:
             return 200, self._datastores(names)
         if parts == ["host"]:
             return 200, self._hosts(names)
+        if len(parts) == 2 and parts[0] == "vm":
+            return self._vm(parts[1])
         if len(parts) in (4, 5) and parts[0] == "vm" and parts[2:4] == ["hardware", "disk"]:
             return self._disks(parts[1], parts[4] if len(parts) == 5 else None)
         return 404, _error("NOT_FOUND", f"No such resource {path}.")
+
+    def _vm(self, moref: str) -> tuple[int, Any]:
+        """A VM's details as vSphere answers them: its disks keyed by id, with backing."""
+        vm = self._state.vm_by_moref(moref)
+        if vm is None:
+            return 404, _error("NOT_FOUND", f"Virtual machine {moref} not found.")
+        return 200, {
+            "name": vm.name,
+            "power_state": vm.power_state,
+            "cpu": {"count": vm.cpu_count},
+            "memory": {"size_MiB": vm.memory_mib},
+            "disks": {str(d.key): _disk_info(d) for d in vm.disks},
+        }
 
     def _disks(self, moref: str, key: str | None) -> tuple[int, Any]:
         """As vSphere answers: the list names disk ids, one disk's details hold its file."""
@@ -78,12 +103,7 @@ class VCenterApi:
             return 200, [{"disk": str(d.key)} for d in vm.disks]
         for disk in vm.disks:
             if str(disk.key) == key:
-                return 200, {
-                    "label": disk.label,
-                    "type": "SCSI",
-                    "capacity": disk.capacity,
-                    "backing": {"type": "VMDK_FILE", "vmdk_file": disk.location},
-                }
+                return 200, _disk_info(disk)
         return 404, _error("NOT_FOUND", f"Virtual disk {key} of {moref} not found.")
 
     def _vms(self, names: list[str] | None) -> list[dict[str, Any]]:

@@ -9,8 +9,8 @@ from schemathesis.engine import Status, events, from_schema
 from schemathesis.engine.recorder import ScenarioRecorder
 from schemathesis.schemas import BaseSchema
 
-from conformance.core import coverage
-from conformance.fuzz.exchanges import exchange_of
+from conformance.core import coverage, recording
+from conformance.fuzz.exchanges import exchange_of, log_cases
 from conformance.fuzz.verdicts import Finding, FuzzResult
 
 SecretsSource = Callable[[], Iterable[str]]
@@ -46,6 +46,8 @@ def _collect(recorder: ScenarioRecorder, result: FuzzResult, secrets: SecretsSou
     for sent in recorder.interactions.values():
         status = sent.response.status_code if sent.response is not None else None
         coverage.observe(sent.request.method, sent.request.uri, status, sent.request.headers)
+    if recording.active():
+        log_cases(recorder, secrets())
     for case_id, nodes in recorder.checks.items():
         answered = recorder.interactions.get(case_id)
         span = None

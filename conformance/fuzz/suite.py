@@ -10,6 +10,7 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.core.result import Ok
 from schemathesis.schemas import BaseSchema
 
+from conformance.core import recording
 from conformance.core.context import RunContext
 from conformance.core.contract import Operation
 from conformance.core.errors import HarnessError
@@ -135,7 +136,8 @@ class FuzzSuite:
             schema = only(self._schema("operations"), [operation_id])
             result = run_engine(schema, self.secrets)
             if operation_id != "login" and not result.errors:
-                self._probe(schema, result)
+                with recording.labels(recording.PROBE_KIND, operation_id):
+                    self._probe(schema, result)
             self._results[operation_id] = result
         return self._results[operation_id]
 
@@ -152,7 +154,8 @@ class FuzzSuite:
             schema = only(self._schema(STATEFUL), ids)
             result = run_engine(schema, self.secrets)
             if "backupResourceGroupNow" in ids and not result.errors:
-                self._follow_job_links(result)
+                with recording.labels(recording.PROBE_KIND):
+                    self._follow_job_links(result)
             self._results[STATEFUL] = result
         return self._results[STATEFUL]
 

@@ -12,7 +12,7 @@ from conformance.plugin.context import get_context, get_manifest
 
 def pytest_configure(config: pytest.Config) -> None:
     context = get_context(config)
-    coverage.start(context.contract, context.target.base_url)
+    coverage.start(context.contract)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

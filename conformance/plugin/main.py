@@ -15,7 +15,7 @@ import pytest
 
 from conformance.core.errors import HarnessError
 from conformance.core.pacing import PACER
-from conformance.plugin import coverage, labels, progress, scheduling, selection
+from conformance.plugin import coverage, labels, progress, recording, scheduling, selection
 from conformance.plugin.context import get_manifest
 
 #: The harness's own plugins, by the name they are registered under.
@@ -25,6 +25,7 @@ HARNESS_PLUGINS: dict[str, ModuleType] = {
     "scv-labels": labels,
     "scv-selection": selection,
     "scv-coverage": coverage,
+    "scv-recording": recording,
 }
 
 

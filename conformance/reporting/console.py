@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from conformance.reporting.baseline import ACCEPTED_STATUS, console_lines
 from conformance.reporting.coverage import coverage_line
 from conformance.reporting.markdown import headline
 
@@ -25,6 +26,7 @@ STYLES = {
     "conformant": "bold green",
     "failures": "bold red",
     "unreachable": "bold magenta",
+    ACCEPTED_STATUS: "bold yellow",
 }
 
 
@@ -70,6 +72,9 @@ def print_summary(console: Console, summary: dict[str, Any], run_dir: Path) -> N
     line.append(f", {totals['skipped']} skipped", style="yellow")
     line.append(f" in {summary['durationSeconds']:.1f} s")
     console.print(line)
+    for baseline_line in console_lines(summary):
+        # keys and paths stay on one line, to be copied
+        console.print(Text(baseline_line), soft_wrap=True)
     if summary.get("error"):
         console.print(Text(f"error: {summary['error']}"))
     if summary.get("coverage") and summary["totals"]["total"]:

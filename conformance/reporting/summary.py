@@ -90,6 +90,9 @@ def build_summary(
         summary["coverage"] = coverage
     if facts.selection:
         summary["selection"] = facts.selection
+    if facts.selection.get("workflows"):
+        # what `diff` compares the scope of two runs by
+        summary["workflow"] = ", ".join(facts.selection["workflows"])
     if facts.replay:
         summary["replay"] = facts.replay
     if facts.token_command:

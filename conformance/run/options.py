@@ -25,7 +25,10 @@ COMMAND_SUITES = {
     "scenarios": ("scenarios",),
 }
 #: Options that do not change what a run does: left out of its replay line.
-NOT_REPLAYED = frozenset({"help", "password", "report_dir", "seed", "dry_run", "command_parser"})
+NOT_REPLAYED = frozenset(
+    {"help", "password", "report_dir", "seed", "dry_run", "command_parser", "record"}
+    | {"write_baseline", "fleet", "fleet_concurrency"}
+)
 
 
 def add_run_options(parser: argparse.ArgumentParser, command: str) -> None:

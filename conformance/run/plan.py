@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from conformance.core.contract import load_contract
 from conformance.core.errors import UsageError
 from conformance.core.selection import Selection
+from conformance.reporting.baseline import Baseline
 
 PROFILES = ("smoke", "full")
 #: The suites, by the name ``--only`` and the summary use (``conformance.run.child.SUITES``).
@@ -27,6 +29,10 @@ class RunPlan:
     replay: tuple[str, ...] = ()
     #: The option that gives the seed on that command line.
     seed_option: str = "--seed"
+    #: ``--record FILE``: every exchange as HAR 1.2 (absolute: relative to the user's cwd).
+    record: Path | None = None
+    baseline: Baseline | None = None
+    write_baseline: Path | None = None
 
     def validate(self) -> None:
         unknown = [s for s in self.suites if s not in SUITE_NAMES]
@@ -39,6 +45,8 @@ class RunPlan:
             raise UsageError(f"--profile: choose smoke or full, not {self.profile!r}")
         if self.workers is not None and self.workers < 1:
             raise UsageError("--workers: must be at least 1")
+        if self.record is not None and (self.record.is_dir() or not self.record.parent.is_dir()):
+            raise UsageError(f"--record: cannot write a file at {self.record}")
         if self.max_failures is not None and self.max_failures < 1:
             raise UsageError("--max-failures: must be at least 1")
         if "fuzz" in self.suites:

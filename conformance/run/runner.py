@@ -24,20 +24,24 @@ from rich.text import Text
 
 from conformance import __version__
 from conformance.core.context import RunContext
-from conformance.core.contract import load_contract
+from conformance.core.contract import Contract, load_contract
 from conformance.core.errors import ExitCode, TargetUnreachable, UsageError
 from conformance.core.manifest import MANIFEST_DIR
+from conformance.core.recording import log_files
 from conformance.core.redaction import REDACTED, secret_header_values
 from conformance.core.session import token_command
 from conformance.core.settings import Settings
 from conformance.reporting.allure_polish import polish
 from conformance.reporting.allure_results import read_results
 from conformance.reporting.atomic import write_json, write_text
+from conformance.reporting.baseline import settle
 from conformance.reporting.console import print_summary
 from conformance.reporting.coverage import build_coverage, read_records, write_allure_globals
+from conformance.reporting.har import write_har
 from conformance.reporting.junit import merge, reconcile, write_error
 from conformance.reporting.markdown import render
 from conformance.reporting.metadata import write_metadata
+from conformance.reporting.observations import write_observations
 from conformance.reporting.run_dirs import new_run_dir
 from conformance.reporting.scrub import scrub
 from conformance.reporting.summary import RunFacts, build_summary
@@ -116,17 +120,18 @@ def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -
         Text(f"run {run_dir} · profile {plan.profile} · seed {seed} (replay with --seed {seed})")
     )
     facts = run_facts(settings, plan, started)
+    contract = load_contract(overlays=settings.overlays)
     try:
         context = open_context(settings)
     except TargetUnreachable as exc:
         facts = replace(facts, unreachable=True, error=cleaned(str(exc), settings))
-        return finish(run_dir, facts, clock, out, secret_values(settings))
+        return finish(run_dir, facts, clock, out, secret_values(settings), plan, contract)
     except UsageError:
         _remove_if_empty(run_dir)
         raise
     except (OSError, RuntimeError) as exc:
         facts = replace(facts, error=f"the embedded emulator did not start: {exc}")
-        return finish(run_dir, facts, clock, out, secret_values(settings))
+        return finish(run_dir, facts, clock, out, secret_values(settings), plan, contract)
     secrets_seen = [*secret_values(settings), context.target.password]
     facts = with_target(facts, context)
     err.print(
@@ -141,16 +146,16 @@ def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -
             facts = _run_suites(context, plan, run_dir, facts, err)
     except KeyboardInterrupt:
         facts = replace(facts, error="interrupted")
-        finish(run_dir, facts, clock, out, secrets_seen)
+        finish(run_dir, facts, clock, out, secrets_seen, plan, contract)
         raise
     finally:
         context.close()
-    return finish(run_dir, facts, clock, out, secrets_seen)
+    return finish(run_dir, facts, clock, out, secrets_seen, plan, contract)
 
 
 def run_facts(settings: Settings, plan: RunPlan, started: datetime) -> RunFacts:
     """What is known of a run before its target is opened (the seed settled)."""
-    contract = load_contract()
+    contract = load_contract(overlays=settings.overlays)
     return RunFacts(
         target=public_url(settings.target),
         appliance_version=None,
@@ -253,11 +258,18 @@ def _outcome_facts(outcome: PytestOutcome, plan: RunPlan, facts: RunFacts) -> Ru
 
 
 def finish(
-    run_dir: Path, facts: RunFacts, clock: float, console: Console, hidden: list[str]
+    run_dir: Path,
+    facts: RunFacts,
+    clock: float,
+    console: Console,
+    hidden: list[str],
+    plan: RunPlan,
+    contract: Contract | None = None,
 ) -> int:
     """Write every report of a run from its Allure results, print the end; the exit code.
 
-    ``clock``: ``time.monotonic()`` at the start; ``hidden``: values no file may keep.
+    ``clock``: ``time.monotonic()`` at the start; ``hidden``: values no file may keep;
+    ``contract``: the run's (overlays applied), for the coverage view.
     """
     facts = replace(facts, duration_seconds=time.monotonic() - clock)
     results_dir = run_dir / "allure-results"
@@ -278,10 +290,14 @@ def finish(
             "Python": sys.version.split()[0],
         },
     )
-    coverage = build_coverage(load_contract(), read_records(run_dir / MANIFEST_DIR))
+    write_observations(run_dir, results, facts)
+    if plan.record is not None:
+        write_har(log_files(run_dir), plan.record, hidden)
+    coverage = build_coverage(contract or load_contract(), read_records(run_dir / MANIFEST_DIR))
     if results:
         write_allure_globals(results_dir, coverage, int(time.time() * 1000))
     summary = build_summary(results, facts, coverage)
+    summary = settle(summary, plan.baseline, plan.write_baseline, hidden)
     write_json(run_dir / "summary.json", summary)
     write_text(run_dir / "summary.md", render(summary))
     scrub(run_dir, hidden)

@@ -17,7 +17,7 @@ PROBE_TIMEOUT_SECONDS = 15.0
 
 def open_context(settings: Settings) -> RunContext:
     """Resolve the target (starting the embedded emulator if none) and check it answers."""
-    contract = load_contract()
+    contract = load_contract(overlays=settings.overlays)
     if settings.target is None:
         return _embedded_context(settings, contract)
     if not settings.username or not settings.password:
@@ -73,7 +73,11 @@ def detect_version(target: Target) -> str | None:
 def _embedded_context(settings: Settings, contract: Contract) -> RunContext:
     release = settings.appliance_version or LATEST_RELEASE
     config = EmulatorConfig(
-        host="127.0.0.1", port=0, appliance_version=release, seed=settings.seed or 0
+        host="127.0.0.1",
+        port=0,
+        appliance_version=release,
+        seed=settings.seed or 0,
+        overlays=settings.overlays,
     )
     emulator = EmbeddedEmulator(config)
     emulator.__enter__()

@@ -15,16 +15,18 @@ import httpx
 import pytest
 from allure_commons.types import AttachmentType
 
+from conformance.core import recording
 from conformance.core.errors import HarnessError
 from conformance.core.item_keys import file_nodeid
 from conformance.core.redaction import redact_json
 from conformance.core.session import Exchange
 from conformance.plugin.context import get_context
 from conformance.plugin.skips import skip_item
-from conformance.scenarios import harness, loader
-from conformance.scenarios.document import Workflow
-from conformance.scenarios.engine import Engine, RunResult
-from conformance.scenarios.errors import ScenarioDocumentError, StepFailure
+from conformance.scenarios import extensions, harness, loader
+from conformance.scenarios.arazzo.document import Workflow
+from conformance.scenarios.arazzo.engine import RunResult
+from conformance.scenarios.arazzo.errors import StepFailure
+from conformance.scenarios.errors import ScenarioDocumentError, WorkflowFailure
 
 SUITE = "scenario"
 
@@ -40,7 +42,7 @@ class ScenarioFile(pytest.File):
 
     def collect(self) -> Iterator[pytest.Item]:
         document = loader.load(self.path)
-        for workflow in document.workflows:
+        for workflow in document.tests:
             yield WorkflowItem.from_parent(self, name=workflow.workflow_id, workflow=workflow)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
@@ -72,7 +74,7 @@ class WorkflowItem(pytest.Item):
         vcenter = harness.vcenter_client(context)
         try:
             inputs = harness.workflow_inputs(context, workflow, vcenter)
-            engine = Engine(
+            engine = harness.engine(
                 workflow.document,
                 session,
                 vcenter,
@@ -80,7 +82,8 @@ class WorkflowItem(pytest.Item):
                 on_call=_report_call,
             )
             _attach_json("workflow inputs", inputs)
-            result = engine.run(workflow, inputs)
+            with recording.labels(recording.SCENARIO_KIND, workflow_id=workflow.workflow_id):
+                result = engine.run(workflow, inputs)
             _attach_json("workflow outputs", result.outputs)
         finally:
             session.close()
@@ -99,7 +102,7 @@ class WorkflowItem(pytest.Item):
         self._record(error)
         for attachment in error.attachments:
             _attach_text(attachment.name, attachment.text)
-        raise error
+        raise WorkflowFailure(error)
 
     def _record(self, error: StepFailure) -> None:
         self.user_properties.append(("stepId", error.step_id))
@@ -108,7 +111,7 @@ class WorkflowItem(pytest.Item):
             self.user_properties.append(("reproduce", error.exchange.as_curl()))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
-        if isinstance(excinfo.value, StepFailure):
+        if isinstance(excinfo.value, WorkflowFailure):
             return str(excinfo.value)
         if isinstance(excinfo.value, HarnessError):
             return f"{self.workflow.workflow_id}: {excinfo.value}"
@@ -119,11 +122,12 @@ def _label(workflow: Workflow) -> None:
     allure.dynamic.title(workflow.summary)
     allure.dynamic.description(workflow.description)
     # the tree by API area (the workflow's first contract tag), then workflow
-    allure.dynamic.parent_suite(workflow.tags[0] if workflow.tags else "workflows")
+    areas = extensions.tags(workflow)
+    allure.dynamic.parent_suite(areas[0] if areas else "workflows")
     allure.dynamic.suite(workflow.workflow_id)
     allure.dynamic.sub_suite("workflow")
     allure.dynamic.feature(workflow.document.title)
-    for tag in workflow.tags:
+    for tag in areas:
         allure.dynamic.tag(tag)
 
 

@@ -53,3 +53,24 @@ def test_configured_credentials(make_api) -> None:  # type: ignore[no-untyped-de
         json={"username": "administrator@vsphere.local", "password": "scv-emulator"},
     )
     error(answer, 401)
+
+
+def test_expired_tokens_are_dropped_from_memory(api: Api) -> None:
+    for _ in range(5):
+        api.login()
+    tokens = api.state.tokens.sessions
+    assert len(tokens) == 5
+    api.clock.advance(minutes=120)
+    fresh = api.login()
+    assert len(tokens) == 1
+    assert api.raw("GET", "/api/4.1/jobs", headers={"Token": fresh}).status_code == 200
+
+
+def test_live_tokens_are_bounded_oldest_first(make_api) -> None:  # type: ignore[no-untyped-def]
+    api = make_api(max_sessions=3)
+    tokens = [api.login() for _ in range(5)]
+    assert len(api.state.tokens.sessions) == 3
+    for token in tokens[:2]:
+        error(api.raw("GET", "/api/4.1/jobs", headers={"Token": token}), 401)
+    for token in tokens[2:]:
+        assert api.raw("GET", "/api/4.1/jobs", headers={"Token": token}).status_code == 200

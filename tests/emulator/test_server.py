@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import ssl
 import subprocess
@@ -70,6 +71,9 @@ def test_cli_refuses_bad_input_with_one_line(capsys: pytest.CaptureFixture[str])
     assert "not an appliance release" in capsys.readouterr().err
     assert cli.run(parse("--appliance-version", "3.9")) == 2
     assert cli.run(parse("--job-duration", "-1")) == 2
+    assert cli.run(parse("--max-body-bytes", "0")) == 2
+    assert cli.run(parse("--max-sessions", "0")) == 2
+    assert cli.run(parse("--vcenter-session-ttl-minutes", "0")) == 2
 
 
 def test_cli_reports_a_port_in_use(capsys: pytest.CaptureFixture[str]) -> None:
@@ -87,37 +91,77 @@ def test_cli_lists_the_inventory(capsys: pytest.CaptureFixture[str]) -> None:
     assert "legacy-crm01" in capsys.readouterr().out
 
 
+def start_emulate(
+    *options: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[str], list[str]]:
+    """``python -m conformance.emulator`` on a free port and its banner (up to Ctrl-C)."""
+    command = [sys.executable, "-m", "conformance.emulator", "--port", "0", *options]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    assert process.stdout is not None
+    banner: list[str] = []
+    while not banner or not banner[-1].startswith("Press Ctrl-C"):
+        line = process.stdout.readline()
+        assert line, f"emulate ended: {process.stderr.read() if process.stderr else ''}"
+        banner.append(line)
+    return process, banner
+
+
+def login_when_up(url: str, login: dict[str, str], verify: ssl.SSLContext | bool) -> httpx.Response:
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            return httpx.post(url + "/4.1/auth/login", json=login, verify=verify)
+        except httpx.ConnectError:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+
+
+def stop(process: subprocess.Popen[str]) -> str:
+    """Stop the process; everything else it wrote to stdout and stderr."""
+    process.terminate()
+    out, err = process.communicate(timeout=10)
+    return out + err
+
+
 def test_emulate_process_prints_where_it_is_and_serves(tmp_path: Path) -> None:
-    command = [
-        sys.executable,
-        "-m",
-        "conformance.emulator",
-        "--port",
-        "0",
-        "--cert-dir",
-        str(tmp_path),
-    ]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process, banner = start_emulate("--cert-dir", str(tmp_path))
     try:
-        assert process.stdout is not None
-        lines = [process.stdout.readline() for _ in range(5)]
-        url = lines[0].split(" at ")[1].strip()
+        url = banner[0].split(" at ")[1].strip()
         assert url.startswith("https://127.0.0.1:")
-        assert "administrator@vsphere.local" in lines[2] and "scv-emulator" in lines[3]
-        assert str(tmp_path / "ca.pem") in lines[4]
-        deadline = time.monotonic() + 5
-        while True:
-            try:
-                answer = httpx.post(
-                    url + "/4.1/auth/login",
-                    json=LOGIN,
-                    verify=ssl.create_default_context(cafile=tmp_path / "ca.pem"),
-                )
-                break
-            except httpx.ConnectError:
-                assert time.monotonic() < deadline
-                time.sleep(0.05)
-        assert answer.status_code == 200
+        assert "administrator@vsphere.local" in banner[2]
+        assert "--password" in banner[3] and "SCV_EMULATOR_PASSWORD" in banner[3]
+        assert str(tmp_path / "ca.pem") in banner[4]
+        context = ssl.create_default_context(cafile=tmp_path / "ca.pem")
+        assert login_when_up(url, LOGIN, context).status_code == 200
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        rest = stop(process)
+    assert "scv-emulator" not in "".join(banner) + rest
+
+
+@pytest.mark.parametrize("source", ["flag", "environment"])
+def test_emulate_never_prints_the_password(source: str) -> None:
+    secret = "Sup3r-Secret!pw"
+    if source == "flag":
+        process, banner = start_emulate("--no-tls", "--password", secret)
+    else:
+        process, banner = start_emulate("--no-tls", env={"SCV_EMULATOR_PASSWORD": secret})
+    try:
+        url = banner[0].split(" at ")[1].strip()
+        login = {"username": "administrator@vsphere.local", "password": secret}
+        assert login_when_up(url, login, False).status_code == 200
+        assert login_when_up(url, LOGIN, False).status_code == 401
+    finally:
+        rest = stop(process)
+    printed = "".join(banner) + rest
+    assert "********" in printed
+    assert secret not in printed and "Secret" not in printed
+
+
+def test_password_source_is_named() -> None:
+    assert cli.password_of(parse("--password", "p")) == ("p", "given with --password")

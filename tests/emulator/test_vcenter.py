@@ -59,7 +59,41 @@ def test_disks_of_a_vm(api: Api) -> None:
     assert no_disk.status_code == 404
 
 
+def test_a_vm_with_its_disks_and_their_backing(api: Api) -> None:
+    headers = session(api)
+    vm = api.raw("GET", "/api/vcenter/vm/vm-101", headers=headers).json()
+    assert vm["name"] == "finance-app01"
+    assert sorted(vm["disks"]) == ["2000", "2001", "2002"]
+    backing = vm["disks"]["2001"]["backing"]["vmdk_file"]
+    assert backing == "[nfs_ds01] finance-app01/finance-app01_1.vmdk"
+    assert api.raw("GET", "/api/vcenter/vm/vm-999", headers=headers).status_code == 404
+    assert api.raw("GET", "/api/vcenter/vm/vm-101").status_code == 401
+
+
 def test_vcenter_is_not_under_scv_auth(api: Api) -> None:
     answer: httpx.Response = api.raw("GET", "/api/vcenter/host", headers={"Token": api.token})
     assert answer.status_code == 401
     assert "error_type" in answer.json()
+
+
+def test_sessions_end_after_the_idle_time_and_leave_memory(make_api) -> None:  # type: ignore[no-untyped-def]
+    api = make_api(vcenter_session_ttl=30)
+    headers = session(api)
+    for _ in range(3):
+        # every use restarts the idle time, as in vCenter
+        api.clock.advance(minutes=29)
+        assert api.raw("GET", "/api/vcenter/host", headers=headers).status_code == 200
+    api.clock.advance(minutes=30)
+    assert api.raw("GET", "/api/vcenter/host", headers=headers).status_code == 401
+    assert len(api.appliance.vcenter.sessions) == 0
+
+
+def test_sessions_are_bounded_and_logout_ends_one(make_api) -> None:  # type: ignore[no-untyped-def]
+    api = make_api(max_sessions=2)
+    first, second, third = session(api), session(api), session(api)
+    assert len(api.appliance.vcenter.sessions) == 2
+    assert api.raw("GET", "/api/vcenter/host", headers=first).status_code == 401
+    assert api.raw("GET", "/api/vcenter/host", headers=second).status_code == 200
+    assert api.raw("DELETE", "/api/session", headers=third).status_code == 204
+    assert api.raw("GET", "/api/vcenter/host", headers=third).status_code == 401
+    assert len(api.appliance.vcenter.sessions) == 1

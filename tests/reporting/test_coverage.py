@@ -11,7 +11,7 @@ from conformance.reporting.coverage import build_coverage, read_records
 
 def test_requests_are_matched_to_operations_and_measured(tmp_path: Path) -> None:
     contract = load_contract()
-    recorder = coverage.start(contract, "https://scv.lab:8144/api")
+    recorder = coverage.start(contract)
     try:
         coverage.observe("GET", "https://scv.lab:8144/api/4.1/jobs?jobType=Backup", 200, ["Token"])
         coverage.observe("GET", "https://scv.lab:8144/api/4.1/jobs", 401, [])

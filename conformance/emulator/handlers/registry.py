@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.responses import Response
 
+from conformance.emulator import jobs
 from conformance.emulator.config import EmulatorConfig
+from conformance.emulator.faults import FaultHooks
 from conformance.emulator.state import State
-
-if TYPE_CHECKING:
-    from conformance.emulator.faults import FaultHooks
 
 
 @dataclass
@@ -65,8 +64,6 @@ def start_job(
     effect: Callable[[datetime], None] | None = None,
 ) -> Result:
     """Start a job of ``job_type`` (as the active fault allows) and answer its id."""
-    from conformance.emulator import jobs
-
     job = jobs.start_job(
         ctx.state,
         ctx.now,

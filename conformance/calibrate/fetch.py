@@ -1,0 +1,150 @@
+"""Finding and reading the appliance's own API description.
+
+A Spring appliance publishes its description through springdoc or springfox at a handful of
+usual places; each is tried below the target's base path and then below the host's root.
+A description that needs a token is asked for again with one, when credentials are given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import yaml
+
+from conformance.calibrate.description import DescriptionError, description_kind
+from conformance.core.errors import TargetUnreachable, UsageError
+from conformance.core.session import ScvSession, Target, tls_verification
+from conformance.core.settings import Settings
+
+#: Where Spring appliances serve their description, most likely first.
+LOCATIONS = (
+    "v3/api-docs",
+    "v2/api-docs",
+    "swagger.json",
+    "openapi.json",
+    "v3/api-docs.yaml",
+    "openapi.yaml",
+    "swagger.yaml",
+)
+TIMEOUT_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Description:
+    """An API description and where it came from."""
+
+    source: str
+    kind: str
+    document: dict[str, Any]
+
+
+def candidate_urls(target: str) -> list[str]:
+    """Every usual location below the target's path and its parents, e.g. ``/api`` and ``/``."""
+    parts = urlsplit(target)
+    prefixes = []
+    path = parts.path.rstrip("/")
+    while True:
+        prefixes.append(path)
+        if not path:
+            break
+        path = path.rsplit("/", 1)[0]
+    return [
+        urlunsplit((parts.scheme, parts.netloc, f"{prefix}/{location}", "", ""))
+        for location in LOCATIONS
+        for prefix in prefixes
+    ]
+
+
+def parse_description(raw: bytes, source: str) -> Description:
+    """A description from JSON or YAML text; DescriptionError when it is not one."""
+    try:
+        document = yaml.safe_load(raw)
+    except yaml.YAMLError:
+        raise DescriptionError("neither JSON nor YAML") from None
+    kind = description_kind(document)
+    return Description(source, kind, document)
+
+
+def read_file(path: str) -> Description:
+    """The description in a local file (``--api-docs FILE``); UsageError when unusable."""
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"--api-docs: no such file: {path}") from None
+    except OSError as exc:
+        raise UsageError(f"--api-docs: cannot read {path}: {exc.strerror}") from None
+    try:
+        return parse_description(raw, str(path))
+    except DescriptionError as exc:
+        raise UsageError(f"--api-docs: {path} is {exc}") from None
+
+
+def fetch_description(settings: Settings, url: str | None = None) -> Description:
+    """The appliance's description, from ``url`` or the first usual location that has one.
+
+    TargetUnreachable when nothing answers, or nothing serves a description.
+    """
+    if settings.target is None and url is None:
+        raise UsageError("drift needs --target URL or --api-docs URL|FILE")
+    urls = [url] if url else candidate_urls(str(settings.target))
+    refused: list[str] = []
+    with httpx.Client(
+        verify=tls_verification(settings.tls_verify), timeout=TIMEOUT_SECONDS
+    ) as client:
+        for candidate in urls:
+            found = _try(client, candidate, {}, refused)
+            if found is not None:
+                return found
+        if refused and settings.target and settings.username and settings.password:
+            headers = {"Token": _token(settings)}
+            for candidate in list(refused):
+                found = _try(client, candidate, headers, [])
+                if found is not None:
+                    return found
+    where = urls[0] if url else f"{settings.target} (tried {len(urls)} usual locations)"
+    raise TargetUnreachable(
+        f"no API description at {where}; give its address or a saved copy with --api-docs"
+    )
+
+
+def _try(
+    client: httpx.Client, url: str, headers: dict[str, str], refused: list[str]
+) -> Description | None:
+    try:
+        response = client.get(url, headers=headers)
+    except httpx.TransportError as exc:
+        hint = " (is --tls-verify right?)" if "CERTIFICATE" in str(exc).upper() else ""
+        raise TargetUnreachable(
+            f"{_origin(url)} unreachable: {type(exc).__name__}: {exc}{hint}"
+        ) from None
+    if response.status_code in (401, 403):
+        refused.append(url)
+        return None
+    if response.status_code != 200:
+        return None
+    try:
+        return parse_description(response.content, url)
+    except DescriptionError:
+        return None
+
+
+def _token(settings: Settings) -> str:
+    target = Target(
+        base_url=str(settings.target),
+        username=str(settings.username),
+        password=str(settings.password),
+        verify=settings.tls_verify,
+    )
+    with ScvSession(target, timeout=TIMEOUT_SECONDS) as session:
+        return session.token()
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.hostname or "", "", "", "")) + (
+        f":{parts.port}" if parts.port else ""
+    )

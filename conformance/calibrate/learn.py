@@ -1,0 +1,138 @@
+"""`scv-conformance learn`: an Overlay that adapts the contract to what an appliance sends.
+
+Logs in, calls every read operation the appliance's release ships (never one that
+changes state), validates each answer against the contract and writes the OpenAPI
+Overlay 1.0 document whose actions make every answer fit: other spellings, extra fields,
+fields never sent, enum values, types and formats. Each action is marked
+``x-evidence: observed`` with the appliance's version; one that relaxes a documented or
+client-proven constraint also names that evidence (``x-relaxes-evidence``), for review.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import yaml
+
+from conformance.calibrate.adapt import Adaptation, adapt
+from conformance.calibrate.explore import Answer, Explorer
+from conformance.core.contract import LATEST_RELEASE, Contract, load_contract, release_key
+from conformance.core.errors import ExitCode, UsageError
+from conformance.core.overlay import OVERLAY_VERSION, parse_overlay
+from conformance.core.redaction import replace_secrets
+from conformance.core.session import ScvSession, Target
+from conformance.core.settings import Settings
+from conformance.reporting.atomic import write_text
+from conformance.run.target import detect_version
+
+
+def run_learn(settings: Settings, out: str) -> int:
+    """The ``learn`` command; returns its exit code."""
+    if settings.target is None:
+        raise UsageError("learn needs --target URL: the appliance to learn from")
+    if not settings.username or not settings.password:
+        raise UsageError(
+            "learn needs credentials: --username/--password, SCV_USERNAME/SCV_PASSWORD "
+            "or the config file"
+        )
+    contract = load_contract(overlays=settings.overlays)
+    target = Target(settings.target, settings.username, settings.password, settings.tls_verify)
+    reported = detect_version(target)
+    version = settings.appliance_version or reported or "unknown"
+    with ScvSession(target) as session:
+        explorer = Explorer(session, contract, _release(version), settings.inventory)
+        answers = explorer.run()
+        secrets = session.secrets
+    adaptation = adapt(contract.document, answers, version)
+    document = overlay_document(contract, adaptation, version, settings.target)
+    parse_overlay(document, out)  # what is written must read back as an overlay
+    text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+    try:
+        write_text(Path(out), text)
+    except OSError as exc:
+        raise UsageError(f"--out: cannot write {out}: {exc.strerror}") from None
+    report = summary(out, settings.target, version, answers, explorer.skipped, adaptation)
+    print(replace_secrets(report, secrets), end="")
+    return int(ExitCode.CONFORMANT)
+
+
+def overlay_document(
+    contract: Contract, adaptation: Adaptation, version: str, target: str
+) -> dict[str, Any]:
+    """The Overlay 1.0 document of ``adaptation``."""
+    return {
+        "overlay": OVERLAY_VERSION,
+        "info": {
+            "title": f"The SCV contract as the appliance at {_public(target)} answers it",
+            "version": version,
+            "x-observed-at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "x-contract-sha256": contract.sha256,
+        },
+        "actions": adaptation.actions,
+    }
+
+
+def summary(
+    out: str,
+    target: str,
+    version: str,
+    answers: list[Answer],
+    skipped: dict[str, str],
+    adaptation: Adaptation,
+) -> str:
+    """What learn did, for the console."""
+    statuses = Counter(str(a.status)[0] + "xx" for a in answers)
+    kinds = Counter(k for k in map(_kind, adaptation.actions[1:]) if k)
+    strong = [a for a in adaptation.actions if "x-relaxes-evidence" in a]
+    lines = [
+        f"learned from {_public(target)} (appliance {version}): "
+        f"{len(answers)} calls ({', '.join(f'{n} {s}' for s, n in sorted(statuses.items()))}), "
+        f"{adaptation.checked} answers checked against the contract",
+        f"wrote {out}: {len(adaptation.actions)} actions"
+        + (f" ({', '.join(f'{n} {k}' for k, n in kinds.most_common())})" if kinds else ""),
+    ]
+    if strong:
+        lines.append(
+            f"{len(strong)} of them relax documented or client-proven constraints "
+            "(x-relaxes-evidence): review them before trusting the overlay"
+        )
+    for operation_id, reason in sorted(skipped.items()):
+        lines.append(f"not called: {operation_id}: {reason}")
+    for problem in adaptation.unfitting:
+        lines.append(f"still not fitting: {problem}")
+    lines.append(f"use it: scv-conformance run --overlay {out} --target {_public(target)} ...")
+    return "\n".join(lines) + "\n"
+
+
+def _kind(action: dict[str, Any]) -> str | None:
+    description = str(action.get("description", ""))
+    if description.startswith("Fields"):
+        return "fields added"
+    if description.startswith("No longer requires"):
+        return "required dropped"
+    if description.startswith("A value"):
+        return "enum values"
+    if description.startswith("Types"):
+        return "types widened"
+    if description.startswith("Without"):
+        return "constraints dropped"
+    return None  # the second half of a change (what stays required, a relaxed node put back)
+
+
+def _release(version: str) -> str:
+    short = ".".join(version.split(".")[:2])
+    try:
+        release_key(short)
+    except ValueError:
+        return LATEST_RELEASE
+    return short
+
+
+def _public(url: str) -> str:
+    parts = urlsplit(url)
+    netloc = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
