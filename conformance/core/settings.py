@@ -183,7 +183,10 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         "values of secret-looking names are redacted)",
     )
     parser.add_argument(
-        "--proxy", default=sup, metavar="URL", help="send every request through this proxy"
+        "--proxy",
+        default=sup,
+        metavar="URL",
+        help="send every request to the appliance through URL",
     )
     add_overlay_argument(parser)
 
