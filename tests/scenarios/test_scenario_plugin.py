@@ -110,11 +110,16 @@ def test_all_workflows_pass_through_the_plugin_against_the_embedded_emulator(
     results = [json.loads(p.read_text()) for p in allure_dir.glob("*-result.json")]
     result = next(r for r in results if r["name"] == "Restore a VM from its newest backup")
     labels = {(label["name"], label["value"]) for label in result["labels"]}
+    # the tree by API area (the workflow's first tag), then the workflow
     assert {
-        ("suite", "scenario"),
-        ("workflowId", "restoreVm"),
+        ("scv.suite", "scenario"),
+        ("scv.workflowId", "restoreVm"),
+        ("parentSuite", "vm"),
+        ("suite", "restoreVm"),
+        ("subSuite", "workflow"),
         ("feature", "Restore a VM"),
     } <= labels
+    assert len(labels) == len(result["labels"]), "no label twice"
     steps = [step["name"] for step in result["steps"]]
     assert "vmBackups: GET /api/4.1/vm/vm-101/backups → 200" in steps
     assert any(s.startswith("vmInVcenter: GET /api/vcenter/vm → 200") for s in steps)
