@@ -14,7 +14,9 @@ from pathlib import Path
 
 from conformance.core.contract import Contract, Operation, load_contract
 from conformance.core.guard import RequestGuard
-from conformance.core.manifest import Manifest
+from conformance.core.manifest import Manifest, secret_headers
+from conformance.core.redaction import is_secret_header
+from conformance.core.selection import Selection
 from conformance.core.session import ScvSession, Target
 from conformance.core.settings import Settings
 from conformance.core.skips import Skip, SkipKind
@@ -69,9 +71,14 @@ class RunContext:
         junit_path: Path,
         suites: Sequence[str] = (),
         plugins: Sequence[str] = (),
-        workflow: str | None = None,
+        selection: Selection | None = None,
+        max_failures: int | None = None,
+        processes: int = 1,
     ) -> Manifest:
-        """This context written down for a child pytest; the seed must be settled."""
+        """This context written down for a child pytest; the seed must be settled.
+
+        ``processes``: how many pytest processes share the run's rate limit.
+        """
         settings, target = self.settings, self.target
         if settings.seed is None:
             raise ValueError("the run's seed is picked before the manifest is written")
@@ -96,9 +103,17 @@ class RunContext:
             junit_path=junit_path.absolute(),
             suites=tuple(suites),
             plugins=tuple(plugins),
-            workflow=workflow,
             budgets=dict(settings.budgets),
             inventory=dict(settings.inventory),
+            selection=selection or Selection(),
+            max_failures=max_failures,
+            requests_per_second=(
+                settings.requests_per_second / max(1, processes)
+                if settings.requests_per_second
+                else None
+            ),
+            proxy=settings.proxy,
+            headers={k: v for k, v in settings.headers.items() if not is_secret_header(k)},
             overlays=tuple(str(path) for path in settings.overlays),
         )
 
@@ -108,6 +123,11 @@ class RunContext:
         if self._guard is None:
             self._guard = RequestGuard(read_only=not self.destructive_allowed)
         return self._guard
+
+    @property
+    def secret_headers(self) -> dict[str, str]:
+        """The extra headers that must not be written into the manifest."""
+        return {k: v for k, v in self.target.headers.items() if is_secret_header(k)}
 
     def session(self, **kwargs: object) -> ScvSession:
         kwargs.setdefault("guard", self.guard)
@@ -143,8 +163,10 @@ def from_manifest(manifest: Manifest, password: str) -> RunContext:
         response_time_budget_ms=manifest.response_time_budget_ms,
         budgets=dict(manifest.budgets),
         inventory=dict(manifest.inventory),
-        overlays=tuple(Path(path) for path in manifest.overlays),
         request_timeout=manifest.request_timeout,
+        proxy=manifest.proxy,
+        headers={**manifest.headers, **secret_headers()},
+        overlays=tuple(Path(path) for path in manifest.overlays),
         run_id=manifest.run_id or None,
     )
     target = Target(
@@ -154,6 +176,8 @@ def from_manifest(manifest: Manifest, password: str) -> RunContext:
         verify=manifest.tls_verify,
         vcenter_url=manifest.vcenter,
         embedded=manifest.embedded,
+        headers=settings.headers,
+        proxy=manifest.proxy,
     )
     return RunContext(
         settings=settings,

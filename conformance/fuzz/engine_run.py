@@ -9,7 +9,7 @@ from schemathesis.engine import Status, events, from_schema
 from schemathesis.engine.recorder import ScenarioRecorder
 from schemathesis.schemas import BaseSchema
 
-from conformance.core import recording
+from conformance.core import coverage, recording
 from conformance.fuzz.exchanges import exchange_of, log_cases
 from conformance.fuzz.verdicts import Finding, FuzzResult
 
@@ -52,11 +52,21 @@ def _check_of(failure: object) -> str:
 
 def _collect(recorder: ScenarioRecorder, result: FuzzResult, secrets: SecretsSource) -> None:
     result.cases += len(recorder.cases)
+    for sent in recorder.interactions.values():
+        status = sent.response.status_code if sent.response is not None else None
+        coverage.observe(sent.request.method, sent.request.uri, status, sent.request.headers)
     if recording.active():
         log_cases(recorder, secrets())
     for case_id, nodes in recorder.checks.items():
+        answered = recorder.interactions.get(case_id)
+        span = None
+        if answered is not None:
+            elapsed = answered.response.elapsed if answered.response is not None else 0.0
+            span = (answered.timestamp - elapsed, answered.timestamp)
         for node in nodes:
             verdict = result.verdict(node.name)
+            if span is not None:
+                verdict.saw(*span)
             if node.status == Status.SUCCESS:
                 verdict.add_pass()
             elif node.status == Status.SKIP:

@@ -15,6 +15,10 @@ from conformance.core.skips import SKIP_KIND_PROPERTY
 
 LABEL_PREFIX = "scv."
 NODEID_LABEL = "scv.nodeid"
+#: Properties with the epoch milliseconds a test's own work started and stopped, when the
+#: item only reads a result computed earlier; the parent moves them into the result's
+#: ``start``/``stop`` (:mod:`conformance.reporting.allure_polish`).
+TIME_SPAN = ("start", "stop")
 KNOWN_PROPERTIES = (
     "suite",
     "operationId",
@@ -23,6 +27,7 @@ KNOWN_PROPERTIES = (
     "check",
     "reproduce",
     SKIP_KIND_PROPERTY,
+    *TIME_SPAN,
 )
 
 _COPIED = pytest.StashKey[set[tuple[str, str]]]()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
+from conformance.reporting import coverage
 from conformance.reporting.baseline import ACCEPTED_STATUS, render_markdown
 
 STATUS_TEXT = {
-    "conformant": "CONFORMANT: every check held",
+    "conformant": "CONFORMANT: every check that ran held",
     "failures": "NOT CONFORMANT: conformance failures",
     "error": "INCOMPLETE: infrastructure or harness errors",
     "unreachable": "NOT RUN: the target was unreachable",
@@ -15,6 +17,39 @@ STATUS_TEXT = {
     ACCEPTED_STATUS: "ACCEPTED: every conformance failure is a known one in the baseline",
 }
 FAILURE_LIMIT = 50
+#: How each kind of skip is told in the headline.
+SKIP_PHRASES = {
+    "safety": "read-only: {n} safety skips",
+    "version": "{n} not in the appliance's release",
+    "inventory": "{n} need inventory names",
+    "not_applicable": "{n} not applicable",
+}
+
+
+def headline(summary: dict[str, Any]) -> str:
+    """The verdict, and what was not checked: ``CONFORMANT — 52% of checks skipped
+    (read-only: 310 safety skips)``."""
+    text = STATUS_TEXT.get(summary["status"], summary["status"])
+    totals = summary["totals"]
+    skipped, total = totals["skipped"], totals["total"]
+    notes = []
+    if skipped and total:
+        kinds = Counter(entry.get("kind") or "other" for entry in summary.get("skipped", []))
+        reasons = [
+            SKIP_PHRASES.get(kind, "{n} for other reasons").format(n=count)
+            for kind, count in kinds.most_common()
+        ]
+        share = 100 * skipped / total
+        notes.append(f"{share:.0f}% of checks skipped ({', '.join(reasons)})")
+    if summary.get("selection"):
+        notes.append("narrowed by " + ", ".join(_flags(summary["selection"])))
+    return " — ".join([text, *notes])
+
+
+def _flags(selection: dict[str, list[str]]) -> list[str]:
+    return [
+        "--only" if name == "workflows" else f"--{name.replace('_', '-')}" for name in selection
+    ]
 
 
 def _cell(value: object) -> str:
@@ -29,8 +64,7 @@ def render(summary: dict[str, Any]) -> str:
     lines = [
         "# SCV conformance run",
         "",
-        f"**{STATUS_TEXT.get(summary['status'], summary['status'])}** "
-        f"(exit code {summary.get('exitCode')})",
+        f"**{headline(summary)}** (exit code {summary.get('exitCode')})",
         "",
         "| | |",
         "|---|---|",
@@ -63,15 +97,13 @@ def render(summary: dict[str, Any]) -> str:
         lines += [f"- collection error: `{_cell(error)}`"]
     lines += render_markdown(summary)
     lines += _operations(summary) + _workflows(summary) + _failures(summary)
-    if summary.get("seed") is not None:
-        lines += [
-            "## Replay",
-            "",
-            "```",
-            f"scv-conformance run --profile {summary['profile']} --seed {summary['seed']}",
-            "```",
-            "",
-        ]
+    if summary.get("coverage"):
+        lines += coverage.render_markdown(summary["coverage"])
+    if summary.get("replay") or summary.get("seed") is not None:
+        replay = summary.get("replay") or (
+            f"scv-conformance run --profile {summary['profile']} --seed {summary['seed']}"
+        )
+        lines += ["## Replay", "", "```", replay, "```", ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -110,6 +142,16 @@ def _failures(summary: dict[str, Any]) -> list[str]:
     if not failures:
         return []
     lines = ["## Failures and errors", ""]
+    if summary.get("tokenCommand") and any(f.get("reproduce") for f in failures):
+        lines += [
+            "The curl commands read a token from `$SCV_TOKEN`; with the password in "
+            "`$SCV_PASSWORD`, this sets it:",
+            "",
+            "```sh",
+            summary["tokenCommand"],
+            "```",
+            "",
+        ]
     for failure in failures[:FAILURE_LIMIT]:
         subject = failure.get("operationId") or failure.get("workflowId")
         where = " / ".join(

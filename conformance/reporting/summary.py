@@ -30,7 +30,12 @@ class RunFacts:
     seed: int | None
     profile: str
     suites: tuple[str, ...] = ()
-    workflow: str | None = None
+    #: The run's selection (``--only``, filters, checks), as the manifest holds it.
+    selection: dict[str, list[str]] = field(default_factory=dict)
+    #: The command line that replays the run (seed included).
+    replay: str | None = None
+    #: One shell line that sets $SCV_TOKEN for the reproducing curl commands.
+    token_command: str | None = None
     error: str | None = None
     error_code: ExitCode | None = None
     unreachable: bool = False
@@ -57,8 +62,10 @@ def verdict(results: Sequence[ResultRecord], facts: RunFacts) -> tuple[str, Exit
     return "conformant", ExitCode.CONFORMANT
 
 
-def build_summary(results: Sequence[ResultRecord], facts: RunFacts) -> dict[str, Any]:
-    """The summary.json document."""
+def build_summary(
+    results: Sequence[ResultRecord], facts: RunFacts, coverage: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The summary.json document (``coverage``: :mod:`conformance.reporting.coverage`)."""
     status, code = verdict(results, facts)
     totals = {"passed": 0, "failed": 0, "errors": 0, "skipped": 0}
     plural = {"passed": "passed", "failed": "failed", "error": "errors", "skipped": "skipped"}
@@ -89,8 +96,17 @@ def build_summary(results: Sequence[ResultRecord], facts: RunFacts) -> dict[str,
     if facts.interrupted:
         summary["interruption"] = facts.interrupted
     summary["leftovers"] = list(facts.leftovers)
-    if facts.workflow:
-        summary["workflow"] = facts.workflow
+    if coverage is not None:
+        summary["coverage"] = coverage
+    if facts.selection:
+        summary["selection"] = facts.selection
+    if facts.selection.get("workflows"):
+        # what `diff` compares the scope of two runs by
+        summary["workflow"] = ", ".join(facts.selection["workflows"])
+    if facts.replay:
+        summary["replay"] = facts.replay
+    if facts.token_command:
+        summary["tokenCommand"] = facts.token_command
     if facts.error:
         summary["error"] = facts.error
     if facts.collect_errors:

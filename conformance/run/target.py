@@ -36,6 +36,8 @@ def open_context(settings: Settings) -> RunContext:
         verify=settings.tls_verify,
         vcenter_url=settings.vcenter,
         embedded=False,
+        headers=dict(settings.headers),
+        proxy=settings.proxy,
     )
     reported = detect_version(target)
     return RunContext(
@@ -60,6 +62,8 @@ def detect_version(target: Target) -> str | None:
             f"{root}/v3/api-docs",
             verify=tls_verification(target.verify),
             timeout=PROBE_TIMEOUT_SECONDS,
+            headers=dict(target.headers),
+            proxy=target.proxy,
         ) as response:
             if response.status_code != 200:
                 return None
@@ -97,6 +101,8 @@ def _embedded_context(settings: Settings, contract: Contract) -> RunContext:
         verify=emulator.ca_path or True,
         vcenter_url=emulator.vcenter_url,
         embedded=True,
+        headers=dict(settings.headers),
+        proxy=settings.proxy,
     )
     return RunContext(
         settings=settings,

@@ -1,6 +1,6 @@
 """The scenario suite's pytest plugin: every workflow of ``scenarios/*.arazzo.yaml`` is one
-test item, in the child pytest that `scv-conformance` starts; the run manifest's
-``workflow`` (``--only``) keeps one.
+test item, in the child pytest that `scv-conformance` starts (the run manifest's selection,
+``--only``, is applied by :mod:`conformance.plugin.selection`).
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from allure_commons.types import AttachmentType
 
 from conformance.core import recording
 from conformance.core.errors import HarnessError
+from conformance.core.item_keys import file_nodeid
 from conformance.core.redaction import redact_json
 from conformance.core.session import Exchange
-from conformance.plugin.context import get_context, get_manifest
+from conformance.plugin.context import get_context
 from conformance.plugin.skips import skip_item
 from conformance.scenarios import extensions, harness, loader
 from conformance.scenarios.arazzo.document import Workflow
@@ -33,24 +34,8 @@ SUITE = "scenario"
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     if file_path.name.endswith(".arazzo.yaml"):
-        return ScenarioFile.from_parent(parent, path=file_path)
+        return ScenarioFile.from_parent(parent, path=file_path, nodeid=file_nodeid(file_path))
     return None
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    wanted = get_manifest(config).workflow
-    if not wanted:
-        return
-    workflows = [i for i in items if isinstance(i, WorkflowItem)]
-    known = sorted({i.name for i in workflows})
-    if wanted not in known:
-        raise pytest.UsageError(
-            f"--only: unknown workflow {wanted!r} (known: {', '.join(known) or 'none'})"
-        )
-    deselected = [i for i in workflows if i.name != wanted]
-    if deselected:
-        config.hook.pytest_deselected(items=deselected)
-        items[:] = [i for i in items if i not in deselected]
 
 
 class ScenarioFile(pytest.File):
@@ -144,10 +129,13 @@ def _ledger_path(config: pytest.Config) -> Path | None:
 def _label(workflow: Workflow) -> None:
     allure.dynamic.title(workflow.summary)
     allure.dynamic.description(workflow.description)
-    allure.dynamic.suite(SUITE)
+    # the tree by API area (the workflow's first contract tag), then workflow
+    areas = extensions.tags(workflow)
+    allure.dynamic.parent_suite(areas[0] if areas else "workflows")
+    allure.dynamic.suite(workflow.workflow_id)
+    allure.dynamic.sub_suite("workflow")
     allure.dynamic.feature(workflow.document.title)
-    allure.dynamic.label("workflowId", workflow.workflow_id)
-    for tag in extensions.tags(workflow):
+    for tag in areas:
         allure.dynamic.tag(tag)
 
 
