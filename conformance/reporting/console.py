@@ -69,7 +69,8 @@ def print_summary(console: Console, summary: dict[str, Any], run_dir: Path) -> N
         # keys and paths stay on one line, to be copied
         console.print(Text(baseline_line), soft_wrap=True)
     if summary.get("error"):
-        console.print(Text(f"error: {summary['error']}"))
+        # the reason stays one line, to be read and grepped whole
+        console.print(Text(f"error: {summary['error']}"), soft_wrap=True)
     if summary.get("seed") is not None:
         console.print(Text(f"seed {summary['seed']} (replay with --seed {summary['seed']})"))
     console.print(

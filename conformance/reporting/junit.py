@@ -120,3 +120,24 @@ def merge(parts: Sequence[Path], junit_path: Path) -> None:
     write_text(junit_path, ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n")
     for part in parts:
         part.unlink(missing_ok=True)
+
+
+def write_not_run(junit_path: Path, name: str, message: str) -> Path:
+    """A junit.xml for a run that never started: one test, in error, saying why.
+
+    CI then shows the reason (a failed preflight, an unreachable target) as a test error
+    instead of finding no file at all.
+    """
+    root = ET.Element("testsuites", {"name": "scv-conformance"})
+    suite = ET.SubElement(
+        root,
+        "testsuite",
+        {"name": "preflight", "tests": "1", "failures": "0", "errors": "1", "skipped": "0"},
+    )
+    case = ET.SubElement(suite, "testcase", {"classname": "preflight", "name": name})
+    error = ET.SubElement(case, "error", {"message": message})
+    error.text = message
+    root.attrib.update(tests="1", failures="0", errors="1", skipped="0")
+    ET.indent(root)
+    write_text(junit_path, ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n")
+    return junit_path

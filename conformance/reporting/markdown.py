@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.reporting.baseline import ACCEPTED_STATUS, render_markdown
+from conformance.reporting.summary import PREFLIGHT_FAILED
 
 STATUS_TEXT = {
     "conformant": "CONFORMANT: every check held",
     "failures": "NOT CONFORMANT: conformance failures",
     "error": "INCOMPLETE: infrastructure or harness errors",
     "unreachable": "NOT RUN: the target was unreachable",
+    PREFLIGHT_FAILED: "NOT RUN: the preflight failed",
     ACCEPTED_STATUS: "ACCEPTED: every conformance failure is a known one in the baseline",
 }
 FAILURE_LIMIT = 50
@@ -47,6 +49,7 @@ def render(summary: dict[str, Any]) -> str:
     ]
     if summary.get("error"):
         lines += ["## Error", "", f"    {summary['error']}", ""]
+    lines += _preflight(summary)
     for error in summary.get("collectionErrors", []):
         lines += [f"- collection error: `{_cell(error)}`"]
     lines += render_markdown(summary)
@@ -61,6 +64,16 @@ def render(summary: dict[str, Any]) -> str:
             "",
         ]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _preflight(summary: dict[str, Any]) -> list[str]:
+    preflight = summary.get("preflight")
+    if not preflight:
+        return []
+    if not preflight.get("passed"):
+        check = preflight["failedCheck"]
+        return ["## Preflight", "", f"The check `{check}` stopped the run: nothing was tested.", ""]
+    return ["## Preflight", "", *(f"- {_cell(note)}" for note in preflight["notes"]), ""]
 
 
 def _operations(summary: dict[str, Any]) -> list[str]:

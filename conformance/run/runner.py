@@ -25,7 +25,7 @@ from rich.text import Text
 from conformance import __version__
 from conformance.core.context import RunContext
 from conformance.core.contract import load_contract
-from conformance.core.errors import ExitCode, TargetUnreachable, UsageError
+from conformance.core.errors import ExitCode, PreflightFailed, TargetUnreachable, UsageError
 from conformance.core.recording import log_files
 from conformance.core.redaction import REDACTED
 from conformance.core.settings import Settings
@@ -34,13 +34,13 @@ from conformance.reporting.atomic import write_json, write_text
 from conformance.reporting.baseline import Baseline, settle
 from conformance.reporting.console import print_summary
 from conformance.reporting.har import write_har
-from conformance.reporting.junit import merge, reconcile
+from conformance.reporting.junit import merge, reconcile, write_not_run
 from conformance.reporting.markdown import render
 from conformance.reporting.metadata import write_metadata
 from conformance.reporting.observations import write_observations
 from conformance.reporting.run_dirs import new_run_dir
 from conformance.reporting.scrub import scrub
-from conformance.reporting.summary import RunFacts, build_summary
+from conformance.reporting.summary import RunFacts, build_summary, preflight_environment
 from conformance.run.child import (
     ROOT,
     SUITES,
@@ -168,6 +168,9 @@ def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -
     )
     try:
         context = open_context(settings)
+    except PreflightFailed as exc:
+        facts = replace(facts, preflight_failed=exc.check, error=_clean(str(exc), settings))
+        return _finish(run_dir, facts, clock, out, secret_values(settings), plan)
     except TargetUnreachable as exc:
         facts = replace(facts, unreachable=True, error=_clean(str(exc), settings))
         return _finish(run_dir, facts, clock, out, secret_values(settings), plan)
@@ -182,6 +185,7 @@ def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -
         facts,
         target=public_url(context.target.base_url),
         appliance_version=context.reported_version,
+        preflight=context.findings.as_json() if context.findings else None,
     )
     err.print(
         Text(
@@ -282,6 +286,8 @@ def _finish(
     results_dir = run_dir / "allure-results"
     results = read_results(results_dir)
     reconcile(run_dir / "junit.xml", results)
+    if facts.error and not results and not (run_dir / "junit.xml").exists():
+        write_not_run(run_dir / "junit.xml", facts.preflight_failed or "run", facts.error)
     write_metadata(
         results_dir,
         {
@@ -293,6 +299,7 @@ def _finish(
             "Seed": facts.seed,
             "Profile": facts.profile,
             "Python": sys.version.split()[0],
+            **preflight_environment(facts.preflight),
         },
     )
     write_observations(run_dir, results, facts)

@@ -1,5 +1,5 @@
 """Opening the run's target in the parent: the embedded emulator, or a real appliance probed
-for the release it reports."""
+for the release it reports; either way after the preflight (conformance.run.preflight)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from conformance.core.errors import TargetUnreachable, UsageError
 from conformance.core.session import Target, tls_verification
 from conformance.core.settings import Settings
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig
+from conformance.run.preflight import run_preflight
 
 PROBE_TIMEOUT_SECONDS = 15.0
 
@@ -33,13 +34,15 @@ def open_context(settings: Settings) -> RunContext:
         vcenter_url=settings.vcenter,
         embedded=False,
     )
-    reported = detect_version(target)
+    findings = run_preflight(target, contract, settings.inventory)
+    reported = findings.version
     return RunContext(
         settings=settings,
         target=target,
         contract=contract,
         release=_gating_release(settings.appliance_version, reported),
         reported_version=reported,
+        findings=findings,
     )
 
 
@@ -85,12 +88,18 @@ def _embedded_context(settings: Settings, contract: Contract) -> RunContext:
         vcenter_url=emulator.vcenter_url,
         embedded=True,
     )
+    try:
+        findings = run_preflight(target, contract)
+    except BaseException:
+        emulator.__exit__(None, None, None)
+        raise
     return RunContext(
         settings=settings,
         target=target,
         contract=contract,
         release=release,
         reported_version=release,
+        findings=findings,
         _emulator=emulator,
     )
 
