@@ -21,7 +21,7 @@ from conformance.core.redaction import redact_json
 from conformance.core.session import Exchange
 from conformance.plugin.context import get_context, get_manifest
 from conformance.plugin.skips import skip_item
-from conformance.scenarios import harness, loader
+from conformance.scenarios import alternatives, harness, loader
 from conformance.scenarios.document import Workflow
 from conformance.scenarios.engine import Engine, RunResult
 from conformance.scenarios.errors import ScenarioDocumentError, StepFailure
@@ -84,6 +84,9 @@ class WorkflowItem(pytest.Item):
         skip = harness.skip(context, workflow)
         if skip:
             skip_item(self, skip)
+        workflow, adapted = alternatives.adapt(workflow, context)
+        if adapted:
+            _attach_text("alternatives the appliance uses", "\n".join(adapted))
         session = context.session()
         vcenter = harness.vcenter_client(context)
         try:

@@ -25,6 +25,7 @@ from conformance.core.findings import Findings
 from conformance.core.session import Target
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig
 from conformance.run.preflight import described_operations, run_preflight
+from conformance.scenarios.inventory import EMULATOR_INVENTORY
 from tests.runner.emulators import Appliance, emulator
 
 WRONG_PASSWORD = "Wrong-Pass-1234"
@@ -274,3 +275,92 @@ def test_described_operations_are_relative_to_the_target_path() -> None:
     assert described_operations(document, "/api") == {"GET /4.1/appliance/info": "getApplianceInfo"}
     swagger = {"swagger": "2.0", "basePath": "/", "paths": {"/api/4.1/jobs": {"get": {}}}}
     assert described_operations(swagger, "/api") == {"GET /4.1/jobs": None}
+
+
+def write_config(path: Path, appliance: Appliance, **extra: object) -> Path:
+    """A configuration file for ``appliance``, with the emulator's inventory names."""
+    settings = {**appliance.settings(), "job_timeout": 30, **extra}
+    lines = [
+        f"{k} = {json.dumps(v) if not isinstance(v, bool) else str(v).lower()}"
+        for k, v in settings.items()
+    ]
+    lines += ["[inventory]"] + [f"{k} = {json.dumps(v)}" for k, v in EMULATOR_INVENTORY.items()]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def translated() -> Iterator[Appliance]:
+    """An appliance that serves snapshotlocators only and spells AvailableEsxHostsList."""
+    with emulator("--snapshot-path", "snapshotlocators", "--spelling", "translation") as appliance:
+        yield appliance
+
+
+def test_workflows_use_the_alternative_the_appliance_serves(
+    translated: Appliance, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path / "lab.toml", translated, allow_destructive=True)
+    reports = tmp_path / "reports"
+    code = main(
+        [
+            "run",
+            "--config",
+            str(config),
+            "--only",
+            "scenarios",
+            "--seed",
+            "3",
+            "--report-dir",
+            str(reports),
+        ]
+    )
+    output = capsys.readouterr()
+    (run_dir,) = list(reports.iterdir())
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert code == 0, output.out[-3000:]
+    for workflow in ("mountDatastoreBackup", "unmountDatastoreBackup", "restoreVm", "restoreVmdk"):
+        assert summary["workflows"][workflow]["status"] == "passed", workflow
+    assert summary["preflight"]["snapshotPath"] == "snapshotlocators"
+    assert summary["preflight"]["esxHostsSpelling"] == "translation"
+    markdown = (run_dir / "summary.md").read_text()
+    assert "The appliance serves snapshotlocators; snapshotlocations answered 404" in markdown
+    assert "AvailableEsxHostsList" in markdown
+    environment = (run_dir / "allure-results" / "environment.properties").read_text()
+    assert "Preflight.snapshot_path=snapshotlocators" in environment
+    used = " ".join(
+        attachment.read_text()
+        for attachment in (run_dir / "allure-results").glob("*-attachment*")
+        if "getDatastoreSnapshotLocators instead of getDatastoreSnapshotLocations"
+        in attachment.read_text(errors="replace")
+    )
+    assert "(the appliance serves snapshotlocators)" in used
+
+
+def test_fuzzing_does_not_fail_the_alternative_the_appliance_does_not_serve(
+    translated: Appliance, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path / "lab.toml", translated)
+    reports = tmp_path / "reports"
+    code = main(
+        [
+            "run",
+            "--config",
+            str(config),
+            "--only",
+            "fuzz",
+            "--seed",
+            "3",
+            "--report-dir",
+            str(reports),
+        ]
+    )
+    output = capsys.readouterr()
+    (run_dir,) = list(reports.iterdir())
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert code == 0, output.out[-3000:]
+    assert summary["operations"]["getDatastoreSnapshotLocators"]["status"] == "passed"
+    assert summary["operations"]["getDatastoreSnapshotLocations"]["status"] == "skipped"
+    left_out = [s for s in summary["skipped"] if "::getDatastoreSnapshotLocations::" in s["test"]]
+    assert left_out and all(s["kind"] == "not_applicable" for s in left_out)
+    assert "the appliance serves snapshotlocators" in left_out[0]["reason"]
+    assert summary["operations"]["getDatastoreAvailableEsxHosts"]["status"] == "passed"
