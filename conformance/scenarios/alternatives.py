@@ -16,8 +16,8 @@ from typing import Any
 
 from conformance.core.context import RunContext
 from conformance.core.findings import ESX_HOSTS_KEYS
-from conformance.scenarios.document import Workflow
-from conformance.scenarios.sources import SCV
+from conformance.scenarios.arazzo.document import ScenarioDocument, Workflow
+from conformance.scenarios.loader import SCV
 
 #: The parts of a step that read its answer.
 _READERS = ("successCriteria", "outputs", "onSuccess", "onFailure")
@@ -25,27 +25,36 @@ _ESX_HOSTS = re.compile("|".join(re.escape(key) for key in ESX_HOSTS_KEYS.values
 
 
 def adapt(workflow: Workflow, context: RunContext) -> tuple[Workflow, list[str]]:
-    """``workflow`` with the alternatives the appliance uses, and a line per change."""
-    findings = context.findings
-    if findings is None:
+    """``workflow`` with the alternatives the appliance uses, and a line per change.
+
+    Every workflow of its document is adapted, as a step may call another workflow.
+    """
+    if context.findings is None:
         return workflow, []
-    data = copy.deepcopy(dict(workflow.data))
+    document = workflow.document
+    data = copy.deepcopy(dict(document.data))
     changes: list[str] = []
-    for key in ("steps", "x-scv-cleanup"):
-        for step in data.get(key) or []:
-            changes += _adapt_step(step, workflow, context)
+    for raw in data.get("workflows") or []:
+        for step in raw.get("steps") or []:
+            changes += [
+                f"{raw.get('workflowId')}: {change}"
+                for change in _adapt_step(step, document, context)
+            ]
     if not changes:
         return workflow, []
-    return Workflow(workflow.workflow_id, data, workflow.document), changes
+    adapted = ScenarioDocument(document.path, data, document.sources)
+    return adapted.workflow(workflow.workflow_id), changes
 
 
-def _adapt_step(step: dict[str, Any], workflow: Workflow, context: RunContext) -> list[str]:
+def _adapt_step(step: dict[str, Any], document: ScenarioDocument, context: RunContext) -> list[str]:
     findings = context.findings
     assert findings is not None
     changes = []
     reference = str(step.get("operationId", ""))
+    if not reference:
+        return []
     try:
-        operation = workflow.document.operation(reference)
+        operation = document.operation(reference)
     except KeyError:
         return []
     if operation.source != SCV:
