@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from conformance.core.contract import Contract, Operation, load_contract
+from conformance.core.findings import Findings
 from conformance.core.guard import RequestGuard
 from conformance.core.manifest import Manifest, secret_headers
 from conformance.core.redaction import is_secret_header
@@ -31,6 +32,8 @@ class RunContext:
     contract: Contract
     release: str
     reported_version: str | None
+    #: What the preflight found out (None in a context made without one).
+    findings: Findings | None = None
     _emulator: object | None = field(default=None, repr=False)
     _guard: RequestGuard | None = field(default=None, repr=False)
 
@@ -61,7 +64,8 @@ class RunContext:
 
     def skip(self, operation: Operation) -> Skip | None:
         """Why ``operation`` must not run against this target, or None."""
-        return self.version_skip(operation) or self.safety_skip(operation)
+        unserved = self.findings.unserved_skip(operation) if self.findings else None
+        return self.version_skip(operation) or self.safety_skip(operation) or unserved
 
     def manifest(
         self,
@@ -115,6 +119,7 @@ class RunContext:
             proxy=settings.proxy,
             headers={k: v for k, v in settings.headers.items() if not is_secret_header(k)},
             overlays=tuple(str(path) for path in settings.overlays),
+            preflight=self.findings.as_json() if self.findings else None,
         )
 
     @property
@@ -185,4 +190,5 @@ def from_manifest(manifest: Manifest, password: str) -> RunContext:
         contract=load_contract(overlays=settings.overlays),
         release=manifest.release,
         reported_version=manifest.reported_version,
+        findings=Findings.from_json(manifest.preflight) if manifest.preflight else None,
     )

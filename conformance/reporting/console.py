@@ -79,7 +79,8 @@ def print_summary(console: Console, summary: dict[str, Any], run_dir: Path) -> N
     if summary.get("interrupted"):
         console.print(Text(f"interrupted ({summary.get('interruption')}): {summary.get('error')}"))
     elif summary.get("error"):
-        console.print(Text(f"error: {summary['error']}"))
+        # the reason stays one line, to be read and grepped whole
+        console.print(Text(f"error: {summary['error']}"), soft_wrap=True)
     for item in summary.get("leftovers") or []:
         console.print(
             Text(

@@ -7,6 +7,7 @@ from typing import Any
 
 from conformance.reporting import coverage
 from conformance.reporting.baseline import ACCEPTED_STATUS, render_markdown
+from conformance.reporting.summary import PREFLIGHT_FAILED
 
 STATUS_TEXT = {
     "conformant": "CONFORMANT: every check that ran held",
@@ -14,6 +15,7 @@ STATUS_TEXT = {
     "error": "INCOMPLETE: infrastructure or harness errors",
     "unreachable": "NOT RUN: the target was unreachable",
     "interrupted": "INTERRUPTED: the run did not finish",
+    PREFLIGHT_FAILED: "NOT RUN: the preflight failed",
     ACCEPTED_STATUS: "ACCEPTED: every conformance failure is a known one in the baseline",
 }
 FAILURE_LIMIT = 50
@@ -93,6 +95,7 @@ def render(summary: dict[str, Any]) -> str:
             for i in leftovers
         ]
         lines.append("")
+    lines += _preflight(summary)
     for error in summary.get("collectionErrors", []):
         lines += [f"- collection error: `{_cell(error)}`"]
     lines += render_markdown(summary)
@@ -105,6 +108,16 @@ def render(summary: dict[str, Any]) -> str:
         )
         lines += ["## Replay", "", "```", replay, "```", ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _preflight(summary: dict[str, Any]) -> list[str]:
+    preflight = summary.get("preflight")
+    if not preflight:
+        return []
+    if not preflight.get("passed"):
+        check = preflight["failedCheck"]
+        return ["## Preflight", "", f"The check `{check}` stopped the run: nothing was tested.", ""]
+    return ["## Preflight", "", *(f"- {_cell(note)}" for note in preflight["notes"]), ""]
 
 
 def _operations(summary: dict[str, Any]) -> list[str]:

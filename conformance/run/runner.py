@@ -27,7 +27,7 @@ from rich.text import Text
 from conformance import __version__
 from conformance.core.context import RunContext
 from conformance.core.contract import Contract, load_contract
-from conformance.core.errors import ExitCode, TargetUnreachable, UsageError
+from conformance.core.errors import ExitCode, PreflightFailed, TargetUnreachable, UsageError
 from conformance.core.issued import IssuedSecrets
 from conformance.core.manifest import MANIFEST_DIR
 from conformance.core.recording import log_files
@@ -48,7 +48,7 @@ from conformance.reporting.metadata import write_metadata
 from conformance.reporting.observations import write_observations
 from conformance.reporting.run_dirs import new_run_dir
 from conformance.reporting.scrub import scrub
-from conformance.reporting.summary import RunFacts, build_summary
+from conformance.reporting.summary import RunFacts, build_summary, preflight_environment
 from conformance.run.child import (
     ROOT,
     SUITES,
@@ -156,6 +156,9 @@ def _execute(
     contract = load_contract(overlays=settings.overlays)
     try:
         context = open_context(settings)
+    except PreflightFailed as exc:
+        facts = replace(facts, preflight_failed=exc.check, error=cleaned(str(exc), settings))
+        return finish(run_dir, facts, clock, out, secret_values(settings), plan, contract)
     except TargetUnreachable as exc:
         facts = replace(facts, unreachable=True, error=cleaned(str(exc), settings))
         return finish(run_dir, facts, clock, out, secret_values(settings), plan, contract)
@@ -167,6 +170,7 @@ def _execute(
         return finish(run_dir, facts, clock, out, secret_values(settings), plan, contract)
     secrets_seen = [*secret_values(settings), context.target.password]
     facts = with_target(facts, context)
+    facts = replace(facts, preflight=context.findings.as_json() if context.findings else None)
     err.print(
         Text(
             f"target {facts.target}"
@@ -340,7 +344,11 @@ def finish(
     polish(results_dir)
     results = read_results(results_dir)
     if reconcile(run_dir / "junit.xml", results) is None and facts.error:
-        write_error(run_dir / "junit.xml", "target" if facts.unreachable else "run", facts.error)
+        write_error(
+            run_dir / "junit.xml",
+            facts.preflight_failed or ("target" if facts.unreachable else "run"),
+            facts.error,
+        )
     if facts.interrupted:
         text = facts.error or interruption.describe(facts.interrupted)
         interruption.mark_junit(run_dir / "junit.xml", text, facts.leftovers)
@@ -355,6 +363,7 @@ def finish(
             "Seed": facts.seed,
             "Profile": facts.profile,
             "Python": sys.version.split()[0],
+            **preflight_environment(facts.preflight),
         },
     )
     write_observations(run_dir, results, facts)

@@ -22,7 +22,7 @@ from conformance.core.redaction import redact_json
 from conformance.core.session import Exchange
 from conformance.plugin.context import get_context
 from conformance.plugin.skips import skip_item
-from conformance.scenarios import extensions, harness, loader
+from conformance.scenarios import alternatives, extensions, harness, loader
 from conformance.scenarios.arazzo.document import Workflow
 from conformance.scenarios.arazzo.engine import RunResult
 from conformance.scenarios.arazzo.errors import StepFailure
@@ -71,6 +71,9 @@ class WorkflowItem(pytest.Item):
         skip = harness.skip(context, workflow)
         if skip:
             skip_item(self, skip)
+        workflow, adapted = alternatives.adapt(workflow, context)
+        if adapted:
+            _attach_text("alternatives the appliance uses", "\n".join(adapted))
         session = context.session()
         vcenter = harness.vcenter_client(context)
         try:
