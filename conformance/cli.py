@@ -226,6 +226,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    """Run the chosen command.
+
+    Each command's module is imported when it is chosen, the one place in the package that
+    imports inside a function: importing every command's dependencies (schemathesis,
+    Starlette, cryptography, ...) up front makes `--help` and `emulate` start several times
+    slower.
+    """
     if args.command == "emulate":
         from conformance.emulator import cli as emulator_cli
 

@@ -11,6 +11,13 @@ FUZZ = "fuzz"
 SCENARIO = "scenario"
 #: The fuzzing suite's walk along the contract's links: a fuzz key, but no operation.
 STATEFUL = "stateful"
+#: Allure labels the child writes and the parent reads: ``scv.<name>``, and the node id.
+LABEL_PREFIX = "scv."
+NODEID_LABEL = "scv.nodeid"
+#: Properties with the epoch milliseconds a test's own work started and stopped, when the
+#: item only reads a result computed earlier; the parent moves them into the result's
+#: ``start``/``stop`` (:mod:`conformance.reporting.allure_polish`).
+TIME_SPAN = ("start", "stop")
 
 
 class ItemKey(NamedTuple):

@@ -22,6 +22,8 @@ from conformance.core.selection import Selection
 
 #: Names the manifest file of a child pytest.
 MANIFEST_VARIABLE = "SCV_CONFORMANCE_MANIFEST"
+#: The file descriptor the child writes its progress events to (one JSON object a line).
+PROGRESS_FD_VARIABLE = "SCV_CONFORMANCE_PROGRESS_FD"
 #: The appliance's (and vCenter's) password, for the child only.
 PASSWORD_VARIABLE = "SCV_CONFORMANCE_PASSWORD"
 #: Extra headers with secret-looking names (JSON), for the child only.

@@ -10,7 +10,7 @@ from schemathesis.checks import CHECKS, load_all_checks
 
 from conformance.core.contract import Operation
 from conformance.core.errors import ConformanceFailure, InfrastructureError
-from conformance.core.item_keys import STATEFUL
+from conformance.core.item_keys import STATEFUL, TIME_SPAN
 from conformance.core.skips import Skip, SkipKind
 from conformance.fuzz import allure_report
 from conformance.fuzz.checks import RESPONSE_CHECKS
@@ -19,7 +19,6 @@ from conformance.fuzz.probes import PROBE_CHECKS
 from conformance.fuzz.state import fuzz_suite, profile_of
 from conformance.fuzz.stateful_checks import LINKED_RESOURCE
 from conformance.plugin.context import get_context
-from conformance.plugin.labels import TIME_SPAN
 from conformance.plugin.skips import skip_item
 
 

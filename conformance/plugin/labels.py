@@ -11,14 +11,9 @@ from collections.abc import Generator
 import allure
 import pytest
 
+from conformance.core.item_keys import LABEL_PREFIX, NODEID_LABEL, TIME_SPAN
 from conformance.core.skips import SKIP_KIND_PROPERTY
 
-LABEL_PREFIX = "scv."
-NODEID_LABEL = "scv.nodeid"
-#: Properties with the epoch milliseconds a test's own work started and stopped, when the
-#: item only reads a result computed earlier; the parent moves them into the result's
-#: ``start``/``stop`` (:mod:`conformance.reporting.allure_polish`).
-TIME_SPAN = ("start", "stop")
 KNOWN_PROPERTIES = (
     "suite",
     "operationId",

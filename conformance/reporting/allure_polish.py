@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from conformance.plugin.labels import LABEL_PREFIX, TIME_SPAN
+from conformance.core.item_keys import LABEL_PREFIX, TIME_SPAN
 from conformance.reporting.atomic import write_json
 
 #: ``package.module.SomeError: `` or ``AssertionError: `` at the start of a message.

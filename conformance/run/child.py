@@ -11,10 +11,14 @@ from pathlib import Path
 from typing import IO
 
 from conformance.core.context import RunContext
-from conformance.core.manifest import Manifest, child_variables, manifest_path
+from conformance.core.manifest import (
+    PROGRESS_FD_VARIABLE,
+    Manifest,
+    child_variables,
+    manifest_path,
+)
 from conformance.core.paths import CACHE_DIR, PROJECT_ROOT
 from conformance.core.selection import Selection
-from conformance.plugin.progress import PROGRESS_FD_VARIABLE
 from conformance.run.progress import ProgressDisplay
 from conformance.run.signals import StopRequest, Supervisor
 
