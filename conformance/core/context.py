@@ -14,6 +14,7 @@ from pathlib import Path
 
 from conformance.core.contract import Contract, Operation, load_contract
 from conformance.core.findings import Findings
+from conformance.core.guard import RequestGuard
 from conformance.core.manifest import Manifest
 from conformance.core.session import ScvSession, Target
 from conformance.core.settings import Settings
@@ -32,6 +33,7 @@ class RunContext:
     #: What the preflight found out (None in a context made without one).
     findings: Findings | None = None
     _emulator: object | None = field(default=None, repr=False)
+    _guard: RequestGuard | None = field(default=None, repr=False)
 
     @property
     def destructive_allowed(self) -> bool:
@@ -91,6 +93,8 @@ class RunContext:
             max_examples=settings.max_examples,
             job_timeout=settings.job_timeout,
             response_time_budget_ms=settings.response_time_budget_ms,
+            request_timeout=settings.request_timeout,
+            run_id=settings.run_id or "",
             run_dir=run_dir.absolute(),
             allure_dir=(run_dir / "allure-results").absolute(),
             junit_path=junit_path.absolute(),
@@ -103,7 +107,16 @@ class RunContext:
             preflight=self.findings.as_json() if self.findings else None,
         )
 
+    @property
+    def guard(self) -> RequestGuard:
+        """What every client of this run may send: only GETs and logins when read-only."""
+        if self._guard is None:
+            self._guard = RequestGuard(read_only=not self.destructive_allowed)
+        return self._guard
+
     def session(self, **kwargs: object) -> ScvSession:
+        kwargs.setdefault("guard", self.guard)
+        kwargs.setdefault("deadline", self.settings.request_timeout)
         return ScvSession(self.target, **kwargs)  # type: ignore[arg-type]
 
     def close(self) -> None:
@@ -136,6 +149,8 @@ def from_manifest(manifest: Manifest, password: str) -> RunContext:
         budgets=dict(manifest.budgets),
         inventory=dict(manifest.inventory),
         overlays=tuple(Path(path) for path in manifest.overlays),
+        request_timeout=manifest.request_timeout,
+        run_id=manifest.run_id or None,
     )
     target = Target(
         base_url=manifest.target,

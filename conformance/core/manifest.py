@@ -57,6 +57,10 @@ class Manifest:
     overlays: tuple[str, ...] = ()
     #: What the preflight found out (conformance.core.findings), as JSON.
     preflight: Mapping[str, Any] | None = None
+    #: Seconds a whole answer may take (see conformance.core.bounds).
+    request_timeout: float = 60.0
+    #: The run's id: names of what the workflows create carry it.
+    run_id: str = ""
 
     def __post_init__(self) -> None:
         for name in ("run_dir", "allure_dir", "junit_path"):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -32,6 +33,9 @@ ENVIRONMENT = {
     "report_dir": "SCV_REPORT_DIR",
     "job_timeout": "SCV_JOB_TIMEOUT",
     "response_time_budget_ms": "SCV_RESPONSE_TIME_BUDGET_MS",
+    "request_timeout": "SCV_REQUEST_TIMEOUT",
+    "max_time": "SCV_MAX_TIME",
+    "cleanup_grace": "SCV_CLEANUP_GRACE",
     "config": "SCV_CONFIG",
     "overlays": "SCV_OVERLAYS",
 }
@@ -50,6 +54,9 @@ DEFAULTS: dict[str, Any] = {
     "job_timeout": 120.0,
     "response_time_budget_ms": 1000,
     "overlays": (),
+    "request_timeout": 60.0,
+    "max_time": None,
+    "cleanup_grace": 60.0,
 }
 
 #: The inventory names that scenarios work on against a real appliance.
@@ -86,6 +93,14 @@ class Settings:
     config_file: Path | None = None
     #: Overlay 1.0 documents applied to the contract, in order, as absolute paths.
     overlays: tuple[Path, ...] = ()
+    #: Seconds a whole answer may take (not per chunk).
+    request_timeout: float = 60.0
+    #: Seconds the whole run may take; None: no limit.
+    max_time: float | None = None
+    #: Seconds an interrupted test process gets to clean up before it is killed.
+    cleanup_grace: float = 60.0
+    #: The run's id, set by the run itself: it names what the workflows create.
+    run_id: str | None = None
 
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
@@ -140,6 +155,24 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="where reports are written (default: reports)",
     )
+    parser.add_argument(
+        "--request-timeout",
+        default=sup,
+        metavar="S",
+        help="seconds a whole answer may take (default: 60)",
+    )
+    parser.add_argument(
+        "--max-time",
+        default=sup,
+        metavar="SECONDS",
+        help="end the run after this many seconds, reports marked interrupted (exit 3)",
+    )
+    parser.add_argument(
+        "--cleanup-grace",
+        default=sup,
+        metavar="S",
+        help="seconds an interrupted run may spend cleaning up before it is killed (default: 60)",
+    )
     add_overlay_argument(parser)
 
 
@@ -185,6 +218,11 @@ def resolve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) 
         inventory=inventory,
         config_file=Path(config_path).absolute() if config_path else None,
         overlays=parse_overlays(merged["overlays"]),
+        request_timeout=_parse_float(merged["request_timeout"], "request-timeout"),
+        max_time=None
+        if merged["max_time"] is None
+        else _parse_float(merged["max_time"], "max-time"),
+        cleanup_grace=_parse_float(merged["cleanup_grace"], "cleanup-grace"),
     )
 
 
@@ -232,6 +270,9 @@ def _read_config_file(
 ) -> tuple[dict[str, Any], dict[str, int], dict[str, str]]:
     if not path:
         return {}, {}, {}
+    warning = readable_by_others(Path(path))
+    if warning:
+        print(f"scv-conformance: warning: {warning}", file=sys.stderr)
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
@@ -257,6 +298,20 @@ def _read_config_file(
     if unknown_inventory:
         raise UsageError(f"--config: unknown inventory name {unknown_inventory[0]!r} in {path}")
     return values, budgets, inventory
+
+
+def readable_by_others(path: Path) -> str | None:
+    """A warning when the config file (which may hold passwords) is open to other users."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if not mode & 0o077:
+        return None
+    return (
+        f"{path} is readable by other users (mode {mode & 0o777:o}) and may hold "
+        f"passwords: chmod 600 {path}"
+    )
 
 
 def _normalize_url(value: Any, name: str) -> str | None:

@@ -17,11 +17,18 @@ SecretsSource = Callable[[], Iterable[str]]
 
 
 def run_engine(schema: BaseSchema, secrets: SecretsSource) -> FuzzResult:
-    """Run every enabled phase over ``schema`` and judge each check by its results."""
+    """Run every enabled phase over ``schema`` and judge each check by its results.
+
+    schemathesis turns a KeyboardInterrupt into an event and winds down; it is raised
+    again here so that pytest stops too.
+    """
     result = FuzzResult()
     started = time.perf_counter()
+    interrupted = False
     for event in from_schema(schema).execute():
-        if isinstance(event, events.ScenarioFinished):
+        if isinstance(event, events.Interrupted):
+            interrupted = True
+        elif isinstance(event, events.ScenarioFinished):
             _collect(event.recorder, result, secrets)
         elif isinstance(event, events.NonFatalError):
             result.errors.append(f"{event.label}: {event.info.title}: {event.info.message}")
@@ -33,6 +40,8 @@ def run_engine(schema: BaseSchema, secrets: SecretsSource) -> FuzzResult:
                     Finding(failure.title, failure.message, None)
                 )
     result.elapsed = time.perf_counter() - started
+    if interrupted:
+        raise KeyboardInterrupt("fuzzing interrupted")
     return result
 
 

@@ -25,13 +25,19 @@ def config_table(
     profile: Profile,
     operations: Iterable[Operation],
     phases_run: Iterable[str] | None = None,
+    read_only: bool = False,
+    request_timeout: float = REQUEST_TIMEOUT_SECONDS,
 ) -> dict[str, Any]:
     """The configuration table for fuzzing ``operations`` at ``base_url``.
 
     ``phases_run`` narrows the profile's phases (the harness runs stateful separately).
+    ``read_only`` keeps the coverage phase from trying methods the contract does not
+    document for a path (it tries DELETE, PUT, POST, PATCH and TRACE otherwise).
     """
     enabled = set(profile.phases if phases_run is None else phases_run) & set(profile.phases)
     phases: dict[str, Any] = {name: {"enabled": name in enabled} for name in PHASES}
+    if read_only:
+        phases["coverage"]["unexpected-methods"] = []
     phases["stateful"].update(
         {
             "max-steps": profile.stateful_max_steps,
@@ -44,7 +50,7 @@ def config_table(
         "tls-verify": verify,
         "workers": 1,
         "continue-on-failure": True,
-        "request-timeout": REQUEST_TIMEOUT_SECONDS,
+        "request-timeout": min(REQUEST_TIMEOUT_SECONDS, request_timeout),
         "generation": {"max-examples": profile.max_examples, "mode": "all"},
         "phases": phases,
         "operations": [

@@ -21,6 +21,7 @@ from conformance.fuzz.probes import PROBES, sample_request
 from conformance.fuzz.profiles import Profile
 from conformance.fuzz.st_config import config_table
 from conformance.fuzz.stateful_checks import LINKED_RESOURCE
+from conformance.fuzz.transport import BoundedSessions
 from conformance.fuzz.verdicts import FuzzResult
 
 STATEFUL = "stateful"
@@ -57,6 +58,10 @@ class FuzzSuite:
         self.profile = profile
         self.seed = seed
         self.session: ScvSession = context.session()
+        self.sessions = BoundedSessions(
+            self.session.guard, self.session.deadline, on_answer=self._answered
+        )
+        self.sessions.install()
         self._results: dict[str, FuzzResult] = {}
         self._schemas: dict[str, BaseSchema] = {}
         self.auth: auth.SessionTokenAuth | None = None
@@ -74,7 +79,12 @@ class FuzzSuite:
         return self.session.secrets
 
     def close(self) -> None:
+        self.sessions.uninstall()
         self.session.close()
+
+    def _answered(self, token: str | None, status: int) -> None:
+        if token is not None and status != 401:
+            self.session.accepted(token)
 
     def _schema(self, kind: str) -> BaseSchema:
         if kind not in self._schemas:
@@ -90,6 +100,8 @@ class FuzzSuite:
                 profile=self.profile,
                 operations=self.context.contract.operations,
                 phases_run=phases,
+                read_only=not self.context.destructive_allowed,
+                request_timeout=self.context.settings.request_timeout,
             )
             schema = schemathesis.openapi.from_dict(
                 copy.deepcopy(self.context.contract.document),

@@ -1,7 +1,8 @@
 """The one pytest plugin of the child process: ``pytest -p conformance.plugin.main``.
 
 It reads the run manifest the parent wrote and registers the rest: progress events for the
-parent, the scheduling of workflows, the Allure labels, and the plugins of the suites the
+parent, the scheduling of workflows, the Allure labels, stopping cleanly on SIGTERM and
+when the target is gone, and the plugins of the suites the
 manifest names (``conformance.fuzz.plugin``, ``conformance.scenarios.plugin``).
 """
 
@@ -13,7 +14,7 @@ from types import ModuleType
 import pytest
 
 from conformance.core.errors import HarnessError
-from conformance.plugin import labels, progress, recording, scheduling
+from conformance.plugin import labels, progress, recording, safety, scheduling
 from conformance.plugin.context import get_manifest
 
 #: The harness's own plugins, by the name they are registered under.
@@ -22,6 +23,7 @@ HARNESS_PLUGINS: dict[str, ModuleType] = {
     "scv-scheduling": scheduling,
     "scv-labels": labels,
     "scv-recording": recording,
+    "scv-safety": safety,
 }
 
 

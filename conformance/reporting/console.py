@@ -20,6 +20,7 @@ STYLES = {
     "conformant": "bold green",
     "failures": "bold red",
     "unreachable": "bold magenta",
+    "interrupted": "bold magenta",
     ACCEPTED_STATUS: "bold yellow",
 }
 
@@ -68,9 +69,18 @@ def print_summary(console: Console, summary: dict[str, Any], run_dir: Path) -> N
     for baseline_line in console_lines(summary):
         # keys and paths stay on one line, to be copied
         console.print(Text(baseline_line), soft_wrap=True)
-    if summary.get("error"):
+    if summary.get("interrupted"):
+        console.print(Text(f"interrupted ({summary.get('interruption')}): {summary.get('error')}"))
+    elif summary.get("error"):
         # the reason stays one line, to be read and grepped whole
         console.print(Text(f"error: {summary['error']}"), soft_wrap=True)
+    for item in summary.get("leftovers") or []:
+        console.print(
+            Text(
+                f"left behind: {item.get('workflowId')} / {item.get('cleanupStep')}: "
+                f"{item.get('request')}"
+            )
+        )
     if summary.get("seed") is not None:
         console.print(Text(f"seed {summary['seed']} (replay with --seed {summary['seed']})"))
     console.print(

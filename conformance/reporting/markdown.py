@@ -13,6 +13,7 @@ STATUS_TEXT = {
     "error": "INCOMPLETE: infrastructure or harness errors",
     "unreachable": "NOT RUN: the target was unreachable",
     PREFLIGHT_FAILED: "NOT RUN: the preflight failed",
+    "interrupted": "INTERRUPTED: the run did not finish",
     ACCEPTED_STATUS: "ACCEPTED: every conformance failure is a known one in the baseline",
 }
 FAILURE_LIMIT = 50
@@ -47,9 +48,20 @@ def render(summary: dict[str, Any]) -> str:
         f"{totals['errors']} errors, {totals['skipped']} skipped |",
         "",
     ]
-    if summary.get("error"):
+    if summary.get("interrupted"):
+        lines += [f"**Interrupted** ({summary.get('interruption')}): {summary.get('error')}", ""]
+    elif summary.get("error"):
         lines += ["## Error", "", f"    {summary['error']}", ""]
     lines += _preflight(summary)
+    leftovers = summary.get("leftovers") or []
+    if leftovers:
+        lines += ["## Left behind on the appliance", ""]
+        lines += [
+            f"- {_cell(i.get('workflowId'))} / {_cell(i.get('cleanupStep'))}: "
+            f"`{_cell(i.get('request'))}`"
+            for i in leftovers
+        ]
+        lines.append("")
     for error in summary.get("collectionErrors", []):
         lines += [f"- collection error: `{_cell(error)}`"]
     lines += render_markdown(summary)

@@ -41,6 +41,10 @@ class RunFacts:
     preflight: Mapping[str, Any] | None = None
     #: The preflight check that stopped the run (tls, login, not-scv, vcenter), if one did.
     preflight_failed: str | None = None
+    #: What stopped the run early (SIGINT, SIGTERM, max-time), None when it finished.
+    interrupted: str | None = None
+    #: Cleanups owed and never done: workflowId, cleanupStep, request.
+    leftovers: tuple[dict[str, str], ...] = ()
 
 
 def verdict(results: Sequence[ResultRecord], facts: RunFacts) -> tuple[str, ExitCode]:
@@ -49,6 +53,8 @@ def verdict(results: Sequence[ResultRecord], facts: RunFacts) -> tuple[str, Exit
         return "unreachable", ExitCode.INFRASTRUCTURE
     if facts.preflight_failed:
         return PREFLIGHT_FAILED, ExitCode.INFRASTRUCTURE
+    if facts.interrupted:
+        return "interrupted", ExitCode.INFRASTRUCTURE
     outcomes = {r.outcome for r in results}
     if facts.error:
         return "error", facts.error_code or ExitCode.INFRASTRUCTURE
@@ -81,6 +87,7 @@ def build_summary(results: Sequence[ResultRecord], facts: RunFacts) -> dict[str,
         "suites": list(facts.suites),
         "status": status,
         "exitCode": int(code),
+        "interrupted": facts.interrupted is not None,
         "totals": {**totals, "total": len(results)},
         "operations": _operations(results),
         "workflows": _workflows(results),
@@ -90,6 +97,9 @@ def build_summary(results: Sequence[ResultRecord], facts: RunFacts) -> dict[str,
     preflight = preflight_summary(facts)
     if preflight is not None:
         summary["preflight"] = preflight
+    if facts.interrupted:
+        summary["interruption"] = facts.interrupted
+    summary["leftovers"] = list(facts.leftovers)
     if facts.workflow:
         summary["workflow"] = facts.workflow
     if facts.error:

@@ -10,10 +10,12 @@ return the exit code.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,9 +28,11 @@ from conformance import __version__
 from conformance.core.context import RunContext
 from conformance.core.contract import load_contract
 from conformance.core.errors import ExitCode, PreflightFailed, TargetUnreachable, UsageError
+from conformance.core.issued import IssuedSecrets
 from conformance.core.recording import log_files
-from conformance.core.redaction import REDACTED
+from conformance.core.redaction import basic_auth, replace_secrets
 from conformance.core.settings import Settings
+from conformance.reporting import interruption
 from conformance.reporting.allure_results import read_results
 from conformance.reporting.atomic import write_json, write_text
 from conformance.reporting.baseline import Baseline, settle
@@ -45,14 +49,19 @@ from conformance.run.child import (
     ROOT,
     SUITES,
     PytestOutcome,
+    Stopping,
     last_error_line,
     run_pytest_jobs,
     suite_job,
 )
 from conformance.run.emulator_log import emulator_log
 from conformance.run.progress import ProgressDisplay
+from conformance.run.signals import StopRequest, StopSignals
 from conformance.run.target import open_context
 from conformance.scenarios import loader
+from conformance.scenarios.inventory import SECRET_INPUTS
+from conformance.scenarios.ledger import leftovers
+from conformance.scenarios.run_names import new_run_id
 
 PROFILES = ("smoke", "full")
 #: Console width when the output is a log rather than a terminal.
@@ -120,7 +129,8 @@ def public_url(url: str | None) -> str | None:
 
 
 def secret_values(settings: Settings) -> list[str]:
-    """What must never be written: the password, and credentials inside the target URL."""
+    """What must never be written: the passwords (the appliance's and vCenter's, the storage
+    system's), their Basic-auth form, and credentials inside the target URL."""
     values = []
     if settings.target:
         userinfo = urlsplit(settings.target).netloc.rpartition("@")[0]
@@ -128,26 +138,49 @@ def secret_values(settings: Settings) -> list[str]:
             values.append(userinfo + "@")
     if settings.password:
         values.append(settings.password)
+        values.append(basic_auth(settings.username or "", settings.password))
+    values += [os.environ[name] for name in SECRET_INPUTS.values() if os.environ.get(name)]
     return values
 
 
 def _clean(message: str, settings: Settings) -> str:
     if settings.target:
         message = message.replace(settings.target, public_url(settings.target) or "")
-    for value in secret_values(settings):
-        message = message.replace(value, REDACTED if not value.endswith("@") else "")
-    return message
+    values = secret_values(settings)
+    for value in values:
+        if value.endswith("@"):  # credentials inside the target URL
+            message = message.replace(value, "")
+    return replace_secrets(message, [v for v in values if not v.endswith("@")])
 
 
 def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -> int:
-    """Run ``plan`` against the target of ``settings``; returns the exit code."""
+    """Run ``plan`` against the target of ``settings``; returns the exit code.
+
+    SIGINT and SIGTERM (and ``--max-time``) stop the run the same way: the test processes
+    clean up and the reports are written, marked interrupted.
+    """
     plan.validate()
+    issued = IssuedSecrets()
+    try:
+        with StopSignals() as stop:
+            return _execute(settings, plan, console, stop, issued)
+    finally:
+        issued.close()
+
+
+def _execute(
+    settings: Settings,
+    plan: RunPlan,
+    console: Console | None,
+    stop: StopRequest,
+    issued: IssuedSecrets,
+) -> int:
     out = console or _console(stderr=False)
     err = console or _console(stderr=True)
     started = datetime.now(UTC)
     clock = time.monotonic()
     seed = settings.seed if settings.seed is not None else secrets.randbelow(SEED_LIMIT)
-    settings = replace(settings, seed=seed)
+    settings = replace(settings, seed=seed, run_id=new_run_id())
     run_dir = new_run_dir(settings.report_dir.absolute(), started)
     err.print(
         Text(f"run {run_dir} · profile {plan.profile} · seed {seed} (replay with --seed {seed})")
@@ -194,23 +227,44 @@ def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -
             f"appliance {context.reported_version or 'unknown'}"
         )
     )
+    stopping = Stopping(
+        stop,
+        grace=settings.cleanup_grace,
+        deadline=None if settings.max_time is None else clock + settings.max_time,
+    )
     try:
-        with emulator_log(run_dir / "emulator.log"):
-            facts = _run_suites(context, plan, run_dir, facts, err)
+        if not stop.requested:
+            with emulator_log(run_dir / "emulator.log"):
+                facts = _run_suites(
+                    context, plan, run_dir, facts, err, stopping, issued.variables()
+                )
+        if stop.requested:
+            reason = stop.reason or "SIGINT"
+            facts = replace(
+                facts,
+                interrupted=reason,
+                error=interruption.describe(reason, settings.max_time),
+            )
     except KeyboardInterrupt:
         facts = replace(facts, error="interrupted")
-        _finish(run_dir, facts, clock, out, secrets_seen, plan)
+        _finish(run_dir, facts, clock, out, [*secrets_seen, *issued.read()], plan)
         raise
     finally:
         context.close()
-    return _finish(run_dir, facts, clock, out, secrets_seen, plan)
+    return _finish(run_dir, facts, clock, out, [*secrets_seen, *issued.read()], plan)
 
 
 def _run_suites(
-    context: RunContext, plan: RunPlan, run_dir: Path, facts: RunFacts, console: Console
+    context: RunContext,
+    plan: RunPlan,
+    run_dir: Path,
+    facts: RunFacts,
+    console: Console,
+    stopping: Stopping,
+    variables: Mapping[str, str],
 ) -> RunFacts:
     if plan.runs_suites_apart(context):
-        return _run_suites_apart(context, plan, run_dir, facts, console)
+        return _run_suites_apart(context, plan, run_dir, facts, console, stopping, variables)
     suites = [SUITES[name] for name in plan.suites]
     job = suite_job(
         context,
@@ -220,12 +274,19 @@ def _run_suites(
         workflow=plan.workflow,
         workers=plan.workers,
     )
-    (outcome,) = run_pytest_jobs([job], ProgressDisplay(console))
+    job = replace(job, environment={**job.environment, **variables})
+    (outcome,) = run_pytest_jobs([job], ProgressDisplay(console), stopping)
     return _outcome_facts(outcome, plan, facts)
 
 
 def _run_suites_apart(
-    context: RunContext, plan: RunPlan, run_dir: Path, facts: RunFacts, console: Console
+    context: RunContext,
+    plan: RunPlan,
+    run_dir: Path,
+    facts: RunFacts,
+    console: Console,
+    stopping: Stopping,
+    variables: Mapping[str, str],
 ) -> RunFacts:
     """Each suite in a pytest of its own, at once, each against an emulator of its own.
 
@@ -248,7 +309,8 @@ def _run_suites_apart(
                     name=name,
                 )
             )
-        outcomes = run_pytest_jobs(jobs, ProgressDisplay(console))
+        jobs = [replace(job, environment={**job.environment, **variables}) for job in jobs]
+        outcomes = run_pytest_jobs(jobs, ProgressDisplay(console), stopping)
     merge([run_dir / f"junit-{name}.xml" for name in plan.suites], run_dir / "junit.xml")
     results = [_outcome_facts(outcome, plan, facts) for outcome in outcomes]
     return next((r for r in results if r.error), results[0])
@@ -282,12 +344,17 @@ def _finish(
     hidden: list[str],
     plan: RunPlan,
 ) -> int:
-    facts = replace(facts, duration_seconds=time.monotonic() - clock)
+    facts = replace(
+        facts, duration_seconds=time.monotonic() - clock, leftovers=tuple(leftovers(run_dir))
+    )
     results_dir = run_dir / "allure-results"
     results = read_results(results_dir)
     reconcile(run_dir / "junit.xml", results)
     if facts.error and not results and not (run_dir / "junit.xml").exists():
         write_not_run(run_dir / "junit.xml", facts.preflight_failed or "run", facts.error)
+    if facts.interrupted:
+        text = facts.error or interruption.describe(facts.interrupted)
+        interruption.mark_junit(run_dir / "junit.xml", text, facts.leftovers)
     write_metadata(
         results_dir,
         {
@@ -307,6 +374,10 @@ def _finish(
         write_har(log_files(run_dir), plan.record, hidden)
     summary = build_summary(results, facts)
     summary = settle(summary, plan.baseline, plan.write_baseline, hidden)
+    # the summary is shown as well as written: its text is scrubbed here, the files below
+    summary = json.loads(replace_secrets(json.dumps(summary), hidden))
+    if facts.interrupted:
+        interruption.mark_allure(results_dir, summary.get("error", ""), facts.leftovers)
     write_json(run_dir / "summary.json", summary)
     write_text(run_dir / "summary.md", render(summary))
     scrub(run_dir, hidden)

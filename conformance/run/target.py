@@ -3,8 +3,12 @@ for the release it reports; either way after the preflight (conformance.run.pref
 
 from __future__ import annotations
 
+import json
+import time
+
 import httpx
 
+from conformance.core.bounds import read_bounded
 from conformance.core.context import RunContext
 from conformance.core.contract import LATEST_RELEASE, Contract, load_contract, release_key
 from conformance.core.errors import TargetUnreachable, UsageError
@@ -52,18 +56,27 @@ def detect_version(target: Target) -> str | None:
     Raises TargetUnreachable when nothing answers at all.
     """
     root = target.base_url
+    started = time.monotonic()
     try:
-        response = httpx.get(
+        with httpx.stream(
+            "GET",
             f"{root}/v3/api-docs",
             verify=tls_verification(target.verify),
             timeout=PROBE_TIMEOUT_SECONDS,
-        )
+        ) as response:
+            if response.status_code != 200:
+                return None
+            # one deadline for the whole document: an appliance may trickle it
+            body = read_bounded(
+                response.iter_bytes(),
+                started=started,
+                deadline=PROBE_TIMEOUT_SECONDS,
+                what=f"the OpenAPI document of {root}",
+            )
     except httpx.TransportError as exc:
         raise TargetUnreachable(f"{root} unreachable: {type(exc).__name__}: {exc}") from None
-    if response.status_code != 200:
-        return None
     try:
-        version = str(response.json()["info"]["version"])
+        version = str(json.loads(body)["info"]["version"])
     except (ValueError, KeyError, TypeError):
         return None
     return version

@@ -26,6 +26,7 @@ from conformance.scenarios.arazzo.document import Workflow
 from conformance.scenarios.arazzo.engine import RunResult
 from conformance.scenarios.arazzo.errors import StepFailure
 from conformance.scenarios.errors import ScenarioDocumentError, WorkflowFailure
+from conformance.scenarios.ledger import LEDGER_NAME, Ledger
 
 SUITE = "scenario"
 
@@ -98,6 +99,7 @@ class WorkflowItem(pytest.Item):
                 vcenter,
                 job_timeout=context.settings.job_timeout,
                 on_call=_report_call,
+                ledger=Ledger(_ledger_path(self.config)),
             )
             _attach_json("workflow inputs", inputs)
             with recording.labels(recording.SCENARIO_KIND, workflow_id=workflow.workflow_id):
@@ -134,6 +136,12 @@ class WorkflowItem(pytest.Item):
         if isinstance(excinfo.value, HarnessError):
             return f"{self.workflow.workflow_id}: {excinfo.value}"
         return str(super().repr_failure(excinfo))
+
+
+def _ledger_path(config: pytest.Config) -> Path | None:
+    """The run folder's cleanup ledger (beside the Allure results), if there is a folder."""
+    allure_dir = getattr(config.option, "allure_report_dir", None)
+    return Path(allure_dir).absolute().parent / LEDGER_NAME if allure_dir else None
 
 
 def _label(workflow: Workflow) -> None:

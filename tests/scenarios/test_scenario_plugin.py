@@ -21,7 +21,7 @@ from conformance.scenarios.loader import SCENARIO_DIR
 
 ROOT = SCENARIO_DIR.parent
 WORKFLOWS = 22
-NON_DESTRUCTIVE = {"jobsAndReports", "auditLogs"}
+NON_DESTRUCTIVE = {"jobsAndReports"}
 
 
 class Recorder:
