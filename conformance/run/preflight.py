@@ -28,6 +28,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
+from conformance.core.bounds import read_bounded
 from conformance.core.contract import HTTP_METHODS, Contract
 from conformance.core.errors import InfrastructureError, PreflightFailed, TargetUnreachable
 from conformance.core.findings import BOTH, ESX_HOSTS_KEYS, SNAPSHOT_PATHS, Findings, path_segment
@@ -38,6 +39,8 @@ VCENTER_SESSION_PATH = "/api/session"
 VCENTER_SESSION_HEADER = "vmware-api-session-id"
 #: Every call of the preflight: a refused or missing answer comes in well under 10 s.
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+#: Seconds a whole answer may take, however slowly it trickles in.
+DEADLINE_SECONDS = 10.0
 #: Datastores or VMs asked about before giving up on a discovery.
 MAX_CANDIDATES = 3
 
@@ -120,7 +123,7 @@ class _Preflight:
 
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
-            return self.client.request(method, path, **kwargs)
+            return bounded(self.client, method, path, **kwargs)
         except httpx.TransportError as exc:
             raise transport_failure(exc, self.target.base_url, "") from None
 
@@ -172,8 +175,11 @@ class _Preflight:
             base_url=url, verify=tls_verification(self.target.verify), timeout=TIMEOUT
         )
         try:
-            answer = self.vcenter.post(
-                VCENTER_SESSION_PATH, auth=(self.target.username, self.target.password)
+            answer = bounded(
+                self.vcenter,
+                "POST",
+                VCENTER_SESSION_PATH,
+                auth=(self.target.username, self.target.password),
             )
         except httpx.TransportError as exc:
             raise transport_failure(exc, url, "vCenter ") from None
@@ -200,20 +206,22 @@ class _Preflight:
     def _get(self, path: str) -> httpx.Response | None:
         """An authenticated GET; None when it got no answer (discovery never fails a run)."""
         try:
-            return self.client.get(path, headers={"Token": self.token})
-        except httpx.TransportError:
+            return bounded(self.client, "GET", path, headers={"Token": self.token})
+        except (httpx.TransportError, TargetUnreachable):
             return None
 
     def _vcenter_get(self, path: str, **params: str) -> Any:
         if self.vcenter is None or not self.vcenter_session:
             return None
         try:
-            answer = self.vcenter.get(
+            answer = bounded(
+                self.vcenter,
+                "GET",
                 path,
                 params=params or None,
                 headers={VCENTER_SESSION_HEADER: self.vcenter_session},
             )
-        except httpx.TransportError:
+        except (httpx.TransportError, TargetUnreachable):
             return None
         return _json(answer) if answer.status_code == 200 else None
 
@@ -337,6 +345,27 @@ class _Preflight:
             f"{ESX_HOSTS_KEYS['english']}"
         )
         return None
+
+
+#: Headers of a streamed answer that no longer describe its body once read and decoded.
+_BODY_HEADERS = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
+
+
+def bounded(client: httpx.Client, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    """One call whose whole answer arrives within :data:`DEADLINE_SECONDS` (else
+    TargetUnreachable): a server that trickles its answer cannot hold the preflight."""
+    started = time.monotonic()
+    with client.stream(method, path, **kwargs) as streamed:
+        body = read_bounded(
+            streamed.iter_bytes(),
+            started=started,
+            deadline=DEADLINE_SECONDS,
+            what=f"the answer to {method} {path}",
+        )
+        headers = [(k, v) for k, v in streamed.headers.raw if k.lower() not in _BODY_HEADERS]
+        return httpx.Response(
+            streamed.status_code, headers=headers, content=body, request=streamed.request
+        )
 
 
 def transport_failure(exc: httpx.TransportError, url: str, what: str) -> InfrastructureError:
