@@ -35,6 +35,14 @@ class RunContext:
         """State-changing calls run against the embedded emulator or when allowed."""
         return self.target.embedded or self.settings.allow_destructive
 
+    @property
+    def strict(self) -> bool:
+        """Deviations fail the run: ``--strict``, by default only against the embedded
+        emulator, whose specification our assumptions are."""
+        if self.settings.strict is not None:
+            return self.settings.strict
+        return self.target.embedded
+
     def version_skip(self, operation: Operation) -> Skip | None:
         """A skip when ``operation`` is newer than the target's release."""
         if operation.available_in(self.release):
@@ -96,6 +104,7 @@ class RunContext:
             budgets=dict(settings.budgets),
             inventory=dict(settings.inventory),
             overlays=tuple(str(path) for path in settings.overlays),
+            strict=self.strict,
         )
 
     def session(self, **kwargs: object) -> ScvSession:
@@ -131,6 +140,7 @@ def from_manifest(manifest: Manifest, password: str) -> RunContext:
         budgets=dict(manifest.budgets),
         inventory=dict(manifest.inventory),
         overlays=tuple(Path(path) for path in manifest.overlays),
+        strict=manifest.strict,
     )
     target = Target(
         base_url=manifest.target,

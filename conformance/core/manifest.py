@@ -55,6 +55,8 @@ class Manifest:
     inventory: Mapping[str, str] = field(default_factory=dict)
     #: OpenAPI Overlay files applied to the contract, absolute paths, in order.
     overlays: tuple[str, ...] = ()
+    #: Deviations from our assumptions fail the run (``--strict``, resolved).
+    strict: bool = False
 
     def __post_init__(self) -> None:
         for name in ("run_dir", "allure_dir", "junit_path"):

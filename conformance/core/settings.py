@@ -34,6 +34,7 @@ ENVIRONMENT = {
     "response_time_budget_ms": "SCV_RESPONSE_TIME_BUDGET_MS",
     "config": "SCV_CONFIG",
     "overlays": "SCV_OVERLAYS",
+    "strict": "SCV_STRICT",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -50,6 +51,7 @@ DEFAULTS: dict[str, Any] = {
     "job_timeout": 120.0,
     "response_time_budget_ms": 1000,
     "overlays": (),
+    "strict": None,
 }
 
 #: The inventory names that scenarios work on against a real appliance.
@@ -86,6 +88,9 @@ class Settings:
     config_file: Path | None = None
     #: Overlay 1.0 documents applied to the contract, in order, as absolute paths.
     overlays: tuple[Path, ...] = ()
+    #: ``--strict``: deviations fail the run; None leaves it to the target (strict against
+    #: the embedded emulator, whose specification our assumptions are).
+    strict: bool | None = None
 
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
@@ -141,6 +146,13 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         help="where reports are written (default: reports)",
     )
     add_overlay_argument(parser)
+    parser.add_argument(
+        "--strict",
+        action=argparse.BooleanOptionalAction,
+        default=sup,
+        help="deviations from our assumptions fail the run (default: only against the "
+        "embedded emulator)",
+    )
 
 
 def add_overlay_argument(parser: argparse.ArgumentParser) -> None:
@@ -185,6 +197,7 @@ def resolve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) 
         inventory=inventory,
         config_file=Path(config_path).absolute() if config_path else None,
         overlays=parse_overlays(merged["overlays"]),
+        strict=None if merged["strict"] is None else _parse_bool(merged["strict"], "strict"),
     )
 
 

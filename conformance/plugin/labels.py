@@ -11,6 +11,7 @@ from collections.abc import Generator
 import allure
 import pytest
 
+from conformance.core import deviation
 from conformance.core.skips import SKIP_KIND_PROPERTY
 
 LABEL_PREFIX = "scv."
@@ -23,6 +24,8 @@ KNOWN_PROPERTIES = (
     "check",
     "reproduce",
     SKIP_KIND_PROPERTY,
+    deviation.VERDICT_PROPERTY,
+    deviation.MESSAGE_PROPERTY,
 )
 
 _COPIED = pytest.StashKey[set[tuple[str, str]]]()

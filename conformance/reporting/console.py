@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from conformance.reporting.baseline import ACCEPTED_STATUS, console_lines
-from conformance.reporting.markdown import STATUS_TEXT
+from conformance.reporting.markdown import status_text
 
 STYLES = {
     "passed": "green",
@@ -57,7 +57,7 @@ def print_summary(console: Console, summary: dict[str, Any], run_dir: Path) -> N
         console.print(table)
     totals = summary["totals"]
     status = summary["status"]
-    line = Text(STATUS_TEXT.get(status, status), style=STYLES.get(status, "bold magenta"))
+    line = Text(status_text(summary), style=STYLES.get(status, "bold magenta"))
     line.append("  ")
     line.append(f"{totals['passed']} passed", style="green")
     line.append(f", {totals['failed']} failed", style="red")
@@ -65,6 +65,8 @@ def print_summary(console: Console, summary: dict[str, Any], run_dir: Path) -> N
     line.append(f", {totals['skipped']} skipped", style="yellow")
     line.append(f" in {summary['durationSeconds']:.1f} s")
     console.print(line)
+    for deviation_line in deviation_lines(summary):
+        console.print(Text(deviation_line), soft_wrap=True)
     for baseline_line in console_lines(summary):
         # keys and paths stay on one line, to be copied
         console.print(Text(baseline_line), soft_wrap=True)
@@ -78,3 +80,23 @@ def print_summary(console: Console, summary: dict[str, Any], run_dir: Path) -> N
             f"allure-results/; HTML: scv-conformance report {run_dir})"
         )
     )
+
+
+#: Characters of a deviation's message shown on its console line.
+LINE_LIMIT = 140
+
+
+def deviation_lines(summary: dict[str, Any]) -> list[str]:
+    """One line per deviation from our assumptions, under a line that says what they mean."""
+    deviations = summary.get("deviations") or []
+    if not deviations:
+        return []
+    meaning = "failing the run (--strict)" if summary.get("strict") else "not failures"
+    lines = [f"{len(deviations)} deviations from our assumptions ({meaning}):"]
+    for entry in deviations:
+        subject = entry.get("operationId") or entry.get("workflowId")
+        where = " / ".join(str(p) for p in (subject, entry.get("stepId"), entry.get("check")) if p)
+        first = ((entry.get("message") or "").strip().splitlines() or [""])[0]
+        first = first if len(first) <= LINE_LIMIT else first[:LINE_LIMIT] + " …"
+        lines.append(f"  deviation: {where}: {first}")
+    return lines

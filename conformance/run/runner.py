@@ -165,6 +165,7 @@ def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -
         profile=plan.profile,
         suites=plan.suites,
         workflow=plan.workflow,
+        strict=settings.strict if settings.strict is not None else settings.target is None,
     )
     try:
         context = open_context(settings)
@@ -182,6 +183,7 @@ def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -
         facts,
         target=public_url(context.target.base_url),
         appliance_version=context.reported_version,
+        strict=context.strict,
     )
     err.print(
         Text(
