@@ -21,10 +21,11 @@ from conformance.core.redaction import redact_json
 from conformance.core.session import Exchange
 from conformance.plugin.context import get_context, get_manifest
 from conformance.plugin.skips import skip_item
-from conformance.scenarios import harness, loader
-from conformance.scenarios.document import Workflow
-from conformance.scenarios.engine import Engine, RunResult
-from conformance.scenarios.errors import ScenarioDocumentError, StepFailure
+from conformance.scenarios import extensions, harness, loader
+from conformance.scenarios.arazzo.document import Workflow
+from conformance.scenarios.arazzo.engine import RunResult
+from conformance.scenarios.arazzo.errors import StepFailure
+from conformance.scenarios.errors import ScenarioDocumentError, WorkflowFailure
 
 SUITE = "scenario"
 
@@ -56,7 +57,7 @@ class ScenarioFile(pytest.File):
 
     def collect(self) -> Iterator[pytest.Item]:
         document = loader.load(self.path)
-        for workflow in document.workflows:
+        for workflow in document.tests:
             yield WorkflowItem.from_parent(self, name=workflow.workflow_id, workflow=workflow)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
@@ -88,7 +89,7 @@ class WorkflowItem(pytest.Item):
         vcenter = harness.vcenter_client(context)
         try:
             inputs = harness.workflow_inputs(context, workflow, vcenter)
-            engine = Engine(
+            engine = harness.engine(
                 workflow.document,
                 session,
                 vcenter,
@@ -116,7 +117,7 @@ class WorkflowItem(pytest.Item):
         self._record(error)
         for attachment in error.attachments:
             _attach_text(attachment.name, attachment.text)
-        raise error
+        raise WorkflowFailure(error)
 
     def _record(self, error: StepFailure) -> None:
         self.user_properties.append(("stepId", error.step_id))
@@ -125,7 +126,7 @@ class WorkflowItem(pytest.Item):
             self.user_properties.append(("reproduce", error.exchange.as_curl()))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
-        if isinstance(excinfo.value, StepFailure):
+        if isinstance(excinfo.value, WorkflowFailure):
             return str(excinfo.value)
         if isinstance(excinfo.value, HarnessError):
             return f"{self.workflow.workflow_id}: {excinfo.value}"
@@ -138,7 +139,7 @@ def _label(workflow: Workflow) -> None:
     allure.dynamic.suite(SUITE)
     allure.dynamic.feature(workflow.document.title)
     allure.dynamic.label("workflowId", workflow.workflow_id)
-    for tag in workflow.tags:
+    for tag in extensions.tags(workflow):
         allure.dynamic.tag(tag)
 
 

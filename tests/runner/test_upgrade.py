@@ -130,12 +130,13 @@ def test_diff_names_the_regression_and_its_fix(runs: dict[str, Finished], tmp_pa
     ]
     assert document["before"]["seed"] == document["after"]["seed"] == 4
     assert document["scopeDiffers"] is False
-    if document["before"]["observations"] and document["after"]["observations"]:
-        removed = {
-            (c["subject"], c["kind"]) for c in document["changes"] if c["area"] == "answer field"
-        }
-        assert ("getPolicies", "field removed") in removed
-    back = cli("diff", str(faulty), str(clean))
+    removed = {
+        (c["subject"], c["kind"]) for c in document["changes"] if c["area"] == "answer field"
+    }
+    assert ("getPolicies", "field removed") in removed
+    # this test is about verdicts and fields: the two runs' latencies on a busy test machine
+    # are not what it compares
+    back = cli("diff", str(faulty), str(clean), "--latency-threshold", "100000%")
     assert back.returncode == 0, back.stdout + back.stderr
     assert "| fixed | verdict | getPolicies | response_schema_conformance |" in back.stdout
 
