@@ -59,7 +59,8 @@ CATEGORIES: list[dict[str, Any]] = [
         # Allure 2 matches messages only: the failed tests of --strict deviations
         "name": DEVIATIONS_CATEGORY,
         "matchedStatuses": ["failed"],
-        "messageRegex": r"^" + re.escape(deviation.TAG) + _ANY,
+        # allure-pytest writes the exception's class in front of its message
+        "messageRegex": r"^(?:[\w.]+: )?" + re.escape(deviation.TAG) + _ANY,
         "description": DEVIATION_DESCRIPTION,
     },
     {

@@ -11,7 +11,7 @@ from conformance.core.context import RunContext
 from conformance.core.contract import release_key
 from conformance.core.session import Exchange, ScvSession
 from conformance.core.skips import Skip, SkipKind
-from conformance.scenarios import extensions, inventory, jobs
+from conformance.scenarios import evidence, extensions, inventory, jobs
 from conformance.scenarios.arazzo.document import ScenarioDocument, Workflow
 from conformance.scenarios.arazzo.engine import CallListener, Engine
 from conformance.scenarios.loader import SCV, VCENTER
@@ -93,6 +93,7 @@ def engine(
         polling=jobs.JobPolling(session, job_timeout),
         cleanup_extension=extensions.CLEANUP,
         on_call=on_call,
+        soft=evidence.assumed,
     )
 
 

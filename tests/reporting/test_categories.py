@@ -114,6 +114,8 @@ def test_same_classification_in_javascript() -> None:
 def test_a_strict_deviation_has_its_category_before_the_failures_in_allure_2() -> None:
     message = deviation.tagged("getAuditConfig: response_schema_conformance deviated ...")
     assert first_match(message, "failed") == DEVIATIONS_CATEGORY
+    written = f"conformance.core.errors.ConformanceFailure: {message}"
+    assert first_match(written, "failed") == DEVIATIONS_CATEGORY
     assert first_match("getAuditConfig: response_schema_conformance failed", "failed") == (
         "Conformance failures"
     )

@@ -19,6 +19,8 @@ from conformance.scenarios.arazzo.expressions import Message, Scope
 from conformance.scenarios.arazzo.sources import SourceOperation
 
 #: Called with the (prefixed) stepId and the client's record of each call.
+#: Whether a success criterion (given with its step) may fail without failing the step.
+SoftCriterion = Callable[[Mapping[str, Any], Mapping[str, Any]], bool]
 CallListener = Callable[[str, Any], None]
 CLEANUP = "cleanup"
 
@@ -62,6 +64,8 @@ class RunResult:
     failure: StepFailure | None = None
     cleanup_failures: list[StepFailure] = field(default_factory=list)
     skipped_cleanup: list[str] = field(default_factory=list)
+    #: Steps that succeeded although soft criteria of theirs did not hold (see Engine).
+    soft_failures: list[StepFailure] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -87,7 +91,9 @@ class Engine:
     """Runs workflows of one document through a client per source description.
 
     ``cleanup_extension`` names the workflow extension whose value is the stepId of the
-    step that cleans up; the engine runs that step on every exit path.
+    step that cleans up; the engine runs that step on every exit path. ``soft`` tells the
+    success criteria (given with their step) that may fail without failing the step: the
+    step succeeds, and the result's ``soft_failures`` note what did not hold.
     """
 
     def __init__(
@@ -99,8 +105,11 @@ class Engine:
         cleanup_extension: str | None = None,
         on_call: CallListener | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        soft: SoftCriterion | None = None,
     ) -> None:
         self.document = document
+        self.soft = soft
+        self._soft_failures: list[StepFailure] = []
         self.clients = clients
         self.polling = polling
         self.cleanup_extension = cleanup_extension
@@ -130,6 +139,7 @@ class Engine:
         sources = {name: s.url for name, s in self.document.sources.items()}
         scope = Scope(inputs=values, sources=sources)
         result = RunResult(workflow.workflow_id, dict(values))
+        self._soft_failures = result.soft_failures
         ran: list[str] = []
         try:
             self._run_steps(workflow, scope, ran=ran, skipped=result.skipped_cleanup)
@@ -286,6 +296,13 @@ class Engine:
                 for c in step.get("successCriteria") or []
                 if not self._holds(workflow, step_id, c, scope)
             ]
+            soft = [c for c in failed if self.soft is not None and self.soft(step, c)]
+            if soft and len(soft) == len(failed):
+                self._soft_failures.append(
+                    self._criteria_failure(workflow, step_id, soft, scope, check)
+                )
+                failed = []
+            failed = [c for c in failed if c not in soft]
             if not failed:
                 scope.steps[step_id] = self._outputs(workflow, step, scope)
                 action = self._choose(workflow, step, "onSuccess", "successActions", scope)
