@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -167,3 +168,25 @@ def test_an_assumed_status_answered_otherwise_is_a_deviation(strict: bool, tmp_p
     else:
         assert outcome.results[name] == "passed"
         assert outcome.returncode == 0
+
+
+def test_a_group_list_without_ids_is_a_failure_never_an_error(tmp_path: Path) -> None:
+    # the links the stateful phase and the job probe follow start at the group's id: an
+    # appliance that drops it answered wrongly, and the run must say so, not break
+    with EmbeddedEmulator(EmulatorConfig(port=0, tls=False, fault="group-id-missing")) as emu:
+        outcome = run_fuzz(
+            emu,
+            manifest_of(emu, tmp_path, max_examples=5, profile="full"),
+            "-k",
+            "stateful or (getResourceGroups and response_schema)",
+        )
+    assert outcome.results[node("getResourceGroups", "response_schema_conformance")] == "failed"
+    linked = "specs.scv.openapi.yaml.stateful::scv_linked_resource_exists"
+    assert outcome.results[linked] == "failed", outcome.output[-3000:]
+    assert "listed a resource group without an `id`" in outcome.messages[linked]
+    assert "KeyError" not in outcome.output
+    statuses = {
+        json.loads(p.read_text())["status"]
+        for p in (tmp_path / "allure-results").glob("*-result.json")
+    }
+    assert "broken" not in statuses and "failed" in statuses
