@@ -10,6 +10,8 @@ rewrites every JSON answer the way a real release plausibly would:
   configuration and a policy's retention (Jackson writes what the class has);
 - ``unmountDatastore`` as the job type of an unmount, where the documentation names no type.
 
+Like a Spring appliance (Jackson), it takes its own extra fields back in requests.
+
 None of this breaks the vendor's documentation; each extra field, and the job type a
 workflow checks, breaks an assumption of ours: a deviation, not a failure.
 """
@@ -70,6 +72,16 @@ def rewrite(value: Any, key: str = "") -> Any:
     return value
 
 
+def accepted(value: Any) -> Any:
+    """A request body without this appliance's own extra fields (it ignores them)."""
+    if isinstance(value, dict):
+        extra = {AUDIT_EXTRA[0], RETENTION_EXTRA[0]}
+        return {k: accepted(v) for k, v in value.items() if k not in extra}
+    if isinstance(value, list):
+        return [accepted(item) for item in value]
+    return value
+
+
 @dataclass
 class Lenient:
     """The rewriting wrapper around one emulator app."""
@@ -80,6 +92,27 @@ class Lenient:
         if scope["type"] != "http" or not scope["path"].startswith("/api/4.1/"):
             await self.app(scope, receive, send)
             return
+        request = b""
+        while True:
+            message = await receive()
+            request += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        with suppress(ValueError, UnicodeDecodeError):
+            request = json.dumps(accepted(json.loads(request))).encode()
+        headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
+        if request:
+            headers.append((b"content-length", str(len(request)).encode()))
+        scope = {**scope, "headers": headers}
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return await receive()
+            sent = True
+            return {"type": "http.request", "body": request, "more_body": False}
+
         started: dict[str, Any] = {}
         chunks: list[bytes] = []
 
@@ -98,7 +131,7 @@ class Lenient:
             await send({**started, "headers": headers})
             await send({"type": "http.response.body", "body": body})
 
-        await self.app(scope, receive, capture)
+        await self.app(scope, replay, capture)
 
 
 @dataclass(frozen=True)
@@ -117,7 +150,7 @@ def serve_lenient(job_duration: float = 0.2) -> Iterator[RunningAppliance]:
     sock: socket.socket = bind("127.0.0.1", 0)
     port = sock.getsockname()[1]
     server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+        uvicorn.Config(app, log_level="error", access_log=False, lifespan="off")
     )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

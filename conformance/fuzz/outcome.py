@@ -46,10 +46,13 @@ def _failed(subject: str, check: str, verdict: Verdict) -> Judgement:
 
 
 def _deviated(subject: str, check: str, verdict: Verdict) -> Judgement:
+    first = verdict.deviations[0].message.strip().splitlines() if verdict.deviations else []
     headline = (
         f"{subject}: {check} deviated from our assumptions on {verdict.deviated} of "
-        f"{verdict.judged} cases: the contract without its assumption-only constraints "
-        "accepts each of them (a failure only under --strict)"
+        f"{verdict.judged} cases" + (f": {first[0]}" if first else "") + "\n\n"
+        "The contract without its assumption-only constraints accepts each of them: they "
+        "contradict what we assumed, not what the vendor documented (a failure only under "
+        "--strict)."
     )
     return _described("deviation", headline, verdict.deviations, verdict)
 

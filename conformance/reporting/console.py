@@ -97,6 +97,7 @@ def deviation_lines(summary: dict[str, Any]) -> list[str]:
         subject = entry.get("operationId") or entry.get("workflowId")
         where = " / ".join(str(p) for p in (subject, entry.get("stepId"), entry.get("check")) if p)
         first = ((entry.get("message") or "").strip().splitlines() or [""])[0]
+        first = first.removeprefix(f"{subject}: ")
         first = first if len(first) <= LINE_LIMIT else first[:LINE_LIMIT] + " …"
         lines.append(f"  deviation: {where}: {first}")
     return lines
