@@ -78,7 +78,7 @@ def build_summary(results: Sequence[ResultRecord], facts: RunFacts) -> dict[str,
         "status": status,
         "exitCode": int(code),
         "strict": facts.strict,
-        "totals": {**totals, "deviations": len(deviations), "total": len(results)},
+        "totals": {**totals, "total": len(results)},
         "operations": _operations(results),
         "workflows": _workflows(results),
         "failures": [
