@@ -12,7 +12,7 @@ from schemathesis.engine import Status, events, from_schema
 from schemathesis.engine.recorder import ScenarioRecorder
 from schemathesis.schemas import BaseSchema
 
-from conformance.core import recording
+from conformance.core import coverage, recording
 from conformance.fuzz.exchanges import exchange_of, log_cases
 from conformance.fuzz.grading import GRADED, Answered, Grader, Sent
 from conformance.fuzz.verdicts import Finding, FuzzResult
@@ -24,11 +24,18 @@ def run_engine(
     schema: BaseSchema, secrets: SecretsSource, grader: Grader | None = None
 ) -> FuzzResult:
     """Run every enabled phase over ``schema`` and judge each check by its results;
-    ``grader`` tells the violations of assumptions (deviations) from failures."""
+    ``grader`` tells the violations of assumptions (deviations) from failures.
+
+    schemathesis turns a KeyboardInterrupt into an event and winds down; it is raised
+    again here so that pytest stops too.
+    """
     result = FuzzResult()
     started = time.perf_counter()
+    interrupted = False
     for event in from_schema(schema).execute():
-        if isinstance(event, events.ScenarioFinished):
+        if isinstance(event, events.Interrupted):
+            interrupted = True
+        elif isinstance(event, events.ScenarioFinished):
             _collect(event.recorder, result, secrets, grader)
         elif isinstance(event, events.NonFatalError):
             result.errors.append(f"{event.label}: {event.info.title}: {event.info.message}")
@@ -40,6 +47,8 @@ def run_engine(
                     Finding(failure.title, failure.message, None)
                 )
     result.elapsed = time.perf_counter() - started
+    if interrupted:
+        raise KeyboardInterrupt("fuzzing interrupted")
     return result
 
 
@@ -52,11 +61,21 @@ def _collect(
     recorder: ScenarioRecorder, result: FuzzResult, secrets: SecretsSource, grader: Grader | None
 ) -> None:
     result.cases += len(recorder.cases)
+    for sent in recorder.interactions.values():
+        status = sent.response.status_code if sent.response is not None else None
+        coverage.observe(sent.request.method, sent.request.uri, status, sent.request.headers)
     if recording.active():
         log_cases(recorder, secrets())
     for case_id, nodes in recorder.checks.items():
+        answered = recorder.interactions.get(case_id)
+        span = None
+        if answered is not None:
+            elapsed = answered.response.elapsed if answered.response is not None else 0.0
+            span = (answered.timestamp - elapsed, answered.timestamp)
         for node in nodes:
             verdict = result.verdict(node.name)
+            if span is not None:
+                verdict.saw(*span)
             if node.status == Status.SUCCESS:
                 verdict.add_pass()
             elif node.status == Status.SKIP:
@@ -78,7 +97,7 @@ def _collect(
                     and grader.is_deviation(
                         node.name,
                         sent_by(recorder.cases[case_id].value),
-                        answered(interaction.response),
+                        answer_of(interaction.response),
                     )
                 )
                 verdict.add_failure(Finding(failure.title, failure.message, exchange, deviation))
@@ -102,7 +121,7 @@ def sent_by(case: Case) -> Sent:
     )
 
 
-def answered(response: Response) -> Answered:
+def answer_of(response: Response) -> Answered:
     """What came back, for grading."""
     values = response.headers.get("content-type") or [""]
     content_type = values[0] if isinstance(values, list) else str(values)

@@ -67,7 +67,11 @@ def _described(status: str, headline: str, findings: list[Finding], verdict: Ver
             lines += [f"  Answer: HTTP {answer}" if answer is not None else "  No answer"]
     reproduce = first.curl if first else None
     if reproduce:
-        lines += ["", "Reproduce (set SCV_TOKEN to a token from login):", f"  {reproduce}"]
+        lines += [
+            "",
+            "Reproduce ($SCV_TOKEN: a token from login; summary.md shows how to get one):",
+            f"  {reproduce}",
+        ]
     return Judgement(status, "\n".join(lines), reproduce, verdict)
 
 

@@ -26,7 +26,10 @@ def fuzz_suite(config: pytest.Config) -> FuzzSuite:
     """The suite of this process, created on first use."""
     suite = config.stash.get(_SUITE, None)
     if suite is None:
-        suite = FuzzSuite(get_context(config), profile_of(config), get_manifest(config).seed)
+        manifest = get_manifest(config)
+        suite = FuzzSuite(
+            get_context(config), profile_of(config), manifest.seed, manifest.selection
+        )
         config.stash[_SUITE] = suite
         config.add_cleanup(suite.close)
     return suite

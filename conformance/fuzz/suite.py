@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import time
 
 import schemathesis
 from schemathesis.config import SchemathesisConfig
@@ -13,8 +14,10 @@ from conformance.core import recording
 from conformance.core.context import RunContext
 from conformance.core.contract import Operation
 from conformance.core.errors import HarnessError
+from conformance.core.item_keys import STATEFUL
+from conformance.core.selection import Selection
 from conformance.core.session import ScvSession
-from conformance.fuzz import auth, checks, stateful_checks
+from conformance.fuzz import auth, checks, pace, stateful_checks
 from conformance.fuzz.engine_run import run_engine
 from conformance.fuzz.grading import Grader, Sent
 from conformance.fuzz.job_probe import probe_started_job_exists
@@ -22,11 +25,12 @@ from conformance.fuzz.probes import PROBES, sample_request
 from conformance.fuzz.profiles import Profile
 from conformance.fuzz.st_config import config_table
 from conformance.fuzz.stateful_checks import LINKED_RESOURCE
+from conformance.fuzz.transport import BoundedSessions
 from conformance.fuzz.verdicts import FuzzResult
 
-STATEFUL = "stateful"
-#: Imported for its registration with schemathesis.
+#: Imported for their registration with schemathesis.
 REGISTERED_CHECKS = (checks.RESPONSE_CHECKS, stateful_checks.LINKED_RESOURCE)
+REGISTERED_HOOKS = (pace.before_call,)
 
 
 def only(schema: BaseSchema, operation_ids: list[str]) -> BaseSchema:
@@ -38,6 +42,19 @@ def only(schema: BaseSchema, operation_ids: list[str]) -> BaseSchema:
     keep = set(operation_ids)
     others = [op for op in _operation_ids(schema) if op not in keep]
     return schema.exclude(operation_id=others) if others else schema
+
+
+def linked(operations: list[Operation]) -> bool:
+    """True when a response of one of ``operations`` links to one of them (a walk exists)."""
+    ids = {op.operation_id for op in operations}
+    return any(
+        link.get("operationId") in ids
+        for op in operations
+        for response in (op.definition.get("responses") or {}).values()
+        if isinstance(response, dict)
+        for link in (response.get("links") or {}).values()
+        if isinstance(link, dict)
+    )
 
 
 def _operation_ids(schema: BaseSchema) -> list[str]:
@@ -53,11 +70,22 @@ def _operation_ids(schema: BaseSchema) -> list[str]:
 class FuzzSuite:
     """Runs the engine once per operation (and once for the stateful phase), lazily."""
 
-    def __init__(self, context: RunContext, profile: Profile, seed: int) -> None:
+    def __init__(
+        self,
+        context: RunContext,
+        profile: Profile,
+        seed: int,
+        selection: Selection | None = None,
+    ) -> None:
         self.context = context
         self.profile = profile
         self.seed = seed
+        self.selection = selection or Selection()
         self.session: ScvSession = context.session()
+        self.sessions = BoundedSessions(
+            self.session.guard, self.session.deadline, on_answer=self._answered
+        )
+        self.sessions.install()
         self._results: dict[str, FuzzResult] = {}
         self._schemas: dict[str, BaseSchema] = {}
         self.auth: auth.SessionTokenAuth | None = None
@@ -65,8 +93,12 @@ class FuzzSuite:
         checks.Budgets.configure(context.settings.response_time_budget_ms, context.settings.budgets)
 
     def runnable(self) -> list[Operation]:
-        """The operations that may run against this target."""
-        return [op for op in self.context.contract.operations if self.context.skip(op) is None]
+        """The selected operations that may run against this target."""
+        return [
+            op
+            for op in self.context.contract.operations
+            if self.context.skip(op) is None and self.selection.selects_operation(op)
+        ]
 
     def results(self) -> dict[str, FuzzResult]:
         """The runs done so far, by operationId (``stateful`` for the walk)."""
@@ -76,7 +108,12 @@ class FuzzSuite:
         return self.session.secrets
 
     def close(self) -> None:
+        self.sessions.uninstall()
         self.session.close()
+
+    def _answered(self, token: str | None, status: int) -> None:
+        if token is not None and status != 401:
+            self.session.accepted(token)
 
     def _schema(self, kind: str) -> BaseSchema:
         if kind not in self._schemas:
@@ -92,6 +129,10 @@ class FuzzSuite:
                 profile=self.profile,
                 operations=self.context.contract.operations,
                 phases_run=phases,
+                read_only=not self.context.destructive_allowed,
+                request_timeout=self.context.settings.request_timeout,
+                headers=self.context.target.headers,
+                proxy=self.context.target.proxy,
             )
             schema = schemathesis.openapi.from_dict(
                 copy.deepcopy(self.context.contract.document),
@@ -116,7 +157,13 @@ class FuzzSuite:
     def stateful_result(self) -> FuzzResult:
         """Verdicts of every check over the walks along the contract's links."""
         if STATEFUL not in self._results:
-            ids = [op.operation_id for op in self.runnable()]
+            runnable = self.runnable()
+            if not linked(runnable):
+                # nothing to walk along (the selection or the target left the links out):
+                # every check judges no case, so each is not applicable
+                self._results[STATEFUL] = FuzzResult()
+                return self._results[STATEFUL]
+            ids = [op.operation_id for op in runnable]
             schema = only(self._schema(STATEFUL), ids)
             result = run_engine(schema, self.secrets, self.grader)
             if "backupResourceGroupNow" in ids and not result.errors:
@@ -126,12 +173,14 @@ class FuzzSuite:
         return self._results[STATEFUL]
 
     def _follow_job_links(self, result: FuzzResult) -> None:
+        started = time.time()
         try:
             probed = probe_started_job_exists(self.session)
         except HarnessError as exc:
             result.verdict(LINKED_RESOURCE).add_error(str(exc))
             return
         verdict = result.verdict(LINKED_RESOURCE)
+        verdict.saw(started, time.time())
         verdict.passed += probed.passed
         for finding in probed.findings:
             verdict.add_failure(finding)
@@ -142,10 +191,12 @@ class FuzzSuite:
         request = sample_request(operation)
         sent = Sent(operation.path, operation.method.lower())
         for name, probe in PROBES.items():
+            started = time.time()
             try:
                 verdict = probe(self.session, request)
             except HarnessError as exc:
                 result.verdict(name).add_error(str(exc))
                 continue
             result.verdicts[name] = self.grader.regrade_auth(verdict, sent)
+            result.verdicts[name].saw(started, time.time())
             result.cases += result.verdicts[name].judged

@@ -38,10 +38,18 @@ class Verdict:
     #: Cases that contradicted only our assumptions, and the kept ones.
     deviated: int = 0
     deviations: list[Finding] = field(default_factory=list)
+    #: When the first case this check judged was sent and the last answered (epoch s).
+    started: float | None = None
+    finished: float | None = None
 
     @property
     def judged(self) -> int:
         return self.passed + self.failed + self.deviated
+
+    def saw(self, start: float, end: float) -> None:
+        """Widen the check's time span to a case sent at ``start`` and done at ``end``."""
+        self.started = start if self.started is None else min(self.started, start)
+        self.finished = end if self.finished is None else max(self.finished, end)
 
     def add_pass(self) -> None:
         self.passed += 1

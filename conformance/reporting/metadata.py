@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from conformance.core import deviation
+from conformance.core.item_keys import LABEL_PREFIX
 from conformance.core.skips import SkipKind, tag
-from conformance.plugin.labels import LABEL_PREFIX
 from conformance.reporting.atomic import write_json, write_text
 
 # Regexes work both in Allure 2 (Java, whole message) and Allure 3 (JavaScript, search).

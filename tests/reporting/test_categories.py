@@ -9,9 +9,9 @@ import shutil
 import subprocess
 
 from conformance.core import deviation
+from conformance.core.item_keys import LABEL_PREFIX
 from conformance.core.paths import PROJECT_ROOT as ROOT
 from conformance.core.skips import Skip, SkipKind
-from conformance.plugin.labels import LABEL_PREFIX
 from conformance.reporting.metadata import (
     CATEGORIES,
     DEVIATIONS_CATEGORY,

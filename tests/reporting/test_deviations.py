@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Console
 
 from conformance.core import deviation
-from conformance.plugin.labels import LABEL_PREFIX, NODEID_LABEL
+from conformance.core.item_keys import LABEL_PREFIX, NODEID_LABEL
 from conformance.reporting.allure_results import ResultRecord
 from conformance.reporting.baseline import Baseline, Entry, apply_baseline, entry_key
 from conformance.reporting.console import print_summary
