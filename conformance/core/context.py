@@ -42,6 +42,14 @@ class RunContext:
         """State-changing calls run against the embedded emulator or when allowed."""
         return self.target.embedded or self.settings.allow_destructive
 
+    @property
+    def strict(self) -> bool:
+        """Deviations fail the run: ``--strict``, by default only against the embedded
+        emulator, whose specification our assumptions are."""
+        if self.settings.strict is not None:
+            return self.settings.strict
+        return self.target.embedded
+
     def version_skip(self, operation: Operation) -> Skip | None:
         """A skip when ``operation`` is newer than the target's release."""
         if operation.available_in(self.release):
@@ -119,6 +127,7 @@ class RunContext:
             proxy=settings.proxy,
             headers={k: v for k, v in settings.headers.items() if not is_secret_header(k)},
             overlays=tuple(str(path) for path in settings.overlays),
+            strict=self.strict,
             preflight=self.findings.as_json() if self.findings else None,
         )
 
@@ -172,6 +181,7 @@ def from_manifest(manifest: Manifest, password: str) -> RunContext:
         proxy=manifest.proxy,
         headers={**manifest.headers, **secret_headers()},
         overlays=tuple(Path(path) for path in manifest.overlays),
+        strict=manifest.strict,
         run_id=manifest.run_id or None,
     )
     target = Target(

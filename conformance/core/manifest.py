@@ -69,6 +69,8 @@ class Manifest:
     headers: Mapping[str, str] = field(default_factory=dict)
     #: OpenAPI Overlay files applied to the contract, absolute paths, in order.
     overlays: tuple[str, ...] = ()
+    #: Deviations from our assumptions fail the run (``--strict``, resolved).
+    strict: bool = False
     #: Seconds a whole answer may take (see conformance.core.bounds).
     request_timeout: float = 60.0
     #: The run's id: names of what the workflows create carry it.

@@ -40,6 +40,7 @@ ENVIRONMENT = {
     "proxy": "SCV_PROXY",
     "config": "SCV_CONFIG",
     "overlays": "SCV_OVERLAYS",
+    "strict": "SCV_STRICT",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -58,6 +59,7 @@ DEFAULTS: dict[str, Any] = {
     "rate_limit": None,
     "proxy": None,
     "overlays": (),
+    "strict": None,
     "request_timeout": 60.0,
     "max_time": None,
     "cleanup_grace": 60.0,
@@ -100,6 +102,9 @@ class Settings:
     config_file: Path | None = None
     #: Overlay 1.0 documents applied to the contract, in order, as absolute paths.
     overlays: tuple[Path, ...] = ()
+    #: ``--strict``: deviations fail the run; None leaves it to the target (strict against
+    #: the embedded emulator, whose specification our assumptions are).
+    strict: bool | None = None
     #: Seconds a whole answer may take (not per chunk).
     #: Seconds one request may take for its whole answer (not per chunk).
     request_timeout: float = 60.0
@@ -213,6 +218,13 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         help="send every request to the appliance through URL",
     )
     add_overlay_argument(parser)
+    parser.add_argument(
+        "--strict",
+        action=argparse.BooleanOptionalAction,
+        default=sup,
+        help="deviations from our assumptions fail the run (default: only against the "
+        "embedded emulator)",
+    )
 
 
 def add_overlay_argument(parser: argparse.ArgumentParser) -> None:
@@ -262,6 +274,7 @@ def resolve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) 
         proxy=_normalize_url(merged["proxy"], "proxy"),
         headers=headers,
         overlays=parse_overlays(merged["overlays"]),
+        strict=None if merged["strict"] is None else _parse_bool(merged["strict"], "strict"),
         request_timeout=_parse_float(merged["request_timeout"], "request-timeout"),
         max_time=None
         if merged["max_time"] is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import allure
 
+from conformance.core import deviation
 from conformance.fuzz.verdicts import Verdict
 
 #: The sub-suite of every fuzzing test, under its API area and operation.
@@ -24,9 +25,10 @@ def describe(subject: str, check: str, feature: str, parameters: dict[str, str])
         allure.dynamic.parameter(name, value, excluded=name in {"seed", "cases", "target"})
 
 
-def attach_failures(verdict: Verdict) -> None:
-    """The redacted exchanges and curl commands of the kept failing cases."""
-    for number, finding in enumerate(verdict.findings, start=1):
+def attach_failures(verdict: Verdict, deviations: bool = False) -> None:
+    """The redacted exchanges and curl commands of the kept failing (or deviating) cases."""
+    findings = verdict.deviations if deviations else verdict.findings
+    for number, finding in enumerate(findings, start=1):
         if finding.exchange is None:
             continue
         allure.attach(
@@ -37,3 +39,10 @@ def attach_failures(verdict: Verdict) -> None:
         allure.attach(
             finding.curl, name=f"case {number}: curl", attachment_type=allure.attachment_type.TEXT
         )
+
+
+def mark_deviation(message: str, verdict: Verdict) -> None:
+    """A deviation: tagged, its text as the description, its cases attached."""
+    allure.dynamic.tag(deviation.DEVIATION)
+    allure.dynamic.description(f"Deviation from our assumptions\n\n```\n{message}\n```")
+    attach_failures(verdict, deviations=True)

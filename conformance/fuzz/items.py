@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from schemathesis.checks import CHECKS, load_all_checks
 
+from conformance.core import deviation
 from conformance.core.contract import Operation
 from conformance.core.errors import ConformanceFailure, InfrastructureError
 from conformance.core.item_keys import STATEFUL, TIME_SPAN
@@ -121,6 +122,17 @@ class CheckItem(pytest.Item):
             if judgement.verdict is not None:
                 allure_report.attach_failures(judgement.verdict)
             raise ConformanceFailure(judgement.message)
+        if judgement.status == "deviation":
+            self.user_properties += [
+                (deviation.VERDICT_PROPERTY, deviation.DEVIATION),
+                (deviation.MESSAGE_PROPERTY, judgement.message),
+                ("reproduce", judgement.reproduce),
+            ]
+            if judgement.verdict is not None:
+                allure_report.mark_deviation(judgement.message, judgement.verdict)
+            if get_context(self.config).strict:
+                raise ConformanceFailure(deviation.tagged(judgement.message))
+            return
         if judgement.status == "broken":
             self.user_properties.append(("message", judgement.message))
             raise InfrastructureError(judgement.message)

@@ -19,6 +19,7 @@ from conformance.core.selection import Selection
 from conformance.core.session import ScvSession
 from conformance.fuzz import auth, checks, pace, stateful_checks
 from conformance.fuzz.engine_run import run_engine
+from conformance.fuzz.grading import Grader, Sent
 from conformance.fuzz.job_probe import probe_started_job_exists
 from conformance.fuzz.probes import PROBES, sample_request
 from conformance.fuzz.profiles import Profile
@@ -88,6 +89,7 @@ class FuzzSuite:
         self._results: dict[str, FuzzResult] = {}
         self._schemas: dict[str, BaseSchema] = {}
         self.auth: auth.SessionTokenAuth | None = None
+        self.grader = Grader(context.contract)
         checks.Budgets.configure(context.settings.response_time_budget_ms, context.settings.budgets)
 
     def runnable(self) -> list[Operation]:
@@ -145,7 +147,7 @@ class FuzzSuite:
         """Verdicts of every check for one operation (engine phases and probes)."""
         if operation_id not in self._results:
             schema = only(self._schema("operations"), [operation_id])
-            result = run_engine(schema, self.secrets)
+            result = run_engine(schema, self.secrets, self.grader)
             if operation_id != "login" and not result.errors:
                 with recording.labels(recording.PROBE_KIND, operation_id):
                     self._probe(schema, result)
@@ -163,7 +165,7 @@ class FuzzSuite:
                 return self._results[STATEFUL]
             ids = [op.operation_id for op in runnable]
             schema = only(self._schema(STATEFUL), ids)
-            result = run_engine(schema, self.secrets)
+            result = run_engine(schema, self.secrets, self.grader)
             if "backupResourceGroupNow" in ids and not result.errors:
                 with recording.labels(recording.PROBE_KIND):
                     self._follow_job_links(result)
@@ -187,12 +189,14 @@ class FuzzSuite:
     def _probe(self, schema: BaseSchema, result: FuzzResult) -> None:
         operation = next(r.ok() for r in schema.get_all_operations() if isinstance(r, Ok))
         request = sample_request(operation)
+        sent = Sent(operation.path, operation.method.lower())
         for name, probe in PROBES.items():
             started = time.time()
             try:
-                result.verdicts[name] = probe(self.session, request)
+                verdict = probe(self.session, request)
             except HarnessError as exc:
                 result.verdict(name).add_error(str(exc))
                 continue
+            result.verdicts[name] = self.grader.regrade_auth(verdict, sent)
             result.verdicts[name].saw(started, time.time())
             result.cases += result.verdicts[name].judged

@@ -11,6 +11,7 @@ from collections.abc import Generator
 import allure
 import pytest
 
+from conformance.core import deviation
 from conformance.core.item_keys import LABEL_PREFIX, NODEID_LABEL, TIME_SPAN
 from conformance.core.skips import SKIP_KIND_PROPERTY
 
@@ -22,6 +23,8 @@ KNOWN_PROPERTIES = (
     "check",
     "reproduce",
     SKIP_KIND_PROPERTY,
+    deviation.VERDICT_PROPERTY,
+    deviation.MESSAGE_PROPERTY,
     *TIME_SPAN,
 )
 

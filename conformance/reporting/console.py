@@ -73,6 +73,8 @@ def print_summary(console: Console, summary: dict[str, Any], run_dir: Path) -> N
     line.append(f", {totals['skipped']} skipped", style="yellow")
     line.append(f" in {summary['durationSeconds']:.1f} s")
     console.print(line)
+    for deviation_line in deviation_lines(summary):
+        console.print(Text(deviation_line), soft_wrap=True)
     for baseline_line in console_lines(summary):
         # keys and paths stay on one line, to be copied
         console.print(Text(baseline_line), soft_wrap=True)
@@ -150,3 +152,24 @@ def _where(failure: dict[str, Any]) -> str:
             f"check {check}" if check else None,
         ]
     return f"{failure['status']}: " + " · ".join(p for p in parts if p)
+
+
+#: Characters of a deviation's message shown on its console line.
+LINE_LIMIT = 140
+
+
+def deviation_lines(summary: dict[str, Any]) -> list[str]:
+    """One line per deviation from our assumptions, under a line that says what they mean."""
+    deviations = summary.get("deviations") or []
+    if not deviations:
+        return []
+    meaning = "failing the run (--strict)" if summary.get("strict") else "not failures"
+    lines = [f"{len(deviations)} deviations from our assumptions ({meaning}):"]
+    for entry in deviations:
+        subject = entry.get("operationId") or entry.get("workflowId")
+        where = " / ".join(str(p) for p in (subject, entry.get("stepId"), entry.get("check")) if p)
+        first = ((entry.get("message") or "").strip().splitlines() or [""])[0]
+        first = first.removeprefix(f"{subject}: ")
+        first = first if len(first) <= LINE_LIMIT else first[:LINE_LIMIT] + " …"
+        lines.append(f"  deviation: {where}: {first}")
+    return lines

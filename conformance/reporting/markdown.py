@@ -31,7 +31,7 @@ SKIP_PHRASES = {
 def headline(summary: dict[str, Any]) -> str:
     """The verdict, and what was not checked: ``CONFORMANT — 52% of checks skipped
     (read-only: 310 safety skips)``."""
-    text = STATUS_TEXT.get(summary["status"], summary["status"])
+    text = status_text(summary)
     totals = summary["totals"]
     skipped, total = totals["skipped"], totals["total"]
     notes = []
@@ -52,6 +52,15 @@ def _flags(selection: dict[str, list[str]]) -> list[str]:
     return [
         "--only" if name == "workflows" else f"--{name.replace('_', '-')}" for name in selection
     ]
+
+
+def status_text(summary: dict[str, Any]) -> str:
+    """The verdict in words; a conformant run with deviations says how many."""
+    status = summary["status"]
+    deviations = len(summary.get("deviations") or [])
+    if status == "conformant" and deviations:
+        return f"CONFORMANT: no failures; {deviations} deviations from our assumptions"
+    return STATUS_TEXT.get(status, status)
 
 
 def _cell(value: object) -> str:
@@ -80,6 +89,8 @@ def render(summary: dict[str, Any]) -> str:
         f"| Duration | {summary['durationSeconds']:.1f} s |",
         f"| Tests | {totals['passed']} passed, {totals['failed']} failed, "
         f"{totals['errors']} errors, {totals['skipped']} skipped |",
+        f"| Deviations from our assumptions | {len(summary.get('deviations') or [])} "
+        f"({'failing the run: --strict' if summary.get('strict') else 'not failing the run'}) |",
         "",
     ]
     if summary.get("interrupted"):
@@ -100,6 +111,7 @@ def render(summary: dict[str, Any]) -> str:
         lines += [f"- collection error: `{_cell(error)}`"]
     lines += render_markdown(summary)
     lines += _operations(summary) + _workflows(summary) + _failures(summary)
+    lines += deviation_section(summary)
     if summary.get("coverage"):
         lines += coverage.render_markdown(summary["coverage"])
     if summary.get("replay") or summary.get("seed") is not None:
@@ -183,4 +195,37 @@ def _failures(summary: dict[str, Any]) -> list[str]:
         lines.append("")
     if len(failures) > FAILURE_LIMIT:
         lines += [f"… and {len(failures) - FAILURE_LIMIT} more (see summary.json).", ""]
+    return lines
+
+
+def deviation_section(summary: dict[str, Any]) -> list[str]:
+    """Every deviation from our assumptions, with what reproduces it."""
+    deviations = summary.get("deviations") or []
+    if not deviations:
+        return []
+    consequence = (
+        "Under --strict each one fails the run."
+        if summary.get("strict")
+        else "They do not fail the run (--strict makes them failures)."
+    )
+    lines = [
+        "## Deviations from our assumptions",
+        "",
+        "The appliance contradicts only an assumption of the contract (`x-evidence: "
+        "assumption`, see specs/README.md), not what the vendor documented or a client "
+        f"proved. {consequence}",
+        "",
+    ]
+    for entry in deviations[:FAILURE_LIMIT]:
+        subject = entry.get("operationId") or entry.get("workflowId")
+        where = " / ".join(
+            _cell(p) for p in (subject, entry.get("stepId"), entry.get("check")) if p
+        )
+        lines += [f"### deviation: {where}", "", "```text", entry["message"] or "(no message)"]
+        lines.append("```")
+        if entry.get("reproduce"):
+            lines += ["", "Reproduce:", "", "```sh", entry["reproduce"], "```"]
+        lines.append("")
+    if len(deviations) > FAILURE_LIMIT:
+        lines += [f"… and {len(deviations) - FAILURE_LIMIT} more (see summary.json).", ""]
     return lines

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from conformance.core import deviation
 from conformance.core.errors import ExitCode
 from conformance.core.item_keys import FUZZ
 from conformance.core.skips import SKIP_KIND_PROPERTY, parse
@@ -42,6 +43,8 @@ class RunFacts:
     error_code: ExitCode | None = None
     unreachable: bool = False
     collect_errors: tuple[str, ...] = field(default_factory=tuple)
+    #: ``--strict``: deviations from our assumptions fail the run.
+    strict: bool = False
     #: What stopped the run early (SIGINT, SIGTERM, max-time), None when it finished.
     interrupted: str | None = None
     #: Cleanups owed and never done: workflowId, cleanupStep, request.
@@ -79,6 +82,7 @@ def build_summary(
     plural = {"passed": "passed", "failed": "failed", "error": "errors", "skipped": "skipped"}
     for result in results:
         totals[plural[result.outcome]] += 1
+    deviations = [_failure(r) for r in results if r.deviation]
     summary: dict[str, Any] = {
         "target": facts.target,
         "applianceVersion": facts.appliance_version,
@@ -94,11 +98,15 @@ def build_summary(
         "suites": list(facts.suites),
         "status": status,
         "exitCode": int(code),
+        "strict": facts.strict,
         "interrupted": facts.interrupted is not None,
         "totals": {**totals, "total": len(results)},
         "operations": _operations(results),
         "workflows": _workflows(results),
-        "failures": [_failure(r) for r in results if r.outcome in ("failed", "error")],
+        "failures": [
+            _failure(r) for r in results if r.outcome in ("failed", "error") and not r.deviation
+        ],
+        "deviations": deviations,
         "skipped": [_skipped(r) for r in results if r.outcome == "skipped"],
     }
     preflight = preflight_summary(facts)
@@ -201,6 +209,9 @@ def _failure(result: ResultRecord) -> dict[str, Any]:
     else:
         entry["workflowId"] = result.subject
     message = result.message
+    if result.deviation:
+        message = result.label(deviation.MESSAGE_PROPERTY) or message.removeprefix(deviation.TAG)
+        message = message.strip()
     if len(message) > MESSAGE_LIMIT:
         message = message[:MESSAGE_LIMIT] + " …"
     entry.update(

@@ -174,6 +174,8 @@ def passed_options(args: argparse.Namespace) -> list[str]:
                 options += [flag, str(item)]
     if getattr(args, "allow_destructive", False):
         options.append("--allow-destructive")
+    if getattr(args, "strict", None) is not None:
+        options.append("--strict" if args.strict else "--no-strict")
     return options
 
 

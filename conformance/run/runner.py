@@ -221,6 +221,7 @@ def run_facts(settings: Settings, plan: RunPlan, started: datetime) -> RunFacts:
         suites=plan.suites,
         selection=plan.selection.to_dict(),
         replay=plan.replay_command(settings.seed or 0),
+        strict=settings.strict if settings.strict is not None else settings.target is None,
     )
 
 
@@ -230,6 +231,7 @@ def with_target(facts: RunFacts, context: RunContext) -> RunFacts:
         facts,
         target=public_url(context.target.base_url),
         appliance_version=context.reported_version,
+        strict=context.strict,
         token_command=token_command(
             public_url(context.target.base_url) or "", context.target.username
         ),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import httpx
 import pytest
 from allure_commons.types import AttachmentType
 
-from conformance.core import recording
+from conformance.core import deviation, recording
 from conformance.core.errors import HarnessError
 from conformance.core.item_keys import file_nodeid
 from conformance.core.redaction import redact_json
@@ -102,12 +103,32 @@ class WorkflowItem(pytest.Item):
                 "cleanup steps skipped (nothing to clean)", "\n".join(result.skipped_cleanup)
             )
         error = result.error()
+        if error is None and result.soft_failures:
+            self._deviate(result.soft_failures)
+            return
         if error is None:
             return
         self._record(error)
         for attachment in error.attachments:
             _attach_text(attachment.name, attachment.text)
+        if result.soft_failures:
+            notes = "; ".join(str(f) for f in result.soft_failures)
+            error = replace(error, detail=f"{error.detail} (deviations too: {notes})")
         raise WorkflowFailure(error)
+
+    def _deviate(self, failures: list[StepFailure]) -> None:
+        """Criteria marked as assumptions did not hold: a deviation (a failure if strict)."""
+        first = failures[0]
+        message = "\n".join(f"{f} (a criterion marked x-evidence: assumption)" for f in failures)
+        self._record(first)
+        self.user_properties += [
+            (deviation.VERDICT_PROPERTY, deviation.DEVIATION),
+            (deviation.MESSAGE_PROPERTY, message),
+        ]
+        allure.dynamic.tag(deviation.DEVIATION)
+        _attach_text("deviations from our assumptions", message)
+        if get_context(self.config).strict:
+            raise WorkflowFailure(first, deviation.tagged(message))
 
     def _record(self, error: StepFailure) -> None:
         self.user_properties.append(("stepId", error.step_id))
