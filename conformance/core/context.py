@@ -96,6 +96,7 @@ class RunContext:
             budgets=dict(settings.budgets),
             inventory=dict(settings.inventory),
             overlays=tuple(str(path) for path in settings.overlays),
+            concurrency=settings.concurrency,
         )
 
     def session(self, **kwargs: object) -> ScvSession:
@@ -131,6 +132,7 @@ def from_manifest(manifest: Manifest, password: str) -> RunContext:
         budgets=dict(manifest.budgets),
         inventory=dict(manifest.inventory),
         overlays=tuple(Path(path) for path in manifest.overlays),
+        concurrency=manifest.concurrency,
     )
     target = Target(
         base_url=manifest.target,

@@ -55,6 +55,8 @@ class Manifest:
     inventory: Mapping[str, str] = field(default_factory=dict)
     #: OpenAPI Overlay files applied to the contract, absolute paths, in order.
     overlays: tuple[str, ...] = ()
+    #: Workflows (and fuzzed operations) in flight at once (``--concurrency``).
+    concurrency: int = 1
 
     def __post_init__(self) -> None:
         for name in ("run_dir", "allure_dir", "junit_path"):

@@ -34,6 +34,7 @@ ENVIRONMENT = {
     "response_time_budget_ms": "SCV_RESPONSE_TIME_BUDGET_MS",
     "config": "SCV_CONFIG",
     "overlays": "SCV_OVERLAYS",
+    "concurrency": "SCV_CONCURRENCY",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -50,6 +51,7 @@ DEFAULTS: dict[str, Any] = {
     "job_timeout": 120.0,
     "response_time_budget_ms": 1000,
     "overlays": (),
+    "concurrency": 4,
 }
 
 #: The inventory names that scenarios work on against a real appliance.
@@ -86,6 +88,8 @@ class Settings:
     config_file: Path | None = None
     #: Overlay 1.0 documents applied to the contract, in order, as absolute paths.
     overlays: tuple[Path, ...] = ()
+    #: Workflows (and fuzzed operations) in flight at once against the target.
+    concurrency: int = 4
 
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
@@ -140,6 +144,13 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="where reports are written (default: reports)",
     )
+    parser.add_argument(
+        "--concurrency",
+        default=sup,
+        metavar="N",
+        help="independent workflows, and fuzzed operations, in flight at once (default: 4; "
+        "1 runs one after another)",
+    )
     add_overlay_argument(parser)
 
 
@@ -185,6 +196,7 @@ def resolve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) 
         inventory=inventory,
         config_file=Path(config_path).absolute() if config_path else None,
         overlays=parse_overlays(merged["overlays"]),
+        concurrency=_parse_int(merged["concurrency"], "concurrency", minimum=1) or 1,
     )
 
 

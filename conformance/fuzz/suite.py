@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+import threading
+from collections.abc import Sequence
+from typing import Any
 
 import schemathesis
 from schemathesis.config import SchemathesisConfig
@@ -12,6 +15,7 @@ from schemathesis.schemas import BaseSchema
 from conformance.core.context import RunContext
 from conformance.core.contract import Operation
 from conformance.core.errors import HarnessError
+from conformance.core.scheduler import ConflictScheduler
 from conformance.core.session import ScvSession
 from conformance.fuzz import auth, checks, stateful_checks
 from conformance.fuzz.engine_run import run_engine
@@ -20,7 +24,7 @@ from conformance.fuzz.probes import PROBES, sample_request
 from conformance.fuzz.profiles import Profile
 from conformance.fuzz.st_config import config_table
 from conformance.fuzz.stateful_checks import LINKED_RESOURCE
-from conformance.fuzz.verdicts import FuzzResult
+from conformance.fuzz.verdicts import FuzzResult, Verdict
 
 STATEFUL = "stateful"
 #: Imported for its registration with schemathesis.
@@ -49,7 +53,17 @@ def _operation_ids(schema: BaseSchema) -> list[str]:
 
 
 class FuzzSuite:
-    """Runs the engine once per operation (and once for the stateful phase), lazily."""
+    """Runs the engine once per operation (and once for the stateful phase), lazily.
+
+    With :meth:`start_ahead`, the runs go ahead in threads, several at once, so that
+    their requests overlap the target's latency, in an order that does not depend on how
+    many: first the engine runs of the operations that only read (side by side), then
+    those of the operations that change state (one at a time, in contract order), and the
+    probes of every operation beside them. Schemathesis learns from answers, so a run's
+    cases depend on the state it meets: this way every run meets the same state whatever
+    the concurrency, and a seed sends the same cases. The stateful walk waits for them
+    all: it starts from the state they leave.
+    """
 
     def __init__(self, context: RunContext, profile: Profile, seed: int) -> None:
         self.context = context
@@ -58,6 +72,8 @@ class FuzzSuite:
         self.session: ScvSession = context.session()
         self._results: dict[str, FuzzResult] = {}
         self._schemas: dict[str, BaseSchema] = {}
+        self._schema_lock = threading.Lock()
+        self._ahead: ConflictScheduler[Any] | None = None
         self.auth: auth.SessionTokenAuth | None = None
         checks.Budgets.configure(context.settings.response_time_budget_ms, context.settings.budgets)
 
@@ -73,9 +89,53 @@ class FuzzSuite:
         return self.session.secrets
 
     def close(self) -> None:
+        if self._ahead is not None:
+            self._ahead.cancel()
+            self._ahead.join()
         self.session.close()
 
+    def start_ahead(self, operation_ids: Sequence[str], concurrency: int) -> None:
+        """Start the runs of ``operation_ids`` (and their probes), ``concurrency`` at once.
+
+        Requests still keep the process's pace: the rate limit is one for all threads.
+        """
+        if self._ahead is not None:
+            return
+        self._schema("operations")
+        contract = self.context.contract
+        changing = {op for op in operation_ids if contract.operation(op).mutates}
+        engines = [op for op in operation_ids if op not in changing] + [
+            op for op in operation_ids if op in changing
+        ]
+        jobs: list[tuple[tuple[str, str], Any]] = [
+            (("engine", op), lambda op=op: self._engine(op)) for op in engines
+        ]
+        jobs += [
+            (("probes", op), lambda op=op: self._probes(op))
+            for op in operation_ids
+            if op != "login"
+        ]
+
+        first = ("engine", engines[0]) if engines else None
+
+        def conflicts(a: Any, b: Any) -> bool:
+            # Hypothesis fills process-wide caches on first use (among them the constants
+            # it draws from loaded modules), which other threads must not race: the first
+            # run goes alone. Then a state-changing run alone; probes send what a correct
+            # target refuses.
+            if first in (a, b):
+                return True
+            engine_runs = a[0] == b[0] == "engine"
+            return engine_runs and (a[1] in changing or b[1] in changing)
+
+        self._ahead = ConflictScheduler(jobs, concurrency, conflicts, ordered=True, name="fuzz")
+        self._ahead.start()
+
     def _schema(self, kind: str) -> BaseSchema:
+        with self._schema_lock:
+            return self._schema_locked(kind)
+
+    def _schema_locked(self, kind: str) -> BaseSchema:
         if kind not in self._schemas:
             phases = (
                 ("stateful",)
@@ -102,16 +162,38 @@ class FuzzSuite:
     def operation_result(self, operation_id: str) -> FuzzResult:
         """Verdicts of every check for one operation (engine phases and probes)."""
         if operation_id not in self._results:
-            schema = only(self._schema("operations"), [operation_id])
-            result = run_engine(schema, self.secrets)
-            if operation_id != "login" and not result.errors:
-                self._probe(schema, result)
+            if self._ahead is not None and ("engine", operation_id) in self._ahead:
+                result = self._waited(("engine", operation_id))
+                probes = self._waited(("probes", operation_id)) if operation_id != "login" else {}
+            else:
+                result = self._engine(operation_id)
+                probes = (
+                    self._probes(operation_id)
+                    if operation_id != "login" and not result.errors
+                    else {}
+                )
+            if not result.errors:
+                for name, verdict in probes.items():
+                    result.verdicts[name] = verdict
+                    result.cases += verdict.judged
             self._results[operation_id] = result
         return self._results[operation_id]
+
+    def _waited(self, key: tuple[str, str]) -> Any:
+        assert self._ahead is not None
+        done = self._ahead.wait(key)
+        if done.error is not None:
+            raise done.error
+        return done.value
+
+    def _engine(self, operation_id: str) -> FuzzResult:
+        return run_engine(only(self._schema("operations"), [operation_id]), self.secrets)
 
     def stateful_result(self) -> FuzzResult:
         """Verdicts of every check over the walks along the contract's links."""
         if STATEFUL not in self._results:
+            if self._ahead is not None:
+                self._ahead.wait_all()  # each operation's item reports its own outcome
             ids = [op.operation_id for op in self.runnable()]
             schema = only(self._schema(STATEFUL), ids)
             result = run_engine(schema, self.secrets)
@@ -132,13 +214,16 @@ class FuzzSuite:
             verdict.add_failure(finding)
         result.cases += probed.judged
 
-    def _probe(self, schema: BaseSchema, result: FuzzResult) -> None:
+    def _probes(self, operation_id: str) -> dict[str, Verdict]:
+        """The probes' verdicts for one operation (an error is a verdict's error)."""
+        schema = only(self._schema("operations"), [operation_id])
         operation = next(r.ok() for r in schema.get_all_operations() if isinstance(r, Ok))
         request = sample_request(operation)
+        verdicts: dict[str, Verdict] = {}
         for name, probe in PROBES.items():
             try:
-                result.verdicts[name] = probe(self.session, request)
+                verdicts[name] = probe(self.session, request)
             except HarnessError as exc:
-                result.verdict(name).add_error(str(exc))
-                continue
-            result.cases += result.verdicts[name].judged
+                verdicts[name] = Verdict(name)
+                verdicts[name].add_error(str(exc))
+        return verdicts
