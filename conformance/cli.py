@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
 
 from conformance import __version__
-from conformance.core.errors import ExitCode, HarnessError
+from conformance.core.errors import ExitCode, HarnessError, UsageError
 from conformance.core.settings import add_overlay_argument, add_target_arguments, resolve
 
 
@@ -33,9 +35,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     fuzz = commands.add_parser("fuzz", help="property-based tests of every operation")
     add_target_arguments(fuzz)
+    _add_record(fuzz)
+    _add_baseline(fuzz)
 
     scenarios = commands.add_parser("scenarios", help="replay the documented workflows")
     add_target_arguments(scenarios)
+    _add_baseline(scenarios)
     scenarios.add_argument(
         "--only",
         dest="workflow",
@@ -44,9 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="run only this workflow (its workflowId)",
     )
     _add_job_timeout(scenarios)
+    _add_record(scenarios)
 
     run = commands.add_parser("run", help="fuzzing and scenarios, with every report")
     add_target_arguments(run)
+    _add_baseline(run)
     run.add_argument(
         "--profile",
         choices=("smoke", "full"),
@@ -58,11 +65,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_job_timeout(run)
     run.add_argument(
+        "--fleet", default=None, metavar="FILE", help="run every target of a TOML fleet file"
+    )
+    run.add_argument(
+        "--fleet-concurrency",
+        type=_workers,
+        default=None,
+        metavar="N",
+        help="targets of --fleet run at the same time (default: the file's, else 2)",
+    )
+    run.add_argument(
         "--workers",
         type=_workers,
         default=None,
         metavar="N",
         help="parallel pytest-xdist workers (default: one process)",
+    )
+    _add_record(run)
+
+    check = commands.add_parser(
+        "check", help="judge a recorded HAR file against the contract, offline"
+    )
+    check.add_argument("har", metavar="FILE.har", help="a HAR 1.2 file (from --record or any tool)")
+    check.add_argument(
+        "--out", default=None, metavar="DIR", help="also write summary.json and summary.md here"
     )
 
     diff = commands.add_parser(
@@ -70,15 +96,45 @@ def build_parser() -> argparse.ArgumentParser:
     )
     diff.add_argument("before", metavar="BEFORE", help="the earlier run folder or summary.json")
     diff.add_argument("after", metavar="AFTER", help="the later run folder or summary.json")
+    diff.add_argument(
+        "--out", default=None, metavar="DIR", help="also write diff.md, diff.json, allure-results/"
+    )
+    diff.add_argument(
+        "--latency-threshold",
+        type=_fraction,
+        default=0.5,
+        metavar="PCT",
+        help="p95 growth that counts as a regression, e.g. 50%% or 0.5 (default: 50%%)",
+    )
+
+    certify = commands.add_parser(
+        "certify", help="a full run sealed in a bundle: reports, certificate, MANIFEST"
+    )
+    add_target_arguments(certify)
+    _add_job_timeout(certify)
+    certify.add_argument("--workers", type=_workers, default=None, metavar="N")
+    certify.add_argument("--out", default=None, metavar="DIR", help="where to write the bundle")
+    certify.add_argument("--sign", default=None, metavar="KEY", help="Ed25519 private key (PEM)")
+    certify.add_argument(
+        "--verify", default=None, metavar="DIR", help="check a bundle instead of making one"
+    )
+    certify.add_argument(
+        "--key", default=None, metavar="PUB", help="with --verify: the signer's public key"
+    )
+    certify.add_argument(
+        "--keygen", default=None, metavar="PREFIX", help="write PREFIX.key and PREFIX.pub"
+    )
 
     report = commands.add_parser("report", help="turn a run's results into the Allure HTML report")
     report.add_argument(
         "run_dir",
-        nargs="?",
-        default=None,
+        nargs="*",
+        default=[],
         metavar="RUN_DIR",
-        help="a run folder (default: the latest under --report-dir)",
+        help="a run folder (default: the latest under --report-dir); several are merged "
+        "into one report, each as NAME=RUN_DIR or named after its folder",
     )
+    report.add_argument("--out", default=None, metavar="DIR", help="where several merged runs go")
     report.add_argument(
         "--report-dir",
         default="reports",
@@ -132,6 +188,41 @@ def _add_job_timeout(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_record(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--record",
+        default=None,
+        metavar="FILE",
+        help="write every HTTP exchange, secrets redacted, to FILE as HAR 1.2",
+    )
+
+
+def _add_baseline(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--baseline",
+        default=None,
+        metavar="FILE",
+        help="accepted known failures: fail only on new ones",
+    )
+    parser.add_argument(
+        "--write-baseline",
+        default=None,
+        metavar="FILE",
+        help="write this run's failures as a baseline file",
+    )
+
+
+def _fraction(value: str) -> float:
+    text = value.strip()
+    try:
+        number = float(text.removesuffix("%")) / (100 if text.endswith("%") else 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a percentage: {value}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return number
+
+
 def _workers(value: str) -> int:
     try:
         number = int(value)
@@ -161,13 +252,16 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return emulator_cli.run(args)
     if args.command == "diff":
-        from conformance.reporting.diff import run_diff
+        from conformance.reporting.diff_report import run_diff
 
-        return run_diff(args.before, args.after)
+        return run_diff(args.before, args.after, args.out, args.latency_threshold)
     if args.command == "report":
         from conformance.reporting.html import build_report
+        from conformance.reporting.merge import merged_report
 
-        return build_report(args.run_dir, args.report_dir)
+        if len(args.run_dir) > 1:
+            return merged_report(args.run_dir, args.out, args.report_dir)
+        return build_report(args.run_dir[0] if args.run_dir else None, args.report_dir)
     if args.command == "drift":
         from conformance.calibrate.drift import run_drift
 
@@ -176,7 +270,19 @@ def _dispatch(args: argparse.Namespace) -> int:
         from conformance.calibrate.learn import run_learn
 
         return run_learn(resolve(args), args.out)
+    if args.command == "check":
+        from conformance.reporting.har_check import run_check
 
+        return run_check(Path(args.har), Path(args.out) if args.out else None)
+
+    if args.command == "certify":
+        return _certify(args)
+    if getattr(args, "fleet", None):
+        from conformance.run.fleet import run_fleet_command
+
+        return run_fleet_command(args)
+
+    from conformance.reporting.baseline import check_writable, load_baseline
     from conformance.run.runner import RunPlan, execute
 
     command_options = {
@@ -185,11 +291,15 @@ def _dispatch(args: argparse.Namespace) -> int:
         if hasattr(args, key)
     }
     settings = resolve(args)
+    record = Path(args.record).expanduser().absolute() if args.record else None
     if args.command == "fuzz":
-        plan = RunPlan(suites=("fuzz",), profile="full")
+        plan = RunPlan(suites=("fuzz",), profile="full", record=record)
     elif args.command == "scenarios":
         plan = RunPlan(
-            suites=("scenarios",), profile="full", workflow=command_options.get("workflow")
+            suites=("scenarios",),
+            profile="full",
+            workflow=command_options.get("workflow"),
+            record=record,
         )
     else:
         only = command_options.get("only")
@@ -197,8 +307,28 @@ def _dispatch(args: argparse.Namespace) -> int:
             suites=(only,) if only else ("fuzz", "scenarios"),
             profile=command_options.get("profile") or "smoke",
             workers=command_options.get("workers"),
+            record=record,
         )
+    plan = replace(
+        plan,
+        baseline=load_baseline(args.baseline) if args.baseline else None,
+        write_baseline=check_writable(args.write_baseline) if args.write_baseline else None,
+    )
     return execute(settings, plan)
+
+
+def _certify(args: argparse.Namespace) -> int:
+    from conformance.certify import command
+
+    if args.keygen:
+        return command.keygen(args.keygen)
+    if args.verify:
+        return command.verify(args.verify, args.key)
+    if not args.out:
+        raise UsageError("certify: give --out DIR (or --verify DIR, or --keygen PREFIX)")
+    if args.key:
+        raise UsageError("certify: --key goes with --verify; sign with --sign KEY")
+    return command.certify(resolve(args), args.out, args.sign, args.workers)
 
 
 if __name__ == "__main__":

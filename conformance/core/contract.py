@@ -28,6 +28,20 @@ def release_key(version: str) -> tuple[int, ...]:
 
 
 @dataclass(frozen=True)
+class BusinessRule:
+    """A documented or assumed rule on a schema-valid request (``x-scv-business-rules``).
+
+    JSON Schema cannot express it; the appliance refuses a request that breaks it with
+    ``status``, naming the rule.
+    """
+
+    status: str
+    rule: str
+    evidence: str
+    source: str | None = None
+
+
+@dataclass(frozen=True)
 class Operation:
     """One operation of the contract."""
 
@@ -37,6 +51,28 @@ class Operation:
     since: str
     evidence: str
     definition: dict[str, Any]
+
+    @property
+    def alternative_of(self) -> str | None:
+        """The operation this one is an alternative spelling of (``x-scv-alternative-of``).
+
+        The vendor's pages name some paths two ways; an appliance serves one or both.
+        """
+        other = self.definition.get("x-scv-alternative-of")
+        return str(other) if other else None
+
+    @property
+    def business_rules(self) -> tuple[BusinessRule, ...]:
+        """The rules a schema-valid request may still break, from ``x-scv-business-rules``."""
+        return tuple(
+            BusinessRule(
+                status=str(raw["status"]),
+                rule=" ".join(str(raw["rule"]).split()),
+                evidence=str(raw["x-evidence"]),
+                source=raw.get("x-evidence-source"),
+            )
+            for raw in self.definition.get("x-scv-business-rules", [])
+        )
 
     @property
     def mutates(self) -> bool:

@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 REDACTED = "[REDACTED]"
 SECRET_HEADERS = frozenset(
@@ -40,11 +41,25 @@ def redact_json(value: Any) -> Any:
     return value
 
 
+def secret_forms(secret: str) -> list[str]:
+    """``secret`` as written raw, URL-encoded (``%20`` and ``+``) and inside a JSON string."""
+    forms = [
+        secret,
+        quote(secret, safe=""),
+        quote_plus(secret, safe=""),
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+    ]
+    return sorted(set(forms), key=len, reverse=True)
+
+
 def replace_secrets(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every known secret value (four characters or more) replaced."""
+    """``text`` with every known secret value (four characters or more) replaced, in any of
+    its :func:`secret_forms`."""
     for secret in secrets:
         if secret and len(secret) >= 4:
-            text = text.replace(secret, REDACTED)
+            for form in secret_forms(secret):
+                text = text.replace(form, REDACTED)
     return text
 
 

@@ -112,6 +112,8 @@ class Exchange:
 
 
 Listener = Callable[[Exchange], None]
+#: Listeners of every client of this process, after each client's own (the exchange log).
+PROCESS_LISTENERS: list[Listener] = []
 
 
 class RecordingClient:
@@ -144,9 +146,10 @@ class RecordingClient:
             ) from None
         elapsed_ms = (time.perf_counter() - started) * 1000
         self._received(path, response)
-        if self.listeners:
+        listeners = [*self.listeners, *PROCESS_LISTENERS]
+        if listeners:
             exchange = Exchange.from_response(response, elapsed_ms, self.secrets)
-            for listener in self.listeners:
+            for listener in listeners:
                 listener(exchange)
         return response
 

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from conformance.core.contract import Contract, load_contract
 from conformance.emulator import fault_handlers, jobs, release_changes
+from conformance.emulator.alternatives import unserved
 from conformance.emulator.auth import SessionStore, TokenStore
 from conformance.emulator.clock import Clock, system_clock
 from conformance.emulator.config import EmulatorConfig
@@ -36,11 +37,11 @@ from conformance.emulator.routing import (
     operation_routes,
 )
 from conformance.emulator.state import State
+from conformance.emulator.url_rules import UrlRule
 from conformance.emulator.validation import RequestValidator
 from conformance.emulator.vcenter import VCenterApi
 
 DOCS_PATH = "/api/v3/api-docs"
-FORBIDDEN_CHARS = "+.%&"
 TOKEN_HEADER = "token"
 UNAUTHORIZED = "Token is missing, invalid or expired"
 JSON_TYPE = "application/json"
@@ -65,7 +66,10 @@ def serving(config: EmulatorConfig, contract: Contract) -> tuple[list[ServedOper
     variant; requests are validated against the served description.
     """
     check_handlers(contract)
-    operations = contract.available(config.appliance_version)
+    hidden = unserved(contract, config)
+    operations = [
+        op for op in contract.available(config.appliance_version) if op.operation_id not in hidden
+    ]
     handlers = {op.operation_id: HANDLERS[op.operation_id] for op in operations}
     document = describe(contract.document, operations, config.appliance_version)
     variant = config.variant
@@ -110,6 +114,15 @@ class Appliance:
         self.state = State(tokens)
         populate(self.state, config.seed, clock())
         self.operations, self.docs = serving(config, contract)
+        # the URL rule's exemptions are the contract's (variant additions have none)
+        self.url_rule = UrlRule(
+            contract,
+            (
+                s.operation
+                for s in self.operations
+                if s.operation.path in contract.document["paths"]
+            ),
+        )
         sessions = SessionStore(
             config.vcenter_session_ttl_seconds, config.max_sessions, sliding=True
         )
@@ -256,12 +269,12 @@ class UrlRules:
         if tolerated is not None:
             scope = {**scope, "path": f"{BASE_PATH}/{version}/{tolerated}"}
         else:
-            for char in FORBIDDEN_CHARS:
-                if char in rest:
-                    message = f"The character '{char}' is not allowed in a REST URL"
-                    answer = self.appliance.error_response(path, 400, message)
-                    await answer(scope, receive, send)
-                    return
+            char = self.appliance.url_rule.violation(version, rest)
+            if char is not None:
+                message = f"The character '{char}' is not allowed in a REST URL"
+                answer = self.appliance.error_response(path, 400, message)
+                await answer(scope, receive, send)
+                return
         await self.app(scope, receive, send)
 
     @staticmethod

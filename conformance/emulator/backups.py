@@ -14,7 +14,8 @@ from conformance.emulator.state import State
 def group_scope(state: State, group: ResourceGroup) -> tuple[list[Vm], list[str]]:
     """The VMs and datastore names a backup of ``group`` covers.
 
-    VM entities bring their primary datastore; datastore entities bring the VMs on them.
+    VM entities bring their primary datastore; datastore entities bring the VMs on them;
+    a VM folder or a tag brings its members.
     Other datastores a VM spans are included only with INCLUDE_ALL, so under EXCLUDE_ALL
     (and MANUAL) a spanning VM's backup is partial.
     """
@@ -29,7 +30,11 @@ def group_scope(state: State, group: ResourceGroup) -> tuple[list[Vm], list[str]
         if vm not in vms:
             vms.append(vm)
 
+    entities: list[str] = []
     for entity in group.entities:
+        grouping = state.groupings.get(entity)
+        entities += grouping.members if grouping is not None else [entity]
+    for entity in entities:
         if entity.startswith("vm-"):
             vm = state.vm_by_moref(entity)
             if vm is not None:

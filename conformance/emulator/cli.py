@@ -16,6 +16,8 @@ from conformance.emulator.config import (
     DEFAULT_PASSWORD,
     DEFAULT_PORT,
     DEFAULT_USERNAME,
+    SNAPSHOT_PATHS,
+    SPELLINGS,
     EmulatorConfig,
 )
 from conformance.emulator.faults import FAULTS
@@ -93,6 +95,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="larger request bodies are refused with 413",
     )
     parser.add_argument(
+        "--spelling",
+        choices=SPELLINGS,
+        default="english",
+        help="answer availableEsxHostsList (english) or AvailableEsxHostsList (translation)",
+    )
+    parser.add_argument(
+        "--snapshot-path",
+        choices=SNAPSHOT_PATHS,
+        default="both",
+        help="which datastore snapshot-location path to serve (the pages name two)",
+    )
+    parser.add_argument(
         "--list-inventory", action="store_true", help="print the seeded inventory and exit"
     )
     add_overlay_argument(parser)
@@ -123,6 +137,8 @@ def config_from(args: argparse.Namespace) -> EmulatorConfig:
         latency_ms=args.latency_ms,
         latency_spread_ms=args.latency_spread_ms,
         release_variant=args.release_variant,
+        spelling=args.spelling,
+        snapshot_path=args.snapshot_path,
     )
     config.validate()
     return config

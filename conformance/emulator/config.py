@@ -16,6 +16,10 @@ DEFAULT_USERNAME = "administrator@vsphere.local"
 DEFAULT_PASSWORD = "scv-emulator"
 DEFAULT_PORT = 8144
 OLDEST_RELEASE = "4.1"
+#: How the ESX host list is spelled in answers: the English pages' or the translation's.
+SPELLINGS = ("english", "translation")
+#: Which datastore snapshot-location path is served (the pages name two).
+SNAPSHOT_PATHS = ("both", "snapshotlocations", "snapshotlocators")
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,8 @@ class EmulatorConfig:
     latency_ms: float = 0.0
     latency_spread_ms: float = 0.0
     release_variant: str | None = None
+    spelling: str = "english"
+    snapshot_path: str = "both"
 
     def __repr__(self) -> str:
         return (
@@ -98,6 +104,11 @@ class EmulatorConfig:
                     f"release variant {variant.name!r} follows {variant.follows}; "
                     f"it cannot be played on {self.appliance_version}"
                 )
+        if self.spelling not in SPELLINGS:
+            raise UsageError(f"unknown spelling {self.spelling!r} (one of {', '.join(SPELLINGS)})")
+        if self.snapshot_path not in SNAPSHOT_PATHS:
+            known = ", ".join(SNAPSHOT_PATHS)
+            raise UsageError(f"unknown snapshot path {self.snapshot_path!r} (one of {known})")
         if self.job_duration < 0:
             raise UsageError("job duration must not be negative")
         if self.token_ttl <= 0:

@@ -91,7 +91,8 @@ def _no_mounts(handler: Handler) -> Handler:
 
 def _no_filter(handler: Handler) -> Handler:
     def wrapped(ctx: Context) -> Result:
-        ctx.params.pop("jobType", None)
+        for name in ("jobType", "type"):
+            ctx.params.pop(name, None)
         return handler(ctx)
 
     return wrapped

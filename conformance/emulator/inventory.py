@@ -15,6 +15,7 @@ from conformance.emulator.model import (
     BackupCopy,
     Datastore,
     Disk,
+    Grouping,
     Host,
     Job,
     Policy,
@@ -53,6 +54,16 @@ VMS: tuple[tuple[str | None, str, str, bool, tuple[tuple[str, int], ...]], ...] 
     ("vm-105", "rhel9-template", "esx02.lab.local", True, (("nfs_ds01", 1),)),
     (None, LEGACY_VM_NAME, "esx03.lab.local", False, (("nfs_ds02", 2),)),
 )
+# VM folders and vSphere tags a resource group can protect: (id, kind, name, members)
+GROUPINGS = (
+    ("group-v301", "vm-folder", "Finance", ("vm-101", "vm-102")),
+    (
+        "urn:vmomi:InventoryServiceTag:5f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b:GLOBAL",
+        "tag",
+        "backup-web",
+        ("vm-103", "datastore-202"),
+    ),
+)
 POLICIES = (
     (1, "Daily-7", "DAILY", "DAYS", 7, "Daily backups kept for seven days"),
     (2, "Hourly-24", "HOURLY", "COUNT", 24, "Hourly backups, the last 24 kept"),
@@ -81,6 +92,7 @@ def describe_inventory() -> list[tuple[str, str, str]]:
             rows.append(("deleted-vm", name, LEGACY_VM_UUID))
         else:
             rows.append(("vm-template" if template else "vm", name, moref))
+    rows += [(kind, name, ident) for ident, kind, name, _members in GROUPINGS]
     rows += [("storage-vm", name, CLUSTER) for name in STORAGE_VMS]
     rows += [("policy", name, str(pid)) for pid, name, *_ in POLICIES]
     rows += [("resource-group", name, str(gid)) for gid, name, *_ in GROUPS]
@@ -140,6 +152,8 @@ def populate(state: State, seed: int, now: datetime) -> None:
             template=template,
             deleted=vm_moref is None,
         )
+    for ident, kind, name, members in GROUPINGS:
+        state.groupings[ident] = Grouping(ident, kind, name, list(members))
     for name in STORAGE_VMS:
         state.storage[name] = StorageSystem(name, "SVM", CLUSTER, "HTTPS", 443, "vsadmin", 60)
     for pid, name, frequency, kind, value, description in POLICIES:
@@ -203,5 +217,5 @@ def _past_backups(state: State, rng: random.Random, now: datetime) -> None:
         day = start - timedelta(seconds=1)
         state.audit.append(day, DEFAULT_USERNAME, "backupResourceGroupNow", group, "SUCCESS")
     for audit_file in state.audit.files.values():
-        audit_file.status = "VERIFIED"
-        audit_file.verified_time = audit_file.modified
+        if audit_file.status != "ACTIVE":  # the built-in schedule has verified them
+            audit_file.verified_time = audit_file.modified

@@ -126,6 +126,19 @@ class Policy:
 
 
 @dataclass
+class Grouping:
+    """A VM folder or a vSphere tag: one name for a set of VMs and datastores.
+
+    A resource group may protect one as a whole; its backups cover the members.
+    """
+
+    id: str
+    kind: str  # "vm-folder" or "tag"
+    name: str
+    members: list[str]  # morefs of VMs and datastores
+
+
+@dataclass
 class ResourceGroup:
     id: int
     name: str
@@ -203,6 +216,7 @@ class AuditFile:
     modified: datetime
     content: bytearray
     sha256: str
-    status: str = "NOT_VERIFIED"
+    status: str = "ACTIVE"
     verified_time: datetime | None = None
+    deleted: bool = False
     entries: list[dict[str, Any]] = field(default_factory=list)

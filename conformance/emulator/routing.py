@@ -7,6 +7,7 @@ the methods of the path that matched (Spring MVC behaves alike).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -30,6 +31,21 @@ class ServedOperation:
     operation: Operation
     handler: Handler
     validator: RequestValidator
+
+
+_PARAM = re.compile(r"\{([^}/]+)\}")
+
+
+def compile_template(template: str) -> re.Pattern[str]:
+    """The pattern of a path template: each ``{parameter}`` a named group of one segment."""
+    pattern = ""
+    position = 0
+    for match in _PARAM.finditer(template):
+        pattern += re.escape(template[position : match.start()])
+        pattern += f"(?P<{match.group(1)}>[^/]+)"
+        position = match.end()
+    pattern += re.escape(template[position:])
+    return re.compile(f"^{pattern}$")
 
 
 Serve = Callable[[ServedOperation, Request], Awaitable[Response]]

@@ -13,6 +13,7 @@ from conformance.emulator.auth import TokenStore
 from conformance.emulator.model import (
     Backup,
     Datastore,
+    Grouping,
     Host,
     Job,
     Mount,
@@ -35,6 +36,7 @@ class State:
         self.hosts: dict[str, Host] = {}
         self.datastores: dict[str, Datastore] = {}
         self.vms: dict[str, Vm] = {}
+        self.groupings: dict[str, Grouping] = {}
         self.storage: dict[str, StorageSystem] = {}
         self.policies: dict[int, Policy] = {}
         self.groups: dict[int, ResourceGroup] = {}

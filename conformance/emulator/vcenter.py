@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from conformance.emulator.auth import SessionStore
+from conformance.emulator.model import Disk
 from conformance.emulator.state import State
 
 SESSION_HEADER = "vmware-api-session-id"
@@ -16,6 +17,15 @@ SESSION_HEADER = "vmware-api-session-id"
 
 def _error(kind: str, text: str) -> dict[str, Any]:
     return {"error_type": kind, "messages": [{"id": kind.lower(), "default_message": text}]}
+
+
+def _disk_info(disk: Disk) -> dict[str, Any]:
+    return {
+        "label": disk.label,
+        "type": "SCSI",
+        "capacity": disk.capacity,
+        "backing": {"type": "VMDK_FILE", "vmdk_file": disk.location},
+    }
 
 
 class VCenterApi:
@@ -65,9 +75,24 @@ class VCenterApi:
             return 200, self._datastores(names)
         if parts == ["host"]:
             return 200, self._hosts(names)
+        if len(parts) == 2 and parts[0] == "vm":
+            return self._vm(parts[1])
         if len(parts) in (4, 5) and parts[0] == "vm" and parts[2:4] == ["hardware", "disk"]:
             return self._disks(parts[1], parts[4] if len(parts) == 5 else None)
         return 404, _error("NOT_FOUND", f"No such resource {path}.")
+
+    def _vm(self, moref: str) -> tuple[int, Any]:
+        """A VM's details as vSphere answers them: its disks keyed by id, with backing."""
+        vm = self._state.vm_by_moref(moref)
+        if vm is None:
+            return 404, _error("NOT_FOUND", f"Virtual machine {moref} not found.")
+        return 200, {
+            "name": vm.name,
+            "power_state": vm.power_state,
+            "cpu": {"count": vm.cpu_count},
+            "memory": {"size_MiB": vm.memory_mib},
+            "disks": {str(d.key): _disk_info(d) for d in vm.disks},
+        }
 
     def _disks(self, moref: str, key: str | None) -> tuple[int, Any]:
         """As vSphere answers: the list names disk ids, one disk's details hold its file."""
@@ -78,12 +103,7 @@ class VCenterApi:
             return 200, [{"disk": str(d.key)} for d in vm.disks]
         for disk in vm.disks:
             if str(disk.key) == key:
-                return 200, {
-                    "label": disk.label,
-                    "type": "SCSI",
-                    "capacity": disk.capacity,
-                    "backing": {"type": "VMDK_FILE", "vmdk_file": disk.location},
-                }
+                return 200, _disk_info(disk)
         return 404, _error("NOT_FOUND", f"Virtual disk {key} of {moref} not found.")
 
     def _vms(self, names: list[str] | None) -> list[dict[str, Any]]:

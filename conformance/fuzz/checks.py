@@ -6,24 +6,20 @@ and a plain ``st run`` (``SCHEMATHESIS_HOOKS=conformance.fuzz.checks``) all appl
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Mapping
 from typing import Any
 
 import schemathesis
 from schemathesis import Case, CheckContext, Response
 
-URI_NULL = "scv_uri_null"
-ERROR_ENVELOPE = "scv_error_envelope"
-RESPONSE_TIME = "scv_response_time"
-ENVELOPE_FIELDS = ("statusCode", "statusMessage", "responseMessage", "response", "uri")
-#: What a leaked server-side stack trace or exception looks like in a body.
-STACK_TRACE = re.compile(
-    r"java\.|javax\.|springframework|Exception\b|Exception:|\tat |^\s+at [\w$.]+\(|\.java:\d*"
-    r"|Traceback \(most recent call last\)|File \"[^\"]+\", line \d+",
-    re.MULTILINE,
+from conformance.core.scv_rules import (
+    ERROR_ENVELOPE,
+    URI_NULL,
+    error_envelope_problem,
+    uri_problem,
 )
+
+RESPONSE_TIME = "scv_response_time"
 
 
 class Budgets:
@@ -66,16 +62,13 @@ def _content_type(response: Response) -> str:
 
 @schemathesis.check
 def scv_uri_null(ctx: CheckContext, response: Response, case: Case) -> bool | None:
-    """Every JSON answer is the SCV envelope, whose ``uri`` is always null."""
+    """Every JSON answer is the SCV envelope, whose ``uri``, when present, is null."""
     body = _json_body(response)
     if body is None:
         return True
-    if not isinstance(body, dict) or "uri" not in body:
-        raise AssertionError("The JSON answer is not the SCV envelope: it has no `uri` field")
-    if body["uri"] is not None:
-        raise AssertionError(
-            f"The envelope's `uri` must always be null (documented); got {body['uri']!r}"
-        )
+    problem = uri_problem(body)
+    if problem:
+        raise AssertionError(problem)
     return None
 
 
@@ -84,30 +77,11 @@ def scv_error_envelope(ctx: CheckContext, response: Response, case: Case) -> boo
     """Error answers are the SCV envelope and leak no stack trace or exception name."""
     if response.status_code < 400:
         return True
-    text = response.text_lossy()
-    leak = STACK_TRACE.search(text)
-    if leak:
-        raise AssertionError(
-            f"The {response.status_code} answer leaks server internals "
-            f"(found {leak.group(0).strip()!r}): no stack trace or exception class may reach "
-            "the client"
-        )
-    body = _json_body(response)
-    if not isinstance(body, dict):
-        raise AssertionError(
-            f"The {response.status_code} answer is not the SCV JSON envelope "
-            f"(Content-Type {_content_type(response) or 'none'}): {text[:200]!r}"
-        )
-    missing = [f for f in ENVELOPE_FIELDS if f not in body]
-    if missing:
-        raise AssertionError(
-            f"The error envelope lacks {', '.join(missing)}: {json.dumps(body)[:200]}"
-        )
-    if body["statusCode"] != response.status_code:
-        raise AssertionError(
-            f"The envelope says statusCode {body['statusCode']!r} but the HTTP status is "
-            f"{response.status_code}"
-        )
+    problem = error_envelope_problem(
+        response.status_code, response.text_lossy(), _content_type(response), _json_body(response)
+    )
+    if problem:
+        raise AssertionError(problem)
     return None
 
 

@@ -9,7 +9,8 @@ from schemathesis.engine import Status, events, from_schema
 from schemathesis.engine.recorder import ScenarioRecorder
 from schemathesis.schemas import BaseSchema
 
-from conformance.fuzz.exchanges import exchange_of
+from conformance.core import recording
+from conformance.fuzz.exchanges import exchange_of, log_cases
 from conformance.fuzz.verdicts import Finding, FuzzResult
 
 SecretsSource = Callable[[], Iterable[str]]
@@ -42,6 +43,8 @@ def _check_of(failure: object) -> str:
 
 def _collect(recorder: ScenarioRecorder, result: FuzzResult, secrets: SecretsSource) -> None:
     result.cases += len(recorder.cases)
+    if recording.active():
+        log_cases(recorder, secrets())
     for case_id, nodes in recorder.checks.items():
         for node in nodes:
             verdict = result.verdict(node.name)

@@ -1,12 +1,14 @@
-"""Turning what schemathesis recorded into redacted exchanges (report text and curl)."""
+"""Turning what schemathesis recorded into redacted exchanges (report text, curl and the
+exchange log)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from schemathesis import Response
-from schemathesis.engine.recorder import Request
+from schemathesis import Case, Response
+from schemathesis.engine.recorder import Request, ScenarioRecorder
 
+from conformance.core import recording
 from conformance.core.redaction import redact_body, redact_headers
 from conformance.core.session import Exchange
 
@@ -41,3 +43,37 @@ def exchange_of(request: Request, response: Response | None, secrets: Iterable[s
         response_body=_response_body(response, secrets) if response is not None else "",
         elapsed_ms=response.elapsed * 1000 if response is not None else 0.0,
     )
+
+
+def kind_of(case: Case) -> tuple[str, str | None]:
+    """The kind of input of a case (its phase: examples, coverage, fuzzing, stateful) and its
+    generation mode (positive, negative)."""
+    meta = case.meta
+    if meta is None:
+        return "generated", None
+    return str(meta.phase.name.value), str(meta.generation.mode.value)
+
+
+def log_cases(recorder: ScenarioRecorder, secrets: Iterable[str]) -> None:
+    """Put every case the engine sent in this scenario into the exchange log."""
+    secrets = tuple(secrets)
+    for case_id, interaction in recorder.interactions.items():
+        node = recorder.cases.get(case_id)
+        if node is None:
+            continue
+        case = node.value
+        phase, mode = kind_of(case)
+        raw = getattr(case.operation.definition, "raw", None)
+        operation_id = raw.get("operationId") if isinstance(raw, dict) else None
+        response = interaction.response
+        elapsed = response.elapsed if response is not None else 0.0
+        recording.record(
+            recording.make_record(
+                exchange_of(interaction.request, response, secrets),
+                kind=f"{phase}-{mode}" if mode else phase,
+                mode=mode,
+                operation_id=operation_id,
+                started=interaction.timestamp - elapsed,
+                status_text=response.message if response is not None else "",
+            )
+        )

@@ -15,18 +15,19 @@ from conformance.fuzz.verdicts import Finding, Verdict
 
 
 def probe_started_job_exists(session: ScvSession) -> Verdict:
-    """Back up the first listed group with its first policy; getJob must find the job."""
+    """Back up the first free listed group with its first policy; getJob must find the job."""
     verdict = Verdict(LINKED_RESOURCE)
     groups = _payload(session.request("GET", "/4.1/resource-groups"))
     candidates = [
         g for g in (groups or {}).get("resourceGroupResponseList", []) if g.get("policies")
     ]
-    if not candidates:
-        return verdict
-    group = candidates[0]
-    body = {"resourceGroupId": group["id"], "policyId": group["policies"][0]["id"]}
-    started = _payload(session.request("POST", "/4.1/resource-groups/backupnow", json=body))
-    job_id = (started or {}).get("jobId")
+    job_id = None
+    for group in candidates:  # a group the walk is still backing up answers 409: try the next
+        body = {"resourceGroupId": group["id"], "policyId": group["policies"][0]["id"]}
+        started = _payload(session.request("POST", "/4.1/resource-groups/backupnow", json=body))
+        job_id = (started or {}).get("jobId")
+        if job_id is not None:
+            break
     if job_id is None:
         return verdict
     last: list[Exchange] = []

@@ -2,7 +2,9 @@
 
 ``scv_auth_required``: every operation but login refuses a missing and an invalid token
 with 401. ``scv_forbidden_characters``: a URL with ``+ . % &`` in a path segment is refused
-with a 4xx. Each probe sends a valid request for the operation, changed in one respect.
+with a 4xx, except a character the contract allows in that parameter
+(``x-scv-allowed-characters``: the dots of audit log file names). Each probe sends a valid
+request for the operation, changed in one respect.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ from schemathesis import Case, GenerationMode
 from schemathesis.generation.hypothesis.examples import generate_one
 from schemathesis.schemas import APIOperation
 
+from conformance.core.scv_rules import AUTH_REQUIRED
 from conformance.core.session import Exchange, ScvSession
 from conformance.fuzz.verdicts import Finding, Verdict
 
-AUTH_REQUIRED = "scv_auth_required"
 FORBIDDEN_CHARACTERS = "scv_forbidden_characters"
 PROBE_CHECKS = (AUTH_REQUIRED, FORBIDDEN_CHARACTERS)
 INVALID_TOKEN = "not-a-valid-token"
@@ -38,6 +40,8 @@ class ProbeRequest:
     path_template: str
     path_values: dict[str, str]
     body: Any
+    #: Characters the contract allows in the first path parameter despite the URL rule.
+    allowed: str = ""
 
     def path(self, suffix: str = "") -> str:
         """The path; ``suffix`` goes into the first path parameter, else the last segment."""
@@ -60,7 +64,13 @@ def sample_request(operation: APIOperation) -> ProbeRequest:
     case: Case = generate_one(strategy)
     body = case.body if case.media_type and "json" in case.media_type else None
     values = {k: str(v) for k, v in (case.path_parameters or {}).items()}
-    return ProbeRequest(case.method.upper(), operation.path, values, body)
+    names = _PARAMETER.findall(operation.path)
+    allowed = "".join(
+        str(p.definition.get("x-scv-allowed-characters", ""))
+        for p in operation.path_parameters
+        if names and p.name == names[0]
+    )
+    return ProbeRequest(case.method.upper(), operation.path, values, body, allowed)
 
 
 class _Recorder:
@@ -125,6 +135,8 @@ def probe_forbidden_characters(session: ScvSession, request: ProbeRequest) -> Ve
     """A URL with each forbidden character in a path segment is refused with a 4xx."""
     verdict = Verdict(FORBIDDEN_CHARACTERS)
     for char, written in FORBIDDEN.items():
+        if char in request.allowed:
+            continue
         path = request.path(written)
         response, exchange = _send(session, request, path, authenticated=True)
         if 400 <= response.status_code < 500:

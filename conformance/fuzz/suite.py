@@ -12,6 +12,7 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.core.result import Ok
 from schemathesis.schemas import BaseSchema
 
+from conformance.core import recording
 from conformance.core.context import RunContext
 from conformance.core.contract import Operation
 from conformance.core.errors import HarnessError
@@ -198,7 +199,8 @@ class FuzzSuite:
             schema = only(self._schema(STATEFUL), ids)
             result = run_engine(schema, self.secrets)
             if "backupResourceGroupNow" in ids and not result.errors:
-                self._follow_job_links(result)
+                with recording.labels(recording.PROBE_KIND):
+                    self._follow_job_links(result)
             self._results[STATEFUL] = result
         return self._results[STATEFUL]
 
@@ -220,10 +222,11 @@ class FuzzSuite:
         operation = next(r.ok() for r in schema.get_all_operations() if isinstance(r, Ok))
         request = sample_request(operation)
         verdicts: dict[str, Verdict] = {}
-        for name, probe in PROBES.items():
-            try:
-                verdicts[name] = probe(self.session, request)
-            except HarnessError as exc:
-                verdicts[name] = Verdict(name)
-                verdicts[name].add_error(str(exc))
+        with recording.labels(recording.PROBE_KIND, operation_id):
+            for name, probe in PROBES.items():
+                try:
+                    verdicts[name] = probe(self.session, request)
+                except HarnessError as exc:
+                    verdicts[name] = Verdict(name)
+                    verdicts[name].add_error(str(exc))
         return verdicts

@@ -13,7 +13,7 @@ from types import ModuleType
 import pytest
 
 from conformance.core.errors import HarnessError
-from conformance.plugin import labels, progress, scheduling
+from conformance.plugin import labels, progress, recording, scheduling
 from conformance.plugin.context import get_manifest
 
 #: The harness's own plugins, by the name they are registered under.
@@ -21,6 +21,7 @@ HARNESS_PLUGINS: dict[str, ModuleType] = {
     "scv-progress": progress,
     "scv-scheduling": scheduling,
     "scv-labels": labels,
+    "scv-recording": recording,
 }
 
 

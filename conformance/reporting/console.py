@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from conformance.reporting.baseline import ACCEPTED_STATUS, console_lines
 from conformance.reporting.markdown import STATUS_TEXT
 
 STYLES = {
@@ -19,6 +20,7 @@ STYLES = {
     "conformant": "bold green",
     "failures": "bold red",
     "unreachable": "bold magenta",
+    ACCEPTED_STATUS: "bold yellow",
 }
 
 
@@ -63,6 +65,9 @@ def print_summary(console: Console, summary: dict[str, Any], run_dir: Path) -> N
     line.append(f", {totals['skipped']} skipped", style="yellow")
     line.append(f" in {summary['durationSeconds']:.1f} s")
     console.print(line)
+    for baseline_line in console_lines(summary):
+        # keys and paths stay on one line, to be copied
+        console.print(Text(baseline_line), soft_wrap=True)
     if summary.get("error"):
         console.print(Text(f"error: {summary['error']}"))
     if summary.get("seed") is not None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from conformance.reporting.baseline import ACCEPTED_STATUS, render_markdown
+
 STATUS_TEXT = {
     "conformant": "CONFORMANT: every check held",
     "failures": "NOT CONFORMANT: conformance failures",
     "error": "INCOMPLETE: infrastructure or harness errors",
     "unreachable": "NOT RUN: the target was unreachable",
+    ACCEPTED_STATUS: "ACCEPTED: every conformance failure is a known one in the baseline",
 }
 FAILURE_LIMIT = 50
 
@@ -46,6 +49,7 @@ def render(summary: dict[str, Any]) -> str:
         lines += ["## Error", "", f"    {summary['error']}", ""]
     for error in summary.get("collectionErrors", []):
         lines += [f"- collection error: `{_cell(error)}`"]
+    lines += render_markdown(summary)
     lines += _operations(summary) + _workflows(summary) + _failures(summary)
     if summary.get("seed") is not None:
         lines += [
@@ -99,8 +103,9 @@ def _failures(summary: dict[str, Any]) -> list[str]:
         where = " / ".join(
             _cell(p) for p in (subject, failure.get("stepId"), failure.get("check")) if p
         )
+        accepted = " (accepted by the baseline)" if failure.get("accepted") else ""
         lines += [
-            f"### {failure['status']}: {where}",
+            f"### {failure['status']}{accepted}: {where}",
             "",
             "```text",
             failure["message"] or "(no message)",

@@ -26,14 +26,18 @@ from conformance import __version__
 from conformance.core.context import RunContext
 from conformance.core.contract import load_contract
 from conformance.core.errors import ExitCode, TargetUnreachable, UsageError
+from conformance.core.recording import log_files
 from conformance.core.redaction import REDACTED
 from conformance.core.settings import Settings
 from conformance.reporting.allure_results import read_results
 from conformance.reporting.atomic import write_json, write_text
+from conformance.reporting.baseline import Baseline, settle
 from conformance.reporting.console import print_summary
+from conformance.reporting.har import write_har
 from conformance.reporting.junit import merge, reconcile
 from conformance.reporting.markdown import render
 from conformance.reporting.metadata import write_metadata
+from conformance.reporting.observations import write_observations
 from conformance.reporting.run_dirs import new_run_dir
 from conformance.reporting.scrub import scrub
 from conformance.reporting.summary import RunFacts, build_summary
@@ -64,6 +68,10 @@ class RunPlan:
     profile: str = "smoke"
     workflow: str | None = None
     workers: int | None = None
+    #: ``--record FILE``: every exchange as HAR 1.2 (absolute: relative to the user's cwd).
+    record: Path | None = None
+    baseline: Baseline | None = None
+    write_baseline: Path | None = None
 
     def validate(self) -> None:
         unknown = [s for s in self.suites if s not in SUITES]
@@ -76,6 +84,8 @@ class RunPlan:
             raise UsageError(f"--profile: choose smoke or full, not {self.profile!r}")
         if self.workers is not None and self.workers < 1:
             raise UsageError("--workers: must be at least 1")
+        if self.record is not None and (self.record.is_dir() or not self.record.parent.is_dir()):
+            raise UsageError(f"--record: cannot write a file at {self.record}")
         if self.workflow is not None:
             known = workflow_ids()
             if self.workflow not in known:
@@ -160,13 +170,13 @@ def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -
         context = open_context(settings)
     except TargetUnreachable as exc:
         facts = replace(facts, unreachable=True, error=_clean(str(exc), settings))
-        return _finish(run_dir, facts, clock, out, secret_values(settings))
+        return _finish(run_dir, facts, clock, out, secret_values(settings), plan)
     except UsageError:
         _remove_if_empty(run_dir)
         raise
     except (OSError, RuntimeError) as exc:
         facts = replace(facts, error=f"the embedded emulator did not start: {exc}")
-        return _finish(run_dir, facts, clock, out, secret_values(settings))
+        return _finish(run_dir, facts, clock, out, secret_values(settings), plan)
     secrets_seen = [*secret_values(settings), context.target.password]
     facts = replace(
         facts,
@@ -185,11 +195,11 @@ def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -
             facts = _run_suites(context, plan, run_dir, facts, err)
     except KeyboardInterrupt:
         facts = replace(facts, error="interrupted")
-        _finish(run_dir, facts, clock, out, secrets_seen)
+        _finish(run_dir, facts, clock, out, secrets_seen, plan)
         raise
     finally:
         context.close()
-    return _finish(run_dir, facts, clock, out, secrets_seen)
+    return _finish(run_dir, facts, clock, out, secrets_seen, plan)
 
 
 def _run_suites(
@@ -261,7 +271,12 @@ def _outcome_facts(outcome: PytestOutcome, plan: RunPlan, facts: RunFacts) -> Ru
 
 
 def _finish(
-    run_dir: Path, facts: RunFacts, clock: float, console: Console, hidden: list[str]
+    run_dir: Path,
+    facts: RunFacts,
+    clock: float,
+    console: Console,
+    hidden: list[str],
+    plan: RunPlan,
 ) -> int:
     facts = replace(facts, duration_seconds=time.monotonic() - clock)
     results_dir = run_dir / "allure-results"
@@ -280,7 +295,11 @@ def _finish(
             "Python": sys.version.split()[0],
         },
     )
+    write_observations(run_dir, results, facts)
+    if plan.record is not None:
+        write_har(log_files(run_dir), plan.record, hidden)
     summary = build_summary(results, facts)
+    summary = settle(summary, plan.baseline, plan.write_baseline, hidden)
     write_json(run_dir / "summary.json", summary)
     write_text(run_dir / "summary.md", render(summary))
     scrub(run_dir, hidden)

@@ -173,7 +173,7 @@ def _walk_workflow(
     """Record the accesses of every step of ``data``; returns all the objects it touched."""
     steps: dict[str, frozenset[str]] = {}
     touched: set[str] = set()
-    for step in [*(data.get("steps") or []), *(data.get("x-scv-cleanup") or [])]:
+    for step in data.get("steps") or []:
         step_id = str(step.get("stepId"))
         if "workflowId" in step:
             objects = _call(document, step, inputs, steps, walk, depth)

@@ -2,39 +2,48 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+import httpx
 
 from conformance.core.context import RunContext
 from conformance.core.contract import release_key
+from conformance.core.session import Exchange, ScvSession
 from conformance.core.skips import Skip, SkipKind
-from conformance.scenarios import inventory
-from conformance.scenarios.document import Workflow
+from conformance.scenarios import extensions, inventory, jobs
+from conformance.scenarios.arazzo.document import ScenarioDocument, Workflow
+from conformance.scenarios.arazzo.engine import CallListener, Engine
+from conformance.scenarios.loader import SCV, VCENTER
 from conformance.scenarios.vcenter import VcenterClient
 
 
 def skip(context: RunContext, workflow: Workflow) -> Skip | None:
     """Why ``workflow`` must not run against this target, or None."""
-    if workflow.since and release_key(workflow.since) > release_key(context.release):
+    since = extensions.since(workflow)
+    if since and release_key(since) > release_key(context.release):
         return Skip(
             SkipKind.VERSION,
-            f"{workflow.workflow_id} needs SCV {workflow.since}; the target runs {context.release}",
+            f"{workflow.workflow_id} needs SCV {since}; the target runs {context.release}",
         )
-    for step in [*workflow.steps, *workflow.cleanup]:
+    for step in workflow.operation_steps():
         operation = workflow.document.operation(str(step["operationId"]))
-        if operation.source != "scv":
+        if operation.source != SCV:
             continue
         found = context.version_skip(context.contract.operation(operation.operation_id))
         if found:
             return Skip(found.kind, f"{workflow.workflow_id}: {found.text}")
     if context.target.embedded:
         return None
-    if workflow.destructive and not context.settings.allow_destructive:
+    if extensions.destructive(workflow) and not context.settings.allow_destructive:
         return Skip(
             SkipKind.SAFETY,
             f"{workflow.workflow_id} changes appliance state; left out against "
             f"{context.target.base_url} without --allow-destructive",
         )
-    missing = [name for name in workflow.requires if name not in context.settings.inventory]
+    missing = [
+        name for name in extensions.requires(workflow) if name not in context.settings.inventory
+    ]
     if missing:
         return Skip(
             SkipKind.INVENTORY,
@@ -42,6 +51,49 @@ def skip(context: RunContext, workflow: Workflow) -> Skip | None:
             "(the [inventory] table of the config file)",
         )
     return None
+
+
+class ScvSteps:
+    """The SCV session as workflow steps use it: requests go out as the step spells them.
+
+    Steps log in themselves and send the token in the ``Token`` header.
+    """
+
+    def __init__(self, session: ScvSession) -> None:
+        self.session = session
+
+    @property
+    def listeners(self) -> list[Callable[[Exchange], None]]:
+        return self.session.listeners
+
+    def send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        return self.session.request(method, path, authenticated=False, **kwargs)
+
+
+def clients(session: ScvSession, vcenter: VcenterClient | None) -> dict[str, Any]:
+    """The engine's client per source description."""
+    found: dict[str, Any] = {SCV: ScvSteps(session)}
+    if vcenter is not None:
+        found[VCENTER] = vcenter
+    return found
+
+
+def engine(
+    document: ScenarioDocument,
+    session: ScvSession,
+    vcenter: VcenterClient | None,
+    *,
+    job_timeout: float,
+    on_call: CallListener | None = None,
+) -> Engine:
+    """The Arazzo engine for one document, wired to SCV, vCenter, job polling and cleanup."""
+    return Engine(
+        document,
+        clients(session, vcenter),
+        polling=jobs.JobPolling(session, job_timeout),
+        cleanup_extension=extensions.CLEANUP,
+        on_call=on_call,
+    )
 
 
 def vcenter_client(context: RunContext) -> VcenterClient | None:
@@ -73,4 +125,11 @@ def workflow_inputs(
         inventory_names(context), wanted, fetch if vcenter is not None else None
     )
     resolved.update(inventory.secret_inputs(wanted))
+    resolved.update(credential_inputs(context.target.username, context.target.password, wanted))
     return resolved
+
+
+def credential_inputs(username: str, password: str, wanted: list[str]) -> dict[str, str]:
+    """The ``username`` and ``password`` inputs the workflows log in with."""
+    credentials = {"username": username, "password": password}
+    return {k: v for k, v in credentials.items() if k in wanted}

@@ -8,14 +8,53 @@ from typing import Any
 
 from conformance.core.redaction import redact_text
 from conformance.core.session import ScvSession
-from conformance.scenarios.errors import Attachment
-from conformance.scenarios.sources import SCV, SourceOperation
+from conformance.scenarios.arazzo.errors import Attachment
+from conformance.scenarios.arazzo.sources import SourceOperation
+from conformance.scenarios.loader import SCV
 
 JOB_OPERATION = "getJob"
 LOGS_PATH = "/4.1/jobs/{id}/logs"
 FAILED_STATUSES = frozenset({"FAILED"})
 FIRST_POLL_SECONDS = 0.05
 MAX_LOG_CHARS = 200_000
+
+
+class JobPolling:
+    """The engine's polling of SCV jobs: getJob steps, capped by --job-timeout.
+
+    A job that ends FAILED fails the step at once; either way the job's logs (fetched
+    through the harness's own session) are attached.
+    """
+
+    def __init__(self, session: ScvSession, timeout: float) -> None:
+        self.session = session
+        self.timeout = timeout
+
+    def applies(self, operation: SourceOperation) -> bool:
+        return is_job_poll(operation)
+
+    def delay(self, attempt: int, retry_after: float) -> float:
+        return poll_delay(attempt, retry_after)
+
+    def failed(self, body: Any) -> str | None:
+        job = job_state(body)
+        if job.get("status") not in FAILED_STATUSES:
+            return None
+        detail = f"job {job.get('id', '?')} ended {job.get('status')}"
+        if job.get("errorMessage"):
+            detail += f": {job['errorMessage']}"
+        return detail
+
+    def timed_out(self, body: Any) -> str:
+        job = job_state(body)
+        return (
+            f"job {job.get('id', '?')} did not finish within {self.timeout:g} s "
+            f"(last {describe(job)})"
+        )
+
+    def attachments(self, body: Any) -> list[Attachment]:
+        job_id = job_state(body).get("id")
+        return fetch_logs(self.session, job_id) if job_id is not None else []
 
 
 def is_job_poll(operation: SourceOperation) -> bool:

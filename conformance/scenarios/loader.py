@@ -1,27 +1,28 @@
-"""Loading Arazzo documents: YAML, the Arazzo 1.0 schema, then this harness's own checks."""
+"""Loading the scenario documents: the Arazzo loader plus this harness's own checks."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from conformance.core.contract import release_key
-from conformance.core.paths import SCENARIOS_DIR
+from conformance.core.paths import CACHE_DIR, SCENARIOS_DIR
 from conformance.core.settings import INVENTORY_KEYS
-from conformance.scenarios import criteria, expressions
-from conformance.scenarios.document import ScenarioDocument
-from conformance.scenarios.errors import ExpressionError, ScenarioDocumentError
-from conformance.scenarios.schema import SchemaUnavailable, schema_errors
-from conformance.scenarios.sources import KNOWN_SOURCES, load_source
+from conformance.scenarios import extensions
+from conformance.scenarios.arazzo import loader as arazzo
+from conformance.scenarios.arazzo.document import ScenarioDocument
+from conformance.scenarios.arazzo.errors import DocumentError
+from conformance.scenarios.arazzo.schema import SchemaUnavailable, schema_errors
+from conformance.scenarios.errors import ScenarioDocumentError
 
 SCENARIO_DIR = SCENARIOS_DIR
 SCENARIO_GLOB = "*.arazzo.yaml"
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_STEP_REF = re.compile(r"\$steps\.([A-Za-z0-9_\-]+)")
+SCHEMA_PATH = CACHE_DIR / "schemas" / "arazzo-1.0.schema.json"
+#: The source descriptions the harness has clients for.
+SCV = "scv"
+VCENTER = "vcenter"
+KNOWN_SOURCES = (SCV, VCENTER)
 
 
 def scenario_files(directory: Path = SCENARIO_DIR) -> list[Path]:
@@ -47,11 +48,11 @@ def check_file(path: Path, *, require_schema: bool = False) -> list[str]:
 
 def _check(path: Path, require_schema: bool) -> tuple[ScenarioDocument | None, list[str]]:
     try:
-        data = _parse(path)
-    except ScenarioDocumentError as exc:
+        data = arazzo.read(path)
+    except DocumentError as exc:
         return None, [str(exc)]
     try:
-        problems = schema_errors(data)
+        problems = schema_errors(data, SCHEMA_PATH)
     except SchemaUnavailable as exc:
         if require_schema:
             return None, [str(exc)]
@@ -59,66 +60,16 @@ def _check(path: Path, require_schema: bool) -> tuple[ScenarioDocument | None, l
     if problems:
         return None, [f"not a valid Arazzo 1.0 document: {p}" for p in problems]
     try:
-        document = _build(path, data)
-    except ScenarioDocumentError as exc:
+        document = arazzo.build(path, data, KNOWN_SOURCES)
+    except DocumentError as exc:
         return None, [str(exc)]
-    return document, own_checks(document)
-
-
-def _parse(path: Path) -> dict[str, Any]:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.load(handle, Loader=SafeLoader)
-    except FileNotFoundError:
-        raise ScenarioDocumentError(f"no such scenario file: {path}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise ScenarioDocumentError(f"{path.name}: not valid YAML{where}") from None
-    if not isinstance(data, dict):
-        raise ScenarioDocumentError(f"{path.name}: not an Arazzo document (no mapping)")
-    return data
-
-
-def _build(path: Path, data: dict[str, Any]) -> ScenarioDocument:
-    sources = {}
-    for item in data.get("sourceDescriptions") or []:
-        name, url = str(item.get("name")), str(item.get("url"))
-        if name not in KNOWN_SOURCES:
-            raise ScenarioDocumentError(
-                f"source description {name!r} is not one of {', '.join(KNOWN_SOURCES)}"
-            )
-        try:
-            sources[name] = load_source(name, url, path.parent)
-        except (OSError, yaml.YAMLError):
-            raise ScenarioDocumentError(f"source description {name!r}: cannot read {url}") from None
-    if not isinstance(data.get("workflows"), list):
-        raise ScenarioDocumentError("no workflows")
-    return ScenarioDocument(path, data, sources)
-
-
-def own_checks(document: ScenarioDocument) -> list[str]:
-    """What the schema cannot check: operations, step references, expressions, extensions."""
-    problems: list[str] = []
+    problems = arazzo.check(document)
     for workflow in document.workflows:
-        where = workflow.workflow_id
-        problems += _check_extensions(where, workflow.data)
-        seen: list[str] = []
-        all_ids = [str(s.get("stepId")) for s in workflow.steps]
-        for step in workflow.steps:
-            problems += _check_step(document, where, step, seen, all_ids)
-            seen.append(str(step.get("stepId")))
-        cleanup_seen = list(all_ids)
-        cleanup_ids = [str(s.get("stepId")) for s in workflow.cleanup]
-        for step in workflow.cleanup:
-            step_id = str(step.get("stepId"))
-            if step_id in all_ids:
-                problems.append(f"{where}: cleanup step {step_id} repeats a stepId")
-            problems += _check_step(document, where, step, cleanup_seen, cleanup_ids)
-            cleanup_seen.append(step_id)
-        for name, value in (workflow.data.get("outputs") or {}).items():
-            problems += _check_expressions(f"{where}/outputs/{name}", [value], all_ids)
-    return problems
+        problems += _check_extensions(workflow.workflow_id, workflow.data)
+        step_id = extensions.cleanup(workflow)
+        if step_id is not None:
+            problems += arazzo.check_cleanup_step(workflow, step_id)
+    return document, problems
 
 
 def _check_extensions(where: str, data: Mapping[str, Any]) -> list[str]:
@@ -135,75 +86,3 @@ def _check_extensions(where: str, data: Mapping[str, Any]) -> list[str]:
     if not isinstance(data.get("x-scv-destructive", False), bool):
         problems.append(f"{where}: x-scv-destructive must be true or false")
     return problems
-
-
-def _check_step(
-    document: ScenarioDocument,
-    workflow_id: str,
-    step: Mapping[str, Any],
-    earlier: list[str],
-    goto_ids: list[str],
-) -> list[str]:
-    where = f"{workflow_id}/{step.get('stepId')}"
-    problems: list[str] = []
-    if "operationId" not in step:
-        return [f"{where}: only operationId steps are supported"]
-    try:
-        document.operation(str(step["operationId"]))
-    except KeyError as exc:
-        problems.append(f"{where}: {exc.args[0]}")
-    values: list[Any] = [p.get("value") for p in step.get("parameters") or []]
-    body = step.get("requestBody") or {}
-    values.append(body.get("payload"))
-    values += [r.get("value") for r in body.get("replacements") or []]
-    values += list((step.get("outputs") or {}).values())
-    problems += _check_expressions(where, values, [*earlier, str(step.get("stepId"))])
-    criteria_list = list(step.get("successCriteria") or [])
-    for action in [*(step.get("onSuccess") or []), *(step.get("onFailure") or [])]:
-        criteria_list += action.get("criteria") or []
-        if "workflowId" in action:
-            problems.append(f"{where}: actions that go to a workflow are not supported")
-        target = action.get("stepId")
-        if target is not None and target not in goto_ids:
-            problems.append(f"{where}: action {action.get('name')} goes to unknown step {target}")
-    for criterion in criteria_list:
-        try:
-            criteria.check_criterion(criterion)
-        except ExpressionError as exc:
-            problems.append(f"{where}: {exc}")
-        texts = [criterion.get("condition"), criterion.get("context")]
-        problems += _step_refs(where, texts, [*earlier, str(step.get("stepId"))])
-    return problems
-
-
-def _check_expressions(where: str, values: Iterable[Any], known_steps: list[str]) -> list[str]:
-    problems = []
-    for value in values:
-        for text in expressions.expressions_in(value):
-            try:
-                expressions.parse(text)
-            except ExpressionError as exc:
-                problems.append(f"{where}: {exc}")
-        problems += _step_refs(where, [value], known_steps)
-    return problems
-
-
-def _step_refs(where: str, values: Iterable[Any], known_steps: list[str]) -> list[str]:
-    problems = []
-    for value in values:
-        for text in _strings(value):
-            for step_id in _STEP_REF.findall(text):
-                if step_id not in known_steps:
-                    problems.append(f"{where}: $steps.{step_id} is not an earlier step")
-    return problems
-
-
-def _strings(value: Any) -> Iterable[str]:
-    if isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-    elif isinstance(value, str):
-        yield value

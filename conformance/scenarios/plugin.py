@@ -13,15 +13,17 @@ import allure
 import pytest
 from allure_commons.types import AttachmentType
 
+from conformance.core import recording
 from conformance.core.errors import HarnessError
 from conformance.core.skips import Skip
 from conformance.plugin.context import get_context, get_manifest
 from conformance.plugin.skips import skip_item
-from conformance.scenarios import harness, loader, side_by_side
-from conformance.scenarios.document import Workflow
-from conformance.scenarios.engine import Engine, RunResult
-from conformance.scenarios.errors import ScenarioDocumentError, StepFailure
-from conformance.scenarios.recording import Recording
+from conformance.scenarios import extensions, harness, loader, side_by_side
+from conformance.scenarios.arazzo.document import Workflow
+from conformance.scenarios.arazzo.engine import RunResult
+from conformance.scenarios.arazzo.errors import StepFailure
+from conformance.scenarios.deferred_report import DeferredReport
+from conformance.scenarios.errors import ScenarioDocumentError, WorkflowFailure
 
 SUITE = "scenario"
 
@@ -58,7 +60,7 @@ class ScenarioFile(pytest.File):
 
     def collect(self) -> Iterator[pytest.Item]:
         document = loader.load(self.path)
-        for workflow in document.workflows:
+        for workflow in document.tests:
             yield WorkflowItem.from_parent(self, name=workflow.workflow_id, workflow=workflow)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
@@ -90,25 +92,26 @@ class WorkflowItem(pytest.Item):
             skip_item(self, skip)
         self._verdict(side_by_side.outcome(self))
 
-    def execute(self, recording: Recording) -> RunResult:
-        """Run the workflow, its cleanup included, reporting into ``recording`` (called in
-        a thread of its own, beside other workflows that do not conflict with it)."""
+    def execute(self, report: DeferredReport) -> RunResult:
+        """Run the workflow, its cleanup included, noting what it reports in ``report``
+        (called in a thread of its own, beside workflows that do not conflict with it)."""
         workflow = self.workflow
         context = get_context(self.config)
         session = context.session()
         vcenter = harness.vcenter_client(context)
         try:
             inputs = harness.workflow_inputs(context, workflow, vcenter)
-            engine = Engine(
+            engine = harness.engine(
                 workflow.document,
                 session,
                 vcenter,
                 job_timeout=context.settings.job_timeout,
-                on_call=recording.call,
+                on_call=report.call,
             )
-            recording.attach_json("workflow inputs", inputs)
-            result = engine.run(workflow, inputs)
-            recording.attach_json("workflow outputs", result.outputs)
+            report.attach_json("workflow inputs", inputs)
+            with recording.labels(recording.SCENARIO_KIND, workflow_id=workflow.workflow_id):
+                result = engine.run(workflow, inputs)
+            report.attach_json("workflow outputs", result.outputs)
         finally:
             session.close()
             if vcenter is not None:
@@ -126,7 +129,7 @@ class WorkflowItem(pytest.Item):
         self._record(error)
         for attachment in error.attachments:
             _attach_text(attachment.name, attachment.text)
-        raise error
+        raise WorkflowFailure(error)
 
     def _record(self, error: StepFailure) -> None:
         self.user_properties.append(("stepId", error.step_id))
@@ -135,7 +138,7 @@ class WorkflowItem(pytest.Item):
             self.user_properties.append(("reproduce", error.exchange.as_curl()))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
-        if isinstance(excinfo.value, StepFailure):
+        if isinstance(excinfo.value, WorkflowFailure):
             return str(excinfo.value)
         if isinstance(excinfo.value, HarnessError):
             return f"{self.workflow.workflow_id}: {excinfo.value}"
@@ -148,7 +151,7 @@ def _label(workflow: Workflow) -> None:
     allure.dynamic.suite(SUITE)
     allure.dynamic.feature(workflow.document.title)
     allure.dynamic.label("workflowId", workflow.workflow_id)
-    for tag in workflow.tags:
+    for tag in extensions.tags(workflow):
         allure.dynamic.tag(tag)
 
 

@@ -3,9 +3,9 @@
 On the first workflow item, every workflow item to run is handed to a
 :class:`~conformance.scenarios.scheduler.ConflictScheduler` in report order, with the
 conflicts :mod:`~conformance.scenarios.conflicts` derives from what each touches. Each
-workflow runs in a thread of its own, its cleanup included, recording what it reports;
+workflow runs in a thread of its own, its cleanup included, noting what it reports;
 pytest still runs the items one by one, each waiting for its workflow and replaying the
-recording into its own Allure test with the times it really ran (see ``recording``).
+notes into its own Allure test with the times it really ran (see ``deferred_report``).
 
 Threads rather than pytest-xdist: the workflows share the run's context and one report,
 the conflicts need one place that sees every workflow, and a workflow mostly waits on
@@ -27,7 +27,7 @@ from conformance.core.scheduler import ConflictScheduler, Span
 from conformance.core.skips import Skip
 from conformance.plugin.context import get_context, get_manifest
 from conformance.scenarios import conflicts, harness
-from conformance.scenarios.recording import Recording, current_test, replay, set_span
+from conformance.scenarios.deferred_report import DeferredReport, current_test, replay, set_span
 
 _SCHEDULER = pytest.StashKey["ConflictScheduler[Execution]"]()
 _SPAN = pytest.StashKey[tuple[Span | None, TestResult | None]]()
@@ -42,14 +42,14 @@ class WorkflowItemLike(Protocol):
 
     def skip(self) -> Skip | None: ...
 
-    def execute(self, recording: Recording) -> Any: ...
+    def execute(self, report: DeferredReport) -> Any: ...
 
 
 @dataclass(frozen=True)
 class Execution:
     """How one workflow run ended: what it recorded, and its result or the error it raised."""
 
-    recording: Recording
+    report: DeferredReport
     result: Any = None
     error: BaseException | None = None
 
@@ -64,7 +64,7 @@ def outcome(item: pytest.Item) -> Any:
     execution = done.value
     assert execution is not None
     test = current_test(item.config)
-    replay(execution.recording, test)
+    replay(execution.report, test)
     item.stash[_SPAN] = (done.span, test)
     if execution.error is not None:
         raise execution.error
@@ -110,11 +110,11 @@ def _scheduler(item: pytest.Item) -> ConflictScheduler[Execution]:
 
 def _job(item: WorkflowItemLike) -> Any:
     def run() -> Execution:
-        recording = Recording()
+        report = DeferredReport()
         try:
-            return Execution(recording, item.execute(recording))
+            return Execution(report, item.execute(report))
         except Exception as exc:
-            return Execution(recording, error=exc)
+            return Execution(report, error=exc)
 
     return run
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import re
 from typing import Any
 
 import httpx
@@ -13,7 +12,6 @@ from conformance.core.session import RecordingClient, tls_verification
 
 SESSION_PATH = "/api/session"
 SESSION_HEADER = "vmware-api-session-id"
-DISK_LIST = re.compile(r"^/api/vcenter/vm/[^/]+/hardware/disk$")
 
 
 class VcenterClient(RecordingClient):
@@ -69,26 +67,9 @@ class VcenterClient(RecordingClient):
             response = self._send(method, path, headers=headers, **kwargs)
         return response
 
-    def complete(self, path: str, response: httpx.Response) -> httpx.Response:
-        """A VM's disk list with each disk's details, as clients read it.
-
-        vSphere lists a VM's disks by id only; label, capacity and backing file come from
-        ``GET .../hardware/disk/{disk}``, one call per disk. Other answers pass unchanged.
-        """
-        if response.status_code != 200 or not DISK_LIST.match(path):
-            return response
-        items = response.json()
-        if not isinstance(items, list):
-            return response
-        detailed = [self._disk_details(path, item) for item in items]
-        return httpx.Response(200, json=detailed, request=response.request)
-
-    def _disk_details(self, path: str, item: Any) -> Any:
-        if not isinstance(item, dict) or "disk" not in item or "backing" in item:
-            return item
-        answer = self.request("GET", f"{path}/{item['disk']}")
-        details = answer.json() if answer.status_code == 200 else None
-        return {**details, "disk": item["disk"]} if isinstance(details, dict) else item
+    def send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Send a call exactly as given (a workflow step brings its own session header)."""
+        return self._send(method, path, **kwargs)
 
     def get_json(self, path: str, **params: str) -> Any:
         """GET a JSON answer; TargetUnreachable unless it is 200."""

@@ -1,8 +1,9 @@
 """A test appliance that answers like the emulator, except in ways a real release might.
 
-It wraps the emulator's ASGI app and rewrites every JSON answer: the English spelling
-``availableEsxHostsList``, US-format times, an extra field on every job, a job status the
-contract does not list, and no ``uri`` key in the envelope. It also notes every request
+It wraps the emulator's ASGI app and rewrites every JSON answer: the policy list spelled
+``PolicyResponseList``, times written ``2026-11-27 03:15:02`` (neither ISO 8601 nor the US
+format), an extra field on every job, a job status the contract does not list, and no
+``responseMessage`` key in the envelope. It also notes every request
 method it is sent, so a test can prove a caller only read.
 """
 
@@ -28,9 +29,9 @@ from conformance.emulator.server import bind
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 
 
-def us_time(value: str) -> str:
+def plain_time(value: str) -> str:
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment.strftime("%m/%d/%Y %I:%M:%S %p")
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def rewrite(value: Any, key: str = "") -> Any:
@@ -38,9 +39,9 @@ def rewrite(value: Any, key: str = "") -> Any:
     if isinstance(value, dict):
         out = {}
         for name, item in value.items():
-            if name == "uri":
+            if name == "responseMessage":
                 continue
-            new_name = "availableEsxHostsList" if name == "AvailableEsxHostsList" else name
+            new_name = "PolicyResponseList" if name == "policyResponseList" else name
             out[new_name] = rewrite(item, name)
         if "jobType" in value and "progress" in value:
             out["jobOwner"] = "administrator@vsphere.local"
@@ -50,7 +51,7 @@ def rewrite(value: Any, key: str = "") -> Any:
     if isinstance(value, list):
         return [rewrite(item, key) for item in value]
     if isinstance(value, str) and key.endswith("Time") and _ISO.match(value):
-        return us_time(value)
+        return plain_time(value)
     return value
 
 

@@ -1,4 +1,4 @@
-"""The contract itself: valid OpenAPI 3.1, the 44 operations, provenance, examples, links."""
+"""The contract itself: valid OpenAPI 3.1, the 46 operations, provenance, examples, links."""
 
 from __future__ import annotations
 
@@ -22,10 +22,12 @@ createPolicy updatePolicy deletePolicy getResourceGroups createResourceGroup
 updateResourceGroup deleteResourceGroup backupResourceGroupNow getVmBackups
 getVmSnapshotLocations getVmAvailableEsxHosts restoreVm getVmdkLocations
 getBackupVmdkLocations getAvailableDatastores restoreVmdks attachVmdks detachVmdks
-getDatastoreBackups getDatastoreSnapshotLocations getDatastoreAvailableEsxHosts
+getDatastoreBackups getDatastoreSnapshotLocations getDatastoreSnapshotLocators
+getDatastoreAvailableEsxHosts
 mountDatastoreBackup getMountedDatastores unmountDatastore getJobs getJob getJobLogs
 failJobs getProtectedVmReport getUnprotectedVmReport getSchedules modifySchedule
 getAuditLogs getAuditLog verifyAuditLogs getAuditConfig updateAuditConfig updateSyslogCert
+renameStorageSystem
 """.split()
 
 SINCE = {
@@ -41,7 +43,10 @@ SINCE = {
         )
     },
     **{op: "4.8" for op in ("getAuditLogs", "getAuditLog", "verifyAuditLogs")},
-    **{op: "5.0" for op in ("getAuditConfig", "updateAuditConfig", "updateSyslogCert")},
+    **{
+        op: "5.0"
+        for op in ("getAuditConfig", "updateAuditConfig", "updateSyslogCert", "renameStorageSystem")
+    },
 }
 CONTRACT = load_contract()
 DOCUMENT = CONTRACT.document
@@ -100,9 +105,9 @@ def test_servers_use_the_appliance_base_url_and_port() -> None:
     assert server["variables"]["port"]["default"] == "8144"
 
 
-def test_all_44_operations_are_there_with_their_operation_ids() -> None:
+def test_all_46_operations_are_there_with_their_operation_ids() -> None:
     assert sorted(CONTRACT.operation_ids()) == sorted(OPERATION_IDS)
-    assert len(CONTRACT.operations) == 44
+    assert len(CONTRACT.operations) == 46
 
 
 @pytest.mark.parametrize("operation", CONTRACT.operations, ids=lambda op: op.operation_id)
@@ -149,40 +154,104 @@ def test_errors_use_the_envelope(operation: Any) -> None:
             assert response["$ref"].startswith("#/components/responses/")
 
 
-def test_success_envelopes_carry_uri_null() -> None:
+def test_uri_is_null_when_present_and_response_and_uri_are_optional() -> None:
     envelope = DOCUMENT["components"]["schemas"]["Envelope"]
     assert envelope["properties"]["uri"] == {**envelope["properties"]["uri"], "type": "null"}
-    assert "uri" in envelope["required"]
+    assert not {"uri", "response"} & set(envelope["required"])
+    assert not _valid("Envelope", {**ENVELOPE_OK, "uri": "/api/4.1/policies"})
 
 
-def _path_parameter_schemas() -> Iterator[tuple[str, dict[str, Any]]]:
+@pytest.mark.parametrize("message", ["Done", ["Done", "Really"], [], None])
+def test_response_message_is_a_string_a_list_of_strings_or_null(message: Any) -> None:
+    assert _valid("Envelope", {**ENVELOPE_OK, "responseMessage": message})
+
+
+@pytest.mark.parametrize("message", [42, [42], {"text": "Done"}])
+def test_response_message_of_another_shape_is_refused(message: Any) -> None:
+    assert not _valid("Envelope", {**ENVELOPE_OK, "responseMessage": message})
+
+
+def test_the_documented_rename_answer_is_the_contract_s_example_and_validates() -> None:
+    """Verbatim from rename_storage.adoc: no `response`, no `uri`, a list as message."""
+    documented = {
+        "statusMessage": "OK",
+        "statusCode": 200,
+        "responseMessage": ["Storage system renamed successfully."],
+    }
+    patch = DOCUMENT["paths"]["/4.1/storage-system"]["patch"]
+    assert patch["operationId"] == "renameStorageSystem"
+    answer = patch["responses"]["200"]["content"]["application/json"]
+    assert answer["example"] == documented
+    assert validator_at(
+        pointer(
+            "paths",
+            "/4.1/storage-system",
+            "patch",
+            "responses",
+            "200",
+            "content",
+            "application/json",
+            "schema",
+        )
+    ).is_valid(documented)
+    request = patch["requestBody"]["content"]["application/json"]["example"]
+    assert set(request) == {"existingSVM", "newSVM"}
+    assert all(set(v) == {"name"} for v in request.values())
+
+
+def test_error_envelopes_need_a_message_and_no_payload() -> None:
+    error = {**ENVELOPE_OK, "statusCode": 404, "statusMessage": "NOT_FOUND"}
+    assert _valid("ErrorEnvelope", {**error, "responseMessage": "Policy 9 not found"})
+    assert _valid("ErrorEnvelope", {**error, "responseMessage": ["Policy 9 not found"]})
+    assert not _valid("ErrorEnvelope", {**error, "responseMessage": []})
+    assert not _valid("ErrorEnvelope", {**error, "responseMessage": None})
+    assert not _valid("ErrorEnvelope", {**error, "responseMessage": "x", "response": {}})
+
+
+def _path_parameters() -> Iterator[tuple[str, dict[str, Any]]]:
     for path, item in DOCUMENT["paths"].items():
         for parameter in item.get("parameters", []):
             if "$ref" in parameter:
                 parameter = resolve(parameter["$ref"])
-            yield f"{path} {parameter['name']}", parameter["schema"]
+            yield f"{path} {parameter['name']}", parameter
 
 
 VALID_PATH_VALUES = (
     "vm-42",
     "datastore-17",
-    "audit-20261127",
+    "audit-2022-12-15-16-28-01.log.gz",
     "4207a5c4-3c1e-9d2b-7f10-5e6a1b2c3d01",
     "42",
 )
 
 
-@pytest.mark.parametrize("label,schema", list(_path_parameter_schemas()), ids=lambda v: str(v))
+@pytest.mark.parametrize("label,parameter", list(_path_parameters()), ids=lambda v: str(v))
 @pytest.mark.parametrize("char", list("+.%&"))
 def test_path_parameters_exclude_the_forbidden_characters(
-    label: str, schema: dict[str, Any], char: str
+    label: str, parameter: dict[str, Any], char: str
 ) -> None:
+    """Unless the parameter says the documentation needs the character there."""
+    schema = parameter["schema"]
     validator = _validator_for(schema)
     accepted = [value for value in VALID_PATH_VALUES if validator.is_valid(_typed(value, schema))]
     assert accepted, f"{label} accepts none of {VALID_PATH_VALUES}"
+    allowed = parameter.get("x-scv-allowed-characters", "")
     for value in accepted:
         tainted = value[:2] + char + value[2:]
-        assert not validator.is_valid(tainted), f"{label} accepts {tainted!r}"
+        assert validator.is_valid(tainted) == (char in allowed), f"{label}: {tainted!r}"
+
+
+def test_only_the_audit_file_name_allows_a_dot_and_takes_the_documented_names() -> None:
+    allowing = {
+        label: p["x-scv-allowed-characters"]
+        for label, p in _path_parameters()
+        if "x-scv-allowed-characters" in p
+    }
+    assert allowing == {"/4.1/audit/logs/{filename} filename": "."}
+    (parameter,) = DOCUMENT["paths"]["/4.1/audit/logs/{filename}"]["parameters"]
+    validator = _validator_for(parameter["schema"])
+    for name in ("audit.log", "audit-2022-12-15-16-28-01.log.gz"):
+        assert validator.is_valid(name), name
 
 
 def _validator_for(schema: dict[str, Any]) -> Draft202012Validator:
@@ -227,6 +296,7 @@ def test_named_fields_are_spelled_as_the_documentation_spells_them() -> None:
         "resourceGroupResponseList",
         "policyResponseList",
         "snapshotLocationsList",
+        "availableEsxHostsList",
         "AvailableEsxHostsList",
         "vmdkLocationsList",
         "DatastoreNameList",
@@ -235,7 +305,7 @@ def test_named_fields_are_spelled_as_the_documentation_spells_them() -> None:
         "vmdkRestoreLocations",
         "restoreFromLocation",
         "vmdkToRestore",
-        "restoreToDatestore",
+        "restoreToDatastore",
         "vmdkLocations",
         "alternateVmMoref",
         "vmdksToDetach",
@@ -248,7 +318,7 @@ def test_traceability_table_names_existing_operations() -> None:
     readme = (Path(SPEC_PATH).parent / "README.md").read_text()
     rows = [line for line in readme.splitlines() if re.match(r"^\| \d+ \|", line)]
     workflows = {int(row.split("|")[1]) for row in rows}
-    assert workflows == set(range(1, 17))
+    assert workflows == set(range(1, 18))
     ids = set(CONTRACT.operation_ids())
     for row in rows:
         named = re.findall(r"`(\w+)`", row.split("|")[-2])
@@ -300,3 +370,190 @@ def test_every_x_evidence_value_is_known() -> None:
     walk(DOCUMENT)
     assert len(values) > 44
     assert set(values) <= {"doc", "client", "assumption"}
+
+
+def _valid(schema_name: str, value: Any) -> bool:
+    return validator_at(pointer("components", "schemas", schema_name)).is_valid(value)
+
+
+ENVELOPE_OK = {"statusCode": 200, "statusMessage": "OK", "responseMessage": None, "uri": None}
+
+
+@pytest.mark.parametrize("key", ["availableEsxHostsList", "AvailableEsxHostsList"])
+def test_esx_host_lists_are_accepted_in_either_spelling(key: str) -> None:
+    assert _valid("EsxHostListEnvelope", {**ENVELOPE_OK, "response": {key: ["esx01"]}})
+
+
+def test_an_esx_host_list_under_neither_spelling_is_refused() -> None:
+    assert not _valid("EsxHostListEnvelope", {**ENVELOPE_OK, "response": {"hosts": ["esx01"]}})
+
+
+def test_a_vmdk_restore_sends_the_english_spelling_only() -> None:
+    item = resolve(pointer("paths", "/4.1/vm/{moref}/backups/{backupId}/restorevmdks"))
+    example = item["post"]["requestBody"]["content"]["application/json"]["example"]
+    (location,) = example["vmdkRestoreLocations"]
+    assert _valid("VmdkRestoreLocation", location)
+    assert "restoreToDatastore" in location
+    translated = {k: v for k, v in location.items() if k != "restoreToDatastore"}
+    assert not _valid("VmdkRestoreLocation", {**translated, "restoreToDatestore": "nfs_ds01"})
+
+
+def test_alternative_operations_name_each_other_and_share_their_answer() -> None:
+    pairs = {op.operation_id: op.alternative_of for op in CONTRACT.operations if op.alternative_of}
+    assert pairs == {
+        "getDatastoreSnapshotLocations": "getDatastoreSnapshotLocators",
+        "getDatastoreSnapshotLocators": "getDatastoreSnapshotLocations",
+    }
+    first, second = (CONTRACT.operation(op) for op in pairs)
+    assert first.path.rsplit("/", 1)[0] == second.path.rsplit("/", 1)[0]
+
+    def answers(op: Any) -> dict[str, Any]:
+        return {s: r.get("content", r.get("$ref")) for s, r in op.definition["responses"].items()}
+
+    assert answers(first) == answers(second)
+    for op in (first, second):
+        assert op.evidence == "doc" and op.definition["x-evidence-source"]
+
+
+def test_rename_is_a_state_changing_5_0_operation() -> None:
+    rename = CONTRACT.operation("renameStorageSystem")
+    assert (rename.method, rename.path, rename.since) == ("patch", "/4.1/storage-system", "5.0")
+    assert rename.mutates
+    assert not rename.available_in("4.10") and rename.available_in("5.0")
+    assert {"400", "401", "404", "409"} <= set(rename.definition["responses"])
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-11-27T10:01:12Z",
+        "2026-11-27T10:01:12.123+01:00",
+        "2026-11-27T10:01:12",
+        "11/27/2026 03:15:02 AM",
+        "1/5/2026 3:15:02 PM",
+    ],
+)
+def test_times_are_iso_8601_or_the_us_format_a_client_parses(value: str) -> None:
+    assert _valid("Timestamp", value)
+
+
+@pytest.mark.parametrize(
+    "value", ["27/11/2026 03:15:02", "11/27/2026 15:15:02", "yesterday", "2026-11-27"]
+)
+def test_other_time_formats_are_refused(value: str) -> None:
+    assert not _valid("Timestamp", value)
+
+
+@pytest.mark.parametrize(
+    "entity",
+    [
+        "vm-101",
+        "datastore-201",
+        "group-v301",
+        "urn:vmomi:InventoryServiceTag:5f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b:GLOBAL",
+    ],
+)
+def test_resource_groups_may_hold_vms_datastores_folders_and_tags(entity: str) -> None:
+    assert _valid("EntityMoref", entity)
+    group = {"name": "G", "entities": [entity], "policies": [{"id": 1}]}
+    assert _valid("ResourceGroupRequest", group)
+
+
+def test_the_five_documented_integrity_states_and_no_others() -> None:
+    states = DOCUMENT["components"]["schemas"]["AuditIntegrityStatus"]["enum"]
+    assert states == ["ACTIVE", "NORMAL", "TAMPERED", "ROLLOVER DELETE", "UNEXPECTED DELETE"]
+    assert not _valid("AuditIntegrityStatus", "VERIFIED")
+
+
+@pytest.mark.parametrize(
+    "moref", ["datastore-1001", ["datastore-1001"], ["datastore-1001", "datastore-1002"]]
+)
+def test_unmount_takes_one_moref_or_several(moref: Any) -> None:
+    assert _valid("UnmountRequest", {"moref": moref})
+
+
+@pytest.mark.parametrize("moref", [[], ["datastore-1001", "datastore-1001"], ["vm-1"]])
+def test_unmount_refuses_an_empty_repeated_or_foreign_list(moref: Any) -> None:
+    assert not _valid("UnmountRequest", {"moref": moref})
+
+
+CONSTRAINTS = {
+    "required",
+    "additionalProperties",
+    "enum",
+    "pattern",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "oneOf",
+    "anyOf",
+}
+#: Keywords that no document or client can prove: always an assumption, always marked.
+ALWAYS_ASSUMED = {"additionalProperties", "maxLength", "maxItems", "uniqueItems"}
+
+
+def _constrained_nodes() -> Iterator[tuple[str, dict[str, Any], str | None]]:
+    """(where, schema node, effective x-evidence) for every node with a constraint keyword."""
+
+    def walk(node: Any, where: str, evidence: str | None) -> Iterator[Any]:
+        if isinstance(node, dict):
+            evidence = node.get("x-evidence", evidence)
+            if CONSTRAINTS & set(node):
+                yield where, node, evidence
+            for key, child in node.items():
+                if key not in ("example", "examples", "x-assumptions", "x-scv-business-rules"):
+                    yield from walk(child, f"{where}/{key}", evidence)
+        elif isinstance(node, list):
+            for index, child in enumerate(node):
+                yield from walk(child, f"{where}[{index}]", evidence)
+
+    for name, schema in DOCUMENT["components"]["schemas"].items():
+        yield from walk(schema, name, None)
+    for label, parameter in _path_parameters():
+        yield from walk(parameter["schema"], label, parameter.get("x-evidence"))
+    for op in CONTRACT.operations:
+        for parameter in op.definition.get("parameters", []):
+            where = f"{op.operation_id} {parameter['name']}"
+            yield from walk(parameter["schema"], where, parameter.get("x-evidence"))
+
+
+def _assumed(node: dict[str, Any], evidence: str | None) -> set[str]:
+    if evidence == "assumption":
+        return set(node) & CONSTRAINTS
+    return {item["keyword"] for item in node.get("x-assumptions", [])}
+
+
+def test_every_constraint_carries_its_evidence() -> None:
+    unmarked = [where for where, _, evidence in _constrained_nodes() if evidence is None]
+    assert unmarked == []
+
+
+def test_constraints_no_evidence_can_prove_are_marked_assumption() -> None:
+    unmarked = []
+    for where, node, evidence in _constrained_nodes():
+        keywords = ALWAYS_ASSUMED & set(node)
+        if "additionalProperties" in keywords and node["additionalProperties"] is not False:
+            keywords.discard("additionalProperties")
+        unmarked += [f"{where} {k}" for k in sorted(keywords - _assumed(node, evidence))]
+    assert unmarked == []
+
+
+def test_x_assumptions_name_keywords_the_schema_has() -> None:
+    count = 0
+    for where, node, _ in _constrained_nodes():
+        for item in node.get("x-assumptions", []):
+            count += 1
+            assert item["keyword"] in node, f"{where}: {item['keyword']}"
+            assert item["text"].strip(), where
+            if "values" in item:
+                assert set(item["values"]) <= set(node[item["keyword"]]), where
+    assert count > 40
+
+
+def test_error_answers_are_marked_as_assumed() -> None:
+    for name, response in DOCUMENT["components"]["responses"].items():
+        assert response["x-evidence"] == "assumption", name

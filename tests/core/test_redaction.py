@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote, quote_plus
 
 from conformance.core.redaction import (
     REDACTED,
@@ -10,6 +11,7 @@ from conformance.core.redaction import (
     redact_headers,
     redact_json,
     redact_text,
+    replace_secrets,
 )
 
 
@@ -56,3 +58,13 @@ def test_fields_named_after_a_secret_are_secret_too() -> None:
         "sessionToken": REDACTED,
         "vm": "vm-1",
     }
+
+
+def test_a_secret_is_replaced_raw_url_encoded_and_json_escaped() -> None:
+    secret = 'p@ss w/rd"\\é&+%'
+    forms = [secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1]]
+    text = " | ".join(forms) + " | " + json.dumps({"note": f"x{secret}y"})
+    cleaned = replace_secrets(text, [secret])
+    for form in forms:
+        assert form not in cleaned
+    assert cleaned.count(REDACTED) == len(forms) + 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import httpx
+
 from tests.emulator.conftest import Api, assert_conforms, error
 
 SVM = {"name": "svm-new01", "username": "vsadmin", "password": "pw-1", "port": 443}
@@ -104,3 +106,73 @@ def test_resource_group_refusals(api: Api) -> None:
     clash = group_body(name="RG-Web")
     assert "already exists" in error(api.put("/4.1/resource-groups/1", json=clash), 409)
     assert len(api.ok(api.get("/4.1/resource-groups"))["resourceGroupResponseList"]) == 2
+
+
+def test_rename_answers_as_documented_and_getsvmall_shows_the_new_name(api: Api) -> None:
+    locations_before = api.ok(api.get("/4.1/datastores/backups/5/snapshotlocations"))
+    assert locations_before["snapshotLocationsList"][0]["location"].startswith("svm-nfs01:")
+    body = {"existingSVM": {"name": "svm-nfs01"}, "newSVM": {"name": "svm-nfs01-renamed"}}
+    answer = api.call("PATCH", "/4.1/storage-system", json=body)
+    assert_conforms("renameStorageSystem", answer)
+    assert answer.status_code == 200
+    assert answer.json() == {
+        "statusMessage": "OK",
+        "statusCode": 200,
+        "responseMessage": ["Storage system renamed successfully."],
+    }
+    names = {s["name"] for s in api.ok(api.get("/4.1/storage-system"))["storageSystemResponseList"]}
+    assert "svm-nfs01-renamed" in names and "svm-nfs01" not in names
+    # backups taken under the old name are usable under the new one
+    locations = api.ok(api.get("/4.1/datastores/backups/5/snapshotlocations"))
+    assert locations["snapshotLocationsList"][0]["location"].startswith("svm-nfs01-renamed:")
+    newest = api.ok(api.get("/4.1/audit/logs"))["auditLogList"][-1]["fileName"]
+    entries = api.ok(api.get(f"/4.1/audit/logs/{newest}"))["entries"]
+    assert (entries[-1]["operation"], entries[-1]["resource"]) == (
+        "renameStorageSystem",
+        "svm-nfs01",
+    )
+
+
+def test_rename_refuses_unknown_and_taken_names(api: Api) -> None:
+    def rename(old: str, new: str) -> httpx.Response:
+        body = {"existingSVM": {"name": old}, "newSVM": {"name": new}}
+        return api.call("PATCH", "/4.1/storage-system", json=body)
+
+    assert "svm-none" in error(rename("svm-none", "svm-x"), 404)
+    assert "svm-iscsi01" in error(rename("svm-nfs01", "svm-iscsi01"), 409)
+    assert "newSVM" in error(
+        api.call("PATCH", "/4.1/storage-system", json={"existingSVM": {"name": "svm-nfs01"}}),
+        400,
+    )
+    names = {s["name"] for s in api.ok(api.get("/4.1/storage-system"))["storageSystemResponseList"]}
+    assert {"svm-nfs01", "svm-iscsi01"} <= names
+
+
+FOLDER = "group-v301"
+TAG = "urn:vmomi:InventoryServiceTag:5f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b:GLOBAL"
+
+
+def test_groups_may_protect_a_vm_folder_and_a_tag_and_back_up_their_members(api: Api) -> None:
+    answer = api.post("/4.1/resource-groups", json=group_body(entities=[FOLDER, TAG]))
+    assert_conforms("createResourceGroup", answer)
+    group = api.ok(answer)
+    assert group["entities"] == [FOLDER, TAG]
+    listed = api.ok(api.get("/4.1/resource-groups"))["resourceGroupResponseList"]
+    assert [FOLDER, TAG] in [g["entities"] for g in listed]
+    counts = {
+        vm: len(api.ok(api.get(f"/4.1/vm/{vm}/backups"))["backupResponseList"])
+        for vm in ("vm-101", "vm-102", "vm-103", "vm-104")
+    }
+    backup = {"resourceGroupId": group["id"], "policyId": 3}
+    api.ok(api.post("/4.1/resource-groups/backupnow", json=backup))
+    api.finish_jobs()
+    after = {
+        vm: len(api.ok(api.get(f"/4.1/vm/{vm}/backups"))["backupResponseList"]) for vm in counts
+    }
+    # the folder holds vm-101 and vm-102, the tag vm-103 and a datastore; vm-104 is in neither
+    assert after == {vm: n + (vm != "vm-104") for vm, n in counts.items()}
+
+
+def test_an_unknown_folder_or_tag_is_not_found(api: Api) -> None:
+    body = group_body(entities=["group-v999"])
+    assert "group-v999" in error(api.post("/4.1/resource-groups", json=body), 404)

@@ -5,6 +5,10 @@ from __future__ import annotations
 import io
 import zipfile
 
+import pytest
+from jsonschema import Draft202012Validator
+
+from conformance.core.contract import load_contract
 from tests.emulator.conftest import Api, assert_conforms, error
 
 
@@ -173,3 +177,32 @@ def test_fail_jobs_refusals_change_nothing(api: Api) -> None:
     assert (
         api.ok(api.put(f"/4.1/jobs/{running}/failJobs"))["jobResponseList"][0]["status"] == "FAILED"
     )
+
+
+@pytest.mark.parametrize("name", ["jobType", "type"])
+def test_jobs_filter_by_either_parameter_name(api: Api, name: str) -> None:
+    answer = api.get("/4.1/jobs", params={name: "backup"})
+    assert_conforms("getJobs", answer)
+    listed = api.ok(answer)["jobResponseList"]
+    assert listed and {j["jobType"] for j in listed} == {"backup"}
+    assert api.ok(api.get("/4.1/jobs", params={name: "restore"}))["jobResponseList"] == []
+    assert name in error(api.get("/4.1/jobs", params={name: "nope"}), 400)
+
+
+def test_both_filters_together_must_both_hold(api: Api) -> None:
+    both = api.ok(api.get("/4.1/jobs", params={"jobType": "backup", "type": "backup"}))
+    assert both == api.ok(api.get("/4.1/jobs", params={"type": "backup"}))
+    clash = api.ok(api.get("/4.1/jobs", params={"jobType": "backup", "type": "restore"}))
+    assert clash["jobResponseList"] == []
+
+
+@pytest.mark.parametrize("query", ["jobType=", "type=", "jobType=&type="])
+def test_an_empty_filter_filters_nothing_as_the_contract_says(api: Api, query: str) -> None:
+    """Issue 13: the emulator answered 200 to `jobType=` while the contract refused ''."""
+    answer = api.get(f"/4.1/jobs?{query}")
+    assert_conforms("getJobs", answer)
+    assert api.ok(answer) == api.ok(api.get("/4.1/jobs"))
+    for parameter in load_contract().operation("getJobs").definition["parameters"]:
+        schema = {**parameter["schema"], "components": load_contract().document["components"]}
+        assert Draft202012Validator(schema).is_valid(""), parameter["name"]
+        assert not Draft202012Validator(schema).is_valid("nope"), parameter["name"]

@@ -8,8 +8,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from conformance.emulator.audit import MAX_ROLLED
 from conformance.emulator.cron import cron_error
 from tests.emulator.conftest import Api, assert_conforms, error
+
+SVM = {"username": "vsadmin", "password": "pw-1"}
 
 
 def vm_names(api: Api, report: str, key: str) -> set[str]:
@@ -136,14 +139,38 @@ def test_verify_recomputes_the_checksums(api: Api) -> None:
     answer = api.post("/4.1/audit/verify")
     assert_conforms("verifyAuditLogs", answer)
     result = api.ok(answer)
-    assert result["verified"] is True and {r["status"] for r in result["results"]} == {"VERIFIED"}
+    statuses = {r["fileName"]: r["status"] for r in result["results"]}
+    assert result["verified"] is True and statuses.pop("audit.log") == "ACTIVE"
+    assert set(statuses.values()) == {"NORMAL"}
     logs = api.ok(api.get("/4.1/audit/logs"))["auditLogList"]
-    assert {f["integrity"]["status"] for f in logs} == {"VERIFIED"}
-    first = next(iter(api.state.audit.files.values()))
+    assert {f["integrity"]["status"] for f in logs} == {"NORMAL", "ACTIVE"}
+    first, second = list(api.state.audit.files.values())[:2]
     first.content += b"forged line\n"
+    second.deleted = True  # removed behind the appliance's back
     result = api.ok(api.post("/4.1/audit/verify"))
     assert result["verified"] is False
-    assert {r["fileName"]: r["status"] for r in result["results"]}[first.name] == "TAMPERED"
+    statuses = {r["fileName"]: r["status"] for r in result["results"]}
+    assert (statuses[first.name], statuses[second.name]) == ("TAMPERED", "UNEXPECTED DELETE")
+    answer = api.get(f"/4.1/audit/logs/{first.name}")  # the dots of the name are served
+    assert_conforms("getAuditLog", answer)
+    assert api.ok(answer)["integrity"]["status"] == "TAMPERED"
+
+
+def test_the_active_file_rolls_over_daily_and_retention_deletes_the_oldest(api: Api) -> None:
+    audit = api.state.audit
+    rolled_before = len(audit.files) - 1
+    for _ in range(MAX_ROLLED + 2):
+        api.travel(days=1)
+        api.ok(api.post("/4.1/storage-system", json={**SVM, "name": f"svm-{len(audit.files)}"}))
+    logs = api.ok(api.get("/4.1/audit/logs"))["auditLogList"]
+    statuses = [f["integrity"]["status"] for f in logs]
+    assert statuses[-1] == "ACTIVE" and logs[-1]["fileName"] == "audit.log"
+    deleted = rolled_before + MAX_ROLLED + 2 - MAX_ROLLED
+    assert statuses[:-1] == ["ROLLOVER DELETE"] * deleted + ["NORMAL"] * MAX_ROLLED
+    gone = api.ok(api.get(f"/4.1/audit/logs/{logs[0]['fileName']}"))
+    assert gone["entries"] == [] and gone["sizeInBytes"] == 0
+    result = api.ok(api.post("/4.1/audit/verify"))
+    assert result["verified"] is True
 
 
 def test_audit_config_round_trip(api: Api) -> None:

@@ -26,8 +26,11 @@ def test_missing_and_unknown_fields_are_named(api: Api) -> None:
 def test_wrong_types_and_patterns_are_refused(api: Api) -> None:
     body = {**GOOD_POLICY, "name": " padded "}
     assert "'name'" in error(api.post("/4.1/policies", json=body), 400)
-    group = {"name": "G", "entities": ["host-11"], "policies": [{"id": 1}]}
+    group = {"name": "G", "entities": [""], "policies": [{"id": 1}]}
     assert "entities[0]" in error(api.post("/4.1/resource-groups", json=group), 400)
+    # any id may name a folder or a tag: one vCenter does not know is 404, not 400
+    group = {"name": "G", "entities": ["host-11"], "policies": [{"id": 1}]}
+    assert "host-11" in error(api.post("/4.1/resource-groups", json=group), 404)
     assert "Invalid request body" in error(api.post("/4.1/policies", json=[1, 2]), 400)
 
 
@@ -55,6 +58,10 @@ def test_path_and_query_parameters_are_validated(api: Api) -> None:
         ("/api/4.1/vm/vm-101&x/backups", "&"),
         ("/api/4.1/vm/vm%2D101/backups", "%"),
         ("/api/4.1/policies%2E", "%"),
+        ("/api/4.1/audit/logs/audit+1.log", "+"),
+        ("/api/4.1/audit/logs/audit%2Elog", "%"),
+        ("/api/4.1/audit./logs/audit.log", "."),
+        ("/api/4.1/jobs/1.2", "."),
     ],
 )
 def test_forbidden_characters_in_the_url_are_refused(api: Api, raw: str, char: str) -> None:
@@ -64,6 +71,15 @@ def test_forbidden_characters_in_the_url_are_refused(api: Api, raw: str, char: s
 
 def test_the_version_segment_and_query_strings_may_hold_dots(api: Api) -> None:
     api.ok(api.get("/4.1/jobs", params={"jobType": "backup", "x": "a.b"}))
+
+
+def test_audit_file_names_may_hold_dots_as_the_documentation_names_them(api: Api) -> None:
+    """The one exemption from the URL rule the contract marks (x-scv-allowed-characters)."""
+    assert api.ok(api.get("/4.1/audit/logs/audit.log"))["fileName"] == "audit.log"
+    rolled = api.ok(api.get("/4.1/audit/logs"))["auditLogList"][0]["fileName"]
+    assert rolled.endswith(".log.gz")
+    assert api.ok(api.get(f"/4.1/audit/logs/{rolled}"))["fileName"] == rolled
+    assert "audit-1999.log.gz" in error(api.get("/4.1/audit/logs/audit-1999.log.gz"), 404)
 
 
 def test_uri_is_null_on_every_answer(api: Api) -> None:

@@ -59,6 +59,17 @@ def test_disks_of_a_vm(api: Api) -> None:
     assert no_disk.status_code == 404
 
 
+def test_a_vm_with_its_disks_and_their_backing(api: Api) -> None:
+    headers = session(api)
+    vm = api.raw("GET", "/api/vcenter/vm/vm-101", headers=headers).json()
+    assert vm["name"] == "finance-app01"
+    assert sorted(vm["disks"]) == ["2000", "2001", "2002"]
+    backing = vm["disks"]["2001"]["backing"]["vmdk_file"]
+    assert backing == "[nfs_ds01] finance-app01/finance-app01_1.vmdk"
+    assert api.raw("GET", "/api/vcenter/vm/vm-999", headers=headers).status_code == 404
+    assert api.raw("GET", "/api/vcenter/vm/vm-101").status_code == 401
+
+
 def test_vcenter_is_not_under_scv_auth(api: Api) -> None:
     answer: httpx.Response = api.raw("GET", "/api/vcenter/host", headers={"Token": api.token})
     assert answer.status_code == 401

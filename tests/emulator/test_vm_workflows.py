@@ -32,7 +32,7 @@ def vcenter(api: Api, path: str) -> list[dict[str, object]]:
 
 def test_restore_an_existing_vm(api: Api) -> None:
     backup = newest_backup(api, "vm-101")
-    hosts = api.ok(api.get("/4.1/vm/vm-101/backups/availableesxhosts"))["AvailableEsxHostsList"]
+    hosts = api.ok(api.get("/4.1/vm/vm-101/backups/availableesxhosts"))["availableEsxHostsList"]
     assert "esx01.lab.local" in hosts
     answer = api.post(
         f"/4.1/vm/vm-101/backups/{backup['backupId']}/restore",
@@ -115,7 +115,7 @@ def test_restore_vmdks(api: Api) -> None:
     item = {
         "restoreFromLocation": {"datastore": "nfs_ds01", "location": "svm-nfs01:/vol/nfs_ds01"},
         "vmdkToRestore": {k: disks[1][k] for k in ("vmdkName", "datastore", "location")},
-        "restoreToDatestore": "nfs_ds02",
+        "restoreToDatastore": "nfs_ds02",
     }
     body = {"esxHost": "esx01.lab.local", "vmdkRestoreLocations": [item]}
     answer = api.post(f"/4.1/vm/vm-101/backups/{backup_id}/restorevmdks", json=body)
@@ -123,7 +123,7 @@ def test_restore_vmdks(api: Api) -> None:
     job_id = api.ok(answer)["jobId"]
     api.finish_jobs()
     assert api.ok(api.get(f"/4.1/jobs/{job_id}"))["jobType"] == "restore"
-    wrong = {**item, "restoreToDatestore": "nowhere"}
+    wrong = {**item, "restoreToDatastore": "nowhere"}
     assert "nowhere" in error(
         api.post(
             f"/4.1/vm/vm-101/backups/{backup_id}/restorevmdks",
@@ -198,7 +198,7 @@ def test_mount_then_unmount_a_datastore_backup(api: Api) -> None:
         "snapshotLocationsList"
     ][0]
     hosts = api.ok(api.get("/4.1/datastores/datastore-202/availableEsxHosts"))[
-        "AvailableEsxHostsList"
+        "availableEsxHostsList"
     ]
     body = {
         "datastore": location["datastore"],
@@ -258,3 +258,37 @@ def test_mount_refusals(api: Api) -> None:
     )
     error(api.get("/4.1/datastores/backups/999/mounted"), 404)
     error(api.get("/4.1/datastores/datastore-999/backups"), 404)
+
+
+def test_one_unmount_takes_several_morefs(api: Api) -> None:
+    backups = api.ok(api.get("/4.1/datastores/datastore-202/backups"))["backupResponseList"]
+    mounted: list[str] = []
+    for backup in backups[:2]:
+        location = api.ok(
+            api.get(f"/4.1/datastores/backups/{backup['backupId']}/snapshotlocators")
+        )["snapshotLocationsList"][0]
+        body = {
+            "datastore": location["datastore"],
+            "location": location["location"],
+            "esxHostName": "esx01.lab.local",
+        }
+        api.ok(api.post(f"/4.1/datastores/backups/{backup['backupId']}/mount", json=body))
+        api.finish_jobs()
+        mounted += [
+            m["moref"]
+            for m in api.ok(api.get(f"/4.1/datastores/backups/{backup['backupId']}/mounted"))[
+                "mountedDatastoresList"
+            ]
+        ]
+    assert len(mounted) == 2
+    error(api.post("/4.1/datastores/unmount", json={"moref": [*mounted, "datastore-4242"]}), 404)
+    assert len(api.state.mounts) == 2  # refused as a whole
+    answer = api.post("/4.1/datastores/unmount", json={"moref": mounted})
+    assert_conforms("unmountDatastore", answer)
+    job = api.ok(answer)["jobId"]
+    api.finish_jobs()
+    assert api.ok(api.get(f"/4.1/jobs/{job}"))["status"] == "COMPLETED"
+    for backup in backups[:2]:
+        listed = api.ok(api.get(f"/4.1/datastores/backups/{backup['backupId']}/mounted"))
+        assert listed["mountedDatastoresList"] == []
+    assert not set(mounted) & {d["datastore"] for d in vcenter(api, "datastore")}

@@ -135,5 +135,6 @@ def test_mutating_operations_are_left_out_of_a_real_target(
     assert outcome.results[node("getPolicies", "not_a_server_error")] == "passed"
     kinds = {e["operationId"]: e["kind"] for e in skips_file(outcome)["left_out"]}
     assert kinds["createPolicy"] == "safety" and kinds["deletePolicy"] == "safety"
+    assert kinds["renameStorageSystem"] == "safety"
     assert "getPolicies" not in kinds
     assert "operations left out" in outcome.output

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from conformance.cli import main
-from conformance.reporting.diff import compare, render
+from conformance.reporting.diff import compare
+from conformance.reporting.diff_report import render
 
 
 def summary(
@@ -55,7 +56,8 @@ def test_every_changed_check_and_workflow_is_classified() -> None:
     assert changes[("getJobs", "scv_uri_null")].kind == "fixed"
     assert changes[("getJobs", "ignored_auth")].after == "absent"
     assert changes[("getJobs", "use_after_free")].before == "absent"
-    assert changes[("restoreVm", "workflow (step waitForRestoreJob)")].kind == "regression"
+    broke = changes[("restoreVm", "workflow (step waitForRestoreJob)")]
+    assert broke.kind == "broke" and broke.regression
     assert changes[("auditLogs", "workflow")].kind == "changed"
     assert len(changes) == 6
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from conformance.scenarios import criteria, expressions
-from conformance.scenarios.errors import ExpressionError, UnresolvedExpression
-from conformance.scenarios.expressions import Message, Scope
+from conformance.scenarios.arazzo import criteria, expressions
+from conformance.scenarios.arazzo.errors import ExpressionError, UnresolvedExpression
+from conformance.scenarios.arazzo.expressions import Message, Scope
 
 BODY = {
     "statusCode": 200,
@@ -186,7 +186,7 @@ def test_malformed_conditions(condition: str) -> None:
             {
                 "context": "$response.body",
                 "type": "jsonpath",
-                "condition": "$.response.jobResponseList[?@.id == 42 && @.status == 'COMPLETED']",
+                "condition": "$..jobResponseList[?@.id == 42 && @.status == 'COMPLETED']",
             },
             True,
         ),
@@ -194,9 +194,7 @@ def test_malformed_conditions(condition: str) -> None:
             {
                 "context": "$response.body",
                 "type": "jsonpath",
-                "condition": (
-                    "$.response.jobResponseList[?@.id == {$steps.backupNow.outputs.jobId}]"
-                ),
+                "condition": ("$..jobResponseList[?@.id == {$steps.backupNow.outputs.jobId}]"),
             },
             True,
         ),
@@ -204,7 +202,7 @@ def test_malformed_conditions(condition: str) -> None:
             {
                 "context": "$response.body",
                 "type": "jsonpath",
-                "condition": "$[?count($.response.jobResponseList[?@.jobType != 'backup']) == 0]",
+                "condition": "$[?count(@.response.jobResponseList[?@.jobType != 'backup']) == 0]",
             },
             False,
         ),
@@ -212,7 +210,7 @@ def test_malformed_conditions(condition: str) -> None:
             {
                 "context": "$response.body",
                 "type": "jsonpath",
-                "condition": "$.response.jobResponseList[?match(@.jobType, 'rest.*')]",
+                "condition": "$..jobResponseList[?match(@.jobType, 'rest.*')]",
             },
             True,
         ),
@@ -220,12 +218,25 @@ def test_malformed_conditions(condition: str) -> None:
             {
                 "context": "$response.body",
                 "type": {"type": "jsonpath", "version": "draft-goessner-dispatch-jsonpath-00"},
-                "condition": "$.response.jobResponseList[0]",
+                "condition": "$[0].response.jobResponseList[0]",
             },
             True,
         ),
         ({"condition": "$statusCode == 200"}, True),
         ({"context": "$response.body#/absent", "type": "jsonpath", "condition": "$[*]"}, False),
+        # The context is the only element of the queried array (Arazzo 1.0.1's example):
+        (
+            {"context": "$response.body", "type": "jsonpath", "condition": "$.response"},
+            False,
+        ),
+        (
+            {
+                "context": "$response.body",
+                "type": "jsonpath",
+                "condition": "$[?count(@.response.jobResponseList) > 0]",
+            },
+            True,
+        ),
     ],
 )
 def test_criteria(scope: Scope, criterion: dict[str, Any], holds: bool) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from conformance.emulator import jobs
+from conformance.emulator.alternatives import esx_hosts_key
 from conformance.emulator.backups import backup_view, snapshot_locations
 from conformance.emulator.errors import bad_request, conflict, not_found
 from conformance.emulator.handlers.lookups import (
@@ -16,6 +17,7 @@ from conformance.emulator.handlers.lookups import (
 )
 from conformance.emulator.handlers.registry import Context, Result, operation, start_job
 from conformance.emulator.model import Datastore, Mount
+from conformance.emulator.state import State
 
 
 def mount_name(datastore: str, backup_id: int) -> str:
@@ -30,7 +32,9 @@ def get_datastore_backups(ctx: Context) -> Result:
 
 
 @operation("getDatastoreSnapshotLocations")
+@operation("getDatastoreSnapshotLocators")
 def get_datastore_snapshot_locations(ctx: Context) -> Result:
+    """Both spellings of the path the pages give (``snapshotlocations``, ``snapshotlocators``)."""
     backup = find_backup(ctx.state, ctx.params["backupId"])
     return Result({"snapshotLocationsList": snapshot_locations(backup)})
 
@@ -38,7 +42,7 @@ def get_datastore_snapshot_locations(ctx: Context) -> Result:
 @operation("getDatastoreAvailableEsxHosts")
 def get_datastore_available_esx_hosts(ctx: Context) -> Result:
     find_datastore(ctx.state, ctx.params["moref"])
-    return Result({"AvailableEsxHostsList": host_names(ctx.state)})
+    return Result({esx_hosts_key(ctx.config): host_names(ctx.state)})
 
 
 @operation("mountDatastoreBackup")
@@ -87,23 +91,31 @@ def get_mounted_datastores(ctx: Context) -> Result:
     return Result({"mountedDatastoresList": mounts})
 
 
-@operation("unmountDatastore")
-def unmount_datastore(ctx: Context) -> Result:
-    state = ctx.state
-    moref = ctx.body["moref"]
+def _mount(state: State, moref: str) -> Mount:
     mount = state.mounts.get(moref)
     if mount is None:
         if moref in state.datastores:
             raise bad_request(f"Datastore {moref} is not mounted from a backup")
         raise not_found(f"Datastore {moref} not found")
-    ctx.resource = mount.name
+    return mount
+
+
+@operation("unmountDatastore")
+def unmount_datastore(ctx: Context) -> Result:
+    """One moref or several ("the datastore moref(s)"): one job unmounts them all."""
+    state = ctx.state
+    given = ctx.body["moref"]
+    morefs = [given] if isinstance(given, str) else list(given)
+    mounts = [_mount(state, moref) for moref in morefs]
+    names = ", ".join(m.name for m in mounts)
+    ctx.resource = names
 
     def effect(end: datetime) -> None:
-        state.mounts.pop(moref, None)
-        state.datastores.pop(moref, None)
+        for moref in morefs:
+            state.mounts.pop(moref, None)
+            state.datastores.pop(moref, None)
 
-    result = start_job(
-        ctx, "unmountBackup", f"Unmount of datastore {mount.name}", mount.name, effect
-    )
+    what = "datastore" if len(mounts) == 1 else "datastores"
+    result = start_job(ctx, "unmountBackup", f"Unmount of {what} {names}", names, effect)
     result.message = "Unmount triggered successfully"
     return result

@@ -18,13 +18,18 @@ def find_job(state: State, job_id: int) -> Job:
     return job
 
 
+#: The job-type filter's names: the assumed ``jobType`` and the ``type`` a public client sends.
+FILTERS = ("jobType", "type")
+
+
 @operation("getJobs")
 def get_jobs(ctx: Context) -> Result:
-    wanted = ctx.params.get("jobType")
+    """Jobs newest first; each filter given with a value narrows the list (empty: none)."""
+    wanted = {ctx.params[name] for name in FILTERS if ctx.params.get(name)}
     listed = [
         jobs.view(job, ctx.now)
         for job in sorted(ctx.state.jobs.values(), key=lambda j: j.id, reverse=True)
-        if wanted is None or job.job_type == wanted
+        if all(job.job_type == w for w in wanted)
     ]
     return Result({"jobResponseList": listed})
 

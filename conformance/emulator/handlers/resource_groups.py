@@ -63,11 +63,12 @@ def _checked_policies(state: State, assignments: list[dict[str, Any]]) -> list[d
 
 
 def _checked_entities(state: State, entities: list[str]) -> list[str]:
+    """VMs, datastores, VM folders and tags, as vCenter knows them (404 otherwise)."""
     for entity in entities:
         known = (
             state.vm_by_moref(entity) is not None
-            if entity.startswith("vm-")
-            else entity in state.datastores
+            or entity in state.datastores
+            or entity in state.groupings
         )
         if not known:
             raise not_found(f"Entity {entity} not found in vCenter")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from starlette.responses import Response
+
+from conformance.emulator.envelope import JSON_HEADERS, dumps
 from conformance.emulator.errors import conflict, not_found
 from conformance.emulator.handlers.registry import Context, Result, operation
 from conformance.emulator.inventory import CLUSTER
@@ -62,3 +65,39 @@ def delete_storage_system(ctx: Context) -> Result:
         raise conflict(f"Storage system {name} is in use by datastores {', '.join(used)}")
     del ctx.state.storage[name]
     return Result(None, "Storage system deleted successfully")
+
+
+#: The documented answer of a rename, key for key (no ``response``, no ``uri``).
+RENAMED = {
+    "statusMessage": "OK",
+    "statusCode": 200,
+    "responseMessage": ["Storage system renamed successfully."],
+}
+
+
+@operation("renameStorageSystem")
+def rename_storage_system(ctx: Context) -> Result:
+    """Known under the new name from now on, and so are the backups taken under the old."""
+    old, new = ctx.body["existingSVM"]["name"], ctx.body["newSVM"]["name"]
+    ctx.resource = old
+    system = ctx.state.storage.get(old)
+    if system is None:
+        raise not_found(f"Storage system {old} not found")
+    if new != old and new in ctx.state.storage:
+        raise conflict(f"Storage system {new} already exists")
+    del ctx.state.storage[old]
+    system.name = new
+    ctx.state.storage[new] = system
+    if system.type == "CLUSTER":  # its SVMs now belong to the renamed cluster
+        for other in ctx.state.storage.values():
+            if other.cluster_name == old:
+                other.cluster_name = new
+    for datastore in ctx.state.datastores.values():
+        if datastore.svm == old:
+            datastore.svm = new
+    prefix = f"{old}:"
+    for backup in ctx.state.backups.values():
+        for name, location in backup.locations.items():
+            if location.startswith(prefix):
+                backup.locations[name] = new + location[len(old) :]
+    return Result(raw=Response(dumps(RENAMED), status_code=200, headers=JSON_HEADERS))

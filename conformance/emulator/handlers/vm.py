@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from conformance.emulator import jobs
+from conformance.emulator.alternatives import esx_hosts_key
 from conformance.emulator.backups import backup_view, snapshot_locations
 from conformance.emulator.errors import bad_request, conflict, not_found
 from conformance.emulator.handlers.lookups import (
@@ -61,7 +62,7 @@ def get_vm_snapshot_locations(ctx: Context) -> Result:
 @operation("getVmAvailableEsxHosts")
 def get_vm_available_esx_hosts(ctx: Context) -> Result:
     find_vm(ctx.state, ctx.params["moref"])
-    return Result({"AvailableEsxHostsList": host_names(ctx.state)})
+    return Result({esx_hosts_key(ctx.config): host_names(ctx.state)})
 
 
 @operation("restoreVm")
@@ -125,7 +126,7 @@ def restore_vmdks(ctx: Context) -> Result:
         source = item["restoreFromLocation"]
         check_location(backup, source["datastore"], source["location"])
         _backup_disk(backup, vm, item["vmdkToRestore"])
-        target = item["restoreToDatestore"]
+        target = item["restoreToDatastore"]
         if state.datastore_named(target) is None:
             raise bad_request(f"Datastore {target} not found")
     result = start_job(ctx, "restore", f"Restore of VMDKs of VM {vm.name}", vm.name)

@@ -12,9 +12,9 @@ from typing import Any
 from jsonpath import JSONPathEnvironment
 from jsonpath.exceptions import JSONPathError
 
-from conformance.scenarios import expressions
-from conformance.scenarios.errors import ExpressionError, UnresolvedExpression
-from conformance.scenarios.expressions import Scope
+from conformance.scenarios.arazzo import expressions
+from conformance.scenarios.arazzo.errors import ExpressionError, UnresolvedExpression
+from conformance.scenarios.arazzo.expressions import Scope
 
 _STRICT = JSONPathEnvironment(strict=True)
 _LOOSE = JSONPathEnvironment()
@@ -252,7 +252,9 @@ def evaluate_criterion(criterion: Mapping[str, Any], scope: Scope) -> bool:
         return re.search(pattern, text) is not None
     pattern = expressions.render_embedded(condition, scope, quote="json")
     env = _LOOSE if version and "goessner" in version else _STRICT
-    return bool(env.findall(pattern, context))
+    # The context value is the only element of the queried array, as the Arazzo 1.0.1
+    # example ``$[?count(@.pets) > 0]`` on ``$response.body`` implies (Respect does the same).
+    return bool(env.findall(pattern, [context]))
 
 
 def describe(criterion: Mapping[str, Any], scope: Scope | None = None) -> str:

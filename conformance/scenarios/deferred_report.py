@@ -1,10 +1,11 @@
-"""What a workflow reports, recorded where it runs and replayed into its own Allure test.
+"""What a workflow reports to Allure, noted where it runs and replayed into its own test.
 
 Workflows run in threads of their own while pytest reports them one by one; Allure's
 current test is not per workflow thread, so a workflow never talks to Allure directly. It
-records its calls (as steps, with the time each one really took) and attachments here,
-and its pytest item replays them into its test result, with those times, and sets the
-test's start and stop to when the workflow really ran, so Allure's timeline is true.
+notes its calls (as steps, with the time each one really took) and attachments in a
+:class:`DeferredReport`, and its pytest item replays them into its test result, with those
+times, and sets the test's start and stop to when the workflow really ran, so Allure's
+timeline is true.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ class Step:
 
 
 @dataclass
-class Recording:
+class DeferredReport:
     """Steps and attachments of one workflow run, in order."""
 
     entries: list[Step | Attachment] = field(default_factory=list)
@@ -93,10 +94,10 @@ def current_test(config: pytest.Config) -> TestResult | None:
     return test if isinstance(test, TestResult) else None
 
 
-def replay(recording: Recording, test: TestResult | None) -> None:
+def replay(report: DeferredReport, test: TestResult | None) -> None:
     """Emit the recorded steps and attachments into the current Allure test, each step with
     the times it really had."""
-    entries = recording.snapshot()
+    entries = report.snapshot()
     steps: list[Step] = []
     for entry in entries:
         if isinstance(entry, Step):

@@ -9,12 +9,8 @@ from typing import Any
 
 import yaml
 
-from conformance.core.contract import HTTP_METHODS
-
-#: The source description names the engine knows how to call.
-SCV = "scv"
-VCENTER = "vcenter"
-KNOWN_SOURCES = (SCV, VCENTER)
+#: The operations of an OpenAPI path item.
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
 @dataclass(frozen=True)
@@ -25,7 +21,6 @@ class SourceOperation:
     operation_id: str
     method: str
     path: str
-    since: str | None
 
 
 @dataclass(frozen=True)
@@ -36,6 +31,7 @@ class Source:
     url: str
     path: Path
     operations: dict[str, SourceOperation]
+    security_schemes: dict[str, dict[str, Any]]
 
 
 @lru_cache(maxsize=16)
@@ -50,16 +46,12 @@ def load_source(name: str, url: str, base: Path) -> Source:
     document = _read(path)
     operations: dict[str, SourceOperation] = {}
     for template, item in (document.get("paths") or {}).items():
-        for method in HTTP_METHODS:
+        for method in METHODS:
             definition = item.get(method)
             if not isinstance(definition, dict) or "operationId" not in definition:
                 continue
-            since = definition.get("x-scv-since")
             operations[definition["operationId"]] = SourceOperation(
-                name,
-                definition["operationId"],
-                method.upper(),
-                template,
-                str(since) if since is not None else None,
+                name, definition["operationId"], method.upper(), template
             )
-    return Source(name, url, path, operations)
+    schemes = (document.get("components") or {}).get("securitySchemes") or {}
+    return Source(name, url, path, operations, dict(schemes))

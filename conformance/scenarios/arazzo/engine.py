@@ -1,4 +1,4 @@
-"""Running one Arazzo workflow: steps, criteria, actions, job polling, outputs and cleanup."""
+"""Running one Arazzo workflow: steps, criteria, actions, polling, outputs and cleanup."""
 
 from __future__ import annotations
 
@@ -6,21 +6,50 @@ import copy
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 import httpx
 from jsonpath import JSONPointer
 
-from conformance.core.session import Exchange, ScvSession
-from conformance.scenarios import criteria, expressions, jobs
-from conformance.scenarios.document import ScenarioDocument, Workflow
-from conformance.scenarios.errors import StepFailure, UnresolvedExpression
-from conformance.scenarios.expressions import Message, Scope
-from conformance.scenarios.sources import SCV, SourceOperation
-from conformance.scenarios.vcenter import VcenterClient
+from conformance.scenarios.arazzo import criteria, expressions
+from conformance.scenarios.arazzo.document import ScenarioDocument, Workflow
+from conformance.scenarios.arazzo.errors import Attachment, StepFailure, UnresolvedExpression
+from conformance.scenarios.arazzo.expressions import Message, Scope
+from conformance.scenarios.arazzo.sources import SourceOperation
 
-CallListener = Callable[[str, Exchange], None]
+#: Called with the (prefixed) stepId and the client's record of each call.
+CallListener = Callable[[str, Any], None]
+CLEANUP = "cleanup"
+
+
+class Client(Protocol):
+    """Sends a step's request exactly as the document spells it; reports each call."""
+
+    listeners: list[Callable[[Any], None]]
+
+    def send(self, method: str, path: str, **kwargs: Any) -> httpx.Response: ...
+
+
+class Polling(Protocol):
+    """How steps that watch a long-running task (a job) are polled.
+
+    A step on an operation it ``applies`` to, with a ``retry`` failure action, polls: waits
+    ``delay`` between tries, stops after ``timeout`` seconds, and fails at once when the
+    answer shows the task ``failed``.
+    """
+
+    timeout: float
+
+    def applies(self, operation: SourceOperation) -> bool: ...
+
+    def delay(self, attempt: int, retry_after: float) -> float: ...
+
+    def failed(self, body: Any) -> str | None: ...
+
+    def timed_out(self, body: Any) -> str: ...
+
+    def attachments(self, body: Any) -> list[Attachment]: ...
 
 
 @dataclass
@@ -55,92 +84,197 @@ class _End(Exception):
 
 
 class Engine:
-    """Runs workflows of one document through an SCV session and a vCenter client."""
+    """Runs workflows of one document through a client per source description.
+
+    ``cleanup_extension`` names the workflow extension whose value is the stepId of the
+    step that cleans up; the engine runs that step on every exit path.
+    """
 
     def __init__(
         self,
         document: ScenarioDocument,
-        session: ScvSession,
-        vcenter: VcenterClient | None = None,
+        clients: Mapping[str, Client],
         *,
-        job_timeout: float = 120.0,
+        polling: Polling | None = None,
+        cleanup_extension: str | None = None,
         on_call: CallListener | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.document = document
-        self.session = session
-        self.vcenter = vcenter
-        self.job_timeout = job_timeout
+        self.clients = clients
+        self.polling = polling
+        self.cleanup_extension = cleanup_extension
         self.on_call = on_call
         self.sleep = sleep
         self._step_id = ""
-        self._last: Exchange | None = None
-        session.listeners.append(self._record)
-        if vcenter is not None:
-            vcenter.listeners.append(self._record)
+        self._prefix = ""
+        self._last: Any = None
+        for client in clients.values():
+            client.listeners.append(self._record)
 
-    def _record(self, exchange: Exchange) -> None:
+    def _cleanup_step(self, workflow: Workflow) -> str | None:
+        if self.cleanup_extension is None:
+            return None
+        step_id = workflow.extension(self.cleanup_extension)
+        return str(step_id) if step_id is not None else None
+
+    def _record(self, exchange: Any) -> None:
         self._last = exchange
         if self.on_call is not None:
             self.on_call(self._step_id, exchange)
 
     def run(self, workflow: Workflow, inputs: Mapping[str, Any]) -> RunResult:
-        """Run ``workflow`` with ``inputs``, then its cleanup steps, whatever happened."""
+        """Run ``workflow`` with ``inputs``; its cleanup step runs whatever happened."""
         values = _defaults(workflow.input_schema)
         values.update(inputs)
         sources = {name: s.url for name, s in self.document.sources.items()}
         scope = Scope(inputs=values, sources=sources)
         result = RunResult(workflow.workflow_id, dict(values))
+        ran: list[str] = []
         try:
-            self._run_steps(workflow, scope)
+            self._run_steps(workflow, scope, ran=ran, skipped=result.skipped_cleanup)
         except StepFailure as failure:
-            result.failure = failure
+            if failure.check == CLEANUP:
+                result.cleanup_failures.append(failure)
+            else:
+                result.failure = failure
         for name, expression in (workflow.data.get("outputs") or {}).items():
             try:
                 result.outputs[name] = expressions.resolve_value(expression, scope)
             except UnresolvedExpression:
                 continue
         scope.outputs.update(result.outputs)
-        self._cleanup(workflow, scope, result)
+        cleanup = self._cleanup_step(workflow)
+        if cleanup is not None and cleanup not in ran:
+            try:
+                self._run_step(
+                    workflow,
+                    workflow.step(cleanup),
+                    scope,
+                    lenient=True,
+                    skipped=result.skipped_cleanup,
+                )
+            except _End:
+                pass
+            except StepFailure as failure:
+                result.cleanup_failures.append(failure)
         return result
 
-    def _run_steps(self, workflow: Workflow, scope: Scope) -> None:
+    def _run_steps(
+        self,
+        workflow: Workflow,
+        scope: Scope,
+        *,
+        ran: list[str] | None = None,
+        lenient: bool = False,
+        skipped: list[str] | None = None,
+    ) -> None:
+        """Run the steps in order, following goto.
+
+        ``lenient`` skips a step whose expressions point at nothing: a cleanup workflow
+        run after a failure, for an object that was never created.
+        """
         steps = workflow.steps
         index = 0
         while index < len(steps):
+            step = steps[index]
+            if lenient and not self._resolvable(step, scope):
+                if skipped is not None:
+                    skipped.append(self._prefix + str(step["stepId"]))
+                index += 1
+                continue
+            if ran is not None:
+                ran.append(str(step["stepId"]))
             try:
-                target = self._run_step(workflow, steps[index], scope)
+                target = self._run_step(workflow, step, scope, lenient=lenient, skipped=skipped)
             except _End:
                 return
             index = index + 1 if target is None else _index(steps, target)
 
-    def _cleanup(self, workflow: Workflow, scope: Scope, result: RunResult) -> None:
-        for step in workflow.cleanup:
+    def _resolvable(self, step: Mapping[str, Any], scope: Scope) -> bool:
+        if "workflowId" in step:
+            return True
+        try:
+            self._request_parts(step, self.document.operation(str(step["operationId"])), scope)
+            for entry in step.get("x-security") or []:
+                expressions.resolve_value(entry.get("values") or {}, scope)
+        except UnresolvedExpression:
+            return False
+        return True
+
+    def _run_workflow_step(
+        self,
+        workflow: Workflow,
+        step: Mapping[str, Any],
+        scope: Scope,
+        check: str,
+        lenient: bool,
+        skipped: list[str] | None,
+    ) -> None:
+        """Run the workflow a step calls with the step's parameters as its inputs.
+
+        The called workflow's outputs are ``$outputs`` in the step's outputs.
+        """
+        step_id = str(step["stepId"])
+        called = self.document.workflow(str(step["workflowId"]))
+        inputs = _defaults(called.input_schema)
+        for parameter in step.get("parameters") or []:
             try:
-                self._request_parts(step, self.document.operation(str(step["operationId"])), scope)
+                inputs[str(parameter["name"])] = expressions.resolve_value(
+                    parameter.get("value"), scope
+                )
+            except UnresolvedExpression as exc:
+                if lenient:
+                    continue
+                raise StepFailure(
+                    workflow.workflow_id, step_id, "expression", str(exc), self._last
+                ) from None
+        inner = Scope(inputs=inputs, sources=scope.sources)
+        prefix = self._prefix
+        self._prefix = f"{prefix}{step_id}/"
+        try:
+            self._run_steps(called, inner, lenient=lenient, skipped=skipped)
+        except StepFailure as failure:
+            raise StepFailure(
+                workflow.workflow_id,
+                step_id,
+                check if check == CLEANUP else failure.check,
+                f"{called.workflow_id}/{failure.step_id}: {failure.detail}",
+                failure.exchange,
+                failure.attachments,
+            ) from None
+        finally:
+            self._prefix = prefix
+        for name, expression in (called.data.get("outputs") or {}).items():
+            try:
+                inner.outputs[name] = expressions.resolve_value(expression, inner)
             except UnresolvedExpression:
-                result.skipped_cleanup.append(str(step["stepId"]))
                 continue
-            try:
-                self._run_step(workflow, step, scope, check="cleanup")
-            except _End:
-                continue
-            except StepFailure as failure:
-                failure.check = "cleanup"
-                failure.detail = f"cleanup failed: {failure.detail}"
-                result.cleanup_failures.append(failure)
+        outputs_scope = Scope(inputs=scope.inputs, steps=scope.steps, outputs=inner.outputs)
+        scope.steps[step_id] = self._outputs(workflow, step, outputs_scope)
 
     def _run_step(
         self,
         workflow: Workflow,
         step: Mapping[str, Any],
         scope: Scope,
-        check: str = "successCriteria",
+        *,
+        lenient: bool = False,
+        skipped: list[str] | None = None,
     ) -> str | None:
         """Run a step until its criteria hold or its actions give up; the goto target."""
         step_id = str(step["stepId"])
+        check = CLEANUP if step_id == self._cleanup_step(workflow) else "successCriteria"
+        if "workflowId" in step:
+            try:
+                self._run_workflow_step(workflow, step, scope, check, lenient, skipped)
+            except StepFailure as failure:
+                if check == CLEANUP:
+                    failure.detail = f"cleanup failed: {failure.detail}"
+                raise
+            return None
         operation = self.document.operation(str(step["operationId"]))
-        polling = jobs.is_job_poll(operation)
+        poller = self.polling if self.polling and self.polling.applies(operation) else None
         started = time.monotonic()
         retries: dict[int, int] = {}
         attempt = 0
@@ -156,17 +290,18 @@ class Engine:
                 scope.steps[step_id] = self._outputs(workflow, step, scope)
                 action = self._choose(workflow, step, "onSuccess", "successActions", scope)
                 return self._follow(action)
-            job = jobs.job_state(message.response_body) if polling else {}
-            if polling and job.get("status") in jobs.FAILED_STATUSES:
-                raise self._job_failure(workflow, step_id, job, "ended")
+            ended = poller.failed(message.response_body) if poller else None
+            if poller and ended:
+                raise self._poll_failure(workflow, step_id, poller, ended, message)
             action_index, action = self._failure_action(workflow, step, scope, retries)
             if action is None:
                 raise self._criteria_failure(workflow, step_id, failed, scope, check)
             if action.get("type") == "retry":
                 retries[action_index] = retries.get(action_index, 0) + 1
-                wait = self._retry_wait(action, message, polling, attempt)
-                if polling and time.monotonic() - started + wait > self.job_timeout:
-                    raise self._job_failure(workflow, step_id, job, "timeout")
+                wait = self._retry_wait(action, message, poller, attempt)
+                if poller and time.monotonic() - started + wait > poller.timeout:
+                    detail = poller.timed_out(message.response_body)
+                    raise self._poll_failure(workflow, step_id, poller, detail, message)
                 self.sleep(wait)
                 attempt += 1
                 if action.get("stepId"):
@@ -175,7 +310,7 @@ class Engine:
             return self._follow(action)
 
     def _retry_wait(
-        self, action: Mapping[str, Any], message: Message, polling: bool, attempt: int
+        self, action: Mapping[str, Any], message: Message, poller: Polling | None, attempt: int
     ) -> float:
         retry_after = float(action.get("retryAfter", 0))
         header = {k.lower(): v for k, v in message.response_headers.items()}.get("retry-after")
@@ -184,7 +319,7 @@ class Engine:
                 return max(0.0, float(header))
             except ValueError:
                 pass
-        return jobs.poll_delay(attempt, retry_after) if polling else retry_after
+        return poller.delay(attempt, retry_after) if poller else retry_after
 
     def _follow(self, action: Mapping[str, Any] | None) -> str | None:
         if action is None:
@@ -253,7 +388,7 @@ class Engine:
         path = operation.path
         query: dict[str, Any] = {}
         headers: dict[str, str] = {}
-        for parameter in step.get("parameters") or []:
+        for parameter in self.document.parameters(step):
             value = expressions.resolve_value(parameter.get("value"), scope)
             where, name = parameter.get("in"), str(parameter["name"])
             if where == "path":
@@ -271,6 +406,29 @@ class Engine:
                 payload = _replace(payload, str(replacement["target"]), value)
         return path, query, headers, payload
 
+    def _security(
+        self,
+        step: Mapping[str, Any],
+        operation: SourceOperation,
+        scope: Scope,
+        headers: dict[str, str],
+    ) -> dict[str, Any]:
+        """What a step's ``x-security`` adds: basic auth, or an API key header."""
+        extra: dict[str, Any] = {}
+        for entry in step.get("x-security") or []:
+            scheme = entry.get("scheme") or self.document.security_scheme(
+                operation.source, str(entry.get("schemeName"))
+            )
+            values = expressions.resolve_value(entry.get("values") or {}, scope)
+            kind = str(scheme.get("type"))
+            if kind == "http" and str(scheme.get("scheme")).lower() == "basic":
+                extra["auth"] = (str(values["username"]), str(values["password"]))
+            elif kind == "http" and str(scheme.get("scheme")).lower() == "bearer":
+                headers["Authorization"] = f"Bearer {values['token']}"
+            elif kind == "apiKey" and scheme.get("in") == "header":
+                headers[str(scheme["name"])] = str(values["apiKey"])
+        return extra
+
     def _call(
         self, workflow: Workflow, step: Mapping[str, Any], operation: SourceOperation, scope: Scope
     ) -> Message:
@@ -281,22 +439,25 @@ class Engine:
             raise StepFailure(
                 workflow.workflow_id, step_id, "expression", str(exc), self._last
             ) from None
-        self._step_id = step_id
+        self._step_id = self._prefix + step_id
         kwargs: dict[str, Any] = {"params": query or None, "headers": headers}
         if payload is not None:
             kwargs["json"] = payload
-        if operation.source == SCV:
-            response = self.session.request(operation.method, path, **kwargs)
-        else:
-            if self.vcenter is None:
-                raise StepFailure(
-                    workflow.workflow_id,
-                    step_id,
-                    "vcenter",
-                    "the step calls vCenter but no vCenter URL is configured",
-                )
-            response = self.vcenter.request(operation.method, path, **kwargs)
-            response = self.vcenter.complete(path, response)
+        try:
+            kwargs.update(self._security(step, operation, scope, headers))
+        except UnresolvedExpression as exc:
+            raise StepFailure(
+                workflow.workflow_id, step_id, "expression", str(exc), self._last
+            ) from None
+        client = self.clients.get(operation.source)
+        if client is None:
+            raise StepFailure(
+                workflow.workflow_id,
+                step_id,
+                operation.source,
+                f"the step calls {operation.source} but no URL is configured for it",
+            )
+        response = client.send(operation.method, path, **kwargs)
         return Message(
             method=operation.method,
             url=str(response.request.url),
@@ -331,21 +492,11 @@ class Engine:
             self._last,
         )
 
-    def _job_failure(
-        self, workflow: Workflow, step_id: str, job: dict[str, Any], how: str
+    def _poll_failure(
+        self, workflow: Workflow, step_id: str, poller: Polling, detail: str, message: Message
     ) -> StepFailure:
         exchange = self._last
-        job_id = job.get("id", "?")
-        if how == "ended":
-            detail = f"job {job_id} ended {job.get('status')}"
-            if job.get("errorMessage"):
-                detail += f": {job['errorMessage']}"
-        else:
-            detail = (
-                f"job {job_id} did not finish within {self.job_timeout:g} s "
-                f"(last {jobs.describe(job)})"
-            )
-        attachments = jobs.fetch_logs(self.session, job_id) if job_id != "?" else []
+        attachments = poller.attachments(message.response_body)
         return StepFailure(workflow.workflow_id, step_id, "job", detail, exchange, attachments)
 
 
@@ -380,6 +531,8 @@ def _replace(payload: Any, target: str, value: Any) -> Any:
 def _path_values(step: Mapping[str, Any], scope: Scope) -> dict[str, Any]:
     values = {}
     for parameter in step.get("parameters") or []:
+        if "reference" in parameter:
+            continue
         if parameter.get("in") == "path":
             try:
                 values[str(parameter["name"])] = expressions.resolve_value(

@@ -1,4 +1,4 @@
-"""The Arazzo 1.0 JSON Schema, fetched at install time by scripts/fetch-arazzo-schema.sh."""
+"""Validating documents against the pinned Arazzo 1.0 JSON Schema (a file fetched once)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,6 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
-from conformance.core.paths import CACHE_DIR
-
-SCHEMA_PATH = CACHE_DIR / "schemas" / "arazzo-1.0.schema.json"
 SCHEMA_SHA256 = "6a6ca511448570c4347315896f719f4f556d940b2ac14604beaa8825a6f0aecb"
 FETCH_HINT = "run scripts/fetch-arazzo-schema.sh to fetch it"
 
@@ -23,7 +20,7 @@ class SchemaUnavailable(RuntimeError):
 
 
 @lru_cache(maxsize=2)
-def validator(path: Path = SCHEMA_PATH) -> Draft202012Validator:
+def validator(path: Path) -> Draft202012Validator:
     """A validator for the pinned Arazzo 1.0 schema; SchemaUnavailable if it is absent."""
     try:
         raw = path.read_bytes()
@@ -38,7 +35,7 @@ def validator(path: Path = SCHEMA_PATH) -> Draft202012Validator:
     return Draft202012Validator(schema)
 
 
-def schema_errors(document: Any, path: Path = SCHEMA_PATH) -> list[str]:
+def schema_errors(document: Any, path: Path) -> list[str]:
     """Schema violations of ``document`` as ``pointer: message`` lines (best match first)."""
     check = validator(path)
     errors = list(check.iter_errors(document))

@@ -1,0 +1,48 @@
+"""Where the vendor's pages disagree with each other, which variant the emulator plays.
+
+The English pages spell the ESX host list ``availableEsxHostsList``; the Italian translation
+spells it ``AvailableEsxHostsList``. The datastore snapshot-location path is
+``snapshotlocations`` in the VM workflows and ``snapshotlocators`` in the mount workflow. The
+contract describes both variants (alternative operations name each other in
+``x-scv-alternative-of``), so an emulated appliance can play either one, or serve both paths,
+and a harness can be tested on finding out which one a target uses.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from conformance.core.contract import Contract
+from conformance.emulator.config import EmulatorConfig
+
+#: The answer key of the ESX host lists, per spelling.
+ESX_HOSTS_KEYS = {"english": "availableEsxHostsList", "translation": "AvailableEsxHostsList"}
+
+
+def esx_hosts_key(config: EmulatorConfig) -> str:
+    """The key under which this emulator answers an ESX host list."""
+    return ESX_HOSTS_KEYS[config.spelling]
+
+
+def unserved(contract: Contract, config: EmulatorConfig) -> frozenset[str]:
+    """The operationIds of alternative operations this emulator leaves unrouted."""
+    if config.snapshot_path == "both":
+        return frozenset()
+    return frozenset(
+        op.operation_id
+        for op in contract.operations
+        if op.alternative_of is not None and op.path.rsplit("/", 1)[-1] != config.snapshot_path
+    )
+
+
+def served_document(document: dict[str, Any], hidden: frozenset[str]) -> dict[str, Any]:
+    """A copy of the contract ``document`` without the operations in ``hidden``."""
+    served = copy.deepcopy(document)
+    for path, item in list(served["paths"].items()):
+        for method, definition in list(item.items()):
+            if isinstance(definition, dict) and definition.get("operationId") in hidden:
+                del item[method]
+        if not any(isinstance(v, dict) and "operationId" in v for v in item.values()):
+            del served["paths"][path]
+    return served

@@ -1,0 +1,430 @@
+"""``scv-conformance check FILE.har``: judge recorded exchanges against the contract, offline.
+
+Each entry is matched to its operation by method and path template (the contract's server
+path, ``/api``, before it). The checks that need nothing but the answer are judged, under
+the names the live fuzzing run uses: the status code is documented, the content type and
+the JSON body match the documented response, no 5xx, the envelope's ``uri`` is null, error
+answers are the SCV envelope without stack traces, and a call without a token (login
+aside) is refused with 401. Entries of the harness's own HAR (``--record``) carry the kind
+of input in ``_scv``: answers to probes are judged only for the token rule, as live, and
+the stateful walk is one subject, ``stateful``, as in the live run.
+
+The HAR is read whole (a JSON document); ``--record`` keeps bodies at 64 KiB to bound it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+from rich.console import Console
+from rich.table import Table
+
+from conformance.core.contract import Contract, Operation, load_contract
+from conformance.core.errors import ExitCode, UsageError
+from conformance.core.matching import OperationMatcher
+from conformance.core.recording import PROBE_KIND
+from conformance.core.redaction import REDACTED
+from conformance.core.scv_rules import (
+    AUTH_REQUIRED,
+    ERROR_ENVELOPE,
+    URI_NULL,
+    error_envelope_problem,
+    uri_problem,
+)
+from conformance.reporting.atomic import write_json, write_text
+
+NOT_A_SERVER_ERROR = "not_a_server_error"
+STATUS_CODE = "status_code_conformance"
+CONTENT_TYPE = "content_type_conformance"
+RESPONSE_SCHEMA = "response_schema_conformance"
+#: Every check ``check`` judges, in report order.
+OFFLINE_CHECKS = (
+    NOT_A_SERVER_ERROR,
+    STATUS_CODE,
+    CONTENT_TYPE,
+    RESPONSE_SCHEMA,
+    URI_NULL,
+    ERROR_ENVELOPE,
+    AUTH_REQUIRED,
+)
+STATEFUL = "stateful"
+CONTRACT_URI = "urn:scv-contract"
+KEPT_FINDINGS = 3
+#: Console width when the output is a log rather than a terminal.
+PLAIN_WIDTH = 120
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a HAR entry holds that the checks need."""
+
+    index: int
+    method: str
+    url: str
+    status: int
+    content_type: str
+    text: str
+    truncated: bool
+    has_token: bool
+    kind: str | None
+    operation_id: str | None = None
+
+    def json(self) -> Any:
+        """The decoded JSON body, or None when it is not JSON (or was cut)."""
+        if "json" not in self.content_type.lower() or not self.text or self.truncated:
+            return None
+        try:
+            return json.loads(self.text)
+        except ValueError:
+            return None
+
+
+@dataclass
+class CheckTally:
+    """One check of one subject over every entry it judged."""
+
+    passed: int = 0
+    failed: int = 0
+    findings: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return "failed" if self.failed else "passed"
+
+
+class HarJudge:
+    """Judges answers against one contract, check by check."""
+
+    def __init__(self, contract: Contract) -> None:
+        self.contract = contract
+        self.matcher = OperationMatcher(contract)
+        self.registry: Registry[Any] = Registry().with_resource(
+            CONTRACT_URI, Resource.from_contents(contract.document, DRAFT202012)
+        )
+        self.tallies: dict[tuple[str, str], CheckTally] = defaultdict(CheckTally)
+        self.unmatched: dict[str, int] = defaultdict(int)
+        self.entries = 0
+
+    def judge(self, answer: Answer) -> None:
+        self.entries += 1
+        operation = self._labelled(answer) or self.matcher.operation(answer.method, answer.url)
+        if operation is None:
+            self.unmatched[f"{answer.method} {_path(answer.url)}"] += 1
+            return
+        if operation.method != answer.method.lower():
+            return  # a case sent with a wrong method on purpose: live, only a 405 is expected
+        # the harness's own HAR says which calls probed the token rule, as the live run
+        # judged it; any other HAR is judged on every call without a token
+        probes_auth = answer.kind is None or answer.kind == PROBE_KIND
+        if probes_auth and operation.operation_id != "login" and not answer.has_token:
+            problem = None
+            if answer.status != 401:
+                problem = (
+                    f"{answer.method} {operation.path} without a Token header answered "
+                    f"{answer.status}; every operation but login must answer 401"
+                )
+            self._tally(operation.operation_id, AUTH_REQUIRED, answer, problem)
+        if answer.kind == PROBE_KIND:
+            return
+        is_stateful = bool(answer.kind and answer.kind.startswith(STATEFUL))
+        subject = STATEFUL if is_stateful else operation.operation_id
+        for check, problem in self._response_problems(operation, answer):
+            self._tally(subject, check, answer, problem)
+
+    def _labelled(self, answer: Answer) -> Operation | None:
+        """The operation the harness's HAR names for an entry, if it is in the contract."""
+        if answer.operation_id is None:
+            return None
+        try:
+            return self.contract.operation(answer.operation_id)
+        except KeyError:
+            return None
+
+    def _response_problems(
+        self, operation: Operation, answer: Answer
+    ) -> list[tuple[str, str | None]]:
+        results: list[tuple[str, str | None]] = []
+        server_error = f"Server error: HTTP {answer.status}" if answer.status >= 500 else None
+        results.append((NOT_A_SERVER_ERROR, server_error))
+        response = self._documented_response(operation, answer.status)
+        documented = ", ".join(str(k) for k in operation.definition.get("responses", {}))
+        if response is None:
+            results.append(
+                (
+                    STATUS_CODE,
+                    f"Undocumented HTTP status code\nReceived: {answer.status}\n"
+                    f"Documented: {documented}",
+                )
+            )
+        else:
+            results.append((STATUS_CODE, None))
+            pointer, content = response
+            results += self._content_problems(pointer, content, answer)
+        body = answer.json()
+        if body is not None:
+            results.append((URI_NULL, uri_problem(body)))
+        if answer.status >= 400 and not answer.truncated:
+            problem = error_envelope_problem(answer.status, answer.text, answer.content_type, body)
+            results.append((ERROR_ENVELOPE, problem))
+        return results
+
+    def _documented_response(
+        self, operation: Operation, status: int
+    ) -> tuple[str, dict[str, Any]] | None:
+        """(JSON pointer, response object) documented for ``status``, $refs followed."""
+        responses = operation.definition.get("responses", {})
+        base = f"/paths/{_escape(operation.path)}/{operation.method}/responses"
+        for key in (str(status), f"{str(status)[0]}XX", f"{str(status)[0]}xx", "default"):
+            if key in responses:
+                pointer, response = f"{base}/{_escape(key)}", responses[key]
+                while isinstance(response, dict) and "$ref" in response:
+                    pointer = str(response["$ref"]).removeprefix("#")
+                    response = _resolve(self.contract.document, pointer)
+                return pointer, response
+        return None
+
+    def _content_problems(
+        self, pointer: str, response: dict[str, Any], answer: Answer
+    ) -> list[tuple[str, str | None]]:
+        content = response.get("content") or {}
+        if not content:
+            return []
+        received = answer.content_type.split(";")[0].strip().lower()
+        media = next((m for m in content if _media_matches(m, received)), None)
+        if media is None:
+            return [
+                (
+                    CONTENT_TYPE,
+                    f"Undocumented Content-Type\nReceived: {received or 'none'}\n"
+                    f"Documented: {', '.join(content)}",
+                )
+            ]
+        results: list[tuple[str, str | None]] = [(CONTENT_TYPE, None)]
+        schema = content[media].get("schema")
+        body = answer.json()
+        if schema is None or body is None:
+            return results
+        ref = f"{CONTRACT_URI}#{pointer}/content/{_escape(media)}/schema"
+        validator = Draft202012Validator({"$ref": ref}, registry=self.registry)
+        errors = [e for e in validator.iter_errors(body) if e.instance != REDACTED]
+        problem = None
+        if errors:
+            first = min(errors, key=lambda e: len(list(e.absolute_path)))
+            where = "/".join(str(p) for p in first.absolute_path) or "(root)"
+            problem = f"Response violates schema at {where}: {first.message}"
+        results.append((RESPONSE_SCHEMA, problem))
+        return results
+
+    def _tally(self, subject: str, check: str, answer: Answer, problem: str | None) -> None:
+        tally = self.tallies[(subject, check)]
+        if problem is None:
+            tally.passed += 1
+            return
+        tally.failed += 1
+        if len(tally.findings) < KEPT_FINDINGS:
+            tally.findings.append(
+                {
+                    "entry": answer.index,
+                    "method": answer.method,
+                    "url": answer.url,
+                    "status": answer.status,
+                    "message": problem,
+                }
+            )
+
+    def summary(self, source: str) -> dict[str, Any]:
+        """The verdict as a document like the run's summary.json."""
+        operations: dict[str, Any] = {}
+        failures = []
+        for (subject, check), tally in sorted(self.tallies.items(), key=_order):
+            entry = operations.setdefault(subject, {"status": "passed", "checks": {}})
+            entry["checks"][check] = tally.status
+            if tally.failed:
+                entry["status"] = "failed"
+                first = tally.findings[0]
+                failures.append(
+                    {
+                        "operationId": subject,
+                        "check": check,
+                        "failed": tally.failed,
+                        "judged": tally.failed + tally.passed,
+                        "message": first["message"],
+                        "examples": tally.findings,
+                    }
+                )
+        failing = bool(failures)
+        return {
+            "har": source,
+            "contract": {"sha256": self.contract.sha256, "version": self.contract.version},
+            "entries": self.entries,
+            "unmatched": dict(sorted(self.unmatched.items())),
+            "status": "failures" if failing else "conformant",
+            "exitCode": int(ExitCode.FAILURES if failing else ExitCode.CONFORMANT),
+            "operations": dict(sorted(operations.items())),
+            "failures": failures,
+        }
+
+
+def _order(item: tuple[tuple[str, str], CheckTally]) -> tuple[str, int]:
+    (subject, check), _ = item
+    return subject, OFFLINE_CHECKS.index(check)
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def _resolve(document: dict[str, Any], pointer: str) -> Any:
+    node: Any = document
+    for part in pointer.strip("/").split("/"):
+        node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node
+
+
+def _media_matches(documented: str, received: str) -> bool:
+    main, _, sub = documented.split(";")[0].strip().lower().partition("/")
+    got_main, _, got_sub = received.partition("/")
+    return main in ("*", got_main) and sub in ("*", got_sub)
+
+
+def _path(url: str) -> str:
+    return urlsplit(url).path or "/"
+
+
+def _header(headers: Any, name: str) -> str | None:
+    for header in headers or []:
+        if isinstance(header, dict) and str(header.get("name", "")).lower() == name:
+            return str(header.get("value", ""))
+    return None
+
+
+def read_answers(path: Path) -> list[Answer]:
+    """The answered entries of a HAR file; UsageError when it is no HAR."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            document = json.load(handle)
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {path}") from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise UsageError(f"{path} is not a HAR file: {type(exc).__name__}: {exc}") from None
+    entries = document.get("log", {}).get("entries") if isinstance(document, dict) else None
+    if not isinstance(entries, list):
+        raise UsageError(f"{path} is not a HAR file: it has no log.entries list")
+    answers = []
+    for index, entry in enumerate(entries):
+        try:
+            answers.append(answer_of(index, entry))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise UsageError(
+                f"{path}: entry {index} is not a HAR entry (request.method, request.url and "
+                "response.status are required)"
+            ) from None
+    return [a for a in answers if a.status > 0]
+
+
+def answer_of(index: int, entry: dict[str, Any]) -> Answer:
+    """What entry ``index`` of a HAR holds for the checks (KeyError and such when malformed)."""
+    request, response = entry["request"], entry["response"]
+    content = response.get("content") or {}
+    text = content.get("text") or ""
+    if content.get("encoding") == "base64":
+        text = ""  # binary content: nothing for a JSON check to read
+    size = content.get("size")
+    truncated = isinstance(size, int) and size > len(text.encode("utf-8")) and bool(text)
+    labels = entry.get("_scv")
+    scv: dict[str, Any] = labels if isinstance(labels, dict) else {}
+    return Answer(
+        index=index,
+        method=str(request["method"]).upper(),
+        url=str(request["url"]),
+        status=int(response["status"]),
+        content_type=_header(response.get("headers"), "content-type")
+        or str(content.get("mimeType") or ""),
+        text=text,
+        truncated=truncated,
+        has_token=_header(request.get("headers"), "token") is not None,
+        kind=scv.get("kind"),
+        operation_id=scv.get("operationId"),
+    )
+
+
+def render_markdown(summary: dict[str, Any]) -> str:
+    """The verdict for people."""
+    lines = [
+        f"# Offline check of {summary['har']}",
+        "",
+        f"**{summary['status']}** · {summary['entries']} entries · "
+        f"contract {summary['contract']['version']}",
+        "",
+    ]
+    if summary["failures"]:
+        lines += ["| operation | check | failed | message |", "|---|---|---|---|"]
+        for failure in summary["failures"]:
+            message = failure["message"].splitlines()[0].replace("|", "\\|")
+            lines.append(
+                f"| {failure['operationId']} | {failure['check']} | "
+                f"{failure['failed']} of {failure['judged']} | {message} |"
+            )
+    else:
+        lines.append("Every judged check held.")
+    if summary["unmatched"]:
+        lines += ["", "Not in the contract (not judged):", ""]
+        lines += [f"- `{call}` x{count}" for call, count in summary["unmatched"].items()]
+    return "\n".join(lines) + "\n"
+
+
+def print_table(console: Console, summary: dict[str, Any]) -> None:
+    table = Table(title=f"check {summary['har']}")
+    table.add_column("operation", no_wrap=True)
+    table.add_column("check", no_wrap=True)
+    table.add_column("failed", no_wrap=True, min_width=9)
+    table.add_column("first failure", no_wrap=True, overflow="ellipsis", max_width=60)
+    for failure in summary["failures"]:
+        failed = f"{failure['failed']} of {failure['judged']}"
+        first = failure["message"].splitlines()[0]
+        table.add_row(failure["operationId"], failure["check"], failed, first)
+    passed = sum(
+        1
+        for entry in summary["operations"].values()
+        for s in entry["checks"].values()
+        if s == "passed"
+    )
+    if table.row_count:
+        console.print(table)
+    unmatched = sum(summary["unmatched"].values())
+    console.print(
+        f"{summary['entries']} entries · {len(summary['operations'])} operations · "
+        f"{passed} checks held · {len(summary['failures'])} failed"
+        + (f" · {unmatched} entries not in the contract" if unmatched else "")
+        + f" → {summary['status']}"
+    )
+
+
+def _console() -> Console:
+    console = Console(highlight=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = PLAIN_WIDTH
+    return console
+
+
+def run_check(path: Path, out: Path | None = None, console: Console | None = None) -> int:
+    """Judge the HAR at ``path``; print the table, write ``out`` if given; the exit code."""
+    answers = read_answers(path)
+    judge = HarJudge(load_contract())
+    for answer in answers:
+        judge.judge(answer)
+    summary = judge.summary(str(path))
+    if out is not None:
+        write_json(out / "summary.json", summary)
+        write_text(out / "summary.md", render_markdown(summary))
+    print_table(console or _console(), summary)
+    return int(summary["exitCode"])

@@ -1,0 +1,47 @@
+"""Errors of the Arazzo engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class DocumentError(ValueError):
+    """An Arazzo document that cannot be used: one line naming the problem."""
+
+
+class ExpressionError(ValueError):
+    """A runtime expression that does not parse."""
+
+
+class UnresolvedExpression(LookupError):
+    """A runtime expression that parses but points at nothing (yet)."""
+
+
+@dataclass
+class Attachment:
+    """A named text attached to a failure (job logs, job status)."""
+
+    name: str
+    text: str
+
+
+@dataclass
+class StepFailure(Exception):
+    """A failed workflow step; ``check`` says which kind of check failed.
+
+    ``exchange`` is what the source's client last reported (its own record of the call).
+    """
+
+    workflow_id: str
+    step_id: str
+    check: str
+    detail: str
+    exchange: Any = None
+    attachments: list[Attachment] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"{self.workflow_id}/{self.step_id}: {self.detail}"

@@ -1,0 +1,167 @@
+"""Upgrade validation end to end: run, upgrade, run, diff; and a nightly baseline.
+
+Appliances are emulators started separately, as if they were real: a release that
+conforms, the same release with a known fault (a regression shipped), and, when the
+emulator can play it, the next release with its changed behaviour.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.runner.emulators import Appliance, emulator
+
+FAULT = "missing-required-field"
+#: How `emulate` is asked to play the next release (see `scv-conformance emulate --help`).
+VARIANT_FLAG = "--release-variant"
+VARIANT_VALUE = "next"
+#: The differences the next release introduces, as `diff` names them (kind, operationId).
+VARIANT_DIFFERENCES: set[tuple[str, str]] | None = None
+
+
+@dataclass
+class Finished:
+    code: int
+    folder: Path
+    output: str
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        return json.loads((self.folder / "summary.json").read_text())
+
+
+def cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    with tempfile.TemporaryDirectory() as examples:
+        return subprocess.run(
+            [sys.executable, "-m", "conformance.cli", *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            env={
+                **{k: v for k, v in os.environ.items() if not k.startswith("SCV_")},
+                # other tests share the machine: a generous time budget, latency no verdict
+                "SCV_RESPONSE_TIME_BUDGET_MS": "5000",
+                # a seeded run replays only without examples saved by earlier runs
+                "HYPOTHESIS_STORAGE_DIRECTORY": examples,
+            },
+        )
+
+
+def run_against(appliance: Appliance, reports: Path, *options: str) -> Finished:
+    """`scv-conformance run --only fuzz --profile smoke` against ``appliance``."""
+    config = reports.parent / f"{reports.name}.toml"
+    config.write_text(
+        "\n".join(
+            f"{k} = {str(v).lower() if isinstance(v, bool) else json.dumps(v)}"
+            for k, v in appliance.settings().items()
+        )
+        + "\n"
+    )
+    before = set(reports.iterdir()) if reports.exists() else set()
+    done = cli(
+        "run",
+        "--config",
+        str(config),
+        "--only",
+        "fuzz",
+        "--profile",
+        "smoke",
+        "--seed",
+        "4",
+        "--report-dir",
+        str(reports),
+        *options,
+    )
+    (folder,) = set(reports.iterdir()) - before
+    return Finished(done.returncode, folder, done.stdout + done.stderr)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Finished]]:
+    """Faulty with --write-baseline, faulty again with --baseline, clean with --baseline."""
+    base = tmp_path_factory.mktemp("upgrade")
+    baseline = base / "baseline.json"
+    finished = {}
+    with emulator("--fault", FAULT) as faulty:
+        finished["faulty"] = run_against(faulty, base / "faulty", "--write-baseline", str(baseline))
+        finished["nightly"] = run_against(faulty, base / "nightly", "--baseline", str(baseline))
+    with emulator() as clean:
+        finished["clean"] = run_against(clean, base / "clean", "--baseline", str(baseline))
+    yield finished
+
+
+KNOWN = "operation:getPolicies:check:response_schema_conformance"
+
+
+def test_baseline_accepts_the_known_fault_and_sees_it_fixed(runs: dict[str, Finished]) -> None:
+    faulty, nightly, clean = runs["faulty"], runs["nightly"], runs["clean"]
+    assert faulty.code == 1, faulty.output[-3000:]
+    assert "baseline written: " in faulty.output
+    assert nightly.code == 0, nightly.output[-3000:]
+    assert nightly.summary["status"] == "accepted"
+    assert [e["key"] for e in nightly.summary["baseline"]["accepted"]] == [KNOWN]
+    assert f"accepted: {KNOWN}" in nightly.output
+    assert clean.code == 0, clean.output[-3000:]
+    assert clean.summary["status"] == "conformant"
+    assert [e["key"] for e in clean.summary["baseline"]["noLongerFailing"]] == [KNOWN]
+    assert f"no longer fails: {KNOWN}" in clean.output
+    assert KNOWN in (clean.folder / "summary.md").read_text()
+
+
+def test_diff_names_the_regression_and_its_fix(runs: dict[str, Finished], tmp_path: Path) -> None:
+    clean, faulty = runs["clean"].folder, runs["faulty"].folder
+    done = cli("diff", str(clean), str(faulty), "--out", str(tmp_path / "diff"))
+    assert done.returncode == 1, done.stdout + done.stderr
+    document = json.loads((tmp_path / "diff" / "diff.json").read_text())
+    verdicts = [c for c in document["changes"] if c["area"] == "verdict"]
+    assert [(c["subject"], c["detail"], c["kind"]) for c in verdicts] == [
+        ("getPolicies", "response_schema_conformance", "regression")
+    ]
+    assert document["before"]["seed"] == document["after"]["seed"] == 4
+    assert document["scopeDiffers"] is False
+    removed = {
+        (c["subject"], c["kind"]) for c in document["changes"] if c["area"] == "answer field"
+    }
+    assert ("getPolicies", "field removed") in removed
+    # this test is about verdicts and fields: the two runs' latencies on a busy test machine
+    # are not what it compares
+    back = cli("diff", str(faulty), str(clean), "--latency-threshold", "100000%")
+    assert back.returncode == 0, back.stdout + back.stderr
+    assert "| fixed | verdict | getPolicies | response_schema_conformance |" in back.stdout
+
+
+def _variant_available() -> bool:
+    help_text = cli("emulate", "--help", timeout=60).stdout
+    return VARIANT_FLAG in help_text
+
+
+def test_upgrade_to_the_next_release_names_exactly_its_differences(tmp_path: Path) -> None:
+    if not _variant_available():
+        pytest.skip(f"this emulator has no {VARIANT_FLAG}: the second release is not built in")
+    with emulator() as current:
+        before = run_against(current, tmp_path / "before")
+    with emulator(VARIANT_FLAG, VARIANT_VALUE) as upgraded:
+        after = run_against(upgraded, tmp_path / "after")
+    for finished in (before, after):
+        if not (finished.folder / "observations.json").exists():
+            pytest.skip("this build's runs write no observations.json")
+    done = cli("diff", str(before.folder), str(after.folder), "--out", str(tmp_path / "diff"))
+    document = json.loads((tmp_path / "diff" / "diff.json").read_text())
+    observed = {(c["kind"], c["subject"]) for c in document["changes"] if c["area"] != "verdict"}
+    kinds = {kind for kind, _ in observed}
+    # a renamed field, a changed status code, a slower operation, a new operation
+    assert {"field removed", "field added", "new status code", "slower", "operation added"} <= kinds
+    if VARIANT_DIFFERENCES is not None:
+        assert observed == VARIANT_DIFFERENCES
+    assert done.returncode == 1
