@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
 from pathlib import Path
@@ -73,7 +74,7 @@ def test_against_a_slow_target_requests_of_several_operations_are_in_flight_at_o
     # the cases of one operation go one after another; of several, at once
     overlapping = [
         (a, b)
-        for a, b in zip(cases, cases[1:], strict=False)
+        for a, b in itertools.pairwise(cases)
         if b["sent"] < a["answered"] and a["operation"] != b["operation"]
     ]
     assert len(overlapping) > len(cases) // 4, (len(overlapping), len(cases))
