@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import threading
 from collections.abc import Sequence
@@ -25,7 +26,13 @@ from conformance.fuzz.probes import PROBES, sample_request
 from conformance.fuzz.profiles import Profile
 from conformance.fuzz.st_config import config_table
 from conformance.fuzz.stateful_checks import LINKED_RESOURCE
+from conformance.fuzz.thread_safety import threads_ahead
 from conformance.fuzz.verdicts import FuzzResult, Verdict
+
+try:  # Hypothesis's own scan of loaded modules for constants to draw (see start_ahead)
+    from hypothesis.internal.conjecture.providers import _get_local_constants
+except ImportError:  # pragma: no cover - another Hypothesis: nothing to do ahead
+    _get_local_constants = None  # type: ignore[assignment]
 
 STATEFUL = "stateful"
 #: Imported for its registration with schemathesis.
@@ -75,6 +82,7 @@ class FuzzSuite:
         self._schemas: dict[str, BaseSchema] = {}
         self._schema_lock = threading.Lock()
         self._ahead: ConflictScheduler[Any] | None = None
+        self._guards = contextlib.ExitStack()
         self.auth: auth.SessionTokenAuth | None = None
         checks.Budgets.configure(context.settings.response_time_budget_ms, context.settings.budgets)
 
@@ -93,6 +101,7 @@ class FuzzSuite:
         if self._ahead is not None:
             self._ahead.cancel()
             self._ahead.join()
+        self._guards.close()
         self.session.close()
 
     def start_ahead(self, operation_ids: Sequence[str], concurrency: int) -> None:
@@ -103,6 +112,12 @@ class FuzzSuite:
         if self._ahead is not None:
             return
         self._schema("operations")
+        self._guards.enter_context(threads_ahead())
+        if _get_local_constants is not None:
+            # Hypothesis scans the loaded modules' sources for constants the first time it
+            # wants one, which threads must not do at once (it parses them with ast, which
+            # CPython 3.11 does not guard): scan here, before there are threads.
+            _get_local_constants()
         contract = self.context.contract
         changing = {op for op in operation_ids if contract.operation(op).mutates}
         engines = [op for op in operation_ids if op not in changing] + [
@@ -222,11 +237,17 @@ class FuzzSuite:
         operation = next(r.ok() for r in schema.get_all_operations() if isinstance(r, Ok))
         request = sample_request(operation)
         verdicts: dict[str, Verdict] = {}
-        with recording.labels(recording.PROBE_KIND, operation_id):
-            for name, probe in PROBES.items():
-                try:
-                    verdicts[name] = probe(self.session, request)
-                except HarnessError as exc:
-                    verdicts[name] = Verdict(name)
-                    verdicts[name].add_error(str(exc))
+        # a session of its own: probes note the exchanges of the session they send through
+        session = self.context.session() if self._ahead is not None else self.session
+        try:
+            with recording.labels(recording.PROBE_KIND, operation_id):
+                for name, probe in PROBES.items():
+                    try:
+                        verdicts[name] = probe(session, request)
+                    except HarnessError as exc:
+                        verdicts[name] = Verdict(name)
+                        verdicts[name].add_error(str(exc))
+        finally:
+            if session is not self.session:
+                session.close()
         return verdicts
