@@ -157,8 +157,9 @@ def workflow_spans(run_dir: Path) -> dict[str, float]:
     for path in (run_dir / "allure-results").glob("*-result.json"):
         result = json.loads(path.read_text())
         labels = {label["name"]: label["value"] for label in result.get("labels", [])}
-        if "workflowId" in labels:
-            spans[labels["workflowId"]] = (result["stop"] - result["start"]) / 1000
+        workflow_id = labels.get("scv.workflowId") or labels.get("workflowId")
+        if workflow_id:
+            spans[workflow_id] = (result["stop"] - result["start"]) / 1000
     return spans
 
 

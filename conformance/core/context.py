@@ -13,7 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from conformance.core.contract import Contract, Operation, load_contract
-from conformance.core.manifest import Manifest
+from conformance.core.findings import Findings
+from conformance.core.guard import RequestGuard
+from conformance.core.manifest import Manifest, secret_headers
+from conformance.core.redaction import is_secret_header
+from conformance.core.selection import Selection
 from conformance.core.session import ScvSession, Target
 from conformance.core.settings import Settings
 from conformance.core.skips import Skip, SkipKind
@@ -28,7 +32,10 @@ class RunContext:
     contract: Contract
     release: str
     reported_version: str | None
+    #: What the preflight found out (None in a context made without one).
+    findings: Findings | None = None
     _emulator: object | None = field(default=None, repr=False)
+    _guard: RequestGuard | None = field(default=None, repr=False)
 
     @property
     def destructive_allowed(self) -> bool:
@@ -57,7 +64,8 @@ class RunContext:
 
     def skip(self, operation: Operation) -> Skip | None:
         """Why ``operation`` must not run against this target, or None."""
-        return self.version_skip(operation) or self.safety_skip(operation)
+        unserved = self.findings.unserved_skip(operation) if self.findings else None
+        return self.version_skip(operation) or self.safety_skip(operation) or unserved
 
     def manifest(
         self,
@@ -67,9 +75,14 @@ class RunContext:
         junit_path: Path,
         suites: Sequence[str] = (),
         plugins: Sequence[str] = (),
-        workflow: str | None = None,
+        selection: Selection | None = None,
+        max_failures: int | None = None,
+        processes: int = 1,
     ) -> Manifest:
-        """This context written down for a child pytest; the seed must be settled."""
+        """This context written down for a child pytest; the seed must be settled.
+
+        ``processes``: how many pytest processes share the run's rate limit.
+        """
         settings, target = self.settings, self.target
         if settings.seed is None:
             raise ValueError("the run's seed is picked before the manifest is written")
@@ -87,19 +100,44 @@ class RunContext:
             max_examples=settings.max_examples,
             job_timeout=settings.job_timeout,
             response_time_budget_ms=settings.response_time_budget_ms,
+            request_timeout=settings.request_timeout,
+            run_id=settings.run_id or "",
             run_dir=run_dir.absolute(),
             allure_dir=(run_dir / "allure-results").absolute(),
             junit_path=junit_path.absolute(),
             suites=tuple(suites),
             plugins=tuple(plugins),
-            workflow=workflow,
             budgets=dict(settings.budgets),
             inventory=dict(settings.inventory),
+            selection=selection or Selection(),
+            max_failures=max_failures,
+            requests_per_second=(
+                settings.requests_per_second / max(1, processes)
+                if settings.requests_per_second
+                else None
+            ),
+            proxy=settings.proxy,
+            headers={k: v for k, v in settings.headers.items() if not is_secret_header(k)},
             overlays=tuple(str(path) for path in settings.overlays),
             concurrency=settings.concurrency,
+            preflight=self.findings.as_json() if self.findings else None,
         )
 
+    @property
+    def guard(self) -> RequestGuard:
+        """What every client of this run may send: only GETs and logins when read-only."""
+        if self._guard is None:
+            self._guard = RequestGuard(read_only=not self.destructive_allowed)
+        return self._guard
+
+    @property
+    def secret_headers(self) -> dict[str, str]:
+        """The extra headers that must not be written into the manifest."""
+        return {k: v for k, v in self.target.headers.items() if is_secret_header(k)}
+
     def session(self, **kwargs: object) -> ScvSession:
+        kwargs.setdefault("guard", self.guard)
+        kwargs.setdefault("deadline", self.settings.request_timeout)
         return ScvSession(self.target, **kwargs)  # type: ignore[arg-type]
 
     def close(self) -> None:
@@ -131,8 +169,12 @@ def from_manifest(manifest: Manifest, password: str) -> RunContext:
         response_time_budget_ms=manifest.response_time_budget_ms,
         budgets=dict(manifest.budgets),
         inventory=dict(manifest.inventory),
+        request_timeout=manifest.request_timeout,
+        proxy=manifest.proxy,
+        headers={**manifest.headers, **secret_headers()},
         overlays=tuple(Path(path) for path in manifest.overlays),
         concurrency=manifest.concurrency,
+        run_id=manifest.run_id or None,
     )
     target = Target(
         base_url=manifest.target,
@@ -141,6 +183,8 @@ def from_manifest(manifest: Manifest, password: str) -> RunContext:
         verify=manifest.tls_verify,
         vcenter_url=manifest.vcenter,
         embedded=manifest.embedded,
+        headers=settings.headers,
+        proxy=manifest.proxy,
     )
     return RunContext(
         settings=settings,
@@ -148,4 +192,5 @@ def from_manifest(manifest: Manifest, password: str) -> RunContext:
         contract=load_contract(overlays=settings.overlays),
         release=manifest.release,
         reported_version=manifest.reported_version,
+        findings=Findings.from_json(manifest.preflight) if manifest.preflight else None,
     )

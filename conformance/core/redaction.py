@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import base64
+import html
 import json
 import re
+import shlex
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, quote_plus
+from xml.sax.saxutils import escape
 
 REDACTED = "[REDACTED]"
+#: Shorter secrets are redacted only as whole values of secret fields and headers.
+MIN_SECRET_LENGTH = 4
 SECRET_HEADERS = frozenset(
     {"token", "authorization", "vmware-api-session-id", "cookie", "set-cookie"}
 )
@@ -17,10 +23,29 @@ SECRET_WORDS = ("password", "token", "secret", "certificate")
 _SECRET_JSON_FIELD = re.compile(r'("(?:password|token)"\s*:\s*)"(?:[^"\\]|\\.)*"', re.IGNORECASE)
 
 
+#: A header whose name contains one of these words (besides SECRET_WORDS) holds a secret.
+SECRET_HEADER_WORDS = ("auth", "key", "session", "cookie", "credential")
+
+
+def is_secret_header(name: str) -> bool:
+    """True for ``Token``, ``Authorization``, ``X-Api-Key`` and the like."""
+    lowered = name.lower()
+    return (
+        lowered in SECRET_HEADERS
+        or is_secret_field(lowered)
+        or any(word in lowered for word in SECRET_HEADER_WORDS)
+    )
+
+
+def secret_header_values(headers: Mapping[str, str]) -> list[str]:
+    """The values of the secret-looking headers among ``headers``."""
+    return [value for name, value in headers.items() if value and is_secret_header(name)]
+
+
 def redact_headers(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> dict[str, str]:
     """A copy of ``headers`` with secret values replaced."""
     items = headers.items() if isinstance(headers, Mapping) else headers
-    return {k: (REDACTED if k.lower() in SECRET_HEADERS else v) for k, v in items}
+    return {k: (REDACTED if is_secret_header(k) else v) for k, v in items}
 
 
 def is_secret_field(name: str) -> bool:
@@ -41,26 +66,46 @@ def redact_json(value: Any) -> Any:
     return value
 
 
-def secret_forms(secret: str) -> list[str]:
-    """``secret`` as written raw, URL-encoded (``%20`` and ``+``) and inside a JSON string."""
-    forms = [
-        secret,
-        quote(secret, safe=""),
-        quote_plus(secret, safe=""),
-        json.dumps(secret)[1:-1],
-        json.dumps(secret, ensure_ascii=False)[1:-1],
-    ]
-    return sorted(set(forms), key=len, reverse=True)
+def secret_forms(secret: str) -> set[str]:
+    """Every way ``secret`` may be written into an output.
+
+    As is, JSON-escaped (once and twice, ASCII or not), URL-encoded (path, query and form
+    style), shell-quoted (whole, and inside a single-quoted string), and XML/HTML-escaped.
+    """
+    forms = {secret}
+    for ensure_ascii in (True, False):
+        once = json.dumps(secret, ensure_ascii=ensure_ascii)[1:-1]
+        forms |= {once, json.dumps(once, ensure_ascii=ensure_ascii)[1:-1]}
+    forms |= {quote(secret, safe=""), quote(secret), quote_plus(secret), shlex.quote(secret)}
+    forms |= {escape(secret, {'"': "&quot;", "'": "&apos;"}), html.escape(secret, quote=True)}
+    forms |= {escape(secret, {'"': "&#34;", "'": "&#39;"})}
+    forms |= {form.replace("'", "'\"'\"'") for form in list(forms)}
+    return {form for form in forms if form}
+
+
+def basic_auth(username: str, password: str) -> str:
+    """The base64 credentials of an HTTP Basic ``Authorization`` header."""
+    return base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
 
 
 def replace_secrets(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every known secret value (four characters or more) replaced, in any of
-    its :func:`secret_forms`."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            for form in secret_forms(secret):
-                text = text.replace(form, REDACTED)
+    """``text`` with every known secret replaced, in every form it may be written in.
+
+    Secrets shorter than :data:`MIN_SECRET_LENGTH` are not replaced inside other text (a
+    one-letter password would mangle every word holding that letter); they are kept out
+    only as whole values of secret fields and headers (:func:`redact_json`,
+    :func:`redact_headers`).
+    """
+    for form in replaceable_forms(secrets):
+        if form in text:
+            text = text.replace(form, REDACTED)
     return text
+
+
+def replaceable_forms(secrets: Iterable[str]) -> list[str]:
+    """The forms of ``secrets`` long enough to replace inside text, longest first."""
+    forms = {form for secret in secrets if secret for form in secret_forms(secret)}
+    return sorted((f for f in forms if len(f) >= MIN_SECRET_LENGTH), key=len, reverse=True)
 
 
 def redact_text(text: str, secrets: Iterable[str] = ()) -> str:

@@ -6,20 +6,63 @@ import shlex
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
+from conformance.core import coverage, issued
+from conformance.core.bounds import (
+    BREAKER,
+    RELOGIN_INTERVAL_SECONDS,
+    REQUEST_DEADLINE_SECONDS,
+    AnswerTooSlow,
+    TokenRefused,
+    cut,
+    read_bounded,
+)
 from conformance.core.errors import TargetUnreachable, UsageError
-from conformance.core.redaction import REDACTED, redact_body, redact_headers
+from conformance.core.guard import UNGUARDED, RequestGuard, is_session_call
+from conformance.core.pacing import PACER
+from conformance.core.redaction import (
+    REDACTED,
+    basic_auth,
+    redact_body,
+    redact_headers,
+    secret_header_values,
+)
 
 LOGIN_PATH = "/4.1/auth/login"
 #: The documented default login timeout of the appliance.
 TOKEN_LIFETIME_SECONDS = 120 * 60
 #: Log in again when the token is this close to its expiry.
 RENEW_MARGIN_SECONDS = 5 * 60
+
+
+#: The variable a reproducing curl command reads the token from.
+TOKEN_VARIABLE = "SCV_TOKEN"
+#: The variable the login command reads the password from (the harness's own).
+PASSWORD_VARIABLE = "SCV_PASSWORD"
+
+
+def token_command(base_url: str, username: str) -> str:
+    """One shell line that logs in and sets ``$SCV_TOKEN`` for the reproducing curl commands.
+
+    The password is read from ``$SCV_PASSWORD`` when the line runs, never written into it;
+    Python builds the JSON body so that any password is escaped right.
+    """
+    body = (
+        "import json, os, sys; print(json.dumps("
+        f'{{"username": sys.argv[1], "password": os.environ["{PASSWORD_VARIABLE}"]}}))'
+    )
+    read = 'import json, sys; print(json.load(sys.stdin)["response"]["token"])'
+    login = shlex.quote(base_url.rstrip("/") + LOGIN_PATH)
+    return (
+        f"export {TOKEN_VARIABLE}=$(python3 -c {shlex.quote(body)} {shlex.quote(username)} "
+        f"| curl -sk -X POST -H 'Content-Type: application/json' --data-binary @- {login} "
+        f"| python3 -c {shlex.quote(read)})"
+    )
 
 
 @dataclass(frozen=True)
@@ -32,6 +75,9 @@ class Target:
     verify: bool | str = True
     vcenter_url: str | None = None
     embedded: bool = False
+    #: Extra headers for every request (``--header``).
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+    proxy: str | None = None
 
 
 def tls_verification(verify: bool | str) -> bool | ssl.SSLContext:
@@ -65,13 +111,13 @@ class Exchange:
         body = (
             f"<{len(response.content)} bytes of {content_type}>"
             if "json" not in content_type and "text" not in content_type
-            else redact_body(response.content, secrets)
+            else cut(redact_body(response.content, secrets))
         )
         return cls(
             method=request.method,
             url=str(request.url),
             request_headers=redact_headers(request.headers.items()),
-            request_body=redact_body(request.content, secrets),
+            request_body=cut(redact_body(request.content, secrets)),
             status_code=response.status_code,
             response_headers=redact_headers(response.headers.items()),
             response_body=body,
@@ -117,11 +163,23 @@ PROCESS_LISTENERS: list[Listener] = []
 
 
 class RecordingClient:
-    """An httpx client whose every exchange reaches its listeners, secrets redacted."""
+    """An httpx client whose every exchange reaches its listeners, secrets redacted.
 
-    def __init__(self, client: httpx.Client, name: str) -> None:
+    Every call is asked of the ``guard`` first (a read-only run sends only GETs and
+    logins) and read against one ``deadline`` for the whole answer, up to a size cap.
+    """
+
+    def __init__(
+        self,
+        client: httpx.Client,
+        name: str,
+        guard: RequestGuard = UNGUARDED,
+        deadline: float = REQUEST_DEADLINE_SECONDS,
+    ) -> None:
         self._client = client
         self._name = name
+        self.guard = guard
+        self.deadline = deadline
         self.listeners: list[Listener] = []
 
     @property
@@ -136,15 +194,33 @@ class RecordingClient:
         """Learn from an answer (a new secret, say) before anyone is shown it."""
 
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """One call; TargetUnreachable when nothing answers."""
-        started = time.perf_counter()
+        """One call; TargetUnreachable when nothing answers in time."""
+        self.guard.check(method, path)
+        PACER.wait()
+        BREAKER.check()
+        started = time.monotonic()
         try:
-            response = self._client.request(method, path, **kwargs)
+            with self._client.stream(method, path, **kwargs) as streamed:
+                body = read_bounded(
+                    streamed.iter_bytes(),
+                    started=started,
+                    deadline=self.deadline,
+                    what=f"the answer of {self._name} to {method} {path}",
+                )
+                response = _settled(streamed, body)
         except httpx.TransportError as exc:
-            raise TargetUnreachable(
-                f"{self._name} unreachable: {type(exc).__name__}: {exc}"
-            ) from None
-        elapsed_ms = (time.perf_counter() - started) * 1000
+            detail = f"{type(exc).__name__}: {exc}"
+            BREAKER.failure(detail)
+            raise TargetUnreachable(f"{self._name} unreachable: {detail}") from None
+        except AnswerTooSlow as exc:
+            BREAKER.failure(str(exc))
+            raise
+        if not is_session_call(method, path):
+            # a login that answers says little: the calls after it may still all hang
+            BREAKER.success()
+        elapsed_ms = (time.monotonic() - started) * 1000
+        request = response.request
+        coverage.observe(request.method, str(request.url), response.status_code, request.headers)
         self._received(path, response)
         listeners = [*self.listeners, *PROCESS_LISTENERS]
         if listeners:
@@ -154,11 +230,29 @@ class RecordingClient:
         return response
 
 
+#: Headers of a streamed answer that no longer describe its body once it is read and decoded.
+_BODY_HEADERS = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
+
+
+def _settled(streamed: httpx.Response, body: bytes) -> httpx.Response:
+    """A complete response holding ``body``, the decoded bytes of ``streamed``."""
+    headers = [(k, v) for k, v in streamed.headers.raw if k.lower() not in _BODY_HEADERS]
+    return httpx.Response(
+        streamed.status_code,
+        headers=headers,
+        content=body,
+        request=streamed.request,
+        extensions=streamed.extensions,
+    )
+
+
 class ScvSession(RecordingClient):
     """One httpx client to the appliance that keeps a valid token.
 
     It logs in lazily, renews the token when it nears its expiry or when a call answers
-    401, and hands every exchange, redacted, to its listeners.
+    401, and hands every exchange, redacted, to its listeners. It logs in at most once per
+    :data:`RELOGIN_INTERVAL_SECONDS`, and a token refused before it was ever accepted ends
+    the run as an infrastructure error (:class:`TokenRefused`) instead of a login storm.
     """
 
     def __init__(
@@ -167,19 +261,28 @@ class ScvSession(RecordingClient):
         timeout: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
         transport: httpx.BaseTransport | None = None,
+        guard: RequestGuard = UNGUARDED,
+        deadline: float = REQUEST_DEADLINE_SECONDS,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         client = httpx.Client(
             base_url=target.base_url,
             verify=tls_verification(target.verify),
-            timeout=timeout,
+            timeout=min(timeout, deadline),
             transport=transport,
+            headers=dict(target.headers),
+            proxy=target.proxy,
         )
-        super().__init__(client, target.base_url)
+        super().__init__(client, target.base_url, guard, deadline)
         self.target = target
         self._clock = clock
+        self._sleep = sleep
         self._lock = threading.Lock()
         self._token: str | None = None
         self._token_time = 0.0
+        self._login_time: float | None = None
+        self._accepted: set[str] = set()
+        self._issued: list[str] = []
         self.logins = 0
 
     def __enter__(self) -> ScvSession:
@@ -190,7 +293,22 @@ class ScvSession(RecordingClient):
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        return tuple(s for s in (self.target.password, self._token) if s)
+        basic = basic_auth(self.target.username, self.target.password)
+        headers = secret_header_values(self.target.headers)
+        values = (self.target.password, basic, *self._issued, *headers)
+        return tuple(s for s in values if s)
+
+    def _received(self, path: str, response: httpx.Response) -> None:
+        """A token issued by a login becomes a secret before the exchange is reported."""
+        if path != LOGIN_PATH or response.status_code != 200:
+            return
+        try:
+            token = response.json()["response"]["token"]
+        except (ValueError, KeyError, TypeError):
+            return
+        if isinstance(token, str) and token not in self._issued:
+            self._issued.append(token)
+            issued.note(token)
 
     def token(self) -> str:
         """A token that is valid for a while yet, logging in when needed."""
@@ -205,12 +323,44 @@ class ScvSession(RecordingClient):
         with self._lock:
             self._token = None
 
+    def accepted(self, token: str) -> None:
+        """Note that the appliance accepted ``token`` (any answer but 401 to a call with it)."""
+        with self._lock:
+            self._accepted.add(token)
+
+    def renew_token(self) -> str:
+        """A new token after the current one was refused or aged.
+
+        TokenRefused when the current token was refused before it was ever accepted.
+        """
+        with self._lock:
+            if self._token is not None and self._token not in self._accepted:
+                self._refused()
+            self._token = None
+            self._login_locked()
+            assert self._token is not None
+            return self._token
+
+    def _refused(self) -> None:
+        reason = (
+            f"{self.target.base_url} refused the token it had just issued (HTTP 401 right "
+            "after a good login): the appliance's authentication is broken or the account "
+            "lacks rights; nothing can be judged"
+        )
+        BREAKER.trip(reason)
+        raise TokenRefused(reason)
+
     def login(self) -> httpx.Response:
         """Log in now and return the raw answer."""
         with self._lock:
             return self._login_locked()
 
     def _login_locked(self) -> httpx.Response:
+        if self._login_time is not None:
+            wait = self._login_time + RELOGIN_INTERVAL_SECONDS - self._clock()
+            if wait > 0:
+                self._sleep(wait)
+        self._login_time = self._clock()
         body = {"username": self.target.username, "password": self.target.password}
         response = self._send("POST", LOGIN_PATH, json=body, headers={})
         if response.status_code in (401, 403):
@@ -242,7 +392,10 @@ class ScvSession(RecordingClient):
         headers["Token"] = self.token()
         response = self._send(method, path, headers=headers, **kwargs)
         if response.status_code == 401:
-            self.invalidate_token()
-            headers["Token"] = self.token()
+            headers["Token"] = self.renew_token()
             response = self._send(method, path, headers=headers, **kwargs)
+            if response.status_code == 401:
+                with self._lock:
+                    self._refused()
+        self.accepted(headers["Token"])
         return response

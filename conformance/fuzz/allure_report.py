@@ -6,13 +6,17 @@ import allure
 
 from conformance.fuzz.verdicts import Verdict
 
-SUITE = "fuzz"
+#: The sub-suite of every fuzzing test, under its API area and operation.
+SUB_SUITE = "fuzzing"
 
 
 def describe(subject: str, check: str, feature: str, parameters: dict[str, str]) -> None:
-    """Title ``<subject>: <check>`` and the labels the report groups by."""
+    """Title ``<subject>: <check>`` and the labels the report groups by: the tree by API
+    area (the contract's tag), then operation; the behaviours view by the same."""
     allure.dynamic.title(f"{subject}: {check}")
-    allure.dynamic.label("suite", SUITE)
+    allure.dynamic.parent_suite(feature)
+    allure.dynamic.suite(subject)
+    allure.dynamic.sub_suite(SUB_SUITE)
     allure.dynamic.feature(feature)
     allure.dynamic.story(subject)
     for name, value in parameters.items():

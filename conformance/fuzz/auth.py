@@ -23,10 +23,12 @@ class SessionTokenAuth:
 
     def get(self, case: Case, context: Any) -> str:
         # Called on first use, after REFRESH_INTERVAL and when a call answered 401:
-        # every time a new login is what is wanted.
-        self.session.invalidate_token()
+        # every time but the first a new login is what is wanted, unless the appliance
+        # refused the token it had just issued (TokenRefused then; logins are rate-limited).
         self.logins += 1
-        return self.session.token()
+        if self.logins == 1:
+            return self.session.token()
+        return self.session.renew_token()
 
     def set(self, case: Case, data: str, context: Any) -> None:
         if case.headers is None:

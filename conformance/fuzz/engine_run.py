@@ -9,7 +9,7 @@ from schemathesis.engine import Status, events, from_schema
 from schemathesis.engine.recorder import ScenarioRecorder
 from schemathesis.schemas import BaseSchema
 
-from conformance.core import recording
+from conformance.core import coverage, recording
 from conformance.fuzz.exchanges import exchange_of, log_cases
 from conformance.fuzz.verdicts import Finding, FuzzResult
 
@@ -17,11 +17,18 @@ SecretsSource = Callable[[], Iterable[str]]
 
 
 def run_engine(schema: BaseSchema, secrets: SecretsSource) -> FuzzResult:
-    """Run every enabled phase over ``schema`` and judge each check by its results."""
+    """Run every enabled phase over ``schema`` and judge each check by its results.
+
+    schemathesis turns a KeyboardInterrupt into an event and winds down; it is raised
+    again here so that pytest stops too.
+    """
     result = FuzzResult()
     started = time.perf_counter()
+    interrupted = False
     for event in from_schema(schema).execute():
-        if isinstance(event, events.ScenarioFinished):
+        if isinstance(event, events.Interrupted):
+            interrupted = True
+        elif isinstance(event, events.ScenarioFinished):
             _collect(event.recorder, result, secrets)
         elif isinstance(event, events.NonFatalError):
             result.errors.append(f"{event.label}: {event.info.title}: {event.info.message}")
@@ -33,6 +40,8 @@ def run_engine(schema: BaseSchema, secrets: SecretsSource) -> FuzzResult:
                     Finding(failure.title, failure.message, None)
                 )
     result.elapsed = time.perf_counter() - started
+    if interrupted:
+        raise KeyboardInterrupt("fuzzing interrupted")
     return result
 
 
@@ -43,11 +52,21 @@ def _check_of(failure: object) -> str:
 
 def _collect(recorder: ScenarioRecorder, result: FuzzResult, secrets: SecretsSource) -> None:
     result.cases += len(recorder.cases)
+    for sent in recorder.interactions.values():
+        status = sent.response.status_code if sent.response is not None else None
+        coverage.observe(sent.request.method, sent.request.uri, status, sent.request.headers)
     if recording.active():
         log_cases(recorder, secrets())
     for case_id, nodes in recorder.checks.items():
+        answered = recorder.interactions.get(case_id)
+        span = None
+        if answered is not None:
+            elapsed = answered.response.elapsed if answered.response is not None else 0.0
+            span = (answered.timestamp - elapsed, answered.timestamp)
         for node in nodes:
             verdict = result.verdict(node.name)
+            if span is not None:
+                verdict.saw(*span)
             if node.status == Status.SUCCESS:
                 verdict.add_pass()
             elif node.status == Status.SKIP:

@@ -46,7 +46,11 @@ def _failed(subject: str, check: str, verdict: Verdict) -> Judgement:
             lines += [f"  Answer: HTTP {status}" if status is not None else "  No answer"]
     reproduce = first.curl if first else None
     if reproduce:
-        lines += ["", "Reproduce (set SCV_TOKEN to a token from login):", f"  {reproduce}"]
+        lines += [
+            "",
+            "Reproduce ($SCV_TOKEN: a token from login; summary.md shows how to get one):",
+            f"  {reproduce}",
+        ]
     return Judgement("failed", "\n".join(lines), reproduce, verdict)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conformance.core.contract import SPEC_PATH
+from conformance.core.item_keys import file_nodeid
 from conformance.fuzz import skips, stats
 from conformance.fuzz.items import CheckItem, ContractFile
 from conformance.fuzz.state import existing_suite, plan
@@ -27,7 +28,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     if file_path.resolve() != SPEC_PATH.resolve():
         return None
     parent.config.stash[_COLLECTED] = True
-    return ContractFile.from_parent(parent, path=file_path)
+    return ContractFile.from_parent(parent, path=file_path, nodeid=file_nodeid(file_path))
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -44,7 +45,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if not config.stash.get(_COLLECTED, False):
         return
     context = get_context(config)
-    entries = skips.left_out(context)
+    entries = skips.left_out(context, get_manifest(config).selection)
     directory = get_manifest(config).run_dir
     skips.write(directory, context, entries)
     suite = existing_suite(config)
@@ -57,7 +58,7 @@ def pytest_terminal_summary(
 ) -> None:
     if not config.stash.get(_COLLECTED, False):
         return
-    entries = skips.left_out(get_context(config))
+    entries = skips.left_out(get_context(config), get_manifest(config).selection)
     if entries:
         terminalreporter.section("fuzzing: operations left out")
         for entry in entries:

@@ -6,7 +6,7 @@ that keeps the two comparable.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from conformance.core.contract import Operation
@@ -25,26 +25,34 @@ def config_table(
     profile: Profile,
     operations: Iterable[Operation],
     phases_run: Iterable[str] | None = None,
+    read_only: bool = False,
+    request_timeout: float = REQUEST_TIMEOUT_SECONDS,
+    headers: Mapping[str, str] | None = None,
+    proxy: str | None = None,
 ) -> dict[str, Any]:
     """The configuration table for fuzzing ``operations`` at ``base_url``.
 
     ``phases_run`` narrows the profile's phases (the harness runs stateful separately).
+    ``read_only`` keeps the coverage phase from trying methods the contract does not
+    document for a path (it tries DELETE, PUT, POST, PATCH and TRACE otherwise).
     """
     enabled = set(profile.phases if phases_run is None else phases_run) & set(profile.phases)
     phases: dict[str, Any] = {name: {"enabled": name in enabled} for name in PHASES}
+    if read_only:
+        phases["coverage"]["unexpected-methods"] = []
     phases["stateful"].update(
         {
             "max-steps": profile.stateful_max_steps,
             "generation": {"max-examples": profile.stateful_examples},
         }
     )
-    return {
+    table: dict[str, Any] = {
         "seed": seed,
         "base-url": base_url,
         "tls-verify": verify,
         "workers": 1,
         "continue-on-failure": True,
-        "request-timeout": REQUEST_TIMEOUT_SECONDS,
+        "request-timeout": min(REQUEST_TIMEOUT_SECONDS, request_timeout),
         # no example database: a seed replays a run's cases, whatever ran before it here
         "generation": {"max-examples": profile.max_examples, "mode": "all", "database": "none"},
         "phases": phases,
@@ -58,3 +66,8 @@ def config_table(
             for op in operations
         ],
     }
+    if headers:
+        table["headers"] = dict(headers)
+    if proxy:
+        table["proxy"] = proxy
+    return table

@@ -37,7 +37,9 @@ def fuzz_suite(config: pytest.Config) -> FuzzSuite:
     suite = config.stash.get(_SUITE, None)
     if suite is None:
         manifest = get_manifest(config)
-        suite = FuzzSuite(get_context(config), profile_of(config), manifest.seed)
+        suite = FuzzSuite(
+            get_context(config), profile_of(config), manifest.seed, manifest.selection
+        )
         config.stash[_SUITE] = suite
         config.add_cleanup(suite.close)
         if "PYTEST_XDIST_WORKER" not in os.environ:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,9 +18,11 @@ from conformance.core import recording
 from conformance.core.context import RunContext
 from conformance.core.contract import Operation
 from conformance.core.errors import HarnessError
+from conformance.core.item_keys import STATEFUL
 from conformance.core.scheduler import ConflictScheduler
+from conformance.core.selection import Selection
 from conformance.core.session import ScvSession
-from conformance.fuzz import auth, checks, stateful_checks
+from conformance.fuzz import auth, checks, pace, stateful_checks
 from conformance.fuzz.engine_run import run_engine
 from conformance.fuzz.job_probe import probe_started_job_exists
 from conformance.fuzz.probes import PROBES, sample_request
@@ -27,6 +30,7 @@ from conformance.fuzz.profiles import Profile
 from conformance.fuzz.st_config import config_table
 from conformance.fuzz.stateful_checks import LINKED_RESOURCE
 from conformance.fuzz.thread_safety import threads_ahead
+from conformance.fuzz.transport import BoundedSessions
 from conformance.fuzz.verdicts import FuzzResult, Verdict
 
 try:  # Hypothesis's own scan of loaded modules for constants to draw (see start_ahead)
@@ -34,9 +38,9 @@ try:  # Hypothesis's own scan of loaded modules for constants to draw (see start
 except ImportError:  # pragma: no cover - another Hypothesis: nothing to do ahead
     _get_local_constants = None  # type: ignore[assignment]
 
-STATEFUL = "stateful"
-#: Imported for its registration with schemathesis.
+#: Imported for their registration with schemathesis.
 REGISTERED_CHECKS = (checks.RESPONSE_CHECKS, stateful_checks.LINKED_RESOURCE)
+REGISTERED_HOOKS = (pace.before_call,)
 
 
 def only(schema: BaseSchema, operation_ids: list[str]) -> BaseSchema:
@@ -48,6 +52,19 @@ def only(schema: BaseSchema, operation_ids: list[str]) -> BaseSchema:
     keep = set(operation_ids)
     others = [op for op in _operation_ids(schema) if op not in keep]
     return schema.exclude(operation_id=others) if others else schema
+
+
+def linked(operations: list[Operation]) -> bool:
+    """True when a response of one of ``operations`` links to one of them (a walk exists)."""
+    ids = {op.operation_id for op in operations}
+    return any(
+        link.get("operationId") in ids
+        for op in operations
+        for response in (op.definition.get("responses") or {}).values()
+        if isinstance(response, dict)
+        for link in (response.get("links") or {}).values()
+        if isinstance(link, dict)
+    )
 
 
 def _operation_ids(schema: BaseSchema) -> list[str]:
@@ -73,11 +90,22 @@ class FuzzSuite:
     all: it starts from the state they leave.
     """
 
-    def __init__(self, context: RunContext, profile: Profile, seed: int) -> None:
+    def __init__(
+        self,
+        context: RunContext,
+        profile: Profile,
+        seed: int,
+        selection: Selection | None = None,
+    ) -> None:
         self.context = context
         self.profile = profile
         self.seed = seed
+        self.selection = selection or Selection()
         self.session: ScvSession = context.session()
+        self.sessions = BoundedSessions(
+            self.session.guard, self.session.deadline, on_answer=self._answered
+        )
+        self.sessions.install()
         self._results: dict[str, FuzzResult] = {}
         self._schemas: dict[str, BaseSchema] = {}
         self._schema_lock = threading.Lock()
@@ -87,8 +115,12 @@ class FuzzSuite:
         checks.Budgets.configure(context.settings.response_time_budget_ms, context.settings.budgets)
 
     def runnable(self) -> list[Operation]:
-        """The operations that may run against this target."""
-        return [op for op in self.context.contract.operations if self.context.skip(op) is None]
+        """The selected operations that may run against this target."""
+        return [
+            op
+            for op in self.context.contract.operations
+            if self.context.skip(op) is None and self.selection.selects_operation(op)
+        ]
 
     def results(self) -> dict[str, FuzzResult]:
         """The runs done so far, by operationId (``stateful`` for the walk)."""
@@ -102,12 +134,13 @@ class FuzzSuite:
             self._ahead.cancel()
             self._ahead.join()
         self._guards.close()
+        self.sessions.uninstall()
         self.session.close()
 
     def start_ahead(self, operation_ids: Sequence[str], concurrency: int) -> None:
         """Start the runs of ``operation_ids`` (and their probes), ``concurrency`` at once.
 
-        Requests still keep the process's pace: the rate limit is one for all threads.
+        Requests still keep the process's pace: ``--rate-limit`` is one for all threads.
         """
         if self._ahead is not None:
             return
@@ -131,7 +164,6 @@ class FuzzSuite:
             for op in operation_ids
             if op != "login"
         ]
-
         first = ("engine", engines[0]) if engines else None
 
         def conflicts(a: Any, b: Any) -> bool:
@@ -146,6 +178,10 @@ class FuzzSuite:
 
         self._ahead = ConflictScheduler(jobs, concurrency, conflicts, ordered=True, name="fuzz")
         self._ahead.start()
+
+    def _answered(self, token: str | None, status: int) -> None:
+        if token is not None and status != 401:
+            self.session.accepted(token)
 
     def _schema(self, kind: str) -> BaseSchema:
         with self._schema_lock:
@@ -165,6 +201,10 @@ class FuzzSuite:
                 profile=self.profile,
                 operations=self.context.contract.operations,
                 phases_run=phases,
+                read_only=not self.context.destructive_allowed,
+                request_timeout=self.context.settings.request_timeout,
+                headers=self.context.target.headers,
+                proxy=self.context.target.proxy,
             )
             schema = schemathesis.openapi.from_dict(
                 copy.deepcopy(self.context.contract.document),
@@ -210,7 +250,13 @@ class FuzzSuite:
         if STATEFUL not in self._results:
             if self._ahead is not None:
                 self._ahead.wait_all()  # each operation's item reports its own outcome
-            ids = [op.operation_id for op in self.runnable()]
+            runnable = self.runnable()
+            if not linked(runnable):
+                # nothing to walk along (the selection or the target left the links out):
+                # every check judges no case, so each is not applicable
+                self._results[STATEFUL] = FuzzResult()
+                return self._results[STATEFUL]
+            ids = [op.operation_id for op in runnable]
             schema = only(self._schema(STATEFUL), ids)
             result = run_engine(schema, self.secrets)
             if "backupResourceGroupNow" in ids and not result.errors:
@@ -220,12 +266,14 @@ class FuzzSuite:
         return self._results[STATEFUL]
 
     def _follow_job_links(self, result: FuzzResult) -> None:
+        started = time.time()
         try:
             probed = probe_started_job_exists(self.session)
         except HarnessError as exc:
             result.verdict(LINKED_RESOURCE).add_error(str(exc))
             return
         verdict = result.verdict(LINKED_RESOURCE)
+        verdict.saw(started, time.time())
         verdict.passed += probed.passed
         for finding in probed.findings:
             verdict.add_failure(finding)
@@ -242,11 +290,14 @@ class FuzzSuite:
         try:
             with recording.labels(recording.PROBE_KIND, operation_id):
                 for name, probe in PROBES.items():
+                    started = time.time()
                     try:
                         verdicts[name] = probe(session, request)
                     except HarnessError as exc:
                         verdicts[name] = Verdict(name)
                         verdicts[name].add_error(str(exc))
+                        continue
+                    verdicts[name].saw(started, time.time())
         finally:
             if session is not self.session:
                 session.close()

@@ -33,10 +33,18 @@ class Verdict:
     failed: int = 0
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    #: When the first case this check judged was sent and the last answered (epoch s).
+    started: float | None = None
+    finished: float | None = None
 
     @property
     def judged(self) -> int:
         return self.passed + self.failed
+
+    def saw(self, start: float, end: float) -> None:
+        """Widen the check's time span to a case sent at ``start`` and done at ``end``."""
+        self.started = start if self.started is None else min(self.started, start)
+        self.finished = end if self.finished is None else max(self.finished, end)
 
     def add_pass(self) -> None:
         self.passed += 1

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conformance.core.item_keys import FUZZ, SCENARIO, item_key
-from conformance.plugin.labels import LABEL_PREFIX, NODEID_LABEL
+from conformance.core.item_keys import FUZZ, LABEL_PREFIX, NODEID_LABEL, SCENARIO, item_key
 
 #: Allure status -> the status word of summary.json.
 STATUS_WORDS = {"passed": "passed", "failed": "failed", "broken": "error", "skipped": "skipped"}

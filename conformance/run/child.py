@@ -11,10 +11,16 @@ from pathlib import Path
 from typing import IO
 
 from conformance.core.context import RunContext
-from conformance.core.manifest import Manifest, child_variables, manifest_path
+from conformance.core.manifest import (
+    PROGRESS_FD_VARIABLE,
+    Manifest,
+    child_variables,
+    manifest_path,
+)
 from conformance.core.paths import CACHE_DIR, PROJECT_ROOT
-from conformance.plugin.progress import PROGRESS_FD_VARIABLE
+from conformance.core.selection import Selection
 from conformance.run.progress import ProgressDisplay
+from conformance.run.signals import StopRequest, Supervisor
 
 #: Node ids are relative to it (``specs/...``, ``scenarios/...``).
 ROOT = PROJECT_ROOT
@@ -25,8 +31,8 @@ SCRUBBED = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_XDIST_AUTO_NUM_WORKERS")
 #: The child's pytest plugin.
 PLUGIN = "conformance.plugin.main"
 
-#: Seconds a child gets to finish after an interrupt before it is killed.
-INTERRUPT_GRACE = 10.0
+#: Seconds a child gets to clean up after an interrupt before it is killed (default).
+INTERRUPT_GRACE = 60.0
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,9 @@ def pytest_arguments(suites: Sequence[Suite], manifest: Manifest, workers: int |
         # and failures carry their own messages, so asserts need no rewriting
         "-p",
         "no:schemathesis",
+        # the harness installed as a pytest plugin drives runs of its own; not this one
+        "-p",
+        "no:scv_conformance",
         "--assert=plain",
         "-q",
         "--color=no",
@@ -116,14 +125,17 @@ def suite_job(
     run_dir: Path,
     *,
     profile: str,
-    workflow: str | None = None,
+    selection: Selection | None = None,
+    max_failures: int | None = None,
     workers: int | None = None,
     name: str | None = None,
+    processes: int = 1,
 ) -> PytestJob:
     """A child pytest running ``suites`` against ``context``: its manifest written down.
 
     ``name`` sets the child's files apart (``junit-NAME.xml``, ``pytest-NAME.log``) when
-    more than one child runs.
+    more than one child runs; ``processes``: how many pytest processes of the run share
+    its rate limit.
     """
     suffix = f"-{name}" if name else ""
     manifest = context.manifest(
@@ -132,32 +144,48 @@ def suite_job(
         junit_path=run_dir / f"junit{suffix}.xml",
         suites=[suite.name for suite in suites],
         plugins=[suite.plugin for suite in suites],
-        workflow=workflow,
+        selection=selection,
+        max_failures=max_failures,
+        processes=processes,
     )
     path = manifest.write(manifest_path(run_dir.absolute(), f"manifest{suffix}"))
     return PytestJob(
         pytest_arguments(suites, manifest, workers),
-        child_variables(path, context.target.password),
+        child_variables(path, context.target.password, context.secret_headers),
         run_dir / f"pytest{suffix}.log",
     )
 
 
-def run_pytest_jobs(jobs: Sequence[PytestJob], display: ProgressDisplay) -> list[PytestOutcome]:
-    """Run one child pytest per job, all at once, feeding one progress display."""
+@dataclass(frozen=True)
+class Stopping:
+    """How the children are stopped: the run's stop request, grace period and deadline."""
+
+    stop: StopRequest
+    grace: float = INTERRUPT_GRACE
+    deadline: float | None = None
+
+
+def run_pytest_jobs(
+    jobs: Sequence[PytestJob], display: ProgressDisplay, stopping: Stopping | None = None
+) -> list[PytestOutcome]:
+    """Run one child pytest per job, all at once, feeding one progress display.
+
+    Stop requests (and the deadline) are passed on to the children; see
+    :mod:`conformance.run.signals`.
+    """
+    stopping = stopping or Stopping(StopRequest())
     started: list[tuple[subprocess.Popen[bytes], PytestJob]] = []
     streams = []
+    supervisor = Supervisor([], stopping.stop, grace=stopping.grace, deadline=stopping.deadline)
     try:
         for job in jobs:
             child, events = _spawn(job)
             started.append((child, job))
+            supervisor.children.append(child)
             streams.append(events)
         display.start(*streams)
         try:
-            returncodes = [child.wait() for child, _ in started]
-        except KeyboardInterrupt:
-            for child, _ in started:
-                _stop(child)
-            raise
+            returncodes = supervisor.wait()
         finally:
             display.stop()
     finally:
@@ -200,6 +228,8 @@ def _spawn(job: PytestJob) -> tuple[subprocess.Popen[bytes], IO[str]]:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 pass_fds=(write_fd,),
+                # a group of its own: only the harness decides when it is interrupted
+                start_new_session=True,
             )
     except BaseException:
         events.close()
@@ -209,20 +239,15 @@ def _spawn(job: PytestJob) -> tuple[subprocess.Popen[bytes], IO[str]]:
     return child, events
 
 
-def _stop(child: subprocess.Popen[bytes]) -> None:
-    try:
-        child.wait(timeout=INTERRUPT_GRACE)
-    except subprocess.TimeoutExpired:
-        child.kill()
-        child.wait()
-
-
 def last_error_line(log_path: Path) -> str:
     """The most telling line of a pytest log that ended in an error."""
     try:
         lines = [ln.strip() for ln in log_path.read_text(encoding="utf-8").splitlines()]
     except OSError:
         return ""
+    stopped = [ln for ln in lines if "Interrupted: stopped talking to the target" in ln]
+    if stopped:
+        return stopped[-1].strip("! ").removeprefix("Interrupted: ")
     for marker in ("ERROR:", "E   ", "INTERNALERROR>"):
         hits = [ln for ln in lines if ln.startswith(marker)]
         if hits:

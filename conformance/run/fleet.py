@@ -169,8 +169,9 @@ def passed_options(args: argparse.Namespace) -> list[str]:
     options: list[str] = []
     for key, flag in _PASSED:
         value = getattr(args, key, None)
-        if value is not None:
-            options += [flag, str(value)]
+        for item in value if isinstance(value, list) else [value]:
+            if item is not None:
+                options += [flag, str(item)]
     if getattr(args, "allow_destructive", False):
         options.append("--allow-destructive")
     return options

@@ -2,15 +2,51 @@
 
 from __future__ import annotations
 
+from conformance.core.guard import changes_state
 from conformance.scenarios.arazzo.document import Workflow
 
 #: Names the step (calling a cleanup workflow) the engine runs on every exit path.
 CLEANUP = "x-scv-cleanup"
 
 
+def state_changing_steps(workflow: Workflow) -> list[str]:
+    """The steps (those of the workflows it calls included) that change appliance state.
+
+    Derived from the operations' methods, as for the contract's operations: any method but
+    GET changes state, logging in (and vCenter's session calls) aside.
+    """
+    found = []
+    for step in workflow.operation_steps():
+        try:
+            operation = workflow.document.operation(str(step.get("operationId")))
+        except KeyError:
+            continue
+        if changes_state(operation.method, operation.path):
+            found.append(str(step.get("stepId")))
+    return found
+
+
 def destructive(workflow: Workflow) -> bool:
-    """The workflow changes appliance state (``x-scv-destructive``)."""
-    return bool(workflow.extension("x-scv-destructive", False))
+    """The workflow changes appliance state, whatever its ``x-scv-destructive`` says."""
+    return bool(state_changing_steps(workflow))
+
+
+def destructive_flag_problems(workflow: Workflow) -> list[str]:
+    """``x-scv-destructive`` must say what the steps do: it is checked, never trusted."""
+    declared = workflow.extension("x-scv-destructive")
+    if not isinstance(declared, bool) or declared == destructive(workflow):
+        return []
+    where = workflow.workflow_id
+    if declared:
+        return [
+            f"{where}: x-scv-destructive is true but no step changes appliance state "
+            "(every call is a GET or a login)"
+        ]
+    steps = ", ".join(state_changing_steps(workflow))
+    return [
+        f"{where}: x-scv-destructive is false but steps {steps} call operations that "
+        "change appliance state (a method other than GET); mark the workflow destructive"
+    ]
 
 
 def requires(workflow: Workflow) -> list[str]:

@@ -9,11 +9,14 @@ import httpx
 
 from conformance.core.context import RunContext
 from conformance.core.contract import release_key
+from conformance.core.guard import changes_state
+from conformance.core.interrupts import INTERRUPTS
 from conformance.core.session import Exchange, ScvSession
 from conformance.core.skips import Skip, SkipKind
-from conformance.scenarios import extensions, inventory, jobs
+from conformance.scenarios import extensions, inventory, jobs, run_names
 from conformance.scenarios.arazzo.document import ScenarioDocument, Workflow
 from conformance.scenarios.arazzo.engine import CallListener, Engine
+from conformance.scenarios.ledger import Ledger
 from conformance.scenarios.loader import SCV, VCENTER
 from conformance.scenarios.vcenter import VcenterClient
 
@@ -85,14 +88,23 @@ def engine(
     *,
     job_timeout: float,
     on_call: CallListener | None = None,
+    ledger: Ledger | None = None,
 ) -> Engine:
-    """The Arazzo engine for one document, wired to SCV, vCenter, job polling and cleanup."""
+    """The Arazzo engine for one document, wired to SCV, vCenter, job polling and cleanup.
+
+    The cleanup runs shielded from a first interrupt, after the jobs the workflow started
+    have ended; what it owes goes to ``ledger``.
+    """
     return Engine(
         document,
         clients(session, vcenter),
         polling=jobs.JobPolling(session, job_timeout),
         cleanup_extension=extensions.CLEANUP,
         on_call=on_call,
+        debts=ledger,
+        changes_state=lambda operation: changes_state(operation.method, operation.path),
+        cleanup_guard=INTERRUPTS.shielded,
+        before_cleanup=jobs.JobTracker(session, job_timeout).wait,
     )
 
 
@@ -101,7 +113,14 @@ def vcenter_client(context: RunContext) -> VcenterClient | None:
     target = context.target
     if not target.vcenter_url:
         return None
-    return VcenterClient(target.vcenter_url, target.username, target.password, verify=target.verify)
+    return VcenterClient(
+        target.vcenter_url,
+        target.username,
+        target.password,
+        verify=target.verify,
+        guard=context.guard,
+        deadline=context.settings.request_timeout,
+    )
 
 
 def inventory_names(context: RunContext) -> dict[str, str]:
@@ -126,7 +145,9 @@ def workflow_inputs(
     )
     resolved.update(inventory.secret_inputs(wanted))
     resolved.update(credential_inputs(context.target.username, context.target.password, wanted))
-    return resolved
+    # what the workflow creates carries the run's id: runs side by side do not collide
+    names = run_names.named_defaults(workflow.input_schema, context.settings.run_id or "")
+    return {**names, **resolved}
 
 
 def credential_inputs(username: str, password: str, wanted: list[str]) -> dict[str, str]:

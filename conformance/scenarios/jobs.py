@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import io
+import json
+import time
 import zipfile
+from collections.abc import Callable
 from typing import Any
 
+from conformance.core.errors import HarnessError
 from conformance.core.redaction import redact_text
-from conformance.core.session import ScvSession
+from conformance.core.session import Exchange, ScvSession
 from conformance.scenarios.arazzo.errors import Attachment
 from conformance.scenarios.arazzo.sources import SourceOperation
 from conformance.scenarios.loader import SCV
@@ -15,6 +19,9 @@ from conformance.scenarios.loader import SCV
 JOB_OPERATION = "getJob"
 LOGS_PATH = "/4.1/jobs/{id}/logs"
 FAILED_STATUSES = frozenset({"FAILED"})
+#: Statuses of a job that has not ended yet (the contract's enum: QUEUED, RUNNING).
+RUNNING_STATUSES = frozenset({"QUEUED", "RUNNING"})
+JOB_PATH = "/4.1/jobs/{id}"
 FIRST_POLL_SECONDS = 0.05
 MAX_LOG_CHARS = 200_000
 
@@ -110,3 +117,46 @@ def fetch_logs(session: ScvSession, job_id: Any) -> list[Attachment]:
             Attachment(f"job {job_id} {info.filename}", redact_text(text, session.secrets))
         )
     return attachments
+
+
+class JobTracker:
+    """The jobs a workflow started and has not seen end, waited for before its cleanup.
+
+    A workflow stopped while its attach job runs would otherwise detach before the job
+    attaches, and the disk would stay. Listens to the session's exchanges; waits at most
+    ``timeout`` seconds in all.
+    """
+
+    def __init__(
+        self, session: ScvSession, timeout: float, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
+        self.session = session
+        self.timeout = timeout
+        self.sleep = sleep
+        self.running: set[str] = set()
+        session.listeners.append(self.seen)
+
+    def seen(self, exchange: Exchange) -> None:
+        try:
+            job = job_state(json.loads(exchange.response_body))
+        except ValueError:
+            return
+        if exchange.method != "GET" and job.get("jobId") is not None:
+            self.running.add(str(job["jobId"]))
+        elif job.get("id") is not None and job.get("status") not in RUNNING_STATUSES:
+            self.running.discard(str(job["id"]))
+
+    def wait(self) -> None:
+        deadline = time.monotonic() + self.timeout
+        attempt = 0
+        while self.running and time.monotonic() < deadline:
+            for job_id in sorted(self.running):
+                try:
+                    response = self.session.request("GET", JOB_PATH.format(id=job_id))
+                except HarnessError:
+                    return
+                if response.status_code != 200:
+                    self.running.discard(job_id)  # seen() settles the others
+            if self.running:
+                self.sleep(poll_delay(attempt, 2.0))
+                attempt += 1

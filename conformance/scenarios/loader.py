@@ -66,6 +66,7 @@ def _check(path: Path, require_schema: bool) -> tuple[ScenarioDocument | None, l
     problems = arazzo.check(document)
     for workflow in document.workflows:
         problems += _check_extensions(workflow.workflow_id, workflow.data)
+        problems += extensions.destructive_flag_problems(workflow)
         step_id = extensions.cleanup(workflow)
         if step_id is not None:
             problems += arazzo.check_cleanup_step(workflow, step_id)

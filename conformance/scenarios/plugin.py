@@ -1,6 +1,6 @@
 """The scenario suite's pytest plugin: every workflow of ``scenarios/*.arazzo.yaml`` is one
-test item, in the child pytest that `scv-conformance` starts; the run manifest's
-``workflow`` (``--only``) keeps one.
+test item, in the child pytest that `scv-conformance` starts (the run manifest's selection,
+``--only``, is applied by :mod:`conformance.plugin.selection`).
 """
 
 from __future__ import annotations
@@ -15,15 +15,17 @@ from allure_commons.types import AttachmentType
 
 from conformance.core import recording
 from conformance.core.errors import HarnessError
+from conformance.core.item_keys import file_nodeid
 from conformance.core.skips import Skip
-from conformance.plugin.context import get_context, get_manifest
+from conformance.plugin.context import get_context
 from conformance.plugin.skips import skip_item
-from conformance.scenarios import extensions, harness, loader, side_by_side
+from conformance.scenarios import alternatives, extensions, harness, loader, side_by_side
 from conformance.scenarios.arazzo.document import Workflow
 from conformance.scenarios.arazzo.engine import RunResult
 from conformance.scenarios.arazzo.errors import StepFailure
 from conformance.scenarios.deferred_report import DeferredReport
 from conformance.scenarios.errors import ScenarioDocumentError, WorkflowFailure
+from conformance.scenarios.ledger import LEDGER_NAME, Ledger
 
 SUITE = "scenario"
 
@@ -35,24 +37,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     if file_path.name.endswith(".arazzo.yaml"):
-        return ScenarioFile.from_parent(parent, path=file_path)
+        return ScenarioFile.from_parent(parent, path=file_path, nodeid=file_nodeid(file_path))
     return None
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    wanted = get_manifest(config).workflow
-    if not wanted:
-        return
-    workflows = [i for i in items if isinstance(i, WorkflowItem)]
-    known = sorted({i.name for i in workflows})
-    if wanted not in known:
-        raise pytest.UsageError(
-            f"--only: unknown workflow {wanted!r} (known: {', '.join(known) or 'none'})"
-        )
-    deselected = [i for i in workflows if i.name != wanted]
-    if deselected:
-        config.hook.pytest_deselected(items=deselected)
-        items[:] = [i for i in items if i not in deselected]
 
 
 class ScenarioFile(pytest.File):
@@ -95,8 +81,10 @@ class WorkflowItem(pytest.Item):
     def execute(self, report: DeferredReport) -> RunResult:
         """Run the workflow, its cleanup included, noting what it reports in ``report``
         (called in a thread of its own, beside workflows that do not conflict with it)."""
-        workflow = self.workflow
         context = get_context(self.config)
+        workflow, adapted = alternatives.adapt(self.workflow, context)
+        if adapted:
+            report.attach_text("alternatives the appliance uses", "\n".join(adapted))
         session = context.session()
         vcenter = harness.vcenter_client(context)
         try:
@@ -107,6 +95,7 @@ class WorkflowItem(pytest.Item):
                 vcenter,
                 job_timeout=context.settings.job_timeout,
                 on_call=report.call,
+                ledger=Ledger(_ledger_path(self.config)),
             )
             report.attach_json("workflow inputs", inputs)
             with recording.labels(recording.SCENARIO_KIND, workflow_id=workflow.workflow_id):
@@ -145,13 +134,22 @@ class WorkflowItem(pytest.Item):
         return str(super().repr_failure(excinfo))
 
 
+def _ledger_path(config: pytest.Config) -> Path | None:
+    """The run folder's cleanup ledger (beside the Allure results), if there is a folder."""
+    allure_dir = getattr(config.option, "allure_report_dir", None)
+    return Path(allure_dir).absolute().parent / LEDGER_NAME if allure_dir else None
+
+
 def _label(workflow: Workflow) -> None:
     allure.dynamic.title(workflow.summary)
     allure.dynamic.description(workflow.description)
-    allure.dynamic.suite(SUITE)
+    # the tree by API area (the workflow's first contract tag), then workflow
+    areas = extensions.tags(workflow)
+    allure.dynamic.parent_suite(areas[0] if areas else "workflows")
+    allure.dynamic.suite(workflow.workflow_id)
+    allure.dynamic.sub_suite("workflow")
     allure.dynamic.feature(workflow.document.title)
-    allure.dynamic.label("workflowId", workflow.workflow_id)
-    for tag in extensions.tags(workflow):
+    for tag in areas:
         allure.dynamic.tag(tag)
 
 

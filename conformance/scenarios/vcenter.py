@@ -7,7 +7,11 @@ from typing import Any
 
 import httpx
 
-from conformance.core.errors import TargetUnreachable
+from conformance.core import issued
+from conformance.core.bounds import REQUEST_DEADLINE_SECONDS
+from conformance.core.errors import HarnessError, TargetUnreachable
+from conformance.core.guard import UNGUARDED, RequestGuard
+from conformance.core.redaction import basic_auth
 from conformance.core.session import RecordingClient, tls_verification
 
 SESSION_PATH = "/api/session"
@@ -15,7 +19,7 @@ SESSION_HEADER = "vmware-api-session-id"
 
 
 class VcenterClient(RecordingClient):
-    """Calls vCenter with a session it opens on first use and renews on 401."""
+    """Calls vCenter with a session it opens on first use, renews on 401, closes at the end."""
 
     def __init__(
         self,
@@ -25,22 +29,25 @@ class VcenterClient(RecordingClient):
         verify: bool | str = True,
         timeout: float = 30.0,
         transport: httpx.BaseTransport | None = None,
+        guard: RequestGuard = UNGUARDED,
+        deadline: float = REQUEST_DEADLINE_SECONDS,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         client = httpx.Client(
             base_url=self.base_url,
             verify=tls_verification(verify),
-            timeout=timeout,
+            timeout=min(timeout, deadline),
             transport=transport,
         )
-        super().__init__(client, f"vCenter {self.base_url}")
+        super().__init__(client, f"vCenter {self.base_url}", guard, deadline)
         self._username = username
         self._password = password
         self._session: str | None = None
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        return tuple(s for s in (self._password, self._session) if s)
+        basic = basic_auth(self._username, self._password)
+        return tuple(s for s in (self._password, basic, self._session) if s)
 
     def _open_session(self) -> str:
         response = self._send("POST", SESSION_PATH, auth=(self._username, self._password))
@@ -56,6 +63,16 @@ class VcenterClient(RecordingClient):
             raise TargetUnreachable(f"vCenter at {self.base_url} answered no session id")
         self._session = session
         return session
+
+    def close(self) -> None:
+        """Log the session out (vSphere keeps idle sessions for long), then close."""
+        try:
+            if self._session is not None:
+                with contextlib.suppress(HarnessError):
+                    self._send("DELETE", SESSION_PATH, headers={SESSION_HEADER: self._session})
+        finally:
+            self._session = None
+            super().close()
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """Send a call with the session header, opening or renewing the session."""
@@ -85,3 +102,4 @@ class VcenterClient(RecordingClient):
                 value = response.json()
                 if isinstance(value, str):
                     self._session = value
+                    issued.note(value)

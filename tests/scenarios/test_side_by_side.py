@@ -13,6 +13,7 @@ from scenario_helpers import emulator
 from test_scenario_plugin import WORKFLOWS, _point_at, _run
 
 from conformance.core.contract import load_contract
+from conformance.core.item_keys import LABEL_PREFIX
 from conformance.core.session import ScvSession, Target
 from conformance.emulator import EmbeddedEmulator
 from conformance.scenarios import conflicts, inventory, loader
@@ -47,7 +48,7 @@ def _results(allure_dir: Path) -> dict[str, dict[str, Any]]:
     for path in allure_dir.glob("*-result.json"):
         result = json.loads(path.read_text())
         labels = {label["name"]: label["value"] for label in result["labels"]}
-        results[labels["workflowId"]] = result
+        results[labels[LABEL_PREFIX + "workflowId"]] = result
     return results
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -21,6 +22,8 @@ from conformance.scenarios.arazzo.sources import SourceOperation
 #: Called with the (prefixed) stepId and the client's record of each call.
 CallListener = Callable[[str, Any], None]
 CLEANUP = "cleanup"
+#: Parameters of a cleanup step that are not what it undoes.
+CREDENTIAL_INPUTS = frozenset({"username", "password"})
 
 
 class Client(Protocol):
@@ -50,6 +53,18 @@ class Polling(Protocol):
     def timed_out(self, body: Any) -> str: ...
 
     def attachments(self, body: Any) -> list[Attachment]: ...
+
+
+class Debts(Protocol):
+    """Where the engine notes the cleanups a workflow owes, as it goes (a ledger)."""
+
+    def owe(self, workflow_id: str, key: str, request: str) -> None: ...
+
+    def settle(self, workflow_id: str, key: str) -> None: ...
+
+
+def _not_a_get(operation: SourceOperation) -> bool:
+    return operation.method.upper() != "GET"
 
 
 @dataclass
@@ -87,7 +102,11 @@ class Engine:
     """Runs workflows of one document through a client per source description.
 
     ``cleanup_extension`` names the workflow extension whose value is the stepId of the
-    step that cleans up; the engine runs that step on every exit path.
+    step that cleans up; the engine runs that step on every exit path, interrupts
+    (KeyboardInterrupt, SystemExit) included, inside ``cleanup_guard`` and after
+    ``before_cleanup``. Once a call that ``changes_state`` has been sent, the cleanup step
+    is owed in ``debts`` (with the values it will clean up with) until it succeeds; a
+    state-changing call is owed until its answer arrives.
     """
 
     def __init__(
@@ -99,6 +118,10 @@ class Engine:
         cleanup_extension: str | None = None,
         on_call: CallListener | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        debts: Debts | None = None,
+        changes_state: Callable[[SourceOperation], bool] = _not_a_get,
+        cleanup_guard: Callable[[], AbstractContextManager[None]] = nullcontext,
+        before_cleanup: Callable[[], None] | None = None,
     ) -> None:
         self.document = document
         self.clients = clients
@@ -106,6 +129,12 @@ class Engine:
         self.cleanup_extension = cleanup_extension
         self.on_call = on_call
         self.sleep = sleep
+        self.debts = debts
+        self.changes_state = changes_state
+        self.cleanup_guard = cleanup_guard
+        self.before_cleanup = before_cleanup
+        self._changed = False
+        self._unanswered: list[tuple[str, str, SourceOperation]] = []
         self._step_id = ""
         self._prefix = ""
         self._last: Any = None
@@ -131,6 +160,8 @@ class Engine:
         scope = Scope(inputs=values, sources=sources)
         result = RunResult(workflow.workflow_id, dict(values))
         ran: list[str] = []
+        self._changed = False
+        self._unanswered = []
         try:
             self._run_steps(workflow, scope, ran=ran, skipped=result.skipped_cleanup)
         except StepFailure as failure:
@@ -138,14 +169,28 @@ class Engine:
                 result.cleanup_failures.append(failure)
             else:
                 result.failure = failure
-        for name, expression in (workflow.data.get("outputs") or {}).items():
-            try:
-                result.outputs[name] = expressions.resolve_value(expression, scope)
-            except UnresolvedExpression:
-                continue
-        scope.outputs.update(result.outputs)
+        finally:
+            for name, expression in (workflow.data.get("outputs") or {}).items():
+                try:
+                    result.outputs[name] = expressions.resolve_value(expression, scope)
+                except UnresolvedExpression:
+                    continue
+            scope.outputs.update(result.outputs)
+            with self.cleanup_guard():
+                self._clean_up(workflow, scope, result, ran)
+        return result
+
+    def _clean_up(
+        self, workflow: Workflow, scope: Scope, result: RunResult, ran: list[str]
+    ) -> None:
+        """Run the cleanup step unless the steps ran it; settle what it owed."""
         cleanup = self._cleanup_step(workflow)
-        if cleanup is not None and cleanup not in ran:
+        if cleanup is None:
+            return
+        self._note_debt(workflow, scope)
+        if cleanup not in ran:
+            if self.before_cleanup is not None:
+                self.before_cleanup()
             try:
                 self._run_step(
                     workflow,
@@ -158,7 +203,31 @@ class Engine:
                 pass
             except StepFailure as failure:
                 result.cleanup_failures.append(failure)
-        return result
+        if self.debts is None or result.cleanup_failures or cleanup not in scope.steps:
+            return
+        self.debts.settle(workflow.workflow_id, cleanup)
+        for key, _, operation in self._unanswered:
+            if "{" in operation.path:  # a change to something the cleanup undid
+                self.debts.settle(workflow.workflow_id, key)
+
+    def _note_debt(self, workflow: Workflow, scope: Scope) -> None:
+        """Once the workflow changed state, its cleanup is owed, with what it will undo."""
+        cleanup = self._cleanup_step(workflow)
+        if self.debts is None or cleanup is None or not self._changed:
+            return
+        step = workflow.step(cleanup)
+        values = []
+        for parameter in step.get("parameters") or []:
+            name = str(parameter.get("name"))
+            if name in CREDENTIAL_INPUTS:
+                continue  # how it logs in, not what it undoes
+            try:
+                value = expressions.resolve_value(parameter.get("value"), scope)
+            except UnresolvedExpression:
+                continue
+            values.append(f"{name}={value}")
+        target = step.get("workflowId") or step.get("operationId")
+        self.debts.owe(workflow.workflow_id, cleanup, f"{target}({', '.join(values)})")
 
     def _run_steps(
         self,
@@ -189,6 +258,9 @@ class Engine:
                 target = self._run_step(workflow, step, scope, lenient=lenient, skipped=skipped)
             except _End:
                 return
+            finally:
+                if not lenient and not self._prefix:
+                    self._note_debt(workflow, scope)
             index = index + 1 if target is None else _index(steps, target)
 
     def _resolvable(self, step: Mapping[str, Any], scope: Scope) -> bool:
@@ -295,6 +367,8 @@ class Engine:
                 raise self._poll_failure(workflow, step_id, poller, ended, message)
             action_index, action = self._failure_action(workflow, step, scope, retries)
             if action is None:
+                # what the step did return still names what it created, for the cleanup
+                scope.steps.setdefault(step_id, self._partial_outputs(step, scope))
                 raise self._criteria_failure(workflow, step_id, failed, scope, check)
             if action.get("type") == "retry":
                 retries[action_index] = retries.get(action_index, 0) + 1
@@ -366,6 +440,18 @@ class Engine:
             raise StepFailure(
                 workflow.workflow_id, step_id, "expression", str(exc), self._last
             ) from None
+
+    def _partial_outputs(self, step: Mapping[str, Any], scope: Scope) -> dict[str, Any]:
+        """The outputs of a failed step that its answer still yields."""
+        outputs = {}
+        for name, expression in (step.get("outputs") or {}).items():
+            try:
+                value = expressions.resolve_value(expression, scope)
+            except UnresolvedExpression:
+                continue
+            if value is not None:
+                outputs[name] = value
+        return outputs
 
     def _outputs(self, workflow: Workflow, step: Mapping[str, Any], scope: Scope) -> dict[str, Any]:
         outputs = {}
@@ -457,7 +543,7 @@ class Engine:
                 operation.source,
                 f"the step calls {operation.source} but no URL is configured for it",
             )
-        response = client.send(operation.method, path, **kwargs)
+        response = self._send(workflow, step_id, client, operation, path, kwargs)
         return Message(
             method=operation.method,
             url=str(response.request.url),
@@ -469,6 +555,34 @@ class Engine:
             response_headers=dict(response.headers),
             response_body=_body(response),
         )
+
+    def _send(
+        self,
+        workflow: Workflow,
+        step_id: str,
+        client: Client,
+        operation: SourceOperation,
+        path: str,
+        kwargs: dict[str, Any],
+    ) -> httpx.Response:
+        """Send a call; one that changes state is owed until its answer arrives.
+
+        An interrupt while the target works on a create leaves no id to clean up with; the
+        debts then name the call whose answer never came.
+        """
+        if not self.changes_state(operation):
+            return client.send(operation.method, path, **kwargs)
+        self._changed = True
+        key = f"{self._prefix}{step_id} (answer never arrived)"
+        if self.debts is not None:
+            request = f"{operation.operation_id}: {operation.method} {path}: check by hand"
+            self.debts.owe(workflow.workflow_id, key, request)
+        self._unanswered.append((key, path, operation))
+        response = client.send(operation.method, path, **kwargs)
+        self._unanswered.pop()
+        if self.debts is not None:
+            self.debts.settle(workflow.workflow_id, key)
+        return response
 
     def _criteria_failure(
         self,

@@ -1,0 +1,53 @@
+"""Interrupts in the test process: the first one waits for a cleanup, the second does not.
+
+The test process handles SIGINT and SIGTERM with :data:`INTERRUPTS`. Outside a shielded
+section a signal raises KeyboardInterrupt at once, as Python's own handler does. Inside one
+(a workflow's cleanup), the first signal is held until the section ends and raised then; a
+second one raises at once, abandoning the cleanup: the user asked twice.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+
+class Interrupts:
+    """Counts interrupt signals and holds the first one back while shielded."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._depth = 0
+        self._held = False
+
+    def handle(self, signum: int, frame: FrameType | None) -> None:
+        """A signal handler (for ``signal.signal``)."""
+        self.count += 1
+        if self._depth and self.count < 2:
+            self._held = True
+            return
+        raise KeyboardInterrupt(f"interrupted by signal {signum}")
+
+    @contextmanager
+    def shielded(self) -> Iterator[None]:
+        """Run the block to its end unless interrupted twice; a held interrupt follows it."""
+        if threading.current_thread() is not threading.main_thread():
+            yield  # signals reach the main thread only
+            return
+        self._depth += 1
+        try:
+            yield
+        except BaseException:
+            self._depth -= 1
+            self._held = False
+            raise
+        self._depth -= 1
+        if self._depth == 0 and self._held:
+            self._held = False
+            raise KeyboardInterrupt("interrupted during a cleanup, raised after it")
+
+
+#: The interrupts of this process.
+INTERRUPTS = Interrupts()

@@ -1,0 +1,124 @@
+"""Stopping a run on request: SIGINT, SIGTERM or ``--max-time``, and no process left over.
+
+The test processes run in process groups of their own, so a Ctrl-C at the terminal
+reaches the harness alone; the harness passes each stop request on to every group as a
+SIGINT. The first lets the running workflow clean up for the grace period (``--cleanup-grace``);
+a second one abandons the cleanup. A group still alive when its time is up is killed,
+and so is anything left in it when its leader has ended (xdist workers, say).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from types import FrameType, TracebackType
+
+#: Seconds the test processes get to write their reports after a second stop request.
+ABANDON_GRACE = 10.0
+#: How often the supervisor looks at its children and the clock.
+POLL_SECONDS = 0.1
+MAX_TIME = "max-time"
+
+
+@dataclass
+class StopRequest:
+    """Why the run was asked to stop (SIGINT, SIGTERM, max-time) and how many times."""
+
+    reason: str | None = None
+    count: int = 0
+
+    def request(self, reason: str) -> None:
+        if self.reason is None:
+            self.reason = reason
+        self.count += 1
+
+    @property
+    def requested(self) -> bool:
+        return self.count > 0
+
+
+class StopSignals:
+    """While entered, SIGINT and SIGTERM become stop requests instead of ending the harness."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self, stop: StopRequest | None = None) -> None:
+        self.stop = stop or StopRequest()
+        self._previous: dict[int, object] = {}
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        self.stop.request(signal.Signals(signum).name)
+
+    def __enter__(self) -> StopRequest:
+        if threading.current_thread() is threading.main_thread():
+            for signum in self.SIGNALS:
+                self._previous[signum] = signal.signal(signum, self._handle)
+        return self.stop
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)  # type: ignore[arg-type]
+        self._previous.clear()
+
+
+class Supervisor:
+    """Waits for child process groups, passing stop requests on and enforcing deadlines."""
+
+    def __init__(
+        self,
+        children: Sequence[subprocess.Popen[bytes]],
+        stop: StopRequest,
+        *,
+        grace: float,
+        deadline: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.children = list(children)
+        self.stop = stop
+        self.grace = grace
+        self.deadline = deadline
+        self.clock = clock
+        self.killed = False
+
+    def wait(self) -> list[int]:
+        """The children's exit codes, once every one has ended."""
+        passed_on = 0
+        kill_at: float | None = None
+        try:
+            while any(child.poll() is None for child in self.children):
+                now = self.clock()
+                if self.deadline is not None and now >= self.deadline and not self.stop.requested:
+                    self.stop.request(MAX_TIME)
+                while self.stop.count > passed_on:  # each request passed on by itself
+                    passed_on += 1
+                    self.signal(signal.SIGINT)
+                    later = now + (self.grace if passed_on == 1 else ABANDON_GRACE)
+                    kill_at = later if kill_at is None else min(kill_at, later)
+                    if self.stop.count > passed_on:
+                        time.sleep(POLL_SECONDS)
+                if kill_at is not None and now >= kill_at:
+                    self.killed = True
+                    self.signal(signal.SIGKILL)
+                time.sleep(POLL_SECONDS)
+        finally:
+            self.signal(signal.SIGKILL)  # whatever is left in the groups
+            for child in self.children:
+                child.wait()
+        return [int(child.returncode) for child in self.children]
+
+    def signal(self, signum: int) -> None:
+        """Send ``signum`` to every child's process group."""
+        for child in self.children:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(child.pid, signum)

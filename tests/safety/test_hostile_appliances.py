@@ -1,0 +1,61 @@
+"""Bounded runs: hostile appliances end within the deadline, exit 3, in bounded memory.
+
+Each appliance logs in normally (apart from ``reset``) and then hangs, trickles a byte at
+a time, sends a 50 MB body, answers 401 to every call or resets the connection. The
+harness runs as a user runs it, in a process of its own; its peak memory is read from
+``getrusage(RUSAGE_CHILDREN)``.
+"""
+
+from __future__ import annotations
+
+import resource
+from pathlib import Path
+
+import pytest
+
+from tests.safety import harness_cli
+from tests.safety.appliances import Hostile
+
+REQUEST_TIMEOUT = 2
+#: Generous: the machine is shared; a run without bounds takes forever or gigabytes.
+WALL_LIMIT = 150
+MEMORY_LIMIT_MB = 600
+
+
+def _run(app: Hostile, tmp_path: Path) -> harness_cli.Finished:
+    env = harness_cli.environment(
+        tmp_path / "reports",
+        SCV_TARGET=app.base_url,
+        SCV_USERNAME="admin",
+        SCV_PASSWORD="hostile-test-pass",
+        SCV_TLS_VERIFY="false",
+        SCV_REQUEST_TIMEOUT=str(REQUEST_TIMEOUT),
+        SCV_MAX_EXAMPLES="1",
+    )
+    return harness_cli.run(["run", "--max-time", "300"], env, timeout=WALL_LIMIT * 2)
+
+
+@pytest.mark.parametrize("behaviour", ["hang", "trickle", "huge", "unauthorized", "reset"])
+def test_a_hostile_appliance_ends_the_run_with_exit_3(behaviour: str, tmp_path: Path) -> None:
+    with Hostile(behaviour) as app:
+        finished = _run(app, tmp_path)
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    assert finished.code == 3, finished.output
+    assert finished.seconds < WALL_LIMIT, finished.output
+    assert peak_mb < MEMORY_LIMIT_MB
+    summary = finished.summary
+    assert summary["exitCode"] == 3
+    assert summary["status"] in ("error", "unreachable")
+    assert not summary["interrupted"]  # ended by its own bounds, not by --max-time
+    if behaviour in ("hang", "trickle"):
+        assert "connection failures in a row" in summary["error"]
+    if behaviour == "unauthorized":
+        # no login storm (it was 114 logins in 22 s): the workflow's own login step, the
+        # suite's one login, and the login operation's own fuzzed cases
+        assert app.logins <= 5
+        assert "refused the token it had just issued" in summary["error"]
+    if behaviour == "huge":
+        messages = " ".join(f["message"] for f in summary["failures"])
+        assert "larger than 8 MiB" in messages
+    reports = sum(p.stat().st_size for p in finished.run_dir.rglob("*") if p.is_file())
+    assert reports < 50 * 1024 * 1024

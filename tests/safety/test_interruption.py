@@ -1,0 +1,148 @@
+"""Interrupted runs clean up, write their reports and leave no process behind.
+
+The harness runs as a user runs it, against an emulator started as an external target
+(--allow-destructive), and gets SIGINT or SIGTERM once the emulator has seen a number of
+requests. Afterwards the emulator's inventory (resource groups, policies, storage systems,
+mounts, VMs and their disks, schedules, audit settings) is what it was before.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.safety import harness_cli
+from tests.safety.appliances import RecordingEmulator
+
+INVENTORY = """\
+[inventory]
+vm = "finance-app01"
+alternate_vm = "web-frontend01"
+template_vm = "rhel9-template"
+partial_backup_vm = "finance-db01"
+datastore = "nfs_ds01"
+esx_host = "esx01.lab.local"
+storage_system = "{storage_system}"
+"""
+
+
+def config_file(emulator: RecordingEmulator, folder: Path, storage_system: str) -> Path:
+    """A config that points the harness at ``emulator`` as at a real appliance."""
+    path = folder / "target.toml"
+    path.write_text(
+        f'target = "{emulator.base_url}"\n'
+        f'vcenter = "{emulator.vcenter_url}"\n'
+        f'username = "{emulator.config.username}"\n'
+        "tls_verify = false\n"
+        "allow_destructive = true\n"
+        "job_timeout = 30\n" + INVENTORY.format(storage_system=storage_system)
+    )
+    path.chmod(0o600)
+    return path
+
+
+def environment(emulator: RecordingEmulator, folder: Path, storage: str) -> dict[str, str]:
+    return harness_cli.environment(
+        folder / "reports",
+        SCV_CONFIG=str(config_file(emulator, folder, storage)),
+        SCV_PASSWORD=emulator.config.password,
+    )
+
+
+def _survivors(run_dir: Path) -> list[str]:
+    """Processes whose command line names the run folder (the test processes)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if str(run_dir) in cmdline:
+            found.append(cmdline)
+    return found
+
+
+def _settled(emulator: RecordingEmulator, wait: float = 1.0) -> dict[str, object]:
+    time.sleep(wait)  # jobs end within the emulator's job duration, deletes within its delay
+    return emulator.inventory()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("after", [30, 120, 260])
+def test_an_interrupted_run_cleans_up_and_reports(signum: int, after: int, tmp_path: Path) -> None:
+    with RecordingEmulator() as emulator:
+        before = emulator.inventory()
+        env = environment(emulator, tmp_path, "svm-interrupt01")
+        finished = harness_cli.run(
+            ["run", "--only", "scenarios"],
+            env,
+            interrupt=lambda: len(emulator.requests) >= after,
+            signum=signum,
+        )
+        seen_at_signal = len(emulator.requests)
+        after_run = _settled(emulator)
+    assert seen_at_signal >= after
+    assert finished.code == 3, finished.output
+    summary = finished.summary
+    name = signal.Signals(signum).name
+    assert summary["interrupted"] is True and summary["interruption"] == name
+    assert summary["status"] == "interrupted"
+    assert summary["leftovers"] == []
+    assert after_run == before
+    run_dir = finished.run_dir
+    assert f"Interrupted** ({name})" in (run_dir / "summary.md").read_text()
+    assert "interrupted by" in (run_dir / "junit.xml").read_text()
+    results = "".join(p.read_text() for p in (run_dir / "allure-results").glob("*-result.json"))
+    assert "Run interrupted" in results
+    assert f"interrupted ({name})" in finished.output
+    assert _survivors(run_dir) == []
+
+
+def test_a_second_interrupt_abandons_cleanup_and_the_report_lists_what_was_left(
+    tmp_path: Path,
+) -> None:
+    # deletes take seconds: the second interrupt lands while the cleanup deletes the group,
+    # and the policy the workflow created is never removed
+    with RecordingEmulator(delete_delay=3.0) as emulator:
+        before = emulator.inventory()
+        env = environment(emulator, tmp_path, "svm-interrupt02")
+        process = harness_cli.start(
+            ["scenarios", "--only", "createResourceGroupWithNewPolicy"], env
+        )
+        while process.poll() is None and not any(
+            m == "POST" and p.endswith("/4.1/resource-groups") for m, p in emulator.requests
+        ):
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        while process.poll() is None and not any(m == "DELETE" for m, _ in emulator.requests):
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=300)
+        after_run = _settled(emulator, wait=4.0)
+    finished = harness_cli.Finished(process.returncode, output, 0, tmp_path / "reports")
+    summary = finished.summary
+    assert finished.code == 3 and summary["interrupted"] is True
+    left = [
+        (path, item_id)
+        for kind, path in (("resource groups", "resource-groups"), ("policies", "policies"))
+        for item_id, _ in set(after_run[kind]) - set(before[kind])  # type: ignore[call-overload]
+    ]
+    assert left, "nothing was left: the second interrupt did not cut the cleanup short"
+    listed = [item["request"] for item in summary["leftovers"]]
+    parameter = {"resource-groups": "groupId", "policies": "policyId"}
+    for path, item_id in left:
+        # named by its id (in the cleanup's values or a call), or as an unanswered create
+        assert any(
+            f"{parameter[path]}={item_id}" in request
+            or f"/4.1/{path}/{item_id}" in request
+            or request.endswith(f"/4.1/{path}: check by hand")
+            for request in listed
+        ), (left, listed)
+    assert "Left behind on the appliance" in (finished.run_dir / "summary.md").read_text()
+    assert "left behind:" in output
