@@ -128,6 +128,7 @@ class RunContext:
             headers={k: v for k, v in settings.headers.items() if not is_secret_header(k)},
             overlays=tuple(str(path) for path in settings.overlays),
             strict=self.strict,
+            concurrency=settings.concurrency,
             preflight=self.findings.as_json() if self.findings else None,
         )
 
@@ -182,6 +183,7 @@ def from_manifest(manifest: Manifest, password: str) -> RunContext:
         headers={**manifest.headers, **secret_headers()},
         overlays=tuple(Path(path) for path in manifest.overlays),
         strict=manifest.strict,
+        concurrency=manifest.concurrency,
         run_id=manifest.run_id or None,
     )
     target = Target(

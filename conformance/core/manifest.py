@@ -71,6 +71,8 @@ class Manifest:
     overlays: tuple[str, ...] = ()
     #: Deviations from our assumptions fail the run (``--strict``, resolved).
     strict: bool = False
+    #: Workflows (and fuzzed operations) in flight at once (``--concurrency``).
+    concurrency: int = 1
     #: Seconds a whole answer may take (see conformance.core.bounds).
     request_timeout: float = 60.0
     #: The run's id: names of what the workflows create carry it.

@@ -41,6 +41,7 @@ ENVIRONMENT = {
     "config": "SCV_CONFIG",
     "overlays": "SCV_OVERLAYS",
     "strict": "SCV_STRICT",
+    "concurrency": "SCV_CONCURRENCY",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -60,6 +61,7 @@ DEFAULTS: dict[str, Any] = {
     "proxy": None,
     "overlays": (),
     "strict": None,
+    "concurrency": 4,
     "request_timeout": 60.0,
     "max_time": None,
     "cleanup_grace": 60.0,
@@ -105,6 +107,8 @@ class Settings:
     #: ``--strict``: deviations fail the run; None leaves it to the target (strict against
     #: the embedded emulator, whose specification our assumptions are).
     strict: bool | None = None
+    #: Workflows (and fuzzed operations) in flight at once against the target.
+    concurrency: int = 4
     #: Seconds a whole answer may take (not per chunk).
     #: Seconds one request may take for its whole answer (not per chunk).
     request_timeout: float = 60.0
@@ -177,6 +181,13 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         default=sup,
         metavar="DIR",
         help="where reports are written (default: reports)",
+    )
+    parser.add_argument(
+        "--concurrency",
+        default=sup,
+        metavar="N",
+        help="independent workflows, and fuzzed operations, in flight at once (default: 4; "
+        "1 runs one after another)",
     )
     parser.add_argument(
         "--request-timeout",
@@ -275,6 +286,7 @@ def resolve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) 
         headers=headers,
         overlays=parse_overlays(merged["overlays"]),
         strict=None if merged["strict"] is None else _parse_bool(merged["strict"], "strict"),
+        concurrency=_parse_int(merged["concurrency"], "concurrency", minimum=1) or 1,
         request_timeout=_parse_float(merged["request_timeout"], "request-timeout"),
         max_time=None
         if merged["max_time"] is None

@@ -13,8 +13,8 @@ import pytest
 from conformance.core.contract import SPEC_PATH
 from conformance.core.item_keys import file_nodeid
 from conformance.fuzz import skips, stats
-from conformance.fuzz.items import ContractFile
-from conformance.fuzz.state import existing_suite
+from conformance.fuzz.items import CheckItem, ContractFile
+from conformance.fuzz.state import existing_suite, plan
 from conformance.plugin.context import get_context, get_manifest
 
 _COLLECTED = pytest.StashKey[bool]()
@@ -29,6 +29,15 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
         return None
     parent.config.stash[_COLLECTED] = True
     return ContractFile.from_parent(parent, path=file_path, nodeid=file_nodeid(file_path))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    subjects = [
+        item.operation.operation_id
+        for item in session.items
+        if isinstance(item, CheckItem) and item.operation is not None and item.skip is None
+    ]
+    plan(session.config, list(dict.fromkeys(subjects)))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -53,7 +53,8 @@ def config_table(
         "workers": 1,
         "continue-on-failure": True,
         "request-timeout": min(REQUEST_TIMEOUT_SECONDS, request_timeout),
-        "generation": {"max-examples": profile.max_examples, "mode": "all"},
+        # no example database: a seed replays a run's cases, whatever ran before it here
+        "generation": {"max-examples": profile.max_examples, "mode": "all", "database": "none"},
         "phases": phases,
         "operations": [
             {
