@@ -1,9 +1,10 @@
-"""Interrupts in the test process: the first one waits for a cleanup, the second does not.
+"""Interrupts in the test process: the first one waits for a change or a cleanup to finish,
+the second does not.
 
 The test process handles SIGINT and SIGTERM with :data:`INTERRUPTS`. Outside a shielded
 section a signal raises KeyboardInterrupt at once, as Python's own handler does. Inside one
-(a workflow's cleanup), the first signal is held until the section ends and raised then; a
-second one raises at once, abandoning the cleanup: the user asked twice.
+(a workflow step that changes state, a workflow's cleanup), the first signal is held until
+the section ends and raised then; a second one raises at once: the user asked twice.
 """
 
 from __future__ import annotations

@@ -92,8 +92,9 @@ def engine(
 ) -> Engine:
     """The Arazzo engine for one document, wired to SCV, vCenter, job polling and cleanup.
 
-    The cleanup runs shielded from a first interrupt, after the jobs the workflow started
-    have ended; what it owes goes to ``ledger``.
+    The cleanup and each state-changing step run shielded from a first interrupt; the
+    cleanup runs after the jobs the workflow started have ended; what it owes goes to
+    ``ledger``.
     """
     return Engine(
         document,
@@ -103,7 +104,7 @@ def engine(
         on_call=on_call,
         debts=ledger,
         changes_state=lambda operation: changes_state(operation.method, operation.path),
-        cleanup_guard=INTERRUPTS.shielded,
+        shield=INTERRUPTS.shielded,
         before_cleanup=jobs.JobTracker(session, job_timeout).wait,
         soft=evidence.assumed,
     )

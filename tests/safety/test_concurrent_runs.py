@@ -2,7 +2,8 @@
 
 What a workflow creates is named after the run (``scv-conformance-<run id>-...``), so two
 runs of every workflow side by side against one emulator both pass and leave it as it was.
-Each run has its own storage system in its inventory, as two labs would.
+Each run has its own storage system and works on its own VMs, as two teams sharing an
+appliance would: workflows check the disks of the VM they work on.
 """
 
 from __future__ import annotations
@@ -19,10 +20,14 @@ def test_two_runs_at_once_against_one_appliance_both_pass(tmp_path: Path) -> Non
     with RecordingEmulator() as emulator:
         before = emulator.inventory()
         started = []
+        own = {
+            1: {},
+            2: {"vm": "web-frontend01", "alternate_vm": "finance-app01", "datastore": "nfs_ds02"},
+        }
         for n in (1, 2):
             folder = tmp_path / f"run{n}"
             folder.mkdir()
-            env = environment(emulator, folder, f"svm-concurrent0{n}")
+            env = environment(emulator, folder, f"svm-concurrent0{n}", own[n])
             started.append((harness_cli.start(["run", "--only", "scenarios"], env), folder))
         finished = []
         for process, folder in started:

@@ -30,25 +30,41 @@ storage_system = "{storage_system}"
 """
 
 
-def config_file(emulator: RecordingEmulator, folder: Path, storage_system: str) -> Path:
+def config_file(
+    emulator: RecordingEmulator,
+    folder: Path,
+    storage_system: str,
+    inventory: dict[str, str] | None = None,
+) -> Path:
     """A config that points the harness at ``emulator`` as at a real appliance."""
     path = folder / "target.toml"
+    names = INVENTORY.format(storage_system=storage_system)
+    for key, value in (inventory or {}).items():
+        names = "\n".join(
+            f'{key} = "{value}"' if line.startswith(f"{key} = ") else line
+            for line in names.splitlines()
+        )
     path.write_text(
         f'target = "{emulator.base_url}"\n'
         f'vcenter = "{emulator.vcenter_url}"\n'
         f'username = "{emulator.config.username}"\n'
         "tls_verify = false\n"
         "allow_destructive = true\n"
-        "job_timeout = 30\n" + INVENTORY.format(storage_system=storage_system)
+        "job_timeout = 30\n" + names + "\n"
     )
     path.chmod(0o600)
     return path
 
 
-def environment(emulator: RecordingEmulator, folder: Path, storage: str) -> dict[str, str]:
+def environment(
+    emulator: RecordingEmulator,
+    folder: Path,
+    storage: str,
+    inventory: dict[str, str] | None = None,
+) -> dict[str, str]:
     return harness_cli.environment(
         folder / "reports",
-        SCV_CONFIG=str(config_file(emulator, folder, storage)),
+        SCV_CONFIG=str(config_file(emulator, folder, storage, inventory)),
         SCV_PASSWORD=emulator.config.password,
     )
 
@@ -74,7 +90,7 @@ def _settled(emulator: RecordingEmulator, wait: float = 1.0) -> dict[str, object
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-@pytest.mark.parametrize("after", [30, 120, 260])
+@pytest.mark.parametrize("after", [30, 120, 200])
 def test_an_interrupted_run_cleans_up_and_reports(signum: int, after: int, tmp_path: Path) -> None:
     with RecordingEmulator() as emulator:
         before = emulator.inventory()
@@ -109,7 +125,7 @@ def test_a_second_interrupt_abandons_cleanup_and_the_report_lists_what_was_left(
 ) -> None:
     # deletes take seconds: the second interrupt lands while the cleanup deletes the group,
     # and the policy the workflow created is never removed
-    with RecordingEmulator(delete_delay=3.0) as emulator:
+    with RecordingEmulator(delete_delay=8.0) as emulator:
         before = emulator.inventory()
         env = environment(emulator, tmp_path, "svm-interrupt02")
         process = harness_cli.start(
@@ -124,7 +140,7 @@ def test_a_second_interrupt_abandons_cleanup_and_the_report_lists_what_was_left(
             time.sleep(0.02)
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=300)
-        after_run = _settled(emulator, wait=4.0)
+        after_run = _settled(emulator, wait=9.0)
     finished = harness_cli.Finished(process.returncode, output, 0, tmp_path / "reports")
     summary = finished.summary
     assert finished.code == 3 and summary["interrupted"] is True

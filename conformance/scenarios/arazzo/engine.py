@@ -107,10 +107,12 @@ class Engine:
 
     ``cleanup_extension`` names the workflow extension whose value is the stepId of the
     step that cleans up; the engine runs that step on every exit path, interrupts
-    (KeyboardInterrupt, SystemExit) included, inside ``cleanup_guard`` and after
-    ``before_cleanup``. Once a call that ``changes_state`` has been sent, the cleanup step
-    is owed in ``debts`` (with the values it will clean up with) until it succeeds; a
-    state-changing call is owed until its answer arrives.
+    (KeyboardInterrupt, SystemExit) included, after ``before_cleanup``. The cleanup, and
+    every step that ``changes_state``, run inside ``shield``: an interrupt held there
+    lets a change finish (so its cleanup knows what to undo) and the cleanup complete.
+    Once a call that ``changes_state`` has been sent, the cleanup step is owed in
+    ``debts`` (with the values it will clean up with) until it succeeds; a state-changing
+    call is owed until its answer arrives.
     ``soft`` tells the success criteria (given with their step) that may fail without
     failing the step: the step succeeds, and the result's ``soft_failures`` note what did
     not hold.
@@ -127,7 +129,7 @@ class Engine:
         sleep: Callable[[float], None] = time.sleep,
         debts: Debts | None = None,
         changes_state: Callable[[SourceOperation], bool] = _not_a_get,
-        cleanup_guard: Callable[[], AbstractContextManager[None]] = nullcontext,
+        shield: Callable[[], AbstractContextManager[None]] = nullcontext,
         before_cleanup: Callable[[], None] | None = None,
         soft: SoftCriterion | None = None,
     ) -> None:
@@ -141,7 +143,7 @@ class Engine:
         self.sleep = sleep
         self.debts = debts
         self.changes_state = changes_state
-        self.cleanup_guard = cleanup_guard
+        self.shield = shield
         self.before_cleanup = before_cleanup
         self._changed = False
         self._unanswered: list[tuple[str, str, SourceOperation]] = []
@@ -187,7 +189,7 @@ class Engine:
                 except UnresolvedExpression:
                     continue
             scope.outputs.update(result.outputs)
-            with self.cleanup_guard():
+            with self.shield():
                 self._clean_up(workflow, scope, result, ran)
         return result
 
@@ -199,7 +201,8 @@ class Engine:
         if cleanup is None:
             return
         self._note_debt(workflow, scope)
-        if cleanup not in ran:
+        cut_short = cleanup not in scope.steps and not result.cleanup_failures
+        if cleanup not in ran or cut_short:
             if self.before_cleanup is not None:
                 self.before_cleanup()
             try:
@@ -266,13 +269,26 @@ class Engine:
             if ran is not None:
                 ran.append(str(step["stepId"]))
             try:
-                target = self._run_step(workflow, step, scope, lenient=lenient, skipped=skipped)
+                with self._shield_for(workflow, step):
+                    target = self._run_step(workflow, step, scope, lenient=lenient, skipped=skipped)
             except _End:
                 return
             finally:
                 if not lenient and not self._prefix:
                     self._note_debt(workflow, scope)
             index = index + 1 if target is None else _index(steps, target)
+
+    def _shield_for(
+        self, workflow: Workflow, step: Mapping[str, Any]
+    ) -> AbstractContextManager[None]:
+        """The shield for the cleanup step and a step that changes state; none otherwise."""
+        if step.get("stepId") == self._cleanup_step(workflow):
+            return self.shield()
+        if "operationId" in step and self.changes_state(
+            self.document.operation(str(step["operationId"]))
+        ):
+            return self.shield()
+        return nullcontext()
 
     def _resolvable(self, step: Mapping[str, Any], scope: Scope) -> bool:
         if "workflowId" in step:
