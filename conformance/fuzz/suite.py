@@ -30,9 +30,9 @@ from conformance.fuzz.probes import PROBES, sample_request
 from conformance.fuzz.profiles import Profile
 from conformance.fuzz.st_config import config_table
 from conformance.fuzz.stateful_checks import LINKED_RESOURCE
-from conformance.fuzz.thread_safety import threads_ahead
 from conformance.fuzz.transport import BoundedSessions
 from conformance.fuzz.verdicts import FuzzResult, Verdict
+from conformance.plugin.threads import threads_ahead
 
 try:  # Hypothesis's own scan of loaded modules for constants to draw (see start_ahead)
     from hypothesis.internal.conjecture.providers import _get_local_constants

@@ -14,6 +14,7 @@ the appliance, so one process is enough.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,10 +27,12 @@ from conformance.core.context import RunContext
 from conformance.core.scheduler import ConflictScheduler, Span
 from conformance.core.skips import Skip
 from conformance.plugin.context import get_context, get_manifest
+from conformance.plugin.threads import threads_ahead
 from conformance.scenarios import conflicts, harness
 from conformance.scenarios.deferred_report import DeferredReport, current_test, replay, set_span
 
 _SCHEDULER = pytest.StashKey["ConflictScheduler[Execution]"]()
+_GUARDS = pytest.StashKey[contextlib.ExitStack]()
 _SPAN = pytest.StashKey[tuple[Span | None, TestResult | None]]()
 
 
@@ -104,6 +107,9 @@ def _scheduler(item: pytest.Item) -> ConflictScheduler[Execution]:
             name="workflow",
         )
         config.stash[_SCHEDULER] = scheduler
+        guards = contextlib.ExitStack()
+        guards.enter_context(threads_ahead())
+        config.stash[_GUARDS] = guards
         scheduler.start()
     return scheduler
 
@@ -135,3 +141,4 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if scheduler is not None:
         scheduler.cancel()
         scheduler.join()
+        session.config.stash[_GUARDS].close()
