@@ -3,10 +3,12 @@
 # the figures and their baselines share its load:
 #   emulator requests/s next to a bare Starlette endpoint,
 #   the fuzzing suite's cases/s next to a plain `st run` of the same contract and target,
-#   wall time of `scv-conformance run --profile smoke` and `--profile full`.
+#   wall time of `scv-conformance run --profile smoke` and `--profile full`,
+#   scenarios and fuzzing against a slow emulator, --concurrency 4 next to 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python=${PYTHON:-python}
 "$python" bench/emulator_rps.py --seconds 8
 "$python" bench/fuzz_rate.py --profile full --seed 1
 "$python" bench/run_wall.py --repeat 3
+"$python" bench/slow_appliance.py

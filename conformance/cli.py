@@ -11,6 +11,7 @@ from pathlib import Path
 from conformance import __version__
 from conformance.core.errors import ExitCode, HarnessError, UsageError
 from conformance.core.settings import add_overlay_argument, add_target_arguments, resolve
+from conformance.run.options import add_run_options, plan_from_arguments
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,35 +36,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     fuzz = commands.add_parser("fuzz", help="property-based tests of every operation")
     add_target_arguments(fuzz)
+    add_run_options(fuzz, "fuzz")
     _add_record(fuzz)
     _add_baseline(fuzz)
 
     scenarios = commands.add_parser("scenarios", help="replay the documented workflows")
     add_target_arguments(scenarios)
     _add_baseline(scenarios)
-    scenarios.add_argument(
-        "--only",
-        dest="workflow",
-        metavar="WORKFLOW",
-        default=None,
-        help="run only this workflow (its workflowId)",
-    )
-    _add_job_timeout(scenarios)
+    add_run_options(scenarios, "scenarios")
     _add_record(scenarios)
 
     run = commands.add_parser("run", help="fuzzing and scenarios, with every report")
     add_target_arguments(run)
     _add_baseline(run)
-    run.add_argument(
-        "--profile",
-        choices=("smoke", "full"),
-        default="smoke",
-        help="smoke: a quick check; full: the nightly depth (default: smoke)",
-    )
-    run.add_argument(
-        "--only", choices=("fuzz", "scenarios"), default=None, help="run only one of the two suites"
-    )
-    _add_job_timeout(run)
+    add_run_options(run, "run")
     run.add_argument(
         "--fleet", default=None, metavar="FILE", help="run every target of a TOML fleet file"
     )
@@ -73,13 +59,6 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="N",
         help="targets of --fleet run at the same time (default: the file's, else 2)",
-    )
-    run.add_argument(
-        "--workers",
-        type=_workers,
-        default=None,
-        metavar="N",
-        help="parallel pytest-xdist workers (default: one process)",
     )
     _add_record(run)
 
@@ -247,6 +226,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    """Run the chosen command.
+
+    Each command's module is imported when it is chosen, the one place in the package that
+    imports inside a function: importing every command's dependencies (schemathesis,
+    Starlette, cryptography, ...) up front makes `--help` and `emulate` start several times
+    slower.
+    """
     if args.command == "emulate":
         from conformance.emulator import cli as emulator_cli
 
@@ -283,37 +269,20 @@ def _dispatch(args: argparse.Namespace) -> int:
         return run_fleet_command(args)
 
     from conformance.reporting.baseline import check_writable, load_baseline
-    from conformance.run.runner import RunPlan, execute
+    from conformance.run.runner import execute, workflow_ids
 
-    command_options = {
-        key: getattr(args, key)
-        for key in ("profile", "only", "workflow", "workers")
-        if hasattr(args, key)
-    }
+    plan = plan_from_arguments(args, workflow_ids())
     settings = resolve(args)
-    record = Path(args.record).expanduser().absolute() if args.record else None
-    if args.command == "fuzz":
-        plan = RunPlan(suites=("fuzz",), profile="full", record=record)
-    elif args.command == "scenarios":
-        plan = RunPlan(
-            suites=("scenarios",),
-            profile="full",
-            workflow=command_options.get("workflow"),
-            record=record,
-        )
-    else:
-        only = command_options.get("only")
-        plan = RunPlan(
-            suites=(only,) if only else ("fuzz", "scenarios"),
-            profile=command_options.get("profile") or "smoke",
-            workers=command_options.get("workers"),
-            record=record,
-        )
     plan = replace(
         plan,
+        record=Path(args.record).expanduser().absolute() if args.record else None,
         baseline=load_baseline(args.baseline) if args.baseline else None,
         write_baseline=check_writable(args.write_baseline) if args.write_baseline else None,
     )
+    if args.dry_run:
+        from conformance.run.dry_run import dry_run
+
+        return dry_run(settings, plan)
     return execute(settings, plan)
 
 

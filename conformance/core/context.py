@@ -13,8 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from conformance.core.contract import Contract, Operation, load_contract
+from conformance.core.findings import Findings
 from conformance.core.guard import RequestGuard
-from conformance.core.manifest import Manifest
+from conformance.core.manifest import Manifest, secret_headers
+from conformance.core.redaction import is_secret_header
+from conformance.core.selection import Selection
 from conformance.core.session import ScvSession, Target
 from conformance.core.settings import Settings
 from conformance.core.skips import Skip, SkipKind
@@ -29,6 +32,8 @@ class RunContext:
     contract: Contract
     release: str
     reported_version: str | None
+    #: What the preflight found out (None in a context made without one).
+    findings: Findings | None = None
     _emulator: object | None = field(default=None, repr=False)
     _guard: RequestGuard | None = field(default=None, repr=False)
 
@@ -36,6 +41,14 @@ class RunContext:
     def destructive_allowed(self) -> bool:
         """State-changing calls run against the embedded emulator or when allowed."""
         return self.target.embedded or self.settings.allow_destructive
+
+    @property
+    def strict(self) -> bool:
+        """Deviations fail the run: ``--strict``, by default only against the embedded
+        emulator, whose specification our assumptions are."""
+        if self.settings.strict is not None:
+            return self.settings.strict
+        return self.target.embedded
 
     def version_skip(self, operation: Operation) -> Skip | None:
         """A skip when ``operation`` is newer than the target's release."""
@@ -59,7 +72,8 @@ class RunContext:
 
     def skip(self, operation: Operation) -> Skip | None:
         """Why ``operation`` must not run against this target, or None."""
-        return self.version_skip(operation) or self.safety_skip(operation)
+        unserved = self.findings.unserved_skip(operation) if self.findings else None
+        return self.version_skip(operation) or self.safety_skip(operation) or unserved
 
     def manifest(
         self,
@@ -69,9 +83,14 @@ class RunContext:
         junit_path: Path,
         suites: Sequence[str] = (),
         plugins: Sequence[str] = (),
-        workflow: str | None = None,
+        selection: Selection | None = None,
+        max_failures: int | None = None,
+        processes: int = 1,
     ) -> Manifest:
-        """This context written down for a child pytest; the seed must be settled."""
+        """This context written down for a child pytest; the seed must be settled.
+
+        ``processes``: how many pytest processes share the run's rate limit.
+        """
         settings, target = self.settings, self.target
         if settings.seed is None:
             raise ValueError("the run's seed is picked before the manifest is written")
@@ -96,10 +115,21 @@ class RunContext:
             junit_path=junit_path.absolute(),
             suites=tuple(suites),
             plugins=tuple(plugins),
-            workflow=workflow,
             budgets=dict(settings.budgets),
             inventory=dict(settings.inventory),
+            selection=selection or Selection(),
+            max_failures=max_failures,
+            requests_per_second=(
+                settings.requests_per_second / max(1, processes)
+                if settings.requests_per_second
+                else None
+            ),
+            proxy=settings.proxy,
+            headers={k: v for k, v in settings.headers.items() if not is_secret_header(k)},
             overlays=tuple(str(path) for path in settings.overlays),
+            strict=self.strict,
+            concurrency=settings.concurrency,
+            preflight=self.findings.as_json() if self.findings else None,
         )
 
     @property
@@ -108,6 +138,11 @@ class RunContext:
         if self._guard is None:
             self._guard = RequestGuard(read_only=not self.destructive_allowed)
         return self._guard
+
+    @property
+    def secret_headers(self) -> dict[str, str]:
+        """The extra headers that must not be written into the manifest."""
+        return {k: v for k, v in self.target.headers.items() if is_secret_header(k)}
 
     def session(self, **kwargs: object) -> ScvSession:
         kwargs.setdefault("guard", self.guard)
@@ -143,8 +178,12 @@ def from_manifest(manifest: Manifest, password: str) -> RunContext:
         response_time_budget_ms=manifest.response_time_budget_ms,
         budgets=dict(manifest.budgets),
         inventory=dict(manifest.inventory),
-        overlays=tuple(Path(path) for path in manifest.overlays),
         request_timeout=manifest.request_timeout,
+        proxy=manifest.proxy,
+        headers={**manifest.headers, **secret_headers()},
+        overlays=tuple(Path(path) for path in manifest.overlays),
+        strict=manifest.strict,
+        concurrency=manifest.concurrency,
         run_id=manifest.run_id or None,
     )
     target = Target(
@@ -154,6 +193,8 @@ def from_manifest(manifest: Manifest, password: str) -> RunContext:
         verify=manifest.tls_verify,
         vcenter_url=manifest.vcenter,
         embedded=manifest.embedded,
+        headers=settings.headers,
+        proxy=manifest.proxy,
     )
     return RunContext(
         settings=settings,
@@ -161,4 +202,5 @@ def from_manifest(manifest: Manifest, password: str) -> RunContext:
         contract=load_contract(overlays=settings.overlays),
         release=manifest.release,
         reported_version=manifest.reported_version,
+        findings=Findings.from_json(manifest.preflight) if manifest.preflight else None,
     )

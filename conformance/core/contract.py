@@ -106,6 +106,28 @@ class Contract:
                 return op
         raise KeyError(f"no operation {operation_id!r} in {self.path.name}")
 
+    def parameters(self, operation: Operation) -> list[dict[str, Any]]:
+        """The parameters of ``operation``: its path's and its own (which win), ``$ref``s
+        to ``#/components/parameters`` resolved."""
+        item = self.document["paths"].get(operation.path) or {}
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        for raw in [
+            *(item.get("parameters") or []),
+            *(operation.definition.get("parameters") or []),
+        ]:
+            parameter = self._resolve(raw)
+            found[(str(parameter.get("in")), str(parameter.get("name")))] = parameter
+        return list(found.values())
+
+    def _resolve(self, value: dict[str, Any]) -> dict[str, Any]:
+        reference = value.get("$ref") if isinstance(value, dict) else None
+        if not isinstance(reference, str) or not reference.startswith("#/"):
+            return value
+        target: Any = self.document
+        for part in reference[2:].split("/"):
+            target = target.get(part, {}) if isinstance(target, dict) else {}
+        return self._resolve(target) if isinstance(target, dict) else {}
+
     def operation_ids(self) -> list[str]:
         return [op.operation_id for op in self.operations]
 

@@ -6,8 +6,10 @@ The tree::
     ├── UsageError             2  the tool was misused: flags, environment, config file,
     │                             a scenario document, a run manifest
     ├── InfrastructureError    3  the run could not judge the target
-    │   └── TargetUnreachable  3  the appliance or vCenter cannot be reached or refuses
-    │                             the credentials
+    │   ├── TargetUnreachable  3  the appliance or vCenter cannot be reached or refuses
+    │   │                         the credentials
+    │   └── PreflightFailed    3  reached, but no run can judge it: TLS not verified,
+    │                             credentials refused, not an SCV appliance
     ├── ConformanceFailure     1  the appliance answered wrongly (also an AssertionError,
     │                             so pytest and Allure count it as failed, not broken)
     └── Deviation              0  the appliance contradicts only an assumption of ours,
@@ -55,6 +57,14 @@ class InfrastructureError(HarnessError):
 
 class TargetUnreachable(InfrastructureError):
     """The appliance (or vCenter) cannot be reached or refuses the credentials."""
+
+
+class PreflightFailed(InfrastructureError):
+    """The preflight stopped the run before it started; ``check`` names what failed."""
+
+    def __init__(self, check: str, message: str) -> None:
+        super().__init__(message)
+        self.check = check
 
 
 class ConformanceFailure(HarnessError, AssertionError):

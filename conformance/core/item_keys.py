@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import NamedTuple
+
+from conformance.core.paths import PROJECT_ROOT
 
 FUZZ = "fuzz"
 SCENARIO = "scenario"
+#: The fuzzing suite's walk along the contract's links: a fuzz key, but no operation.
+STATEFUL = "stateful"
+#: Allure labels the child writes and the parent reads: ``scv.<name>``, and the node id.
+LABEL_PREFIX = "scv."
+NODEID_LABEL = "scv.nodeid"
+#: Properties with the epoch milliseconds a test's own work started and stopped, when the
+#: item only reads a result computed earlier; the parent moves them into the result's
+#: ``start``/``stop`` (:mod:`conformance.reporting.allure_polish`).
+TIME_SPAN = ("start", "stop")
 
 
 class ItemKey(NamedTuple):
@@ -32,3 +44,12 @@ def item_key(nodeid: str) -> ItemKey:
 def _strip_params(part: str) -> str:
     head, bracket, _ = part.partition("[")
     return head if bracket and head else part
+
+
+def file_nodeid(path: Path) -> str:
+    """The node id of a suite's file: its path from the project root (``specs/...``), the
+    same whatever pytest's rootdir (the pytest plugin runs from the user's own folder)."""
+    try:
+        return Path(path).resolve().relative_to(PROJECT_ROOT.resolve()).as_posix()
+    except ValueError:
+        return Path(path).as_posix()

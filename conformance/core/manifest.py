@@ -18,11 +18,16 @@ from pathlib import Path
 from typing import Any
 
 from conformance.core.errors import UsageError
+from conformance.core.selection import Selection
 
 #: Names the manifest file of a child pytest.
 MANIFEST_VARIABLE = "SCV_CONFORMANCE_MANIFEST"
+#: The file descriptor the child writes its progress events to (one JSON object a line).
+PROGRESS_FD_VARIABLE = "SCV_CONFORMANCE_PROGRESS_FD"
 #: The appliance's (and vCenter's) password, for the child only.
 PASSWORD_VARIABLE = "SCV_CONFORMANCE_PASSWORD"
+#: Extra headers with secret-looking names (JSON), for the child only.
+SECRET_HEADERS_VARIABLE = "SCV_CONFORMANCE_SECRET_HEADERS"
 #: The folder of a run that holds its manifests.
 MANIFEST_DIR = ".run"
 
@@ -50,15 +55,30 @@ class Manifest:
     suites: tuple[str, ...] = ()
     #: The pytest plugins (module names) of those suites.
     plugins: tuple[str, ...] = ()
-    workflow: str | None = None
     budgets: Mapping[str, int] = field(default_factory=dict)
     inventory: Mapping[str, str] = field(default_factory=dict)
+    #: The workflows, operations and checks the run selects (``--only``, filters).
+    selection: Selection = field(default_factory=Selection)
+    #: Stop after this many failed or broken tests (``--max-failures``, ``-x``).
+    max_failures: int | None = None
+    #: This process's share of ``--rate-limit``, in requests per second.
+    requests_per_second: float | None = None
+    proxy: str | None = None
+    #: Extra headers whose names do not look secret (the others travel in
+    #: :data:`SECRET_HEADERS_VARIABLE`).
+    headers: Mapping[str, str] = field(default_factory=dict)
     #: OpenAPI Overlay files applied to the contract, absolute paths, in order.
     overlays: tuple[str, ...] = ()
+    #: Deviations from our assumptions fail the run (``--strict``, resolved).
+    strict: bool = False
+    #: Workflows (and fuzzed operations) in flight at once (``--concurrency``).
+    concurrency: int = 1
     #: Seconds a whole answer may take (see conformance.core.bounds).
     request_timeout: float = 60.0
     #: The run's id: names of what the workflows create carry it.
     run_id: str = ""
+    #: What the preflight found out (conformance.core.findings), as JSON.
+    preflight: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         for name in ("run_dir", "allure_dir", "junit_path"):
@@ -96,6 +116,7 @@ class Manifest:
         for name in ("suites", "plugins", "overlays"):
             values[name] = tuple(values.get(name) or ())
         try:
+            values["selection"] = Selection.from_dict(values.get("selection") or {})
             return cls(**values)
         except (TypeError, ValueError) as exc:
             raise UsageError(f"run manifest {path}: {exc}") from None
@@ -106,9 +127,24 @@ def manifest_path(run_dir: Path, name: str = "manifest") -> Path:
     return run_dir / MANIFEST_DIR / f"{name}.json"
 
 
-def child_variables(path: Path, password: str) -> dict[str, str]:
-    """The environment a child pytest needs besides its own: the manifest and the secret."""
-    return {MANIFEST_VARIABLE: str(path), PASSWORD_VARIABLE: password}
+def child_variables(
+    path: Path, password: str, secret_headers: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The environment a child pytest needs besides its own: the manifest and the secrets."""
+    variables = {MANIFEST_VARIABLE: str(path), PASSWORD_VARIABLE: password}
+    if secret_headers:
+        variables[SECRET_HEADERS_VARIABLE] = json.dumps(dict(secret_headers))
+    return variables
+
+
+def secret_headers(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The secret extra headers the parent passed in the environment."""
+    environ = os.environ if environ is None else environ
+    try:
+        value = json.loads(environ.get(SECRET_HEADERS_VARIABLE) or "{}")
+    except ValueError:
+        raise UsageError(f"{SECRET_HEADERS_VARIABLE} is not JSON") from None
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
 def from_environment(environ: Mapping[str, str] | None = None) -> tuple[Manifest, str]:

@@ -23,10 +23,29 @@ SECRET_WORDS = ("password", "token", "secret", "certificate")
 _SECRET_JSON_FIELD = re.compile(r'("(?:password|token)"\s*:\s*)"(?:[^"\\]|\\.)*"', re.IGNORECASE)
 
 
+#: A header whose name contains one of these words (besides SECRET_WORDS) holds a secret.
+SECRET_HEADER_WORDS = ("auth", "key", "session", "cookie", "credential")
+
+
+def is_secret_header(name: str) -> bool:
+    """True for ``Token``, ``Authorization``, ``X-Api-Key`` and the like."""
+    lowered = name.lower()
+    return (
+        lowered in SECRET_HEADERS
+        or is_secret_field(lowered)
+        or any(word in lowered for word in SECRET_HEADER_WORDS)
+    )
+
+
+def secret_header_values(headers: Mapping[str, str]) -> list[str]:
+    """The values of the secret-looking headers among ``headers``."""
+    return [value for name, value in headers.items() if value and is_secret_header(name)]
+
+
 def redact_headers(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> dict[str, str]:
     """A copy of ``headers`` with secret values replaced."""
     items = headers.items() if isinstance(headers, Mapping) else headers
-    return {k: (REDACTED if k.lower() in SECRET_HEADERS else v) for k, v in items}
+    return {k: (REDACTED if is_secret_header(k) else v) for k, v in items}
 
 
 def is_secret_field(name: str) -> bool:

@@ -6,13 +6,13 @@ import shlex
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
-from conformance.core import issued
+from conformance.core import coverage, issued
 from conformance.core.bounds import (
     BREAKER,
     RELOGIN_INTERVAL_SECONDS,
@@ -24,13 +24,45 @@ from conformance.core.bounds import (
 )
 from conformance.core.errors import TargetUnreachable, UsageError
 from conformance.core.guard import UNGUARDED, RequestGuard, is_session_call
-from conformance.core.redaction import REDACTED, basic_auth, redact_body, redact_headers
+from conformance.core.pacing import PACER
+from conformance.core.redaction import (
+    REDACTED,
+    basic_auth,
+    redact_body,
+    redact_headers,
+    secret_header_values,
+)
 
 LOGIN_PATH = "/4.1/auth/login"
 #: The documented default login timeout of the appliance.
 TOKEN_LIFETIME_SECONDS = 120 * 60
 #: Log in again when the token is this close to its expiry.
 RENEW_MARGIN_SECONDS = 5 * 60
+
+
+#: The variable a reproducing curl command reads the token from.
+TOKEN_VARIABLE = "SCV_TOKEN"
+#: The variable the login command reads the password from (the harness's own).
+PASSWORD_VARIABLE = "SCV_PASSWORD"
+
+
+def token_command(base_url: str, username: str) -> str:
+    """One shell line that logs in and sets ``$SCV_TOKEN`` for the reproducing curl commands.
+
+    The password is read from ``$SCV_PASSWORD`` when the line runs, never written into it;
+    Python builds the JSON body so that any password is escaped right.
+    """
+    body = (
+        "import json, os, sys; print(json.dumps("
+        f'{{"username": sys.argv[1], "password": os.environ["{PASSWORD_VARIABLE}"]}}))'
+    )
+    read = 'import json, sys; print(json.load(sys.stdin)["response"]["token"])'
+    login = shlex.quote(base_url.rstrip("/") + LOGIN_PATH)
+    return (
+        f"export {TOKEN_VARIABLE}=$(python3 -c {shlex.quote(body)} {shlex.quote(username)} "
+        f"| curl -sk -X POST -H 'Content-Type: application/json' --data-binary @- {login} "
+        f"| python3 -c {shlex.quote(read)})"
+    )
 
 
 @dataclass(frozen=True)
@@ -43,6 +75,9 @@ class Target:
     verify: bool | str = True
     vcenter_url: str | None = None
     embedded: bool = False
+    #: Extra headers for every request (``--header``).
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+    proxy: str | None = None
 
 
 def tls_verification(verify: bool | str) -> bool | ssl.SSLContext:
@@ -161,6 +196,7 @@ class RecordingClient:
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """One call; TargetUnreachable when nothing answers in time."""
         self.guard.check(method, path)
+        PACER.wait()
         BREAKER.check()
         started = time.monotonic()
         try:
@@ -183,6 +219,8 @@ class RecordingClient:
             # a login that answers says little: the calls after it may still all hang
             BREAKER.success()
         elapsed_ms = (time.monotonic() - started) * 1000
+        request = response.request
+        coverage.observe(request.method, str(request.url), response.status_code, request.headers)
         self._received(path, response)
         listeners = [*self.listeners, *PROCESS_LISTENERS]
         if listeners:
@@ -232,6 +270,8 @@ class ScvSession(RecordingClient):
             verify=tls_verification(target.verify),
             timeout=min(timeout, deadline),
             transport=transport,
+            headers=dict(target.headers),
+            proxy=target.proxy,
         )
         super().__init__(client, target.base_url, guard, deadline)
         self.target = target
@@ -254,7 +294,9 @@ class ScvSession(RecordingClient):
     @property
     def secrets(self) -> tuple[str, ...]:
         basic = basic_auth(self.target.username, self.target.password)
-        return tuple(s for s in (self.target.password, basic, *self._issued) if s)
+        headers = secret_header_values(self.target.headers)
+        values = (self.target.password, basic, *self._issued, *headers)
+        return tuple(s for s in values if s)
 
     def _received(self, path: str, response: httpx.Response) -> None:
         """A token issued by a login becomes a secret before the exchange is reported."""

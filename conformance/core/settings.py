@@ -36,8 +36,12 @@ ENVIRONMENT = {
     "request_timeout": "SCV_REQUEST_TIMEOUT",
     "max_time": "SCV_MAX_TIME",
     "cleanup_grace": "SCV_CLEANUP_GRACE",
+    "rate_limit": "SCV_RATE_LIMIT",
+    "proxy": "SCV_PROXY",
     "config": "SCV_CONFIG",
     "overlays": "SCV_OVERLAYS",
+    "strict": "SCV_STRICT",
+    "concurrency": "SCV_CONCURRENCY",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -53,11 +57,18 @@ DEFAULTS: dict[str, Any] = {
     "report_dir": "reports",
     "job_timeout": 120.0,
     "response_time_budget_ms": 1000,
+    "rate_limit": None,
+    "proxy": None,
     "overlays": (),
+    "strict": None,
+    "concurrency": 4,
     "request_timeout": 60.0,
     "max_time": None,
     "cleanup_grace": 60.0,
 }
+
+#: Rate limit units: ``10/s``, ``600/m``, ``1000/h`` (as schemathesis' ``--rate-limit``).
+RATE_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}
 
 #: The inventory names that scenarios work on against a real appliance.
 INVENTORY_KEYS = (
@@ -93,7 +104,13 @@ class Settings:
     config_file: Path | None = None
     #: Overlay 1.0 documents applied to the contract, in order, as absolute paths.
     overlays: tuple[Path, ...] = ()
+    #: ``--strict``: deviations fail the run; None leaves it to the target (strict against
+    #: the embedded emulator, whose specification our assumptions are).
+    strict: bool | None = None
+    #: Workflows (and fuzzed operations) in flight at once against the target.
+    concurrency: int = 4
     #: Seconds a whole answer may take (not per chunk).
+    #: Seconds one request may take for its whole answer (not per chunk).
     request_timeout: float = 60.0
     #: Seconds the whole run may take; None: no limit.
     max_time: float | None = None
@@ -101,6 +118,16 @@ class Settings:
     cleanup_grace: float = 60.0
     #: The run's id, set by the run itself: it names what the workflows create.
     run_id: str | None = None
+    #: ``N/s``, ``N/m`` or ``N/h``: the most requests the run sends (None: no limit).
+    rate_limit: str | None = None
+    proxy: str | None = None
+    #: Extra headers sent with every request to the appliance.
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def requests_per_second(self) -> float | None:
+        """The rate limit as requests per second, or None."""
+        return rate_per_second(self.rate_limit) if self.rate_limit else None
 
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
@@ -156,6 +183,13 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         help="where reports are written (default: reports)",
     )
     parser.add_argument(
+        "--concurrency",
+        default=sup,
+        metavar="N",
+        help="independent workflows, and fuzzed operations, in flight at once (default: 4; "
+        "1 runs one after another)",
+    )
+    parser.add_argument(
         "--request-timeout",
         default=sup,
         metavar="S",
@@ -173,7 +207,35 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help="seconds an interrupted run may spend cleaning up before it is killed (default: 60)",
     )
+    parser.add_argument(
+        "--rate-limit",
+        default=sup,
+        metavar="N/UNIT",
+        help="at most N requests per second, minute or hour over the whole run, "
+        "e.g. 10/s or 600/m (default: no limit)",
+    )
+    parser.add_argument(
+        "--header",
+        action="append",
+        default=sup,
+        metavar="'NAME: VALUE'",
+        help="an extra header on every request to the appliance (repeatable; "
+        "values of secret-looking names are redacted)",
+    )
+    parser.add_argument(
+        "--proxy",
+        default=sup,
+        metavar="URL",
+        help="send every request to the appliance through URL",
+    )
     add_overlay_argument(parser)
+    parser.add_argument(
+        "--strict",
+        action=argparse.BooleanOptionalAction,
+        default=sup,
+        help="deviations from our assumptions fail the run (default: only against the "
+        "embedded emulator)",
+    )
 
 
 def add_overlay_argument(parser: argparse.ArgumentParser) -> None:
@@ -194,6 +256,8 @@ def resolve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) 
     flags = {k: v for k, v in vars(args).items() if v is not None}
     config_path = flags.get("config") or environ.get(ENVIRONMENT["config"])
     file_values, budgets, inventory = _read_config_file(config_path)
+    headers = {**_parse_headers(file_values.pop("headers", {}), "headers", config=True)}
+    headers.update(_parse_headers(flags.get("header") or [], "header"))
     merged: dict[str, Any] = dict(DEFAULTS)
     merged.update(file_values)
     merged.update({k: environ[v] for k, v in ENVIRONMENT.items() if v in environ and k != "config"})
@@ -217,13 +281,54 @@ def resolve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) 
         budgets=budgets,
         inventory=inventory,
         config_file=Path(config_path).absolute() if config_path else None,
+        rate_limit=_parse_rate_limit(merged["rate_limit"]),
+        proxy=_normalize_url(merged["proxy"], "proxy"),
+        headers=headers,
         overlays=parse_overlays(merged["overlays"]),
+        strict=None if merged["strict"] is None else _parse_bool(merged["strict"], "strict"),
+        concurrency=_parse_int(merged["concurrency"], "concurrency", minimum=1) or 1,
         request_timeout=_parse_float(merged["request_timeout"], "request-timeout"),
         max_time=None
         if merged["max_time"] is None
         else _parse_float(merged["max_time"], "max-time"),
         cleanup_grace=_parse_float(merged["cleanup_grace"], "cleanup-grace"),
     )
+
+
+def rate_per_second(text: str) -> float:
+    """``10/s`` -> 10.0, ``600/m`` -> 10.0; ValueError when it is neither."""
+    count, _, unit = text.strip().partition("/")
+    number = int(count)
+    if number < 1 or unit.strip() not in RATE_UNITS:
+        raise ValueError(text)
+    return number / RATE_UNITS[unit.strip()]
+
+
+def _parse_rate_limit(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    try:
+        rate_per_second(text)
+    except ValueError:
+        raise UsageError(
+            f"--rate-limit: expected N/s, N/m or N/h with N at least 1, got {text}"
+        ) from None
+    return text
+
+
+def _parse_headers(values: Any, name: str, config: bool = False) -> dict[str, str]:
+    """``["Name: value", ...]`` (or a config table) -> {name: value}."""
+    if config and isinstance(values, dict):
+        return {str(k): str(v) for k, v in values.items()}
+    headers = {}
+    for raw in values if isinstance(values, list) else [values]:
+        header, colon, value = str(raw).partition(":")
+        header = header.strip()
+        if not colon or not header or any(c.isspace() for c in header):
+            raise UsageError(f"--{name}: expected 'Name: value', got {raw!r}")
+        headers[header] = value.strip()
+    return headers
 
 
 def normalize_target(value: Any) -> str | None:
@@ -283,7 +388,9 @@ def _read_config_file(
     except OSError as exc:
         raise UsageError(f"--config: cannot read {path}: {exc.strerror}") from None
     values = {k.replace("-", "_"): v for k, v in data.items() if not isinstance(v, dict)}
-    unknown = sorted(set(values) - set(DEFAULTS))
+    if isinstance(data.get("headers"), dict):
+        values["headers"] = data["headers"]
+    unknown = sorted(set(values) - set(DEFAULTS) - {"headers"})
     if unknown:
         raise UsageError(f"--config: unknown setting {unknown[0]!r} in {path}")
     budgets_raw = data.get("budgets", {})

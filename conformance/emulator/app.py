@@ -145,6 +145,10 @@ class Appliance:
         """Answer one SCV operation: auth, parameters, body, then its handler."""
         operation = served.operation
         operation_id = operation.operation_id
+        slower = release_changes.extra_delay(self.config.variant, operation_id)
+        if slower:
+            # a slower release answers everything later, its refusals included
+            await self.sleep(slower)
         user: str | None = None
         if operation_id != "login" and not self.hooks.auth_exempt(operation_id):
             user = self.state.tokens.user_for(request.headers.get(TOKEN_HEADER), self.clock())
@@ -181,9 +185,7 @@ class Appliance:
                     if replacement is not None:
                         return replacement
                     raise
-        delay = self.hooks.delay(operation_id) + release_changes.extra_delay(
-            self.config.variant, operation_id
-        )
+        delay = self.hooks.delay(operation_id)
         if delay:
             await self.sleep(delay)
         with self.state.lock:

@@ -29,6 +29,16 @@ def _drop_frequency(handler: Handler) -> Handler:
     return wrapped
 
 
+def _drop_group_ids(handler: Handler) -> Handler:
+    def wrapped(ctx: Context) -> Result:
+        result = handler(ctx)
+        for item in result.response["resourceGroupResponseList"]:
+            item.pop("id", None)
+        return result
+
+    return wrapped
+
+
 def _status_422(handler: Handler) -> Handler:
     def wrapped(ctx: Context) -> Result:
         try:
@@ -101,6 +111,7 @@ def _no_filter(handler: Handler) -> Handler:
 _WRAPPERS: dict[tuple[str | None, str], Callable[[Handler], Handler]] = {
     ("missing-required-field", "getPolicies"): _drop_frequency,
     ("wrong-status-code", "updateResourceGroup"): _status_422,
+    ("group-id-missing", "getResourceGroups"): _drop_group_ids,
     ("invalid-input-accepted", "createPolicy"): _generated_policy,
     ("job-id-unknown", "backupResourceGroupNow"): _unknown_job,
     ("state-not-persisted", "updateResourceGroup"): _forget(lambda ctx: ctx.state.groups),

@@ -52,6 +52,11 @@ FAULTS: dict[str, Fault] = dict(
             "fuzz",
             "createPolicy skips body validation and answers 200 with a generated policy",
         ),
+        _fault(
+            "group-id-missing",
+            "fuzz",
+            "getResourceGroups items lack 'id' (the client reads it), which links follow",
+        ),
         _fault("job-id-unknown", "stateful", "backupnow answers a jobId that getJob reports 404"),
         _fault("job-never-finishes", "scenario", "backup jobs stay RUNNING at 50%"),
         _fault(

@@ -36,9 +36,17 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def make_server(
-    config: EmulatorConfig, certificate: CertificateFiles | None, clock: Clock | None = None
+    config: EmulatorConfig,
+    certificate: CertificateFiles | None,
+    clock: Clock | None = None,
+    *,
+    configure_logging: bool = True,
 ) -> uvicorn.Server:
-    """A uvicorn server for the emulator app (TLS when ``certificate`` is given)."""
+    """A uvicorn server for the emulator app (TLS when ``certificate`` is given).
+
+    ``configure_logging=False`` leaves the process's logging alone: uvicorn would otherwise
+    replace the handlers of its loggers (and so undo where a run sends the server's log).
+    """
     options: dict[str, object] = {
         "log_level": "warning",
         "access_log": False,
@@ -50,6 +58,8 @@ def make_server(
     if certificate is not None:
         options["ssl_certfile"] = str(certificate.cert_path)
         options["ssl_keyfile"] = str(certificate.key_path)
+    if not configure_logging:
+        options["log_config"] = None
     uv_config = uvicorn.Config(create_app(config, clock), **options)  # type: ignore[arg-type]
     return uvicorn.Server(uv_config)
 
@@ -108,7 +118,9 @@ class EmbeddedEmulator:
         self.certificate = ensure_certificate(self.config.cert_dir) if self.config.tls else None
         sock = bind(self.config.host, self.config.port)
         self.port = sock.getsockname()[1]
-        self._server = make_server(self.config, self.certificate, self._clock)
+        self._server = make_server(
+            self.config, self.certificate, self._clock, configure_logging=False
+        )
         server = self._server
         self._thread = threading.Thread(
             target=server.run, kwargs={"sockets": [sock]}, name="scv-emulator", daemon=True

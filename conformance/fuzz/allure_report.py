@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import allure
 
+from conformance.core import deviation
 from conformance.fuzz.verdicts import Verdict
 
-SUITE = "fuzz"
+#: The sub-suite of every fuzzing test, under its API area and operation.
+SUB_SUITE = "fuzzing"
 
 
 def describe(subject: str, check: str, feature: str, parameters: dict[str, str]) -> None:
-    """Title ``<subject>: <check>`` and the labels the report groups by."""
+    """Title ``<subject>: <check>`` and the labels the report groups by: the tree by API
+    area (the contract's tag), then operation; the behaviours view by the same."""
     allure.dynamic.title(f"{subject}: {check}")
-    allure.dynamic.label("suite", SUITE)
+    allure.dynamic.parent_suite(feature)
+    allure.dynamic.suite(subject)
+    allure.dynamic.sub_suite(SUB_SUITE)
     allure.dynamic.feature(feature)
     allure.dynamic.story(subject)
     for name, value in parameters.items():
@@ -20,9 +25,10 @@ def describe(subject: str, check: str, feature: str, parameters: dict[str, str])
         allure.dynamic.parameter(name, value, excluded=name in {"seed", "cases", "target"})
 
 
-def attach_failures(verdict: Verdict) -> None:
-    """The redacted exchanges and curl commands of the kept failing cases."""
-    for number, finding in enumerate(verdict.findings, start=1):
+def attach_failures(verdict: Verdict, deviations: bool = False) -> None:
+    """The redacted exchanges and curl commands of the kept failing (or deviating) cases."""
+    findings = verdict.deviations if deviations else verdict.findings
+    for number, finding in enumerate(findings, start=1):
         if finding.exchange is None:
             continue
         allure.attach(
@@ -33,3 +39,10 @@ def attach_failures(verdict: Verdict) -> None:
         allure.attach(
             finding.curl, name=f"case {number}: curl", attachment_type=allure.attachment_type.TEXT
         )
+
+
+def mark_deviation(message: str, verdict: Verdict) -> None:
+    """A deviation: tagged, its text as the description, its cases attached."""
+    allure.dynamic.tag(deviation.DEVIATION)
+    allure.dynamic.description(f"Deviation from our assumptions\n\n```\n{message}\n```")
+    attach_failures(verdict, deviations=True)

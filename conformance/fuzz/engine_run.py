@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from typing import Any
 
+from schemathesis import Case, Response
+from schemathesis.core import NOT_SET
 from schemathesis.engine import Status, events, from_schema
 from schemathesis.engine.recorder import ScenarioRecorder
 from schemathesis.schemas import BaseSchema
 
-from conformance.core import recording
+from conformance.core import coverage, recording
 from conformance.fuzz.exchanges import exchange_of, log_cases
+from conformance.fuzz.grading import GRADED, Answered, Grader, Sent
 from conformance.fuzz.verdicts import Finding, FuzzResult
 
 SecretsSource = Callable[[], Iterable[str]]
 
 
-def run_engine(schema: BaseSchema, secrets: SecretsSource) -> FuzzResult:
-    """Run every enabled phase over ``schema`` and judge each check by its results.
+def run_engine(
+    schema: BaseSchema, secrets: SecretsSource, grader: Grader | None = None
+) -> FuzzResult:
+    """Run every enabled phase over ``schema`` and judge each check by its results;
+    ``grader`` tells the violations of assumptions (deviations) from failures.
 
     schemathesis turns a KeyboardInterrupt into an event and winds down; it is raised
     again here so that pytest stops too.
@@ -29,7 +36,7 @@ def run_engine(schema: BaseSchema, secrets: SecretsSource) -> FuzzResult:
         if isinstance(event, events.Interrupted):
             interrupted = True
         elif isinstance(event, events.ScenarioFinished):
-            _collect(event.recorder, result, secrets)
+            _collect(event.recorder, result, secrets, grader)
         elif isinstance(event, events.NonFatalError):
             result.errors.append(f"{event.label}: {event.info.title}: {event.info.message}")
         elif isinstance(event, events.FatalError):
@@ -50,13 +57,25 @@ def _check_of(failure: object) -> str:
     return str(checks[0])
 
 
-def _collect(recorder: ScenarioRecorder, result: FuzzResult, secrets: SecretsSource) -> None:
+def _collect(
+    recorder: ScenarioRecorder, result: FuzzResult, secrets: SecretsSource, grader: Grader | None
+) -> None:
     result.cases += len(recorder.cases)
+    for sent in recorder.interactions.values():
+        status = sent.response.status_code if sent.response is not None else None
+        coverage.observe(sent.request.method, sent.request.uri, status, sent.request.headers)
     if recording.active():
         log_cases(recorder, secrets())
     for case_id, nodes in recorder.checks.items():
+        answered = recorder.interactions.get(case_id)
+        span = None
+        if answered is not None:
+            elapsed = answered.response.elapsed if answered.response is not None else 0.0
+            span = (answered.timestamp - elapsed, answered.timestamp)
         for node in nodes:
             verdict = result.verdict(node.name)
+            if span is not None:
+                verdict.saw(*span)
             if node.status == Status.SUCCESS:
                 verdict.add_pass()
             elif node.status == Status.SKIP:
@@ -69,6 +88,41 @@ def _collect(recorder: ScenarioRecorder, result: FuzzResult, secrets: SecretsSou
                     if interaction is not None
                     else None
                 )
-                verdict.add_failure(Finding(failure.title, failure.message, exchange))
+                deviation = (
+                    grader is not None
+                    and node.name in GRADED
+                    and interaction is not None
+                    and interaction.response is not None
+                    and case_id in recorder.cases
+                    and grader.is_deviation(
+                        node.name,
+                        sent_by(recorder.cases[case_id].value),
+                        answer_of(interaction.response),
+                    )
+                )
+                verdict.add_failure(Finding(failure.title, failure.message, exchange, deviation))
             else:
                 verdict.add_error(f"check {node.name} could not judge case {case_id}")
+
+
+def sent_by(case: Case) -> Sent:
+    """What ``case`` sent, for grading."""
+    parameters: dict[str, Any] = {
+        "path": dict(case.path_parameters or {}),
+        "query": dict(case.query or {}),
+        "header": dict(case.headers or {}),
+    }
+    return Sent(
+        path=case.operation.path,
+        method=case.method.lower(),
+        body=None if case.body is NOT_SET else case.body,
+        has_body=case.body is not NOT_SET,
+        parameters=parameters,
+    )
+
+
+def answer_of(response: Response) -> Answered:
+    """What came back, for grading."""
+    values = response.headers.get("content-type") or [""]
+    content_type = values[0] if isinstance(values, list) else str(values)
+    return Answered(response.status_code, content_type, response.text_lossy())

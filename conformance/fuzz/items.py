@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 from schemathesis.checks import CHECKS, load_all_checks
 
+from conformance.core import deviation
 from conformance.core.contract import Operation
 from conformance.core.errors import ConformanceFailure, InfrastructureError
+from conformance.core.item_keys import STATEFUL, TIME_SPAN
 from conformance.core.skips import Skip, SkipKind
 from conformance.fuzz import allure_report
 from conformance.fuzz.checks import RESPONSE_CHECKS
@@ -19,8 +21,6 @@ from conformance.fuzz.state import fuzz_suite, profile_of
 from conformance.fuzz.stateful_checks import LINKED_RESOURCE
 from conformance.plugin.context import get_context
 from conformance.plugin.skips import skip_item
-
-STATEFUL = "stateful"
 
 
 def builtin_checks() -> list[str]:
@@ -106,6 +106,14 @@ class CheckItem(pytest.Item):
         result = suite.operation_result(self.subject) if self.operation else suite.stateful_result()
         judgement = judge(self.subject, self.check, result)
         self.user_properties.append(("cases", result.cases))
+        verdict = result.verdicts.get(self.check)
+        if verdict is not None and verdict.started is not None and verdict.finished is not None:
+            # the engine ran every check of the operation at once: the report shows when
+            # this check's own cases ran, not when this item read the verdict
+            self.user_properties += [
+                (TIME_SPAN[0], int(verdict.started * 1000)),
+                (TIME_SPAN[1], int(verdict.finished * 1000)),
+            ]
         if judgement.status == "failed":
             self.user_properties += [
                 ("reproduce", judgement.reproduce),
@@ -114,6 +122,17 @@ class CheckItem(pytest.Item):
             if judgement.verdict is not None:
                 allure_report.attach_failures(judgement.verdict)
             raise ConformanceFailure(judgement.message)
+        if judgement.status == "deviation":
+            self.user_properties += [
+                (deviation.VERDICT_PROPERTY, deviation.DEVIATION),
+                (deviation.MESSAGE_PROPERTY, judgement.message),
+                ("reproduce", judgement.reproduce),
+            ]
+            if judgement.verdict is not None:
+                allure_report.mark_deviation(judgement.message, judgement.verdict)
+            if get_context(self.config).strict:
+                raise ConformanceFailure(deviation.tagged(judgement.message))
+            return
         if judgement.status == "broken":
             self.user_properties.append(("message", judgement.message))
             raise InfrastructureError(judgement.message)

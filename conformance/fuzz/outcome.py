@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from conformance.fuzz.verdicts import FuzzResult, Verdict
+from conformance.fuzz.verdicts import Finding, FuzzResult, Verdict
 
 
 @dataclass(frozen=True)
 class Judgement:
     """What an item concluded: passed, not applicable, or failed with a message and curl."""
 
-    status: str  # "passed" | "not_applicable" | "failed" | "broken"
+    status: str  # "passed" | "not_applicable" | "failed" | "deviation" | "broken"
     message: str = ""
     reproduce: str | None = None
     verdict: Verdict | None = None
@@ -22,6 +22,8 @@ def judge(subject: str, check: str, result: FuzzResult) -> Judgement:
     verdict = result.verdicts.get(check)
     if verdict is not None and verdict.failed:
         return _failed(subject, check, verdict)
+    if verdict is not None and verdict.deviated:
+        return _deviated(subject, check, verdict)
     if result.errors and (verdict is None or verdict.judged == 0):
         return Judgement("broken", f"{subject}: {check} could not run: {result.errors[0]}")
     if verdict is not None and verdict.errors and verdict.judged == 0:
@@ -37,17 +39,40 @@ def judge(subject: str, check: str, result: FuzzResult) -> Judgement:
 
 
 def _failed(subject: str, check: str, verdict: Verdict) -> Judgement:
-    first = verdict.findings[0] if verdict.findings else None
-    lines = [f"{subject}: {check} failed on {verdict.failed} of {verdict.judged} cases"]
-    for finding in verdict.findings:
+    headline = f"{subject}: {check} failed on {verdict.failed} of {verdict.judged} cases"
+    if verdict.deviated:
+        headline += f" (and deviated from our assumptions on {verdict.deviated} more)"
+    return _described("failed", headline, verdict.findings, verdict)
+
+
+def _deviated(subject: str, check: str, verdict: Verdict) -> Judgement:
+    first = verdict.deviations[0].message.strip().splitlines() if verdict.deviations else []
+    headline = (
+        f"{subject}: {check} deviated from our assumptions on {verdict.deviated} of "
+        f"{verdict.judged} cases" + (f": {first[0]}" if first else "") + "\n\n"
+        "The contract without its assumption-only constraints accepts each of them: they "
+        "contradict what we assumed, not what the vendor documented (a failure only under "
+        "--strict)."
+    )
+    return _described("deviation", headline, verdict.deviations, verdict)
+
+
+def _described(status: str, headline: str, findings: list[Finding], verdict: Verdict) -> Judgement:
+    first = findings[0] if findings else None
+    lines = [headline]
+    for finding in findings:
         lines += ["", f"- {finding.title}", _indent(finding.message.strip())]
         if finding.exchange is not None:
-            status = finding.exchange.status_code
-            lines += [f"  Answer: HTTP {status}" if status is not None else "  No answer"]
+            answer = finding.exchange.status_code
+            lines += [f"  Answer: HTTP {answer}" if answer is not None else "  No answer"]
     reproduce = first.curl if first else None
     if reproduce:
-        lines += ["", "Reproduce (set SCV_TOKEN to a token from login):", f"  {reproduce}"]
-    return Judgement("failed", "\n".join(lines), reproduce, verdict)
+        lines += [
+            "",
+            "Reproduce ($SCV_TOKEN: a token from login; summary.md shows how to get one):",
+            f"  {reproduce}",
+        ]
+    return Judgement(status, "\n".join(lines), reproduce, verdict)
 
 
 def _indent(text: str, prefix: str = "  ") -> str:

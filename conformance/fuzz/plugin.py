@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from conformance.core.contract import SPEC_PATH
+from conformance.core.item_keys import file_nodeid
 from conformance.fuzz import skips, stats
-from conformance.fuzz.items import ContractFile
-from conformance.fuzz.state import existing_suite
+from conformance.fuzz.items import CheckItem, ContractFile
+from conformance.fuzz.state import existing_suite, plan
 from conformance.plugin.context import get_context, get_manifest
 
 _COLLECTED = pytest.StashKey[bool]()
@@ -27,7 +28,16 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     if file_path.resolve() != SPEC_PATH.resolve():
         return None
     parent.config.stash[_COLLECTED] = True
-    return ContractFile.from_parent(parent, path=file_path)
+    return ContractFile.from_parent(parent, path=file_path, nodeid=file_nodeid(file_path))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    subjects = [
+        item.operation.operation_id
+        for item in session.items
+        if isinstance(item, CheckItem) and item.operation is not None and item.skip is None
+    ]
+    plan(session.config, list(dict.fromkeys(subjects)))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -35,7 +45,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if not config.stash.get(_COLLECTED, False):
         return
     context = get_context(config)
-    entries = skips.left_out(context)
+    entries = skips.left_out(context, get_manifest(config).selection)
     directory = get_manifest(config).run_dir
     skips.write(directory, context, entries)
     suite = existing_suite(config)
@@ -48,7 +58,7 @@ def pytest_terminal_summary(
 ) -> None:
     if not config.stash.get(_COLLECTED, False):
         return
-    entries = skips.left_out(get_context(config))
+    entries = skips.left_out(get_context(config), get_manifest(config).selection)
     if entries:
         terminalreporter.section("fuzzing: operations left out")
         for entry in entries:

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from conformance.core.context import RunContext
+from conformance.core.selection import Selection
 from conformance.core.skips import SkipKind
 
 SKIPS_FILE = "fuzz-skips.json"
@@ -22,10 +23,12 @@ class LeftOut:
     reason: str
 
 
-def left_out(context: RunContext) -> list[LeftOut]:
-    """Every operation of the contract that must not run against the context's target."""
+def left_out(context: RunContext, selection: Selection | None = None) -> list[LeftOut]:
+    """Every selected operation of the contract that must not run against the target."""
     entries = []
     for op in context.contract.operations:
+        if selection is not None and not selection.selects_operation(op):
+            continue
         skip = context.skip(op)
         if skip is not None:
             entries.append(LeftOut(op.operation_id, skip.kind, skip.text))

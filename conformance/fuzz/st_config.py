@@ -6,7 +6,7 @@ that keeps the two comparable.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from conformance.core.contract import Operation
@@ -27,6 +27,8 @@ def config_table(
     phases_run: Iterable[str] | None = None,
     read_only: bool = False,
     request_timeout: float = REQUEST_TIMEOUT_SECONDS,
+    headers: Mapping[str, str] | None = None,
+    proxy: str | None = None,
 ) -> dict[str, Any]:
     """The configuration table for fuzzing ``operations`` at ``base_url``.
 
@@ -44,14 +46,15 @@ def config_table(
             "generation": {"max-examples": profile.stateful_examples},
         }
     )
-    return {
+    table: dict[str, Any] = {
         "seed": seed,
         "base-url": base_url,
         "tls-verify": verify,
         "workers": 1,
         "continue-on-failure": True,
         "request-timeout": min(REQUEST_TIMEOUT_SECONDS, request_timeout),
-        "generation": {"max-examples": profile.max_examples, "mode": "all"},
+        # no example database: a seed replays a run's cases, whatever ran before it here
+        "generation": {"max-examples": profile.max_examples, "mode": "all", "database": "none"},
         "phases": phases,
         "operations": [
             {
@@ -63,3 +66,8 @@ def config_table(
             for op in operations
         ],
     }
+    if headers:
+        table["headers"] = dict(headers)
+    if proxy:
+        table["proxy"] = proxy
+    return table

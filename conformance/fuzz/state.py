@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from conformance.fuzz.profiles import Profile, get_profile
@@ -9,6 +11,7 @@ from conformance.fuzz.suite import FuzzSuite
 from conformance.plugin.context import get_context, get_manifest
 
 _SUITE = pytest.StashKey[FuzzSuite]()
+_PLANNED = pytest.StashKey[list[str]]()
 
 
 def profile_of(config: pytest.Config) -> Profile:
@@ -22,11 +25,24 @@ def existing_suite(config: pytest.Config) -> FuzzSuite | None:
     return config.stash.get(_SUITE, None)
 
 
+def plan(config: pytest.Config, operation_ids: list[str]) -> None:
+    """The operations this process will fuzz, in the order its items ask for them."""
+    config.stash[_PLANNED] = operation_ids
+
+
 def fuzz_suite(config: pytest.Config) -> FuzzSuite:
-    """The suite of this process, created on first use."""
+    """The suite of this process, created on first use, its planned runs started ahead
+    ``--concurrency`` at once (under pytest-xdist the workers are the concurrency: a worker
+    does not know which operations it will be given)."""
     suite = config.stash.get(_SUITE, None)
     if suite is None:
-        suite = FuzzSuite(get_context(config), profile_of(config), get_manifest(config).seed)
+        manifest = get_manifest(config)
+        suite = FuzzSuite(
+            get_context(config), profile_of(config), manifest.seed, manifest.selection
+        )
         config.stash[_SUITE] = suite
         config.add_cleanup(suite.close)
+        if "PYTEST_XDIST_WORKER" not in os.environ:
+            planned: list[str] = config.stash.get(_PLANNED, [])
+            suite.start_ahead(planned, manifest.concurrency)
     return suite

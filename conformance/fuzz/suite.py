@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
 
 import schemathesis
 from schemathesis.config import SchemathesisConfig
@@ -13,20 +18,30 @@ from conformance.core import recording
 from conformance.core.context import RunContext
 from conformance.core.contract import Operation
 from conformance.core.errors import HarnessError
+from conformance.core.item_keys import STATEFUL
+from conformance.core.scheduler import ConflictScheduler
+from conformance.core.selection import Selection
 from conformance.core.session import ScvSession
-from conformance.fuzz import auth, checks, stateful_checks
+from conformance.fuzz import auth, checks, pace, stateful_checks
 from conformance.fuzz.engine_run import run_engine
+from conformance.fuzz.grading import Grader, Sent
 from conformance.fuzz.job_probe import probe_started_job_exists
 from conformance.fuzz.probes import PROBES, sample_request
 from conformance.fuzz.profiles import Profile
 from conformance.fuzz.st_config import config_table
 from conformance.fuzz.stateful_checks import LINKED_RESOURCE
 from conformance.fuzz.transport import BoundedSessions
-from conformance.fuzz.verdicts import FuzzResult
+from conformance.fuzz.verdicts import FuzzResult, Verdict
+from conformance.plugin.threads import threads_ahead
 
-STATEFUL = "stateful"
-#: Imported for its registration with schemathesis.
+try:  # Hypothesis's own scan of loaded modules for constants to draw (see start_ahead)
+    from hypothesis.internal.conjecture.providers import _get_local_constants
+except ImportError:  # pragma: no cover - another Hypothesis: nothing to do ahead
+    _get_local_constants = None  # type: ignore[assignment]
+
+#: Imported for their registration with schemathesis.
 REGISTERED_CHECKS = (checks.RESPONSE_CHECKS, stateful_checks.LINKED_RESOURCE)
+REGISTERED_HOOKS = (pace.before_call,)
 
 
 def only(schema: BaseSchema, operation_ids: list[str]) -> BaseSchema:
@@ -40,6 +55,19 @@ def only(schema: BaseSchema, operation_ids: list[str]) -> BaseSchema:
     return schema.exclude(operation_id=others) if others else schema
 
 
+def linked(operations: list[Operation]) -> bool:
+    """True when a response of one of ``operations`` links to one of them (a walk exists)."""
+    ids = {op.operation_id for op in operations}
+    return any(
+        link.get("operationId") in ids
+        for op in operations
+        for response in (op.definition.get("responses") or {}).values()
+        if isinstance(response, dict)
+        for link in (response.get("links") or {}).values()
+        if isinstance(link, dict)
+    )
+
+
 def _operation_ids(schema: BaseSchema) -> list[str]:
     raw = schema.raw_schema.get("paths", {})
     return [
@@ -51,12 +79,29 @@ def _operation_ids(schema: BaseSchema) -> list[str]:
 
 
 class FuzzSuite:
-    """Runs the engine once per operation (and once for the stateful phase), lazily."""
+    """Runs the engine once per operation (and once for the stateful phase), lazily.
 
-    def __init__(self, context: RunContext, profile: Profile, seed: int) -> None:
+    With :meth:`start_ahead`, the runs go ahead in threads, several at once, so that
+    their requests overlap the target's latency, in an order that does not depend on how
+    many: first the engine runs of the operations that only read (side by side), then
+    those of the operations that change state (one at a time, in contract order), and the
+    probes of every operation beside them. Schemathesis learns from answers, so a run's
+    cases depend on the state it meets: this way every run meets the same state whatever
+    the concurrency, and a seed sends the same cases. The stateful walk waits for them
+    all: it starts from the state they leave.
+    """
+
+    def __init__(
+        self,
+        context: RunContext,
+        profile: Profile,
+        seed: int,
+        selection: Selection | None = None,
+    ) -> None:
         self.context = context
         self.profile = profile
         self.seed = seed
+        self.selection = selection or Selection()
         self.session: ScvSession = context.session()
         self.sessions = BoundedSessions(
             self.session.guard, self.session.deadline, on_answer=self._answered
@@ -64,12 +109,20 @@ class FuzzSuite:
         self.sessions.install()
         self._results: dict[str, FuzzResult] = {}
         self._schemas: dict[str, BaseSchema] = {}
+        self._schema_lock = threading.Lock()
+        self._ahead: ConflictScheduler[Any] | None = None
+        self._guards = contextlib.ExitStack()
         self.auth: auth.SessionTokenAuth | None = None
+        self.grader = Grader(context.contract)
         checks.Budgets.configure(context.settings.response_time_budget_ms, context.settings.budgets)
 
     def runnable(self) -> list[Operation]:
-        """The operations that may run against this target."""
-        return [op for op in self.context.contract.operations if self.context.skip(op) is None]
+        """The selected operations that may run against this target."""
+        return [
+            op
+            for op in self.context.contract.operations
+            if self.context.skip(op) is None and self.selection.selects_operation(op)
+        ]
 
     def results(self) -> dict[str, FuzzResult]:
         """The runs done so far, by operationId (``stateful`` for the walk)."""
@@ -79,14 +132,64 @@ class FuzzSuite:
         return self.session.secrets
 
     def close(self) -> None:
+        if self._ahead is not None:
+            self._ahead.cancel()
+            self._ahead.join()
+        self._guards.close()
         self.sessions.uninstall()
         self.session.close()
+
+    def start_ahead(self, operation_ids: Sequence[str], concurrency: int) -> None:
+        """Start the runs of ``operation_ids`` (and their probes), ``concurrency`` at once.
+
+        Requests still keep the process's pace: ``--rate-limit`` is one for all threads.
+        """
+        if self._ahead is not None:
+            return
+        self._schema("operations")
+        self._guards.enter_context(threads_ahead())
+        if _get_local_constants is not None:
+            # Hypothesis scans the loaded modules' sources for constants the first time it
+            # wants one, which threads must not do at once (it parses them with ast, which
+            # CPython 3.11 does not guard): scan here, before there are threads.
+            _get_local_constants()
+        contract = self.context.contract
+        changing = {op for op in operation_ids if contract.operation(op).mutates}
+        engines = [op for op in operation_ids if op not in changing] + [
+            op for op in operation_ids if op in changing
+        ]
+        jobs: list[tuple[tuple[str, str], Any]] = [
+            (("engine", op), lambda op=op: self._engine(op)) for op in engines
+        ]
+        jobs += [
+            (("probes", op), lambda op=op: self._probes(op))
+            for op in operation_ids
+            if op != "login"
+        ]
+        first = ("engine", engines[0]) if engines else None
+
+        def conflicts(a: Any, b: Any) -> bool:
+            # Hypothesis fills process-wide caches on first use (among them the constants
+            # it draws from loaded modules), which other threads must not race: the first
+            # run goes alone. Then a state-changing run alone; probes send what a correct
+            # target refuses.
+            if first in (a, b):
+                return True
+            engine_runs = a[0] == b[0] == "engine"
+            return engine_runs and (a[1] in changing or b[1] in changing)
+
+        self._ahead = ConflictScheduler(jobs, concurrency, conflicts, ordered=True, name="fuzz")
+        self._ahead.start()
 
     def _answered(self, token: str | None, status: int) -> None:
         if token is not None and status != 401:
             self.session.accepted(token)
 
     def _schema(self, kind: str) -> BaseSchema:
+        with self._schema_lock:
+            return self._schema_locked(kind)
+
+    def _schema_locked(self, kind: str) -> BaseSchema:
         if kind not in self._schemas:
             phases = (
                 ("stateful",)
@@ -102,6 +205,8 @@ class FuzzSuite:
                 phases_run=phases,
                 read_only=not self.context.destructive_allowed,
                 request_timeout=self.context.settings.request_timeout,
+                headers=self.context.target.headers,
+                proxy=self.context.target.proxy,
             )
             schema = schemathesis.openapi.from_dict(
                 copy.deepcopy(self.context.contract.document),
@@ -115,20 +220,48 @@ class FuzzSuite:
     def operation_result(self, operation_id: str) -> FuzzResult:
         """Verdicts of every check for one operation (engine phases and probes)."""
         if operation_id not in self._results:
-            schema = only(self._schema("operations"), [operation_id])
-            result = run_engine(schema, self.secrets)
-            if operation_id != "login" and not result.errors:
-                with recording.labels(recording.PROBE_KIND, operation_id):
-                    self._probe(schema, result)
+            if self._ahead is not None and ("engine", operation_id) in self._ahead:
+                result = self._waited(("engine", operation_id))
+                probes = self._waited(("probes", operation_id)) if operation_id != "login" else {}
+            else:
+                result = self._engine(operation_id)
+                probes = (
+                    self._probes(operation_id)
+                    if operation_id != "login" and not result.errors
+                    else {}
+                )
+            if not result.errors:
+                for name, verdict in probes.items():
+                    result.verdicts[name] = verdict
+                    result.cases += verdict.judged
             self._results[operation_id] = result
         return self._results[operation_id]
+
+    def _waited(self, key: tuple[str, str]) -> Any:
+        assert self._ahead is not None
+        done = self._ahead.wait(key)
+        if done.error is not None:
+            raise done.error
+        return done.value
+
+    def _engine(self, operation_id: str) -> FuzzResult:
+        schema = only(self._schema("operations"), [operation_id])
+        return run_engine(schema, self.secrets, self.grader)
 
     def stateful_result(self) -> FuzzResult:
         """Verdicts of every check over the walks along the contract's links."""
         if STATEFUL not in self._results:
-            ids = [op.operation_id for op in self.runnable()]
+            if self._ahead is not None:
+                self._ahead.wait_all()  # each operation's item reports its own outcome
+            runnable = self.runnable()
+            if not linked(runnable):
+                # nothing to walk along (the selection or the target left the links out):
+                # every check judges no case, so each is not applicable
+                self._results[STATEFUL] = FuzzResult()
+                return self._results[STATEFUL]
+            ids = [op.operation_id for op in runnable]
             schema = only(self._schema(STATEFUL), ids)
-            result = run_engine(schema, self.secrets)
+            result = run_engine(schema, self.secrets, self.grader)
             if "backupResourceGroupNow" in ids and not result.errors:
                 with recording.labels(recording.PROBE_KIND):
                     self._follow_job_links(result)
@@ -136,24 +269,40 @@ class FuzzSuite:
         return self._results[STATEFUL]
 
     def _follow_job_links(self, result: FuzzResult) -> None:
+        started = time.time()
         try:
             probed = probe_started_job_exists(self.session)
         except HarnessError as exc:
             result.verdict(LINKED_RESOURCE).add_error(str(exc))
             return
         verdict = result.verdict(LINKED_RESOURCE)
+        verdict.saw(started, time.time())
         verdict.passed += probed.passed
         for finding in probed.findings:
             verdict.add_failure(finding)
         result.cases += probed.judged
 
-    def _probe(self, schema: BaseSchema, result: FuzzResult) -> None:
+    def _probes(self, operation_id: str) -> dict[str, Verdict]:
+        """The probes' verdicts for one operation (an error is a verdict's error)."""
+        schema = only(self._schema("operations"), [operation_id])
         operation = next(r.ok() for r in schema.get_all_operations() if isinstance(r, Ok))
         request = sample_request(operation)
-        for name, probe in PROBES.items():
-            try:
-                result.verdicts[name] = probe(self.session, request)
-            except HarnessError as exc:
-                result.verdict(name).add_error(str(exc))
-                continue
-            result.cases += result.verdicts[name].judged
+        sent = Sent(operation.path, operation.method.lower())
+        verdicts: dict[str, Verdict] = {}
+        # a session of its own: probes note the exchanges of the session they send through
+        session = self.context.session() if self._ahead is not None else self.session
+        try:
+            with recording.labels(recording.PROBE_KIND, operation_id):
+                for name, probe in PROBES.items():
+                    started = time.time()
+                    try:
+                        verdicts[name] = self.grader.regrade_auth(probe(session, request), sent)
+                    except HarnessError as exc:
+                        verdicts[name] = Verdict(name)
+                        verdicts[name].add_error(str(exc))
+                        continue
+                    verdicts[name].saw(started, time.time())
+        finally:
+            if session is not self.session:
+                session.close()
+        return verdicts

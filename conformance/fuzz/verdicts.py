@@ -1,4 +1,4 @@
-"""Per-check verdicts: how many cases a check passed, which failed, and why."""
+"""Per-check verdicts: how many cases a check passed, which failed or deviated, and why."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ class Finding:
     title: str
     message: str
     exchange: Exchange | None
+    #: The case contradicts only an assumption of ours (see ``conformance.fuzz.grading``).
+    deviation: bool = False
 
     @property
     def curl(self) -> str:
@@ -33,19 +35,35 @@ class Verdict:
     failed: int = 0
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    #: Cases that contradicted only our assumptions, and the kept ones.
+    deviated: int = 0
+    deviations: list[Finding] = field(default_factory=list)
+    #: When the first case this check judged was sent and the last answered (epoch s).
+    started: float | None = None
+    finished: float | None = None
 
     @property
     def judged(self) -> int:
-        return self.passed + self.failed
+        return self.passed + self.failed + self.deviated
+
+    def saw(self, start: float, end: float) -> None:
+        """Widen the check's time span to a case sent at ``start`` and done at ``end``."""
+        self.started = start if self.started is None else min(self.started, start)
+        self.finished = end if self.finished is None else max(self.finished, end)
 
     def add_pass(self) -> None:
         self.passed += 1
 
     def add_failure(self, finding: Finding) -> None:
-        self.failed += 1
-        known = {f.message for f in self.findings}
-        if len(self.findings) < MAX_KEPT_FAILURES and finding.message not in known:
-            self.findings.append(finding)
+        """A failing case: a failure, or a deviation when ``finding.deviation``."""
+        kept = self.deviations if finding.deviation else self.findings
+        if finding.deviation:
+            self.deviated += 1
+        else:
+            self.failed += 1
+        known = {f.message for f in kept}
+        if len(kept) < MAX_KEPT_FAILURES and finding.message not in known:
+            kept.append(finding)
 
     def add_error(self, message: str) -> None:
         if message not in self.errors:

@@ -11,10 +11,10 @@ from collections.abc import Generator
 import allure
 import pytest
 
+from conformance.core import deviation
+from conformance.core.item_keys import LABEL_PREFIX, NODEID_LABEL, TIME_SPAN
 from conformance.core.skips import SKIP_KIND_PROPERTY
 
-LABEL_PREFIX = "scv."
-NODEID_LABEL = "scv.nodeid"
 KNOWN_PROPERTIES = (
     "suite",
     "operationId",
@@ -23,6 +23,9 @@ KNOWN_PROPERTIES = (
     "check",
     "reproduce",
     SKIP_KIND_PROPERTY,
+    deviation.VERDICT_PROPERTY,
+    deviation.MESSAGE_PROPERTY,
+    *TIME_SPAN,
 )
 
 _COPIED = pytest.StashKey[set[tuple[str, str]]]()

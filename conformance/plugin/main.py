@@ -1,9 +1,10 @@
 """The one pytest plugin of the child process: ``pytest -p conformance.plugin.main``.
 
-It reads the run manifest the parent wrote and registers the rest: progress events for the
-parent, the scheduling of workflows, the Allure labels, stopping cleanly on SIGTERM and
-when the target is gone, and the plugins of the suites the
-manifest names (``conformance.fuzz.plugin``, ``conformance.scenarios.plugin``).
+It reads the run manifest the parent wrote, sets the process's pace (``--rate-limit``) and
+``--max-failures``, and registers the rest: progress events for the parent, the selection
+(``--only``, the filters), the scheduling of workflows, the Allure labels, stopping cleanly
+on SIGTERM and when the target is gone, and the plugins of the suites the manifest names
+(``conformance.fuzz.plugin``, ``conformance.scenarios.plugin``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from types import ModuleType
 import pytest
 
 from conformance.core.errors import HarnessError
-from conformance.plugin import labels, progress, recording, safety, scheduling
+from conformance.core.pacing import PACER
+from conformance.plugin import coverage, labels, progress, recording, safety, scheduling, selection
 from conformance.plugin.context import get_manifest
 
 #: The harness's own plugins, by the name they are registered under.
@@ -22,6 +24,8 @@ HARNESS_PLUGINS: dict[str, ModuleType] = {
     "scv-progress": progress,
     "scv-scheduling": scheduling,
     "scv-labels": labels,
+    "scv-selection": selection,
+    "scv-coverage": coverage,
     "scv-recording": recording,
     "scv-safety": safety,
 }
@@ -30,9 +34,13 @@ HARNESS_PLUGINS: dict[str, ModuleType] = {
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     try:
-        suites = get_manifest(config).plugins
+        manifest = get_manifest(config)
     except HarnessError as exc:
         raise pytest.UsageError(str(exc)) from None
+    suites = manifest.plugins
+    PACER.configure(manifest.requests_per_second)
+    if manifest.max_failures:
+        config.option.maxfail = manifest.max_failures
     for name, module in HARNESS_PLUGINS.items():
         _register(config, module, name)
     for name in suites:

@@ -14,7 +14,7 @@ from typing import IO, Any
 
 import pytest
 
-PROGRESS_FD_VARIABLE = "SCV_CONFORMANCE_PROGRESS_FD"
+from conformance.core.manifest import PROGRESS_FD_VARIABLE
 
 _STREAM = pytest.StashKey[IO[str]]()
 _SENT_IDS = pytest.StashKey[bool]()

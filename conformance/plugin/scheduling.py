@@ -1,8 +1,9 @@
 """A pytest plugin that keeps the scenario workflows in one xdist worker.
 
-Workflows change the appliance's shared state (mounts, resource groups, restores), so two
-of them at once can trip over each other. Under ``--dist loadgroup`` they form one group
-and run one after another, while the fuzzing items spread over the other workers.
+Workflows change the appliance's shared state (mounts, resource groups, restores), so which
+of them may run at once is decided in one place (``conformance.scenarios.side_by_side``).
+Under ``--dist loadgroup`` they form one group in one worker, while the fuzzing items
+spread over the other workers.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conformance.core.item_keys import FUZZ, SCENARIO, item_key
-from conformance.plugin.labels import LABEL_PREFIX, NODEID_LABEL
+from conformance.core import deviation
+from conformance.core.item_keys import FUZZ, LABEL_PREFIX, NODEID_LABEL, SCENARIO, item_key
 
 #: Allure status -> the status word of summary.json.
 STATUS_WORDS = {"passed": "passed", "failed": "failed", "broken": "error", "skipped": "skipped"}
@@ -33,6 +33,11 @@ class ResultRecord:
 
     def label(self, name: str) -> str | None:
         return self.labels.get(LABEL_PREFIX + name)
+
+    @property
+    def deviation(self) -> bool:
+        """The test found a deviation from our assumptions (passed, or failed if strict)."""
+        return self.label(deviation.VERDICT_PROPERTY) == deviation.DEVIATION
 
     @property
     def suite(self) -> str:

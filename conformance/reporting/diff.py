@@ -5,8 +5,9 @@ The upgrade question: run before, run after, and compare. Two sources are compar
 - the verdicts (``summary.json``): every check of every operation, every workflow, and
   the deviations when the summary lists them;
 - the observations (``observations.json``, when both runs have one): operations that
-  answered in one run only, answer fields added, removed or retyped, status codes that
-  changed per kind of input, and p95 latencies that grew beyond a threshold.
+  answered in one run only or that the appliance's own API description lists in one run
+  only, answer fields added, removed or retyped, status codes that changed per kind of
+  input, and p95 latencies that grew beyond a threshold.
 
 A change a client of the appliance would suffer is a *regression*: a check or workflow
 that held and fails now, an operation gone, a field removed or given a type it did not
@@ -18,6 +19,7 @@ are compared on what both ran, with a warning, instead of listing every absent r
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,9 @@ STATUS = "status code"
 WORKFLOW = "workflow"
 LATENCY = "latency"
 AREAS = (VERDICT, DEVIATION, WORKFLOW, OPERATION, STATUS, FIELD, LATENCY)
+_TEMPLATE = re.compile(r"\{[^}]*\}")
+#: The kinds of input (``stateful-positive``, ...) whose calls depend on earlier answers.
+STATEFUL = "stateful"
 
 
 @dataclass(frozen=True)
@@ -218,6 +223,9 @@ def compare(
     moved: set[str] = set()
     if observed_before is not None and observed_after is not None:
         operation_changes = _operations_added_or_gone(observed_before, observed_after, same_scope)
+        operation_changes += _described_added_or_gone(
+            observed_before, observed_after, {c.subject for c in operation_changes}
+        )
         moved = {c.subject for c in operation_changes}
         changes += operation_changes
         changes += _status_codes(observed_before, observed_after, moved)
@@ -367,12 +375,47 @@ def _operations_added_or_gone(
     return changes
 
 
+def _described_added_or_gone(
+    before: Observations, after: Observations, named: set[str]
+) -> list[Change]:
+    """Operations the appliance's own description lists in one run only.
+
+    Compared only when both runs have a description (an appliance that serves none says
+    nothing about its operations); path parameter names do not matter.
+    """
+    if not before.described or not after.described:
+        return []
+    old = {_TEMPLATE.sub("{}", key): (key, op) for key, op in before.described.items()}
+    new = {_TEMPLATE.sub("{}", key): (key, op) for key, op in after.described.items()}
+    changes = []
+    for template in sorted(new.keys() - old.keys()):
+        key, operation_id = new[template]
+        subject = operation_id or key
+        if subject not in named:
+            changes.append(
+                Change(subject, key, "not described", "described", OPERATION, "operation added")
+            )
+    for template in sorted(old.keys() - new.keys()):
+        key, operation_id = old[template]
+        subject = operation_id or key
+        if subject not in named:
+            changes.append(
+                Change(
+                    subject, key, "described", "not described", OPERATION, "operation gone", True
+                )
+            )
+    return changes
+
+
 def _status_codes(before: Observations, after: Observations, moved: set[str]) -> list[Change]:
     changes = []
     for op in sorted(before.operations.keys() & after.operations.keys() - moved):
         old_kinds = before.operations[op].status_codes
         new_kinds = after.operations[op].status_codes
-        for kind in sorted(old_kinds.keys() & new_kinds.keys()):
+        # a stateful sequence builds each call from the answers before it: another answer
+        # anywhere sends other inputs after it, so its status codes are not compared
+        kinds = {k for k in old_kinds.keys() & new_kinds.keys() if not k.startswith(STATEFUL)}
+        for kind in sorted(kinds):
             old = {s for s, n in old_kinds[kind].items() if n > 0}
             new = {s for s, n in new_kinds[kind].items() if n > 0}
             if old == new:
@@ -451,7 +494,9 @@ def _latencies(
         old, new = before.operations[op].latency, after.operations[op].latency
         if old is None or new is None or not old.count or not new.count:
             continue
-        if new.p95 > old.p95 * (1 + threshold) and new.p95 - old.p95 >= floor_ms:
+        # the median must move too: one slow answer on a busy machine is no slower operation
+        grew = new.p95 > old.p95 * (1 + threshold) and new.p95 - old.p95 >= floor_ms
+        if grew and new.median - old.median >= floor_ms:
             growth = (new.p95 / old.p95 - 1) * 100 if old.p95 else float("inf")
             changes.append(
                 Change(

@@ -22,17 +22,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 from rich.console import Console
 from rich.table import Table
 
+from conformance.core.answers import AnswerJudge, Documented, media_matches
 from conformance.core.contract import Contract, Operation, load_contract
 from conformance.core.errors import ExitCode, UsageError
 from conformance.core.matching import OperationMatcher
 from conformance.core.recording import PROBE_KIND
-from conformance.core.redaction import REDACTED
 from conformance.core.scv_rules import (
     AUTH_REQUIRED,
     ERROR_ENVELOPE,
@@ -57,7 +54,6 @@ OFFLINE_CHECKS = (
     AUTH_REQUIRED,
 )
 STATEFUL = "stateful"
-CONTRACT_URI = "urn:scv-contract"
 KEPT_FINDINGS = 3
 #: Console width when the output is a log rather than a terminal.
 PLAIN_WIDTH = 120
@@ -107,9 +103,7 @@ class HarJudge:
     def __init__(self, contract: Contract) -> None:
         self.contract = contract
         self.matcher = OperationMatcher(contract)
-        self.registry: Registry[Any] = Registry().with_resource(
-            CONTRACT_URI, Resource.from_contents(contract.document, DRAFT202012)
-        )
+        self.answers = AnswerJudge(contract.document)
         self.tallies: dict[tuple[str, str], CheckTally] = defaultdict(CheckTally)
         self.unmatched: dict[str, int] = defaultdict(int)
         self.entries = 0
@@ -155,20 +149,13 @@ class HarJudge:
         results: list[tuple[str, str | None]] = []
         server_error = f"Server error: HTTP {answer.status}" if answer.status >= 500 else None
         results.append((NOT_A_SERVER_ERROR, server_error))
-        response = self._documented_response(operation, answer.status)
-        documented = ", ".join(str(k) for k in operation.definition.get("responses", {}))
-        if response is None:
-            results.append(
-                (
-                    STATUS_CODE,
-                    f"Undocumented HTTP status code\nReceived: {answer.status}\n"
-                    f"Documented: {documented}",
-                )
-            )
+        documented = self.answers.documented(operation.path, operation.method, answer.status)
+        if documented is None:
+            problem = self.answers.status_problem(operation.path, operation.method, answer.status)
+            results.append((STATUS_CODE, problem))
         else:
             results.append((STATUS_CODE, None))
-            pointer, content = response
-            results += self._content_problems(pointer, content, answer)
+            results += self._content_problems(documented, answer)
         body = answer.json()
         if body is not None:
             results.append((URI_NULL, uri_problem(body)))
@@ -177,51 +164,23 @@ class HarJudge:
             results.append((ERROR_ENVELOPE, problem))
         return results
 
-    def _documented_response(
-        self, operation: Operation, status: int
-    ) -> tuple[str, dict[str, Any]] | None:
-        """(JSON pointer, response object) documented for ``status``, $refs followed."""
-        responses = operation.definition.get("responses", {})
-        base = f"/paths/{_escape(operation.path)}/{operation.method}/responses"
-        for key in (str(status), f"{str(status)[0]}XX", f"{str(status)[0]}xx", "default"):
-            if key in responses:
-                pointer, response = f"{base}/{_escape(key)}", responses[key]
-                while isinstance(response, dict) and "$ref" in response:
-                    pointer = str(response["$ref"]).removeprefix("#")
-                    response = _resolve(self.contract.document, pointer)
-                return pointer, response
-        return None
-
     def _content_problems(
-        self, pointer: str, response: dict[str, Any], answer: Answer
+        self, documented: Documented, answer: Answer
     ) -> list[tuple[str, str | None]]:
-        content = response.get("content") or {}
-        if not content:
+        if not documented.response.get("content"):
             return []
-        received = answer.content_type.split(";")[0].strip().lower()
-        media = next((m for m in content if _media_matches(m, received)), None)
-        if media is None:
-            return [
-                (
-                    CONTENT_TYPE,
-                    f"Undocumented Content-Type\nReceived: {received or 'none'}\n"
-                    f"Documented: {', '.join(content)}",
-                )
-            ]
+        problem = self.answers.content_type_problem(documented, answer.content_type)
+        if problem:
+            return [(CONTENT_TYPE, problem)]
         results: list[tuple[str, str | None]] = [(CONTENT_TYPE, None)]
-        schema = content[media].get("schema")
         body = answer.json()
-        if schema is None or body is None:
-            return results
-        ref = f"{CONTRACT_URI}#{pointer}/content/{_escape(media)}/schema"
-        validator = Draft202012Validator({"$ref": ref}, registry=self.registry)
-        errors = [e for e in validator.iter_errors(body) if e.instance != REDACTED]
-        problem = None
-        if errors:
-            first = min(errors, key=lambda e: len(list(e.absolute_path)))
-            where = "/".join(str(p) for p in first.absolute_path) or "(root)"
-            problem = f"Response violates schema at {where}: {first.message}"
-        results.append((RESPONSE_SCHEMA, problem))
+        if body is not None:
+            content = documented.response["content"]
+            received = answer.content_type.split(";")[0].strip().lower()
+            media = next((m for m in content if media_matches(m, received)), None)
+            if media is not None and content[media].get("schema") is not None:
+                problem = self.answers.body_problem(documented, answer.content_type, body)
+                results.append((RESPONSE_SCHEMA, problem))
         return results
 
     def _tally(self, subject: str, check: str, answer: Answer, problem: str | None) -> None:
@@ -277,23 +236,6 @@ class HarJudge:
 def _order(item: tuple[tuple[str, str], CheckTally]) -> tuple[str, int]:
     (subject, check), _ = item
     return subject, OFFLINE_CHECKS.index(check)
-
-
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def _resolve(document: dict[str, Any], pointer: str) -> Any:
-    node: Any = document
-    for part in pointer.strip("/").split("/"):
-        node = node[part.replace("~1", "/").replace("~0", "~")]
-    return node
-
-
-def _media_matches(documented: str, received: str) -> bool:
-    main, _, sub = documented.split(";")[0].strip().lower().partition("/")
-    got_main, _, got_sub = received.partition("/")
-    return main in ("*", got_main) and sub in ("*", got_sub)
 
 
 def _path(url: str) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from conformance.core.errors import ExitCode, UsageError
 from conformance.reporting.allure_cli import INSTALL_HINT, find_allure
+from conformance.reporting.history import trim_history
 from conformance.reporting.metadata import allure3_categories
 from conformance.reporting.run_dirs import latest_run_dir
 
@@ -69,7 +70,8 @@ def allure_config(
 
 def build_report(run_dir: str | None, report_dir: str) -> int:
     """Generate the HTML report of a run; returns the exit code."""
-    folder = resolve_run_dir(run_dir, report_dir)
+    # absolute: Allure runs inside the run folder, so a relative path would resolve twice
+    folder = resolve_run_dir(run_dir, report_dir).absolute()
     command = find_allure()
     if command is None:
         print(f"scv-conformance: error: {INSTALL_HINT}", file=sys.stderr)
@@ -93,6 +95,7 @@ def build_report(run_dir: str | None, report_dir: str) -> int:
             return int(ExitCode.INFRASTRUCTURE)
         _swap_in(output, folder / REPORT_FOLDER)
         if scratch_history.exists():
+            trim_history(scratch_history)
             os.replace(scratch_history, history)
     (folder / IN_HISTORY_MARKER).touch()
     print(f"report: {folder / REPORT_FOLDER / 'index.html'}")

@@ -18,6 +18,8 @@ from conformance.reporting.allure_results import ResultRecord
 from conformance.reporting.atomic import write_text
 
 OUTCOME_TAGS = ("failure", "error", "skipped")
+#: The name of the file's root, whatever the target and however many children ran.
+ROOT_NAME = "scv-conformance"
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,13 @@ def reconcile(junit_path: Path, results: Sequence[ResultRecord]) -> JUnitCounts 
         return None
     status = {junit_name(r.nodeid): r.outcome for r in results}
     root = tree.getroot()
-    suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
+    if root.tag == "testsuite":
+        wrapper = ET.Element("testsuites")
+        wrapper.append(root)
+        root = wrapper
+        tree = ET.ElementTree(root)
+    root.set("name", ROOT_NAME)
+    suites = list(root.iter("testsuite"))
     total = JUnitCounts(0, 0, 0, 0)
     for suite in suites:
         counts = _reconcile_suite(suite, status)
@@ -109,7 +117,7 @@ def read_counts(junit_path: Path) -> JUnitCounts:
 
 def merge(parts: Sequence[Path], junit_path: Path) -> None:
     """Write the test suites of several junit files as one ``junit_path``; drop the parts."""
-    root = ET.Element("testsuites", {"name": "scv-conformance"})
+    root = ET.Element("testsuites", {"name": ROOT_NAME})
     for part in parts:
         try:
             tree = ET.parse(part)
@@ -120,3 +128,16 @@ def merge(parts: Sequence[Path], junit_path: Path) -> None:
     write_text(junit_path, ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n")
     for part in parts:
         part.unlink(missing_ok=True)
+
+
+def write_error(junit_path: Path, case: str, message: str) -> None:
+    """A junit.xml for a run that could not run its tests (say, an unreachable target):
+    one test ``case`` in error with ``message``, so that CI shows why."""
+    root = ET.Element("testsuites", {"name": ROOT_NAME})
+    counts = {"tests": "1", "failures": "0", "errors": "1", "skipped": "0"}
+    root.attrib.update(counts)
+    suite = ET.SubElement(root, "testsuite", {"name": ROOT_NAME, **counts})
+    testcase = ET.SubElement(suite, "testcase", {"classname": ROOT_NAME, "name": case})
+    ET.SubElement(testcase, "error", {"message": message}).text = message
+    ET.indent(root)
+    write_text(junit_path, ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n")

@@ -2,19 +2,65 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
+from conformance.reporting import coverage
 from conformance.reporting.baseline import ACCEPTED_STATUS, render_markdown
+from conformance.reporting.summary import PREFLIGHT_FAILED
 
 STATUS_TEXT = {
-    "conformant": "CONFORMANT: every check held",
+    "conformant": "CONFORMANT: every check that ran held",
     "failures": "NOT CONFORMANT: conformance failures",
     "error": "INCOMPLETE: infrastructure or harness errors",
     "unreachable": "NOT RUN: the target was unreachable",
     "interrupted": "INTERRUPTED: the run did not finish",
+    PREFLIGHT_FAILED: "NOT RUN: the preflight failed",
     ACCEPTED_STATUS: "ACCEPTED: every conformance failure is a known one in the baseline",
 }
 FAILURE_LIMIT = 50
+#: How each kind of skip is told in the headline.
+SKIP_PHRASES = {
+    "safety": "read-only: {n} safety skips",
+    "version": "{n} not in the appliance's release",
+    "inventory": "{n} need inventory names",
+    "not_applicable": "{n} not applicable",
+}
+
+
+def headline(summary: dict[str, Any]) -> str:
+    """The verdict, and what was not checked: ``CONFORMANT — 52% of checks skipped
+    (read-only: 310 safety skips)``."""
+    text = status_text(summary)
+    totals = summary["totals"]
+    skipped, total = totals["skipped"], totals["total"]
+    notes = []
+    if skipped and total:
+        kinds = Counter(entry.get("kind") or "other" for entry in summary.get("skipped", []))
+        reasons = [
+            SKIP_PHRASES.get(kind, "{n} for other reasons").format(n=count)
+            for kind, count in kinds.most_common()
+        ]
+        share = 100 * skipped / total
+        notes.append(f"{share:.0f}% of checks skipped ({', '.join(reasons)})")
+    if summary.get("selection"):
+        notes.append("narrowed by " + ", ".join(_flags(summary["selection"])))
+    return " — ".join([text, *notes])
+
+
+def _flags(selection: dict[str, list[str]]) -> list[str]:
+    return [
+        "--only" if name == "workflows" else f"--{name.replace('_', '-')}" for name in selection
+    ]
+
+
+def status_text(summary: dict[str, Any]) -> str:
+    """The verdict in words; a conformant run with deviations says how many."""
+    status = summary["status"]
+    deviations = len(summary.get("deviations") or [])
+    if status == "conformant" and deviations:
+        return f"CONFORMANT: no failures; {deviations} deviations from our assumptions"
+    return STATUS_TEXT.get(status, status)
 
 
 def _cell(value: object) -> str:
@@ -29,8 +75,7 @@ def render(summary: dict[str, Any]) -> str:
     lines = [
         "# SCV conformance run",
         "",
-        f"**{STATUS_TEXT.get(summary['status'], summary['status'])}** "
-        f"(exit code {summary.get('exitCode')})",
+        f"**{headline(summary)}** (exit code {summary.get('exitCode')})",
         "",
         "| | |",
         "|---|---|",
@@ -44,6 +89,8 @@ def render(summary: dict[str, Any]) -> str:
         f"| Duration | {summary['durationSeconds']:.1f} s |",
         f"| Tests | {totals['passed']} passed, {totals['failed']} failed, "
         f"{totals['errors']} errors, {totals['skipped']} skipped |",
+        f"| Deviations from our assumptions | {len(summary.get('deviations') or [])} "
+        f"({'failing the run: --strict' if summary.get('strict') else 'not failing the run'}) |",
         "",
     ]
     if summary.get("interrupted"):
@@ -59,20 +106,30 @@ def render(summary: dict[str, Any]) -> str:
             for i in leftovers
         ]
         lines.append("")
+    lines += _preflight(summary)
     for error in summary.get("collectionErrors", []):
         lines += [f"- collection error: `{_cell(error)}`"]
     lines += render_markdown(summary)
     lines += _operations(summary) + _workflows(summary) + _failures(summary)
-    if summary.get("seed") is not None:
-        lines += [
-            "## Replay",
-            "",
-            "```",
-            f"scv-conformance run --profile {summary['profile']} --seed {summary['seed']}",
-            "```",
-            "",
-        ]
+    lines += deviation_section(summary)
+    if summary.get("coverage"):
+        lines += coverage.render_markdown(summary["coverage"])
+    if summary.get("replay") or summary.get("seed") is not None:
+        replay = summary.get("replay") or (
+            f"scv-conformance run --profile {summary['profile']} --seed {summary['seed']}"
+        )
+        lines += ["## Replay", "", "```", replay, "```", ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _preflight(summary: dict[str, Any]) -> list[str]:
+    preflight = summary.get("preflight")
+    if not preflight:
+        return []
+    if not preflight.get("passed"):
+        check = preflight["failedCheck"]
+        return ["## Preflight", "", f"The check `{check}` stopped the run: nothing was tested.", ""]
+    return ["## Preflight", "", *(f"- {_cell(note)}" for note in preflight["notes"]), ""]
 
 
 def _operations(summary: dict[str, Any]) -> list[str]:
@@ -110,6 +167,16 @@ def _failures(summary: dict[str, Any]) -> list[str]:
     if not failures:
         return []
     lines = ["## Failures and errors", ""]
+    if summary.get("tokenCommand") and any(f.get("reproduce") for f in failures):
+        lines += [
+            "The curl commands read a token from `$SCV_TOKEN`; with the password in "
+            "`$SCV_PASSWORD`, this sets it:",
+            "",
+            "```sh",
+            summary["tokenCommand"],
+            "```",
+            "",
+        ]
     for failure in failures[:FAILURE_LIMIT]:
         subject = failure.get("operationId") or failure.get("workflowId")
         where = " / ".join(
@@ -128,4 +195,37 @@ def _failures(summary: dict[str, Any]) -> list[str]:
         lines.append("")
     if len(failures) > FAILURE_LIMIT:
         lines += [f"… and {len(failures) - FAILURE_LIMIT} more (see summary.json).", ""]
+    return lines
+
+
+def deviation_section(summary: dict[str, Any]) -> list[str]:
+    """Every deviation from our assumptions, with what reproduces it."""
+    deviations = summary.get("deviations") or []
+    if not deviations:
+        return []
+    consequence = (
+        "Under --strict each one fails the run."
+        if summary.get("strict")
+        else "They do not fail the run (--strict makes them failures)."
+    )
+    lines = [
+        "## Deviations from our assumptions",
+        "",
+        "The appliance contradicts only an assumption of the contract (`x-evidence: "
+        "assumption`, see specs/README.md), not what the vendor documented or a client "
+        f"proved. {consequence}",
+        "",
+    ]
+    for entry in deviations[:FAILURE_LIMIT]:
+        subject = entry.get("operationId") or entry.get("workflowId")
+        where = " / ".join(
+            _cell(p) for p in (subject, entry.get("stepId"), entry.get("check")) if p
+        )
+        lines += [f"### deviation: {where}", "", "```text", entry["message"] or "(no message)"]
+        lines.append("```")
+        if entry.get("reproduce"):
+            lines += ["", "Reproduce:", "", "```sh", entry["reproduce"], "```"]
+        lines.append("")
+    if len(deviations) > FAILURE_LIMIT:
+        lines += [f"… and {len(deviations) - FAILURE_LIMIT} more (see summary.json).", ""]
     return lines

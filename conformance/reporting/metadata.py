@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from conformance.core import deviation
+from conformance.core.item_keys import LABEL_PREFIX
 from conformance.core.skips import SkipKind, tag
 from conformance.reporting.atomic import write_json, write_text
 
@@ -46,7 +48,21 @@ def skip_regex(kind: SkipKind) -> str:
     return r"^(?:Skipped: )?" + re.escape(tag(kind)) + _ANY
 
 
+DEVIATIONS_CATEGORY = "Deviations from our assumptions"
+DEVIATION_DESCRIPTION = (
+    "The appliance contradicts only an assumption of the contract, not what the vendor "
+    "documented or a client proved: the test passes (fails under --strict), tagged deviation."
+)
+
 CATEGORIES: list[dict[str, Any]] = [
+    {
+        # Allure 2 matches messages only: the failed tests of --strict deviations
+        "name": DEVIATIONS_CATEGORY,
+        "matchedStatuses": ["failed"],
+        # allure-pytest writes the exception's class in front of its message
+        "messageRegex": r"^(?:[\w.]+: )?" + re.escape(deviation.TAG) + _ANY,
+        "description": DEVIATION_DESCRIPTION,
+    },
     {
         "name": "Conformance failures",
         "matchedStatuses": ["failed"],
@@ -78,8 +94,25 @@ CATEGORIES: list[dict[str, Any]] = [
 
 
 def allure3_categories() -> list[dict[str, Any]]:
-    """The same categories for the Allure 3 configuration (no descriptions)."""
-    return [{k: v for k, v in c.items() if k != "description"} for c in CATEGORIES]
+    """The same categories for the Allure 3 configuration (no descriptions); there the
+    deviations match by their label, passed or failed."""
+    deviations = {
+        "name": DEVIATIONS_CATEGORY,
+        "matchers": [
+            {
+                "statuses": ["passed", "failed"],
+                "labels": {LABEL_PREFIX + deviation.VERDICT_PROPERTY: f"^{deviation.DEVIATION}$"},
+            }
+        ],
+    }
+    return [
+        deviations if c["name"] == DEVIATIONS_CATEGORY else _without_description(c)
+        for c in CATEGORIES
+    ]
+
+
+def _without_description(category: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in category.items() if k != "description"}
 
 
 def environment_properties(values: Mapping[str, object]) -> str:

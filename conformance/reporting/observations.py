@@ -2,10 +2,12 @@
 
 Per operation, the status codes seen per kind of input, the shape of each answer (field
 paths and JSON types, never values) per status, and the latency; per workflow, its
-outcome, failing step and duration. Built by streaming the exchange logs once (only the
-latencies are kept, to take their median and 95th percentile) and from the Allure results;
-read back by ``diff``. Runs written before the file existed have none; that is not an error,
-the comparison then covers the verdicts only.
+outcome, failing step and duration; and the operations the appliance's own API description
+lists (``described_operations``, from the preflight), so that an operation the run never
+calls (one newer than the contract) still shows as added or gone. Built by streaming the
+exchange logs once (only the latencies are kept, to take their median and 95th
+percentile) and from the Allure results; read back by ``diff``. Runs written before the
+file existed have none; that is not an error, the comparison then covers the verdicts only.
 """
 
 from __future__ import annotations
@@ -112,6 +114,7 @@ def build_observations(
         "suites": list(facts.suites),
         "operations": operation_observations(records),
         "workflows": workflow_observations(results),
+        "described_operations": dict((facts.preflight or {}).get("described_operations") or {}),
     }
 
 
@@ -166,6 +169,9 @@ class Observations:
     operations: dict[str, OperationObservation]
     workflows: dict[str, WorkflowObservation]
     facts: dict[str, Any]
+    #: ``"GET /4.1/jobs"`` -> operationId (or None) as the appliance describes itself;
+    #: empty when it served no description or the run predates the field.
+    described: dict[str, str | None] = field(default_factory=dict)
 
 
 def load_observations(run: Path, command: str = "diff") -> Observations | None:
@@ -202,7 +208,11 @@ def parse_observations(data: Any) -> Observations:
         for wf, entry in _mapping(data.get("workflows", {})).items()
     }
     facts = {k: data.get(k) for k in ("target", "appliance_version", "profile", "seed")}
-    return Observations(operations, workflows, facts)
+    described = {
+        str(key): None if operation_id is None else str(operation_id)
+        for key, operation_id in _mapping(data.get("described_operations", {})).items()
+    }
+    return Observations(operations, workflows, facts, described)
 
 
 def _operation(entry: Any) -> OperationObservation:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from conformance.core import deviation
 from conformance.core.errors import ExitCode
 from conformance.core.item_keys import FUZZ
 from conformance.core.skips import SKIP_KIND_PROPERTY, parse
@@ -13,6 +14,8 @@ from conformance.reporting.allure_results import ResultRecord
 
 #: Worst first: the status of an operation or workflow is that of its worst test.
 _SEVERITY = ("failed", "error", "passed", "skipped")
+#: The status of a run the preflight stopped.
+PREFLIGHT_FAILED = "preflight failed"
 MESSAGE_LIMIT = 2000
 
 
@@ -30,21 +33,34 @@ class RunFacts:
     seed: int | None
     profile: str
     suites: tuple[str, ...] = ()
-    workflow: str | None = None
+    #: The run's selection (``--only``, filters, checks), as the manifest holds it.
+    selection: dict[str, list[str]] = field(default_factory=dict)
+    #: The command line that replays the run (seed included).
+    replay: str | None = None
+    #: One shell line that sets $SCV_TOKEN for the reproducing curl commands.
+    token_command: str | None = None
     error: str | None = None
     error_code: ExitCode | None = None
     unreachable: bool = False
     collect_errors: tuple[str, ...] = field(default_factory=tuple)
+    #: ``--strict``: deviations from our assumptions fail the run.
+    strict: bool = False
     #: What stopped the run early (SIGINT, SIGTERM, max-time), None when it finished.
     interrupted: str | None = None
     #: Cleanups owed and never done: workflowId, cleanupStep, request.
     leftovers: tuple[dict[str, str], ...] = ()
+    #: What the preflight found out (conformance.core.findings, as JSON).
+    preflight: Mapping[str, Any] | None = None
+    #: The preflight check that stopped the run (tls, login, not-scv, vcenter), if one did.
+    preflight_failed: str | None = None
 
 
 def verdict(results: Sequence[ResultRecord], facts: RunFacts) -> tuple[str, ExitCode]:
     """(status, exit code): unreachable, error, failures or conformant."""
     if facts.unreachable:
         return "unreachable", ExitCode.INFRASTRUCTURE
+    if facts.preflight_failed:
+        return PREFLIGHT_FAILED, ExitCode.INFRASTRUCTURE
     if facts.interrupted:
         return "interrupted", ExitCode.INFRASTRUCTURE
     outcomes = {r.outcome for r in results}
@@ -57,13 +73,16 @@ def verdict(results: Sequence[ResultRecord], facts: RunFacts) -> tuple[str, Exit
     return "conformant", ExitCode.CONFORMANT
 
 
-def build_summary(results: Sequence[ResultRecord], facts: RunFacts) -> dict[str, Any]:
-    """The summary.json document."""
+def build_summary(
+    results: Sequence[ResultRecord], facts: RunFacts, coverage: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The summary.json document (``coverage``: :mod:`conformance.reporting.coverage`)."""
     status, code = verdict(results, facts)
     totals = {"passed": 0, "failed": 0, "errors": 0, "skipped": 0}
     plural = {"passed": "passed", "failed": "failed", "error": "errors", "skipped": "skipped"}
     for result in results:
         totals[plural[result.outcome]] += 1
+    deviations = [_failure(r) for r in results if r.deviation]
     summary: dict[str, Any] = {
         "target": facts.target,
         "applianceVersion": facts.appliance_version,
@@ -79,23 +98,71 @@ def build_summary(results: Sequence[ResultRecord], facts: RunFacts) -> dict[str,
         "suites": list(facts.suites),
         "status": status,
         "exitCode": int(code),
+        "strict": facts.strict,
         "interrupted": facts.interrupted is not None,
         "totals": {**totals, "total": len(results)},
         "operations": _operations(results),
         "workflows": _workflows(results),
-        "failures": [_failure(r) for r in results if r.outcome in ("failed", "error")],
+        "failures": [
+            _failure(r) for r in results if r.outcome in ("failed", "error") and not r.deviation
+        ],
+        "deviations": deviations,
         "skipped": [_skipped(r) for r in results if r.outcome == "skipped"],
     }
+    preflight = preflight_summary(facts)
+    if preflight is not None:
+        summary["preflight"] = preflight
     if facts.interrupted:
         summary["interruption"] = facts.interrupted
     summary["leftovers"] = list(facts.leftovers)
-    if facts.workflow:
-        summary["workflow"] = facts.workflow
+    if coverage is not None:
+        summary["coverage"] = coverage
+    if facts.selection:
+        summary["selection"] = facts.selection
+    if facts.selection.get("workflows"):
+        # what `diff` compares the scope of two runs by
+        summary["workflow"] = ", ".join(facts.selection["workflows"])
+    if facts.replay:
+        summary["replay"] = facts.replay
+    if facts.token_command:
+        summary["tokenCommand"] = facts.token_command
     if facts.error:
         summary["error"] = facts.error
     if facts.collect_errors:
         summary["collectionErrors"] = list(facts.collect_errors)
     return summary
+
+
+def preflight_summary(facts: RunFacts) -> dict[str, Any] | None:
+    """The ``preflight`` entry of summary.json: what it found, or which check stopped the run."""
+    if facts.preflight_failed:
+        return {"passed": False, "failedCheck": facts.preflight_failed, "reason": facts.error}
+    found = facts.preflight
+    if found is None:
+        return None
+    return {
+        "passed": True,
+        "version": found.get("version"),
+        "snapshotPath": found.get("snapshot_path"),
+        "esxHostsSpelling": found.get("esx_hosts_spelling"),
+        "vcenterOk": found.get("vcenter_ok"),
+        "describedOperations": len(found.get("described_operations") or {}),
+        "notes": list(found.get("notes") or ()),
+        "seconds": found.get("seconds"),
+    }
+
+
+def preflight_environment(found: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The preflight's findings as Allure environment entries."""
+    if found is None:
+        return {}
+    unknown = "not found out"
+    vcenter = found.get("vcenter_ok")
+    return {
+        "Preflight.snapshot_path": found.get("snapshot_path") or unknown,
+        "Preflight.esx_hosts_spelling": found.get("esx_hosts_spelling") or unknown,
+        "Preflight.vcenter": "not given" if vcenter is None else ("ok" if vcenter else "failed"),
+    }
 
 
 def _skipped(result: ResultRecord) -> dict[str, Any]:
@@ -142,6 +209,9 @@ def _failure(result: ResultRecord) -> dict[str, Any]:
     else:
         entry["workflowId"] = result.subject
     message = result.message
+    if result.deviation:
+        message = result.label(deviation.MESSAGE_PROPERTY) or message.removeprefix(deviation.TAG)
+        message = message.strip()
     if len(message) > MESSAGE_LIMIT:
         message = message[:MESSAGE_LIMIT] + " …"
     entry.update(

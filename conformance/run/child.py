@@ -11,9 +11,14 @@ from pathlib import Path
 from typing import IO
 
 from conformance.core.context import RunContext
-from conformance.core.manifest import Manifest, child_variables, manifest_path
+from conformance.core.manifest import (
+    PROGRESS_FD_VARIABLE,
+    Manifest,
+    child_variables,
+    manifest_path,
+)
 from conformance.core.paths import CACHE_DIR, PROJECT_ROOT
-from conformance.plugin.progress import PROGRESS_FD_VARIABLE
+from conformance.core.selection import Selection
 from conformance.run.progress import ProgressDisplay
 from conformance.run.signals import StopRequest, Supervisor
 
@@ -74,6 +79,9 @@ def pytest_arguments(suites: Sequence[Suite], manifest: Manifest, workers: int |
         # and failures carry their own messages, so asserts need no rewriting
         "-p",
         "no:schemathesis",
+        # the harness installed as a pytest plugin drives runs of its own; not this one
+        "-p",
+        "no:scv_conformance",
         "--assert=plain",
         "-q",
         "--color=no",
@@ -117,14 +125,17 @@ def suite_job(
     run_dir: Path,
     *,
     profile: str,
-    workflow: str | None = None,
+    selection: Selection | None = None,
+    max_failures: int | None = None,
     workers: int | None = None,
     name: str | None = None,
+    processes: int = 1,
 ) -> PytestJob:
     """A child pytest running ``suites`` against ``context``: its manifest written down.
 
     ``name`` sets the child's files apart (``junit-NAME.xml``, ``pytest-NAME.log``) when
-    more than one child runs.
+    more than one child runs; ``processes``: how many pytest processes of the run share
+    its rate limit.
     """
     suffix = f"-{name}" if name else ""
     manifest = context.manifest(
@@ -133,12 +144,14 @@ def suite_job(
         junit_path=run_dir / f"junit{suffix}.xml",
         suites=[suite.name for suite in suites],
         plugins=[suite.plugin for suite in suites],
-        workflow=workflow,
+        selection=selection,
+        max_failures=max_failures,
+        processes=processes,
     )
     path = manifest.write(manifest_path(run_dir.absolute(), f"manifest{suffix}"))
     return PytestJob(
         pytest_arguments(suites, manifest, workers),
-        child_variables(path, context.target.password),
+        child_variables(path, context.target.password, context.secret_headers),
         run_dir / f"pytest{suffix}.log",
     )
 

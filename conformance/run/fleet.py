@@ -169,10 +169,13 @@ def passed_options(args: argparse.Namespace) -> list[str]:
     options: list[str] = []
     for key, flag in _PASSED:
         value = getattr(args, key, None)
-        if value is not None:
-            options += [flag, str(value)]
+        for item in value if isinstance(value, list) else [value]:
+            if item is not None:
+                options += [flag, str(item)]
     if getattr(args, "allow_destructive", False):
         options.append("--allow-destructive")
+    if getattr(args, "strict", None) is not None:
+        options.append("--strict" if args.strict else "--no-strict")
     return options
 
 

@@ -13,10 +13,14 @@ from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
-from conformance.core.item_keys import FUZZ, SCENARIO, ItemKey, item_key
+from conformance.core.item_keys import FUZZ, SCENARIO, STATEFUL, ItemKey, item_key
 
 #: Without a terminal, print a progress line at most this often (seconds).
 PLAIN_INTERVAL = 10.0
+
+
+#: A test's outcome -> the count it adds to.
+OUTCOME_COUNTS = {"passed": "passed", "failed": "failed", "error": "errors", "skipped": "skipped"}
 
 
 class ProgressTracker:
@@ -28,6 +32,7 @@ class ProgressTracker:
         self.finished: set[str] = set()
         self.outcomes: dict[str, int] = defaultdict(int)
         self.collect_errors: list[str] = []
+        self._pending: dict[str, str] = {}
 
     def handle(self, event: dict[str, Any]) -> None:
         """Take one event of :mod:`conformance.plugin.progress`."""
@@ -42,23 +47,25 @@ class ProgressTracker:
                 self._report(str(event.get("nodeid")), event.get("when"), event.get("outcome"))
 
     def _report(self, nodeid: str, when: object, outcome: object) -> None:
-        if outcome == "failed":
-            self.outcomes["failed"] += 1
-        elif outcome == "error":
-            self.outcomes["errors"] += 1
-        elif outcome == "skipped" and when != "teardown":
-            self.outcomes["skipped"] += 1
+        # a test counts once, with its teardown: its first outcome other than passed,
+        # else passed (so the outcome counts always add up to the finished tests)
+        if outcome in ("failed", "error") or (outcome == "skipped" and when != "teardown"):
+            self._pending.setdefault(nodeid, str(outcome))
         elif outcome == "passed" and when == "call":
-            self.outcomes["passed"] += 1
+            self._pending.setdefault(nodeid, "passed")
         if when == "teardown":
+            final = self._pending.pop(nodeid, None)
+            if final is not None and nodeid not in self.finished:
+                self.outcomes[OUTCOME_COUNTS[final]] += 1
             self.finished.add(nodeid)
             key = item_key(nodeid)
             self.items_by_key[key].add(nodeid)
 
     def counts(self, suite: str) -> tuple[int, int]:
-        """(done, total) of the operations or workflows of ``suite``."""
+        """(done, total) of the operations or workflows of ``suite`` (the stateful walk is
+        no operation: its tests count among the tests only)."""
         with self._lock:
-            keys = [k for k in self.items_by_key if k.suite == suite]
+            keys = [k for k in self.items_by_key if k.suite == suite and k.name != STATEFUL]
             done = sum(1 for k in keys if self.items_by_key[k] <= self.finished)
             return done, len(keys)
 

@@ -16,7 +16,7 @@ import secrets
 import sys
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -26,25 +26,29 @@ from rich.text import Text
 
 from conformance import __version__
 from conformance.core.context import RunContext
-from conformance.core.contract import load_contract
-from conformance.core.errors import ExitCode, TargetUnreachable, UsageError
+from conformance.core.contract import Contract, load_contract
+from conformance.core.errors import ExitCode, PreflightFailed, TargetUnreachable, UsageError
 from conformance.core.issued import IssuedSecrets
+from conformance.core.manifest import MANIFEST_DIR
 from conformance.core.recording import log_files
-from conformance.core.redaction import basic_auth, replace_secrets
+from conformance.core.redaction import basic_auth, replace_secrets, secret_header_values
+from conformance.core.session import token_command
 from conformance.core.settings import Settings
 from conformance.reporting import interruption
+from conformance.reporting.allure_polish import polish
 from conformance.reporting.allure_results import read_results
 from conformance.reporting.atomic import write_json, write_text
-from conformance.reporting.baseline import Baseline, settle
+from conformance.reporting.baseline import settle
 from conformance.reporting.console import print_summary
+from conformance.reporting.coverage import build_coverage, read_records, write_allure_globals
 from conformance.reporting.har import write_har
-from conformance.reporting.junit import merge, reconcile
+from conformance.reporting.junit import merge, reconcile, write_error
 from conformance.reporting.markdown import render
 from conformance.reporting.metadata import write_metadata
 from conformance.reporting.observations import write_observations
 from conformance.reporting.run_dirs import new_run_dir
 from conformance.reporting.scrub import scrub
-from conformance.reporting.summary import RunFacts, build_summary
+from conformance.reporting.summary import RunFacts, build_summary, preflight_environment
 from conformance.run.child import (
     ROOT,
     SUITES,
@@ -55,6 +59,7 @@ from conformance.run.child import (
     suite_job,
 )
 from conformance.run.emulator_log import emulator_log
+from conformance.run.plan import RunPlan
 from conformance.run.progress import ProgressDisplay
 from conformance.run.signals import StopRequest, StopSignals
 from conformance.run.target import open_context
@@ -63,48 +68,9 @@ from conformance.scenarios.inventory import SECRET_INPUTS
 from conformance.scenarios.ledger import leftovers
 from conformance.scenarios.run_names import new_run_id
 
-PROFILES = ("smoke", "full")
 #: Console width when the output is a log rather than a terminal.
 PLAIN_WIDTH = 120
 SEED_LIMIT = 2**31
-
-
-@dataclass(frozen=True)
-class RunPlan:
-    """What to run: which suites, how deep, which workflow, how many workers."""
-
-    suites: tuple[str, ...] = ("fuzz", "scenarios")
-    profile: str = "smoke"
-    workflow: str | None = None
-    workers: int | None = None
-    #: ``--record FILE``: every exchange as HAR 1.2 (absolute: relative to the user's cwd).
-    record: Path | None = None
-    baseline: Baseline | None = None
-    write_baseline: Path | None = None
-
-    def validate(self) -> None:
-        unknown = [s for s in self.suites if s not in SUITES]
-        if unknown or not self.suites:
-            raise UsageError(
-                f"unknown suite {unknown[0] if unknown else '(none)'!r}; "
-                f"choose from {', '.join(SUITES)}"
-            )
-        if self.profile not in PROFILES:
-            raise UsageError(f"--profile: choose smoke or full, not {self.profile!r}")
-        if self.workers is not None and self.workers < 1:
-            raise UsageError("--workers: must be at least 1")
-        if self.record is not None and (self.record.is_dir() or not self.record.parent.is_dir()):
-            raise UsageError(f"--record: cannot write a file at {self.record}")
-        if self.workflow is not None:
-            known = workflow_ids()
-            if self.workflow not in known:
-                raise UsageError(
-                    f"--only: no workflow {self.workflow!r}; choose from {', '.join(known)}"
-                )
-
-    def runs_suites_apart(self, context: RunContext) -> bool:
-        """Both suites against the embedded emulator, one process each, at the same time."""
-        return len(self.suites) > 1 and context.target.embedded
 
 
 def workflow_ids() -> list[str]:
@@ -131,7 +97,7 @@ def public_url(url: str | None) -> str | None:
 def secret_values(settings: Settings) -> list[str]:
     """What must never be written: the passwords (the appliance's and vCenter's, the storage
     system's), their Basic-auth form, and credentials inside the target URL."""
-    values = []
+    values = secret_header_values(settings.headers)
     if settings.target:
         userinfo = urlsplit(settings.target).netloc.rpartition("@")[0]
         if userinfo:
@@ -143,7 +109,8 @@ def secret_values(settings: Settings) -> list[str]:
     return values
 
 
-def _clean(message: str, settings: Settings) -> str:
+def cleaned(message: str, settings: Settings) -> str:
+    """``message`` without credentials in URLs or secret values."""
     if settings.target:
         message = message.replace(settings.target, public_url(settings.target) or "")
     values = secret_values(settings)
@@ -175,8 +142,8 @@ def _execute(
     stop: StopRequest,
     issued: IssuedSecrets,
 ) -> int:
-    out = console or _console(stderr=False)
-    err = console or _console(stderr=True)
+    out = console or plain_console(stderr=False)
+    err = console or plain_console(stderr=True)
     started = datetime.now(UTC)
     clock = time.monotonic()
     seed = settings.seed if settings.seed is not None else secrets.randbelow(SEED_LIMIT)
@@ -185,37 +152,25 @@ def _execute(
     err.print(
         Text(f"run {run_dir} · profile {plan.profile} · seed {seed} (replay with --seed {seed})")
     )
+    facts = run_facts(settings, plan, started)
     contract = load_contract(overlays=settings.overlays)
-    facts = RunFacts(
-        target=public_url(settings.target),
-        appliance_version=None,
-        contract_path=_relative(contract.path),
-        contract_sha256=contract.sha256,
-        contract_version=contract.version,
-        start_time=started.isoformat(timespec="seconds"),
-        duration_seconds=0.0,
-        seed=seed,
-        profile=plan.profile,
-        suites=plan.suites,
-        workflow=plan.workflow,
-    )
     try:
         context = open_context(settings)
+    except PreflightFailed as exc:
+        facts = replace(facts, preflight_failed=exc.check, error=cleaned(str(exc), settings))
+        return finish(run_dir, facts, clock, out, secret_values(settings), plan, contract)
     except TargetUnreachable as exc:
-        facts = replace(facts, unreachable=True, error=_clean(str(exc), settings))
-        return _finish(run_dir, facts, clock, out, secret_values(settings), plan)
+        facts = replace(facts, unreachable=True, error=cleaned(str(exc), settings))
+        return finish(run_dir, facts, clock, out, secret_values(settings), plan, contract)
     except UsageError:
         _remove_if_empty(run_dir)
         raise
     except (OSError, RuntimeError) as exc:
         facts = replace(facts, error=f"the embedded emulator did not start: {exc}")
-        return _finish(run_dir, facts, clock, out, secret_values(settings), plan)
+        return finish(run_dir, facts, clock, out, secret_values(settings), plan, contract)
     secrets_seen = [*secret_values(settings), context.target.password]
-    facts = replace(
-        facts,
-        target=public_url(context.target.base_url),
-        appliance_version=context.reported_version,
-    )
+    facts = with_target(facts, context)
+    facts = replace(facts, preflight=context.findings.as_json() if context.findings else None)
     err.print(
         Text(
             f"target {facts.target}"
@@ -243,11 +198,44 @@ def _execute(
             )
     except KeyboardInterrupt:
         facts = replace(facts, error="interrupted")
-        _finish(run_dir, facts, clock, out, [*secrets_seen, *issued.read()], plan)
+        finish(run_dir, facts, clock, out, [*secrets_seen, *issued.read()], plan, contract)
         raise
     finally:
         context.close()
-    return _finish(run_dir, facts, clock, out, [*secrets_seen, *issued.read()], plan)
+    return finish(run_dir, facts, clock, out, [*secrets_seen, *issued.read()], plan, contract)
+
+
+def run_facts(settings: Settings, plan: RunPlan, started: datetime) -> RunFacts:
+    """What is known of a run before its target is opened (the seed settled)."""
+    contract = load_contract(overlays=settings.overlays)
+    return RunFacts(
+        target=public_url(settings.target),
+        appliance_version=None,
+        contract_path=_relative(contract.path),
+        contract_sha256=contract.sha256,
+        contract_version=contract.version,
+        start_time=started.isoformat(timespec="seconds"),
+        duration_seconds=0.0,
+        seed=settings.seed,
+        profile=plan.profile,
+        suites=plan.suites,
+        selection=plan.selection.to_dict(),
+        replay=plan.replay_command(settings.seed or 0),
+        strict=settings.strict if settings.strict is not None else settings.target is None,
+    )
+
+
+def with_target(facts: RunFacts, context: RunContext) -> RunFacts:
+    """``facts`` with what opening the target told: its URL, release, how to log in."""
+    return replace(
+        facts,
+        target=public_url(context.target.base_url),
+        appliance_version=context.reported_version,
+        strict=context.strict,
+        token_command=token_command(
+            public_url(context.target.base_url) or "", context.target.username
+        ),
+    )
 
 
 def _run_suites(
@@ -259,7 +247,7 @@ def _run_suites(
     stopping: Stopping,
     variables: Mapping[str, str],
 ) -> RunFacts:
-    if plan.runs_suites_apart(context):
+    if plan.runs_suites_apart(context.target.embedded):
         return _run_suites_apart(context, plan, run_dir, facts, console, stopping, variables)
     suites = [SUITES[name] for name in plan.suites]
     job = suite_job(
@@ -267,8 +255,10 @@ def _run_suites(
         suites,
         run_dir,
         profile=plan.profile,
-        workflow=plan.workflow,
+        selection=plan.selection,
+        max_failures=plan.max_failures,
         workers=plan.workers,
+        processes=plan.workers or 1,
     )
     job = replace(job, environment={**job.environment, **variables})
     (outcome,) = run_pytest_jobs([job], ProgressDisplay(console), stopping)
@@ -300,9 +290,11 @@ def _run_suites_apart(
                     [SUITES[name]],
                     run_dir,
                     profile=plan.profile,
-                    workflow=plan.workflow,
+                    selection=plan.selection,
+                    max_failures=plan.max_failures,
                     workers=workers,
                     name=name,
+                    processes=(plan.workers or 1) + 1,
                 )
             )
         jobs = [replace(job, environment={**job.environment, **variables}) for job in jobs]
@@ -323,29 +315,42 @@ def _outcome_facts(outcome: PytestOutcome, plan: RunPlan, facts: RunFacts) -> Ru
         detail = last_error_line(outcome.log_path).removeprefix("ERROR: ")
         return replace(facts, error=f"pytest usage error: {detail}", error_code=ExitCode.USAGE)
     if code == 5:
-        what = f"workflow {plan.workflow!r}" if plan.workflow else "the suites"
+        narrowed = bool(plan.selection.to_dict())
+        what = "the selection" if narrowed else "the suites"
         return replace(
             facts,
             error=f"no tests were collected for {what}",
-            error_code=ExitCode.USAGE if plan.workflow else None,
+            error_code=ExitCode.USAGE if narrowed else None,
         )
     return facts
 
 
-def _finish(
+def finish(
     run_dir: Path,
     facts: RunFacts,
     clock: float,
     console: Console,
     hidden: list[str],
     plan: RunPlan,
+    contract: Contract | None = None,
 ) -> int:
     facts = replace(
         facts, duration_seconds=time.monotonic() - clock, leftovers=tuple(leftovers(run_dir))
     )
+    """Write every report of a run from its Allure results, print the end; the exit code.
+
+    ``clock``: ``time.monotonic()`` at the start; ``hidden``: values no file may keep;
+    ``contract``: the run's (overlays applied), for the coverage view.
+    """
     results_dir = run_dir / "allure-results"
+    polish(results_dir)
     results = read_results(results_dir)
-    reconcile(run_dir / "junit.xml", results)
+    if reconcile(run_dir / "junit.xml", results) is None and facts.error:
+        write_error(
+            run_dir / "junit.xml",
+            facts.preflight_failed or ("target" if facts.unreachable else "run"),
+            facts.error,
+        )
     if facts.interrupted:
         text = facts.error or interruption.describe(facts.interrupted)
         interruption.mark_junit(run_dir / "junit.xml", text, facts.leftovers)
@@ -360,12 +365,16 @@ def _finish(
             "Seed": facts.seed,
             "Profile": facts.profile,
             "Python": sys.version.split()[0],
+            **preflight_environment(facts.preflight),
         },
     )
     write_observations(run_dir, results, facts)
     if plan.record is not None:
         write_har(log_files(run_dir), plan.record, hidden)
-    summary = build_summary(results, facts)
+    coverage = build_coverage(contract or load_contract(), read_records(run_dir / MANIFEST_DIR))
+    if results:
+        write_allure_globals(results_dir, coverage, int(time.time() * 1000))
+    summary = build_summary(results, facts, coverage)
     summary = settle(summary, plan.baseline, plan.write_baseline, hidden)
     # the summary is shown as well as written: its text is scrubbed here, the files below
     summary = json.loads(replace_secrets(json.dumps(summary), hidden))
@@ -378,7 +387,8 @@ def _finish(
     return int(summary["exitCode"])
 
 
-def _console(stderr: bool) -> Console:
+def plain_console(stderr: bool) -> Console:
+    """The console of a command: a log (not a terminal) gets lines of PLAIN_WIDTH."""
     console = Console(stderr=stderr, highlight=False)
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = PLAIN_WIDTH
@@ -404,4 +414,4 @@ def _remove_if_empty(run_dir: Path) -> None:
         run_dir.rmdir()
 
 
-__all__ = ["RunPlan", "execute"]
+__all__ = ["RunPlan", "execute", "finish", "run_facts", "with_target"]

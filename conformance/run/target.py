@@ -1,5 +1,5 @@
 """Opening the run's target in the parent: the embedded emulator, or a real appliance probed
-for the release it reports."""
+for the release it reports; either way after the preflight (conformance.run.preflight)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from conformance.core.errors import TargetUnreachable, UsageError
 from conformance.core.session import Target, tls_verification
 from conformance.core.settings import Settings
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig
+from conformance.run.preflight import run_preflight
 
 PROBE_TIMEOUT_SECONDS = 15.0
 
@@ -36,14 +37,18 @@ def open_context(settings: Settings) -> RunContext:
         verify=settings.tls_verify,
         vcenter_url=settings.vcenter,
         embedded=False,
+        headers=dict(settings.headers),
+        proxy=settings.proxy,
     )
-    reported = detect_version(target)
+    findings = run_preflight(target, contract, settings.inventory)
+    reported = findings.version
     return RunContext(
         settings=settings,
         target=target,
         contract=contract,
         release=_gating_release(settings.appliance_version, reported),
         reported_version=reported,
+        findings=findings,
     )
 
 
@@ -60,6 +65,8 @@ def detect_version(target: Target) -> str | None:
             f"{root}/v3/api-docs",
             verify=tls_verification(target.verify),
             timeout=PROBE_TIMEOUT_SECONDS,
+            headers=dict(target.headers),
+            proxy=target.proxy,
         ) as response:
             if response.status_code != 200:
                 return None
@@ -97,13 +104,21 @@ def _embedded_context(settings: Settings, contract: Contract) -> RunContext:
         verify=emulator.ca_path or True,
         vcenter_url=emulator.vcenter_url,
         embedded=True,
+        headers=dict(settings.headers),
+        proxy=settings.proxy,
     )
+    try:
+        findings = run_preflight(target, contract)
+    except BaseException:
+        emulator.__exit__(None, None, None)
+        raise
     return RunContext(
         settings=settings,
         target=target,
         contract=contract,
         release=release,
         reported_version=release,
+        findings=findings,
         _emulator=emulator,
     )
 

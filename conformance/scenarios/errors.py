@@ -13,6 +13,6 @@ class ScenarioDocumentError(UsageError):
 class WorkflowFailure(ConformanceFailure):
     """A workflow whose step the appliance answered wrongly (the engine's StepFailure)."""
 
-    def __init__(self, failure: StepFailure) -> None:
-        super().__init__(str(failure))
+    def __init__(self, failure: StepFailure, message: str | None = None) -> None:
+        super().__init__(message or str(failure))
         self.failure = failure

@@ -13,7 +13,7 @@ from conformance.core.guard import changes_state
 from conformance.core.interrupts import INTERRUPTS
 from conformance.core.session import Exchange, ScvSession
 from conformance.core.skips import Skip, SkipKind
-from conformance.scenarios import extensions, inventory, jobs, run_names
+from conformance.scenarios import evidence, extensions, inventory, jobs, run_names
 from conformance.scenarios.arazzo.document import ScenarioDocument, Workflow
 from conformance.scenarios.arazzo.engine import CallListener, Engine
 from conformance.scenarios.ledger import Ledger
@@ -106,6 +106,7 @@ def engine(
         changes_state=lambda operation: changes_state(operation.method, operation.path),
         shield=INTERRUPTS.shielded,
         before_cleanup=jobs.JobTracker(session, job_timeout).wait,
+        soft=evidence.assumed,
     )
 
 

@@ -1,56 +1,45 @@
 """The scenario suite's pytest plugin: every workflow of ``scenarios/*.arazzo.yaml`` is one
-test item, in the child pytest that `scv-conformance` starts; the run manifest's
-``workflow`` (``--only``) keeps one.
+test item, in the child pytest that `scv-conformance` starts (the run manifest's selection,
+``--only``, is applied by :mod:`conformance.plugin.selection`).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import allure
-import httpx
 import pytest
 from allure_commons.types import AttachmentType
 
-from conformance.core import recording
+from conformance.core import deviation, recording
 from conformance.core.errors import HarnessError
-from conformance.core.redaction import redact_json
-from conformance.core.session import Exchange
-from conformance.plugin.context import get_context, get_manifest
+from conformance.core.item_keys import file_nodeid
+from conformance.core.skips import Skip
+from conformance.plugin.context import get_context
 from conformance.plugin.skips import skip_item
-from conformance.scenarios import extensions, harness, loader
+from conformance.scenarios import alternatives, extensions, harness, loader, side_by_side
 from conformance.scenarios.arazzo.document import Workflow
 from conformance.scenarios.arazzo.engine import RunResult
 from conformance.scenarios.arazzo.errors import StepFailure
+from conformance.scenarios.deferred_report import DeferredReport
 from conformance.scenarios.errors import ScenarioDocumentError, WorkflowFailure
 from conformance.scenarios.ledger import LEDGER_NAME, Ledger
 
 SUITE = "scenario"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    if not config.pluginmanager.is_registered(side_by_side):
+        config.pluginmanager.register(side_by_side, "scv-side-by-side")
+
+
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     if file_path.name.endswith(".arazzo.yaml"):
-        return ScenarioFile.from_parent(parent, path=file_path)
+        return ScenarioFile.from_parent(parent, path=file_path, nodeid=file_nodeid(file_path))
     return None
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    wanted = get_manifest(config).workflow
-    if not wanted:
-        return
-    workflows = [i for i in items if isinstance(i, WorkflowItem)]
-    known = sorted({i.name for i in workflows})
-    if wanted not in known:
-        raise pytest.UsageError(
-            f"--only: unknown workflow {wanted!r} (known: {', '.join(known) or 'none'})"
-        )
-    deselected = [i for i in workflows if i.name != wanted]
-    if deselected:
-        config.hook.pytest_deselected(items=deselected)
-        items[:] = [i for i in items if i not in deselected]
 
 
 class ScenarioFile(pytest.File):
@@ -79,13 +68,24 @@ class WorkflowItem(pytest.Item):
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, f"workflow {self.workflow.workflow_id}"
 
+    def skip(self) -> Skip | None:
+        """Why this workflow must not run against the run's target, or None."""
+        return harness.skip(get_context(self.config), self.workflow)
+
     def runtest(self) -> None:
-        workflow = self.workflow
-        _label(workflow)
-        context = get_context(self.config)
-        skip = harness.skip(context, workflow)
+        _label(self.workflow)
+        skip = self.skip()
         if skip:
             skip_item(self, skip)
+        self._verdict(side_by_side.outcome(self))
+
+    def execute(self, report: DeferredReport) -> RunResult:
+        """Run the workflow, its cleanup included, noting what it reports in ``report``
+        (called in a thread of its own, beside workflows that do not conflict with it)."""
+        context = get_context(self.config)
+        workflow, adapted = alternatives.adapt(self.workflow, context)
+        if adapted:
+            report.attach_text("alternatives the appliance uses", "\n".join(adapted))
         session = context.session()
         vcenter = harness.vcenter_client(context)
         try:
@@ -95,18 +95,18 @@ class WorkflowItem(pytest.Item):
                 session,
                 vcenter,
                 job_timeout=context.settings.job_timeout,
-                on_call=_report_call,
+                on_call=report.call,
                 ledger=Ledger(_ledger_path(self.config)),
             )
-            _attach_json("workflow inputs", inputs)
+            report.attach_json("workflow inputs", inputs)
             with recording.labels(recording.SCENARIO_KIND, workflow_id=workflow.workflow_id):
                 result = engine.run(workflow, inputs)
-            _attach_json("workflow outputs", result.outputs)
+            report.attach_json("workflow outputs", result.outputs)
         finally:
             session.close()
             if vcenter is not None:
                 vcenter.close()
-        self._verdict(result)
+        return result
 
     def _verdict(self, result: RunResult) -> None:
         if result.skipped_cleanup:
@@ -114,12 +114,32 @@ class WorkflowItem(pytest.Item):
                 "cleanup steps skipped (nothing to clean)", "\n".join(result.skipped_cleanup)
             )
         error = result.error()
+        if error is None and result.soft_failures:
+            self._deviate(result.soft_failures)
+            return
         if error is None:
             return
         self._record(error)
         for attachment in error.attachments:
             _attach_text(attachment.name, attachment.text)
+        if result.soft_failures:
+            notes = "; ".join(str(f) for f in result.soft_failures)
+            error = replace(error, detail=f"{error.detail} (deviations too: {notes})")
         raise WorkflowFailure(error)
+
+    def _deviate(self, failures: list[StepFailure]) -> None:
+        """Criteria marked as assumptions did not hold: a deviation (a failure if strict)."""
+        first = failures[0]
+        message = "\n".join(f"{f} (a criterion marked x-evidence: assumption)" for f in failures)
+        self._record(first)
+        self.user_properties += [
+            (deviation.VERDICT_PROPERTY, deviation.DEVIATION),
+            (deviation.MESSAGE_PROPERTY, message),
+        ]
+        allure.dynamic.tag(deviation.DEVIATION)
+        _attach_text("deviations from our assumptions", message)
+        if get_context(self.config).strict:
+            raise WorkflowFailure(first, deviation.tagged(message))
 
     def _record(self, error: StepFailure) -> None:
         self.user_properties.append(("stepId", error.step_id))
@@ -144,26 +164,14 @@ def _ledger_path(config: pytest.Config) -> Path | None:
 def _label(workflow: Workflow) -> None:
     allure.dynamic.title(workflow.summary)
     allure.dynamic.description(workflow.description)
-    allure.dynamic.suite(SUITE)
+    # the tree by API area (the workflow's first contract tag), then workflow
+    areas = extensions.tags(workflow)
+    allure.dynamic.parent_suite(areas[0] if areas else "workflows")
+    allure.dynamic.suite(workflow.workflow_id)
+    allure.dynamic.sub_suite("workflow")
     allure.dynamic.feature(workflow.document.title)
-    allure.dynamic.label("workflowId", workflow.workflow_id)
-    for tag in extensions.tags(workflow):
+    for tag in areas:
         allure.dynamic.tag(tag)
-
-
-def _report_call(step_id: str, exchange: Exchange) -> None:
-    url = httpx.URL(exchange.url)
-    target = url.raw_path.decode("ascii", "replace")
-    with allure.step(f"{step_id}: {exchange.method} {target} → {exchange.status_code}"):
-        allure.attach(exchange.render(), name="exchange", attachment_type=AttachmentType.TEXT)
-
-
-def _attach_json(name: str, value: dict[str, Any]) -> None:
-    allure.attach(
-        json.dumps(redact_json(value), indent=2, default=str),
-        name=name,
-        attachment_type=AttachmentType.JSON,
-    )
 
 
 def _attach_text(name: str, text: str) -> None:

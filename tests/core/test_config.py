@@ -118,3 +118,14 @@ def test_bad_config_files_are_config_errors(tmp_path: Path) -> None:
     ):
         with pytest.raises(UsageError, match=message):
             resolve(parse("--config", str(write_config(tmp_path, text))), {})
+
+
+def test_strict_from_flag_environment_or_file(tmp_path: Path) -> None:
+    assert resolve(parse(), {}).strict is None, "unset: the target decides"
+    assert resolve(parse("--strict"), {}).strict is True
+    assert resolve(parse("--no-strict"), {"SCV_STRICT": "true"}).strict is False
+    assert resolve(parse(), {"SCV_STRICT": "1"}).strict is True
+    config = write_config(tmp_path, "strict = true\n")
+    assert resolve(parse("--config", str(config)), {}).strict is True
+    with pytest.raises(UsageError, match="--strict"):
+        resolve(parse(), {"SCV_STRICT": "maybe"})

@@ -15,7 +15,8 @@ from conformance.core.errors import (
     UsageError,
 )
 from conformance.emulator import EmulatorConfig
-from conformance.scenarios.errors import ScenarioDocumentError, StepFailure
+from conformance.scenarios.arazzo.errors import StepFailure
+from conformance.scenarios.errors import ScenarioDocumentError, WorkflowFailure
 
 
 def test_each_culprit_has_its_exit_code() -> None:
@@ -27,7 +28,9 @@ def test_each_culprit_has_its_exit_code() -> None:
 
 
 def test_a_failed_step_is_a_conformance_failure_not_an_infrastructure_error() -> None:
-    failure = StepFailure("restoreVm", "waitForRestore", "successCriteria", "got 409")
+    step = StepFailure("restoreVm", "waitForRestore", "successCriteria", "got 409")
+    failure = WorkflowFailure(step)
+    assert failure.failure is step
     assert isinstance(failure, ConformanceFailure) and isinstance(failure, AssertionError)
     assert not isinstance(failure, InfrastructureError)
     assert failure.exit_code_for() == ExitCode.FAILURES

@@ -111,3 +111,34 @@ def _fields(tmp_path: Path) -> dict[str, object]:
         "allure_dir": tmp_path / "allure-results",
         "junit_path": tmp_path / "junit.xml",
     }
+
+
+def test_strict_is_the_default_only_against_the_embedded_emulator(tmp_path: Path) -> None:
+    real = context(tmp_path)
+    assert real.strict is False
+    embedded = RunContext(
+        real.settings,
+        Target("http://127.0.0.1:1/api", "a", "p", False, embedded=True),
+        real.contract,
+        "6.2",
+        None,
+    )
+    assert embedded.strict is True
+    assert context(tmp_path, strict=True).strict is True
+    off = RunContext(resolve(argparse.Namespace(strict=False, seed="1"), {}), *_rest(embedded))
+    assert off.strict is False
+
+
+def _rest(ctx: RunContext) -> tuple[object, ...]:
+    return ctx.target, ctx.contract, ctx.release, ctx.reported_version
+
+
+def test_strict_travels_in_the_manifest(tmp_path: Path) -> None:
+    parent = context(tmp_path, strict=True)
+    manifest = parent.manifest(
+        profile="smoke", run_dir=tmp_path / "run", junit_path=tmp_path / "run" / "j.xml"
+    )
+    path = manifest.write(manifest_path(tmp_path / "run"))
+    read, password = from_environment(child_variables(path, PASSWORD))
+    assert read.strict is True
+    assert from_manifest(read, password).strict is True

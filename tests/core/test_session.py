@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
 from collections.abc import Iterator
 
 import pytest
@@ -14,6 +16,7 @@ from conformance.core.session import (
     Exchange,
     ScvSession,
     Target,
+    token_command,
 )
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig, ManualClock
 from conformance.scenarios.vcenter import VcenterClient
@@ -136,3 +139,25 @@ def test_vcenter_exchanges_hide_the_password_and_the_session_id(
     for exchange in seen:
         text = exchange.render() + exchange.as_curl()
         assert session_id not in text and emulator.password not in text
+
+
+def test_the_token_command_and_a_reproducing_curl_work_in_a_shell(
+    emulator: EmbeddedEmulator,
+) -> None:
+    """The login line sets $SCV_TOKEN from $SCV_PASSWORD; the curl then replays the call."""
+    seen: list[Exchange] = []
+    with ScvSession(target_of(emulator)) as session:
+        session.listeners.append(seen.append)
+        session.request("GET", "/4.1/policies")
+    line = token_command(emulator.base_url, emulator.username)
+    assert emulator.password not in line and "SCV_PASSWORD" in line
+    script = f'{line}\n{seen[-1].as_curl()} -s -o /dev/null -w "%{{http_code}}"'
+    done = subprocess.run(
+        ["bash", "-c", script],
+        env={"PATH": os.environ["PATH"], "SCV_PASSWORD": emulator.password},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.stdout.strip().endswith("200"), done.stderr

@@ -24,7 +24,7 @@ NFS01 = {
 
 
 def test_registry() -> None:
-    assert len(FAULTS) == 17
+    assert len(FAULTS) == 18
     for name, fault in FAULTS.items():
         assert fault.name == name and fault.description
         assert fault.seen_by in ("fuzz", "stateful", "scenario")

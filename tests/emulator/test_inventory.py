@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from conformance.emulator.inventory import LEGACY_VM_UUID, describe_inventory
+from conformance.scenarios.inventory import EMULATOR_INVENTORY
 from tests.emulator.conftest import Api
 
 
@@ -73,3 +74,13 @@ def test_describe_inventory_lists_fixed_rows() -> None:
     assert ("datastore", "vmfs_ds01 (VMFS)", "datastore-203") in rows
     assert ("esxi-host", "esx03.lab.local", "host-13") in rows
     assert ("resource-group", "RG-Web", "2") in rows
+
+
+def test_the_scenarios_default_names_are_the_emulators() -> None:
+    """The scenario suite names the emulator's inventory without importing the emulator."""
+    rows = describe_inventory()
+    names = {name.split(" (")[0] for _, name, _ in rows}
+    defaults = EMULATOR_INVENTORY
+    assert defaults["deleted_vm_uuid"] == LEGACY_VM_UUID
+    for key in ("vm", "alternate_vm", "template_vm", "partial_backup_vm", "datastore", "esx_host"):
+        assert defaults[key] in names, key

@@ -63,6 +63,8 @@ def manifest_of(
         "junit_path": (run_dir / "junit.xml").absolute(),
         "suites": ("fuzz",),
         "plugins": (SUITES["fuzz"].plugin,),
+        # as the parent resolves it: strict against the embedded emulator
+        "strict": embedded,
     }
     values.update(settings)
     return Manifest(**values)

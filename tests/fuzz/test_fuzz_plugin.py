@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -58,7 +59,10 @@ def test_fault_fails_the_named_item(
     name = node(operation, check)
     assert outcome.results.get(name) == "failed", outcome.output[-3000:]
     message = outcome.messages[name]
-    assert f"{operation}: {check} failed" in message
+    # a 422 for the assumed 404 contradicts an assumption only: a deviation, failing the run
+    # against the embedded emulator (strict by default)
+    verdict = "deviated from our assumptions" if fault == "wrong-status-code" else "failed"
+    assert f"{operation}: {check} {verdict}" in message
     props = outcome.properties[name]
     assert props["operationId"] == operation and props["check"] == check
     assert "curl" in props["reproduce"]
@@ -138,3 +142,51 @@ def test_mutating_operations_are_left_out_of_a_real_target(
     assert kinds["renameStorageSystem"] == "safety"
     assert "getPolicies" not in kinds
     assert "operations left out" in outcome.output
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_an_assumed_status_answered_otherwise_is_a_deviation(strict: bool, tmp_path: Path) -> None:
+    # 404 for an unknown id is assumed; the fault answers 422, which the contract without
+    # assumptions accepts as some 4xx
+    with EmbeddedEmulator(EmulatorConfig(port=0, tls=False, fault="wrong-status-code")) as emu:
+        outcome = run_fuzz(
+            emu,
+            manifest_of(emu, tmp_path, max_examples=5, profile="full", strict=strict),
+            "-k",
+            "updateResourceGroup and status_code_conformance",
+        )
+    name = node("updateResourceGroup", "status_code_conformance")
+    props = outcome.properties[name]
+    assert props["verdict"] == "deviation", outcome.output[-3000:]
+    assert "deviated from our assumptions" in props["deviation"]
+    assert "Received: 422" in props["deviation"]
+    assert "curl" in props["reproduce"]
+    if strict:
+        assert outcome.results[name] == "failed"
+        assert outcome.messages[name].lstrip().startswith("[deviation]")
+        assert outcome.returncode == 1
+    else:
+        assert outcome.results[name] == "passed"
+        assert outcome.returncode == 0
+
+
+def test_a_group_list_without_ids_is_a_failure_never_an_error(tmp_path: Path) -> None:
+    # the links the stateful phase and the job probe follow start at the group's id: an
+    # appliance that drops it answered wrongly, and the run must say so, not break
+    with EmbeddedEmulator(EmulatorConfig(port=0, tls=False, fault="group-id-missing")) as emu:
+        outcome = run_fuzz(
+            emu,
+            manifest_of(emu, tmp_path, max_examples=5, profile="full"),
+            "-k",
+            "stateful or (getResourceGroups and response_schema)",
+        )
+    assert outcome.results[node("getResourceGroups", "response_schema_conformance")] == "failed"
+    linked = "specs.scv.openapi.yaml.stateful::scv_linked_resource_exists"
+    assert outcome.results[linked] == "failed", outcome.output[-3000:]
+    assert "listed a resource group without an `id`" in outcome.messages[linked]
+    assert "KeyError" not in outcome.output
+    statuses = {
+        json.loads(p.read_text())["status"]
+        for p in (tmp_path / "allure-results").glob("*-result.json")
+    }
+    assert "broken" not in statuses and "failed" in statuses

@@ -8,8 +8,16 @@ import re
 import shutil
 import subprocess
 
+from conformance.core import deviation
+from conformance.core.item_keys import LABEL_PREFIX
+from conformance.core.paths import PROJECT_ROOT as ROOT
 from conformance.core.skips import Skip, SkipKind
-from conformance.reporting.metadata import CATEGORIES, SKIP_CATEGORIES, allure3_categories
+from conformance.reporting.metadata import (
+    CATEGORIES,
+    DEVIATIONS_CATEGORY,
+    SKIP_CATEGORIES,
+    allure3_categories,
+)
 
 BROKEN = {
     "httpx.ConnectError: [Errno 111] Connection refused": "Infrastructure errors",
@@ -69,8 +77,12 @@ def test_a_skip_without_its_kind_falls_in_no_skip_category() -> None:
     )
 
 
+def _regex(name: str) -> str:
+    return str(next(c for c in CATEGORIES if c["name"] == name)["messageRegex"])
+
+
 def test_broken_categories_do_not_overlap() -> None:
-    infra, other = CATEGORIES[1]["messageRegex"], CATEGORIES[2]["messageRegex"]
+    infra, other = _regex("Infrastructure errors"), _regex("Other errors")
     for message in BROKEN:
         assert not (re.fullmatch(infra, message) and re.fullmatch(other, message))
 
@@ -81,7 +93,7 @@ def test_same_classification_in_javascript() -> None:
     const [cats, msgs] = JSON.parse(require('fs').readFileSync(0, 'utf8'));
     const out = {};
     for (const [m, status] of msgs) {
-      const c = cats.find(c => c.matchedStatuses.includes(status) &&
+      const c = cats.find(c => c.matchedStatuses && c.matchedStatuses.includes(status) &&
         (c.messageRegex === undefined || new RegExp(c.messageRegex).test(m)));
       out[m] = c ? c.name : null;
     }
@@ -97,3 +109,47 @@ def test_same_classification_in_javascript() -> None:
         timeout=30,
     )
     assert json.loads(done.stdout) == MESSAGES
+
+
+def test_a_strict_deviation_has_its_category_before_the_failures_in_allure_2() -> None:
+    message = deviation.tagged("getAuditConfig: response_schema_conformance deviated ...")
+    assert first_match(message, "failed") == DEVIATIONS_CATEGORY
+    written = f"conformance.core.errors.ConformanceFailure: {message}"
+    assert first_match(written, "failed") == DEVIATIONS_CATEGORY
+    assert first_match("getAuditConfig: response_schema_conformance failed", "failed") == (
+        "Conformance failures"
+    )
+
+
+def test_allure_3_puts_deviations_passed_or_failed_in_their_category_by_label() -> None:
+    # Allure 3's own matching (its core-api package), on the categories the report uses
+    core_api = ROOT / "node_modules" / "@allurereport" / "core-api" / "dist" / "categories.js"
+    assert core_api.exists(), "run npm ci in the repository"
+    script = f"""
+    import {{ normalizeCategoriesConfig, matchCategory }} from {json.dumps(core_api.as_uri())};
+    import {{ readFileSync }} from "node:fs";
+    const [rules, results] = JSON.parse(readFileSync(0, "utf8"));
+    const categories = normalizeCategoriesConfig(rules);
+    console.log(JSON.stringify(results.map(r => (matchCategory(categories, r) || {{}}).name)));
+    """
+    label = {"name": LABEL_PREFIX + deviation.VERDICT_PROPERTY, "value": deviation.DEVIATION}
+    results = [
+        {"status": "passed", "labels": [label], "message": None},
+        {"status": "failed", "labels": [label], "message": deviation.tagged("x")},
+        {"status": "passed", "labels": [], "message": None},
+        {"status": "failed", "labels": [], "message": "getPolicies: x failed"},
+    ]
+    done = subprocess.run(
+        ["node", "--input-type=module", "-e", script],
+        input=json.dumps([allure3_categories(), results]),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+    assert json.loads(done.stdout) == [
+        DEVIATIONS_CATEGORY,
+        DEVIATIONS_CATEGORY,
+        None,
+        "Conformance failures",
+    ]

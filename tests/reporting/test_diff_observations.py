@@ -99,7 +99,7 @@ def upgraded() -> dict[str, Any]:
     policies["response[].frequencyType"] = "string"
     policies["response[].retention"] = "integer|null"
     after["operations"]["updateResourceGroup"]["status_codes"]["unknown id"] = {"422": 4}
-    after["operations"]["getResourceGroups"]["latency_ms"]["p95"] = 1500.0
+    after["operations"]["getResourceGroups"]["latency_ms"].update(p95=1500.0, median=1400.0)
     after["operations"]["getJobs"]["shapes"]["200"]["response[].id"] = "integer"
     after["operations"]["getStorageSummary"] = operation(
         {"valid": {"200": 3}}, {"200": {"response.total": "integer"}}, 5.0
@@ -177,8 +177,9 @@ def test_outputs_markdown_json_and_allure_and_exit_1(
 def test_latency_threshold_flag_and_floor(tmp_path: Path) -> None:
     before_obs = observations("6.2")
     after_obs = copy.deepcopy(before_obs)
-    after_obs["operations"]["getResourceGroups"]["latency_ms"]["p95"] = 90.0  # +350%, +70 ms
-    after_obs["operations"]["getJobs"]["latency_ms"]["p95"] = 30.0  # +233%, but only +21 ms
+    # +350%, +70 ms, the median too
+    after_obs["operations"]["getResourceGroups"]["latency_ms"].update(p95=90.0, median=80.0)
+    after_obs["operations"]["getJobs"]["latency_ms"].update(p95=30.0, median=25.0)  # only +21 ms
     before = write_run(tmp_path, "before", summary("6.2"), before_obs)
     after = write_run(tmp_path, "after", summary("6.2"), after_obs)
     assert [c.subject for c in diff_runs(str(before), str(after)).regressions] == [
@@ -186,6 +187,48 @@ def test_latency_threshold_flag_and_floor(tmp_path: Path) -> None:
     ]
     assert main(["diff", str(before), str(after), "--latency-threshold", "400%"]) == 0
     assert main(["diff", str(before), str(after), "--latency-threshold", "3.0"]) == 1
+
+
+def test_one_slow_answer_is_no_slower_operation(tmp_path: Path) -> None:
+    """A busy machine delays one answer: the p95 jumps, the median stays."""
+    before_obs = observations("6.2")
+    after_obs = copy.deepcopy(before_obs)
+    after_obs["operations"]["getResourceGroups"]["latency_ms"]["p95"] = 90.0  # +350%, +70 ms
+    before = write_run(tmp_path, "before", summary("6.2"), before_obs)
+    after = write_run(tmp_path, "after", summary("6.2"), after_obs)
+    assert diff_runs(str(before), str(after)).changes == []
+
+
+def test_status_codes_of_stateful_sequences_are_not_compared(tmp_path: Path) -> None:
+    """Each stateful call is built from earlier answers: other answers, other inputs."""
+    before_obs = observations("6.2")
+    after_obs = copy.deepcopy(before_obs)
+    for side, codes in ((before_obs, {"401": 5}), (after_obs, {"400": 1, "401": 6})):
+        side["operations"]["getJobs"]["status_codes"]["stateful-negative"] = codes
+    before = write_run(tmp_path, "before", summary("6.2"), before_obs)
+    after = write_run(tmp_path, "after", summary("6.2"), after_obs)
+    assert diff_runs(str(before), str(after)).changes == []
+
+
+def test_an_operation_only_the_description_lists_is_added_or_gone(tmp_path: Path) -> None:
+    """An operation the contract does not know is never called; the description names it."""
+    before_obs = observations("6.2")
+    before_obs["described_operations"] = {"GET /4.1/jobs/{id}": "getJob", "GET /4.1/x": None}
+    after_obs = copy.deepcopy(before_obs)
+    after_obs["described_operations"] = {
+        "GET /4.1/jobs/{jobId}": "getJob",  # a renamed path parameter is the same operation
+        "GET /4.1/appliance/info": "getApplianceInfo",
+    }
+    before = write_run(tmp_path, "before", summary("6.2"), before_obs)
+    after = write_run(tmp_path, "after", summary("6.2"), after_obs)
+    changes = diff_runs(str(before), str(after)).changes
+    assert {(c.kind, c.subject, c.detail, c.regression) for c in changes} == {
+        ("operation added", "getApplianceInfo", "GET /4.1/appliance/info", False),
+        ("operation gone", "GET /4.1/x", "GET /4.1/x", True),
+    }
+    after_obs["described_operations"] = {}  # served no description: nothing to compare
+    after = write_run(tmp_path, "after2", summary("6.2"), after_obs)
+    assert diff_runs(str(before), str(after)).changes == []
 
 
 def test_identical_observations_have_no_changes(

@@ -66,3 +66,44 @@ def test_report_and_history(tmp_path: Path) -> None:
     assert len(history.read_text().splitlines()) == 2
     assert not [p for p in first.iterdir() if p.name.startswith(".report-")]
     assert shutil.which("node")
+
+
+def test_relative_run_folder_from_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The default `reports/` and the command a run prints are relative to the cwd."""
+    assert find_allure(), "the Allure 3 CLI is missing: run npm ci in the repository"
+    monkeypatch.chdir(tmp_path)
+    run = make_run(Path("reports"), "20261127T201500Z")
+    assert main(["report", str(run)]) == 0
+    assert main(["report"]) == 0
+    assert (tmp_path / run / "allure-report" / "index.html").is_file()
+    assert (tmp_path / "reports" / "history.jsonl").is_file()
+    assert "error" not in capsys.readouterr().err
+
+
+def test_the_history_keeps_only_what_the_trends_need(tmp_path: Path) -> None:
+    assert find_allure(), "the Allure 3 CLI is missing: run npm ci in the repository"
+    failing = {
+        **RESULT,
+        "uuid": "0f1e2d3c-0000-4000-8000-000000000002",
+        "name": "response_schema_conformance",
+        "fullName": "specs.scv.openapi.yaml#getJob#response_schema_conformance",
+        "status": "failed",
+        "statusDetails": {"message": "x" * 5000, "trace": "y" * 5000},
+        "labels": [*RESULT["labels"], *({"name": "tag", "value": f"t{i}"} for i in range(50))],
+    }
+    for name in ("20261127T201500Z", "20261128T201500Z"):
+        run = make_run(tmp_path, name)
+        (run / "allure-results" / f"{failing['uuid']}-result.json").write_text(json.dumps(failing))
+        assert main(["report", str(run)]) == 0
+    history = (tmp_path / "history.jsonl").read_text().splitlines()
+    assert len(history) == 2
+    for line in history:
+        entry = json.loads(line)
+        assert entry["knownTestCaseIds"] and entry["timestamp"]
+        tests = list(entry["testResults"].values())
+        assert {t["status"] for t in tests} == {"passed", "failed"}
+        assert all(set(t) <= {"historyId", "status", "duration"} for t in tests)
+        assert len(line) < 1000
+    assert (tmp_path / "20261128T201500Z" / "allure-report" / "index.html").is_file()

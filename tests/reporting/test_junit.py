@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from conformance.reporting.allure_results import ResultRecord
@@ -63,3 +64,18 @@ def test_merge_keeps_every_suite_and_drops_the_parts(tmp_path: Path) -> None:
     merge(parts, merged)
     assert read_counts(merged).tests == 5
     assert not any(p.exists() for p in parts)
+
+
+def test_the_root_is_scv_conformance_whatever_pytest_wrote(tmp_path: Path) -> None:
+    """One child pytest writes <testsuites> (named "pytest tests" by some versions) or a
+    bare <testsuite>: either way the file's root is <testsuites name="scv-conformance">."""
+    for document in (
+        JUNIT.replace("<testsuites>", '<testsuites name="pytest tests">'),
+        JUNIT.replace("<testsuites>", "").replace("</testsuites>", ""),
+    ):
+        path = tmp_path / "junit.xml"
+        path.write_text(document)
+        reconcile(path, [])
+        root = ET.parse(path).getroot()
+        assert root.tag == "testsuites" and root.get("name") == "scv-conformance"
+        assert read_counts(path).tests == 4

@@ -68,6 +68,7 @@ def run_fakes(
     report_dir: Path,
     name: str,
     workers: int | None = None,
+    max_failures: int | None = None,
     **settings: Any,
 ) -> Run:
     """Run the stand-in suites ``name`` against the embedded emulator."""
@@ -77,7 +78,9 @@ def run_fakes(
     resolved = resolve(argparse.Namespace(report_dir=str(report_dir), **settings), {})
     buffer = io.StringIO()
     console = Console(file=buffer, width=120, force_terminal=False)
-    plan = RunPlan(suites=tuple(runner.SUITES), profile="smoke", workers=workers)
+    plan = RunPlan(
+        suites=tuple(runner.SUITES), profile="smoke", workers=workers, max_failures=max_failures
+    )
     code = execute(resolved, plan, console=console)
     runs = sorted(p for p in report_dir.iterdir() if p.is_dir())
     return Run(code, runs[-1], buffer.getvalue())

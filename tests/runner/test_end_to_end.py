@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
 
+from conformance.core.contract import load_contract
 from conformance.emulator import DEFAULT_PASSWORD
+from conformance.reporting.allure_cli import find_allure
 from conformance.reporting.junit import read_counts
 from conformance.run.child import ROOT
 
@@ -21,20 +24,39 @@ PLUGINS = (
 
 
 def test_smoke_run_against_the_embedded_emulator(tmp_path: Path) -> None:
+    """As a user runs it: from a folder of theirs, reports under the relative default
+    `reports/`, then the HTML report by the command the run printed."""
     assert SCRIPT.exists(), f"install the package first (pip install -e .): no {SCRIPT}"
     assert all(p.exists() for p in PLUGINS)
+    assert find_allure(), "the Allure 3 CLI is missing: run npm ci in the repository"
     reports = tmp_path / "reports"
     done = subprocess.run(
-        [str(SCRIPT), "run", "--profile", "smoke", "--report-dir", str(reports)],
+        [str(SCRIPT), "run", "--profile", "smoke"],
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
+        cwd=tmp_path,
         # the test machine runs other tests at the same time: a generous time budget
         env={**os.environ, "SCV_RESPONSE_TIME_BUDGET_MS": "5000"},
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     (run_dir,) = [p for p in reports.iterdir() if p.is_dir()]
+    # the emulator's server log stays in the run folder
+    assert "Invalid HTTP request" not in done.stdout + done.stderr
+    (printed,) = [ln for ln in done.stdout.splitlines() if ln.startswith("HTML report: ")]
+    command = printed.removeprefix("HTML report: ").split()
+    assert command[2] == f"reports/{run_dir.name}"
+    report = subprocess.run(
+        [str(SCRIPT), *command[1:]],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert report.returncode == 0, report.stderr
+    assert (run_dir / "allure-report" / "index.html").is_file()
     results = run_dir / "allure-results"
     for name in (
         "summary.json",
@@ -69,8 +91,42 @@ def test_smoke_run_against_the_embedded_emulator(tmp_path: Path) -> None:
     assert totals["total"] == junit.tests
 
     seed = str(summary["seed"])
-    assert f"--seed {seed}" in done.stderr + done.stdout
+    assert f"replay: scv-conformance run --seed {seed}" in done.stdout
+    assert summary["replay"] == f"scv-conformance run --seed {seed}"
+    coverage = summary["coverage"]
+    operations = len(load_contract().operations)
+    assert coverage["operations"] == {"exercised": operations, "documented": operations}
+    assert 0 < coverage["statusCodes"]["exercised"] <= coverage["statusCodes"]["documented"]
+    assert 0 < coverage["parameters"]["exercised"] <= coverage["parameters"]["documented"]
+    assert f"coverage: operations {operations}/{operations}" in done.stdout
+    assert "## Coverage" in (run_dir / "summary.md").read_text()
+    _assert_allure_tree(results)
+    (globals_file,) = results.glob("*-globals.json")
+    attachments = json.loads(globals_file.read_text())["attachments"]
+    assert all((results / a["source"]).is_file() for a in attachments)
     assert "CONFORMANT" in (run_dir / "summary.md").read_text()
     for path in run_dir.rglob("*"):
         if path.is_file():
             assert DEFAULT_PASSWORD.encode() not in path.read_bytes(), path
+
+
+def _assert_allure_tree(results: Path) -> None:
+    """Grouped by API area, one label of each kind, real durations, readable messages."""
+    areas = {tag["name"] for tag in load_contract().document["tags"]} | {"stateful"}
+    fuzz_durations = []
+    for path in results.glob("*-result.json"):
+        result = json.loads(path.read_text())
+        pairs = [(label["name"], label["value"]) for label in result["labels"]]
+        assert len(pairs) == len(set(pairs)), pairs
+        names = [name for name, _ in pairs]
+        for level in ("parentSuite", "suite", "subSuite"):
+            assert names.count(level) == 1, (level, pairs)
+        labels = dict(pairs)
+        assert labels["parentSuite"] in areas, labels
+        assert not labels["parentSuite"].startswith(("specs", "scenarios"))
+        message = (result.get("statusDetails") or {}).get("message") or ""
+        assert not re.match(r"^[\w.]*(Error|Exception|Failure): ", message), message
+        if labels["scv.suite"] == "fuzz" and result["status"] == "passed":
+            fuzz_durations.append(result["stop"] - result["start"])
+    # each check shows when its own cases ran, not all on the operation's first check
+    assert sum(1 for d in fuzz_durations if d >= 5) > len(fuzz_durations) / 2

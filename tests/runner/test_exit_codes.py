@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 
@@ -73,6 +74,12 @@ def test_unreachable_target_exits_3_quickly_with_a_summary(
     assert summary["target"] == target
     assert "unreachable" in summary["error"]
     assert "NOT RUN" in (run_dir / "summary.md").read_text()
+    # CI reads junit.xml: it says the run could not reach its target
+    junit = ET.parse(run_dir / "junit.xml").getroot()
+    assert junit.tag == "testsuites" and junit.get("name") == "scv-conformance"
+    (case,) = junit.iter("testcase")
+    (error,) = case.iter("error")
+    assert "unreachable" in (error.get("message") or "")
     assert (earlier / "summary.json").read_text() == "{}"
     for path in run_dir.rglob("*"):
         if path.is_file():

@@ -157,3 +157,13 @@ def test_no_secret_in_any_file(mixed: Run) -> None:
     for path in mixed.run_dir.rglob("*"):
         if path.is_file():
             assert DEFAULT_PASSWORD.encode() not in path.read_bytes(), path
+
+
+def test_max_failures_stops_the_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """One process counts the failures of both suites and stops at the limit."""
+    run = run_fakes(monkeypatch, tmp_path, "mixed", max_failures=1)
+    totals = run.summary["totals"]
+    assert totals["failed"] + totals["errors"] == 1
+    assert totals["total"] < 10
+    assert [p.name for p in (run.run_dir / ".run").glob("manifest*.json")] == ["manifest.json"]
+    assert json.loads((run.run_dir / ".run" / "manifest.json").read_text())["max_failures"] == 1

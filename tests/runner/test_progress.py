@@ -33,3 +33,39 @@ def test_counts_operations_when_all_their_tests_finished() -> None:
     line = tracker.line(3).plain
     assert "operations 1/2" in line and "workflows 1/1" in line and "tests 3/4" in line
     assert "1 passed, 1 failed, 1 errors" in line
+
+
+def _report(tracker: ProgressTracker, nodeid: str, when: str, outcome: str) -> None:
+    tracker.handle({"event": "report", "nodeid": nodeid, "when": when, "outcome": outcome})
+
+
+def test_a_test_counts_once_and_when_it_is_finished() -> None:
+    """The outcome counts and the finished tests agree at every moment: a passed call is
+    counted with its teardown, and a test whose call failed and teardown errored is one."""
+    tracker = ProgressTracker()
+    ids = ["s.openapi.yaml::a::x", "s.openapi.yaml::a::y", "s.openapi.yaml::b::x"]
+    tracker.handle({"event": "collected", "ids": ids})
+    _report(tracker, ids[0], "setup", "passed")
+    _report(tracker, ids[0], "call", "passed")
+    assert "tests 0/3  0 passed" in tracker.line(1).plain
+    _report(tracker, ids[0], "teardown", "passed")
+    assert "tests 1/3  1 passed" in tracker.line(1).plain
+    _report(tracker, ids[1], "setup", "passed")
+    _report(tracker, ids[1], "call", "failed")
+    _report(tracker, ids[1], "teardown", "error")
+    _report(tracker, ids[2], "setup", "skipped")
+    _report(tracker, ids[2], "teardown", "passed")
+    line = tracker.line(1).plain
+    assert "tests 3/3  1 passed, 1 failed, 1 skipped" in line
+    assert "errors" not in line
+
+
+def test_the_stateful_walk_is_no_operation() -> None:
+    tracker = ProgressTracker()
+    ids = ["specs/scv.openapi.yaml::getJob::x", "specs/scv.openapi.yaml::stateful::x"]
+    tracker.handle({"event": "collected", "ids": ids})
+    for nodeid in ids:
+        _report(tracker, nodeid, "call", "passed")
+        _report(tracker, nodeid, "teardown", "passed")
+    assert tracker.counts("fuzz") == (1, 1)
+    assert "operations 1/1 · tests 2/2" in tracker.line(1).plain

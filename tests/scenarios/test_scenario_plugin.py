@@ -15,6 +15,7 @@ import pytest
 from scenario_helpers import emulator, free_port
 
 from conformance.core.manifest import Manifest, child_variables, manifest_path
+from conformance.core.selection import Selection
 from conformance.emulator import EmbeddedEmulator
 from conformance.run.child import PLUGIN
 from conformance.scenarios.loader import SCENARIO_DIR
@@ -109,11 +110,16 @@ def test_all_workflows_pass_through_the_plugin_against_the_embedded_emulator(
     results = [json.loads(p.read_text()) for p in allure_dir.glob("*-result.json")]
     result = next(r for r in results if r["name"] == "Restore a VM from its newest backup")
     labels = {(label["name"], label["value"]) for label in result["labels"]}
+    # the tree by API area (the workflow's first tag), then the workflow
     assert {
-        ("suite", "scenario"),
-        ("workflowId", "restoreVm"),
+        ("scv.suite", "scenario"),
+        ("scv.workflowId", "restoreVm"),
+        ("parentSuite", "vm"),
+        ("suite", "restoreVm"),
+        ("subSuite", "workflow"),
         ("feature", "Restore a VM"),
     } <= labels
+    assert len(labels) == len(result["labels"]), "no label twice"
     steps = [step["name"] for step in result["steps"]]
     assert "vmBackups: GET /api/4.1/vm/vm-101/backups → 200" in steps
     assert any(s.startswith("vmInVcenter: GET /api/vcenter/vm → 200") for s in steps)
@@ -125,7 +131,13 @@ def test_a_failing_workflow_records_what_the_reports_need(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     with emulator(tls=False, fault="schedule-not-saved") as emu:
-        _point_at(monkeypatch, emu, tmp_path, embedded=True, workflow="modifyBuiltInSchedule")
+        _point_at(
+            monkeypatch,
+            emu,
+            tmp_path,
+            embedded=True,
+            selection=Selection(workflows=("modifyBuiltInSchedule",)),
+        )
         code, recorder = _run(str(SCENARIO_DIR))
     assert code == 1
     (report,) = recorder.reports
@@ -147,7 +159,13 @@ def test_unknown_workflow_is_a_usage_error(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     with emulator(tls=False) as emu:
-        _point_at(monkeypatch, emu, tmp_path, embedded=True, workflow="noSuchWorkflow")
+        _point_at(
+            monkeypatch,
+            emu,
+            tmp_path,
+            embedded=True,
+            selection=Selection(workflows=("noSuchWorkflow",)),
+        )
         code, _ = _run(str(SCENARIO_DIR))
     assert code == pytest.ExitCode.USAGE_ERROR
     assert "--only: unknown workflow 'noSuchWorkflow'" in capsys.readouterr().err
@@ -160,7 +178,12 @@ def test_destructive_workflows_are_skipped_against_a_real_target(
         _point_at(monkeypatch, emu, tmp_path, embedded=False)
         code, recorder = _run(str(SCENARIO_DIR), "-rs")
         _point_at(
-            monkeypatch, emu, tmp_path, embedded=False, allow_destructive=True, workflow="restoreVm"
+            monkeypatch,
+            emu,
+            tmp_path,
+            embedded=False,
+            allow_destructive=True,
+            selection=Selection(workflows=("restoreVm",)),
         )
         _, without_inventory = _run(str(SCENARIO_DIR))
     assert code == 0

@@ -20,6 +20,8 @@ from conformance.scenarios.arazzo.expressions import Message, Scope
 from conformance.scenarios.arazzo.sources import SourceOperation
 
 #: Called with the (prefixed) stepId and the client's record of each call.
+#: Whether a success criterion (given with its step) may fail without failing the step.
+SoftCriterion = Callable[[Mapping[str, Any], Mapping[str, Any]], bool]
 CallListener = Callable[[str, Any], None]
 CLEANUP = "cleanup"
 #: Parameters of a cleanup step that are not what it undoes.
@@ -77,6 +79,8 @@ class RunResult:
     failure: StepFailure | None = None
     cleanup_failures: list[StepFailure] = field(default_factory=list)
     skipped_cleanup: list[str] = field(default_factory=list)
+    #: Steps that succeeded although soft criteria of theirs did not hold (see Engine).
+    soft_failures: list[StepFailure] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -109,6 +113,9 @@ class Engine:
     Once a call that ``changes_state`` has been sent, the cleanup step is owed in
     ``debts`` (with the values it will clean up with) until it succeeds; a state-changing
     call is owed until its answer arrives.
+    ``soft`` tells the success criteria (given with their step) that may fail without
+    failing the step: the step succeeds, and the result's ``soft_failures`` note what did
+    not hold.
     """
 
     def __init__(
@@ -124,8 +131,11 @@ class Engine:
         changes_state: Callable[[SourceOperation], bool] = _not_a_get,
         shield: Callable[[], AbstractContextManager[None]] = nullcontext,
         before_cleanup: Callable[[], None] | None = None,
+        soft: SoftCriterion | None = None,
     ) -> None:
         self.document = document
+        self.soft = soft
+        self._soft_failures: list[StepFailure] = []
         self.clients = clients
         self.polling = polling
         self.cleanup_extension = cleanup_extension
@@ -161,6 +171,7 @@ class Engine:
         sources = {name: s.url for name, s in self.document.sources.items()}
         scope = Scope(inputs=values, sources=sources)
         result = RunResult(workflow.workflow_id, dict(values))
+        self._soft_failures = result.soft_failures
         ran: list[str] = []
         self._changed = False
         self._unanswered = []
@@ -374,6 +385,13 @@ class Engine:
                 for c in step.get("successCriteria") or []
                 if not self._holds(workflow, step_id, c, scope)
             ]
+            soft = [c for c in failed if self.soft is not None and self.soft(step, c)]
+            if soft and len(soft) == len(failed):
+                self._soft_failures.append(
+                    self._criteria_failure(workflow, step_id, soft, scope, check)
+                )
+                failed = []
+            failed = [c for c in failed if c not in soft]
             if not failed:
                 scope.steps[step_id] = self._outputs(workflow, step, scope)
                 action = self._choose(workflow, step, "onSuccess", "successActions", scope)

@@ -1,0 +1,166 @@
+"""The options of `run`, `fuzz` and `scenarios` that say what runs, and the run plan they
+make.
+
+``--only NAME`` means one thing everywhere: NAME is a suite (``fuzz``, ``scenarios``) or a
+workflowId, and the run keeps only what is named (a workflowId keeps the scenarios suite
+with the named workflows). Operations and checks are narrowed with the ``st run`` style
+filters (``--include-operation-id`` ...) and ``--checks``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+from collections.abc import Sequence
+
+from conformance.core.errors import UsageError
+from conformance.core.redaction import REDACTED, is_secret_header
+from conformance.core.selection import add_filter_arguments, selection_from_arguments
+from conformance.run.plan import PROFILES, SUITE_NAMES, RunPlan
+
+#: The suites each command may run.
+COMMAND_SUITES = {
+    "run": SUITE_NAMES,
+    "fuzz": ("fuzz",),
+    "scenarios": ("scenarios",),
+}
+#: Options that do not change what a run does: left out of its replay line.
+NOT_REPLAYED = frozenset(
+    {"help", "password", "report_dir", "seed", "dry_run", "command_parser", "record"}
+    | {"write_baseline", "fleet", "fleet_concurrency"}
+)
+
+
+def add_run_options(parser: argparse.ArgumentParser, command: str) -> None:
+    """The options of ``command`` (run, fuzz or scenarios) besides the target's."""
+    suites = COMMAND_SUITES[command]
+    if "fuzz" in suites:
+        parser.add_argument(
+            "--profile",
+            choices=PROFILES,
+            default="smoke",
+            help="fuzzing depth; smoke: a quick check, full: the nightly depth (default: smoke)",
+        )
+    if "scenarios" in suites:
+        kinds = "a suite (fuzz, scenarios) or a workflowId" if command == "run" else "a workflowId"
+        parser.add_argument(
+            "--only",
+            action="append",
+            default=argparse.SUPPRESS,
+            metavar="NAME",
+            help=f"run only NAME: {kinds} (repeatable)",
+        )
+        parser.add_argument(
+            "--job-timeout",
+            default=argparse.SUPPRESS,
+            metavar="S",
+            help="seconds a started job may take to finish (default: 120)",
+        )
+    if "fuzz" in suites:
+        add_filter_arguments(parser)
+    parser.add_argument(
+        "--max-failures",
+        type=_at_least_one,
+        default=None,
+        metavar="N",
+        help="stop after N failed or broken tests",
+    )
+    parser.add_argument(
+        "-x",
+        "--exitfirst",
+        dest="max_failures",
+        action="store_const",
+        const=1,
+        help="stop at the first failure (--max-failures 1)",
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        default=False,
+        help="list what would run and what would be skipped, and why; send no request",
+    )
+    if command == "run":
+        parser.add_argument(
+            "--workers",
+            type=_at_least_one,
+            default=None,
+            metavar="N",
+            help="parallel pytest-xdist workers (default: one process)",
+        )
+    parser.set_defaults(command_parser=parser)
+
+
+def plan_from_arguments(args: argparse.Namespace, workflow_ids: Sequence[str]) -> RunPlan:
+    """The run plan the parsed command line of `run`, `fuzz` or `scenarios` asks for."""
+    allowed = COMMAND_SUITES[args.command]
+    named_suites: list[str] = []
+    workflows: list[str] = []
+    for name in getattr(args, "only", None) or ():
+        if name in allowed:
+            named_suites.append(name)
+        elif name in COMMAND_SUITES["run"]:
+            raise UsageError(f"--only: `{args.command}` does not run the {name} suite")
+        elif name in workflow_ids:
+            workflows.append(name)
+        else:
+            choices = ", ".join([*allowed, *workflow_ids]) if args.command == "run" else None
+            raise UsageError(
+                f"--only: no suite or workflow {name!r}; choose from "
+                f"{choices or ', '.join(workflow_ids)}"
+            )
+    if workflows and "scenarios" not in named_suites:
+        named_suites.append("scenarios")
+    suites = tuple(s for s in allowed if s in named_suites) or allowed
+    return RunPlan(
+        suites=suites,
+        profile=getattr(args, "profile", None) or "smoke",
+        workers=getattr(args, "workers", None),
+        selection=selection_from_arguments(args, workflows),
+        max_failures=args.max_failures,
+        replay=replay_words(args) if getattr(args, "command_parser", None) else (),
+    )
+
+
+def replay_words(args: argparse.Namespace) -> tuple[str, ...]:
+    """The command line that does the same run again, derived from the parsed arguments:
+    the subcommand and every option that changes what runs (not the seed, which the run
+    adds, nor the password or where reports go)."""
+    parser: argparse.ArgumentParser = args.command_parser
+    words = ["scv-conformance", args.command]
+    seen: set[str] = set()
+    # argparse offers no public list of a parser's options
+    for action in parser._actions:
+        dest = action.dest
+        if not action.option_strings or dest in NOT_REPLAYED or dest in seen:
+            continue
+        value = getattr(args, dest, None)
+        if value is None or value is False or value == action.default:
+            continue
+        seen.add(dest)
+        flag = max(action.option_strings, key=len)
+        if isinstance(value, list):
+            for item in value:
+                words += [flag, shlex.quote(_shown(dest, str(item)))]
+        elif action.nargs == 0:
+            words.append(flag)
+        else:
+            words += [flag, shlex.quote(str(value))]
+    return tuple(words)
+
+
+def _shown(dest: str, value: str) -> str:
+    """A header whose name looks secret keeps its name, not its value."""
+    name, colon, _ = value.partition(":")
+    if dest == "header" and colon and is_secret_header(name.strip()):
+        return f"{name.strip()}: {REDACTED}"
+    return value
+
+
+def _at_least_one(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number

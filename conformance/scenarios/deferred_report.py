@@ -1,0 +1,129 @@
+"""What a workflow reports to Allure, noted where it runs and replayed into its own test.
+
+Workflows run in threads of their own while pytest reports them one by one; Allure's
+current test is not per workflow thread, so a workflow never talks to Allure directly. It
+notes its calls (as steps, with the time each one really took) and attachments in a
+:class:`DeferredReport`, and its pytest item replays them into its test result, with those
+times, and sets the test's start and stop to when the workflow really ran, so Allure's
+timeline is true.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import allure
+import httpx
+import pytest
+from allure_commons.model2 import TestResult, TestStepResult
+from allure_commons.types import AttachmentType, LabelType
+
+from conformance.core.redaction import redact_json
+from conformance.core.scheduler import Span
+from conformance.core.session import Exchange
+
+#: allure-pytest registers its listener under this name; its reporter holds the results.
+ALLURE_LISTENER = "allure_listener"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str
+    body: str
+    kind: AttachmentType
+
+
+@dataclass(frozen=True)
+class Step:
+    """One call: its title, its exchange as text, when it started and stopped (epoch s)."""
+
+    title: str
+    attachment: Attachment
+    start: float
+    stop: float
+
+
+@dataclass
+class DeferredReport:
+    """Steps and attachments of one workflow run, in order."""
+
+    entries: list[Step | Attachment] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def call(self, step_id: str, exchange: Exchange) -> None:
+        """An engine call listener: one step per exchange."""
+        stop = time.time()
+        target = httpx.URL(exchange.url).raw_path.decode("ascii", "replace")
+        title = f"{step_id}: {exchange.method} {target} → {exchange.status_code}"
+        step = Step(
+            title,
+            Attachment("exchange", exchange.render(), AttachmentType.TEXT),
+            stop - exchange.elapsed_ms / 1000.0,
+            stop,
+        )
+        with self._lock:
+            self.entries.append(step)
+
+    def attach_json(self, name: str, value: dict[str, Any]) -> None:
+        body = json.dumps(redact_json(value), indent=2, default=str)
+        self.attach(Attachment(name, body, AttachmentType.JSON))
+
+    def attach_text(self, name: str, text: str) -> None:
+        self.attach(Attachment(name, text, AttachmentType.TEXT))
+
+    def attach(self, attachment: Attachment) -> None:
+        with self._lock:
+            self.entries.append(attachment)
+
+    def snapshot(self) -> list[Step | Attachment]:
+        with self._lock:
+            return list(self.entries)
+
+
+def current_test(config: pytest.Config) -> TestResult | None:
+    """The Allure result of the test running in this thread, or None without Allure."""
+    listener = config.pluginmanager.get_plugin(ALLURE_LISTENER)
+    reporter = getattr(listener, "allure_logger", None)
+    if reporter is None:
+        return None
+    test = reporter.get_test(None)
+    return test if isinstance(test, TestResult) else None
+
+
+def replay(report: DeferredReport, test: TestResult | None) -> None:
+    """Emit the recorded steps and attachments into the current Allure test, each step with
+    the times it really had."""
+    entries = report.snapshot()
+    steps: list[Step] = []
+    for entry in entries:
+        if isinstance(entry, Step):
+            with allure.step(entry.title):
+                _attach(entry.attachment)
+            steps.append(entry)
+        else:
+            _attach(entry)
+    if test is None:
+        return
+    results = [s for s in test.steps if isinstance(s, TestStepResult)][-len(steps) :]
+    for result, step in zip(results, steps, strict=False):
+        result.start, result.stop = _ms(step.start), _ms(step.stop)
+
+
+def set_span(test: TestResult, span: Span, lane: str) -> None:
+    """Give ``test`` the times it really ran and the timeline lane (thread) it ran in."""
+    test.start, test.stop = _ms(span.start), _ms(span.stop)
+    for label in test.labels:
+        if label.name == LabelType.THREAD:
+            label.value = lane
+
+
+def _attach(attachment: Attachment) -> None:
+    allure.attach(attachment.body, name=attachment.name, attachment_type=attachment.kind)
+
+
+def _ms(seconds: float) -> int:
+    return int(seconds * 1000)

@@ -1,0 +1,170 @@
+"""A test appliance that differs from the emulator only where the documentation allows.
+
+It serves the emulator (English spellings, its default) through an ASGI wrapper that
+rewrites every JSON answer the way a real release plausibly would:
+
+- times in the US format a public client parses (``11/27/2026 03:15:02 AM``);
+- no ``uri`` key in the envelope, and ``responseMessage`` as a list of strings, as in the
+  one complete answer the documentation shows;
+- extra fields where the contract closes a schema by assumption only: the audit
+  configuration and a policy's retention (Jackson writes what the class has);
+- ``unmountDatastore`` as the job type of an unmount, where the documentation names no type.
+
+Like a Spring appliance (Jackson), it takes its own extra fields back in requests.
+
+None of this breaks the vendor's documentation; each extra field, and the job type a
+workflow checks, breaks an assumption of ours: a deviation, not a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import uvicorn
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from conformance.emulator import EmulatorConfig, create_app
+from conformance.emulator.server import bind
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
+#: The extra fields, by the key of the object that gets them.
+AUDIT_EXTRA = ("auditLevel", "FULL")
+RETENTION_EXTRA = ("unit", "BACKUPS")
+UNMOUNT_JOB_TYPE = "unmountDatastore"
+
+
+def us_time(value: str) -> str:
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment.strftime("%m/%d/%Y %I:%M:%S %p")
+
+
+def rewrite(value: Any, key: str = "") -> Any:
+    """The answer as this appliance sends it."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for name, item in value.items():
+            if name == "uri":
+                continue
+            if name == "responseMessage" and isinstance(item, str):
+                out[name] = [item]
+                continue
+            out[name] = rewrite(item, name)
+        if {"retentionDays", "maxFileSizeInMB"} <= value.keys():
+            out[AUDIT_EXTRA[0]] = AUDIT_EXTRA[1]
+        if key == "retention":
+            out[RETENTION_EXTRA[0]] = RETENTION_EXTRA[1]
+        if value.get("jobType") == "unmountBackup":
+            out["jobType"] = UNMOUNT_JOB_TYPE
+        return out
+    if isinstance(value, list):
+        return [rewrite(item, key) for item in value]
+    if isinstance(value, str) and _ISO.match(value):
+        return us_time(value)
+    return value
+
+
+def accepted(value: Any) -> Any:
+    """A request body without this appliance's own extra fields (it ignores them)."""
+    if isinstance(value, dict):
+        extra = {AUDIT_EXTRA[0], RETENTION_EXTRA[0]}
+        return {k: accepted(v) for k, v in value.items() if k not in extra}
+    if isinstance(value, list):
+        return [accepted(item) for item in value]
+    return value
+
+
+@dataclass
+class Lenient:
+    """The rewriting wrapper around one emulator app."""
+
+    app: ASGIApp
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/api/4.1/"):
+            await self.app(scope, receive, send)
+            return
+        request = b""
+        while True:
+            message = await receive()
+            request += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        with suppress(ValueError, UnicodeDecodeError):
+            request = json.dumps(accepted(json.loads(request))).encode()
+        headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
+        if request:
+            headers.append((b"content-length", str(len(request)).encode()))
+        scope = {**scope, "headers": headers}
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return await receive()
+            sent = True
+            return {"type": "http.request", "body": request, "more_body": False}
+
+        started: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                started.update(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            body = b"".join(chunks)
+            with suppress(ValueError, UnicodeDecodeError):
+                body = json.dumps(rewrite(json.loads(body))).encode()
+            headers = [(k, v) for k, v in started["headers"] if k != b"content-length"]
+            headers.append((b"content-length", str(len(body)).encode()))
+            await send({**started, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, replay, capture)
+
+
+@dataclass(frozen=True)
+class RunningAppliance:
+    base_url: str
+    vcenter_url: str
+    username: str
+    password: str
+
+
+@contextmanager
+def serve_lenient(job_duration: float = 0.2) -> Iterator[RunningAppliance]:
+    """The lenient appliance on a loopback port over plain HTTP (vCenter on the same port)."""
+    config = EmulatorConfig(port=0, tls=False, job_duration=job_duration)
+    app = Lenient(create_app(config))
+    sock: socket.socket = bind("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="error", access_log=False, lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.01)
+    try:
+        yield RunningAppliance(
+            f"http://127.0.0.1:{port}/api",
+            f"http://127.0.0.1:{port}",
+            config.username,
+            config.password,
+        )
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()

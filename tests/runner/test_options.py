@@ -1,0 +1,114 @@
+"""The command line of run, fuzz and scenarios: --only, filters, the replay line."""
+
+from __future__ import annotations
+
+import shlex
+
+import pytest
+
+from conformance.cli import build_parser
+from conformance.core.contract import load_contract
+from conformance.core.errors import UsageError
+from conformance.core.selection import Selection
+from conformance.run.options import plan_from_arguments, replay_words
+from conformance.run.plan import RunPlan
+
+WORKFLOWS = ["backupOnDemand", "restoreVm"]
+
+
+def plan(*argv: str) -> RunPlan:
+    return plan_from_arguments(build_parser().parse_args(list(argv)), WORKFLOWS)
+
+
+def test_only_names_suites_or_workflows_everywhere() -> None:
+    assert plan("run").suites == ("fuzz", "scenarios")
+    assert plan("run", "--only", "fuzz").suites == ("fuzz",)
+    only_workflow = plan("run", "--only", "restoreVm")
+    assert only_workflow.suites == ("scenarios",)
+    assert only_workflow.selection.workflows == ("restoreVm",)
+    both = plan("run", "--only", "fuzz", "--only", "backupOnDemand")
+    assert both.suites == ("fuzz", "scenarios") and both.selection.workflows == ("backupOnDemand",)
+    assert plan("scenarios", "--only", "restoreVm").selection.workflows == ("restoreVm",)
+    assert plan("scenarios", "--only", "scenarios").selection.workflows == ()
+    with pytest.raises(UsageError, match="does not run the fuzz suite"):
+        plan("scenarios", "--only", "fuzz")
+    with pytest.raises(UsageError, match="no suite or workflow 'nope'"):
+        plan("run", "--only", "nope")
+
+
+def test_fuzz_takes_a_profile_like_run() -> None:
+    assert plan("fuzz").profile == plan("run").profile == "smoke"
+    assert plan("fuzz", "--profile", "full").profile == "full"
+
+
+def test_max_failures_and_exitfirst() -> None:
+    assert plan("run", "-x").max_failures == 1
+    assert plan("fuzz", "--max-failures", "3").max_failures == 3
+    assert plan("scenarios").max_failures is None
+
+
+def test_the_replay_line_keeps_what_changes_the_run_and_replays_it() -> None:
+    argv = [
+        "run", "--config", "lab.toml", "--target", "https://scv.lab:8144",
+        "--only", "fuzz", "--profile", "full", "--include-tag", "Resource Groups",
+        "--exclude-method", "DELETE", "--checks", "not_a_server_error", "-x",
+        "--allow-destructive", "--rate-limit", "10/s", "--header", "X-Team: qa",
+        "--header", "X-Api-Key: k3y-s3cret",
+        "--password", "s3cret-pass", "--report-dir", "out", "--seed", "9",
+    ]  # fmt: skip
+    args = build_parser().parse_args(argv)
+    words = replay_words(args)
+    line = " ".join(words)
+    assert line.startswith("scv-conformance run ")
+    for expected in (
+        "--config lab.toml",
+        "--target https://scv.lab:8144",
+        "--only fuzz",
+        "--profile full",
+        "--include-tag 'Resource Groups'",
+        "--exclude-method DELETE",
+        "--checks not_a_server_error",
+        "--max-failures 1",
+        "--allow-destructive",
+        "--rate-limit 10/s",
+        "--header 'X-Team: qa'",
+    ):
+        assert expected in line
+    assert "--header 'X-Api-Key: [REDACTED]'" in line and "k3y-s3cret" not in line
+    assert "s3cret-pass" not in line and "--report-dir" not in line and "--seed" not in line
+    # the line parses back into the same run (a secret header's value aside)
+    again = build_parser().parse_args(shlex.split(line)[1:])
+    assert plan_from_arguments(again, WORKFLOWS) == plan_from_arguments(args, WORKFLOWS)
+    assert again.header[0] == "X-Team: qa"
+    assert plan_from_arguments(args, WORKFLOWS).replay_command(9).endswith("--seed 9")
+
+
+def test_filters_follow_st_run() -> None:
+    contract = load_contract()
+    ops = {op.operation_id: op for op in contract.operations}
+    by_tag = Selection(include_tag=("vm",), exclude_method=("get",))
+    chosen = {op.operation_id for op in contract.operations if by_tag.selects_operation(op)}
+    assert chosen and all("vm" in ops[o].definition["tags"] for o in chosen)
+    assert all(ops[o].method != "get" for o in chosen)
+    either = Selection(include_operation_id=("getJobs", "getPolicies"))
+    assert [o.operation_id for o in contract.operations if either.selects_operation(o)] == [
+        o for o in contract.operation_ids() if o in ("getJobs", "getPolicies")
+    ]
+    exclusion_wins = Selection(include_path=("/4.1/jobs",), exclude_operation_id=("getJobs",))
+    assert exclusion_wins.why_not(ops["getJobs"]) == "matched by --exclude-operation-id"
+    assert Selection(checks=("a",)).unknown_check(["a", "b"]) is None
+    assert Selection(checks=("a", "c")).unknown_check(["a", "b"]) == "c"
+
+
+def test_a_filter_that_matches_nothing_is_a_usage_error() -> None:
+    operations = load_contract().operations
+    with pytest.raises(UsageError, match="--include-operation-id: no operation has 'getJob5'"):
+        Selection(include_operation_id=("getJob5",)).validate(operations)
+    with pytest.raises(UsageError, match="leave no operation"):
+        Selection(include_method=("GET",), exclude_method=("get",)).validate(operations)
+    Selection(include_method=("get",), include_tag=("vm",)).validate(operations)
+
+
+def test_selection_round_trips_through_the_manifest_form() -> None:
+    selection = Selection(workflows=("restoreVm",), include_tag=("vm",), checks=("x",))
+    assert Selection.from_dict(selection.to_dict()) == selection

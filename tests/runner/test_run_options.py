@@ -1,0 +1,82 @@
+"""Selection, limits and connection options reach the child and change what it does."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conformance.cli import main
+from conformance.emulator import EmbeddedEmulator, EmulatorConfig
+from tests.runner.recording_proxy import recording_proxy
+
+SECRET_HEADER_VALUE = "hunter22-not-for-reports"
+
+
+@pytest.fixture(scope="module")
+def plain_emulator() -> Iterator[EmbeddedEmulator]:
+    with EmbeddedEmulator(EmulatorConfig(port=0, tls=False)) as running:
+        yield running
+
+
+def test_filters_headers_proxy_rate_limit_and_timeout_reach_the_child(
+    plain_emulator: EmbeddedEmulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SCV_PASSWORD", plain_emulator.password)
+    checks = "not_a_server_error,status_code_conformance"
+    with recording_proxy() as (proxy, seen):
+        code = main(
+            [
+                "fuzz",
+                "--target", plain_emulator.base_url,
+                "--username", plain_emulator.username,
+                "--include-operation-id", "getPolicies",
+                "--include-operation-id", "getJobs",
+                "--include-operation-id", "createPolicy",
+                "--exclude-method", "post",
+                "--checks", checks,
+                "--max-examples", "1",
+                "--rate-limit", "20/s",
+                "--request-timeout", "7",
+                "--header", "X-Request-Source: nightly",
+                "--header", f"X-Api-Key: {SECRET_HEADER_VALUE}",
+                "--proxy", proxy,
+            ]
+        )  # fmt: skip
+    output = capsys.readouterr()
+    assert code == 0, output.out + output.err
+    (run_dir,) = (tmp_path / "reports").iterdir()
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert set(summary["operations"]) == {"getPolicies", "getJobs", "stateful"}
+    for entry in summary["operations"].values():
+        assert set(entry["checks"]) == set(checks.split(","))
+    assert summary["selection"]["include_operation_id"] == [
+        "getPolicies",
+        "getJobs",
+        "createPolicy",
+    ]
+    manifest = json.loads((run_dir / ".run" / "manifest.json").read_text())
+    assert manifest["request_timeout"] == 7.0 and manifest["requests_per_second"] == 20.0
+    assert manifest["headers"] == {"X-Request-Source": "nightly"}
+    # every request went through the proxy, with both headers
+    api = [r for r in seen.requests if "/api/4.1/" in r[2]]
+    assert len(api) > 5
+    for _, _, _, headers in api:
+        lowered = {k.lower(): v for k, v in headers.items()}
+        assert lowered["x-request-source"] == "nightly"
+        assert lowered["x-api-key"] == SECRET_HEADER_VALUE
+    # at most 20 requests a second: any 11 requests span at least 10 intervals of 1/20 s,
+    # less what preparing and sending one may add after its slot (generous on a busy host)
+    times = sorted(t for t, *_ in api)
+    assert min(b - a for a, b in zip(times, times[10:], strict=False)) >= 0.5 - 0.15
+    # the secret header's value is nowhere in the run folder or the console
+    assert SECRET_HEADER_VALUE not in output.out + output.err
+    for path in run_dir.rglob("*"):
+        if path.is_file():
+            assert SECRET_HEADER_VALUE not in path.read_text(errors="replace"), path
