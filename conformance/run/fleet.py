@@ -47,6 +47,7 @@ from conformance.reporting.merge import (
     write_summary,
 )
 from conformance.reporting.run_dirs import TIMESTAMP_FORMAT
+from conformance.run.options import option_words
 
 DEFAULT_CONCURRENCY = 2
 CONSOLE_LOG = "console.log"
@@ -62,14 +63,11 @@ PER_TARGET = (
     "report_dir",
 )
 _TARGET_KEYS = {"name", "config", "args", "password_env", "inventory", "budgets"}
-#: Fleet-wide options handed to every target's run, as flags.
-_PASSED = (
-    ("profile", "--profile"),
-    ("only", "--only"),
-    ("workers", "--workers"),
-    ("seed", "--seed"),
-    ("max_examples", "--max-examples"),
-    ("job_timeout", "--job-timeout"),
+#: Options of `run` that are not handed on to each target's run: the fleet's own, and
+#: those whose meaning is per target (a HAR file, a baseline, the password).
+NOT_PASSED = frozenset(
+    {"help", "password", "report_dir", "dry_run", "command_parser", "record"}
+    | {"baseline", "write_baseline", "fleet", "fleet_concurrency"}
 )
 #: Where Hypothesis keeps its example database (its own environment variable).
 HYPOTHESIS_STORAGE = "HYPOTHESIS_STORAGE_DIRECTORY"
@@ -166,16 +164,13 @@ def passed_options(args: argparse.Namespace) -> list[str]:
         )
     if getattr(args, "baseline", None) or getattr(args, "write_baseline", None):
         raise UsageError("--fleet: baselines are per target; put --baseline in a target's args")
+    if getattr(args, "record", None):
+        raise UsageError("--fleet: recordings are per target; put --record in a target's args")
+    if getattr(args, "dry_run", False):
+        raise UsageError("--fleet: --dry-run is per target; put it in a target's args")
     options: list[str] = []
-    for key, flag in _PASSED:
-        value = getattr(args, key, None)
-        for item in value if isinstance(value, list) else [value]:
-            if item is not None:
-                options += [flag, str(item)]
-    if getattr(args, "allow_destructive", False):
-        options.append("--allow-destructive")
-    if getattr(args, "strict", None) is not None:
-        options.append("--strict" if args.strict else "--no-strict")
+    for flag, value in option_words(args, NOT_PASSED):
+        options += [flag] if value is None else [flag, value]
     return options
 
 

@@ -125,33 +125,52 @@ def replay_words(args: argparse.Namespace) -> tuple[str, ...]:
     """The command line that does the same run again, derived from the parsed arguments:
     the subcommand and every option that changes what runs (not the seed, which the run
     adds, nor the password or where reports go)."""
-    parser: argparse.ArgumentParser = args.command_parser
     words = ["scv-conformance", args.command]
+    for flag, value in option_words(args, NOT_REPLAYED):
+        words.append(flag)
+        if value is not None:
+            words.append(shlex.quote(_shown(flag, value)))
+    return tuple(words)
+
+
+def option_words(
+    args: argparse.Namespace, leave_out: frozenset[str]
+) -> list[tuple[str, str | None]]:
+    """The options given on the parsed command line as (flag, value) pairs, value None for
+    a switch; options whose destination is in ``leave_out`` are left out."""
+    parser: argparse.ArgumentParser = args.command_parser
+    words: list[tuple[str, str | None]] = []
     seen: set[str] = set()
     # argparse offers no public list of a parser's options
     for action in parser._actions:
         dest = action.dest
-        if not action.option_strings or dest in NOT_REPLAYED or dest in seen:
+        if not action.option_strings or dest in leave_out or dest in seen:
             continue
         value = getattr(args, dest, None)
-        if value is None or value is False or value == action.default:
+        if value is None or value == action.default:
+            continue
+        if isinstance(action, argparse.BooleanOptionalAction):
+            seen.add(dest)
+            positive = action.option_strings[0]
+            words.append((positive if value else f"--no-{positive[2:]}", None))
+            continue
+        if value is False:
             continue
         seen.add(dest)
         flag = max(action.option_strings, key=len)
         if isinstance(value, list):
-            for item in value:
-                words += [flag, shlex.quote(_shown(dest, str(item)))]
+            words += [(flag, str(item)) for item in value]
         elif action.nargs == 0:
-            words.append(flag)
+            words.append((flag, None))
         else:
-            words += [flag, shlex.quote(str(value))]
-    return tuple(words)
+            words.append((flag, str(value)))
+    return words
 
 
-def _shown(dest: str, value: str) -> str:
+def _shown(flag: str, value: str) -> str:
     """A header whose name looks secret keeps its name, not its value."""
     name, colon, _ = value.partition(":")
-    if dest == "header" and colon and is_secret_header(name.strip()):
+    if flag == "--header" and colon and is_secret_header(name.strip()):
         return f"{name.strip()}: {REDACTED}"
     return value
 

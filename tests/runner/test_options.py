@@ -10,6 +10,7 @@ from conformance.cli import build_parser
 from conformance.core.contract import load_contract
 from conformance.core.errors import UsageError
 from conformance.core.selection import Selection
+from conformance.run.fleet import passed_options
 from conformance.run.options import plan_from_arguments, replay_words
 from conformance.run.plan import RunPlan
 
@@ -81,6 +82,41 @@ def test_the_replay_line_keeps_what_changes_the_run_and_replays_it() -> None:
     assert plan_from_arguments(again, WORKFLOWS) == plan_from_arguments(args, WORKFLOWS)
     assert again.header[0] == "X-Team: qa"
     assert plan_from_arguments(args, WORKFLOWS).replay_command(9).endswith("--seed 9")
+
+
+@pytest.mark.parametrize("switch", ["--strict", "--no-strict"])
+def test_the_replay_line_keeps_either_side_of_a_yes_no_switch(switch: str) -> None:
+    words = replay_words(build_parser().parse_args(["run", switch]))
+    assert words == ("scv-conformance", "run", switch)
+    again = build_parser().parse_args(list(words[1:]))
+    assert again.strict is (switch == "--strict")
+
+
+def test_a_fleet_hands_every_fleet_wide_option_to_each_target() -> None:
+    argv = [
+        "run", "--fleet", "fleet.toml", "--fleet-concurrency", "3", "--no-strict",
+        "--only", "fuzz", "--profile", "full", "--max-time", "600", "--rate-limit", "5/s",
+        "--concurrency", "2", "--header", "X-Api-Key: k3y", "--overlay", "site.yaml",
+        "--exclude-method", "DELETE", "--checks", "not_a_server_error", "--seed", "7",
+        "--allow-destructive", "--report-dir", "out",
+    ]  # fmt: skip
+    args = build_parser().parse_args(argv)
+    options = passed_options(args)
+    # what a target's run does is what the same flags without --fleet do
+    target_args = build_parser().parse_args(["run", *options])
+    assert plan_from_arguments(target_args, WORKFLOWS) == plan_from_arguments(args, WORKFLOWS)
+    for dest in ("strict", "max_time", "rate_limit", "concurrency", "header", "overlays", "seed"):
+        assert getattr(target_args, dest) == getattr(args, dest), dest
+    assert target_args.allow_destructive is True
+    assert "--fleet" not in options and "--report-dir" not in options
+    assert "--fleet-concurrency" not in options
+
+
+@pytest.mark.parametrize("flag", [["--record", "x.har"], ["--dry-run"], ["--baseline", "b"]])
+def test_a_fleet_refuses_options_that_are_per_target(flag: list[str]) -> None:
+    args = build_parser().parse_args(["run", "--fleet", "fleet.toml", *flag])
+    with pytest.raises(UsageError, match="per target"):
+        passed_options(args)
 
 
 def test_filters_follow_st_run() -> None:
