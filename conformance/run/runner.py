@@ -60,6 +60,7 @@ from conformance.run.child import (
 )
 from conformance.run.console_redaction import ConsoleSecrets, redacted_consoles
 from conformance.run.emulator_log import emulator_log
+from conformance.run.other_runs import find_other_runs
 from conformance.run.plan import RunPlan
 from conformance.run.progress import ProgressDisplay
 from conformance.run.signals import StopRequest, StopSignals
@@ -184,6 +185,10 @@ def _execute(
             f"appliance {context.reported_version or 'unknown'}"
         )
     )
+    seen = find_other_runs(context, settings.run_id or "")
+    for other in seen:
+        err.print(Text(other.line()))
+    facts = replace(facts, other_runs=tuple(other.as_json() for other in seen))
     stopping = Stopping(
         stop,
         grace=settings.cleanup_grace,
