@@ -19,9 +19,10 @@ from tests.safety.appliances import Hostile
 REQUEST_TIMEOUT = 2
 #: Generous: the machine is shared; a run without bounds takes forever or gigabytes.
 WALL_LIMIT = 150
-# a 50 MB answer once took the harness to 5.8 GB; fuzzing now keeps several operations in
-# flight (--concurrency 4), which peaks near 0.9 GB here: the bound is what a run may use
-MEMORY_LIMIT_MB = 1500
+# a 50 MB answer once took the harness to 5.8 GB, and 1.4 GB after answers were capped at
+# 8 MiB (each refused answer stayed alive in its error's traceback); a run's test process
+# now peaks near 250 MB here, whatever the appliance sends
+MEMORY_LIMIT_MB = 400
 
 
 def _run(app: Hostile, tmp_path: Path, command: str = "run") -> harness_cli.Finished:
