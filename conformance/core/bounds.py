@@ -58,11 +58,15 @@ def read_bounded(
     for chunk in chunks:
         size += len(chunk)
         if size > limit:
+            # the error's traceback keeps this frame alive as long as the error is kept
+            # (a test's report keeps it): it must not keep what was read
+            parts.clear()
             raise AnswerTooLarge(
                 f"{what} is larger than {limit // (1024 * 1024)} MiB; stopped reading"
             )
         parts.append(chunk)
         if clock() - started > deadline:
+            parts.clear()
             raise AnswerTooSlow(f"{what} did not arrive in full within {deadline:g} s")
     return b"".join(parts)
 

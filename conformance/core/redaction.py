@@ -69,16 +69,22 @@ def redact_json(value: Any) -> Any:
 def secret_forms(secret: str) -> set[str]:
     """Every way ``secret`` may be written into an output.
 
-    As is, JSON-escaped (once and twice, ASCII or not), URL-encoded (path, query and form
-    style), shell-quoted (whole, and inside a single-quoted string), and XML/HTML-escaped.
+    As text: as is, URL-encoded (path, query and form style), shell-quoted (whole, and
+    inside a single-quoted string), XML/HTML-escaped and as a Python ``repr`` shows it.
+    Each of these also JSON-escaped once and twice (ASCII or not): a curl command or an
+    echoed message inside a JSON report is written that way.
     """
-    forms = {secret}
-    for ensure_ascii in (True, False):
-        once = json.dumps(secret, ensure_ascii=ensure_ascii)[1:-1]
-        forms |= {once, json.dumps(once, ensure_ascii=ensure_ascii)[1:-1]}
-    forms |= {quote(secret, safe=""), quote(secret), quote_plus(secret), shlex.quote(secret)}
-    forms |= {escape(secret, {'"': "&quot;", "'": "&apos;"}), html.escape(secret, quote=True)}
-    forms |= {escape(secret, {'"': "&#34;", "'": "&#39;"})}
+    texts = {secret, quote(secret, safe=""), quote(secret), quote_plus(secret)}
+    texts |= {shlex.quote(secret), repr(secret)[1:-1]}
+    texts |= {escape(secret, {'"': "&quot;", "'": "&apos;"}), html.escape(secret, quote=True)}
+    texts |= {escape(secret, {'"': "&#34;", "'": "&#39;"})}
+    texts |= {text.replace("'", "'\"'\"'") for text in list(texts)}
+    forms = set(texts)
+    for text in texts:
+        for ensure_ascii in (True, False):
+            once = json.dumps(text, ensure_ascii=ensure_ascii)[1:-1]
+            forms |= {once, json.dumps(once, ensure_ascii=ensure_ascii)[1:-1]}
+    # a JSON body inside a single-quoted curl argument
     forms |= {form.replace("'", "'\"'\"'") for form in list(forms)}
     return {form for form in forms if form}
 

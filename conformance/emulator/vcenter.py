@@ -1,4 +1,5 @@
-"""A minimal vCenter REST API (sessions, VMs, datastores, hosts, disks) on the same server."""
+"""A minimal vCenter REST API (sessions, VMs, datastores, hosts, disks, deleting a VM) on the
+same server."""
 
 from __future__ import annotations
 
@@ -26,6 +27,11 @@ def _disk_info(disk: Disk) -> dict[str, Any]:
         "capacity": disk.capacity,
         "backing": {"type": "VMDK_FILE", "vmdk_file": disk.location},
     }
+
+
+def instance_uuid(bios_uuid: str) -> str:
+    """A VM's vCenter instance uuid (vCenter's start with 50), derived from its BIOS uuid."""
+    return f"50{bios_uuid[2:]}"
 
 
 class VCenterApi:
@@ -65,10 +71,12 @@ class VCenterApi:
             return 405, _error("METHOD_NOT_ALLOWED", "Method not allowed.")
         if self.sessions.owner(headers.get(SESSION_HEADER), now) is None:
             return 401, _error("UNAUTHENTICATED", "Authentication required.")
+        parts = path[len("/api/vcenter/") :].split("/")
+        if method == "DELETE" and len(parts) == 2 and parts[0] == "vm":
+            return self._delete_vm(parts[1])
         if method != "GET":
             return 405, _error("METHOD_NOT_ALLOWED", "Method not allowed.")
         names = parse_qs(query.decode("latin-1")).get("names")
-        parts = path[len("/api/vcenter/") :].split("/")
         if parts == ["vm"]:
             return 200, self._vms(names)
         if parts == ["datastore"]:
@@ -88,11 +96,32 @@ class VCenterApi:
             return 404, _error("NOT_FOUND", f"Virtual machine {moref} not found.")
         return 200, {
             "name": vm.name,
+            "identity": {
+                "name": vm.name,
+                "bios_uuid": vm.uuid,
+                "instance_uuid": instance_uuid(vm.uuid),
+            },
             "power_state": vm.power_state,
             "cpu": {"count": vm.cpu_count},
             "memory": {"size_MiB": vm.memory_mib},
             "disks": {str(d.key): _disk_info(d) for d in vm.disks},
         }
+
+    def _delete_vm(self, moref: str) -> tuple[int, Any]:
+        """Delete a powered-off VM, as vSphere does (400 while it runs, 404 once gone).
+
+        SCV keeps the VM's backups: it becomes a deleted VM again, restorable by its uuid.
+        """
+        vm = self._state.vm_by_moref(moref)
+        if vm is None:
+            return 404, _error("NOT_FOUND", f"Virtual machine {moref} not found.")
+        if vm.power_state == "POWERED_ON":
+            return 400, _error(
+                "NOT_ALLOWED_IN_CURRENT_STATE", f"Virtual machine {moref} is powered on."
+            )
+        vm.deleted = True
+        vm.moref = None
+        return 204, None
 
     def _disks(self, moref: str, key: str | None) -> tuple[int, Any]:
         """As vSphere answers: the list names disk ids, one disk's details hold its file."""

@@ -106,6 +106,11 @@ def render(summary: dict[str, Any]) -> str:
             for i in leftovers
         ]
         lines.append("")
+    other_runs = summary.get("other_runs") or []
+    if other_runs:
+        lines += ["## Other runs on this appliance", ""]
+        lines += [f"- {_cell(run.get('message'))}" for run in other_runs]
+        lines.append("")
     lines += _preflight(summary)
     for error in summary.get("collectionErrors", []):
         lines += [f"- collection error: `{_cell(error)}`"]

@@ -49,6 +49,8 @@ class RunFacts:
     interrupted: str | None = None
     #: Cleanups owed and never done: workflowId, cleanupStep, request.
     leftovers: tuple[dict[str, str], ...] = ()
+    #: Other runs seen on the appliance at the start (conformance.run.other_runs, as JSON).
+    other_runs: tuple[dict[str, Any], ...] = ()
     #: What the preflight found out (conformance.core.findings, as JSON).
     preflight: Mapping[str, Any] | None = None
     #: The preflight check that stopped the run (tls, login, not-scv, vcenter), if one did.
@@ -115,6 +117,7 @@ def build_summary(
     if facts.interrupted:
         summary["interruption"] = facts.interrupted
     summary["leftovers"] = list(facts.leftovers)
+    summary["other_runs"] = list(facts.other_runs)
     if coverage is not None:
         summary["coverage"] = coverage
     if facts.selection:

@@ -58,7 +58,9 @@ from conformance.run.child import (
     run_pytest_jobs,
     suite_job,
 )
+from conformance.run.console_redaction import ConsoleSecrets, redacted_consoles
 from conformance.run.emulator_log import emulator_log
+from conformance.run.other_runs import find_other_runs
 from conformance.run.plan import RunPlan
 from conformance.run.progress import ProgressDisplay
 from conformance.run.signals import StopRequest, StopSignals
@@ -128,9 +130,11 @@ def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -
     """
     plan.validate()
     issued = IssuedSecrets()
+    shown = ConsoleSecrets(secret_values(settings), issued=issued.read)
+    consoles = (console or plain_console(stderr=False), console or plain_console(stderr=True))
     try:
-        with StopSignals() as stop:
-            return _execute(settings, plan, console, stop, issued)
+        with StopSignals() as stop, redacted_consoles(consoles, shown):
+            return _execute(settings, plan, consoles, stop, issued, shown)
     finally:
         issued.close()
 
@@ -138,12 +142,14 @@ def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -
 def _execute(
     settings: Settings,
     plan: RunPlan,
-    console: Console | None,
+    consoles: tuple[Console, Console],
     stop: StopRequest,
     issued: IssuedSecrets,
+    shown: ConsoleSecrets,
 ) -> int:
-    out = console or plain_console(stderr=False)
-    err = console or plain_console(stderr=True)
+    """``consoles``: for the final table and for the run's lines; ``shown``: the secrets
+    kept off both (every print passes through it)."""
+    out, err = consoles
     started = datetime.now(UTC)
     clock = time.monotonic()
     seed = settings.seed if settings.seed is not None else secrets.randbelow(SEED_LIMIT)
@@ -169,6 +175,7 @@ def _execute(
         facts = replace(facts, error=f"the embedded emulator did not start: {exc}")
         return finish(run_dir, facts, clock, out, secret_values(settings), plan, contract)
     secrets_seen = [*secret_values(settings), context.target.password]
+    shown.hide(secrets_seen)
     facts = with_target(facts, context)
     facts = replace(facts, preflight=context.findings.as_json() if context.findings else None)
     err.print(
@@ -178,6 +185,10 @@ def _execute(
             f"appliance {context.reported_version or 'unknown'}"
         )
     )
+    seen = find_other_runs(context, settings.run_id or "")
+    for other in seen:
+        err.print(Text(other.line()))
+    facts = replace(facts, other_runs=tuple(other.as_json() for other in seen))
     stopping = Stopping(
         stop,
         grace=settings.cleanup_grace,

@@ -16,6 +16,7 @@ from conformance.core.skips import Skip, SkipKind
 from conformance.scenarios import evidence, extensions, inventory, jobs, run_names
 from conformance.scenarios.arazzo.document import ScenarioDocument, Workflow
 from conformance.scenarios.arazzo.engine import CallListener, Engine
+from conformance.scenarios.fresh_tokens import FreshTokens
 from conformance.scenarios.ledger import Ledger
 from conformance.scenarios.loader import SCV, VCENTER
 from conformance.scenarios.vcenter import VcenterClient
@@ -59,18 +60,22 @@ def skip(context: RunContext, workflow: Workflow) -> Skip | None:
 class ScvSteps:
     """The SCV session as workflow steps use it: requests go out as the step spells them.
 
-    Steps log in themselves and send the token in the ``Token`` header.
+    Steps log in themselves and send the token in the ``Token`` header; a token refused
+    right after its login ends the run (:mod:`conformance.scenarios.fresh_tokens`).
     """
 
     def __init__(self, session: ScvSession) -> None:
         self.session = session
+        self.fresh_tokens = FreshTokens(session.target.base_url)
 
     @property
     def listeners(self) -> list[Callable[[Exchange], None]]:
         return self.session.listeners
 
     def send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        return self.session.request(method, path, authenticated=False, **kwargs)
+        response = self.session.request(method, path, authenticated=False, **kwargs)
+        self.fresh_tokens.observe(method, path, kwargs.get("headers") or {}, response)
+        return response
 
 
 def clients(session: ScvSession, vcenter: VcenterClient | None) -> dict[str, Any]:

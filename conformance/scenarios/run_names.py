@@ -7,6 +7,7 @@ a run puts its id after the prefix (``scv-conformance-3f9a1c-rg-create``). Secre
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Mapping
 from typing import Any
@@ -14,11 +15,19 @@ from typing import Any
 from conformance.core.redaction import is_secret_field
 
 PREFIX = "scv-conformance"
+#: A name this scheme made: the prefix, a run id (three bytes in hex), the rest.
+_RUN_NAME = re.compile(rf"^{PREFIX}-(?P<run_id>[0-9a-f]{{6}})-")
 
 
 def new_run_id() -> str:
     """A short id that sets one run's resources apart from another's."""
     return secrets.token_hex(3)
+
+
+def run_id_of(name: str) -> str | None:
+    """The run id inside a name :func:`run_specific` made, or None for any other name."""
+    found = _RUN_NAME.match(name)
+    return found.group("run_id") if found else None
 
 
 def run_specific(value: str, run_id: str) -> str:

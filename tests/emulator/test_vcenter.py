@@ -97,3 +97,23 @@ def test_sessions_are_bounded_and_logout_ends_one(make_api) -> None:  # type: ig
     assert api.raw("DELETE", "/api/session", headers=third).status_code == 204
     assert api.raw("GET", "/api/vcenter/host", headers=third).status_code == 401
     assert len(api.appliance.vcenter.sessions) == 1
+
+
+def test_deleting_a_vm_refuses_a_running_one_and_leaves_a_deleted_vm(api: Api) -> None:
+    headers = session(api)
+    running = api.raw("DELETE", "/api/vcenter/vm/vm-101", headers=headers)
+    assert running.status_code == 400
+    assert running.json()["error_type"] == "NOT_ALLOWED_IN_CURRENT_STATE"
+    vm = api.state.vm_by_moref("vm-101")
+    assert vm is not None
+    identity = api.raw("GET", "/api/vcenter/vm/vm-101", headers=headers).json()["identity"]
+    assert identity["bios_uuid"] == vm.uuid and identity["name"] == "finance-app01"
+    vm.power_state = "POWERED_OFF"
+    assert api.raw("DELETE", "/api/vcenter/vm/vm-101").status_code == 401
+    assert api.raw("DELETE", "/api/vcenter/vm/vm-101", headers=headers).status_code == 204
+    assert api.raw("GET", "/api/vcenter/vm/vm-101", headers=headers).status_code == 404
+    names = [v["name"] for v in api.raw("GET", "/api/vcenter/vm", headers=headers).json()]
+    assert "finance-app01" not in names
+    assert api.raw("DELETE", "/api/vcenter/vm/vm-101", headers=headers).status_code == 404
+    # SCV keeps its backups: a deleted VM, found by uuid
+    assert vm.deleted and vm.moref is None and api.state.vm_by_ref(vm.uuid) is vm

@@ -35,9 +35,18 @@ ASGIApp = Callable[[Scope, Any, Any], Awaitable[None]]
 class RecordingEmulator:
     """The emulator over plain HTTP on loopback, every request it sees noted."""
 
-    def __init__(self, delete_delay: float = 0.0, **options: Any) -> None:
+    def __init__(
+        self,
+        delete_delay: float = 0.0,
+        hold: Callable[[str, str], bool] | None = None,
+        **options: Any,
+    ) -> None:
+        """``hold``: requests (method, path) it picks wait until :attr:`release` is set."""
         options.setdefault("job_duration", 0.2)
         self.delete_delay = delete_delay
+        self.hold = hold
+        self.release = threading.Event()
+        self.held = 0
         self.config = EmulatorConfig(host="127.0.0.1", port=0, tls=False, **options)
         self.app = create_app(self.config)
         self.requests: list[tuple[str, str]] = []
@@ -64,6 +73,11 @@ class RecordingEmulator:
                 self.requests.append((scope["method"], scope["path"]))
             if scope["method"] == "DELETE" and self.delete_delay:
                 await asyncio.sleep(self.delete_delay)
+            if self.hold is not None and self.hold(scope["method"], scope["path"]):
+                self.held += 1
+                deadline = time.monotonic() + 120
+                while not self.release.is_set() and time.monotonic() < deadline:
+                    await asyncio.sleep(0.05)
         await self.app(scope, receive, send)
 
     def __enter__(self) -> RecordingEmulator:

@@ -19,12 +19,13 @@ from tests.safety.appliances import Hostile
 REQUEST_TIMEOUT = 2
 #: Generous: the machine is shared; a run without bounds takes forever or gigabytes.
 WALL_LIMIT = 150
-# a 50 MB answer once took the harness to 5.8 GB; fuzzing now keeps several operations in
-# flight (--concurrency 4), which peaks near 0.9 GB here: the bound is what a run may use
-MEMORY_LIMIT_MB = 1500
+# a 50 MB answer once took the harness to 5.8 GB, and 1.4 GB after answers were capped at
+# 8 MiB (each refused answer stayed alive in its error's traceback); a run's test process
+# now peaks near 250 MB here, whatever the appliance sends
+MEMORY_LIMIT_MB = 400
 
 
-def _run(app: Hostile, tmp_path: Path) -> harness_cli.Finished:
+def _run(app: Hostile, tmp_path: Path, command: str = "run") -> harness_cli.Finished:
     env = harness_cli.environment(
         tmp_path / "reports",
         SCV_TARGET=app.base_url,
@@ -34,7 +35,7 @@ def _run(app: Hostile, tmp_path: Path) -> harness_cli.Finished:
         SCV_REQUEST_TIMEOUT=str(REQUEST_TIMEOUT),
         SCV_MAX_EXAMPLES="1",
     )
-    return harness_cli.run(["run", "--max-time", "300"], env, timeout=WALL_LIMIT * 2)
+    return harness_cli.run([command, "--max-time", "300"], env, timeout=WALL_LIMIT * 2)
 
 
 @pytest.mark.parametrize("behaviour", ["hang", "trickle", "huge", "unauthorized", "reset"])
@@ -61,3 +62,20 @@ def test_a_hostile_appliance_ends_the_run_with_exit_3(behaviour: str, tmp_path: 
         assert "larger than 8 MiB" in messages
     reports = sum(p.stat().st_size for p in finished.run_dir.rglob("*") if p.is_file())
     assert reports < 50 * 1024 * 1024
+
+
+def test_a_fresh_token_refused_in_a_workflow_ends_the_scenarios_with_exit_3(
+    tmp_path: Path,
+) -> None:
+    # the workflows alone: no fuzzing session; the workflow's own login step gets a token
+    # the next call is refused with
+    with Hostile("unauthorized") as app:
+        finished = _run(app, tmp_path, command="scenarios")
+    assert finished.code == 3, finished.output
+    summary = finished.summary
+    assert summary["status"] == "error" and summary["totals"]["failed"] == 0
+    assert "refused the token it had just issued" in summary["error"]
+    assert "right after a good login in a workflow" in summary["error"]
+    (line,) = [ln for ln in finished.output.splitlines() if ln.startswith("error: ")]
+    assert "refused the token it had just issued" in line
+    assert app.logins <= 2  # the session stops: no login per remaining workflow

@@ -28,6 +28,11 @@ PASSWORD = "pa\"ss w\\rd&'$1"
         quote_plus(PASSWORD),
         shlex.quote(PASSWORD),
         "pa&quot;ss w\\rd&amp;&apos;$1",
+        # a shell-quoted or URL-encoded secret inside a JSON report, and as repr() shows it
+        json.dumps(shlex.quote(PASSWORD))[1:-1],
+        json.dumps(json.dumps(shlex.quote(PASSWORD))[1:-1])[1:-1],
+        json.dumps(quote(PASSWORD))[1:-1],
+        repr(PASSWORD)[1:-1],
     ],
 )
 def test_a_secret_is_replaced_in_every_form(written: str) -> None:

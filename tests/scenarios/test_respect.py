@@ -29,7 +29,7 @@ from scenario_helpers import (
 from conformance.core.paths import SCENARIOS_DIR
 from conformance.core.session import ScvSession
 from conformance.emulator import EmbeddedEmulator
-from conformance.scenarios import loader
+from conformance.scenarios import inventory, loader
 
 ROOT = SCENARIOS_DIR.parent
 RESPECT = ("npx", "--no-install", "redocly", "respect")
@@ -158,11 +158,15 @@ def test_respect_runs_the_cleanup_workflows_and_leaves_nothing_behind(
             backup_id = backups["response"]["backupResponseList"][0]["backupId"]
             mounts = session.request("GET", f"/4.1/datastores/backups/{backup_id}/mounted").json()
             schedules = session.request("GET", "/4.1/schedules").json()["response"]
+            protected = session.request("GET", "/4.1/reports/protectedVM").json()["response"]
         names = [g["name"] for g in groups["resourceGroupResponseList"]]
         assert names == ["RG-Finance", "RG-Web"]
         assert "svm-scenario01" not in [s["name"] for s in systems["storageSystemResponseList"]]
         assert mounts["response"]["mountedDatastoresList"] == []
         assert all(s["cronExpression"] != "0 47 3 * * ?" for s in schedules["scheduleResponseList"])
+        # the restored deleted VM is deleted again
+        deleted = inventory.EMULATOR_INVENTORY["deleted_vm_uuid"]
+        assert deleted not in [vm["uuid"] for vm in protected["protectedVmList"]]
 
 
 def our_failures(emu: EmbeddedEmulator) -> dict[str, str]:
