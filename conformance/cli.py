@@ -69,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--out", default=None, metavar="DIR", help="also write summary.json and summary.md here"
     )
+    add_overlay_argument(check)
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="deviations from our assumptions fail the check (exit 1)",
+    )
 
     diff = commands.add_parser(
         "diff", help="what changed between two runs (before and after an upgrade)"
@@ -259,7 +265,12 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "check":
         from conformance.reporting.har_check import run_check
 
-        return run_check(Path(args.har), Path(args.out) if args.out else None)
+        return run_check(
+            Path(args.har),
+            Path(args.out) if args.out else None,
+            overlays=tuple(Path(o) for o in getattr(args, "overlays", ())),
+            strict=args.strict,
+        )
 
     if args.command == "certify":
         return _certify(args)
