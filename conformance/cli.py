@@ -146,6 +146,13 @@ def build_parser() -> argparse.ArgumentParser:
     learn.add_argument(
         "--out", required=True, metavar="FILE", help="where to write the Overlay 1.0 document"
     )
+    learn.add_argument(
+        "--allow-destructive",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="also run the documented state-changing workflows (each undone again)",
+    )
+    _add_job_timeout(learn)
     return parser
 
 
