@@ -4,8 +4,9 @@ It serves the emulator (English spellings, its default) through an ASGI wrapper 
 rewrites every JSON answer the way a real release plausibly would:
 
 - times in the US format a public client parses (``11/27/2026 03:15:02 AM``);
-- no ``uri`` key in the envelope (a ``uri`` with a value, under a fault, stays), and ``responseMessage`` as a list of strings, as in the
-  one complete answer the documentation shows;
+- no ``uri`` key in the envelope (a ``uri`` with a value, under a fault, stays), and
+  ``responseMessage`` as a list of strings, as in the one complete answer the
+  documentation shows;
 - extra fields where the contract closes a schema by assumption only: the audit
   configuration and a policy's retention (Jackson writes what the class has);
 - ``unmountDatastore`` as the job type of an unmount, where the documentation names no type.
