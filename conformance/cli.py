@@ -69,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--out", default=None, metavar="DIR", help="also write summary.json and summary.md here"
     )
+    add_overlay_argument(check)
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="deviations from our assumptions fail the check (exit 1)",
+    )
 
     diff = commands.add_parser(
         "diff", help="what changed between two runs (before and after an upgrade)"
@@ -140,6 +146,13 @@ def build_parser() -> argparse.ArgumentParser:
     learn.add_argument(
         "--out", required=True, metavar="FILE", help="where to write the Overlay 1.0 document"
     )
+    learn.add_argument(
+        "--allow-destructive",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="also run the documented state-changing workflows (each undone again)",
+    )
+    _add_job_timeout(learn)
     return parser
 
 
@@ -259,7 +272,12 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "check":
         from conformance.reporting.har_check import run_check
 
-        return run_check(Path(args.har), Path(args.out) if args.out else None)
+        return run_check(
+            Path(args.har),
+            Path(args.out) if args.out else None,
+            overlays=tuple(Path(o) for o in getattr(args, "overlays", ())),
+            strict=args.strict,
+        )
 
     if args.command == "certify":
         return _certify(args)

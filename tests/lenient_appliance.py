@@ -4,8 +4,9 @@ It serves the emulator (English spellings, its default) through an ASGI wrapper 
 rewrites every JSON answer the way a real release plausibly would:
 
 - times in the US format a public client parses (``11/27/2026 03:15:02 AM``);
-- no ``uri`` key in the envelope, and ``responseMessage`` as a list of strings, as in the
-  one complete answer the documentation shows;
+- no ``uri`` key in the envelope (a ``uri`` with a value, under a fault, stays), and
+  ``responseMessage`` as a list of strings, as in the one complete answer the
+  documentation shows;
 - extra fields where the contract closes a schema by assumption only: the audit
   configuration and a policy's retention (Jackson writes what the class has);
 - ``unmountDatastore`` as the job type of an unmount, where the documentation names no type.
@@ -52,7 +53,7 @@ def rewrite(value: Any, key: str = "") -> Any:
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for name, item in value.items():
-            if name == "uri":
+            if name == "uri" and item is None:
                 continue
             if name == "responseMessage" and isinstance(item, str):
                 out[name] = [item]
@@ -143,9 +144,12 @@ class RunningAppliance:
 
 
 @contextmanager
-def serve_lenient(job_duration: float = 0.2) -> Iterator[RunningAppliance]:
-    """The lenient appliance on a loopback port over plain HTTP (vCenter on the same port)."""
-    config = EmulatorConfig(port=0, tls=False, job_duration=job_duration)
+def serve_lenient(
+    job_duration: float = 0.2, fault: str | None = None
+) -> Iterator[RunningAppliance]:
+    """The lenient appliance on a loopback port over plain HTTP (vCenter on the same port),
+    with an emulator ``fault`` if given (a ``uri`` it sets is kept)."""
+    config = EmulatorConfig(port=0, tls=False, job_duration=job_duration, fault=fault)
     app = Lenient(create_app(config))
     sock: socket.socket = bind("127.0.0.1", 0)
     port = sock.getsockname()[1]

@@ -1,7 +1,10 @@
 """`scv-conformance learn`: an Overlay that adapts the contract to what an appliance sends.
 
-Logs in, calls every read operation the appliance's release ships (never one that
-changes state), validates each answer against the contract and writes the OpenAPI
+Logs in, calls every read operation the appliance's release ships (nothing else without
+``--allow-destructive``: its session's guard refuses any other call; with it, the
+documented state-changing workflows run too, each undoing what it created, see
+:mod:`conformance.calibrate.exercise`), validates each answer against the contract and
+writes the OpenAPI
 Overlay 1.0 document whose actions make every answer fit: other spellings, extra fields,
 fields never sent, enum values, types and formats. Each action is marked
 ``x-evidence: observed`` with the appliance's version; one that relaxes a documented or
@@ -11,6 +14,7 @@ client-proven constraint also names that evidence (``x-relaxes-evidence``), for 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,15 +23,19 @@ from urllib.parse import urlsplit, urlunsplit
 import yaml
 
 from conformance.calibrate.adapt import Adaptation, adapt
+from conformance.calibrate.exercise import Exercised, exercise
 from conformance.calibrate.explore import Answer, Explorer
+from conformance.core.context import RunContext
 from conformance.core.contract import LATEST_RELEASE, Contract, load_contract, release_key
 from conformance.core.errors import ExitCode, UsageError
+from conformance.core.guard import RequestGuard
 from conformance.core.overlay import OVERLAY_VERSION, parse_overlay
 from conformance.core.redaction import replace_secrets
 from conformance.core.session import ScvSession, Target
 from conformance.core.settings import Settings
 from conformance.reporting.atomic import write_text
 from conformance.run.target import detect_version
+from conformance.scenarios.run_names import new_run_id
 
 
 def run_learn(settings: Settings, out: str) -> int:
@@ -40,13 +48,36 @@ def run_learn(settings: Settings, out: str) -> int:
             "or the config file"
         )
     contract = load_contract(overlays=settings.overlays)
-    target = Target(settings.target, settings.username, settings.password, settings.tls_verify)
+    target = Target(
+        settings.target,
+        settings.username,
+        settings.password,
+        settings.tls_verify,
+        vcenter_url=settings.vcenter,
+        headers=dict(settings.headers),
+        proxy=settings.proxy,
+    )
     reported = detect_version(target)
     version = settings.appliance_version or reported or "unknown"
-    with ScvSession(target) as session:
+    guard = RequestGuard(read_only=not settings.allow_destructive)
+    with ScvSession(target, guard=guard, deadline=settings.request_timeout) as session:
         explorer = Explorer(session, contract, _release(version), settings.inventory)
         answers = explorer.run()
-        secrets = session.secrets
+        secrets = (*session.secrets, settings.password)
+    exercised = None
+    if settings.allow_destructive:
+        context = RunContext(
+            settings=replace(settings, run_id=settings.run_id or new_run_id()),
+            target=target,
+            contract=contract,
+            release=_release(version),
+            reported_version=reported,
+        )
+        exercised = exercise(context)
+        answers = answers + exercised.answers
+        if exercised.interrupted:
+            print(replace_secrets(interrupted(exercised, out), secrets), end="")
+            return int(ExitCode.INFRASTRUCTURE)
     adaptation = adapt(contract.document, answers, version)
     document = overlay_document(contract, adaptation, version, settings.target)
     parse_overlay(document, out)  # what is written must read back as an overlay
@@ -56,8 +87,31 @@ def run_learn(settings: Settings, out: str) -> int:
     except OSError as exc:
         raise UsageError(f"--out: cannot write {out}: {exc.strerror}") from None
     report = summary(out, settings.target, version, answers, explorer.skipped, adaptation)
+    if exercised is not None:
+        report += workflows_report(exercised)
     print(replace_secrets(report, secrets), end="")
-    return int(ExitCode.CONFORMANT)
+    left = exercised is not None and bool(exercised.leftovers)
+    return int(ExitCode.INFRASTRUCTURE if left else ExitCode.CONFORMANT)
+
+
+def workflows_report(exercised: Exercised) -> str:
+    """What the state-changing workflows did, and what they left behind, for the console."""
+    lines = [f"workflow {wf}: {verdict}" for wf, verdict in exercised.ran.items()]
+    lines += [f"workflow not run: {reason}" for reason in exercised.skipped.values()]
+    lines += [
+        f"left behind on the appliance by {left['workflowId']}: {left['request']} "
+        f"(its cleanup {left['cleanupStep']} did not happen)"
+        for left in exercised.leftovers
+    ]
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def interrupted(exercised: Exercised, out: str) -> str:
+    """The console lines of a learn interrupted during the workflows: no overlay written."""
+    return (
+        f"learn interrupted: {out} not written; the running workflow's cleanup ran first\n"
+        + workflows_report(exercised)
+    )
 
 
 def overlay_document(

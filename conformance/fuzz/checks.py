@@ -15,8 +15,8 @@ from schemathesis import Case, CheckContext, Response
 from conformance.core.scv_rules import (
     ERROR_ENVELOPE,
     URI_NULL,
-    error_envelope_problem,
-    uri_problem,
+    EnvelopeRules,
+    contract_rules,
 )
 
 RESPONSE_TIME = "scv_response_time"
@@ -38,6 +38,21 @@ class Budgets:
         if operation_id is None:
             return cls.default_ms
         return cls.per_operation.get(operation_id, cls.default_ms)
+
+
+class Envelope:
+    """The envelope rules of the contract the run checks (its overlays applied)."""
+
+    rules: EnvelopeRules | None = None
+
+    @classmethod
+    def configure(cls, document: Mapping[str, Any]) -> None:
+        cls.rules = EnvelopeRules.of(document)
+
+    @classmethod
+    def current(cls) -> EnvelopeRules:
+        """The configured rules; the shipped contract's for a plain ``st run``."""
+        return cls.rules or contract_rules()
 
 
 def operation_id(case: Case) -> str | None:
@@ -66,7 +81,7 @@ def scv_uri_null(ctx: CheckContext, response: Response, case: Case) -> bool | No
     body = _json_body(response)
     if body is None:
         return True
-    problem = uri_problem(body)
+    problem = Envelope.current().uri_problem(body)
     if problem:
         raise AssertionError(problem)
     return None
@@ -77,7 +92,7 @@ def scv_error_envelope(ctx: CheckContext, response: Response, case: Case) -> boo
     """Error answers are the SCV envelope and leak no stack trace or exception name."""
     if response.status_code < 400:
         return True
-    problem = error_envelope_problem(
+    problem = Envelope.current().error_envelope_problem(
         response.status_code, response.text_lossy(), _content_type(response), _json_body(response)
     )
     if problem:

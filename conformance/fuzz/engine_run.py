@@ -13,8 +13,8 @@ from schemathesis.engine.recorder import ScenarioRecorder
 from schemathesis.schemas import BaseSchema
 
 from conformance.core import coverage, recording
+from conformance.core.grading import GRADED, Answered, Grader, Sent
 from conformance.fuzz.exchanges import exchange_of, log_cases
-from conformance.fuzz.grading import GRADED, Answered, Grader, Sent
 from conformance.fuzz.verdicts import Finding, FuzzResult
 
 SecretsSource = Callable[[], Iterable[str]]

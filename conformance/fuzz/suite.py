@@ -18,13 +18,14 @@ from conformance.core import recording
 from conformance.core.context import RunContext
 from conformance.core.contract import Operation
 from conformance.core.errors import HarnessError
+from conformance.core.grading import Grader, Sent
 from conformance.core.item_keys import STATEFUL
 from conformance.core.scheduler import ConflictScheduler
 from conformance.core.selection import Selection
 from conformance.core.session import ScvSession
 from conformance.fuzz import auth, checks, pace, stateful_checks
 from conformance.fuzz.engine_run import run_engine
-from conformance.fuzz.grading import Grader, Sent
+from conformance.fuzz.grading import regrade_auth
 from conformance.fuzz.job_probe import probe_started_job_exists
 from conformance.fuzz.probes import PROBES, sample_request
 from conformance.fuzz.profiles import Profile
@@ -115,6 +116,7 @@ class FuzzSuite:
         self.auth: auth.SessionTokenAuth | None = None
         self.grader = Grader(context.contract)
         checks.Budgets.configure(context.settings.response_time_budget_ms, context.settings.budgets)
+        checks.Envelope.configure(context.contract.document)
 
     def runnable(self) -> list[Operation]:
         """The selected operations that may run against this target."""
@@ -296,7 +298,7 @@ class FuzzSuite:
                 for name, probe in PROBES.items():
                     started = time.time()
                     try:
-                        verdicts[name] = self.grader.regrade_auth(probe(session, request), sent)
+                        verdicts[name] = regrade_auth(self.grader, probe(session, request), sent)
                     except HarnessError as exc:
                         verdicts[name] = Verdict(name)
                         verdicts[name].add_error(str(exc))

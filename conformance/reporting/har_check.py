@@ -9,6 +9,11 @@ aside) is refused with 401. Entries of the harness's own HAR (``--record``) carr
 of input in ``_scv``: answers to probes are judged only for the token rule, as live, and
 the stateful walk is one subject, ``stateful``, as in the live run.
 
+Violations are graded as in the live run (:mod:`conformance.core.grading`): one that
+contradicts only an assumption of ours is a **deviation**, listed under ``deviations`` and
+leaving the verdict conformant (exit 0) unless ``--strict``; one of documented or
+client-proven behaviour is a failure (exit 1). ``--overlay`` adapts the contract first.
+
 The HAR is read whole (a JSON document); ``--record`` keeps bodies at 64 KiB to bound it.
 """
 
@@ -23,19 +28,20 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from conformance.core.answers import AnswerJudge, Documented, media_matches
 from conformance.core.contract import Contract, Operation, load_contract
 from conformance.core.errors import ExitCode, UsageError
+from conformance.core.grading import Answered, Grader, Sent
 from conformance.core.matching import OperationMatcher
 from conformance.core.recording import PROBE_KIND
 from conformance.core.scv_rules import (
     AUTH_REQUIRED,
     ERROR_ENVELOPE,
     URI_NULL,
-    error_envelope_problem,
-    uri_problem,
+    EnvelopeRules,
 )
 from conformance.reporting.atomic import write_json, write_text
 
@@ -91,19 +97,31 @@ class CheckTally:
     passed: int = 0
     failed: int = 0
     findings: list[dict[str, Any]] = field(default_factory=list)
+    #: Violations of our assumptions only, and the kept ones.
+    deviated: int = 0
+    deviations: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def status(self) -> str:
-        return "failed" if self.failed else "passed"
+        if self.failed:
+            return "failed"
+        return "deviated" if self.deviated else "passed"
+
+    @property
+    def judged(self) -> int:
+        return self.passed + self.failed + self.deviated
 
 
 class HarJudge:
     """Judges answers against one contract, check by check."""
 
-    def __init__(self, contract: Contract) -> None:
+    def __init__(self, contract: Contract, strict: bool = False) -> None:
         self.contract = contract
+        self.strict = strict
         self.matcher = OperationMatcher(contract)
         self.answers = AnswerJudge(contract.document)
+        self.envelope = EnvelopeRules.of(contract.document)
+        self.grader = Grader(contract)
         self.tallies: dict[tuple[str, str], CheckTally] = defaultdict(CheckTally)
         self.unmatched: dict[str, int] = defaultdict(int)
         self.entries = 0
@@ -126,13 +144,20 @@ class HarJudge:
                     f"{answer.method} {operation.path} without a Token header answered "
                     f"{answer.status}; every operation but login must answer 401"
                 )
-            self._tally(operation.operation_id, AUTH_REQUIRED, answer, problem)
+            deviation = problem is not None and (
+                400 <= answer.status < 500
+                and self.grader.auth_refusal_assumed(Sent(operation.path, operation.method))
+            )
+            self._tally(operation.operation_id, AUTH_REQUIRED, answer, problem, deviation)
         if answer.kind == PROBE_KIND:
             return
         is_stateful = bool(answer.kind and answer.kind.startswith(STATEFUL))
         subject = STATEFUL if is_stateful else operation.operation_id
+        sent = Sent(operation.path, operation.method)
+        answered = Answered(answer.status, answer.content_type, answer.text)
         for check, problem in self._response_problems(operation, answer):
-            self._tally(subject, check, answer, problem)
+            deviation = problem is not None and self.grader.is_deviation(check, sent, answered)
+            self._tally(subject, check, answer, problem, deviation)
 
     def _labelled(self, answer: Answer) -> Operation | None:
         """The operation the harness's HAR names for an entry, if it is in the contract."""
@@ -158,9 +183,11 @@ class HarJudge:
             results += self._content_problems(documented, answer)
         body = answer.json()
         if body is not None:
-            results.append((URI_NULL, uri_problem(body)))
+            results.append((URI_NULL, self.envelope.uri_problem(body)))
         if answer.status >= 400 and not answer.truncated:
-            problem = error_envelope_problem(answer.status, answer.text, answer.content_type, body)
+            problem = self.envelope.error_envelope_problem(
+                answer.status, answer.text, answer.content_type, body
+            )
             results.append((ERROR_ENVELOPE, problem))
         return results
 
@@ -183,14 +210,25 @@ class HarJudge:
                 results.append((RESPONSE_SCHEMA, problem))
         return results
 
-    def _tally(self, subject: str, check: str, answer: Answer, problem: str | None) -> None:
+    def _tally(
+        self,
+        subject: str,
+        check: str,
+        answer: Answer,
+        problem: str | None,
+        deviation: bool = False,
+    ) -> None:
         tally = self.tallies[(subject, check)]
         if problem is None:
             tally.passed += 1
             return
-        tally.failed += 1
-        if len(tally.findings) < KEPT_FINDINGS:
-            tally.findings.append(
+        if deviation:
+            tally.deviated += 1
+        else:
+            tally.failed += 1
+        kept = tally.deviations if deviation else tally.findings
+        if len(kept) < KEPT_FINDINGS:
+            kept.append(
                 {
                     "entry": answer.index,
                     "method": answer.method,
@@ -204,23 +242,18 @@ class HarJudge:
         """The verdict as a document like the run's summary.json."""
         operations: dict[str, Any] = {}
         failures = []
+        deviations = []
         for (subject, check), tally in sorted(self.tallies.items(), key=_order):
             entry = operations.setdefault(subject, {"status": "passed", "checks": {}})
             entry["checks"][check] = tally.status
             if tally.failed:
                 entry["status"] = "failed"
-                first = tally.findings[0]
-                failures.append(
-                    {
-                        "operationId": subject,
-                        "check": check,
-                        "failed": tally.failed,
-                        "judged": tally.failed + tally.passed,
-                        "message": first["message"],
-                        "examples": tally.findings,
-                    }
-                )
-        failing = bool(failures)
+                failures.append(_listed(subject, check, tally, tally.failed, tally.findings))
+            if tally.deviated:
+                if entry["status"] == "passed":
+                    entry["status"] = "deviated"
+                deviations.append(_listed(subject, check, tally, tally.deviated, tally.deviations))
+        failing = bool(failures) or (self.strict and bool(deviations))
         return {
             "har": source,
             "contract": {"sha256": self.contract.sha256, "version": self.contract.version},
@@ -228,9 +261,25 @@ class HarJudge:
             "unmatched": dict(sorted(self.unmatched.items())),
             "status": "failures" if failing else "conformant",
             "exitCode": int(ExitCode.FAILURES if failing else ExitCode.CONFORMANT),
+            "strict": self.strict,
             "operations": dict(sorted(operations.items())),
             "failures": failures,
+            "deviations": deviations,
         }
+
+
+def _listed(
+    subject: str, check: str, tally: CheckTally, count: int, examples: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A failure or a deviation as the summary lists it."""
+    return {
+        "operationId": subject,
+        "check": check,
+        "failed": count,
+        "judged": tally.judged,
+        "message": examples[0]["message"],
+        "examples": examples,
+    }
 
 
 def _order(item: tuple[tuple[str, str], CheckTally]) -> tuple[str, int]:
@@ -309,19 +358,30 @@ def render_markdown(summary: dict[str, Any]) -> str:
         "",
     ]
     if summary["failures"]:
-        lines += ["| operation | check | failed | message |", "|---|---|---|---|"]
-        for failure in summary["failures"]:
-            message = failure["message"].splitlines()[0].replace("|", "\\|")
-            lines.append(
-                f"| {failure['operationId']} | {failure['check']} | "
-                f"{failure['failed']} of {failure['judged']} | {message} |"
-            )
-    else:
+        lines += _table(summary["failures"])
+    elif not summary["deviations"]:
         lines.append("Every judged check held.")
+    else:
+        lines.append("No failures.")
+    if summary["deviations"]:
+        strict = " (failing the check: --strict)" if summary["strict"] else ""
+        lines += ["", f"## Deviations from our assumptions{strict}", ""]
+        lines += _table(summary["deviations"])
     if summary["unmatched"]:
         lines += ["", "Not in the contract (not judged):", ""]
         lines += [f"- `{call}` x{count}" for call, count in summary["unmatched"].items()]
     return "\n".join(lines) + "\n"
+
+
+def _table(entries: list[dict[str, Any]]) -> list[str]:
+    lines = ["| operation | check | failed | message |", "|---|---|---|---|"]
+    for entry in entries:
+        message = entry["message"].splitlines()[0].replace("|", "\\|")
+        lines.append(
+            f"| {entry['operationId']} | {entry['check']} | "
+            f"{entry['failed']} of {entry['judged']} | {message} |"
+        )
+    return lines
 
 
 def print_table(console: Console, summary: dict[str, Any]) -> None:
@@ -334,6 +394,10 @@ def print_table(console: Console, summary: dict[str, Any]) -> None:
         failed = f"{failure['failed']} of {failure['judged']}"
         first = failure["message"].splitlines()[0]
         table.add_row(failure["operationId"], failure["check"], failed, first)
+    for deviation in summary["deviations"]:
+        failed = f"{deviation['failed']} of {deviation['judged']}"
+        first = escape("[deviation] " + deviation["message"].splitlines()[0])
+        table.add_row(deviation["operationId"], deviation["check"], failed, first)
     passed = sum(
         1
         for entry in summary["operations"].values()
@@ -346,6 +410,7 @@ def print_table(console: Console, summary: dict[str, Any]) -> None:
     console.print(
         f"{summary['entries']} entries · {len(summary['operations'])} operations · "
         f"{passed} checks held · {len(summary['failures'])} failed"
+        + (f" · {len(summary['deviations'])} deviated" if summary["deviations"] else "")
         + (f" · {unmatched} entries not in the contract" if unmatched else "")
         + f" → {summary['status']}"
     )
@@ -358,10 +423,17 @@ def _console() -> Console:
     return console
 
 
-def run_check(path: Path, out: Path | None = None, console: Console | None = None) -> int:
+def run_check(
+    path: Path,
+    out: Path | None = None,
+    console: Console | None = None,
+    *,
+    overlays: tuple[Path, ...] = (),
+    strict: bool = False,
+) -> int:
     """Judge the HAR at ``path``; print the table, write ``out`` if given; the exit code."""
     answers = read_answers(path)
-    judge = HarJudge(load_contract())
+    judge = HarJudge(load_contract(overlays=overlays), strict)
     for answer in answers:
         judge.judge(answer)
     summary = judge.summary(str(path))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -9,7 +10,12 @@ import pytest
 import requests
 from schemathesis import Response
 
-from conformance.fuzz.checks import scv_error_envelope, scv_uri_null
+from conformance.core.contract import load_contract
+from conformance.core.evidence import without_assumptions
+from conformance.core.grading import Answered, Grader, Sent
+from conformance.core.overlay import apply_action
+from conformance.core.scv_rules import ERROR_ENVELOPE, URI_NULL, EnvelopeRules
+from conformance.fuzz.checks import Envelope, scv_error_envelope, scv_uri_null
 
 
 def answer(status: int, body: Any) -> Response:
@@ -58,3 +64,61 @@ def test_error_envelope_still_needs_its_message_and_status() -> None:
         scv_error_envelope(None, answer(404, without), None)  # type: ignore[arg-type]
     with pytest.raises(AssertionError, match="statusCode 404"):
         scv_error_envelope(None, answer(400, ERROR), None)  # type: ignore[arg-type]
+
+
+# -- the envelope rules read from the contract -------------------------------------------
+
+
+def _overlaid(*actions: dict[str, Any]) -> dict[str, Any]:
+    document = copy.deepcopy(load_contract().document)
+    for action in actions:
+        apply_action(document, action, "test action")
+    return document
+
+
+URI_STRING = {
+    "target": "$['components']['schemas']['Envelope']['properties']['uri']",
+    "update": {"type": ["null", "string"]},
+}
+NO_RESPONSE_MESSAGE = {
+    "target": "$['components']['schemas']['Envelope']",
+    "update": {"required": ["statusCode", "statusMessage"]},
+}
+
+
+def test_an_overlay_that_allows_a_string_uri_relaxes_the_uri_rule() -> None:
+    body = {**RENAMED, "uri": "/api/4.1/jobs"}
+    assert EnvelopeRules.of(load_contract().document).uri_problem(body) is not None
+    rules = EnvelopeRules.of(_overlaid(URI_STRING))
+    assert rules.uri_problem(body) is None
+    assert rules.uri_problem({**RENAMED, "uri": 7}) is not None, "the overlay's type still holds"
+    Envelope.configure(_overlaid(URI_STRING))
+    try:
+        assert scv_uri_null(None, answer(200, body), None) is None  # type: ignore[arg-type]
+    finally:
+        Envelope.rules = None
+    with pytest.raises(AssertionError, match="must always be null \\(documented\\)"):
+        scv_uri_null(None, answer(200, body), None)  # type: ignore[arg-type]
+
+
+def test_the_error_envelope_requires_what_the_contract_requires() -> None:
+    without = {k: v for k, v in ERROR.items() if k != "responseMessage"}
+    rules = EnvelopeRules.of(_overlaid(NO_RESPONSE_MESSAGE))
+    kind = "application/json"
+    assert rules.error_envelope_problem(404, json.dumps(without), kind, without) is None
+    assert "statusCode 404" in str(rules.error_envelope_problem(400, "{}", kind, ERROR))
+    relaxed = EnvelopeRules.of(without_assumptions(load_contract().document))
+    assert relaxed.required == (), "the envelope's keys are required by assumption only"
+    assert relaxed.uri_problem({**RENAMED, "uri": "/x"}) is not None, "uri null is documented"
+
+
+def test_a_missing_assumed_key_or_a_string_uri_are_graded_by_their_evidence() -> None:
+    grader = Grader(load_contract())
+    sent = Sent("/4.1/jobs/{id}", "get")
+    without = {k: v for k, v in ERROR.items() if k != "responseMessage"}
+    lacking = Answered(404, "application/json", json.dumps(without))
+    assert grader.is_deviation(ERROR_ENVELOPE, sent, lacking)
+    leaking = Answered(404, "application/json", json.dumps({**ERROR, "x": "java.lang.Foo"}))
+    assert not grader.is_deviation(ERROR_ENVELOPE, sent, leaking)
+    uri = Answered(200, "application/json", json.dumps({**RENAMED, "uri": "/api/4.1/jobs"}))
+    assert not grader.is_deviation(URI_NULL, Sent("/4.1/jobs", "get"), uri)

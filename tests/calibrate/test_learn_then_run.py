@@ -1,0 +1,94 @@
+"""Learn, then run with the overlay: no deviation and no failure is left.
+
+The appliance is the lenient one (US times, no `uri` key, a list as `responseMessage`,
+extra fields in schemas closed by assumption, another job type) with the emulator's
+`uri-not-null` fault on top, which breaks a documented envelope rule the SCV checks judge
+in Python. Without the overlay the fuzzing suite reports failures and deviations; with the
+overlay learn wrote, none: the envelope rules read their constraint from the contract.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.cli import main
+from conformance.scenarios.inventory import EMULATOR_INVENTORY
+from tests.lenient_appliance import RunningAppliance, serve_lenient
+
+SCRIPT = Path(sys.executable).with_name("scv-conformance")
+
+
+def _config(tmp_path: Path, appliance: RunningAppliance) -> Path:
+    inventory = "\n".join(f'{key} = "{value}"' for key, value in EMULATOR_INVENTORY.items())
+    path = tmp_path / "lenient.toml"
+    path.write_text(
+        f'target = "{appliance.base_url}"\n'
+        f'vcenter = "{appliance.vcenter_url}"\n'
+        f'username = "{appliance.username}"\n'
+        "tls_verify = false\n"
+        "allow_destructive = true\n"
+        "job_timeout = 30\n"
+        # a busy test machine must not turn a slow answer into a failure
+        "response_time_budget_ms = 5000\n"
+        "max_examples = 3\n"
+        f"[inventory]\n{inventory}\n"
+    )
+    path.chmod(0o600)
+    return path
+
+
+def _fuzz(config: Path, reports: Path, password: str, *extra: str) -> tuple[int, dict[str, Any]]:
+    done = subprocess.run(
+        [str(SCRIPT), "fuzz", "--config", str(config), "--report-dir", str(reports), *extra],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env={**os.environ, "SCV_PASSWORD": password},
+    )
+    run_dir = sorted(p for p in reports.iterdir() if p.is_dir())[-1]
+    summary: dict[str, Any] = json.loads((run_dir / "summary.json").read_text())
+    assert done.returncode == summary["exitCode"], done.stdout[-3000:] + done.stderr[-3000:]
+    return done.returncode, summary
+
+
+def _checks(entries: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    return {(e.get("operationId") or "", e.get("check") or "") for e in entries}
+
+
+def test_learn_then_a_run_with_the_overlay_leaves_no_deviation_and_no_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert SCRIPT.exists(), f"install the package first (pip install -e .): no {SCRIPT}"
+    reports = tmp_path / "reports"
+    learned = tmp_path / "learned.yaml"
+    with serve_lenient(fault="uri-not-null") as appliance:
+        config = _config(tmp_path, appliance)
+        code, plain = _fuzz(config, reports, appliance.password, "--profile", "smoke")
+        assert code == 1 and plain["status"] == "failures"
+        failures, deviations = _checks(plain["failures"]), _checks(plain["deviations"])
+        assert ("getPolicies", "scv_uri_null") in failures, "uri null is documented"
+        # the fault's uri breaks the documented envelope in every answer; the 4xx answers
+        # break only their assumed shape
+        assert ("getPolicies", "response_schema_conformance") in failures
+        assert deviations, "an assumption broken too"
+
+        monkeypatch.setenv("SCV_PASSWORD", appliance.password)
+        assert main(["learn", "--config", str(config), "--out", str(learned)]) == 0
+        assert "still not fitting" not in capsys.readouterr().out
+
+        code, adapted = _fuzz(
+            config, reports, appliance.password, "--profile", "smoke", "--overlay", str(learned)
+        )
+    assert (code, adapted["status"]) == (0, "conformant"), adapted["failures"]
+    assert adapted["failures"] == [] and adapted["deviations"] == [], json.dumps(
+        adapted["deviations"]
+    )[:3000]
+    assert adapted["totals"]["passed"] > 0
