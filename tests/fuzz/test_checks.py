@@ -11,6 +11,8 @@ from schemathesis import Response
 
 from conformance.fuzz.checks import scv_error_envelope, scv_uri_null
 
+pytestmark = pytest.mark.unit
+
 
 def answer(status: int, body: Any) -> Response:
     request = requests.Request("GET", "https://scv.test/api/4.1/jobs").prepare()

@@ -13,6 +13,8 @@ from conformance.core.selection import Selection
 from conformance.run.options import plan_from_arguments, replay_words
 from conformance.run.plan import RunPlan
 
+pytestmark = pytest.mark.unit
+
 WORKFLOWS = ["backupOnDemand", "restoreVm"]
 
 

@@ -21,6 +21,8 @@ import pytest
 from tests.safety import harness_cli
 from tests.safety.appliances import TOKEN_PREFIX, VCENTER_SESSION, Hostile, Secrets
 
+pytestmark = pytest.mark.integration
+
 #: Quotes, a backslash, a space, an ampersand and a dollar: every encoding differs.
 PASSWORD = "pa\"ss w\\rd&'$1"
 STORAGE_PASSWORD = 'st0rage"pass/+%'
