@@ -45,7 +45,6 @@ DEADLINE_SECONDS = 10.0
 MAX_CANDIDATES = 3
 
 # The checks, as `summary.json` names the one that failed.
-REACHABILITY = "reachability"
 TLS = "tls"
 LOGIN = "login"
 NOT_SCV = "not-scv"

@@ -38,12 +38,6 @@ class Ledger:
         if request is not None:
             self._write("settled", workflow_id, key, request)
 
-    def outstanding(self) -> list[dict[str, str]]:
-        return [
-            {"workflowId": wf, "cleanupStep": key, "request": request}
-            for (wf, key), request in self._owed.items()
-        ]
-
     def _write(self, event: str, workflow_id: str, key: str, request: str) -> None:
         if self.path is None:
             return
