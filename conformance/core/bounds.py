@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from conformance.core.errors import TargetUnreachable
 
@@ -53,7 +53,23 @@ def read_bounded(
     clock: Callable[[], float] = time.monotonic,
 ) -> bytes:
     """The bytes of ``chunks``, unless they take longer than ``deadline`` or exceed ``limit``."""
-    parts: list[bytes] = []
+    return b"".join(
+        bounded_chunks(
+            chunks, started=started, deadline=deadline, limit=limit, what=what, clock=clock
+        )
+    )
+
+
+def bounded_chunks(
+    chunks: Iterable[bytes],
+    *,
+    started: float,
+    deadline: float = REQUEST_DEADLINE_SECONDS,
+    limit: int = MAX_ANSWER_BYTES,
+    what: str = "the answer",
+    clock: Callable[[], float] = time.monotonic,
+) -> Iterator[bytes]:
+    """The chunks of ``chunks`` as they come, stopped past ``deadline`` or beyond ``limit``."""
     size = 0
     for chunk in chunks:
         size += len(chunk)
@@ -61,10 +77,9 @@ def read_bounded(
             raise AnswerTooLarge(
                 f"{what} is larger than {limit // (1024 * 1024)} MiB; stopped reading"
             )
-        parts.append(chunk)
         if clock() - started > deadline:
             raise AnswerTooSlow(f"{what} did not arrive in full within {deadline:g} s")
-    return b"".join(parts)
+        yield chunk
 
 
 def cut(text: str, limit: int = MAX_ATTACHMENT_CHARS) -> str:
