@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from conformance.core.errors import TargetUnreachable
 
@@ -43,21 +44,9 @@ class TargetGone(TargetUnreachable):
     """The breaker tripped: the run stops instead of failing every remaining test."""
 
 
-def read_bounded(
-    chunks: Iterable[bytes],
-    *,
-    started: float,
-    deadline: float = REQUEST_DEADLINE_SECONDS,
-    limit: int = MAX_ANSWER_BYTES,
-    what: str = "the answer",
-    clock: Callable[[], float] = time.monotonic,
-) -> bytes:
-    """The bytes of ``chunks``, unless they take longer than ``deadline`` or exceed ``limit``."""
-    return b"".join(
-        bounded_chunks(
-            chunks, started=started, deadline=deadline, limit=limit, what=what, clock=clock
-        )
-    )
+def read_bounded(chunks: Iterable[bytes], **bounds: Any) -> bytes:
+    """The bytes of ``chunks``, within the bounds of :func:`bounded_chunks`."""
+    return b"".join(bounded_chunks(chunks, **bounds))
 
 
 def bounded_chunks(

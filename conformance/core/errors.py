@@ -68,4 +68,3 @@ class ConformanceFailure(HarnessError, AssertionError):
     """The appliance answered in a way its documentation does not allow."""
 
     exit_code = ExitCode.FAILURES
-

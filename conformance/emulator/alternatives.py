@@ -31,4 +31,3 @@ def unserved(contract: Contract, config: EmulatorConfig) -> frozenset[str]:
         for op in contract.operations
         if op.alternative_of is not None and op.path.rsplit("/", 1)[-1] != config.snapshot_path
     )
-

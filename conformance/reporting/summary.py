@@ -224,4 +224,3 @@ def _failure(result: ResultRecord) -> dict[str, Any]:
         }
     )
     return entry
-
