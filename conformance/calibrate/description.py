@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from conformance.core.contract import HTTP_METHODS
+from conformance.core.matching import base_path
 
 #: Headers that carry authentication or content negotiation, not API inputs.
 IGNORED_HEADERS = frozenset({"token", "authorization", "accept", "content-type"})
@@ -88,18 +88,6 @@ def description_kind(document: Any) -> str:
     if str(document.get("swagger", "")) == "2.0":
         return "Swagger 2.0"
     raise DescriptionError("neither OpenAPI 3.x nor Swagger 2.0 (no openapi: 3.x or swagger: 2.0)")
-
-
-def base_path(document: dict[str, Any]) -> str:
-    """The path every operation's path is below (``servers[0]`` or ``basePath``)."""
-    if "swagger" in document:
-        raw = str(document.get("basePath") or "")
-    else:
-        servers = document.get("servers") or [{}]
-        url = str(servers[0].get("url") or "") if isinstance(servers[0], dict) else ""
-        raw = urlsplit(url).path if "://" in url else url
-    raw = _TEMPLATE.sub("", raw)
-    return "/" + raw.strip("/") if raw.strip("/") else ""
 
 
 def build_model(document: Any, strip_base: str = "") -> ApiModel:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from conformance.core.errors import TargetUnreachable
 
@@ -43,7 +44,12 @@ class TargetGone(TargetUnreachable):
     """The breaker tripped: the run stops instead of failing every remaining test."""
 
 
-def read_bounded(
+def read_bounded(chunks: Iterable[bytes], **bounds: Any) -> bytes:
+    """The bytes of ``chunks``, within the bounds of :func:`bounded_chunks`."""
+    return b"".join(bounded_chunks(chunks, **bounds))
+
+
+def bounded_chunks(
     chunks: Iterable[bytes],
     *,
     started: float,
@@ -51,24 +57,24 @@ def read_bounded(
     limit: int = MAX_ANSWER_BYTES,
     what: str = "the answer",
     clock: Callable[[], float] = time.monotonic,
-) -> bytes:
-    """The bytes of ``chunks``, unless they take longer than ``deadline`` or exceed ``limit``."""
-    parts: list[bytes] = []
+) -> Iterator[bytes]:
+    """The chunks of ``chunks`` as they come, stopped past ``deadline`` or beyond ``limit``.
+
+    Nothing read is kept here: the error's traceback keeps this frame alive as long as the
+    error is kept (a test's report keeps it), so it must not hold the answer's bytes.
+    """
     size = 0
     for chunk in chunks:
         size += len(chunk)
         if size > limit:
-            # the error's traceback keeps this frame alive as long as the error is kept
-            # (a test's report keeps it): it must not keep what was read
-            parts.clear()
+            del chunk
             raise AnswerTooLarge(
                 f"{what} is larger than {limit // (1024 * 1024)} MiB; stopped reading"
             )
-        parts.append(chunk)
         if clock() - started > deadline:
-            parts.clear()
+            del chunk
             raise AnswerTooSlow(f"{what} did not arrive in full within {deadline:g} s")
-    return b"".join(parts)
+        yield chunk
 
 
 def cut(text: str, limit: int = MAX_ATTACHMENT_CHARS) -> str:

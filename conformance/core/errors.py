@@ -10,10 +10,11 @@ The tree::
     │   │                         the credentials
     │   └── PreflightFailed    3  reached, but no run can judge it: TLS not verified,
     │                             credentials refused, not an SCV appliance
-    ├── ConformanceFailure     1  the appliance answered wrongly (also an AssertionError,
-    │                             so pytest and Allure count it as failed, not broken)
-    └── Deviation              0  the appliance contradicts only an assumption of ours,
-                                  not the vendor's documentation: reported; 1 under --strict
+    └── ConformanceFailure     1  the appliance answered wrongly (also an AssertionError,
+                                  so pytest and Allure count it as failed, not broken)
+
+A deviation (the appliance contradicts only an assumption of ours) is no error: the test
+passes and carries it as a finding (``conformance.core.deviation``); exit 0, 1 under --strict.
 
 A workflow step that fails (``conformance.scenarios.errors.StepFailure``) is a
 ConformanceFailure.
@@ -37,10 +38,6 @@ class HarnessError(Exception):
     """An error that ends a command with a one-line message and an exit code."""
 
     exit_code: ExitCode = ExitCode.INFRASTRUCTURE
-
-    def exit_code_for(self, *, strict: bool = False) -> ExitCode:
-        """The exit code this error gives; ``strict`` is the run's --strict."""
-        return self.exit_code
 
 
 class UsageError(HarnessError):
@@ -71,13 +68,3 @@ class ConformanceFailure(HarnessError, AssertionError):
     """The appliance answered in a way its documentation does not allow."""
 
     exit_code = ExitCode.FAILURES
-
-
-class Deviation(HarnessError):
-    """The appliance contradicts an assumption of ours (evidence ``assumption``), not what
-    the vendor documented or a real client proved: reported, failing only under --strict."""
-
-    exit_code = ExitCode.CONFORMANT
-
-    def exit_code_for(self, *, strict: bool = False) -> ExitCode:
-        return ExitCode.FAILURES if strict else ExitCode.CONFORMANT

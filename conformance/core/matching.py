@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from conformance.core.contract import Contract, Operation
@@ -47,3 +49,18 @@ class OperationMatcher:
         """The operationId called, or None."""
         operation = self.operation(method, url)
         return operation.operation_id if operation else None
+
+
+_TEMPLATE = re.compile(r"\{[^}]*\}")
+
+
+def base_path(document: Mapping[str, Any]) -> str:
+    """The path every operation's path is below (``servers[0]`` or ``basePath``)."""
+    if "swagger" in document:
+        raw = str(document.get("basePath") or "")
+    else:
+        servers = document.get("servers") or [{}]
+        url = str(servers[0].get("url") or "") if isinstance(servers[0], dict) else ""
+        raw = urlsplit(url).path if "://" in url else url
+    raw = _TEMPLATE.sub("", raw)
+    return "/" + raw.strip("/") if raw.strip("/") else ""

@@ -34,10 +34,6 @@ class Pacer:
             self._interval = 1.0 / requests_per_second if requests_per_second else 0.0
             self._next = 0.0
 
-    @property
-    def limited(self) -> bool:
-        return self._interval > 0
-
     def wait(self) -> None:
         """Return when the next request may go."""
         if not self._interval:

@@ -6,7 +6,7 @@ import shlex
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +19,7 @@ from conformance.core.bounds import (
     REQUEST_DEADLINE_SECONDS,
     AnswerTooSlow,
     TokenRefused,
+    bounded_chunks,
     cut,
     read_bounded,
 )
@@ -167,6 +168,16 @@ class RecordingClient:
 
     Every call is asked of the ``guard`` first (a read-only run sends only GETs and
     logins) and read against one ``deadline`` for the whole answer, up to a size cap.
+
+    Recording is not an httpx ``event_hooks`` response hook: such a hook sees the answer
+    before its body is read and must call ``response.read()``, which reads the whole
+    decoded body under httpx's per-chunk timeout only (neither the deadline nor the 8 MiB
+    cap would hold against a trickling or a compressed-bomb answer), and it cannot hand
+    back the settled response that :meth:`_send` reads within the bounds. A hook is used
+    where it fits: every answer's raw stream, also one an auth flow reads and retries
+    (a 401 before a new login), is bounded by the same deadline and cap
+    (:class:`_BoundedStream`); those earlier answers are recorded from the final
+    answer's ``history``.
     """
 
     def __init__(
@@ -181,6 +192,14 @@ class RecordingClient:
         self.guard = guard
         self.deadline = deadline
         self.listeners: list[Listener] = []
+        hooks = client.event_hooks
+        client.event_hooks = {**hooks, "response": [*hooks["response"], self._bound]}
+
+    def _bound(self, response: httpx.Response) -> None:
+        """A response hook: the raw body of every answer is read within the bounds."""
+        request = response.request
+        what = f"the answer of {self._name} to {request.method} {request.url.path}"
+        response.stream = _BoundedStream(response.stream, self.deadline, what)
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -219,6 +238,13 @@ class RecordingClient:
             # a login that answers says little: the calls after it may still all hang
             BREAKER.success()
         elapsed_ms = (time.monotonic() - started) * 1000
+        for earlier in streamed.history:  # answers an auth flow read before resending
+            self._observed(path, earlier, earlier.elapsed.total_seconds() * 1000)
+        self._observed(path, response, elapsed_ms)
+        return response
+
+    def _observed(self, path: str, response: httpx.Response, elapsed_ms: float) -> None:
+        """Count one answer in the coverage and hand its exchange to the listeners."""
         request = response.request
         coverage.observe(request.method, str(request.url), response.status_code, request.headers)
         self._received(path, response)
@@ -227,7 +253,24 @@ class RecordingClient:
             exchange = Exchange.from_response(response, elapsed_ms, self.secrets)
             for listener in listeners:
                 listener(exchange)
-        return response
+
+
+class _BoundedStream(httpx.SyncByteStream):
+    """A response's raw byte stream, read against one deadline and the size cap."""
+
+    def __init__(self, stream: Any, deadline: float, what: str) -> None:
+        self._stream = stream
+        self._deadline = deadline
+        self._what = what
+        self._started = time.monotonic()
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from bounded_chunks(
+            self._stream, started=self._started, deadline=self._deadline, what=self._what
+        )
+
+    def close(self) -> None:
+        self._stream.close()
 
 
 #: Headers of a streamed answer that no longer describe its body once it is read and decoded.
@@ -246,13 +289,43 @@ def _settled(streamed: httpx.Response, body: bytes) -> httpx.Response:
     )
 
 
+class TokenAuth(httpx.Auth):
+    """The appliance's ``Token`` header as an httpx auth flow over one :class:`ScvSession`.
+
+    A call carries the session's token (a login first when there is none or it nears its
+    expiry); a 401 gets one new login and one resend; a 401 to the resend too means the
+    appliance refuses the token it has just issued: :class:`TokenRefused`, and the breaker
+    ends the run. The logins themselves go through the session's bounded, recorded,
+    rate-limited send, so the flow overrides ``sync_auth_flow`` (it does I/O and holds a
+    lock) and has no async form.
+    """
+
+    def __init__(self, session: ScvSession) -> None:
+        self._session = session
+
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
+        token = self._session.token()
+        request.headers["Token"] = token
+        response = yield request
+        if response.status_code == 401:
+            token = self._session.renew_token()
+            request.headers["Token"] = token
+            BREAKER.check()
+            PACER.wait()
+            response = yield request
+            if response.status_code == 401:
+                self._session.refused()
+        self._session.accepted(token)
+
+
 class ScvSession(RecordingClient):
     """One httpx client to the appliance that keeps a valid token.
 
     It logs in lazily, renews the token when it nears its expiry or when a call answers
-    401, and hands every exchange, redacted, to its listeners. It logs in at most once per
-    :data:`RELOGIN_INTERVAL_SECONDS`, and a token refused before it was ever accepted ends
-    the run as an infrastructure error (:class:`TokenRefused`) instead of a login storm.
+    401 (:class:`TokenAuth`), and hands every exchange, redacted, to its listeners. It logs
+    in at most once per :data:`RELOGIN_INTERVAL_SECONDS`, and a token refused before it was
+    ever accepted ends the run as an infrastructure error (:class:`TokenRefused`) instead of
+    a login storm.
     """
 
     def __init__(
@@ -284,6 +357,7 @@ class ScvSession(RecordingClient):
         self._accepted: set[str] = set()
         self._issued: list[str] = []
         self.logins = 0
+        self.auth = TokenAuth(self)
 
     def __enter__(self) -> ScvSession:
         return self
@@ -341,6 +415,11 @@ class ScvSession(RecordingClient):
             assert self._token is not None
             return self._token
 
+    def refused(self) -> None:
+        """The appliance refused a token it had just issued: trip the breaker, end the run."""
+        with self._lock:
+            self._refused()
+
     def _refused(self) -> None:
         reason = (
             f"{self.target.base_url} refused the token it had just issued (HTTP 401 right "
@@ -387,15 +466,5 @@ class ScvSession(RecordingClient):
     ) -> httpx.Response:
         """Send a call; with ``authenticated`` it carries the token and renews it on 401."""
         headers = dict(kwargs.pop("headers", None) or {})
-        if not authenticated:
-            return self._send(method, path, headers=headers, **kwargs)
-        headers["Token"] = self.token()
-        response = self._send(method, path, headers=headers, **kwargs)
-        if response.status_code == 401:
-            headers["Token"] = self.renew_token()
-            response = self._send(method, path, headers=headers, **kwargs)
-            if response.status_code == 401:
-                with self._lock:
-                    self._refused()
-        self.accepted(headers["Token"])
-        return response
+        auth = self.auth if authenticated else None
+        return self._send(method, path, headers=headers, auth=auth, **kwargs)

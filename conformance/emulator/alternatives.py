@@ -10,9 +10,6 @@ and a harness can be tested on finding out which one a target uses.
 
 from __future__ import annotations
 
-import copy
-from typing import Any
-
 from conformance.core.contract import Contract
 from conformance.emulator.config import EmulatorConfig
 
@@ -34,15 +31,3 @@ def unserved(contract: Contract, config: EmulatorConfig) -> frozenset[str]:
         for op in contract.operations
         if op.alternative_of is not None and op.path.rsplit("/", 1)[-1] != config.snapshot_path
     )
-
-
-def served_document(document: dict[str, Any], hidden: frozenset[str]) -> dict[str, Any]:
-    """A copy of the contract ``document`` without the operations in ``hidden``."""
-    served = copy.deepcopy(document)
-    for path, item in list(served["paths"].items()):
-        for method, definition in list(item.items()):
-            if isinstance(definition, dict) and definition.get("operationId") in hidden:
-                del item[method]
-        if not any(isinstance(v, dict) and "operationId" in v for v in item.values()):
-            del served["paths"][path]
-    return served

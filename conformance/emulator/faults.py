@@ -13,8 +13,6 @@ from datetime import datetime
 
 from starlette.responses import Response
 
-SEEN_BY = ("fuzz", "stateful", "scenario")
-
 
 @dataclass(frozen=True)
 class Fault:

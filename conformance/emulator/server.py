@@ -108,12 +108,6 @@ class EmbeddedEmulator:
         """The CA certificate to verify the server with (None without TLS)."""
         return str(self.certificate.ca_path) if self.certificate else None
 
-    def ssl_context(self) -> ssl.SSLContext:
-        """A client context that trusts this emulator's certificate (for httpx ``verify=``)."""
-        if self.certificate is None:
-            raise RuntimeError("the emulator serves plain HTTP")
-        return ssl.create_default_context(cafile=str(self.certificate.ca_path))
-
     def start(self) -> EmbeddedEmulator:
         self.certificate = ensure_certificate(self.config.cert_dir) if self.config.tls else None
         sock = bind(self.config.host, self.config.port)

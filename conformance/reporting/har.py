@@ -133,7 +133,7 @@ def write_har(paths: Iterable[Path], out: Path, secrets: Iterable[str] = ()) -> 
     creator = {"name": CREATOR, "version": __version__}
     count = 0
     with open_atomic(out) as handle:
-        handle.write('{"log": {"version": "1.2", "creator": ')
+        handle.write(f'{{"log": {{"version": "{HAR_VERSION}", "creator": ')
         handle.write(json.dumps(creator))
         handle.write(', "pages": [], "entries": [')
         for record in merged_records(paths):

@@ -227,8 +227,3 @@ def _failure(result: ResultRecord) -> dict[str, Any]:
         }
     )
     return entry
-
-
-def unreachable_summary(facts: RunFacts) -> dict[str, Any]:
-    """The summary of a run whose target never answered."""
-    return build_summary([], facts)

@@ -60,7 +60,7 @@ def add_run_options(parser: argparse.ArgumentParser, command: str) -> None:
         add_filter_arguments(parser)
     parser.add_argument(
         "--max-failures",
-        type=_at_least_one,
+        type=at_least_one,
         default=None,
         metavar="N",
         help="stop after N failed or broken tests",
@@ -82,7 +82,7 @@ def add_run_options(parser: argparse.ArgumentParser, command: str) -> None:
     if command == "run":
         parser.add_argument(
             "--workers",
-            type=_at_least_one,
+            type=at_least_one,
             default=None,
             metavar="N",
             help="parallel pytest-xdist workers (default: one process)",
@@ -175,7 +175,7 @@ def _shown(flag: str, value: str) -> str:
     return value
 
 
-def _at_least_one(value: str) -> int:
+def at_least_one(value: str) -> int:
     try:
         number = int(value)
     except ValueError:

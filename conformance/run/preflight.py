@@ -32,6 +32,7 @@ from conformance.core.bounds import read_bounded
 from conformance.core.contract import HTTP_METHODS, Contract
 from conformance.core.errors import InfrastructureError, PreflightFailed, TargetUnreachable
 from conformance.core.findings import BOTH, ESX_HOSTS_KEYS, SNAPSHOT_PATHS, Findings, path_segment
+from conformance.core.matching import base_path
 from conformance.core.session import LOGIN_PATH, Target, tls_verification
 
 DESCRIPTION_PATH = "/v3/api-docs"
@@ -45,7 +46,6 @@ DEADLINE_SECONDS = 10.0
 MAX_CANDIDATES = 3
 
 # The checks, as `summary.json` names the one that failed.
-REACHABILITY = "reachability"
 TLS = "tls"
 LOGIN = "login"
 NOT_SCV = "not-scv"
@@ -399,7 +399,7 @@ def described_operations(
     """
     if not document:
         return {}
-    base = _base_path(document)
+    base = base_path(document)
     strip_base = strip_base.rstrip("/")
     found: dict[str, str | None] = {}
     for raw, item in (document.get("paths") or {}).items():
@@ -442,17 +442,6 @@ def _described_segments(alternatives: list[Any], described: Mapping[str, str | N
 
 def _template_key(key: str) -> str:
     return _TEMPLATE.sub("{}", key)
-
-
-def _base_path(document: Mapping[str, Any]) -> str:
-    if "swagger" in document:
-        raw = str(document.get("basePath") or "")
-    else:
-        servers = document.get("servers") or [{}]
-        url = str(servers[0].get("url") or "") if isinstance(servers[0], dict) else ""
-        raw = urlsplit(url).path if "://" in url else url
-    raw = _TEMPLATE.sub("", raw)
-    return "/" + raw.strip("/") if raw.strip("/") else ""
 
 
 def _ssl_error(exc: BaseException) -> ssl.SSLError | None:

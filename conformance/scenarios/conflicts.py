@@ -44,15 +44,6 @@ class OperationRef(Protocol):
     def path(self) -> str: ...
 
 
-class DocumentRef(Protocol):
-    """What the analysis needs of an Arazzo document."""
-
-    @property
-    def data(self) -> Mapping[str, Any]: ...
-
-    def operation(self, reference: str) -> Any: ...
-
-
 class WorkflowRef(Protocol):
     """What the analysis needs of a workflow."""
 

@@ -39,6 +39,7 @@ class Ledger:
             self._write("settled", workflow_id, key, request)
 
     def outstanding(self) -> list[dict[str, str]]:
+        """The cleanups owed and not settled, as the interruption report lists them."""
         return [
             {"workflowId": wf, "cleanupStep": key, "request": request}
             for (wf, key), request in self._owed.items()

@@ -21,6 +21,8 @@ from conformance.cli import main
 from conformance.core.contract import load_contract
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig
 
+pytestmark = pytest.mark.integration
+
 CONTRACT = load_contract()
 
 

@@ -19,6 +19,8 @@ from conformance.core.session import ScvSession, Target
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig
 from tests.calibrate.variant import RunningVariant, serve_variant
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture(scope="module")
 def variant() -> Iterator[RunningVariant]:

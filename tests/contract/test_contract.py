@@ -16,6 +16,8 @@ from referencing.jsonschema import DRAFT202012
 
 from conformance.core.contract import SPEC_PATH, load_contract
 
+pytestmark = pytest.mark.unit
+
 OPERATION_IDS = """
 login addStorageSystem getSvmAll modifyStorageSystem deleteStorageSystem getPolicies
 createPolicy updatePolicy deletePolicy getResourceGroups createResourceGroup

@@ -10,6 +10,8 @@ import pytest
 from conformance.core.errors import UsageError
 from conformance.core.settings import add_target_arguments, normalize_target, resolve
 
+pytestmark = pytest.mark.unit
+
 
 def parse(*argv: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser()

@@ -7,9 +7,7 @@ import pytest
 from conformance.cli import main
 from conformance.core.errors import (
     ConformanceFailure,
-    Deviation,
     ExitCode,
-    HarnessError,
     InfrastructureError,
     TargetUnreachable,
     UsageError,
@@ -18,12 +16,14 @@ from conformance.emulator import EmulatorConfig
 from conformance.scenarios.arazzo.errors import StepFailure
 from conformance.scenarios.errors import ScenarioDocumentError, WorkflowFailure
 
+pytestmark = pytest.mark.unit
+
 
 def test_each_culprit_has_its_exit_code() -> None:
-    assert UsageError("x").exit_code_for() == ExitCode.USAGE
-    assert TargetUnreachable("x").exit_code_for() == ExitCode.INFRASTRUCTURE
+    assert UsageError("x").exit_code == ExitCode.USAGE
+    assert TargetUnreachable("x").exit_code == ExitCode.INFRASTRUCTURE
     assert isinstance(TargetUnreachable("x"), InfrastructureError)
-    assert ConformanceFailure("x").exit_code_for() == ExitCode.FAILURES
+    assert ConformanceFailure("x").exit_code == ExitCode.FAILURES
     assert isinstance(ScenarioDocumentError("x"), UsageError)
 
 
@@ -33,16 +33,8 @@ def test_a_failed_step_is_a_conformance_failure_not_an_infrastructure_error() ->
     assert failure.failure is step
     assert isinstance(failure, ConformanceFailure) and isinstance(failure, AssertionError)
     assert not isinstance(failure, InfrastructureError)
-    assert failure.exit_code_for() == ExitCode.FAILURES
+    assert failure.exit_code == ExitCode.FAILURES
     assert str(failure) == "restoreVm/waitForRestore: got 409"
-
-
-def test_a_deviation_fails_only_under_strict() -> None:
-    deviation = Deviation("answered 200 where we assumed 201")
-    assert isinstance(deviation, HarnessError)
-    assert not isinstance(deviation, ConformanceFailure | AssertionError)
-    assert deviation.exit_code_for(strict=False) == ExitCode.CONFORMANT
-    assert deviation.exit_code_for(strict=True) == ExitCode.FAILURES
 
 
 def test_the_emulators_bad_settings_are_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:

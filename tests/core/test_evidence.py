@@ -12,6 +12,8 @@ from conformance.core.answers import AnswerJudge
 from conformance.core.contract import load_contract
 from conformance.core.evidence import relax_schema, without_assumptions
 
+pytestmark = pytest.mark.unit
+
 CONTRACT = load_contract()
 RELAXED = without_assumptions(CONTRACT.document)
 FULL_JUDGE = AnswerJudge(CONTRACT.document)

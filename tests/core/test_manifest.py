@@ -21,6 +21,8 @@ from conformance.core.manifest import (
 from conformance.core.session import Target
 from conformance.core.settings import resolve
 
+pytestmark = pytest.mark.unit
+
 PASSWORD = "s3cret-Pa55"
 
 

@@ -23,6 +23,8 @@ from conformance.core.overlay import (
 from conformance.core.session import Target
 from conformance.core.settings import add_target_arguments, resolve
 
+pytestmark = pytest.mark.unit
+
 DOCUMENT = {
     "info": {"title": "t", "version": "1"},
     "components": {

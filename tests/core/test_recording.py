@@ -7,12 +7,15 @@ import threading
 from pathlib import Path
 
 import httpx
+import pytest
 
 from conformance.core import recording
 from conformance.core.contract import load_contract
 from conformance.core.matching import OperationMatcher
 from conformance.core.recording import Body, ExchangeLog, ExchangeRecord, shape_of
 from conformance.core.session import Exchange, ScvSession, Target
+
+pytestmark = pytest.mark.unit
 
 TOKEN = "0123456789abcdef0123456789abcdef"
 PASSWORD = 'p@ss w/rd"&+%'

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from urllib.parse import quote, quote_plus
 
+import pytest
+
 from conformance.core.redaction import (
     REDACTED,
     redact_body,
@@ -13,6 +15,8 @@ from conformance.core.redaction import (
     redact_text,
     replace_secrets,
 )
+
+pytestmark = pytest.mark.unit
 
 
 def test_secret_headers_are_replaced_whatever_their_case() -> None:

@@ -12,6 +12,8 @@ import pytest
 
 from conformance.core.scheduler import CancelledError, ConflictScheduler
 
+pytestmark = pytest.mark.unit
+
 
 class Tracker:
     """Fake jobs: each sleeps a little and records its interval; checks overlaps."""

@@ -21,6 +21,8 @@ from conformance.core.session import (
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig, ManualClock
 from conformance.scenarios.vcenter import VcenterClient
 
+pytestmark = pytest.mark.integration
+
 
 class Ticker:
     """A monotonic clock for the session that tests move by hand."""

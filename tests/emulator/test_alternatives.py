@@ -13,6 +13,8 @@ from conformance.emulator.cli import add_arguments, config_from
 from conformance.emulator.config import UsageError
 from tests.emulator.conftest import Api, assert_conforms, error
 
+pytestmark = pytest.mark.integration
+
 LOCATIONS = "/4.1/datastores/backups/{}/snapshotlocations"
 LOCATORS = "/4.1/datastores/backups/{}/snapshotlocators"
 

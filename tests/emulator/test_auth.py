@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.emulator.conftest import Api, error
+
+pytestmark = pytest.mark.integration
 
 
 def test_login_returns_a_token_that_works(api: Api) -> None:

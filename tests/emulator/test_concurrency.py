@@ -6,8 +6,11 @@ import asyncio
 import threading
 
 import httpx
+import pytest
 
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig, ManualClock, create_app
+
+pytestmark = pytest.mark.integration
 
 LOGIN = {"username": "administrator@vsphere.local", "password": "scv-emulator"}
 

@@ -13,6 +13,8 @@ from conformance.core.contract import HTTP_METHODS, load_contract
 from tests.emulator.conftest import Api, error
 from tests.emulator.test_routing import concrete
 
+pytestmark = pytest.mark.integration
+
 RELEASES = ["4.1", "4.5", "4.8", "6.2"]
 
 

@@ -10,6 +10,8 @@ from conformance.emulator import FAULTS, EmulatorConfig, create_app
 from conformance.emulator.config import UsageError
 from tests.emulator.conftest import Api, error
 
+pytestmark = pytest.mark.integration
+
 GROUP = {
     "name": "RG-Finance",
     "entities": ["vm-101"],

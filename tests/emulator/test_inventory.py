@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from conformance.emulator.inventory import LEGACY_VM_UUID, describe_inventory
 from conformance.scenarios.inventory import EMULATOR_INVENTORY
 from tests.emulator.conftest import Api
+
+pytestmark = pytest.mark.integration
 
 
 def snapshot(api: Api) -> dict[str, object]:

@@ -11,6 +11,8 @@ from jsonschema import Draft202012Validator
 from conformance.core.contract import load_contract
 from tests.emulator.conftest import Api, assert_conforms, error
 
+pytestmark = pytest.mark.integration
+
 
 def backup_now(api: Api, group: int = 1, policy: int = 1) -> int:
     answer = api.post(

@@ -14,6 +14,8 @@ import pytest
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig, ManualClock, cli, create_app
 from conformance.emulator.config import UsageError
 
+pytestmark = pytest.mark.integration
+
 LOGIN = {"username": "administrator@vsphere.local", "password": "scv-emulator"}
 
 

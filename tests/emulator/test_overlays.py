@@ -11,6 +11,8 @@ import yaml
 from conformance.cli import main
 from tests.emulator.conftest import Api
 
+pytestmark = pytest.mark.integration
+
 JOB_TYPE_CLEANUP = {
     "overlay": "1.0.0",
     "info": {"title": "an appliance with a cleanup job type", "version": "1"},

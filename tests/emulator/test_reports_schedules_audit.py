@@ -12,6 +12,8 @@ from conformance.emulator.audit import MAX_ROLLED
 from conformance.emulator.cron import cron_error
 from tests.emulator.conftest import Api, assert_conforms, error
 
+pytestmark = pytest.mark.integration
+
 SVM = {"username": "vsadmin", "password": "pw-1"}
 
 

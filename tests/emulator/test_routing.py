@@ -10,6 +10,8 @@ from conformance.core.contract import load_contract
 from conformance.emulator.handlers import HANDLERS
 from tests.emulator.conftest import Api, error
 
+pytestmark = pytest.mark.integration
+
 SAMPLE_PARAMS = {
     "policyId": "1",
     "resourceGroupId": "1",

@@ -14,7 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from conformance.core.session import tls_verification
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig, cli
+
+pytestmark = pytest.mark.integration
 
 LOGIN = {"username": "administrator@vsphere.local", "password": "scv-emulator"}
 
@@ -42,14 +45,20 @@ def test_embedded_emulator_over_verified_tls(tmp_path: Path) -> None:
             groups = client.get("/4.1/resource-groups", headers={"Token": token})
             assert groups.status_code == 200
             assert groups.json()["response"]["resourceGroupResponseList"][0]["name"] == "RG-Finance"
-        with httpx.Client(base_url=emulator.vcenter_url, verify=emulator.ssl_context()) as client:
+        with httpx.Client(
+            base_url=emulator.vcenter_url, verify=tls_verification(emulator.ca_path or "")
+        ) as client:
             session = client.post("/api/session", auth=(emulator.username, emulator.password))
             assert session.status_code == 201
         with pytest.raises(httpx.ConnectError), httpx.Client(verify=True) as strict:
             strict.get(emulator.base_url + "/v3/api-docs")
     assert ready < 2.0
     with pytest.raises(httpx.ConnectError):
-        httpx.get(emulator.base_url + "/v3/api-docs", verify=emulator.ssl_context(), timeout=1)
+        httpx.get(
+            emulator.base_url + "/v3/api-docs",
+            verify=tls_verification(emulator.ca_path or ""),
+            timeout=1,
+        )
 
 
 def test_certificate_is_kept_and_reused(tmp_path: Path) -> None:
@@ -58,7 +67,9 @@ def test_certificate_is_kept_and_reused(tmp_path: Path) -> None:
     with EmbeddedEmulator(EmulatorConfig(port=0, cert_dir=tmp_path)) as second:
         assert Path(str(second.ca_path)).read_bytes() == pem
         assert (
-            httpx.get(second.base_url + "/v3/api-docs", verify=second.ssl_context()).status_code
+            httpx.get(
+                second.base_url + "/v3/api-docs", verify=tls_verification(second.ca_path or "")
+            ).status_code
             == 200
         )
 

@@ -6,6 +6,8 @@ import pytest
 
 from tests.emulator.conftest import Api, error
 
+pytestmark = pytest.mark.integration
+
 GOOD_POLICY = {"name": "P1", "frequency": "DAILY", "retention": {"type": "DAYS", "value": 3}}
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from tests.emulator.conftest import Api
+
+pytestmark = pytest.mark.integration
 
 
 def session(api: Api) -> dict[str, str]:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from conformance.emulator.inventory import LEGACY_VM_UUID
 from tests.emulator.conftest import Api, assert_conforms, error
+
+pytestmark = pytest.mark.integration
 
 NFS01 = {
     "datastore": "nfs_ds01",

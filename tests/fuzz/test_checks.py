@@ -17,6 +17,8 @@ from conformance.core.overlay import apply_action
 from conformance.core.scv_rules import ERROR_ENVELOPE, URI_NULL, EnvelopeRules
 from conformance.fuzz.checks import Envelope, scv_error_envelope, scv_uri_null
 
+pytestmark = pytest.mark.unit
+
 
 def answer(status: int, body: Any) -> Response:
     request = requests.Request("GET", "https://scv.test/api/4.1/jobs").prepare()

@@ -9,6 +9,8 @@ import pytest
 from conformance.core.contract import Operation, load_contract
 from conformance.fuzz.expectations import positive_statuses
 
+pytestmark = pytest.mark.unit
+
 CONTRACT = load_contract()
 WITH_RULES = {
     "backupResourceGroupNow",

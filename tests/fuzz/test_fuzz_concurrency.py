@@ -12,6 +12,8 @@ from fuzz_child import Outcome, manifest_of, run_fuzz
 
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig
 
+pytestmark = pytest.mark.integration
+
 PLUGINS = Path(__file__).parent / "plugins"
 SEED = 7
 

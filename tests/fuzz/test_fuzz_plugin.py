@@ -11,6 +11,8 @@ from fuzz_child import manifest_of, run_fuzz, skips_file
 
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig
 
+pytestmark = pytest.mark.integration
+
 NODE = "specs/scv.openapi.yaml"
 
 

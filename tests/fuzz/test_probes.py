@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import copy
 
+import pytest
 import schemathesis
 from schemathesis.core.result import Ok
 
 from conformance.core.contract import load_contract
 from conformance.fuzz.probes import sample_request
+
+pytestmark = pytest.mark.unit
 
 SCHEMA = schemathesis.openapi.from_dict(copy.deepcopy(load_contract().document))
 

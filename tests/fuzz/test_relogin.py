@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+import pytest
+
 from conformance.core.context import RunContext
 from conformance.core.contract import load_contract
 from conformance.core.session import Target
@@ -11,6 +13,8 @@ from conformance.core.settings import resolve
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig
 from conformance.fuzz.profiles import get_profile
 from conformance.fuzz.suite import FuzzSuite
+
+pytestmark = pytest.mark.integration
 
 
 def test_expired_token_is_renewed_and_the_call_replayed() -> None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from conformance.reporting.allure_polish import clean_message, polish_result
+
+pytestmark = pytest.mark.unit
 
 
 def test_a_result_is_polished() -> None:

@@ -8,6 +8,8 @@ import re
 import shutil
 import subprocess
 
+import pytest
+
 from conformance.core import deviation
 from conformance.core.item_keys import LABEL_PREFIX
 from conformance.core.paths import PROJECT_ROOT as ROOT
@@ -18,6 +20,8 @@ from conformance.reporting.metadata import (
     SKIP_CATEGORIES,
     allure3_categories,
 )
+
+pytestmark = pytest.mark.integration
 
 BROKEN = {
     "httpx.ConnectError: [Errno 111] Connection refused": "Infrastructure errors",

@@ -6,10 +6,13 @@ import io
 from pathlib import Path
 from typing import Any
 
+import pytest
 from rich.console import Console
 
 from conformance.reporting.console import print_summary
 from conformance.reporting.markdown import headline, render
+
+pytestmark = pytest.mark.unit
 
 CURL = 'curl -k -X GET -H "Token: $SCV_TOKEN" https://scv.lab:8144/api/4.1/jobs'
 LOGIN = "export SCV_TOKEN=$(python3 -c '...' | curl ...)"

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from conformance.core import coverage
 from conformance.core.contract import load_contract
 from conformance.reporting.coverage import build_coverage, read_records
+
+pytestmark = pytest.mark.unit
 
 
 def test_requests_are_matched_to_operations_and_measured(tmp_path: Path) -> None:

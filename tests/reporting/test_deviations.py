@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+import pytest
 from rich.console import Console
 
 from conformance.core import deviation
@@ -15,6 +16,8 @@ from conformance.reporting.baseline import Baseline, Entry, apply_baseline, entr
 from conformance.reporting.console import print_summary
 from conformance.reporting.markdown import render
 from conformance.reporting.summary import RunFacts, build_summary
+
+pytestmark = pytest.mark.unit
 
 CURL = "curl -X GET -H 'Token: $SCV_TOKEN' http://127.0.0.1:1/api/4.1/audit/config"
 TEXT = "getAuditConfig: response_schema_conformance deviated from our assumptions on 1 of 5"

@@ -12,6 +12,8 @@ from conformance.cli import main
 from conformance.reporting.diff import compare
 from conformance.reporting.diff_report import render
 
+pytestmark = pytest.mark.unit
+
 
 def summary(
     checks: dict[str, str],

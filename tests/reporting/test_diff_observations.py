@@ -12,6 +12,8 @@ import pytest
 from conformance.cli import main
 from conformance.reporting.diff import diff_runs
 
+pytestmark = pytest.mark.unit
+
 CONTRACT = {"path": "specs/scv.openapi.yaml", "sha256": "a" * 64, "version": "1.0.0"}
 
 

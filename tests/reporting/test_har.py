@@ -7,10 +7,14 @@ import subprocess
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
+import pytest
+
 from conformance.core.paths import PROJECT_ROOT
 from conformance.core.recording import BODY_CAP, log_files
 from conformance.reporting.har import write_har
 from tests.reporting.recording_helpers import BASE, envelope, exchange, write_log
+
+pytestmark = pytest.mark.integration
 
 TOKEN = "4f1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e"
 PASSWORD = 'S3cr3t p@ss/"wörd"&+%'

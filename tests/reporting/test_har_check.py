@@ -17,6 +17,8 @@ from conformance.reporting.har import write_har
 from conformance.reporting.har_check import HarJudge, answer_of, run_check
 from tests.reporting.recording_helpers import BASE, envelope, exchange, write_log
 
+pytestmark = pytest.mark.unit
+
 
 def example(operation_id: str, status: str = "200") -> dict[str, Any]:
     definition = load_contract().operation(operation_id).definition

@@ -12,6 +12,8 @@ from conformance.cli import main
 from conformance.reporting import html
 from conformance.reporting.allure_cli import find_allure
 
+pytestmark = pytest.mark.integration
+
 RESULT = {
     "uuid": "0f1e2d3c-0000-4000-8000-000000000001",
     "name": "status_code_conformance",

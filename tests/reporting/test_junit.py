@@ -5,8 +5,12 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
+
 from conformance.reporting.allure_results import ResultRecord
 from conformance.reporting.junit import junit_name, merge, read_counts, reconcile
+
+pytestmark = pytest.mark.unit
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="s" tests="4" failures="2" errors="0" skipped="1">

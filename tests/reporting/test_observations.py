@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from conformance.core.recording import log_files, read_records
 from conformance.reporting.allure_results import ResultRecord
 from conformance.reporting.observations import (
@@ -14,6 +16,8 @@ from conformance.reporting.observations import (
 )
 from conformance.reporting.summary import RunFacts
 from tests.reporting.recording_helpers import envelope, exchange, write_log
+
+pytestmark = pytest.mark.unit
 
 FACTS = RunFacts(
     target="https://scv.lab:8144/api",

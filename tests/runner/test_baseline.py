@@ -13,6 +13,8 @@ from conformance.core.errors import UsageError
 from conformance.reporting.baseline import Baseline, Entry, apply_baseline, load_baseline
 from tests.runner.conftest import use_fakes
 
+pytestmark = pytest.mark.integration
+
 KNOWN = {
     "operation:createResourceGroup:check:status_code_conformance",
     "workflow:restoreVm:step:waitForRestore",

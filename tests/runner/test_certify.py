@@ -17,6 +17,8 @@ from conformance.cli import main
 from tests.runner.conftest import use_fakes
 from tests.runner.emulators import emulator
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture(scope="module")
 def signed_bundle(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:

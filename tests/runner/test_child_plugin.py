@@ -10,6 +10,8 @@ from conformance.core.manifest import Manifest, child_variables, manifest_path
 from conformance.run.child import PLUGIN, ROOT, SUITES, pytest_arguments
 from tests.runner.conftest import FAKES
 
+pytestmark = pytest.mark.unit
+
 
 class Collected:
     def __init__(self) -> None:

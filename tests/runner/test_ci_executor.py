@@ -10,6 +10,8 @@ import pytest
 from conformance.reporting.metadata import executor
 from tests.runner.conftest import Run
 
+pytestmark = pytest.mark.integration
+
 
 def test_github_actions_run_writes_executor(
     fake_run: Callable[..., Run], monkeypatch: pytest.MonkeyPatch

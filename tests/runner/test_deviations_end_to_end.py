@@ -10,8 +10,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from conformance.scenarios.inventory import EMULATOR_INVENTORY
 from tests.lenient_appliance import RunningAppliance, serve_lenient
+
+pytestmark = pytest.mark.integration
 
 SCRIPT = Path(sys.executable).with_name("scv-conformance")
 

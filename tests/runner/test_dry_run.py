@@ -10,6 +10,8 @@ import pytest
 
 from conformance.cli import main
 
+pytestmark = pytest.mark.integration
+
 
 def test_dry_run_lists_runs_skips_and_filters_without_a_request(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]

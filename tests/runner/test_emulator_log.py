@@ -10,6 +10,8 @@ import pytest
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig
 from conformance.run.emulator_log import emulator_log
 
+pytestmark = pytest.mark.integration
+
 INVALID = "Invalid HTTP request received"
 
 

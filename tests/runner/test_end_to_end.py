@@ -10,11 +10,15 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from conformance.core.contract import load_contract
 from conformance.emulator import DEFAULT_PASSWORD
 from conformance.reporting.allure_cli import find_allure
 from conformance.reporting.junit import read_counts
 from conformance.run.child import ROOT
+
+pytestmark = pytest.mark.integration
 
 SCRIPT = Path(sys.executable).with_name("scv-conformance")
 PLUGINS = (

@@ -14,6 +14,8 @@ import pytest
 from conformance.cli import main
 from tests.runner.conftest import Run
 
+pytestmark = pytest.mark.integration
+
 PASSWORD = "pw-Very-Secret-42"
 
 

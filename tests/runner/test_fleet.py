@@ -21,6 +21,8 @@ from conformance.reporting.allure_cli import find_allure
 from conformance.run.fleet import load_fleet
 from tests.runner.emulators import emulator
 
+pytestmark = pytest.mark.integration
+
 FAULT = "missing-required-field"
 
 

@@ -6,7 +6,11 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.runner.conftest import Run
+
+pytestmark = pytest.mark.integration
 
 
 def test_the_seed_is_picked_once_and_the_child_runs_with_the_manifests(

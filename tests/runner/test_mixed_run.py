@@ -16,6 +16,8 @@ from conformance.reporting.junit import read_counts
 from conformance.reporting.metadata import CATEGORIES
 from tests.runner.conftest import CI_VARIABLES, Run, run_fakes
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:

@@ -14,6 +14,8 @@ from conformance.run.fleet import passed_options
 from conformance.run.options import plan_from_arguments, replay_words
 from conformance.run.plan import RunPlan
 
+pytestmark = pytest.mark.unit
+
 WORKFLOWS = ["backupOnDemand", "restoreVm"]
 
 

@@ -28,6 +28,8 @@ from conformance.run.preflight import described_operations, run_preflight
 from conformance.scenarios.inventory import EMULATOR_INVENTORY
 from tests.runner.emulators import Appliance, emulator
 
+pytestmark = pytest.mark.integration
+
 WRONG_PASSWORD = "Wrong-Pass-1234"
 #: The promise: an unusable target ends the run this fast (generous: the machine is shared).
 PROMISE_SECONDS = 10.0

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from conformance.core.item_keys import ItemKey, item_key
 from conformance.run.progress import ProgressTracker
+
+pytestmark = pytest.mark.unit
 
 
 def test_item_keys() -> None:

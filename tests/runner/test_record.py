@@ -19,6 +19,8 @@ from conformance.emulator import EmbeddedEmulator, EmulatorConfig
 from conformance.emulator import auth as emulator_auth
 from conformance.reporting.har_check import OFFLINE_CHECKS
 
+pytestmark = pytest.mark.integration
+
 PASSWORD = 'Lab p@ss/"wörd"&+%'
 REDOCLY = PROJECT_ROOT / "node_modules" / ".bin" / "redocly"
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from conformance.reporting.atomic import write_text
 from conformance.reporting.run_dirs import latest_run_dir, new_run_dir
 from conformance.run.runner import public_url
+
+pytestmark = pytest.mark.unit
 
 
 def test_same_second_gets_a_suffix_and_latest_is_the_newest(tmp_path: Path) -> None:

@@ -12,6 +12,8 @@ from conformance.cli import main
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig
 from tests.runner.recording_proxy import recording_proxy
 
+pytestmark = pytest.mark.integration
+
 SECRET_HEADER_VALUE = "hunter22-not-for-reports"
 
 

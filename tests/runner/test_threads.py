@@ -10,6 +10,8 @@ from _pytest import runner
 
 from conformance.plugin.threads import CURRENT_TEST, threads_ahead
 
+pytestmark = pytest.mark.unit
+
 
 def test_pytest_empties_its_variable_instead_of_deleting_it_and_nesting_restores_all(
     monkeypatch: pytest.MonkeyPatch,

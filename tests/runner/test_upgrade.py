@@ -29,6 +29,8 @@ from conformance.emulator.releases import (
 )
 from tests.runner.emulators import Appliance, emulator
 
+pytestmark = pytest.mark.integration
+
 FAULT = "missing-required-field"
 #: How `emulate` is asked to play the next release (see `scv-conformance emulate --help`).
 VARIANT_FLAG = "--release-variant"

@@ -14,9 +14,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.safety import harness_cli
 from tests.safety.appliances import RecordingEmulator
 from tests.safety.test_interruption import environment
+
+pytestmark = pytest.mark.integration
 
 
 def test_two_runs_at_once_against_one_appliance_both_pass(tmp_path: Path) -> None:

@@ -16,6 +16,8 @@ from conformance.scenarios import extensions, loader
 from conformance.scenarios.errors import ScenarioDocumentError
 from conformance.scenarios.vcenter import VcenterClient
 
+pytestmark = pytest.mark.unit
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

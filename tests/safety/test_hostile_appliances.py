@@ -16,6 +16,8 @@ import pytest
 from tests.safety import harness_cli
 from tests.safety.appliances import Hostile
 
+pytestmark = pytest.mark.integration
+
 REQUEST_TIMEOUT = 2
 #: Generous: the machine is shared; a run without bounds takes forever or gigabytes.
 WALL_LIMIT = 150

@@ -18,6 +18,8 @@ import pytest
 from tests.safety import harness_cli
 from tests.safety.appliances import RecordingEmulator
 
+pytestmark = pytest.mark.integration
+
 INVENTORY = """\
 [inventory]
 vm = "finance-app01"

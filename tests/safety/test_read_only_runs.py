@@ -17,6 +17,8 @@ from tests.safety import harness_cli
 from tests.safety.appliances import RecordingEmulator
 from tests.safety.test_interruption import config_file
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.mark.parametrize("profile", ["smoke", "full"])
 def test_a_read_only_run_sends_only_gets_and_logins(profile: str, tmp_path: Path) -> None:

@@ -15,6 +15,8 @@ from conformance.core.redaction import REDACTED, redact_body, replace_secrets
 from conformance.core.settings import resolve
 from conformance.reporting import scrub
 
+pytestmark = pytest.mark.unit
+
 PASSWORD = "pa\"ss w\\rd&'$1"
 
 

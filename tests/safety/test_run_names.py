@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from conformance.run.other_runs import other_runs
 from conformance.scenarios.run_names import named_defaults, new_run_id, run_id_of, run_specific
+
+pytestmark = pytest.mark.unit
 
 
 def test_names_get_the_run_id_after_the_prefix() -> None:

@@ -16,8 +16,12 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus
 from xml.sax.saxutils import escape
 
+import pytest
+
 from tests.safety import harness_cli
 from tests.safety.appliances import TOKEN_PREFIX, VCENTER_SESSION, Hostile, Secrets
+
+pytestmark = pytest.mark.integration
 
 #: Quotes, a backslash, a space, an ampersand and a dollar: every encoding differs.
 PASSWORD = "pa\"ss w\\rd&'$1"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+import pytest
+
 from conformance.core.context import RunContext
 from conformance.core.contract import load_contract
 from conformance.core.findings import Findings
@@ -11,6 +13,8 @@ from conformance.core.session import Target
 from conformance.core.settings import resolve
 from conformance.scenarios import alternatives, loader
 from conformance.scenarios.arazzo.document import Workflow
+
+pytestmark = pytest.mark.unit
 
 MOUNT = loader.SCENARIO_DIR / "11-mount-datastore-backup.arazzo.yaml"
 

@@ -13,6 +13,8 @@ from conformance.core.contract import load_contract
 from conformance.scenarios import conflicts, inventory, loader
 from conformance.scenarios.conflicts import Footprint, conflict_graph, footprint
 
+pytestmark = pytest.mark.unit
+
 CONTRACT = load_contract()
 
 

@@ -31,6 +31,8 @@ from conformance.core.session import ScvSession
 from conformance.emulator import EmbeddedEmulator
 from conformance.scenarios import inventory, loader
 
+pytestmark = pytest.mark.integration
+
 ROOT = SCENARIOS_DIR.parent
 RESPECT = ("npx", "--no-install", "redocly", "respect")
 #: Respect waits ``retryAfter`` (1 s) between job polls; jobs of 0.3 s end by the second.

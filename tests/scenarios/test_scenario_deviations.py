@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from scenario_helpers import JOB_TIMEOUT, find_workflow
 
 from conformance.core.session import ScvSession, Target
@@ -11,6 +12,8 @@ from conformance.scenarios import evidence, harness, inventory
 from conformance.scenarios.arazzo.engine import RunResult
 from conformance.scenarios.vcenter import VcenterClient
 from tests.lenient_appliance import UNMOUNT_JOB_TYPE, RunningAppliance, serve_lenient
+
+pytestmark = pytest.mark.integration
 
 
 def _run(appliance: RunningAppliance, workflow_id: str, calls: list[str]) -> RunResult:

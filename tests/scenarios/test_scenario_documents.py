@@ -13,6 +13,8 @@ from conformance.scenarios.arazzo import schema
 from conformance.scenarios.arazzo.schema import SchemaUnavailable
 from conformance.scenarios.errors import ScenarioDocumentError
 
+pytestmark = pytest.mark.unit
+
 FILES = loader.scenario_files()
 DOCUMENTED_WORKFLOWS = 16
 

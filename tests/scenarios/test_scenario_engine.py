@@ -10,6 +10,8 @@ from scenario_helpers import SCENARIO_FAULTS, emulator, find_workflow, run_workf
 
 from conformance.core.session import ScvSession
 
+pytestmark = pytest.mark.integration
+
 
 def test_every_scenario_fault_has_a_workflow() -> None:
     from conformance.emulator import FAULTS

@@ -10,6 +10,8 @@ from conformance.scenarios.arazzo import criteria, expressions
 from conformance.scenarios.arazzo.errors import ExpressionError, UnresolvedExpression
 from conformance.scenarios.arazzo.expressions import Message, Scope
 
+pytestmark = pytest.mark.unit
+
 BODY = {
     "statusCode": 200,
     "response": {

@@ -20,6 +20,8 @@ from conformance.emulator import EmbeddedEmulator
 from conformance.run.child import PLUGIN
 from conformance.scenarios.loader import SCENARIO_DIR
 
+pytestmark = pytest.mark.integration
+
 ROOT = SCENARIO_DIR.parent
 WORKFLOWS = 22
 NON_DESTRUCTIVE = {"jobsAndReports"}

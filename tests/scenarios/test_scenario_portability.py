@@ -10,6 +10,8 @@ import yaml
 from conformance.scenarios import loader
 from conformance.scenarios.arazzo import portability
 
+pytestmark = pytest.mark.unit
+
 
 def _jsonpath(condition: str) -> dict[str, str]:
     return {"context": "$response.body", "type": "jsonpath", "condition": condition}

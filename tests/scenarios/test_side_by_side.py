@@ -19,6 +19,8 @@ from conformance.emulator import EmbeddedEmulator
 from conformance.scenarios import conflicts, inventory, loader
 from conformance.scenarios.loader import SCENARIO_DIR
 
+pytestmark = pytest.mark.integration
+
 #: State that every workflow must leave as it found it (what runs add, such as jobs,
 #: backups and audit files, is not in it).
 KEPT = ("getSvmAll", "getPolicies", "getResourceGroups", "getSchedules", "getAuditConfig")

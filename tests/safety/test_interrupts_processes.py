@@ -1,0 +1,44 @@
+"""The parent's stop requests against real child processes: the deadline, the grace, the kill."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from conformance.run.signals import MAX_TIME, StopRequest, Supervisor
+
+pytestmark = pytest.mark.integration
+
+
+def _sleeper(seconds: float, ignore_sigint: bool = False) -> subprocess.Popen[bytes]:
+    code = "import signal, time\n"
+    if ignore_sigint:
+        code += "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+    code += f"print('ready', flush=True)\ntime.sleep({seconds})\n"
+    child = subprocess.Popen(
+        [sys.executable, "-c", code], start_new_session=True, stdout=subprocess.PIPE
+    )
+    assert child.stdout is not None and child.stdout.readline() == b"ready\n"
+    return child
+
+
+def test_the_deadline_passes_an_interrupt_on() -> None:
+    stop = StopRequest()
+    child = _sleeper(30)
+    clock = iter([0.0, 5.0, 11.0, *[11.0] * 1000]).__next__
+    codes = Supervisor([child], stop, grace=5.0, deadline=10.0, clock=clock).wait()
+    assert stop.reason == MAX_TIME
+    assert codes == [-signal.SIGINT]
+
+
+def test_a_child_that_ignores_the_interrupt_is_killed_after_the_grace() -> None:
+    stop = StopRequest()
+    stop.request("SIGTERM")
+    child = _sleeper(30, ignore_sigint=True)
+    ticks = iter(float(t) for t in range(10_000)).__next__
+    supervisor = Supervisor([child], stop, grace=3.0, clock=ticks)
+    codes = supervisor.wait()
+    assert supervisor.killed and codes == [-signal.SIGKILL]
