@@ -16,6 +16,8 @@ from tests.safety import harness_cli
 from tests.safety.appliances import RecordingEmulator
 from tests.safety.test_interruption import config_file
 
+pytestmark = pytest.mark.integration
+
 CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 
 

@@ -22,6 +22,8 @@ from conformance.cli import main
 from conformance.scenarios.inventory import EMULATOR_INVENTORY
 from tests.lenient_appliance import RunningAppliance, serve_lenient
 
+pytestmark = pytest.mark.integration
+
 SCRIPT = Path(sys.executable).with_name("scv-conformance")
 
 

@@ -11,6 +11,8 @@ from conformance.core.contract import Contract, load_contract
 from conformance.core.grading import POSITIVE_DATA, Answered, Grader, Sent
 from conformance.core.vouched import vouched
 
+pytestmark = pytest.mark.unit
+
 
 def _document(body: dict[str, Any], query: dict[str, Any] | None = None) -> dict[str, Any]:
     operation: dict[str, Any] = {

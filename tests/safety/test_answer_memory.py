@@ -16,6 +16,8 @@ import pytest
 
 from conformance.core.bounds import AnswerTooLarge, AnswerTooSlow, read_bounded
 
+pytestmark = pytest.mark.unit
+
 CHUNK = 64 * 1024
 
 

@@ -6,12 +6,15 @@ import io
 import json
 import shlex
 
+import pytest
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from conformance.core.redaction import REDACTED
 from conformance.run.console_redaction import ConsoleSecrets, redacted_consoles
+
+pytestmark = pytest.mark.unit
 
 PASSWORD = "pa\"ss w\\rd&'$1"
 

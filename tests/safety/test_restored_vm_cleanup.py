@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import pytest
+
 from conformance.core.session import ScvSession, Target
 from conformance.emulator.model import Vm
 from conformance.scenarios import extensions, harness, inventory, loader
@@ -19,6 +21,8 @@ from conformance.scenarios.arazzo.engine import RunResult
 from conformance.scenarios.ledger import Ledger
 from conformance.scenarios.vcenter import VcenterClient
 from tests.safety.appliances import RecordingEmulator
+
+pytestmark = pytest.mark.integration
 
 DOCUMENT = "07-restore-deleted-vm.arazzo.yaml"
 

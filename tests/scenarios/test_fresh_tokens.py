@@ -10,6 +10,8 @@ from conformance.core.session import LOGIN_PATH
 from conformance.scenarios import fresh_tokens
 from conformance.scenarios.fresh_tokens import FreshTokens
 
+pytestmark = pytest.mark.unit
+
 
 def _answer(status: int, body: object = None) -> httpx.Response:
     return httpx.Response(status, json=body if body is not None else {})
