@@ -47,10 +47,15 @@ INVENTORY = {
     "esx_host": "esx01.lab.local",
     "storage_system": "svm-scenario01",
 }
+#: More VMs like `vm` and datastores like `datastore`: workflows on them need not wait.
+POOLS = {
+    "vms": ("finance-app02", "finance-app03", "finance-app04", "finance-app05", "finance-app06"),
+    "datastores": ("nfs_ds02", "vmfs_ds01"),
+}
 #: What every workflow must leave as it found it (SCV lists, then vCenter's).
 KEPT_SCV = ("/4.1/storage-system", "/4.1/policies", "/4.1/resource-groups", "/4.1/schedules")
 KEPT_SCV += ("/4.1/audit/config",)
-VMS = ("vm-101", "vm-102", "vm-103")
+VMS = ("vm-101", "vm-102", "vm-103", "vm-106", "vm-107", "vm-108", "vm-109", "vm-110")
 SCENARIO_GOAL = 1.5
 FUZZ_GOAL = 3.0
 
@@ -107,6 +112,7 @@ def write_config(directory: Path, root: str) -> Path:
         "job_timeout = 300",
         "[inventory]",
         *(f'{key} = "{value}"' for key, value in INVENTORY.items()),
+        *(f"{key} = {json.dumps(list(names))}" for key, names in POOLS.items()),
     ]
     path = directory / "target.toml"
     path.write_text("\n".join(lines) + "\n")

@@ -81,6 +81,11 @@ INVENTORY_KEYS = (
     "esx_host",
     "storage_system",
 )
+#: Inventory names that list more objects like another one (``vms`` beside ``vm``), so that
+#: workflows on that kind of object need not wait for each other (conformance.scenarios.pools).
+POOL_KEYS = ("vms", "datastores")
+#: How a pool's names are kept in one inventory value (a name holds no line break).
+POOL_SEPARATOR = "\n"
 
 
 @dataclass(frozen=True)
@@ -400,11 +405,25 @@ def _read_config_file(
     budgets = {
         str(k): _parse_int(v, f"budgets.{k}", minimum=1) or 0 for k, v in budgets_raw.items()
     }
-    inventory = {k.replace("-", "_"): str(v) for k, v in inventory_raw.items()}
-    unknown_inventory = sorted(set(inventory) - set(INVENTORY_KEYS))
+    inventory = {
+        k.replace("-", "_"): _inventory_value(k, v, path) for k, v in inventory_raw.items()
+    }
+    unknown_inventory = sorted(set(inventory) - set(INVENTORY_KEYS) - set(POOL_KEYS))
     if unknown_inventory:
         raise UsageError(f"--config: unknown inventory name {unknown_inventory[0]!r} in {path}")
     return values, budgets, inventory
+
+
+def _inventory_value(key: str, value: Any, path: Path | str) -> str:
+    """An inventory value as text; a pool's list of names joined by :data:`POOL_SEPARATOR`."""
+    if key.replace("-", "_") not in POOL_KEYS:
+        return str(value)
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, list) or not all(
+        isinstance(n, str) and n.strip() and POOL_SEPARATOR not in n for n in names
+    ):
+        raise UsageError(f"--config: inventory {key} must be a list of names in {path}")
+    return POOL_SEPARATOR.join(n.strip() for n in names)
 
 
 def readable_by_others(path: Path) -> str | None:
