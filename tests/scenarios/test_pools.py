@@ -1,0 +1,43 @@
+"""Pools of the inventory: which VMs and datastores a workflow may run on instead."""
+
+from __future__ import annotations
+
+from conformance.core.settings import POOL_SEPARATOR
+from conformance.scenarios.pools import choices, pool
+
+NAMES = {
+    "vm": "app01",
+    "vms": POOL_SEPARATOR.join(["app02", "app01", "app03"]),
+    "datastore": "ds01",
+    "datastores": "ds02",
+    "template_vm": "tpl",
+}
+
+
+def test_a_pool_is_the_first_choice_then_the_listed_ones_each_once() -> None:
+    assert pool(NAMES, "vm") == ("app01", "app02", "app03")
+    assert pool(NAMES, "datastore") == ("ds01", "ds02")
+    assert pool({"vm": "app01"}, "vm") == ("app01",)
+    assert pool(NAMES, "template_vm") == ("tpl",)
+
+
+def test_the_run_s_names_come_first_then_one_object_swapped() -> None:
+    found = choices(["vm", "username"], NAMES)
+    assert [c["vm"] for c in found] == ["app01", "app02", "app03"]
+    assert found[0] == NAMES
+    assert all(c["datastore"] == "ds01" for c in found)
+    both = choices(["datastore", "alternate_vm"], NAMES)
+    assert [c["datastore"] for c in both] == ["ds01", "ds02"]
+
+
+def test_a_workflow_on_a_vm_and_its_datastore_keeps_the_datastore() -> None:
+    """The pool's VMs are on ``datastore``: a backup of one is checked in its list."""
+    found = choices(["vm", "datastore"], NAMES)
+    assert [c["vm"] for c in found] == ["app01", "app02", "app03"]
+    assert {c["datastore"] for c in found} == {"ds01"}
+
+
+def test_without_a_pool_there_is_one_choice() -> None:
+    names = {"vm": "app01", "datastore": "ds01"}
+    assert choices(["vm", "datastore"], names) == [names]
+    assert choices(["template_vm"], NAMES) == [NAMES]
