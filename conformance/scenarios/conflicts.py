@@ -7,9 +7,9 @@ selects (the first schedule of ``getSchedules``) stands for that list, named by 
 A step *writes* the objects its request names when the contract says its operation changes
 state, and *reads* them otherwise; a list is written only by a request to its own path or
 below it (changing the schedule picked from the list), not by one that merely refers to
-a member (a new resource group with the first policy of the list). Two workflows conflict when one writes an object the
-other reads or writes, e.g. restoring a VM and attaching disks of its backup, or mounting
-and unmounting a backup of the same datastore.
+a member (a new resource group with the first policy of the list). Two workflows conflict
+when one writes an object the other reads or writes, e.g. restoring a VM and attaching
+disks of its backup, or mounting and unmounting a backup of the same datastore.
 
 Only the request's path, query and body name objects: headers carry tokens and session ids.
 Inputs that are secrets (a password) name nothing. Calls to other workflows of the same

@@ -4,7 +4,9 @@ On the first workflow item, every workflow item to run is handed to a
 :class:`~conformance.scenarios.scheduler.ConflictScheduler` in report order, with the
 conflicts :mod:`~conformance.scenarios.conflicts` derives from what each touches. A
 workflow whose first choice of VM or datastore is in use by a conflicting one runs on
-another of the inventory's pool when that fits (:mod:`~conformance.scenarios.pools`). Each
+another of the inventory's pool when that fits (:mod:`~conformance.scenarios.pools`). The
+workflows that wait for the most appliance jobs start first (what they wait for dominates
+how long they take), the others fill the slots beside them. Each
 workflow runs in a thread of its own, its cleanup included, noting what it reports;
 pytest still runs the items one by one, each waiting for its workflow and replaying the
 notes into its own Allure test with the times it really ran (see ``deferred_report``).
@@ -30,7 +32,7 @@ from conformance.core.scheduler import ConflictScheduler, Span
 from conformance.core.skips import Skip
 from conformance.plugin.context import get_context, get_manifest
 from conformance.plugin.threads import threads_ahead
-from conformance.scenarios import conflicts, harness, pools
+from conformance.scenarios import conflicts, harness, jobs, pools
 from conformance.scenarios.deferred_report import DeferredReport, current_test, replay, set_span
 
 _SCHEDULER = pytest.StashKey["ConflictScheduler[Execution]"]()
@@ -125,6 +127,19 @@ class Placement:
         return False
 
 
+def job_waits(workflow: Any) -> int:
+    """How many appliance jobs ``workflow`` waits for (its job polls, its cleanup's too)."""
+    return sum(
+        jobs.is_job_poll(workflow.document.operation(str(step["operationId"])))
+        for step in workflow.operation_steps()
+    )
+
+
+def start_order(items: Sequence[WorkflowItemLike]) -> list[WorkflowItemLike]:
+    """The items, those that wait for the most jobs first, else in report order."""
+    return sorted(items, key=lambda item: -job_waits(item.workflow))
+
+
 def _scheduler(item: pytest.Item) -> ConflictScheduler[Execution]:
     config = item.config
     scheduler = config.stash.get(_SCHEDULER, None)
@@ -134,7 +149,7 @@ def _scheduler(item: pytest.Item) -> ConflictScheduler[Execution]:
         ]
         placement = Placement(footprints(get_context(config), items))
         scheduler = ConflictScheduler(
-            [(i.nodeid, _job(i, placement)) for i in items],
+            [(i.nodeid, _job(i, placement)) for i in start_order(items)],
             get_manifest(config).concurrency,
             lambda a, b: placement.choices[str(a)][0].footprint.conflicts_with(
                 placement.choices[str(b)][0].footprint
