@@ -1,7 +1,7 @@
 """The harness against a slow appliance: workflows side by side, fuzzing overlapping latency.
 
 Usage: python bench/slow_appliance.py [--latency-ms 100] [--job-duration 20]
-                                      [--concurrency 4] [--only scenarios|fuzz]
+                                      [--concurrency 8] [--only scenarios|fuzz]
 
 Each run gets an emulator of its own (``scv-conformance emulate --latency-ms 100
 --job-duration 20``, plain HTTP on loopback) pointed at as if it were a real appliance, and
@@ -246,7 +246,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency-ms", type=float, default=100.0)
     parser.add_argument("--job-duration", type=float, default=20.0)
-    parser.add_argument("--concurrency", type=int, default=4, help="the run timed against 1")
+    parser.add_argument("--concurrency", type=int, default=8, help="the run timed against 1")
     parser.add_argument("--only", choices=("scenarios", "fuzz"), default=None)
     parser.add_argument("--timeline", action="store_true", help="when each workflow ran")
     parser.add_argument(

@@ -61,7 +61,7 @@ DEFAULTS: dict[str, Any] = {
     "proxy": None,
     "overlays": (),
     "strict": None,
-    "concurrency": 4,
+    "concurrency": 8,
     "request_timeout": 60.0,
     "max_time": None,
     "cleanup_grace": 60.0,
@@ -113,7 +113,7 @@ class Settings:
     #: the embedded emulator, whose specification our assumptions are).
     strict: bool | None = None
     #: Workflows (and fuzzed operations) in flight at once against the target.
-    concurrency: int = 4
+    concurrency: int = 8
     #: Seconds a whole answer may take (not per chunk).
     #: Seconds one request may take for its whole answer (not per chunk).
     request_timeout: float = 60.0
@@ -191,7 +191,7 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         "--concurrency",
         default=sup,
         metavar="N",
-        help="independent workflows, and fuzzed operations, in flight at once (default: 4; "
+        help="independent workflows, and fuzzed operations, in flight at once (default: 8; "
         "1 runs one after another)",
     )
     parser.add_argument(

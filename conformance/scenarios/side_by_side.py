@@ -111,20 +111,46 @@ def footprints(context: RunContext, items: Sequence[WorkflowItemLike]) -> dict[s
 
 
 class Placement:
-    """Which choice each started workflow runs with; whether another may start beside."""
+    """Which choice each started workflow runs with; whether another may start beside.
+
+    Of the choices that fit, the first that keeps clear of what a workflow still waiting
+    needs whichever choice it gets (the datastore a backed-up VM is on) is taken.
+    """
 
     def __init__(self, choices: Mapping[str, list[Choice]]) -> None:
         self.choices = choices
         self.picked: dict[str, Choice] = {}
+        # what each workflow touches and writes, whichever of its choices it runs with
+        self._needs = {
+            key: (
+                frozenset.intersection(*(c.footprint.touches for c in options)),
+                frozenset.intersection(*(c.footprint.writes for c in options)),
+            )
+            for key, options in choices.items()
+            if options
+        }
 
     def fits(self, key: Any, running: Sequence[Any]) -> bool:
-        """Pick the first choice of ``key`` that conflicts with none of ``running``."""
+        """Pick a choice of ``key`` that conflicts with none of ``running``."""
         busy = [self.picked[str(other)].footprint for other in running]
-        for choice in self.choices[str(key)]:
-            if not any(choice.footprint.conflicts_with(other) for other in busy):
-                self.picked[str(key)] = choice
-                return True
-        return False
+        fitting = [
+            choice
+            for choice in self.choices[str(key)]
+            if not any(choice.footprint.conflicts_with(other) for other in busy)
+        ]
+        if not fitting:
+            return False
+        touched: set[str] = set()
+        written: set[str] = set()
+        for other, (touches, writes) in self._needs.items():
+            if other != str(key) and other not in self.picked:
+                touched |= touches
+                written |= writes
+        self.picked[str(key)] = min(
+            fitting,
+            key=lambda c: bool(c.footprint.writes & touched or c.footprint.touches & written),
+        )
+        return True
 
 
 def job_waits(workflow: Any) -> int:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from conformance.core.settings import POOL_SEPARATOR
+from conformance.scenarios.conflicts import Footprint
 from conformance.scenarios.pools import choices, pool
+from conformance.scenarios.side_by_side import Choice, Placement
 
 NAMES = {
     "vm": "app01",
@@ -41,3 +43,31 @@ def test_without_a_pool_there_is_one_choice() -> None:
     names = {"vm": "app01", "datastore": "ds01"}
     assert choices(["vm", "datastore"], names) == [names]
     assert choices(["template_vm"], NAMES) == [NAMES]
+
+
+def _choice(datastore: str) -> Choice:
+    footprint = Footprint("w", frozenset(), frozenset({f"value {datastore}"}))
+    return Choice({"datastore": datastore}, footprint)
+
+
+def test_a_workflow_keeps_clear_of_what_a_waiting_one_cannot_avoid() -> None:
+    """``mount`` could take either datastore; ``backup`` can only take ds01 (its VM is on
+    it): mount takes ds02, and both run at once."""
+    placement = Placement(
+        {
+            "mount": [_choice("ds01"), _choice("ds02")],
+            "backup": [
+                Choice(
+                    {"datastore": "ds01"}, Footprint("b", frozenset({"value ds01"}), frozenset())
+                )
+            ],
+            "other": [_choice("ds01"), _choice("ds02")],
+        }
+    )
+    assert placement.fits("mount", [])
+    assert placement.picked["mount"].names["datastore"] == "ds02"
+    assert placement.fits("backup", ["mount"])
+    # nothing waits that needs ds01 now: the first choice that fits
+    assert not placement.fits("other", ["mount", "backup"])
+    assert placement.fits("other", ["backup"])
+    assert placement.picked["other"].names["datastore"] == "ds02"
