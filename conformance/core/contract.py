@@ -170,7 +170,8 @@ def load_contract(path: Path = SPEC_PATH, overlays: tuple[Path, ...] = ()) -> Co
             f"no contract at {path}: reinstall scv-conformance (pip install -e . in a clone "
             "of its repository, or pip install of its wheel)"
         ) from None
-    document = yaml.safe_load(raw)
+    # libyaml's parser when PyYAML has it: the same document, fifteen times faster
+    document = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     digest = hashlib.sha256(raw)
     unmatched: tuple[str, ...] = ()
     if overlays:

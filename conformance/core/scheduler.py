@@ -5,8 +5,10 @@ waiting job that conflicts with none of the running ones starts, in a thread of 
 a job that conflicts waits until the ones it conflicts with have finished, while later,
 independent jobs go ahead. With ``ordered``, a job also waits for every earlier job it
 conflicts with, so that conflicting jobs run in the given order whatever the limit (the
-outcome of each is then the same as one at a time). Each job's outcome (value or
-exception) and when it ran are kept for whoever waits on it.
+outcome of each is then the same as one at a time). With ``fits``, whether a job may
+start beside the running ones is asked of the caller instead, who may pick one of several
+ways to run it then (e.g. another object of the same kind, when the first is in use). Each
+job's outcome (value or exception) and when it ran are kept for whoever waits on it.
 """
 
 from __future__ import annotations
@@ -43,8 +45,10 @@ class Done(Generic[T]):
 
 class ConflictScheduler(Generic[T]):
     """Runs ``jobs`` (key, callable) at most ``limit`` at once; ``conflicts(a, b)`` says
-    which two keys must not overlap (asked both ways round, it must agree). Call
-    :meth:`start`, then :meth:`wait` per key."""
+    which two keys must not overlap (asked both ways round, it must agree);
+    ``fits(key, running)``, when given, says whether ``key`` may start beside the
+    ``running`` keys instead (called under the scheduler's lock, just before the job starts
+    when it says yes). Call :meth:`start`, then :meth:`wait` per key."""
 
     def __init__(
         self,
@@ -54,6 +58,7 @@ class ConflictScheduler(Generic[T]):
         *,
         ordered: bool = False,
         name: str = "job",
+        fits: Callable[[Key, Sequence[Key]], bool] | None = None,
     ) -> None:
         if limit < 1:
             raise ValueError("limit must be at least 1")
@@ -65,6 +70,7 @@ class ConflictScheduler(Generic[T]):
         self._conflicts = conflicts
         self._ordered = ordered
         self._name = name
+        self._fits = fits
         self._running: dict[Key, int] = {}
         self._futures: dict[Key, Future[Done[T]]] = {key: Future() for key in self._jobs}
         self._lock = threading.Lock()
@@ -117,11 +123,15 @@ class ConflictScheduler(Generic[T]):
 
     def _next_ready(self) -> Key | None:
         for index, key in enumerate(self._waiting):
-            if any(self._conflicts(key, other) for other in self._running):
-                continue
             if self._ordered and any(
                 self._conflicts(key, earlier) for earlier in self._waiting[:index]
             ):
+                continue
+            if self._fits is not None:
+                if self._fits(key, list(self._running)):
+                    return key
+                continue
+            if any(self._conflicts(key, other) for other in self._running):
                 continue
             return key
         return None

@@ -61,7 +61,7 @@ DEFAULTS: dict[str, Any] = {
     "proxy": None,
     "overlays": (),
     "strict": None,
-    "concurrency": 4,
+    "concurrency": 8,
     "request_timeout": 60.0,
     "max_time": None,
     "cleanup_grace": 60.0,
@@ -81,6 +81,11 @@ INVENTORY_KEYS = (
     "esx_host",
     "storage_system",
 )
+#: Inventory names that list more objects like another one (``vms`` beside ``vm``), so that
+#: workflows on that kind of object need not wait for each other (conformance.scenarios.pools).
+POOL_KEYS = ("vms", "datastores")
+#: How a pool's names are kept in one inventory value (a name holds no line break).
+POOL_SEPARATOR = "\n"
 
 
 @dataclass(frozen=True)
@@ -108,7 +113,7 @@ class Settings:
     #: the embedded emulator, whose specification our assumptions are).
     strict: bool | None = None
     #: Workflows (and fuzzed operations) in flight at once against the target.
-    concurrency: int = 4
+    concurrency: int = 8
     #: Seconds a whole answer may take (not per chunk).
     #: Seconds one request may take for its whole answer (not per chunk).
     request_timeout: float = 60.0
@@ -186,7 +191,7 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         "--concurrency",
         default=sup,
         metavar="N",
-        help="independent workflows, and fuzzed operations, in flight at once (default: 4; "
+        help="independent workflows, and fuzzed operations, in flight at once (default: 8; "
         "1 runs one after another)",
     )
     parser.add_argument(
@@ -400,11 +405,25 @@ def _read_config_file(
     budgets = {
         str(k): _parse_int(v, f"budgets.{k}", minimum=1) or 0 for k, v in budgets_raw.items()
     }
-    inventory = {k.replace("-", "_"): str(v) for k, v in inventory_raw.items()}
-    unknown_inventory = sorted(set(inventory) - set(INVENTORY_KEYS))
+    inventory = {
+        k.replace("-", "_"): _inventory_value(k, v, path) for k, v in inventory_raw.items()
+    }
+    unknown_inventory = sorted(set(inventory) - set(INVENTORY_KEYS) - set(POOL_KEYS))
     if unknown_inventory:
         raise UsageError(f"--config: unknown inventory name {unknown_inventory[0]!r} in {path}")
     return values, budgets, inventory
+
+
+def _inventory_value(key: str, value: Any, path: Path | str) -> str:
+    """An inventory value as text; a pool's list of names joined by :data:`POOL_SEPARATOR`."""
+    if key.replace("-", "_") not in POOL_KEYS:
+        return str(value)
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, list) or not all(
+        isinstance(n, str) and n.strip() and POOL_SEPARATOR not in n for n in names
+    ):
+        raise UsageError(f"--config: inventory {key} must be a list of names in {path}")
+    return POOL_SEPARATOR.join(n.strip() for n in names)
 
 
 def readable_by_others(path: Path) -> str | None:

@@ -53,7 +53,15 @@ VMS: tuple[tuple[str | None, str, str, bool, tuple[tuple[str, int], ...]], ...] 
     ("vm-104", "hr-app01", "esx01.lab.local", False, (("vmfs_ds01", 2),)),
     ("vm-105", "rhel9-template", "esx02.lab.local", True, (("nfs_ds01", 1),)),
     (None, LEGACY_VM_NAME, "esx03.lab.local", False, (("nfs_ds02", 2),)),
+    # more VMs like finance-app01 (backed up, on nfs_ds01): the scenarios' pool `vms`
+    ("vm-106", "finance-app02", "esx02.lab.local", False, (("nfs_ds01", 2),)),
+    ("vm-107", "finance-app03", "esx03.lab.local", False, (("nfs_ds01", 2),)),
+    ("vm-108", "finance-app04", "esx01.lab.local", False, (("nfs_ds01", 2),)),
+    ("vm-109", "finance-app05", "esx02.lab.local", False, (("nfs_ds01", 2),)),
+    ("vm-110", "finance-app06", "esx03.lab.local", False, (("nfs_ds01", 2),)),
 )
+#: The VMs like finance-app01, besides it.
+POOL_VMS = ("finance-app02", "finance-app03", "finance-app04", "finance-app05", "finance-app06")
 # VM folders and vSphere tags a resource group can protect: (id, kind, name, members)
 GROUPINGS = (
     ("group-v301", "vm-folder", "Finance", ("vm-101", "vm-102")),
@@ -193,6 +201,7 @@ def _past_backups(state: State, rng: random.Random, now: datetime) -> None:
         (47, "RG-Finance", "Daily-7", ("finance-app01", "finance-db01"), ("nfs_ds01", "vmfs_ds01")),
         (23, "RG-Finance", "Daily-7", ("finance-app01", "finance-db01"), ("nfs_ds01",)),
         (5, "RG-Web", "Hourly-24", ("web-frontend01",), ("nfs_ds02",)),
+        (21, "RG-Finance-Apps", "Daily-7", POOL_VMS, ("nfs_ds01",)),
     )
     for backup_id, (hours, group, policy, vm_names, datastores) in enumerate(plan, start=1):
         start = now - timedelta(hours=hours, minutes=rng.randint(0, 50), seconds=rng.randint(0, 59))

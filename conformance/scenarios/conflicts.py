@@ -5,9 +5,11 @@ VM's moref, a datastore, a storage system, a resource group's name) and what it 
 them (a backup of that VM, a mount of that backup); a value read from a list that no input
 selects (the first schedule of ``getSchedules``) stands for that list, named by its path.
 A step *writes* the objects its request names when the contract says its operation changes
-state, and *reads* them otherwise. Two workflows conflict when one writes an object the
-other reads or writes, e.g. restoring a VM and attaching disks of its backup, or mounting
-and unmounting a backup of the same datastore.
+state, and *reads* them otherwise; a list is written only by a request to its own path or
+below it (changing the schedule picked from the list), not by one that merely refers to
+a member (a new resource group with the first policy of the list). Two workflows conflict
+when one writes an object the other reads or writes, e.g. restoring a VM and attaching
+disks of its backup, or mounting and unmounting a backup of the same datastore.
 
 Only the request's path, query and body name objects: headers carry tokens and session ids.
 Inputs that are secrets (a password) name nothing. Calls to other workflows of the same
@@ -109,6 +111,8 @@ class _Walk:
     reads: set[str] = field(default_factory=set)
     writes: set[str] = field(default_factory=set)
     names: dict[str, set[str]] = field(default_factory=dict)
+    #: The objects that stand for a list, by the list's source and path.
+    lists: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def name(self, objects: Iterable[str], label: str) -> None:
         for obj in objects:
@@ -184,14 +188,29 @@ def _operation_step(
 ) -> frozenset[str]:
     operation = document.operation(str(step["operationId"]))
     named = _provenance(_request_values(document, step), inputs, steps)
-    objects = named or frozenset({collection(operation)})
+    own = collection(operation)
+    walk.lists[own] = (operation.source, operation.path)
+    objects = named or frozenset({own})
     if walk.mutates(operation):
-        walk.writes |= objects
+        referred = {obj for obj in objects if not _changes(operation, walk.lists.get(obj))}
+        walk.writes |= objects - referred
+        walk.reads |= referred
     else:
-        walk.reads |= objects | {collection(operation)}
+        walk.reads |= objects | {own}
     if not named:
         walk.name(objects, operation.operation_id)
     return objects
+
+
+def _changes(operation: OperationRef, listed: tuple[str, str] | None) -> bool:
+    """Whether a state-changing ``operation`` changes the object: any named by a value,
+    a list only at its own path or below."""
+    if listed is None:
+        return True
+    source, path = listed
+    return operation.source == source and (
+        operation.path == path or operation.path.startswith(path.rstrip("/") + "/")
+    )
 
 
 def _call(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
@@ -12,6 +12,7 @@ from conformance.core.contract import release_key
 from conformance.core.guard import changes_state
 from conformance.core.interrupts import INTERRUPTS
 from conformance.core.session import Exchange, ScvSession
+from conformance.core.settings import POOL_SEPARATOR
 from conformance.core.skips import Skip, SkipKind
 from conformance.scenarios import evidence, extensions, inventory, jobs, run_names
 from conformance.scenarios.arazzo.document import ScenarioDocument, Workflow
@@ -133,14 +134,20 @@ def vcenter_client(context: RunContext) -> VcenterClient | None:
 def inventory_names(context: RunContext) -> dict[str, str]:
     """The run's inventory names; the emulator's for the embedded emulator's gaps."""
     names = dict(inventory.EMULATOR_INVENTORY) if context.target.embedded else {}
+    if context.target.embedded:
+        names.update({k: POOL_SEPARATOR.join(v) for k, v in inventory.EMULATOR_POOLS.items()})
     names.update(context.settings.inventory)
     return names
 
 
 def workflow_inputs(
-    context: RunContext, workflow: Workflow, vcenter: VcenterClient | None
+    context: RunContext,
+    workflow: Workflow,
+    vcenter: VcenterClient | None,
+    names: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The workflow's inputs: its inventory names resolved to morefs, and secrets."""
+    """The workflow's inputs: its inventory names (``names``, else the run's) resolved to
+    morefs, and secrets."""
     wanted = list((workflow.input_schema.get("properties") or {}).keys())
 
     def fetch(path: str, name: str) -> Any:
@@ -148,7 +155,9 @@ def workflow_inputs(
         return vcenter.get_json(path, names=name)
 
     resolved = inventory.resolve_inventory(
-        inventory_names(context), wanted, fetch if vcenter is not None else None
+        inventory_names(context) if names is None else names,
+        wanted,
+        fetch if vcenter is not None else None,
     )
     resolved.update(inventory.secret_inputs(wanted))
     resolved.update(credential_inputs(context.target.username, context.target.password, wanted))

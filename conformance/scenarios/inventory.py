@@ -26,6 +26,12 @@ EMULATOR_INVENTORY = {
     "esx_host": "esx01.lab.local",
     "storage_system": "svm-scenario01",
 }
+#: More objects like ``vm`` and ``datastore`` in the emulator's inventory (the pools
+#: ``vms`` and ``datastores``, see conformance.scenarios.pools).
+EMULATOR_POOLS = {
+    "vms": ("finance-app02", "finance-app03", "finance-app04", "finance-app05", "finance-app06"),
+    "datastores": ("nfs_ds02", "vmfs_ds01"),
+}
 #: Inventory key -> (vCenter list path, id field, moref pattern); others pass through.
 LOOKUPS = {
     "vm": ("/api/vcenter/vm", "vm", r"vm-\d+"),

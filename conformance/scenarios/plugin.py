@@ -5,7 +5,7 @@ test item, in the child pytest that `scv-conformance` starts (the run manifest's
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -79,9 +79,10 @@ class WorkflowItem(pytest.Item):
             skip_item(self, skip)
         self._verdict(side_by_side.outcome(self))
 
-    def execute(self, report: DeferredReport) -> RunResult:
+    def execute(self, report: DeferredReport, names: Mapping[str, str] | None = None) -> RunResult:
         """Run the workflow, its cleanup included, noting what it reports in ``report``
-        (called in a thread of its own, beside workflows that do not conflict with it)."""
+        (called in a thread of its own, beside workflows that do not conflict with it), on
+        the inventory ``names`` the scheduler picked (the run's when None)."""
         context = get_context(self.config)
         workflow, adapted = alternatives.adapt(self.workflow, context)
         if adapted:
@@ -89,7 +90,7 @@ class WorkflowItem(pytest.Item):
         session = context.session()
         vcenter = harness.vcenter_client(context)
         try:
-            inputs = harness.workflow_inputs(context, workflow, vcenter)
+            inputs = harness.workflow_inputs(context, workflow, vcenter, names)
             engine = harness.engine(
                 workflow.document,
                 session,

@@ -2,7 +2,11 @@
 
 On the first workflow item, every workflow item to run is handed to a
 :class:`~conformance.scenarios.scheduler.ConflictScheduler` in report order, with the
-conflicts :mod:`~conformance.scenarios.conflicts` derives from what each touches. Each
+conflicts :mod:`~conformance.scenarios.conflicts` derives from what each touches. A
+workflow whose first choice of VM or datastore is in use by a conflicting one runs on
+another of the inventory's pool when that fits (:mod:`~conformance.scenarios.pools`). The
+workflows that wait for the most appliance jobs start first (what they wait for dominates
+how long they take), the others fill the slots beside them. Each
 workflow runs in a thread of its own, its cleanup included, noting what it reports;
 pytest still runs the items one by one, each waiting for its workflow and replaying the
 notes into its own Allure test with the times it really ran (see ``deferred_report``).
@@ -16,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -28,7 +32,7 @@ from conformance.core.scheduler import ConflictScheduler, Span
 from conformance.core.skips import Skip
 from conformance.plugin.context import get_context, get_manifest
 from conformance.plugin.threads import threads_ahead
-from conformance.scenarios import conflicts, harness
+from conformance.scenarios import conflicts, harness, jobs, pools
 from conformance.scenarios.deferred_report import DeferredReport, current_test, replay, set_span
 
 _SCHEDULER = pytest.StashKey["ConflictScheduler[Execution]"]()
@@ -45,7 +49,7 @@ class WorkflowItemLike(Protocol):
 
     def skip(self) -> Skip | None: ...
 
-    def execute(self, report: DeferredReport) -> Any: ...
+    def execute(self, report: DeferredReport, names: Mapping[str, str] | None = None) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -74,11 +78,18 @@ def outcome(item: pytest.Item) -> Any:
     return execution.result
 
 
-def footprints(
-    context: RunContext, items: Sequence[WorkflowItemLike]
-) -> dict[str, conflicts.Footprint]:
-    """What each item's workflow touches, with this run's inventory names."""
-    values = harness.inventory_names(context)
+@dataclass(frozen=True)
+class Choice:
+    """One way to run a workflow: the inventory names it gets and what it then touches."""
+
+    names: Mapping[str, str]
+    footprint: conflicts.Footprint
+
+
+def footprints(context: RunContext, items: Sequence[WorkflowItemLike]) -> dict[str, list[Choice]]:
+    """The ways each item's workflow may run (the run's inventory names first, then other
+    objects of the inventory's pools), each with what the workflow then touches."""
+    names = harness.inventory_names(context)
     contract = context.contract
 
     def mutates(operation: Any) -> bool:
@@ -89,7 +100,70 @@ def footprints(
         except KeyError:
             return True  # not in the contract: assume the worst
 
-    return {item.nodeid: conflicts.footprint(item.workflow, values, mutates) for item in items}
+    found: dict[str, list[Choice]] = {}
+    for item in items:
+        inputs = (item.workflow.input_schema.get("properties") or {}).keys()
+        found[item.nodeid] = [
+            Choice(values, conflicts.footprint(item.workflow, values, mutates))
+            for values in pools.choices(inputs, names)
+        ]
+    return found
+
+
+class Placement:
+    """Which choice each started workflow runs with; whether another may start beside.
+
+    Of the choices that fit, the first that keeps clear of what a workflow still waiting
+    needs whichever choice it gets (the datastore a backed-up VM is on) is taken.
+    """
+
+    def __init__(self, choices: Mapping[str, list[Choice]]) -> None:
+        self.choices = choices
+        self.picked: dict[str, Choice] = {}
+        # what each workflow touches and writes, whichever of its choices it runs with
+        self._needs = {
+            key: (
+                frozenset.intersection(*(c.footprint.touches for c in options)),
+                frozenset.intersection(*(c.footprint.writes for c in options)),
+            )
+            for key, options in choices.items()
+            if options
+        }
+
+    def fits(self, key: Any, running: Sequence[Any]) -> bool:
+        """Pick a choice of ``key`` that conflicts with none of ``running``."""
+        busy = [self.picked[str(other)].footprint for other in running]
+        fitting = [
+            choice
+            for choice in self.choices[str(key)]
+            if not any(choice.footprint.conflicts_with(other) for other in busy)
+        ]
+        if not fitting:
+            return False
+        touched: set[str] = set()
+        written: set[str] = set()
+        for other, (touches, writes) in self._needs.items():
+            if other != str(key) and other not in self.picked:
+                touched |= touches
+                written |= writes
+        self.picked[str(key)] = min(
+            fitting,
+            key=lambda c: bool(c.footprint.writes & touched or c.footprint.touches & written),
+        )
+        return True
+
+
+def job_waits(workflow: Any) -> int:
+    """How many appliance jobs ``workflow`` waits for (its job polls, its cleanup's too)."""
+    return sum(
+        jobs.is_job_poll(workflow.document.operation(str(step["operationId"])))
+        for step in workflow.operation_steps()
+    )
+
+
+def start_order(items: Sequence[WorkflowItemLike]) -> list[WorkflowItemLike]:
+    """The items, those that wait for the most jobs first, else in report order."""
+    return sorted(items, key=lambda item: -job_waits(item.workflow))
 
 
 def _scheduler(item: pytest.Item) -> ConflictScheduler[Execution]:
@@ -99,12 +173,15 @@ def _scheduler(item: pytest.Item) -> ConflictScheduler[Execution]:
         items = [
             i for i in item.session.items if isinstance(i, WorkflowItemLike) and i.skip() is None
         ]
-        prints = footprints(get_context(config), items)
+        placement = Placement(footprints(get_context(config), items))
         scheduler = ConflictScheduler(
-            [(i.nodeid, _job(i)) for i in items],
+            [(i.nodeid, _job(i, placement)) for i in start_order(items)],
             get_manifest(config).concurrency,
-            lambda a, b: prints[str(a)].conflicts_with(prints[str(b)]),
+            lambda a, b: placement.choices[str(a)][0].footprint.conflicts_with(
+                placement.choices[str(b)][0].footprint
+            ),
             name="workflow",
+            fits=placement.fits,
         )
         config.stash[_SCHEDULER] = scheduler
         guards = contextlib.ExitStack()
@@ -114,11 +191,11 @@ def _scheduler(item: pytest.Item) -> ConflictScheduler[Execution]:
     return scheduler
 
 
-def _job(item: WorkflowItemLike) -> Any:
+def _job(item: WorkflowItemLike, placement: Placement) -> Any:
     def run() -> Execution:
         report = DeferredReport()
         try:
-            return Execution(report, item.execute(report))
+            return Execution(report, item.execute(report, placement.picked[item.nodeid].names))
         except Exception as exc:
             return Execution(report, error=exc)
 

@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 from conformance.core.errors import UsageError
-from conformance.core.settings import add_target_arguments, normalize_target, resolve
+from conformance.core.settings import (
+    POOL_SEPARATOR,
+    add_target_arguments,
+    normalize_target,
+    resolve,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -51,6 +56,17 @@ vm = "finance-app01"
     assert settings.budgets == {"getJobs": 5000}
     assert settings.inventory == {"vm": "finance-app01"}
     assert "file-pass" not in repr(settings)
+
+
+def test_pools_of_the_inventory_are_read_as_lists(tmp_path: Path) -> None:
+    config = write_config(
+        tmp_path,
+        '[inventory]\nvm = "app01"\nvms = ["app02", " app03 "]\ndatastores = "ds02"\n',
+    )
+    inventory = resolve(parse("--config", str(config)), {}).inventory
+    assert inventory["vm"] == "app01"
+    assert inventory["vms"].split(POOL_SEPARATOR) == ["app02", "app03"]
+    assert inventory["datastores"].split(POOL_SEPARATOR) == ["ds02"]
 
 
 def test_config_file_can_come_from_the_environment(tmp_path: Path) -> None:
@@ -116,6 +132,8 @@ def test_bad_config_files_are_config_errors(tmp_path: Path) -> None:
         ("target = ", "is not valid TOML"),
         ("colour = 'blue'", "unknown setting 'colour'"),
         ("[inventory]\nprinter = 'x'", "unknown inventory name 'printer'"),
+        ("[inventory]\nvms = [1, 2]", "inventory vms must be a list of names"),
+        ("[inventory]\nvms = ['a', '']", "inventory vms must be a list of names"),
         ("[budgets]\ngetJobs = 'slow'", "budgets.getJobs: not a whole number"),
     ):
         with pytest.raises(UsageError, match=message):

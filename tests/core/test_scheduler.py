@@ -129,3 +129,37 @@ def test_bad_arguments() -> None:
         ConflictScheduler([("a", lambda: 1)], 0, lambda a, b: False)
     with pytest.raises(ValueError, match="unique"):
         ConflictScheduler([("a", lambda: 1), ("a", lambda: 2)], 1, lambda a, b: False)
+
+
+def test_fits_picks_a_way_to_run_a_job_beside_the_running_ones() -> None:
+    """Each job needs one of two seats; two jobs on one seat never overlap, and with two
+    seats two jobs run at once although each would have taken the first."""
+    tracker = Tracker()
+    seats: dict[str, str] = {}
+    seen: dict[str, str] = {}
+
+    def fits(key: object, running: object) -> bool:
+        taken = {seats[str(other)] for other in running}  # type: ignore[attr-defined]
+        free = [seat for seat in ("first", "second") if seat not in taken]
+        if free:
+            seats[str(key)] = free[0]
+        return bool(free)
+
+    def job(key: str) -> Callable[[], str]:
+        run = tracker.job(key, 0.03)
+
+        def with_seat() -> str:
+            seen[key] = seats[key]
+            return run()
+
+        return with_seat
+
+    keys = ["a1", "a2", "a3", "a4"]
+    scheduler = ConflictScheduler([(k, job(k)) for k in keys], 4, lambda a, b: True, fits=fits)
+    scheduler.start()
+    scheduler.wait_all()
+    assert tracker.most == 2
+    assert set(seen.values()) == {"first", "second"}
+    for pair in tracker.overlaps:
+        a, b = sorted(pair)
+        assert seen[a] != seen[b]

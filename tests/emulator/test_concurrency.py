@@ -12,6 +12,9 @@ from conformance.emulator import EmbeddedEmulator, EmulatorConfig, ManualClock, 
 
 pytestmark = pytest.mark.integration
 
+#: The jobs of the seeded past backups (conformance.emulator.inventory).
+SEEDED_JOBS = 6
+
 LOGIN = {"username": "administrator@vsphere.local", "password": "scv-emulator"}
 
 
@@ -86,7 +89,7 @@ def test_parallel_workflows_over_real_sockets() -> None:
             backups = client.get("/4.1/vm/vm-104/backups", headers={"Token": token})
             hr_backups = backups.json()["response"]["backupResponseList"]
     assert errors == []
-    assert len(listed) == 5 + 40
+    assert len(listed) == SEEDED_JOBS + 40
     assert {j["status"] for j in listed} == {"COMPLETED"}
     assert len({j["id"] for j in listed}) == len(listed)
     assert [g["name"] for g in remaining] == ["RG-Finance", "RG-Web"]

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from conformance.emulator.inventory import LEGACY_VM_UUID, describe_inventory
-from conformance.scenarios.inventory import EMULATOR_INVENTORY
+from conformance.scenarios.inventory import EMULATOR_INVENTORY, EMULATOR_POOLS
 from tests.emulator.conftest import Api
 
 pytestmark = pytest.mark.integration
@@ -88,3 +88,4 @@ def test_the_scenarios_default_names_are_the_emulators() -> None:
     assert defaults["deleted_vm_uuid"] == LEGACY_VM_UUID
     for key in ("vm", "alternate_vm", "template_vm", "partial_backup_vm", "datastore", "esx_host"):
         assert defaults[key] in names, key
+    assert set(EMULATOR_POOLS["vms"]) <= names and set(EMULATOR_POOLS["datastores"]) <= names

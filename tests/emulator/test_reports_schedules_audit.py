@@ -10,6 +10,7 @@ from cryptography.x509.oid import NameOID
 
 from conformance.emulator.audit import MAX_ROLLED
 from conformance.emulator.cron import cron_error
+from conformance.emulator.inventory import POOL_VMS
 from tests.emulator.conftest import Api, assert_conforms, error
 
 pytestmark = pytest.mark.integration
@@ -27,7 +28,8 @@ def vm_names(api: Api, report: str, key: str) -> set[str]:
 
 def test_reports_follow_the_last_seven_days(api: Api) -> None:
     protected = vm_names(api, "protectedVM", "protectedVmList")
-    assert protected == {"finance-app01", "finance-db01", "web-frontend01", "rhel9-template"}
+    seeded = {"finance-app01", "finance-db01", "web-frontend01", "rhel9-template"}
+    assert protected == seeded | set(POOL_VMS)
     assert vm_names(api, "unProtectedVM", "unProtectedVmList") == {"hr-app01"}
     api.travel(days=8)
     assert vm_names(api, "protectedVM", "protectedVmList") == set()

@@ -278,3 +278,63 @@ def test_a_called_workflow_counts_with_the_callers_values() -> None:
     prints = _prints(remove, caller, reader, values={"thing": "t-3"})
     assert "value t-3" in prints["makesAndRemoves"].writes
     assert prints["makesAndRemoves"].conflicts_with(prints["reader"])
+
+
+def test_a_member_picked_from_a_list_is_referred_to_not_changed() -> None:
+    """A new thing that names the first member of a list (a group with the first policy)
+    leaves the list alone; a change at the member's own path changes it."""
+    OPS["addOther"] = Op("scv", "addOther", "/others", True)
+    try:
+        refers = _flow(
+            "refers",
+            [
+                _step("list", "listThings"),
+                _step(
+                    "add",
+                    "addOther",
+                    requestBody={"payload": {"thing": "$steps.list.outputs.first"}},
+                ),
+            ],
+        )
+        also = _flow(
+            "also",
+            [
+                _step("list", "listThings"),
+                _step(
+                    "add",
+                    "addOther",
+                    requestBody={"payload": {"thing": "$steps.list.outputs.first"}},
+                ),
+            ],
+        )
+        changes = _flow(
+            "changes",
+            [
+                _step("list", "listThings"),
+                _step("put", "changeThing", parameters=_path("$steps.list.outputs.first")),
+            ],
+        )
+        prints = _prints(refers, also, changes)
+    finally:
+        del OPS["addOther"]
+    listed = conflicts.collection(OPS["listThings"])
+    assert listed not in prints["refers"].writes and listed in prints["refers"].reads
+    assert not prints["refers"].conflicts_with(prints["also"])
+    assert prints["changes"].conflicts_with(prints["refers"])
+
+
+def test_resource_groups_with_the_first_policy_conflict_only_over_their_vm() -> None:
+    prints = _real()
+    assert not prints["createResourceGroup"].writes & {"scv /4.1/policies"}
+    pooled = {**inventory.EMULATOR_INVENTORY, "vm": "finance-app02"}
+    other = {
+        w.workflow_id: footprint(w, pooled, _mutates)
+        for path in loader.scenario_files()
+        for w in loader.load(path).tests
+    }
+    for one, two in (
+        ("createResourceGroup", "modifyResourceGroup"),
+        ("backupOnDemand", "failStuckJob"),
+    ):
+        assert prints[one].conflicts_with(prints[two])
+        assert not prints[one].conflicts_with(other[two]), (one, two)

@@ -4,6 +4,7 @@ conflicting ones never did, each kept its own steps, and nothing was left behind
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.integration
 #: State that every workflow must leave as it found it (what runs add, such as jobs,
 #: backups and audit files, is not in it).
 KEPT = ("getSvmAll", "getPolicies", "getResourceGroups", "getSchedules", "getAuditConfig")
-VMS = ("vm-101", "vm-102", "vm-103")
+VMS = ("vm-101", "vm-102", "vm-103", "vm-106", "vm-107", "vm-108", "vm-109", "vm-110")
 
 
 def _state(emu: EmbeddedEmulator) -> dict[str, Any]:
@@ -50,6 +51,8 @@ def _results(allure_dir: Path) -> dict[str, dict[str, Any]]:
     for path in allure_dir.glob("*-result.json"):
         result = json.loads(path.read_text())
         labels = {label["name"]: label["value"] for label in result["labels"]}
+        inputs = next(a for a in result["attachments"] if a["name"] == "workflow inputs")
+        result["inputs"] = json.loads((allure_dir / inputs["source"]).read_text())
         results[labels[LABEL_PREFIX + "workflowId"]] = result
     return results
 
@@ -90,15 +93,19 @@ def test_independent_workflows_overlap_conflicting_ones_never_do(
 ) -> None:
     _, _, results, _, _ = side_by_side_run
     assert len(results) == WORKFLOWS
-    # restoring a VM and restoring a deleted one touch different VMs: they ran together
-    assert _overlap(results["restoreVm"], results["restoreDeletedVm"])
-    prints = _footprints()
     overlapping = {
         (a, b) for a in results for b in results if a < b and _overlap(results[a], results[b])
     }
     assert len(overlapping) >= 5
-    conflicting = {(a, b) for a, b in overlapping if prints[a].conflicts_with(prints[b])}
+    # judged by the objects each really ran on (its inputs: morefs of the pools' VMs)
+    ran = _footprints({w: r["inputs"] for w, r in results.items()})
+    conflicting = {(a, b) for a, b in overlapping if ran[a].conflicts_with(ran[b])}
     assert conflicting == set()
+    # workflows that would have waited for the one `vm` ran side by side on others
+    first = _footprints({w: inventory.EMULATOR_INVENTORY for w in results})
+    swapped = {(a, b) for a, b in overlapping if first[a].conflicts_with(first[b])}
+    assert swapped, "no two workflows ran on different VMs (or datastores) of a pool"
+    assert {results[a]["inputs"].get("vm") for pair in swapped for a in pair} - {None, "vm-101"}
     lanes = {_label(result, "thread") for result in results.values()}
     assert len(lanes) == 4 and all(lane.endswith(("-1", "-2", "-3", "-4")) for lane in lanes)
 
@@ -115,10 +122,11 @@ def test_each_test_holds_its_own_steps_within_its_own_time(
         names = [a["name"] for a in result["attachments"]]
         assert names[:2] == ["workflow inputs", "workflow outputs"], workflow_id
     restore = [s["name"] for s in results["restoreVm"]["steps"]]
-    assert "vmBackups: GET /api/4.1/vm/vm-101/backups → 200" in restore
+    vm = results["restoreVm"]["inputs"]["vm"]
+    assert f"vmBackups: GET /api/4.1/vm/{vm}/backups → 200" in restore
     assert not any("/api/4.1/datastores" in name for name in restore)
     deleted = [s["name"] for s in results["restoreDeletedVm"]["steps"]]
-    assert not any("vm-101" in name for name in deleted)
+    assert not any(f"{vm}/" in name for name in deleted)
 
 
 def test_a_failing_workflow_still_cleans_up_beside_the_others(tmp_path: Path) -> None:
@@ -136,7 +144,7 @@ def test_a_failing_workflow_still_cleans_up_beside_the_others(tmp_path: Path) ->
     assert after == before
 
 
-def _footprints() -> dict[str, conflicts.Footprint]:
+def _footprints(values: Mapping[str, Mapping[str, Any]]) -> dict[str, conflicts.Footprint]:
     contract = load_contract()
 
     def mutates(operation: Any) -> bool:
@@ -145,9 +153,10 @@ def _footprints() -> dict[str, conflicts.Footprint]:
         )
 
     return {
-        workflow.workflow_id: conflicts.footprint(workflow, inventory.EMULATOR_INVENTORY, mutates)
+        workflow.workflow_id: conflicts.footprint(workflow, values[workflow.workflow_id], mutates)
         for path in loader.scenario_files()
         for workflow in loader.load(path).tests
+        if workflow.workflow_id in values
     }
 
 
