@@ -30,7 +30,8 @@ def test_expired_token_is_renewed_and_the_call_replayed() -> None:
             result = suite.operation_result("getPolicies")
         finally:
             suite.close()
-    assert suite.auth is not None and suite.auth.logins >= 2
+    # counted where every login goes (schemathesis may make more than one auth object)
+    assert suite.session.logins >= 2
     assert result.errors == []
     assert result.verdicts["response_schema_conformance"].passed > 0
     assert {k: v.failed for k, v in result.verdicts.items() if v.failed} == {}
