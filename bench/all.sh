@@ -4,7 +4,7 @@
 #   emulator requests/s next to a bare Starlette endpoint,
 #   the fuzzing suite's cases/s next to a plain `st run` of the same contract and target,
 #   wall time of `scv-conformance run --profile smoke` and `--profile full`,
-#   scenarios and fuzzing against a slow emulator, --concurrency 4 next to 1.
+#   scenarios and fuzzing against a slow emulator, --concurrency 8 (the default) next to 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python=${PYTHON:-python}
