@@ -393,10 +393,6 @@ class ScvSession(RecordingClient):
             assert self._token is not None
             return self._token
 
-    def invalidate_token(self) -> None:
-        with self._lock:
-            self._token = None
-
     def accepted(self, token: str) -> None:
         """Note that the appliance accepted ``token`` (any answer but 401 to a call with it)."""
         with self._lock:

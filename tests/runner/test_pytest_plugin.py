@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from conformance.reporting.junit import read_counts
+
 pytestmark = pytest.mark.integration
 
 PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"]
@@ -71,5 +73,9 @@ def test_an_unreachable_target_exits_3_with_a_report(tmp_path: Path) -> None:
     assert done.returncode == 3, done.stdout[-2000:] + done.stderr[-2000:]
     (run_dir,) = (tmp_path / "reports").iterdir()
     assert json.loads((run_dir / "summary.json").read_text())["status"] == "unreachable"
-    assert (run_dir / "junit.xml").is_file()
+    # CI reads junit.xml: it says the run could not run, and why
+    junit = ET.parse(run_dir / "junit.xml").getroot()
+    (error,) = junit.iter("error")
+    assert str(port) in (error.get("message") or "")
+    assert read_counts(run_dir / "junit.xml").errors == 1
     assert "not-in-any-report" not in done.stdout + done.stderr
