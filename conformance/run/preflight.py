@@ -19,6 +19,7 @@ resource groups' entities and vCenter's lists.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import ssl
 import time
@@ -108,6 +109,7 @@ class _Preflight:
             spelling = self._esx_hosts_spelling()
         finally:
             if self.vcenter is not None:
+                self._vcenter_logout()
                 self.vcenter.close()
         return {
             "version": version,
@@ -200,6 +202,20 @@ class _Preflight:
         self.vcenter_session = session
         self.notes.append(f"vCenter login at {url} works")
         return True
+
+    def _vcenter_logout(self) -> None:
+        """Close the preflight's vCenter session (a logout, as the guard allows)."""
+        if self.vcenter is None or not self.vcenter_session:
+            return
+        # if it fails, the session expires on its own
+        with contextlib.suppress(httpx.TransportError, TargetUnreachable):
+            bounded(
+                self.vcenter,
+                "DELETE",
+                VCENTER_SESSION_PATH,
+                headers={VCENTER_SESSION_HEADER: self.vcenter_session},
+            )
+        self.vcenter_session = ""
 
     # -- discovery (GETs only) --------------------------------------------------------------
 

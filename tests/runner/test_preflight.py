@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from conformance.cli import main
@@ -230,6 +231,25 @@ def test_discovery_finds_the_path_and_spelling_the_appliance_uses(
         assert any(note.startswith(expected) for note in findings.notes), findings.notes
     listed = "GET /4.1/datastores/backups/{backupId}/snapshotlocations"
     assert (listed in findings.described_operations) == (snapshot_path != "snapshotlocators")
+
+
+def test_the_preflight_closes_its_vcenter_session() -> None:
+    """vCenter keeps few sessions per user: one left open pushes out the user's oldest."""
+    config = EmulatorConfig(port=0, tls=False, max_sessions=2)
+    with EmbeddedEmulator(config) as served:
+        target = Target(
+            served.base_url, served.username, served.password, vcenter_url=served.vcenter_url
+        )
+        with httpx.Client(base_url=served.vcenter_url) as vcenter:
+
+            def log_in() -> dict[str, str]:
+                answer = vcenter.post("/api/session", auth=(served.username, served.password))
+                return {"vmware-api-session-id": answer.json()}
+
+            mine = log_in()
+            assert run_preflight(target, load_contract()).vcenter_ok is True
+            log_in()  # a third live session would push out the oldest, mine
+            assert vcenter.get("/api/vcenter/host", headers=mine).status_code == 200
 
 
 def test_discovery_without_a_backup_to_ask_about_reads_the_description() -> None:
