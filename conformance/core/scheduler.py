@@ -115,8 +115,10 @@ class ConflictScheduler(Generic[T]):
                 slot = min(set(range(self._limit)) - set(self._running.values()))
                 self._running[key] = slot
                 self._futures[key].set_running_or_notify_cancel()
+                # daemon: whoever runs the jobs joins them, their cleanup included; after a
+                # second interrupt nobody does, and the process must not wait for them then
                 thread = threading.Thread(
-                    target=self._run, args=(key, slot), name=f"{self._name}-{slot}", daemon=False
+                    target=self._run, args=(key, slot), name=f"{self._name}-{slot}", daemon=True
                 )
                 self._threads.append(thread)
                 thread.start()
