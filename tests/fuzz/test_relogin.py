@@ -18,9 +18,10 @@ pytestmark = pytest.mark.integration
 
 
 def test_expired_token_is_renewed_and_the_call_replayed() -> None:
-    # Tokens live 0.3 s: the run outlives several of them. The time budget is generous:
-    # this test is about renewal, on a machine that may be busy.
-    config = EmulatorConfig(port=0, tls=False, token_ttl=0.005)
+    # Tokens live 0.3 s and every answer takes at least 50 ms: the run outlives several
+    # tokens however fast the machine is. The time budget is generous: this test is about
+    # renewal, on a machine that may be busy.
+    config = EmulatorConfig(port=0, tls=False, token_ttl=0.005, latency_ms=50)
     with EmbeddedEmulator(config) as emu:
         settings = resolve(argparse.Namespace(), {"SCV_RESPONSE_TIME_BUDGET_MS": "10000"})
         target = Target(emu.base_url, emu.username, emu.password, False, embedded=True)
