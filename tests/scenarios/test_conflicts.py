@@ -3,6 +3,7 @@ small made-up ones."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,11 +23,15 @@ def _mutates(operation: Any) -> bool:
     return bool(operation.source == "scv" and CONTRACT.operation(operation.operation_id).mutates)
 
 
+@functools.cache
+def _workflows() -> tuple[Any, ...]:
+    """The workflows of every scenario document, loaded (and validated) once."""
+    return tuple(w for path in loader.scenario_files() for w in loader.load(path).tests)
+
+
 def _real(values: Mapping[str, str] = inventory.EMULATOR_INVENTORY) -> dict[str, Footprint]:
     return {
-        workflow.workflow_id: footprint(workflow, values, _mutates)
-        for path in loader.scenario_files()
-        for workflow in loader.load(path).tests
+        workflow.workflow_id: footprint(workflow, values, _mutates) for workflow in _workflows()
     }
 
 
@@ -327,11 +332,7 @@ def test_resource_groups_with_the_first_policy_conflict_only_over_their_vm() -> 
     prints = _real()
     assert not prints["createResourceGroup"].writes & {"scv /4.1/policies"}
     pooled = {**inventory.EMULATOR_INVENTORY, "vm": "finance-app02"}
-    other = {
-        w.workflow_id: footprint(w, pooled, _mutates)
-        for path in loader.scenario_files()
-        for w in loader.load(path).tests
-    }
+    other = _real(pooled)
     for one, two in (
         ("createResourceGroup", "modifyResourceGroup"),
         ("backupOnDemand", "failStuckJob"),
