@@ -28,7 +28,7 @@ def console_script() -> str:
         return str(beside)
     found = shutil.which("scv-conformance")
     if found is None:
-        sys.exit("run_wall: scv-conformance is not installed (pip install -e .)")
+        sys.exit("bench: scv-conformance is not installed (pip install -e .)")
     return found
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import shutil
 import socket
 import subprocess
 import sys
@@ -34,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from run_wall import console_script  # bench/ is on the path of a bench script
 
 USERNAME = "administrator@vsphere.local"
 PASSWORD = "scv-emulator"
@@ -58,17 +58,6 @@ KEPT_SCV += ("/4.1/audit/config",)
 VMS = ("vm-101", "vm-102", "vm-103", "vm-106", "vm-107", "vm-108", "vm-109", "vm-110")
 SCENARIO_GOAL = 1.5
 FUZZ_GOAL = 3.0
-
-
-def console_script() -> str:
-    """The scv-conformance beside this interpreter, else the one on PATH."""
-    beside = Path(sys.executable).with_name("scv-conformance")
-    if beside.exists():
-        return str(beside)
-    found = shutil.which("scv-conformance")
-    if found is None:
-        sys.exit("slow_appliance: scv-conformance is not installed (pip install -e .)")
-    return found
 
 
 def free_port() -> int:

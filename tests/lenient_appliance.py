@@ -21,20 +21,16 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from conformance.emulator import EmulatorConfig, create_app
-from conformance.emulator.server import bind
+from tests.loopback import serve
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
 #: The extra fields, by the key of the object that gets them.
@@ -151,24 +147,10 @@ def serve_lenient(
     with an emulator ``fault`` if given (a ``uri`` it sets is kept)."""
     config = EmulatorConfig(port=0, tls=False, job_duration=job_duration, fault=fault)
     app = Lenient(create_app(config))
-    sock: socket.socket = bind("127.0.0.1", 0)
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(app, log_level="error", access_log=False, lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.01)
-    try:
+    with serve(app) as port:
         yield RunningAppliance(
             f"http://127.0.0.1:{port}/api",
             f"http://127.0.0.1:{port}",
             config.username,
             config.password,
         )
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()

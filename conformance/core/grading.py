@@ -151,21 +151,13 @@ class Grader:
         return self.relaxed.body_problem(relaxed, answered.content_type, body) is None
 
     def _request_valid_relaxed(self, sent: Sent) -> bool:
-        kwargs: dict[str, Any] = {
-            "body": sent.body,
-            "has_body": sent.has_body,
-            "parameters": sent.parameters,
-        }
+        kwargs = _request_parts(sent)
         full = self.full.request_problem(sent.path, sent.method, **kwargs)
         relaxed = self.relaxed.request_problem(sent.path, sent.method, **kwargs)
         return full is not None and relaxed is None
 
     def _request_rests_on_assumption(self, sent: Sent) -> bool:
-        kwargs: dict[str, Any] = {
-            "body": sent.body,
-            "has_body": sent.has_body,
-            "parameters": sent.parameters,
-        }
+        kwargs = _request_parts(sent)
         full = self.full.request_problem(sent.path, sent.method, **kwargs)
         promised = self.vouched.request_problem(sent.path, sent.method, **kwargs)
         return full is None and promised is not None
@@ -201,3 +193,8 @@ class Grader:
             self.relaxed.documented(sent.path, sent.method, 401)
             != self.full.documented(sent.path, sent.method, 401)
         )
+
+
+def _request_parts(sent: Sent) -> dict[str, Any]:
+    """What a contract judges of a request besides its method and path."""
+    return {"body": sent.body, "has_body": sent.has_body, "parameters": sent.parameters}

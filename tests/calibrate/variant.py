@@ -11,20 +11,16 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from conformance.emulator import EmulatorConfig, create_app
-from conformance.emulator.server import bind
+from tests.loopback import serve
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 
@@ -101,21 +97,7 @@ def serve_variant() -> Iterator[RunningVariant]:
     """The variant served on a loopback port over plain HTTP."""
     config = EmulatorConfig(port=0, tls=False)
     variant = Variant(create_app(config))
-    sock: socket.socket = bind("127.0.0.1", 0)
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(variant, log_level="warning", access_log=False, lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.01)
-    try:
+    with serve(variant, log_level="warning") as port:
         yield RunningVariant(
             f"http://127.0.0.1:{port}/api", config.username, config.password, variant
         )
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
