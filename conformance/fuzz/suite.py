@@ -69,6 +69,13 @@ def linked(operations: list[Operation]) -> bool:
     )
 
 
+def resource_of(path: str) -> str:
+    """The resource a path of the contract belongs to: its first segment after the
+    version (``/4.1/vm/{moref}/attachvmdks`` belongs to ``vm``)."""
+    segments = [part for part in path.split("/") if part]
+    return segments[1] if len(segments) > 1 else path
+
+
 def _operation_ids(schema: BaseSchema) -> list[str]:
     raw = schema.raw_schema.get("paths", {})
     return [
@@ -85,11 +92,13 @@ class FuzzSuite:
     With :meth:`start_ahead`, the runs go ahead in threads, several at once, so that
     their requests overlap the target's latency, in an order that does not depend on how
     many: first the engine runs of the operations that only read (side by side), then
-    those of the operations that change state (one at a time, in contract order), and the
-    probes of every operation beside them. Schemathesis learns from answers, so a run's
-    cases depend on the state it meets: this way every run meets the same state whatever
-    the concurrency, and a seed sends the same cases. The stateful walk waits for them
-    all: it starts from the state they leave.
+    those of the operations that change state (one resource at a time, in contract order;
+    different resources side by side), and the probes of every operation beside them.
+    Hypothesis sends more cases after a failed check (it looks for the smallest), so a
+    run's cases depend on the answers it meets: this way every read meets the state the
+    run started from, and every change meets the same state of its resource whatever the
+    concurrency, so a seed sends the same cases. The stateful walk waits for them all: it
+    starts from the state they leave.
     """
 
     def __init__(
@@ -157,6 +166,7 @@ class FuzzSuite:
             _get_local_constants()
         contract = self.context.contract
         changing = {op for op in operation_ids if contract.operation(op).mutates}
+        resource = {op: resource_of(contract.operation(op).path) for op in changing}
         engines = [op for op in operation_ids if op not in changing] + [
             op for op in operation_ids if op in changing
         ]
@@ -173,12 +183,13 @@ class FuzzSuite:
         def conflicts(a: Any, b: Any) -> bool:
             # Hypothesis fills process-wide caches on first use (among them the constants
             # it draws from loaded modules), which other threads must not race: the first
-            # run goes alone. Then a state-changing run alone; probes send what a correct
-            # target refuses.
+            # run goes alone. A state-changing run goes beside no read and no change of its
+            # own resource; probes send what a correct target refuses.
             if first in (a, b):
                 return True
-            engine_runs = a[0] == b[0] == "engine"
-            return engine_runs and (a[1] in changing or b[1] in changing)
+            if not a[0] == b[0] == "engine" or (a[1] not in changing and b[1] not in changing):
+                return False
+            return a[1] not in changing or b[1] not in changing or resource[a[1]] == resource[b[1]]
 
         self._ahead = ConflictScheduler(jobs, concurrency, conflicts, ordered=True, name="fuzz")
         self._ahead.start()

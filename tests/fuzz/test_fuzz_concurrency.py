@@ -11,6 +11,7 @@ import pytest
 from fuzz_child import Outcome, manifest_of, run_fuzz
 
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig
+from conformance.fuzz.suite import resource_of
 
 pytestmark = pytest.mark.integration
 
@@ -66,7 +67,7 @@ def test_the_same_seed_sends_the_same_cases_one_at_a_time_and_four_at_once(
     assert _sent(one, stateful=True) == _sent(four, stateful=True)
 
 
-def test_against_a_slow_target_reads_overlap_and_state_changes_go_alone(
+def test_against_a_slow_target_reads_overlap_and_state_changes_go_alone_per_resource(
     tmp_path: Path,
 ) -> None:
     outcome = _fuzz(tmp_path, "slow", concurrency=4, latency_ms=40)
@@ -75,14 +76,24 @@ def test_against_a_slow_target_reads_overlap_and_state_changes_go_alone(
     reads = [case for case in cases if case["method"] == "GET"]
     others = [case for case in cases if case["method"] != "GET"]
 
-    def beside(case: dict[str, Any], among: list[dict[str, Any]]) -> bool:
-        return any(
-            other["operation"] != case["operation"]
+    def beside(case: dict[str, Any], among: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [
+            other
+            for other in among
+            if other["operation"] != case["operation"]
             and case["sent"] < other["answered"]
             and other["sent"] < case["answered"]
-            for other in among
-        )
+        ]
 
     assert len(reads) > 30 and len(others) > 30
-    assert sum(beside(case, reads) for case in reads) > len(reads) // 2
-    assert not [case for case in others if beside(case, cases)]
+    assert sum(bool(beside(case, reads)) for case in reads) > len(reads) // 2
+    assert not [case for case in others if beside(case, reads)]
+    same = [
+        (case["operation"], other["operation"])
+        for case in others
+        for other in beside(case, others)
+        if resource_of(case["path"]) == resource_of(other["path"])
+    ]
+    assert not same
+    apart = {resource_of(o["path"]) for case in others for o in beside(case, others)}
+    assert len(apart) > 2
