@@ -7,7 +7,9 @@ happened, shielded from a first interrupt (a second one abandons it), and the wo
 own steps read back that what they created is gone. What a workflow owes until its
 cleanup succeeds is kept in a ledger, so that learn can say what was left behind when a
 cleanup could not happen. Every exchange with the appliance becomes an :class:`Answer`
-that learn adapts the contract to, as it does the answers of its reads.
+that learn adapts the contract to, as it does the answers of its reads; every assumed
+success criterion an answer did not meet is kept with what the appliance answered there
+(:mod:`conformance.calibrate.criteria`).
 
 The workflows pick only the ``[inventory]`` VMs and datastores, like a run; one that needs
 a name the configuration lacks is not run, and learn says why.
@@ -17,13 +19,15 @@ from __future__ import annotations
 
 import json
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import FrameType
 from typing import Any
 from urllib.parse import urlsplit
 
+from conformance.calibrate.criteria import Heard, heard_in
 from conformance.calibrate.explore import Answer
 from conformance.core.context import RunContext
 from conformance.core.interrupts import INTERRUPTS
@@ -41,6 +45,8 @@ class Exercised:
     """What the workflows answered, which ran, which did not and why, what was left."""
 
     answers: list[Answer] = field(default_factory=list)
+    #: Assumed success criteria the appliance's answers did not meet, with what it answered.
+    heard: list[Heard] = field(default_factory=list)
     ran: dict[str, str] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
     #: Cleanups owed and never settled: ``workflowId``, ``cleanupStep``, ``request``.
@@ -48,10 +54,11 @@ class Exercised:
     interrupted: bool = False
 
 
-def state_changing_workflows() -> Iterator[Workflow]:
-    """The documented workflows that change state, in document order."""
+def state_changing_workflows(overlays: Sequence[Path] = ()) -> Iterator[Workflow]:
+    """The documented workflows that change state, in document order (``overlays``
+    applied)."""
     for path in loader.scenario_files():
-        for workflow in loader.load(path).tests:
+        for workflow in loader.load(path, overlays=overlays).tests:
             if extensions.destructive(workflow):
                 yield workflow
 
@@ -66,7 +73,10 @@ def exercise(context: RunContext, workflows: list[Workflow] | None = None) -> Ex
     matcher = OperationMatcher(context.contract)
     ledger = Ledger()
     with _interrupts():
-        for workflow in workflows if workflows is not None else state_changing_workflows():
+        chosen = workflows
+        if chosen is None:
+            chosen = list(state_changing_workflows(context.settings.overlays))
+        for workflow in chosen:
             skip = harness.skip(context, workflow)
             if skip is not None:
                 done.skipped[workflow.workflow_id] = skip.text
@@ -113,6 +123,7 @@ def _run(
         session.close()
         if vcenter is not None:
             vcenter.close()
+    done.heard += heard_in(result)
     error = result.error()
     if error is not None:
         return f"failed: {str(error).splitlines()[0][:160]}"

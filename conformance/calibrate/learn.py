@@ -23,18 +23,18 @@ from urllib.parse import urlsplit, urlunsplit
 import yaml
 
 from conformance.calibrate.adapt import Adaptation, adapt
+from conformance.calibrate.criteria import CriteriaAdaptation, adapt_criteria
 from conformance.calibrate.exercise import Exercised, exercise
 from conformance.calibrate.explore import Answer, Explorer
-from conformance.core.context import RunContext
-from conformance.core.contract import LATEST_RELEASE, Contract, load_contract, release_key
+from conformance.core.contract import Contract
 from conformance.core.errors import ExitCode, UsageError
 from conformance.core.guard import RequestGuard
 from conformance.core.overlay import OVERLAY_VERSION, parse_overlay
 from conformance.core.redaction import replace_secrets
-from conformance.core.session import ScvSession, Target
+from conformance.core.session import ScvSession
 from conformance.core.settings import Settings
 from conformance.reporting.atomic import write_text
-from conformance.run.target import detect_version
+from conformance.run.target import open_context
 from conformance.scenarios.run_names import new_run_id
 
 
@@ -47,46 +47,35 @@ def run_learn(settings: Settings, out: str) -> int:
             "learn needs credentials: --username/--password, SCV_USERNAME/SCV_PASSWORD "
             "or the config file"
         )
-    contract = load_contract(overlays=settings.overlays)
-    target = Target(
-        settings.target,
-        settings.username,
-        settings.password,
-        settings.tls_verify,
-        vcenter_url=settings.vcenter,
-        headers=dict(settings.headers),
-        proxy=settings.proxy,
-    )
-    reported = detect_version(target)
+    root, password = settings.target, settings.password
+    settings = replace(settings, run_id=settings.run_id or new_run_id())
+    # the preflight: credentials, the release, the alternative paths and spellings in use
+    context = open_context(settings)
+    contract, target, reported = context.contract, context.target, context.reported_version
     version = settings.appliance_version or reported or "unknown"
     guard = RequestGuard(read_only=not settings.allow_destructive)
     with ScvSession(target, guard=guard, deadline=settings.request_timeout) as session:
-        explorer = Explorer(session, contract, _release(version), settings.inventory)
+        explorer = Explorer(session, contract, context.release, settings.inventory)
         answers = explorer.run()
-        secrets = (*session.secrets, settings.password)
+        secrets = (*session.secrets, password)
     exercised = None
     if settings.allow_destructive:
-        context = RunContext(
-            settings=replace(settings, run_id=settings.run_id or new_run_id()),
-            target=target,
-            contract=contract,
-            release=_release(version),
-            reported_version=reported,
-        )
         exercised = exercise(context)
         answers = answers + exercised.answers
         if exercised.interrupted:
             print(replace_secrets(interrupted(exercised, out), secrets), end="")
             return int(ExitCode.INFRASTRUCTURE)
     adaptation = adapt(contract.document, answers, version)
-    document = overlay_document(contract, adaptation, version, settings.target)
+    criteria = adapt_criteria(exercised.heard if exercised else (), version)
+    document = overlay_document(contract, adaptation, criteria, version, root)
     parse_overlay(document, out)  # what is written must read back as an overlay
     text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
     try:
         write_text(Path(out), text)
     except OSError as exc:
         raise UsageError(f"--out: cannot write {out}: {exc.strerror}") from None
-    report = summary(out, settings.target, version, answers, explorer.skipped, adaptation)
+    report = summary(out, root, version, answers, explorer.skipped, adaptation)
+    report += criteria_report(criteria)
     if exercised is not None:
         report += workflows_report(exercised)
     print(replace_secrets(report, secrets), end="")
@@ -115,9 +104,14 @@ def interrupted(exercised: Exercised, out: str) -> str:
 
 
 def overlay_document(
-    contract: Contract, adaptation: Adaptation, version: str, target: str
+    contract: Contract,
+    adaptation: Adaptation,
+    criteria: CriteriaAdaptation,
+    version: str,
+    target: str,
 ) -> dict[str, Any]:
-    """The Overlay 1.0 document of ``adaptation``."""
+    """The Overlay 1.0 document of ``adaptation`` (the contract) and ``criteria`` (the
+    scenario documents)."""
     return {
         "overlay": OVERLAY_VERSION,
         "info": {
@@ -126,8 +120,20 @@ def overlay_document(
             "x-observed-at": datetime.now(UTC).isoformat(timespec="seconds"),
             "x-contract-sha256": contract.sha256,
         },
-        "actions": adaptation.actions,
+        "actions": adaptation.actions + criteria.actions,
     }
+
+
+def criteria_report(criteria: CriteriaAdaptation) -> str:
+    """What learn made of the workflows' assumed criteria, for the console."""
+    lines = []
+    if criteria.actions:
+        lines.append(
+            f"{len(criteria.actions)} assumed workflow criteria now expect what the "
+            "appliance answered (actions on $.workflows: they adapt the scenario documents)"
+        )
+    lines += [f"still not fitting: {problem}" for problem in criteria.unfitting]
+    return "\n".join(lines) + ("\n" if lines else "")
 
 
 def summary(
@@ -175,15 +181,6 @@ def _kind(action: dict[str, Any]) -> str | None:
     if description.startswith("Without"):
         return "constraints dropped"
     return None  # the second half of a change (what stays required, a relaxed node put back)
-
-
-def _release(version: str) -> str:
-    short = ".".join(version.split(".")[:2])
-    try:
-        release_key(short)
-    except ValueError:
-        return LATEST_RELEASE
-    return short
 
 
 def _public(url: str) -> str:

@@ -4,6 +4,12 @@ An overlay is a list of actions, each a JSONPath (RFC 9535) ``target`` into the 
 and either ``update`` (merged into every selected object, appended to every selected array)
 or ``remove: true`` (every selected node is taken out of its parent). Actions apply in
 order; one whose target selects nothing changes nothing and is reported as unmatched.
+
+One overlay may adapt the contract and the scenario documents (Arazzo 1.0) at once: an
+action whose target starts at a root key only an Arazzo document has (``workflows``,
+``sourceDescriptions``, ``arazzo``) adapts the scenario documents, every other one the
+contract. Each document takes the actions meant for its kind, and any Overlay tool applied
+to one document gets the same result (an action that selects nothing changes nothing).
 """
 
 from __future__ import annotations
@@ -25,6 +31,10 @@ from conformance.core.errors import UsageError
 OVERLAY_VERSION = "1.0.0"
 _SUPPORTED = re.compile(r"^1\.0\.\d+$")
 _JSONPATH = JSONPathEnvironment(strict=True)
+_ARAZZO_ROOT = re.compile(
+    r"^\$(?:\.(?:workflows|sourceDescriptions|arazzo)\b"
+    r"|\[\s*['\"](?:workflows|sourceDescriptions|arazzo)['\"]\s*\])"
+)
 
 
 @dataclass(frozen=True)
@@ -106,12 +116,22 @@ def parse_overlay(document: Any, source: str = "overlay", raw: bytes = b"") -> O
     return Overlay(source, document, raw)
 
 
-def apply_overlays(document: Mapping[str, Any], overlays: Iterable[Overlay]) -> Applied:
-    """A copy of ``document`` with every action of ``overlays`` applied in order."""
+def adapts_workflows(action: Mapping[str, Any]) -> bool:
+    """Whether an action is meant for the scenario documents (else for the contract)."""
+    return _ARAZZO_ROOT.match(str(action["target"])) is not None
+
+
+def apply_overlays(
+    document: Mapping[str, Any], overlays: Iterable[Overlay], *, workflows: bool = False
+) -> Applied:
+    """A copy of ``document`` with the actions of ``overlays`` meant for its kind (the
+    contract's, or with ``workflows`` a scenario document's) applied in order."""
     result = copy.deepcopy(dict(document))
     unmatched: list[str] = []
     for overlay in overlays:
         for number, action in enumerate(overlay.actions, start=1):
+            if adapts_workflows(action) != workflows:
+                continue
             if not apply_action(result, action, f"{overlay.source}: action {number}"):
                 unmatched.append(f"{overlay.source}: {action['target']}")
     return Applied(result, tuple(unmatched))

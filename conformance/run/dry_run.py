@@ -123,7 +123,7 @@ def _workflows(out: Console, context: RunContext, plan: RunPlan, tally: Counter[
     for column in ("workflowId", "would", "why"):
         table.add_column(column)
     for path in loader.scenario_files():
-        for workflow in loader.load(path).workflows:
+        for workflow in loader.load(path, overlays=context.settings.overlays).workflows:
             if not plan.selection.selects_workflow(workflow.workflow_id):
                 table.add_row(
                     Text(workflow.workflow_id),

@@ -1,23 +1,16 @@
-"""Opening the run's target in the parent: the embedded emulator, or a real appliance probed
-for the release it reports; either way after the preflight (conformance.run.preflight)."""
+"""Opening the run's target in the parent: the embedded emulator, or a real appliance;
+either way after the preflight (conformance.run.preflight), which reads the release the
+appliance reports."""
 
 from __future__ import annotations
 
-import json
-import time
-
-import httpx
-
-from conformance.core.bounds import read_bounded
 from conformance.core.context import RunContext
 from conformance.core.contract import LATEST_RELEASE, Contract, load_contract, release_key
-from conformance.core.errors import TargetUnreachable, UsageError
-from conformance.core.session import Target, tls_verification
+from conformance.core.errors import UsageError
+from conformance.core.session import Target
 from conformance.core.settings import Settings
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig
 from conformance.run.preflight import run_preflight
-
-PROBE_TIMEOUT_SECONDS = 15.0
 
 
 def open_context(settings: Settings) -> RunContext:
@@ -50,40 +43,6 @@ def open_context(settings: Settings) -> RunContext:
         reported_version=reported,
         findings=findings,
     )
-
-
-def detect_version(target: Target) -> str | None:
-    """The release the appliance reports in its own OpenAPI document (springdoc).
-
-    Raises TargetUnreachable when nothing answers at all.
-    """
-    root = target.base_url
-    started = time.monotonic()
-    try:
-        with httpx.stream(
-            "GET",
-            f"{root}/v3/api-docs",
-            verify=tls_verification(target.verify),
-            timeout=PROBE_TIMEOUT_SECONDS,
-            headers=dict(target.headers),
-            proxy=target.proxy,
-        ) as response:
-            if response.status_code != 200:
-                return None
-            # one deadline for the whole document: an appliance may trickle it
-            body = read_bounded(
-                response.iter_bytes(),
-                started=started,
-                deadline=PROBE_TIMEOUT_SECONDS,
-                what=f"the OpenAPI document of {root}",
-            )
-    except httpx.TransportError as exc:
-        raise TargetUnreachable(f"{root} unreachable: {type(exc).__name__}: {exc}") from None
-    try:
-        version = str(json.loads(body)["info"]["version"])
-    except (ValueError, KeyError, TypeError):
-        return None
-    return version
 
 
 def _embedded_context(settings: Settings, contract: Contract) -> RunContext:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from conformance.core.contract import release_key
+from conformance.core.overlay import apply_overlays, read_overlay
 from conformance.core.paths import CACHE_DIR, SCENARIOS_DIR
 from conformance.core.settings import INVENTORY_KEYS
 from conformance.scenarios import extensions
@@ -30,12 +31,16 @@ def scenario_files(directory: Path = SCENARIO_DIR) -> list[Path]:
     return sorted(directory.glob(SCENARIO_GLOB))
 
 
-def load(path: Path, *, require_schema: bool = False) -> ScenarioDocument:
+def load(
+    path: Path, *, require_schema: bool = False, overlays: Sequence[Path] = ()
+) -> ScenarioDocument:
     """Parse and check one document; ScenarioDocumentError names the first problem.
 
-    The schema check runs when the schema has been fetched (always with ``require_schema``).
+    The actions of ``overlays`` meant for scenario documents apply first (see
+    :mod:`conformance.core.overlay`); the schema check runs when the schema has been
+    fetched (always with ``require_schema``).
     """
-    document, problems = _check(path, require_schema)
+    document, problems = _check(path, require_schema, tuple(overlays))
     if problems or document is None:
         raise ScenarioDocumentError(f"{path.name}: {problems[0]}")
     return document
@@ -46,11 +51,27 @@ def check_file(path: Path, *, require_schema: bool = False) -> list[str]:
     return _check(path, require_schema)[1]
 
 
-def _check(path: Path, require_schema: bool) -> tuple[ScenarioDocument | None, list[str]]:
+def unmatched_targets(overlays: Sequence[Path], directory: Path = SCENARIO_DIR) -> list[str]:
+    """The actions of ``overlays`` meant for scenario documents that select nothing in any."""
+    if not overlays:
+        return []
+    read = [read_overlay(path) for path in overlays]
+    unmatched: set[str] | None = None
+    for path in scenario_files(directory):
+        left = set(apply_overlays(arazzo.read(path), read, workflows=True).unmatched)
+        unmatched = left if unmatched is None else unmatched & left
+    return sorted(unmatched or ())
+
+
+def _check(
+    path: Path, require_schema: bool, overlays: tuple[Path, ...] = ()
+) -> tuple[ScenarioDocument | None, list[str]]:
     try:
         data = arazzo.read(path)
     except DocumentError as exc:
         return None, [str(exc)]
+    if overlays:
+        data = apply_overlays(data, [read_overlay(o) for o in overlays], workflows=True).document
     try:
         problems = schema_errors(data, SCHEMA_PATH)
     except SchemaUnavailable as exc:

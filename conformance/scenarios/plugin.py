@@ -46,7 +46,7 @@ class ScenarioFile(pytest.File):
     """One Arazzo document; its workflows are the items."""
 
     def collect(self) -> Iterator[pytest.Item]:
-        document = loader.load(self.path)
+        document = loader.load(self.path, overlays=get_context(self.config).settings.overlays)
         for workflow in document.tests:
             yield WorkflowItem.from_parent(self, name=workflow.workflow_id, workflow=workflow)
 

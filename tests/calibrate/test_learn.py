@@ -139,9 +139,9 @@ def test_learn_only_reads(variant: RunningVariant, tmp_path: Path) -> None:
     assert learn(variant, tmp_path / "learned.yaml") == 0
     methods = {call.split()[0] for call in variant.variant.methods}
     assert methods == {"GET", "POST"}
-    assert [c for c in variant.variant.methods if c.startswith("POST")] == [
-        "POST /api/4.1/auth/login"
-    ]
+    # the preflight's login and learn's own: nothing else that is not a read
+    posts = [c for c in variant.variant.methods if c.startswith("POST")]
+    assert set(posts) == {"POST /api/4.1/auth/login"} and len(posts) <= 2
 
 
 def test_the_conformant_emulator_needs_no_adaptation(

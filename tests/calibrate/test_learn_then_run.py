@@ -5,6 +5,9 @@ extra fields in schemas closed by assumption, another job type) with the emulato
 `uri-not-null` fault on top, which breaks a documented envelope rule the SCV checks judge
 in Python. Without the overlay the fuzzing suite reports failures and deviations; with the
 overlay learn wrote, none: the envelope rules read their constraint from the contract.
+The unmount workflow deviates too (its job type is an assumed criterion); learn, which ran
+the workflows, adapts that criterion with an action on the scenario documents, and the
+workflow with the overlay deviates no more.
 """
 
 from __future__ import annotations
@@ -17,10 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from conformance.cli import main
 from conformance.scenarios.inventory import EMULATOR_INVENTORY
-from tests.lenient_appliance import RunningAppliance, serve_lenient
+from tests.lenient_appliance import UNMOUNT_JOB_TYPE, RunningAppliance, serve_lenient
 
 pytestmark = pytest.mark.integration
 
@@ -46,9 +50,11 @@ def _config(tmp_path: Path, appliance: RunningAppliance) -> Path:
     return path
 
 
-def _fuzz(config: Path, reports: Path, password: str, *extra: str) -> tuple[int, dict[str, Any]]:
+def _run(
+    command: str, config: Path, reports: Path, password: str, *extra: str
+) -> tuple[int, dict[str, Any]]:
     done = subprocess.run(
-        [str(SCRIPT), "fuzz", "--config", str(config), "--report-dir", str(reports), *extra],
+        [str(SCRIPT), command, "--config", str(config), "--report-dir", str(reports), *extra],
         capture_output=True,
         text=True,
         timeout=600,
@@ -73,7 +79,7 @@ def test_learn_then_a_run_with_the_overlay_leaves_no_deviation_and_no_failure(
     learned = tmp_path / "learned.yaml"
     with serve_lenient(fault="uri-not-null") as appliance:
         config = _config(tmp_path, appliance)
-        code, plain = _fuzz(config, reports, appliance.password, "--profile", "smoke")
+        code, plain = _run("fuzz", config, reports, appliance.password, "--profile", "smoke")
         assert code == 1 and plain["status"] == "failures"
         failures, deviations = _checks(plain["failures"]), _checks(plain["deviations"])
         assert ("getPolicies", "scv_uri_null") in failures, "uri null is documented"
@@ -86,11 +92,35 @@ def test_learn_then_a_run_with_the_overlay_leaves_no_deviation_and_no_failure(
         assert main(["learn", "--config", str(config), "--out", str(learned)]) == 0
         assert "still not fitting" not in capsys.readouterr().out
 
-        code, adapted = _fuzz(
-            config, reports, appliance.password, "--profile", "smoke", "--overlay", str(learned)
+        code, adapted = _run(
+            "fuzz",
+            config,
+            reports,
+            appliance.password,
+            "--profile",
+            "smoke",
+            "--overlay",
+            str(learned),
+        )
+        unmount = ("--only", "unmountDatastoreBackup")
+        code_before, before = _run("scenarios", config, reports, appliance.password, *unmount)
+        code_after, after = _run(
+            "scenarios", config, reports, appliance.password, *unmount, "--overlay", str(learned)
         )
     assert (code, adapted["status"]) == (0, "conformant"), adapted["failures"]
     assert adapted["failures"] == [] and adapted["deviations"] == [], json.dumps(
         adapted["deviations"]
     )[:3000]
     assert adapted["totals"]["passed"] > 0
+    workflow_actions = [
+        action
+        for action in yaml.safe_load(learned.read_text())["actions"]
+        if action["target"].startswith("$.workflows")
+    ]
+    assert [a["update"]["condition"] for a in workflow_actions] == [
+        f"$response.body#/response/jobType == '{UNMOUNT_JOB_TYPE}'"
+    ]
+    assert (code_before, before["status"]) == (0, "conformant"), before["failures"]
+    assert [d.get("workflowId") for d in before["deviations"]] == ["unmountDatastoreBackup"]
+    assert (code_after, after["status"]) == (0, "conformant"), after["failures"]
+    assert after["deviations"] == [] and after["totals"]["passed"] == 1, json.dumps(after)[:3000]

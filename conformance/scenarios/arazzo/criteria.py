@@ -257,15 +257,40 @@ def evaluate_criterion(criterion: Mapping[str, Any], scope: Scope) -> bool:
     return bool(env.findall(pattern, [context]))
 
 
+def operands(criterion: Mapping[str, Any], scope: Scope) -> dict[str, Any]:
+    """The runtime expressions a simple condition compares, with their values in
+    ``scope`` (one that points at nothing is left out); empty for other criteria."""
+    if criterion_type(criterion)[0] != "simple":
+        return {}
+    values: dict[str, Any] = {}
+    for token in tokenize(str(criterion["condition"])):
+        if token.kind == "expr" and token.text not in values:
+            with contextlib.suppress(UnresolvedExpression):
+                values[token.text] = expressions.evaluate(token.text, scope)
+    return values
+
+
 def describe(criterion: Mapping[str, Any], scope: Scope | None = None) -> str:
-    """A short text of a criterion for failure messages, with embedded values filled in."""
+    """A short text of a criterion for failure messages, with the values it met filled in."""
     kind, _ = criterion_type(criterion)
     condition = str(criterion["condition"])
     if kind == "simple":
-        return condition
+        if scope is None:
+            return condition
+        met = [f"{expr} was {_shown(value)}" for expr, value in operands(criterion, scope).items()]
+        return f"{condition} ({'; '.join(met)})" if met else condition
     if scope is not None:
         with contextlib.suppress(UnresolvedExpression):
             condition = expressions.render_embedded(
                 condition, scope, quote="json" if kind == "jsonpath" else None
             )
     return f"{kind} {condition!r} on {criterion['context']}"
+
+
+def _shown(value: Any, limit: int = 120) -> str:
+    """A value as JSON, cut to ``limit`` characters."""
+    try:
+        text = json.dumps(value, default=str)
+    except ValueError:
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

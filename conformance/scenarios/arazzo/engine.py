@@ -15,7 +15,12 @@ from jsonpath import JSONPointer
 
 from conformance.scenarios.arazzo import criteria, expressions
 from conformance.scenarios.arazzo.document import ScenarioDocument, Workflow
-from conformance.scenarios.arazzo.errors import Attachment, StepFailure, UnresolvedExpression
+from conformance.scenarios.arazzo.errors import (
+    Attachment,
+    StepFailure,
+    Unmet,
+    UnresolvedExpression,
+)
 from conformance.scenarios.arazzo.expressions import Message, Scope
 from conformance.scenarios.arazzo.sources import SourceOperation
 
@@ -638,6 +643,7 @@ class Engine:
             check,
             f"{message.method} {_short_path(message.url)} answered {status}; not met: {details}",
             self._last,
+            unmet=tuple(Unmet(c, criteria.operands(c, scope)) for c in failed),
         )
 
     def _poll_failure(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,15 @@ class Attachment:
     text: str
 
 
+@dataclass(frozen=True)
+class Unmet:
+    """A criterion that did not hold, and what the runtime expressions of its condition
+    were then (those that pointed at nothing left out)."""
+
+    criterion: Mapping[str, Any]
+    values: Mapping[str, Any]
+
+
 @dataclass
 class StepFailure(Exception):
     """A failed workflow step; ``check`` says which kind of check failed.
@@ -39,6 +49,8 @@ class StepFailure(Exception):
     detail: str
     exchange: Any = None
     attachments: list[Attachment] = field(default_factory=list)
+    #: For a step whose success criteria did not hold: which, and with what values.
+    unmet: tuple[Unmet, ...] = ()
 
     def __post_init__(self) -> None:
         super().__init__(str(self))
