@@ -9,7 +9,7 @@ Exit 1 on a breaking difference, 0 otherwise, 3 when no description can be had.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from conformance.core.contract import Contract, load_contract, release_key
 from conformance.core.errors import ExitCode, TargetUnreachable, UsageError
 from conformance.core.settings import Settings
 from conformance.reporting.atomic import write_json, write_text
+from conformance.scenarios import loader
 
 CONTRACT_BASE = "/api"
 #: The first release with the REST API.
@@ -38,6 +39,8 @@ class DriftReport:
     compared: int
     left_out: list[str]
     differences: list[Difference]
+    #: Overlay actions that select nothing, in the contract or in any scenario document.
+    unmatched_targets: list[str] = field(default_factory=list)
 
     @property
     def breaking(self) -> list[Difference]:
@@ -53,6 +56,7 @@ class DriftReport:
                 "version": self.contract.version,
                 "sha256": self.contract.sha256,
                 "overlays": [str(p) for p in self.contract.overlays],
+                "unmatched_targets": self.unmatched_targets,
             },
             "operations_compared": self.compared,
             "left_out_as_newer": self.left_out,
@@ -106,6 +110,10 @@ def drift(contract: Contract, description: Description, target: str | None) -> D
         compared=len(kept),
         left_out=sorted(newer.values()),
         differences=compare(ours, theirs),
+        unmatched_targets=[
+            *contract.unmatched_targets,
+            *loader.unmatched_targets(contract.overlays),
+        ],
     )
 
 
@@ -124,7 +132,7 @@ def render(report: DriftReport) -> str:
         f" (sha256 {report.contract.sha256[:12]}){overlays}",
         f"- operations compared: {report.compared}",
     ]
-    for unmatched in report.contract.unmatched_targets:
+    for unmatched in report.unmatched_targets:
         lines.append(f"- overlay action that selected nothing: {unmatched}")
     if report.left_out:
         lines.append(
