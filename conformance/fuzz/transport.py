@@ -73,7 +73,8 @@ class BoundedAdapter(HTTPAdapter):
             response.close()
         if not is_session_call(str(request.method), str(request.url)):
             BREAKER.success()
-        # the body is read and decoded: requests hands these bytes out as .content
+        # the body is read and decoded: requests hands these bytes out as .content (requests
+        # has no public setter; ``raw`` must stay urllib3's, whose headers schemathesis reads)
         response._content = body
         response._content_consumed = True
         if response.status_code == 200 and str(request.path_url).endswith(LOGIN_PATH):
