@@ -208,6 +208,19 @@ def test_learn_needs_a_target_and_an_answering_one(
     assert not (tmp_path / "o.yaml").exists()
 
 
+def test_learn_runs_the_preflight_a_wrong_password_ends_it_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "o.yaml"
+    with EmbeddedEmulator(EmulatorConfig(port=0, tls=False)) as emulator:
+        arguments = ["learn", "--target", emulator.base_url, "--username", emulator.username]
+        code = main([*arguments, "--password", "not-the-password", "--out", str(out)])
+    assert code == 3
+    err = capsys.readouterr().err
+    assert "login" in err and "refused (HTTP 401)" in err and err.count("\n") == 1
+    assert "not-the-password" not in err and not out.exists()
+
+
 def test_the_variant_really_differs(variant: RunningVariant) -> None:
     token = httpx.post(
         f"{variant.base_url}/4.1/auth/login",

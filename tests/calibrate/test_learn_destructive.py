@@ -36,7 +36,9 @@ def test_learn_exercises_the_workflows_and_leaves_the_appliance_as_it_was(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "learned.yaml"
-    with RecordingEmulator() as emulator:
+    # the other path and spelling: the preflight finds them, and the workflows use them
+    alternatives = {"spelling": "translation", "snapshot_path": "snapshotlocators"}
+    with RecordingEmulator(**alternatives) as emulator:
         before = emulator.inventory()
         config = config_file(emulator, tmp_path, "svm-learn01")
         monkeypatch.setenv("SCV_PASSWORD", emulator.config.password)
@@ -50,6 +52,9 @@ def test_learn_exercises_the_workflows_and_leaves_the_appliance_as_it_was(
     assert any(c.startswith("DELETE /api/4.1/resource-groups/") for c in changes)
     assert any(c.endswith("/backupnow") for c in changes)
     assert "workflow createResourceGroup: ran, cleaned up" in console
+    ran = [line for line in console.splitlines() if line.startswith("workflow ")]
+    assert len(ran) == 21 and not [line for line in ran if "failed" in line], console
+    assert "workflow mountDatastoreBackup: ran, cleaned up" in console
     overlay = yaml.safe_load(out.read_text())
     assert all(a["x-evidence"] == "observed" for a in overlay["actions"])
     assert emulator.config.password not in console
