@@ -23,6 +23,7 @@ from jsonschema.exceptions import ValidationError
 
 from conformance.calibrate.explore import Answer, contract_registry, dumps_short, schema_at
 from conformance.core.overlay import apply_action, normalized_path
+from conformance.core.pointers import lookup, parts_of
 from conformance.core.redaction import is_secret_field
 
 Pointer = tuple[str | int, ...]
@@ -462,23 +463,13 @@ def _validator(document: Mapping[str, Any], pointer: Pointer) -> Draft202012Vali
 
 
 def _ref_pointer(ref: str) -> Pointer:
-    fragment = ref.partition("#")[2]
-    parts: list[str | int] = []
-    for raw in fragment.strip("/").split("/") if fragment.strip("/") else []:
-        parts.append(raw.replace("~1", "/").replace("~0", "~"))
-    return tuple(parts)
+    """Where in the document a ``$ref`` points."""
+    return parts_of(ref.partition("#")[2])
 
 
 def _node(document: Any, pointer: Pointer) -> Any:
-    node = document
-    for part in pointer:
-        fits = (isinstance(node, list) and isinstance(part, int) and part < len(node)) or (
-            isinstance(node, dict) and part in node
-        )
-        if not fits:
-            return None
-        node = node[part]
-    return node
+    """The node at ``pointer``, None where there is none."""
+    return lookup(document, pointer, None)
 
 
 def _summary(reasons: list[str], shown: int = 3) -> str:

@@ -21,6 +21,7 @@ from jsonpath import JSONPathEnvironment
 from jsonpath.exceptions import JSONPathError
 
 from conformance.core.errors import UsageError
+from conformance.core.pointers import lookup
 
 OVERLAY_VERSION = "1.0.0"
 _SUPPORTED = re.compile(r"^1\.0\.\d+$")
@@ -130,7 +131,7 @@ def apply_action(document: dict[str, Any], action: Mapping[str, Any], label: str
             reverse=True,
         )
         for parts in locations:
-            parent = _node(document, parts[:-1])
+            parent = lookup(document, parts[:-1])
             key = parts[-1]
             if isinstance(parent, list) and isinstance(key, int):
                 del parent[key]
@@ -173,10 +174,3 @@ def normalized_path(parts: Sequence[str | int]) -> str:
             escaped = part.replace("\\", "\\\\").replace("'", "\\'")
             text += f"['{escaped}']"
     return text
-
-
-def _node(document: Any, parts: Sequence[str | int]) -> Any:
-    node = document
-    for part in parts:
-        node = node[part]
-    return node
