@@ -22,6 +22,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from conformance.calibrate.explore import Answer, contract_registry, dumps_short, schema_at
+from conformance.core.evidence import VALUE_KEYWORDS
 from conformance.core.overlay import apply_action, normalized_path
 from conformance.core.pointers import lookup, parts_of
 from conformance.core.redaction import is_secret_field
@@ -31,28 +32,9 @@ EVIDENCE = "observed"
 #: Evidence a learned action should not relax without a person looking at it.
 STRONG_EVIDENCE = frozenset({"doc", "client"})
 MAX_ROUNDS = 8
-#: Keywords whose violation is relaxed by dropping the keyword.
-DROPPABLE = frozenset(
-    {
-        "format",
-        "pattern",
-        "minLength",
-        "maxLength",
-        "minimum",
-        "maximum",
-        "exclusiveMinimum",
-        "exclusiveMaximum",
-        "minItems",
-        "maxItems",
-        "uniqueItems",
-        "multipleOf",
-        "minProperties",
-        "maxProperties",
-        "const",
-        "not",
-        "dependentRequired",
-    }
-)
+#: Keywords whose violation is relaxed by dropping the keyword: the value constraints that
+#: have no gentler relaxation (a type widens, an enum grows, a required name goes), and not.
+DROPPABLE = (VALUE_KEYWORDS - {"type", "enum", "required"}) | {"not"}
 _REQUIRED = re.compile(r"^'(.+)' is a required property$")
 _JSON_TYPES = (
     (bool, "boolean"),
