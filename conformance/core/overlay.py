@@ -21,6 +21,7 @@ from jsonpath import JSONPathEnvironment
 from jsonpath.exceptions import JSONPathError
 
 from conformance.core.errors import UsageError
+from conformance.core.inputs import read_input
 from conformance.core.pointers import lookup
 
 OVERLAY_VERSION = "1.0.0"
@@ -55,12 +56,7 @@ class Applied:
 
 def read_overlay(path: Path | str) -> Overlay:
     """Read and check the overlay at ``path`` (YAML or JSON); UsageError when unusable."""
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"--overlay: no such file: {path}") from None
-    except OSError as exc:
-        raise UsageError(f"--overlay: cannot read {path}: {exc.strerror}") from None
+    raw = read_input(path, "--overlay")
     try:
         document = yaml.safe_load(raw)
     except yaml.YAMLError as exc:

@@ -18,13 +18,13 @@ are compared on what both ran, with a warning, instead of listing every absent r
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from conformance.core.errors import UsageError
+from conformance.core.inputs import load_json
 from conformance.reporting.observations import Observations, load_observations
 
 #: Statuses that count as holding and as failing.
@@ -156,12 +156,7 @@ def load_summary(path: str | Path) -> dict[str, Any]:
     """The summary of a run folder, or of a summary.json given directly."""
     candidate = Path(path)
     file = candidate / "summary.json" if candidate.is_dir() else candidate
-    try:
-        summary = json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"diff: no summary.json at {file}") from None
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"diff: {file} is not a readable summary.json: {exc}") from None
+    summary = load_json(file, "diff")
     if not isinstance(summary, dict) or not {"operations", "workflows", "contract"} <= set(summary):
         raise UsageError(f"diff: {file} is not the summary.json of a run")
     return summary
