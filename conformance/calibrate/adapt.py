@@ -22,7 +22,9 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from conformance.calibrate.explore import Answer, contract_registry, dumps_short, schema_at
+from conformance.core.evidence import VALUE_KEYWORDS
 from conformance.core.overlay import apply_action, normalized_path
+from conformance.core.pointers import lookup, parts_of
 from conformance.core.redaction import is_secret_field
 
 Pointer = tuple[str | int, ...]
@@ -30,28 +32,9 @@ EVIDENCE = "observed"
 #: Evidence a learned action should not relax without a person looking at it.
 STRONG_EVIDENCE = frozenset({"doc", "client"})
 MAX_ROUNDS = 8
-#: Keywords whose violation is relaxed by dropping the keyword.
-DROPPABLE = frozenset(
-    {
-        "format",
-        "pattern",
-        "minLength",
-        "maxLength",
-        "minimum",
-        "maximum",
-        "exclusiveMinimum",
-        "exclusiveMaximum",
-        "minItems",
-        "maxItems",
-        "uniqueItems",
-        "multipleOf",
-        "minProperties",
-        "maxProperties",
-        "const",
-        "not",
-        "dependentRequired",
-    }
-)
+#: Keywords whose violation is relaxed by dropping the keyword: the value constraints that
+#: have no gentler relaxation (a type widens, an enum grows, a required name goes), and not.
+DROPPABLE = (VALUE_KEYWORDS - {"type", "enum", "required"}) | {"not"}
 _REQUIRED = re.compile(r"^'(.+)' is a required property$")
 _JSON_TYPES = (
     (bool, "boolean"),
@@ -462,23 +445,13 @@ def _validator(document: Mapping[str, Any], pointer: Pointer) -> Draft202012Vali
 
 
 def _ref_pointer(ref: str) -> Pointer:
-    fragment = ref.partition("#")[2]
-    parts: list[str | int] = []
-    for raw in fragment.strip("/").split("/") if fragment.strip("/") else []:
-        parts.append(raw.replace("~1", "/").replace("~0", "~"))
-    return tuple(parts)
+    """Where in the document a ``$ref`` points."""
+    return parts_of(ref.partition("#")[2])
 
 
 def _node(document: Any, pointer: Pointer) -> Any:
-    node = document
-    for part in pointer:
-        fits = (isinstance(node, list) and isinstance(part, int) and part < len(node)) or (
-            isinstance(node, dict) and part in node
-        )
-        if not fits:
-            return None
-        node = node[part]
-    return node
+    """The node at ``pointer``, None where there is none."""
+    return lookup(document, pointer, None)
 
 
 def _summary(reasons: list[str], shown: int = 3) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 from conformance.core.contract import HTTP_METHODS
 from conformance.core.matching import base_path
+from conformance.core.pointers import dereference
 
 #: Headers that carry authentication or content negotiation, not API inputs.
 IGNORED_HEADERS = frozenset({"token", "authorization", "accept", "content-type"})
@@ -127,27 +128,8 @@ class _Reader:
         self.swagger = "swagger" in document
 
     def resolve(self, node: Any) -> Any:
-        """Follow ``$ref`` (local JSON pointers) until a node without one."""
-        seen: set[str] = set()
-        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
-            ref = node["$ref"]
-            if ref in seen or not ref.startswith("#"):
-                return {}
-            seen.add(ref)
-            node = self._pointer(ref[1:])
-        return node
-
-    def _pointer(self, pointer: str) -> Any:
-        node: Any = self.document
-        for raw in pointer.lstrip("/").split("/") if pointer.strip("/") else []:
-            part = raw.replace("~1", "/").replace("~0", "~")
-            if isinstance(node, list) and part.isdigit() and int(part) < len(node):
-                node = node[int(part)]
-            elif isinstance(node, dict) and part in node:
-                node = node[part]
-            else:
-                return {}
-        return node
+        """Follow ``$ref`` (local JSON pointers) until a node without one; {} where none."""
+        return dereference(self.document, node, {})
 
     def operation(
         self, method: str, path: str, item: dict[str, Any], definition: dict[str, Any]

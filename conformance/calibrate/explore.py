@@ -21,6 +21,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from conformance.core.contract import Contract, Operation
+from conformance.core.pointers import dereference, lookup, pointer_of
 from conformance.core.session import ScvSession
 
 #: Values tried per operation before giving up on a successful answer.
@@ -52,11 +53,7 @@ def contract_registry(document: Mapping[str, Any]) -> Registry:
 
 def schema_at(pointer: tuple[str | int, ...]) -> dict[str, str]:
     """A schema that refers to the document node at ``pointer``."""
-    return {"$ref": f"{CONTRACT_URI}#{json_pointer(pointer)}"}
-
-
-def json_pointer(parts: tuple[str | int, ...]) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    return {"$ref": f"{CONTRACT_URI}#{pointer_of(pointer)}"}
 
 
 class Explorer:
@@ -97,13 +94,6 @@ class Explorer:
 
     # -- parameters ---------------------------------------------------------------------
 
-    def _parameters(self, op: Operation) -> list[dict[str, Any]]:
-        item = self.document["paths"][op.path]
-        params = []
-        for raw in [*item.get("parameters", []), *op.definition.get("parameters", [])]:
-            params.append(self._resolve(raw))
-        return params
-
     def _sources(self, op: Operation) -> set[str]:
         """The operations whose answers link to ``op``."""
         return {
@@ -122,7 +112,7 @@ class Explorer:
     def _call(self, op: Operation) -> None:
         needed = [
             p
-            for p in self._parameters(op)
+            for p in self.contract.parameters(op)
             if p.get("in") == "path" or (p.get("in") == "query" and p.get("required"))
         ]
         choices = {p["name"]: self._candidates(op, p) for p in needed}
@@ -228,13 +218,7 @@ class Explorer:
         return any(self._specific(b) for k in ("oneOf", "anyOf") for b in schema.get(k) or [])
 
     def _resolve(self, node: Any) -> Any:
-        seen = 0
-        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and seen < 16:
-            target: Any = self.document
-            for raw in node["$ref"].lstrip("#/").split("/"):
-                target = target.get(raw.replace("~1", "/").replace("~0", "~"), {})
-            node, seen = target, seen + 1
-        return node
+        return dereference(self.document, node, {})
 
     def _record(
         self,
@@ -268,16 +252,7 @@ def _evaluate(expression: str, answer: Answer) -> list[Any]:
         variants += [f"{head}/{i}{tail}" for i in range(1, MAX_TRIES)]
     values = []
     for variant in variants:
-        node: Any = answer.body
-        for raw in variant.strip("/").split("/") if variant.strip("/") else []:
-            part = raw.replace("~1", "/").replace("~0", "~")
-            if isinstance(node, list) and part.isdigit() and int(part) < len(node):
-                node = node[int(part)]
-            elif isinstance(node, dict) and part in node:
-                node = node[part]
-            else:
-                node = None
-                break
+        node = lookup(answer.body, variant, None)
         if node is not None:
             values.append(node)
     return values

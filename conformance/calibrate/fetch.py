@@ -8,7 +8,6 @@ A description that needs a token is asked for again with one, when credentials a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -17,6 +16,7 @@ import yaml
 
 from conformance.calibrate.description import DescriptionError, description_kind
 from conformance.core.errors import TargetUnreachable, UsageError
+from conformance.core.inputs import read_input
 from conformance.core.session import ScvSession, Target, tls_verification
 from conformance.core.settings import Settings
 
@@ -71,12 +71,7 @@ def parse_description(raw: bytes, source: str) -> Description:
 
 def read_file(path: str) -> Description:
     """The description in a local file (``--api-docs FILE``); UsageError when unusable."""
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"--api-docs: no such file: {path}") from None
-    except OSError as exc:
-        raise UsageError(f"--api-docs: cannot read {path}: {exc.strerror}") from None
+    raw = read_input(path, "--api-docs")
     try:
         return parse_description(raw, str(path))
     except DescriptionError as exc:

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from conformance.core.errors import UsageError
+from conformance.core.inputs import read_input
 
 PASSWORD_VARIABLE = "SCV_SIGNING_KEY_PASSWORD"
 
@@ -53,7 +54,7 @@ def generate_keys(prefix: str) -> tuple[Path, Path]:
 
 def load_private_key(path: str | Path) -> Ed25519PrivateKey:
     """An Ed25519 private key from a PEM file; UsageError when it is not one."""
-    data = _read(path, "--sign")
+    data = read_input(path, "--sign")
     password = os.environ.get(PASSWORD_VARIABLE)
     try:
         key = serialization.load_pem_private_key(
@@ -68,7 +69,7 @@ def load_private_key(path: str | Path) -> Ed25519PrivateKey:
 
 def load_public_key(path: str | Path) -> Ed25519PublicKey:
     """An Ed25519 public key from a PEM file; UsageError when it is not one."""
-    data = _read(path, "--key")
+    data = read_input(path, "--key")
     try:
         key = serialization.load_pem_public_key(data)
     except (ValueError, UnsupportedAlgorithm) as exc:
@@ -94,10 +95,3 @@ def signature_holds(manifest: Path, signature: Path, key: Ed25519PublicKey) -> b
     except (InvalidSignature, binascii.Error, ValueError):
         return False
     return True
-
-
-def _read(path: str | Path, flag: str) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        raise UsageError(f"{flag}: cannot read {path}: {exc.strerror}") from None

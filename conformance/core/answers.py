@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from conformance.core.pointers import escape, follow
 from conformance.core.redaction import REDACTED
 
 CONTRACT_URI = "urn:scv-contract"
@@ -53,11 +54,7 @@ class AnswerJudge:
         first = str(status)[0]
         for key in (str(status), f"{first}XX", f"{first}xx", "default"):
             if key in responses:
-                pointer, response = f"{base}/{escape(key)}", responses[key]
-                while isinstance(response, dict) and "$ref" in response:
-                    pointer = str(response["$ref"]).removeprefix("#")
-                    response = resolve(self.document, pointer)
-                return Documented(pointer, response)
+                return Documented(*follow(self.document, f"{base}/{escape(key)}"))
         return None
 
     def status_problem(self, path: str, method: str, status: int) -> str | None:
@@ -112,14 +109,12 @@ class AnswerJudge:
         base = f"/paths/{escape(path)}/{method.lower()}"
         item = (self.document.get("paths") or {}).get(path) or {}
         declared = [
-            *[(f"/paths/{escape(path)}/parameters/{i}", p) for i, p in _indexed(item)],
-            *[(f"{base}/parameters/{i}", p) for i, p in _indexed(operation)],
+            *[f"/paths/{escape(path)}/parameters/{i}" for i in _indexed(item)],
+            *[f"{base}/parameters/{i}" for i in _indexed(operation)],
         ]
         sent = parameters or {}
-        for pointer, parameter in declared:
-            while "$ref" in parameter:
-                pointer = str(parameter["$ref"]).removeprefix("#")
-                parameter = resolve(self.document, pointer)
+        for start in declared:
+            pointer, parameter = follow(self.document, start)
             where, name = str(parameter.get("in")), str(parameter.get("name"))
             values = {k.lower(): v for k, v in (sent.get(where) or {}).items()}
             key = name.lower() if where == "header" else name
@@ -132,11 +127,9 @@ class AnswerJudge:
                 problem = self._parameter_problem(f"{pointer}/schema", value, name)
                 if problem:
                     return problem
-        request_body = operation.get("requestBody")
-        pointer = f"{base}/requestBody"
-        while isinstance(request_body, dict) and "$ref" in request_body:
-            pointer = str(request_body["$ref"]).removeprefix("#")
-            request_body = resolve(self.document, pointer)
+        if operation.get("requestBody") is None:
+            return None
+        pointer, request_body = follow(self.document, f"{base}/requestBody")
         if not isinstance(request_body, dict):
             return None
         if not has_body:
@@ -167,8 +160,9 @@ class AnswerJudge:
         return f"{what} violates schema at {where}: {first.message}"
 
 
-def _indexed(holder: Mapping[str, Any]) -> list[tuple[int, dict[str, Any]]]:
-    return [(i, p) for i, p in enumerate(holder.get("parameters") or []) if isinstance(p, dict)]
+def _indexed(holder: Mapping[str, Any]) -> list[int]:
+    """The positions of the parameters ``holder`` declares."""
+    return [i for i, p in enumerate(holder.get("parameters") or []) if isinstance(p, dict)]
 
 
 def _typed(text: str) -> Any:
@@ -176,19 +170,6 @@ def _typed(text: str) -> Any:
         return json.loads(text)
     except ValueError:
         return text
-
-
-def escape(token: str) -> str:
-    """A JSON pointer token."""
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def resolve(document: Mapping[str, Any], pointer: str) -> Any:
-    """The node at a JSON pointer of ``document``."""
-    node: Any = document
-    for part in pointer.strip("/").split("/"):
-        node = node[part.replace("~1", "/").replace("~0", "~")]
-    return node
 
 
 def media_matches(documented: str, received: str) -> bool:

@@ -13,6 +13,7 @@ import yaml
 from conformance.core.errors import UsageError
 from conformance.core.overlay import apply_overlays, read_overlay
 from conformance.core.paths import CONTRACT_PATH
+from conformance.core.pointers import dereference
 
 SPEC_PATH = CONTRACT_PATH
 HTTP_METHODS = ("get", "put", "post", "delete", "patch")
@@ -115,18 +116,9 @@ class Contract:
             *(item.get("parameters") or []),
             *(operation.definition.get("parameters") or []),
         ]:
-            parameter = self._resolve(raw)
+            parameter = dereference(self.document, raw, {})
             found[(str(parameter.get("in")), str(parameter.get("name")))] = parameter
         return list(found.values())
-
-    def _resolve(self, value: dict[str, Any]) -> dict[str, Any]:
-        reference = value.get("$ref") if isinstance(value, dict) else None
-        if not isinstance(reference, str) or not reference.startswith("#/"):
-            return value
-        target: Any = self.document
-        for part in reference[2:].split("/"):
-            target = target.get(part, {}) if isinstance(target, dict) else {}
-        return self._resolve(target) if isinstance(target, dict) else {}
 
     def operation_ids(self) -> list[str]:
         return [op.operation_id for op in self.operations]

@@ -27,6 +27,8 @@ from jsonpath import JSONPathEnvironment
 from jsonpath.exceptions import JSONPathError
 
 from conformance.core.errors import UsageError
+from conformance.core.inputs import read_input
+from conformance.core.pointers import lookup
 
 OVERLAY_VERSION = "1.0.0"
 _SUPPORTED = re.compile(r"^1\.0\.\d+$")
@@ -64,12 +66,7 @@ class Applied:
 
 def read_overlay(path: Path | str) -> Overlay:
     """Read and check the overlay at ``path`` (YAML or JSON); UsageError when unusable."""
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"--overlay: no such file: {path}") from None
-    except OSError as exc:
-        raise UsageError(f"--overlay: cannot read {path}: {exc.strerror}") from None
+    raw = read_input(path, "--overlay")
     try:
         document = yaml.safe_load(raw)
     except yaml.YAMLError as exc:
@@ -150,7 +147,7 @@ def apply_action(document: dict[str, Any], action: Mapping[str, Any], label: str
             reverse=True,
         )
         for parts in locations:
-            parent = _node(document, parts[:-1])
+            parent = lookup(document, parts[:-1])
             key = parts[-1]
             if isinstance(parent, list) and isinstance(key, int):
                 del parent[key]
@@ -193,10 +190,3 @@ def normalized_path(parts: Sequence[str | int]) -> str:
             escaped = part.replace("\\", "\\\\").replace("'", "\\'")
             text += f"['{escaped}']"
     return text
-
-
-def _node(document: Any, parts: Sequence[str | int]) -> Any:
-    node = document
-    for part in parts:
-        node = node[part]
-    return node

@@ -22,6 +22,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from conformance.core.contract import load_contract
+from conformance.core.pointers import lookup
 
 URI_NULL = "scv_uri_null"
 ERROR_ENVELOPE = "scv_error_envelope"
@@ -55,7 +56,7 @@ class EnvelopeRules:
     @classmethod
     def of(cls, document: Mapping[str, Any]) -> EnvelopeRules:
         """The rules of ``document`` (a contract, overlays applied or assumptions removed)."""
-        envelope = _node(document, ENVELOPE_POINTER)
+        envelope = lookup(document, ENVELOPE_POINTER, None)
         if not isinstance(envelope, dict):
             return cls(ENVELOPE_FIELDS, None, "")
         required = envelope.get("required")
@@ -139,12 +140,3 @@ def error_envelope_problem(
     """:meth:`EnvelopeRules.error_envelope_problem` of ``rules`` (default: the shipped
     contract's)."""
     return (rules or contract_rules()).error_envelope_problem(status, text, content_type, body)
-
-
-def _node(document: Mapping[str, Any], pointer: str) -> Any:
-    node: Any = document
-    for part in pointer.strip("/").split("/"):
-        if not isinstance(node, dict):
-            return None
-        node = node.get(part.replace("~1", "/").replace("~0", "~"))
-    return node

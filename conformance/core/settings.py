@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from conformance.core.contract import release_key
 from conformance.core.errors import UsageError
+from conformance.core.inputs import load_toml
 
 #: Option name -> environment variable.
 ENVIRONMENT = {
@@ -383,15 +383,7 @@ def _read_config_file(
     warning = readable_by_others(Path(path))
     if warning:
         print(f"scv-conformance: warning: {warning}", file=sys.stderr)
-    try:
-        with open(path, "rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError:
-        raise UsageError(f"--config: no such file: {path}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"--config: {path} is not valid TOML: {exc}") from None
-    except OSError as exc:
-        raise UsageError(f"--config: cannot read {path}: {exc.strerror}") from None
+    data = load_toml(path, "--config")
     values = {k.replace("-", "_"): v for k, v in data.items() if not isinstance(v, dict)}
     if isinstance(data.get("headers"), dict):
         values["headers"] = data["headers"]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TypeVar
 
 from starlette.exceptions import HTTPException
+
+T = TypeVar("T")
 
 
 class ApiError(HTTPException):
@@ -28,6 +31,13 @@ class ApiError(HTTPException):
 
 def not_found(message: str) -> ApiError:
     return ApiError(404, message)
+
+
+def found(value: T | None, what: str) -> T:
+    """``value``, which the request names; ApiError 404 ``WHAT not found`` when it is None."""
+    if value is None:
+        raise not_found(f"{what} not found")
+    return value
 
 
 def bad_request(message: str) -> ApiError:

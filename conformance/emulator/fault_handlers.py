@@ -19,24 +19,19 @@ def wrap(fault: str | None, operation_id: str, handler: Handler) -> Handler:
     return handler if wrapper is None else wrapper(handler)
 
 
-def _drop_frequency(handler: Handler) -> Handler:
-    def wrapped(ctx: Context) -> Result:
-        result = handler(ctx)
-        for item in result.response["policyResponseList"]:
-            item.pop("frequency", None)
-        return result
+def _drop(key: str, list_field: str) -> Callable[[Handler], Handler]:
+    """Answer as the handler does, without ``key`` in the items of ``list_field``."""
 
-    return wrapped
+    def wrapper(handler: Handler) -> Handler:
+        def wrapped(ctx: Context) -> Result:
+            result = handler(ctx)
+            for item in result.response[list_field]:
+                item.pop(key, None)
+            return result
 
+        return wrapped
 
-def _drop_group_ids(handler: Handler) -> Handler:
-    def wrapped(ctx: Context) -> Result:
-        result = handler(ctx)
-        for item in result.response["resourceGroupResponseList"]:
-            item.pop("id", None)
-        return result
-
-    return wrapped
+    return wrapper
 
 
 def _status_422(handler: Handler) -> Handler:
@@ -109,9 +104,9 @@ def _no_filter(handler: Handler) -> Handler:
 
 
 _WRAPPERS: dict[tuple[str | None, str], Callable[[Handler], Handler]] = {
-    ("missing-required-field", "getPolicies"): _drop_frequency,
+    ("missing-required-field", "getPolicies"): _drop("frequency", "policyResponseList"),
     ("wrong-status-code", "updateResourceGroup"): _status_422,
-    ("group-id-missing", "getResourceGroups"): _drop_group_ids,
+    ("group-id-missing", "getResourceGroups"): _drop("id", "resourceGroupResponseList"),
     ("invalid-input-accepted", "createPolicy"): _generated_policy,
     ("job-id-unknown", "backupResourceGroupNow"): _unknown_job,
     ("state-not-persisted", "updateResourceGroup"): _forget(lambda ctx: ctx.state.groups),

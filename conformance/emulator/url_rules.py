@@ -10,22 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
 
 from conformance.core.contract import Contract, Operation
 from conformance.emulator.routing import compile_template
 
 FORBIDDEN_CHARS = "+.%&"
-
-
-def _parameters(contract: Contract, operation: Operation) -> list[dict[str, Any]]:
-    item = contract.document["paths"][operation.path]
-    found = []
-    for raw in [*item.get("parameters", []), *operation.definition.get("parameters", [])]:
-        if "$ref" in raw:
-            raw = contract.document["components"]["parameters"][raw["$ref"].rsplit("/", 1)[1]]
-        found.append(raw)
-    return found
 
 
 class UrlRule:
@@ -36,7 +25,7 @@ class UrlRule:
         for operation in operations:
             allowed = {
                 p["name"]: str(p["x-scv-allowed-characters"])
-                for p in _parameters(contract, operation)
+                for p in contract.parameters(operation)
                 if p.get("in") == "path" and "x-scv-allowed-characters" in p
             }
             if allowed:

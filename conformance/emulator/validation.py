@@ -11,6 +11,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from conformance.core.contract import Contract, Operation
+from conformance.core.pointers import dereference
 from conformance.emulator.errors import ApiError, bad_request
 
 _REQUIRED = re.compile(r"^'(.+)' is a required property$")
@@ -69,38 +70,27 @@ class RequestValidator:
     """The compiled checks of one operation's parameters and body."""
 
     def __init__(self, contract: Contract, operation: Operation) -> None:
+        self._document = contract.document
         self._components = contract.document.get("components", {})
-        item = contract.document["paths"][operation.path]
-        raw_params = [*item.get("parameters", []), *operation.definition.get("parameters", [])]
-        self.params = tuple(self._param(p) for p in raw_params)
+        self.params = tuple(self._param(p) for p in contract.parameters(operation))
         self.path_params = tuple(p for p in self.params if p.location == "path")
         self.query_params = tuple(p for p in self.params if p.location == "query")
         body = operation.definition.get("requestBody")
         self.body: Draft202012Validator | None = None
         self.body_required = False
         if body is not None:
-            body = self._deref(body)
+            body = dereference(self._document, body)
             schema = body["content"]["application/json"]["schema"]
             self.body = self._compile(schema)
             self.body_required = bool(body.get("required", False))
-
-    def _deref(self, node: dict[str, Any]) -> dict[str, Any]:
-        while "$ref" in node:
-            parts = node["$ref"].lstrip("#/").split("/")
-            target: Any = {"components": self._components}
-            for part in parts:
-                target = target[part]
-            node = target
-        return node
 
     def _compile(self, schema: dict[str, Any]) -> Draft202012Validator:
         root = {**schema, "components": self._components}
         return Draft202012Validator(root)
 
-    def _param(self, raw: dict[str, Any]) -> Param:
-        param = self._deref(raw)
+    def _param(self, param: dict[str, Any]) -> Param:
         schema = param.get("schema", {})
-        resolved = self._deref(schema)
+        resolved = dereference(self._document, schema)
         return Param(
             name=param["name"],
             location=param["in"],

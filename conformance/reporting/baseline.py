@@ -15,13 +15,13 @@ deviation), with the message for the people who read and edit the file. A later 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from conformance.core.errors import ExitCode, UsageError
+from conformance.core.inputs import load_json
 from conformance.core.redaction import replace_secrets
 from conformance.reporting.atomic import write_json
 
@@ -72,12 +72,7 @@ def _split(key: str) -> tuple[str, str, str]:
 def load_baseline(path: str | Path) -> Baseline:
     """Read a baseline file; UsageError (exit 2) when it is missing or malformed."""
     file = Path(path)
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"--baseline: no such file: {file}") from None
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"--baseline: {file} is not readable JSON: {exc}") from None
+    data = load_json(file, "--baseline")
     try:
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ValueError(f"format {data.get('format') if isinstance(data, dict) else None!r}")

@@ -18,13 +18,14 @@ are compared on what both ran, with a warning, instead of listing every absent r
 
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from conformance.core.errors import UsageError
+from conformance.core.inputs import load_json
 from conformance.reporting.observations import Observations, load_observations
 
 #: Statuses that count as holding and as failing.
@@ -47,6 +48,7 @@ AREAS = (VERDICT, DEVIATION, WORKFLOW, OPERATION, STATUS, FIELD, LATENCY)
 _TEMPLATE = re.compile(r"\{[^}]*\}")
 #: The kinds of input (``stateful-positive``, ...) whose calls depend on earlier answers.
 STATEFUL = "stateful"
+K = TypeVar("K")
 
 
 @dataclass(frozen=True)
@@ -156,12 +158,7 @@ def load_summary(path: str | Path) -> dict[str, Any]:
     """The summary of a run folder, or of a summary.json given directly."""
     candidate = Path(path)
     file = candidate / "summary.json" if candidate.is_dir() else candidate
-    try:
-        summary = json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"diff: no summary.json at {file}") from None
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"diff: {file} is not a readable summary.json: {exc}") from None
+    summary = load_json(file, "diff")
     if not isinstance(summary, dict) or not {"operations", "workflows", "contract"} <= set(summary):
         raise UsageError(f"diff: {file} is not the summary.json of a run")
     return summary
@@ -289,16 +286,19 @@ def _verdicts(
     changes = []
     checks_before = _operation_checks(before)
     checks_after = _operation_checks(after)
-    keys = checks_before.keys() | checks_after.keys()
-    if not same_scope:
-        keys = checks_before.keys() & checks_after.keys()
-    for key in sorted(keys):
+    for key in sorted(_compared(checks_before, checks_after, same_scope)):
         if key[0] in moved:
             continue  # the operation's own row says it came or went
         old, new = checks_before.get(key, "absent"), checks_after.get(key, "absent")
         if old != new:
             changes.append(Change(key[0], key[1], old, new))
     return changes
+
+
+def _compared(before: Mapping[K, Any], after: Mapping[K, Any], same_scope: bool) -> set[K]:
+    """The keys a diff compares: those of either run when both ran the same scope, else
+    only those both ran."""
+    return set(before) | set(after) if same_scope else set(before) & set(after)
 
 
 def _deviations(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
@@ -332,10 +332,7 @@ def _workflows(before: dict[str, Any], after: dict[str, Any], same_scope: bool) 
     changes = []
     workflows_before = _workflow_states(before)
     workflows_after = _workflow_states(after)
-    names = workflows_before.keys() | workflows_after.keys()
-    if not same_scope:
-        names = workflows_before.keys() & workflows_after.keys()
-    for name in sorted(names):
+    for name in sorted(_compared(workflows_before, workflows_after, same_scope)):
         old_status, old_step = workflows_before.get(name, ("absent", None))
         new_status, new_step = workflows_after.get(name, ("absent", None))
         if old_status == new_status and old_step == new_step:

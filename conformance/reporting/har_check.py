@@ -35,6 +35,7 @@ from conformance.core.answers import AnswerJudge, Documented, media_matches
 from conformance.core.contract import Contract, Operation, load_contract
 from conformance.core.errors import ExitCode, UsageError
 from conformance.core.grading import Answered, Grader, Sent
+from conformance.core.inputs import read_input
 from conformance.core.matching import OperationMatcher
 from conformance.core.recording import PROBE_KIND
 from conformance.core.scv_rules import (
@@ -300,12 +301,10 @@ def _header(headers: Any, name: str) -> str | None:
 
 def read_answers(path: Path) -> list[Answer]:
     """The answered entries of a HAR file; UsageError when it is no HAR."""
+    raw = read_input(path, "check")
     try:
-        with open(path, encoding="utf-8") as handle:
-            document = json.load(handle)
-    except FileNotFoundError:
-        raise UsageError(f"no such file: {path}") from None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        document = json.loads(raw)
+    except ValueError as exc:
         raise UsageError(f"{path} is not a HAR file: {type(exc).__name__}: {exc}") from None
     entries = document.get("log", {}).get("entries") if isinstance(document, dict) else None
     if not isinstance(entries, list):

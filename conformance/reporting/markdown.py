@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from conformance.reporting import coverage
@@ -182,25 +183,12 @@ def _failures(summary: dict[str, Any]) -> list[str]:
             "```",
             "",
         ]
-    for failure in failures[:FAILURE_LIMIT]:
-        subject = failure.get("operationId") or failure.get("workflowId")
-        where = " / ".join(
-            _cell(p) for p in (subject, failure.get("stepId"), failure.get("check")) if p
-        )
-        accepted = " (accepted by the baseline)" if failure.get("accepted") else ""
-        lines += [
-            f"### {failure['status']}{accepted}: {where}",
-            "",
-            "```text",
-            failure["message"] or "(no message)",
-            "```",
-        ]
-        if failure.get("reproduce"):
-            lines += ["", "Reproduce:", "", "```sh", failure["reproduce"], "```"]
-        lines.append("")
-    if len(failures) > FAILURE_LIMIT:
-        lines += [f"… and {len(failures) - FAILURE_LIMIT} more (see summary.json).", ""]
-    return lines
+    return lines + _entries(failures, _failure_kind)
+
+
+def _failure_kind(failure: Mapping[str, Any]) -> str:
+    accepted = " (accepted by the baseline)" if failure.get("accepted") else ""
+    return f"{failure['status']}{accepted}"
 
 
 def deviation_section(summary: dict[str, Any]) -> list[str]:
@@ -221,16 +209,25 @@ def deviation_section(summary: dict[str, Any]) -> list[str]:
         f"proved. {consequence}",
         "",
     ]
-    for entry in deviations[:FAILURE_LIMIT]:
+    return lines + _entries(deviations, lambda _: "deviation")
+
+
+def _entries(
+    entries: Sequence[Mapping[str, Any]], kind: Callable[[Mapping[str, Any]], str]
+) -> list[str]:
+    """A heading (the entry's kind and where), the message and how to reproduce it, for
+    each of the first entries; how many more there are."""
+    lines: list[str] = []
+    for entry in entries[:FAILURE_LIMIT]:
         subject = entry.get("operationId") or entry.get("workflowId")
         where = " / ".join(
             _cell(p) for p in (subject, entry.get("stepId"), entry.get("check")) if p
         )
-        lines += [f"### deviation: {where}", "", "```text", entry["message"] or "(no message)"]
+        lines += [f"### {kind(entry)}: {where}", "", "```text", entry["message"] or "(no message)"]
         lines.append("```")
         if entry.get("reproduce"):
             lines += ["", "Reproduce:", "", "```sh", entry["reproduce"], "```"]
         lines.append("")
-    if len(deviations) > FAILURE_LIMIT:
-        lines += [f"… and {len(deviations) - FAILURE_LIMIT} more (see summary.json).", ""]
+    if len(entries) > FAILURE_LIMIT:
+        lines += [f"… and {len(entries) - FAILURE_LIMIT} more (see summary.json).", ""]
     return lines

@@ -12,7 +12,6 @@ file existed have none; that is not an error, the comparison then covers the ver
 
 from __future__ import annotations
 
-import json
 import math
 import statistics
 from collections import defaultdict
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.core.errors import UsageError
+from conformance.core.inputs import load_json
 from conformance.core.item_keys import SCENARIO
 from conformance.core.recording import ExchangeRecord, log_files, merge_types, read_records
 from conformance.reporting.allure_results import ResultRecord
@@ -180,10 +180,7 @@ def load_observations(run: Path, command: str = "diff") -> Observations | None:
     file = folder / OBSERVATIONS_FILE
     if not file.exists():
         return None
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"{command}: {file} is not readable JSON: {exc}") from None
+    data = load_json(file, command)
     try:
         return parse_observations(data)
     except (TypeError, ValueError, KeyError, AttributeError) as exc:

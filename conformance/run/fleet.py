@@ -25,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import tomllib
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ from rich.table import Table
 from rich.text import Text
 
 from conformance.core.errors import UsageError
+from conformance.core.inputs import load_toml
 from conformance.core.settings import DEFAULTS, ENVIRONMENT
 from conformance.reporting.merge import (
     NamedRun,
@@ -97,12 +97,7 @@ class Fleet:
 def load_fleet(path: str | Path) -> Fleet:
     """Read and check a fleet file; UsageError (exit 2) on anything wrong in it."""
     file = Path(path)
-    try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"--fleet: no such file: {file}") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"--fleet: {file} is not readable TOML: {exc}") from None
+    data = load_toml(file, "--fleet")
     unknown = sorted(set(data) - {"target", "concurrency"})
     if unknown:
         raise UsageError(f"--fleet: unknown key {unknown[0]!r} in {file}")

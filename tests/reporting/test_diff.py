@@ -94,6 +94,20 @@ def test_regressions_exit_1_and_a_changed_contract_is_said(
     assert "different contracts" in capsys.readouterr().out
 
 
+def test_runs_of_another_scope_are_compared_only_on_what_both_ran() -> None:
+    flows = {**AFTER["workflows"], "newFlow": {"status": "passed", "failedStep": None}}
+    later = dict(AFTER, contract=dict(AFTER["contract"], sha256="b" * 64), workflows=flows)
+    changes = {(c.subject, c.detail) for c in compare(BEFORE, later).changes}
+    assert not any(subject == "newFlow" for subject, _ in changes)
+    assert ("getJobs", "status_code_conformance") in changes
+    assert ("restoreVm", "workflow (step waitForRestoreJob)") in changes
+    assert ("getJobs", "ignored_auth") not in changes, "only before: not compared"
+    assert ("getJobs", "use_after_free") not in changes, "only after: not compared"
+    assert ("getJobs", "ignored_auth") in {
+        (c.subject, c.detail) for c in compare(BEFORE, AFTER).changes
+    }
+
+
 def test_bad_input_is_a_one_line_usage_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -191,7 +191,7 @@ def test_report_refuses_two_runs_of_the_same_name(
         ('[[target]]\nname = "a"\nconfig = "none.toml"\n', "no config file"),
         ('[[target]]\nname = "a"\nconfig = "f.toml"\ntarget = "https://x"\n', "not both"),
         ('concurrency = 0\n[[target]]\nname = "a"\n', "concurrency"),
-        ("[[target]\n", "not readable TOML"),
+        ("[[target]\n", "not valid TOML"),
     ],
 )
 def test_bad_fleet_files_are_usage_errors(tmp_path: Path, content: str, message: str) -> None:

@@ -7,7 +7,7 @@ import copy
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
-from conformance.emulator.errors import bad_request, not_found
+from conformance.emulator.errors import bad_request, found
 from conformance.emulator.handlers.registry import Context, Result, operation
 
 
@@ -20,9 +20,7 @@ def get_audit_logs(ctx: Context) -> Result:
 @operation("getAuditLog")
 def get_audit_log(ctx: Context) -> Result:
     name = ctx.params["filename"]
-    audit_file = ctx.state.audit.files.get(name)
-    if audit_file is None:
-        raise not_found(f"Audit log {name} not found")
+    audit_file = found(ctx.state.audit.files.get(name), f"Audit log {name}")
     return Result(ctx.state.audit.detail(audit_file))
 
 

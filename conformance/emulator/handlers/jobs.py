@@ -5,17 +5,14 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from conformance.emulator import jobs
-from conformance.emulator.errors import bad_request, not_found
+from conformance.emulator.errors import bad_request, found
 from conformance.emulator.handlers.registry import Context, Result, operation
 from conformance.emulator.model import Job
 from conformance.emulator.state import State
 
 
 def find_job(state: State, job_id: int) -> Job:
-    job = state.jobs.get(job_id)
-    if job is None:
-        raise not_found(f"Job with id {job_id} not found")
-    return job
+    return found(state.jobs.get(job_id), f"Job with id {job_id}")
 
 
 #: The job-type filter's names: the assumed ``jobType`` and the ``type`` a public client sends.

@@ -1,25 +1,19 @@
-"""Lookups shared by the VM and datastore handlers; each raises the right 4xx."""
+"""Lookups and checks shared by the handlers; each raises the right 4xx."""
 
 from __future__ import annotations
 
-from conformance.emulator.errors import bad_request, not_found
-from conformance.emulator.model import Backup, Datastore, Vm
+from conformance.emulator.errors import bad_request, conflict, found, not_found
+from conformance.emulator.model import Backup, Datastore, Policy, ResourceGroup, Vm
 from conformance.emulator.state import State
 
 
 def find_vm(state: State, ref: str) -> Vm:
     """A VM by moref, or by uuid (which also finds deleted VMs)."""
-    vm = state.vm_by_ref(ref)
-    if vm is None:
-        raise not_found(f"VM {ref} not found")
-    return vm
+    return found(state.vm_by_ref(ref), f"VM {ref}")
 
 
 def find_backup(state: State, backup_id: int) -> Backup:
-    backup = state.backups.get(backup_id)
-    if backup is None:
-        raise not_found(f"Backup with id {backup_id} not found")
-    return backup
+    return found(state.backups.get(backup_id), f"Backup with id {backup_id}")
 
 
 def find_vm_backup(state: State, vm: Vm, backup_id: int) -> Backup:
@@ -30,10 +24,7 @@ def find_vm_backup(state: State, vm: Vm, backup_id: int) -> Backup:
 
 
 def find_datastore(state: State, moref: str) -> Datastore:
-    datastore = state.datastores.get(moref)
-    if datastore is None:
-        raise not_found(f"Datastore {moref} not found")
-    return datastore
+    return found(state.datastores.get(moref), f"Datastore {moref}")
 
 
 def check_host(state: State, name: str) -> None:
@@ -51,3 +42,12 @@ def check_location(backup: Backup, datastore: str, location: str | None = None) 
         raise bad_request(f"Datastore {datastore} is not in backup {backup.id}")
     if location is not None and backup.locations[datastore] != location:
         raise bad_request(f"Location {location} does not belong to datastore {datastore}")
+
+
+def check_name_free(
+    holder: Policy | ResourceGroup | None, kind: str, own: int | None = None
+) -> None:
+    """409 when ``holder`` of the name asked for is another ``kind`` than the one with id
+    ``own`` (the one being renamed; None when creating): names are unique, case aside."""
+    if holder is not None and holder.id != own:
+        raise conflict(f"A {kind} named {holder.name} already exists")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance.emulator.errors import conflict, not_found
+from conformance.emulator.errors import conflict, found
+from conformance.emulator.handlers.lookups import check_name_free
 from conformance.emulator.handlers.registry import Context, Result, operation
 from conformance.emulator.model import Policy
 from conformance.emulator.state import State
@@ -23,10 +24,7 @@ def apply_request(policy: Policy, body: dict[str, Any]) -> None:
 
 
 def find_policy(state: State, policy_id: int) -> Policy:
-    policy = state.policies.get(policy_id)
-    if policy is None:
-        raise not_found(f"Policy with id {policy_id} not found")
-    return policy
+    return found(state.policies.get(policy_id), f"Policy with id {policy_id}")
 
 
 @operation("getPolicies")
@@ -38,8 +36,7 @@ def get_policies(ctx: Context) -> Result:
 def create_policy(ctx: Context) -> Result:
     name = ctx.body["name"]
     ctx.resource = name
-    if ctx.state.policy_named(name) is not None:
-        raise conflict(f"A policy named {name} already exists")
+    check_name_free(ctx.state.policy_named(name), "policy")
     policy = Policy(ctx.state.next_id("policy"), name, "DAILY", {})
     apply_request(policy, ctx.body)
     ctx.state.policies[policy.id] = policy
@@ -50,9 +47,7 @@ def create_policy(ctx: Context) -> Result:
 def update_policy(ctx: Context) -> Result:
     policy = find_policy(ctx.state, ctx.params["policyId"])
     ctx.resource = policy.name
-    other = ctx.state.policy_named(ctx.body["name"])
-    if other is not None and other.id != policy.id:
-        raise conflict(f"A policy named {other.name} already exists")
+    check_name_free(ctx.state.policy_named(ctx.body["name"]), "policy", policy.id)
     apply_request(policy, ctx.body)
     return Result(policy.as_dict(), "Policy updated successfully")
 

@@ -7,7 +7,8 @@ from typing import Any
 
 from conformance.emulator import jobs
 from conformance.emulator.backups import record_backup
-from conformance.emulator.errors import bad_request, conflict, not_found
+from conformance.emulator.errors import bad_request, conflict, found, not_found
+from conformance.emulator.handlers.lookups import check_name_free
 from conformance.emulator.handlers.policies import find_policy
 from conformance.emulator.handlers.registry import Context, Result, operation, start_job
 from conformance.emulator.model import ResourceGroup
@@ -39,10 +40,7 @@ def group_view(state: State, group: ResourceGroup) -> dict[str, Any]:
 
 
 def find_group(state: State, group_id: int) -> ResourceGroup:
-    group = state.groups.get(group_id)
-    if group is None:
-        raise not_found(f"Resource group with id {group_id} not found")
-    return group
+    return found(state.groups.get(group_id), f"Resource group with id {group_id}")
 
 
 def _checked_policies(state: State, assignments: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -94,8 +92,7 @@ def get_resource_groups(ctx: Context) -> Result:
 def create_resource_group(ctx: Context) -> Result:
     name = ctx.body["name"]
     ctx.resource = name
-    if ctx.state.group_named(name) is not None:
-        raise conflict(f"A resource group named {name} already exists")
+    check_name_free(ctx.state.group_named(name), "resource group")
     group = ResourceGroup(0, name, [], [])
     _apply(ctx.state, group, ctx.body)
     group.id = ctx.state.next_id("group")
@@ -107,9 +104,7 @@ def create_resource_group(ctx: Context) -> Result:
 def update_resource_group(ctx: Context) -> Result:
     current = find_group(ctx.state, ctx.params["resourceGroupId"])
     ctx.resource = current.name
-    other = ctx.state.group_named(ctx.body["name"])
-    if other is not None and other.id != current.id:
-        raise conflict(f"A resource group named {other.name} already exists")
+    check_name_free(ctx.state.group_named(ctx.body["name"]), "resource group", current.id)
     updated = ResourceGroup(current.id, current.name, [], [])
     _apply(ctx.state, updated, ctx.body)
     ctx.state.groups[current.id] = updated

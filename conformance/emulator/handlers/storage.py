@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from conformance.emulator.envelope import JSON_HEADERS, dumps
-from conformance.emulator.errors import conflict, not_found
+from conformance.emulator.errors import conflict, found
 from conformance.emulator.handlers.registry import Context, Result, operation
 from conformance.emulator.inventory import CLUSTER
 from conformance.emulator.model import StorageSystem
@@ -43,9 +43,7 @@ def modify_storage_system(ctx: Context) -> Result:
     body = ctx.body
     name = body["name"]
     ctx.resource = name
-    system = ctx.state.storage.get(name)
-    if system is None:
-        raise not_found(f"Storage system {name} not found")
+    system = found(ctx.state.storage.get(name), f"Storage system {name}")
     system.type = body.get("type", system.type)
     system.protocol = body.get("protocol", system.protocol)
     system.port = body.get("port", system.port)
@@ -58,8 +56,7 @@ def modify_storage_system(ctx: Context) -> Result:
 def delete_storage_system(ctx: Context) -> Result:
     name = ctx.body["name"]
     ctx.resource = name
-    if name not in ctx.state.storage:
-        raise not_found(f"Storage system {name} not found")
+    found(ctx.state.storage.get(name), f"Storage system {name}")
     used = sorted(d.name for d in ctx.state.datastores.values() if d.svm == name)
     if used:
         raise conflict(f"Storage system {name} is in use by datastores {', '.join(used)}")
@@ -80,9 +77,7 @@ def rename_storage_system(ctx: Context) -> Result:
     """Known under the new name from now on, and so are the backups taken under the old."""
     old, new = ctx.body["existingSVM"]["name"], ctx.body["newSVM"]["name"]
     ctx.resource = old
-    system = ctx.state.storage.get(old)
-    if system is None:
-        raise not_found(f"Storage system {old} not found")
+    system = found(ctx.state.storage.get(old), f"Storage system {old}")
     if new != old and new in ctx.state.storage:
         raise conflict(f"Storage system {new} already exists")
     del ctx.state.storage[old]

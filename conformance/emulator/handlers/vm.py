@@ -8,7 +8,7 @@ from typing import Any
 from conformance.emulator import jobs
 from conformance.emulator.alternatives import esx_hosts_key
 from conformance.emulator.backups import backup_view, snapshot_locations
-from conformance.emulator.errors import bad_request, conflict, not_found
+from conformance.emulator.errors import bad_request, conflict, found
 from conformance.emulator.handlers.lookups import (
     check_host,
     check_location,
@@ -142,9 +142,8 @@ def attach_vmdks(ctx: Context) -> Result:
     backup = find_vm_backup(state, vm, body["backupId"])
     target = vm
     if "alternateVmMoref" in body:
-        target = state.vm_by_moref(body["alternateVmMoref"])  # type: ignore[assignment]
-        if target is None:
-            raise not_found(f"VM {body['alternateVmMoref']} not found")
+        moref = body["alternateVmMoref"]
+        target = found(state.vm_by_moref(moref), f"VM {moref}")
     if "esxHost" in body:
         check_host(state, body["esxHost"])
     ctx.resource = target.name
