@@ -11,7 +11,8 @@ rewrites every JSON answer the way a real release plausibly would:
   configuration and a policy's retention (Jackson writes what the class has);
 - ``unmountDatastore`` as the job type of an unmount, where the documentation names no type.
 
-Like a Spring appliance (Jackson), it takes its own extra fields back in requests.
+Like a Spring appliance (Jackson), it takes its own extra fields back in requests, and
+its own job type as the value of a job-type filter (one enum for both).
 
 None of this breaks the vendor's documentation; each extra field, and the job type a
 workflow checks, breaks an assumption of ours: a deviation, not a failure.
@@ -26,6 +27,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -69,6 +71,13 @@ def rewrite(value: Any, key: str = "") -> Any:
     return value
 
 
+def accepted_query(query: bytes) -> bytes:
+    """A query string with this appliance's job type as the emulator names it."""
+    pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
+    emulated = [(k, "unmountBackup" if v == UNMOUNT_JOB_TYPE else v) for k, v in pairs]
+    return urlencode(emulated).encode("latin-1") if emulated != pairs else query
+
+
 def accepted(value: Any) -> Any:
     """A request body without this appliance's own extra fields (it ignores them)."""
     if isinstance(value, dict):
@@ -100,7 +109,7 @@ class Lenient:
         headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
         if request:
             headers.append((b"content-length", str(len(request)).encode()))
-        scope = {**scope, "headers": headers}
+        scope = {**scope, "headers": headers, "query_string": accepted_query(scope["query_string"])}
         sent = False
 
         async def replay() -> Message:
