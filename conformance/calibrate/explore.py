@@ -21,6 +21,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from conformance.core.contract import Contract, Operation
+from conformance.core.json_values import strings
 from conformance.core.pointers import dereference, lookup, pointer_of
 from conformance.core.session import ScvSession
 
@@ -151,7 +152,7 @@ class Explorer:
         found += list(self.inventory.values())
         found += [v for a in self.answers for v in _values_named(a.body, name)]
         if self._specific(schema):
-            found += [v for a in self.answers for v in _strings(a.body)]
+            found += [v for a in self.answers for v in strings(a.body)]
         found += self._examples(param)
         result: list[str] = []
         for value in found:
@@ -268,17 +269,6 @@ def _values_named(body: Any, name: str) -> Iterator[Any]:
     elif isinstance(body, list):
         for item in body:
             yield from _values_named(item, name)
-
-
-def _strings(body: Any) -> Iterator[str]:
-    if isinstance(body, str):
-        yield body
-    elif isinstance(body, dict):
-        for value in body.values():
-            yield from _strings(value)
-    elif isinstance(body, list):
-        for item in body:
-            yield from _strings(item)
 
 
 def dumps_short(value: Any, limit: int = 40) -> str:

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from conformance.core.json_values import strings
 from conformance.core.redaction import is_secret_field
 
 _INPUT = re.compile(r"\$inputs\.([A-Za-z0-9_\-]+)")
@@ -267,23 +268,12 @@ def _provenance(
 ) -> frozenset[str]:
     """The objects that the runtime expressions in ``values`` derive from."""
     found: set[str] = set()
-    for text in _strings(values):
+    for text in strings(values):
         for name in _INPUT.findall(text):
             found |= inputs.get(name, frozenset())
         for step_id in _STEP.findall(text):
             found |= steps.get(step_id, frozenset())
     return frozenset(found)
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, Mapping):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _strings(item)
-    elif isinstance(value, str):
-        yield value
 
 
 def conflict_graph(footprints: Iterable[Footprint]) -> dict[str, frozenset[str]]:
