@@ -28,7 +28,7 @@ assumption: a deviation, not a failure. Removing means, per kind of constraint:
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 EVIDENCE = "x-evidence"
@@ -93,53 +93,84 @@ def without_assumptions(document: Mapping[str, Any]) -> dict[str, Any]:
     components = relaxed.get("components") or {}
     for name, schema in (components.get("schemas") or {}).items():
         components["schemas"][name] = relax_schema(schema, None)
-    for parameter in (components.get("parameters") or {}).values():
-        _relax_parameter(parameter, None)
-    for body in (components.get("requestBodies") or {}).values():
-        _relax_body(body, None)
+    for holder, evidence in request_holders(relaxed):
+        _relax_holder(holder, evidence)
     for response in (components.get("responses") or {}).values():
-        _relax_content(response, _evidence(response, None))
-    for item in (relaxed.get("paths") or {}).values():
+        _relax_content(response, evidence_of(response, None))
+    for operation, evidence in operations(relaxed):
+        responses = operation.get("responses")
+        if isinstance(responses, dict):
+            operation["responses"] = _relax_responses(responses, components, evidence)
+    return relaxed
+
+
+def operations(document: Mapping[str, Any]) -> Iterator[tuple[dict[str, Any], str | None]]:
+    """Every operation of the contract ``document``, with the evidence it states or inherits
+    from its path."""
+    for item in (document.get("paths") or {}).values():
         if not isinstance(item, dict):
             continue
-        inherited = _evidence(item, None)
-        for parameter in item.get("parameters") or []:
-            _relax_parameter(parameter, inherited)
+        inherited = evidence_of(item, None)
         for method in HTTP_METHODS:
             operation = item.get(method)
             if isinstance(operation, dict):
-                _relax_operation(operation, components, _evidence(operation, inherited))
-    return relaxed
+                yield operation, evidence_of(operation, inherited)
+
+
+def request_holders(document: Mapping[str, Any]) -> Iterator[tuple[dict[str, Any], str | None]]:
+    """Every parameter and request body of the contract ``document`` (the components' and
+    the paths'), with the evidence it inherits (a ``$ref`` to a component among them)."""
+    components = document.get("components") or {}
+    yield from ((parameter, None) for parameter in (components.get("parameters") or {}).values())
+    yield from ((body, None) for body in (components.get("requestBodies") or {}).values())
+    for item in (document.get("paths") or {}).values():
+        if isinstance(item, dict):
+            inherited = evidence_of(item, None)
+            yield from ((parameter, inherited) for parameter in item.get("parameters") or [])
+    for operation, evidence in operations(document):
+        yield from ((parameter, evidence) for parameter in operation.get("parameters") or [])
+        if isinstance(operation.get("requestBody"), dict):
+            yield operation["requestBody"], evidence
+
+
+def evidence_of(node: Mapping[str, Any], inherited: str | None) -> str | None:
+    """The evidence ``node`` states, else the one it inherits."""
+    value = node.get(EVIDENCE)
+    return str(value) if value is not None else inherited
+
+
+def map_subschemas(
+    key: str, value: Any, evidence: str | None, each: Callable[[Any, str | None], Any]
+) -> Any:
+    """A schema's ``value`` at ``key`` with ``each(subschema, evidence)`` in place of every
+    subschema it holds (a value that holds none as it is)."""
+    if key in NOT_SCHEMAS or key.startswith("x-"):
+        return value
+    if key in SCHEMA_MAPS and isinstance(value, dict):
+        return {name: each(sub, evidence) for name, sub in value.items()}
+    if key in SCHEMA_SINGLES and isinstance(value, dict):
+        return each(value, evidence)
+    if key in SCHEMA_LISTS and isinstance(value, list):
+        return [each(sub, evidence) for sub in value]
+    return value
 
 
 def relax_schema(schema: Any, inherited: str | None) -> Any:
     """``schema`` without the constraints only an assumption supports (a new object)."""
     if not isinstance(schema, dict):
         return schema
-    evidence = _evidence(schema, inherited)
+    evidence = evidence_of(schema, inherited)
     relaxed: dict[str, Any] = {}
     for key, value in schema.items():
         if evidence == ASSUMPTION and key in VALUE_KEYWORDS | CONSTRAINING_APPLICATORS:
             continue
         if evidence == ASSUMPTION and key == "additionalProperties":
             continue
-        relaxed[key] = _relax_child(key, value, evidence)
+        relaxed[key] = map_subschemas(key, value, evidence, relax_schema)
     if evidence != ASSUMPTION:
         for item in schema.get(ASSUMPTIONS) or []:
             _drop_assumed(relaxed, item)
     return relaxed
-
-
-def _relax_child(key: str, value: Any, evidence: str | None) -> Any:
-    if key in NOT_SCHEMAS or key.startswith("x-"):
-        return value
-    if key in SCHEMA_MAPS and isinstance(value, dict):
-        return {name: relax_schema(sub, evidence) for name, sub in value.items()}
-    if key in SCHEMA_SINGLES and isinstance(value, dict):
-        return relax_schema(value, evidence)
-    if key in SCHEMA_LISTS and isinstance(value, list):
-        return [relax_schema(sub, evidence) for sub in value]
-    return value
 
 
 def _drop_assumed(schema: dict[str, Any], item: Mapping[str, Any]) -> None:
@@ -156,47 +187,23 @@ def _drop_assumed(schema: dict[str, Any], item: Mapping[str, Any]) -> None:
     del schema[keyword]
 
 
-def _evidence(node: Mapping[str, Any], inherited: str | None) -> str | None:
-    value = node.get(EVIDENCE)
-    return str(value) if value is not None else inherited
-
-
-def _relax_operation(
-    operation: dict[str, Any], components: Mapping[str, Any], evidence: str | None
-) -> None:
-    for parameter in operation.get("parameters") or []:
-        _relax_parameter(parameter, evidence)
-    if isinstance(operation.get("requestBody"), dict):
-        _relax_body(operation["requestBody"], evidence)
-    responses = operation.get("responses")
-    if isinstance(responses, dict):
-        operation["responses"] = _relax_responses(responses, components, evidence)
-
-
-def _relax_parameter(parameter: dict[str, Any], inherited: str | None) -> None:
-    if "$ref" in parameter:
+def _relax_holder(holder: dict[str, Any], inherited: str | None) -> None:
+    """A parameter or request body: an assumed one is no longer required (a path
+    parameter always is); its schema, or its content's schemas, relaxed."""
+    if "$ref" in holder:
         return  # the component is relaxed in place
-    evidence = _evidence(parameter, inherited)
-    if evidence == ASSUMPTION and parameter.get("in") != "path":
-        parameter["required"] = False
-    if "schema" in parameter:
-        parameter["schema"] = relax_schema(parameter["schema"], evidence)
-    _relax_content(parameter, evidence)
-
-
-def _relax_body(body: dict[str, Any], inherited: str | None) -> None:
-    if "$ref" in body:
-        return
-    evidence = _evidence(body, inherited)
-    if evidence == ASSUMPTION:
-        body["required"] = False
-    _relax_content(body, evidence)
+    evidence = evidence_of(holder, inherited)
+    if evidence == ASSUMPTION and holder.get("in") != "path":
+        holder["required"] = False
+    if "schema" in holder:
+        holder["schema"] = relax_schema(holder["schema"], evidence)
+    _relax_content(holder, evidence)
 
 
 def _relax_content(holder: dict[str, Any], evidence: str | None) -> None:
     for media in (holder.get("content") or {}).values():
         if isinstance(media, dict) and "schema" in media:
-            media["schema"] = relax_schema(media["schema"], _evidence(media, evidence))
+            media["schema"] = relax_schema(media["schema"], evidence_of(media, evidence))
 
 
 def _relax_responses(
@@ -218,7 +225,7 @@ def _relax_responses(
             }
             continue
         if "$ref" not in response:
-            _relax_content(response, _evidence(response, evidence))
+            _relax_content(response, evidence_of(response, evidence))
         kept[status] = response
     for key, response in widened.items():
         kept.setdefault(key, response)

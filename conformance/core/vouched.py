@@ -37,12 +37,9 @@ from typing import Any
 from conformance.core.evidence import (
     ASSUMPTION,
     ASSUMPTIONS,
-    EVIDENCE,
-    HTTP_METHODS,
-    NOT_SCHEMAS,
-    SCHEMA_LISTS,
-    SCHEMA_MAPS,
-    SCHEMA_SINGLES,
+    evidence_of,
+    map_subschemas,
+    request_holders,
 )
 
 #: Keywords that judge values of one JSON type only, and that type.
@@ -77,25 +74,8 @@ def vouched(document: Mapping[str, Any]) -> dict[str, Any]:
     components = out.get("components") or {}
     for name, schema in (components.get("schemas") or {}).items():
         components["schemas"][name] = vouch_schema(schema, None)
-    for parameter in (components.get("parameters") or {}).values():
-        _vouch_holder(parameter, None)
-    for body in (components.get("requestBodies") or {}).values():
-        _vouch_holder(body, None)
-    for item in (out.get("paths") or {}).values():
-        if not isinstance(item, dict):
-            continue
-        inherited = _evidence(item, None)
-        for parameter in item.get("parameters") or []:
-            _vouch_holder(parameter, inherited)
-        for method in HTTP_METHODS:
-            operation = item.get(method)
-            if not isinstance(operation, dict):
-                continue
-            evidence = _evidence(operation, inherited)
-            for parameter in operation.get("parameters") or []:
-                _vouch_holder(parameter, evidence)
-            if isinstance(operation.get("requestBody"), dict):
-                _vouch_holder(operation["requestBody"], evidence)
+    for holder, evidence in request_holders(out):
+        _vouch_holder(holder, evidence)
     return out
 
 
@@ -103,8 +83,8 @@ def vouch_schema(schema: Any, inherited: str | None) -> Any:
     """``schema`` with a guard for each constraint only an assumption supports."""
     if not isinstance(schema, dict):
         return schema
-    evidence = _evidence(schema, inherited)
-    out = {key: _vouch_child(key, value, evidence) for key, value in schema.items()}
+    evidence = evidence_of(schema, inherited)
+    out = {key: map_subschemas(key, value, evidence, vouch_schema) for key, value in schema.items()}
     assumed: list[Mapping[str, Any]] = []
     if evidence == ASSUMPTION:
         assumed = [{"keyword": key} for key in schema if key in _TYPED or key in _ANY]
@@ -129,30 +109,13 @@ def _guard(item: Mapping[str, Any]) -> dict[str, Any] | None:
     return None  # required, additionalProperties...: they only ever refuse
 
 
-def _vouch_child(key: str, value: Any, evidence: str | None) -> Any:
-    if key in NOT_SCHEMAS or key.startswith("x-"):
-        return value
-    if key in SCHEMA_MAPS and isinstance(value, dict):
-        return {name: vouch_schema(sub, evidence) for name, sub in value.items()}
-    if key in SCHEMA_SINGLES and isinstance(value, dict):
-        return vouch_schema(value, evidence)
-    if key in SCHEMA_LISTS and isinstance(value, list):
-        return [vouch_schema(sub, evidence) for sub in value]
-    return value
-
-
 def _vouch_holder(holder: dict[str, Any], inherited: str | None) -> None:
     """A parameter or request body: its schema, or its content's schemas."""
     if "$ref" in holder:
         return  # the component is guarded in place
-    evidence = _evidence(holder, inherited)
+    evidence = evidence_of(holder, inherited)
     if "schema" in holder:
         holder["schema"] = vouch_schema(holder["schema"], evidence)
     for media in (holder.get("content") or {}).values():
         if isinstance(media, dict) and "schema" in media:
-            media["schema"] = vouch_schema(media["schema"], _evidence(media, evidence))
-
-
-def _evidence(node: Mapping[str, Any], inherited: str | None) -> str | None:
-    value = node.get(EVIDENCE)
-    return str(value) if value is not None else inherited
+            media["schema"] = vouch_schema(media["schema"], evidence_of(media, evidence))
