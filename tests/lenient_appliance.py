@@ -26,12 +26,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from conformance.emulator import EmulatorConfig, create_app
+from conformance.scenarios.inventory import EMULATOR_INVENTORY
 from tests.loopback import serve
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
@@ -146,6 +148,26 @@ class RunningAppliance:
     vcenter_url: str
     username: str
     password: str
+
+    def config_file(self, directory: Path, *lines: str) -> Path:
+        """A configuration file for runs against it (the password left to SCV_PASSWORD):
+        destructive, the emulator's inventory, generous time budgets, and ``lines``."""
+        inventory = "\n".join(f'{key} = "{value}"' for key, value in EMULATOR_INVENTORY.items())
+        path = directory / "lenient.toml"
+        path.write_text(
+            f'target = "{self.base_url}"\n'
+            f'vcenter = "{self.vcenter_url}"\n'
+            f'username = "{self.username}"\n'
+            "tls_verify = false\n"
+            "allow_destructive = true\n"
+            "job_timeout = 30\n"
+            # a busy test machine must not turn a slow answer into a failure
+            "response_time_budget_ms = 5000\n"
+            + "".join(f"{line}\n" for line in lines)
+            + f"[inventory]\n{inventory}\n"
+        )
+        path.chmod(0o600)
+        return path
 
 
 @contextmanager

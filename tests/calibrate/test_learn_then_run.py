@@ -23,31 +23,11 @@ import pytest
 import yaml
 
 from conformance.cli import main
-from conformance.scenarios.inventory import EMULATOR_INVENTORY
-from tests.lenient_appliance import UNMOUNT_JOB_TYPE, RunningAppliance, serve_lenient
+from tests.lenient_appliance import UNMOUNT_JOB_TYPE, serve_lenient
 
 pytestmark = pytest.mark.integration
 
 SCRIPT = Path(sys.executable).with_name("scv-conformance")
-
-
-def _config(tmp_path: Path, appliance: RunningAppliance) -> Path:
-    inventory = "\n".join(f'{key} = "{value}"' for key, value in EMULATOR_INVENTORY.items())
-    path = tmp_path / "lenient.toml"
-    path.write_text(
-        f'target = "{appliance.base_url}"\n'
-        f'vcenter = "{appliance.vcenter_url}"\n'
-        f'username = "{appliance.username}"\n'
-        "tls_verify = false\n"
-        "allow_destructive = true\n"
-        "job_timeout = 30\n"
-        # a busy test machine must not turn a slow answer into a failure
-        "response_time_budget_ms = 5000\n"
-        "max_examples = 3\n"
-        f"[inventory]\n{inventory}\n"
-    )
-    path.chmod(0o600)
-    return path
 
 
 def _run(
@@ -78,7 +58,7 @@ def test_learn_then_a_run_with_the_overlay_leaves_no_deviation_and_no_failure(
     reports = tmp_path / "reports"
     learned = tmp_path / "learned.yaml"
     with serve_lenient(fault="uri-not-null") as appliance:
-        config = _config(tmp_path, appliance)
+        config = appliance.config_file(tmp_path, "max_examples = 3")
         code, plain = _run("fuzz", config, reports, appliance.password, "--profile", "smoke")
         assert code == 1 and plain["status"] == "failures"
         failures, deviations = _checks(plain["failures"]), _checks(plain["deviations"])

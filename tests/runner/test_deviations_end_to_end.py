@@ -12,29 +12,11 @@ from typing import Any
 
 import pytest
 
-from conformance.scenarios.inventory import EMULATOR_INVENTORY
-from tests.lenient_appliance import RunningAppliance, serve_lenient
+from tests.lenient_appliance import serve_lenient
 
 pytestmark = pytest.mark.integration
 
 SCRIPT = Path(sys.executable).with_name("scv-conformance")
-
-
-def _config(tmp_path: Path, appliance: RunningAppliance) -> Path:
-    inventory = "\n".join(f'{key} = "{value}"' for key, value in EMULATOR_INVENTORY.items())
-    path = tmp_path / "lenient.toml"
-    path.write_text(
-        f'target = "{appliance.base_url}"\n'
-        f'vcenter = "{appliance.vcenter_url}"\n'
-        f'username = "{appliance.username}"\n'
-        "tls_verify = false\n"
-        "allow_destructive = true\n"
-        "job_timeout = 30\n"
-        # a busy test machine must not turn a slow answer into a failure
-        "response_time_budget_ms = 5000\n"
-        f"[inventory]\n{inventory}\n"
-    )
-    return path
 
 
 def _run(config: Path, reports: Path, password: str, *extra: str) -> tuple[int, str, Path]:
@@ -59,7 +41,7 @@ def test_documented_differences_are_deviations_and_strict_fails_them(tmp_path: P
     assert SCRIPT.exists(), f"install the package first (pip install -e .): no {SCRIPT}"
     reports = tmp_path / "reports"
     with serve_lenient() as appliance:
-        config = _config(tmp_path, appliance)
+        config = appliance.config_file(tmp_path)
         code, output, run_dir = _run(config, reports, appliance.password, "--profile", "smoke")
         summary = _summary(run_dir)
         assert code == 0, output[-4000:]

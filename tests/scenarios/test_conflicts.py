@@ -290,27 +290,19 @@ def test_a_member_picked_from_a_list_is_referred_to_not_changed() -> None:
     leaves the list alone; a change at the member's own path changes it."""
     OPS["addOther"] = Op("scv", "addOther", "/others", True)
     try:
-        refers = _flow(
-            "refers",
-            [
-                _step("list", "listThings"),
-                _step(
-                    "add",
-                    "addOther",
-                    requestBody={"payload": {"thing": "$steps.list.outputs.first"}},
-                ),
-            ],
-        )
-        also = _flow(
-            "also",
-            [
-                _step("list", "listThings"),
-                _step(
-                    "add",
-                    "addOther",
-                    requestBody={"payload": {"thing": "$steps.list.outputs.first"}},
-                ),
-            ],
+        refers, also = (
+            _flow(
+                name,
+                [
+                    _step("list", "listThings"),
+                    _step(
+                        "add",
+                        "addOther",
+                        requestBody={"payload": {"thing": "$steps.list.outputs.first"}},
+                    ),
+                ],
+            )
+            for name in ("refers", "also")
         )
         changes = _flow(
             "changes",
