@@ -186,9 +186,13 @@ class Grader:
         relaxed = self.relaxed.documented(sent.path, sent.method, answered.status)
         return relaxed is None or not relaxed.response.get("content")
 
-    def auth_refusal_assumed(self, sent: Sent) -> bool:
-        """True when the 401 a call without a valid token must get is assumed only: then a
-        refusal by another 4xx is a deviation."""
+    def auth_refusal_deviates(self, sent: Sent, status: int | None) -> bool:
+        """True when a call without a valid token, answered ``status`` instead of 401, was
+        refused by another 4xx where the 401 is assumed only: a deviation."""
+        refused = status is not None and 400 <= status < 500
+        return refused and self._auth_refusal_assumed(sent)
+
+    def _auth_refusal_assumed(self, sent: Sent) -> bool:
         return self.relaxed.status_problem(sent.path, sent.method, 401) is None and (
             self.relaxed.documented(sent.path, sent.method, 401)
             != self.full.documented(sent.path, sent.method, 401)

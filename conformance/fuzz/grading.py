@@ -18,11 +18,9 @@ def regrade_auth(grader: Grader, verdict: Verdict, sent: Sent) -> Verdict:
     deviations."""
     if verdict.check != AUTH_REQUIRED or not verdict.findings:
         return verdict
-    assumed = grader.auth_refusal_assumed(sent)
     graded = Verdict(verdict.check, passed=verdict.passed)
     graded.errors = list(verdict.errors)
     for finding in verdict.findings:
         status = finding.exchange.status_code if finding.exchange else None
-        refused = status is not None and 400 <= status < 500
-        graded.add_failure(replace(finding, deviation=assumed and refused))
+        graded.add_failure(replace(finding, deviation=grader.auth_refusal_deviates(sent, status)))
     return graded

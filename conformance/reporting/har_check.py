@@ -145,9 +145,8 @@ class HarJudge:
                     f"{answer.method} {operation.path} without a Token header answered "
                     f"{answer.status}; every operation but login must answer 401"
                 )
-            deviation = problem is not None and (
-                400 <= answer.status < 500
-                and self.grader.auth_refusal_assumed(Sent(operation.path, operation.method))
+            deviation = problem is not None and self.grader.auth_refusal_deviates(
+                Sent(operation.path, operation.method), answer.status
             )
             self._tally(operation.operation_id, AUTH_REQUIRED, answer, problem, deviation)
         if answer.kind == PROBE_KIND:

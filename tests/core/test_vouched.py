@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from typing import Any
 
 import pytest
@@ -135,3 +137,17 @@ def test_the_contract_grades_refused_requests_by_their_evidence() -> None:
     assert not grader.is_deviation(POSITIVE_DATA, Sent("/4.1/policies", "get"), REFUSED), (
         "a plain list call rests on nothing of ours"
     )
+
+
+def test_another_4xx_than_an_assumed_401_deviates_a_documented_one_fails() -> None:
+    contract = load_contract()
+    sent = Sent("/4.1/storage-system", "get")
+    grader = Grader(contract)
+    assert grader.auth_refusal_deviates(sent, 403), "every 401 of the contract is assumed"
+    assert not grader.auth_refusal_deviates(sent, 200), "not refused: a failure"
+    assert not grader.auth_refusal_deviates(sent, 500)
+    assert not grader.auth_refusal_deviates(sent, None)
+    document = copy.deepcopy(contract.document)
+    document["components"]["responses"]["Unauthorized"]["x-evidence"] = "doc"
+    documented = Grader(dataclasses.replace(contract, document=document))
+    assert not documented.auth_refusal_deviates(sent, 403), "a documented 401: a failure"
