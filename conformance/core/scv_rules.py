@@ -127,16 +127,3 @@ class EnvelopeRules:
 def contract_rules() -> EnvelopeRules:
     """The rules of the contract as shipped (no overlay)."""
     return EnvelopeRules.of(load_contract().document)
-
-
-def uri_problem(body: Any, rules: EnvelopeRules | None = None) -> str | None:
-    """:meth:`EnvelopeRules.uri_problem` of ``rules`` (default: the shipped contract's)."""
-    return (rules or contract_rules()).uri_problem(body)
-
-
-def error_envelope_problem(
-    status: int, text: str, content_type: str, body: Any, rules: EnvelopeRules | None = None
-) -> str | None:
-    """:meth:`EnvelopeRules.error_envelope_problem` of ``rules`` (default: the shipped
-    contract's)."""
-    return (rules or contract_rules()).error_envelope_problem(status, text, content_type, body)
