@@ -10,7 +10,12 @@ from pathlib import Path
 
 from conformance import __version__
 from conformance.core.errors import ExitCode, HarnessError, UsageError
-from conformance.core.settings import add_overlay_argument, add_target_arguments, resolve
+from conformance.core.settings import (
+    add_connection_arguments,
+    add_overlay_argument,
+    add_target_arguments,
+    resolve,
+)
 from conformance.emulator import cli as emulator_cli
 from conformance.run.options import add_run_options, at_least_one, plan_from_arguments
 
@@ -157,17 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_calibration_arguments(parser: argparse.ArgumentParser) -> None:
     """The target options of `drift` and `learn`, read like `run` reads them."""
-    sup = argparse.SUPPRESS
-    parser.add_argument("--target", default=sup, metavar="URL", help="appliance base URL")
-    parser.add_argument("--username", default=sup, metavar="U", help="vCenter user name")
-    parser.add_argument(
-        "--password", default=sup, metavar="P", help="(prefer SCV_PASSWORD or the config file)"
-    )
-    parser.add_argument(
-        "--tls-verify", default=sup, metavar="PATH|false", help="CA bundle, or false"
-    )
-    parser.add_argument("--config", default=sup, metavar="FILE", help="TOML configuration file")
-    add_overlay_argument(parser)
+    add_connection_arguments(parser, "appliance base URL, e.g. https://scv.lab:8144/api")
 
 
 def _add_job_timeout(parser: argparse.ArgumentParser) -> None:

@@ -17,8 +17,9 @@ import yaml
 from conformance.calibrate.description import DescriptionError, description_kind
 from conformance.core.errors import TargetUnreachable, UsageError
 from conformance.core.inputs import read_input
-from conformance.core.session import ScvSession, Target, tls_verification
+from conformance.core.session import ScvSession, appliance_client, tls_verification
 from conformance.core.settings import Settings
+from conformance.run.target import appliance_target
 
 #: Where Spring appliances serve their description, most likely first.
 LOCATIONS = (
@@ -87,9 +88,7 @@ def fetch_description(settings: Settings, url: str | None = None) -> Description
         raise UsageError("drift needs --target URL or --api-docs URL|FILE")
     urls = [url] if url else candidate_urls(str(settings.target))
     refused: list[str] = []
-    with httpx.Client(
-        verify=tls_verification(settings.tls_verify), timeout=TIMEOUT_SECONDS
-    ) as client:
+    with _client(settings, urls[0]) as client:
         for candidate in urls:
             found = _try(client, candidate, {}, refused)
             if found is not None:
@@ -127,14 +126,16 @@ def _try(
         return None
 
 
+def _client(settings: Settings, url: str) -> httpx.Client:
+    """A client for ``url``: the appliance's (its headers and proxy) when the description
+    is on the appliance, else a plain one, which sends no ``--header`` value elsewhere."""
+    if settings.target and _origin(url) == _origin(settings.target):
+        return appliance_client(appliance_target(settings), TIMEOUT_SECONDS)
+    return httpx.Client(verify=tls_verification(settings.tls_verify), timeout=TIMEOUT_SECONDS)
+
+
 def _token(settings: Settings) -> str:
-    target = Target(
-        base_url=str(settings.target),
-        username=str(settings.username),
-        password=str(settings.password),
-        verify=settings.tls_verify,
-    )
-    with ScvSession(target, timeout=TIMEOUT_SECONDS) as session:
+    with ScvSession(appliance_target(settings), timeout=TIMEOUT_SECONDS) as session:
         return session.token()
 
 

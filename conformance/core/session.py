@@ -88,6 +88,34 @@ def tls_verification(verify: bool | str) -> bool | ssl.SSLContext:
     return verify
 
 
+def appliance_client(
+    target: Target,
+    timeout: float | httpx.Timeout,
+    transport: httpx.BaseTransport | None = None,
+) -> httpx.Client:
+    """An httpx client to ``target`` as every request to the appliance is sent: its TLS
+    verification, its extra headers (``--header``), its proxy (``--proxy``), and the
+    process's pace (``--rate-limit``) for each request as it leaves."""
+    return httpx.Client(
+        base_url=target.base_url,
+        verify=tls_verification(target.verify),
+        timeout=timeout,
+        transport=transport,
+        headers=dict(target.headers),
+        proxy=target.proxy,
+        event_hooks={"request": [paced]},
+    )
+
+
+def paced(request: httpx.Request) -> None:
+    """A request hook: the request keeps the process's pace as it leaves.
+
+    Here, and not before a call, because one call may send several requests (the login an
+    auth flow makes first, the resend after a 401), each of which takes its own slot.
+    """
+    PACER.wait()
+
+
 @dataclass(frozen=True)
 class Exchange:
     """One request and its answer, with secrets already redacted."""
@@ -215,7 +243,6 @@ class RecordingClient:
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """One call; TargetUnreachable when nothing answers in time."""
         self.guard.check(method, path)
-        PACER.wait()
         BREAKER.check()
         started = time.monotonic()
         try:
@@ -226,7 +253,7 @@ class RecordingClient:
                     deadline=self.deadline,
                     what=f"the answer of {self._name} to {method} {path}",
                 )
-                response = _settled(streamed, body)
+                response = settled(streamed, body)
         except httpx.TransportError as exc:
             detail = f"{type(exc).__name__}: {exc}"
             BREAKER.failure(detail)
@@ -277,7 +304,7 @@ class _BoundedStream(httpx.SyncByteStream):
 _BODY_HEADERS = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
 
 
-def _settled(streamed: httpx.Response, body: bytes) -> httpx.Response:
+def settled(streamed: httpx.Response, body: bytes) -> httpx.Response:
     """A complete response holding ``body``, the decoded bytes of ``streamed``."""
     headers = [(k, v) for k, v in streamed.headers.raw if k.lower() not in _BODY_HEADERS]
     return httpx.Response(
@@ -311,7 +338,6 @@ class TokenAuth(httpx.Auth):
             token = self._session.renew_token()
             request.headers["Token"] = token
             BREAKER.check()
-            PACER.wait()
             response = yield request
             if response.status_code == 401:
                 self._session.refused()
@@ -338,14 +364,7 @@ class ScvSession(RecordingClient):
         deadline: float = REQUEST_DEADLINE_SECONDS,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        client = httpx.Client(
-            base_url=target.base_url,
-            verify=tls_verification(target.verify),
-            timeout=min(timeout, deadline),
-            transport=transport,
-            headers=dict(target.headers),
-            proxy=target.proxy,
-        )
+        client = appliance_client(target, min(timeout, deadline), transport)
         super().__init__(client, target.base_url, guard, deadline)
         self.target = target
         self._clock = clock

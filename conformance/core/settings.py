@@ -135,22 +135,10 @@ class Settings:
         return rate_per_second(self.rate_limit) if self.rate_limit else None
 
 
-def add_target_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options shared by `fuzz`, `scenarios` and `run`."""
+def add_connection_arguments(parser: argparse.ArgumentParser, target_help: str) -> None:
+    """How to reach and talk to an appliance: the options of every command that does."""
     sup = argparse.SUPPRESS
-    parser.add_argument(
-        "--target",
-        default=sup,
-        metavar="URL",
-        help="appliance base URL, e.g. https://scv.lab:8144/api "
-        "(default: start the embedded emulator)",
-    )
-    parser.add_argument(
-        "--vcenter",
-        default=sup,
-        metavar="URL",
-        help="vCenter URL for inventory look-ups, e.g. https://vcenter.lab",
-    )
+    parser.add_argument("--target", default=sup, metavar="URL", help=target_help)
     parser.add_argument("--username", default=sup, metavar="U", help="vCenter user name")
     parser.add_argument(
         "--password",
@@ -164,6 +152,49 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         default=sup,
         metavar="PATH|false",
         help="CA bundle to verify the appliance's certificate, or false",
+    )
+    parser.add_argument(
+        "--request-timeout",
+        default=sup,
+        metavar="S",
+        help="seconds a whole answer may take (default: 60)",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        default=sup,
+        metavar="N/UNIT",
+        help="at most N requests per second, minute or hour over the whole run, "
+        "e.g. 10/s or 600/m (default: no limit)",
+    )
+    parser.add_argument(
+        "--header",
+        action="append",
+        default=sup,
+        metavar="'NAME: VALUE'",
+        help="an extra header on every request to the appliance (repeatable; "
+        "values of secret-looking names are redacted)",
+    )
+    parser.add_argument(
+        "--proxy",
+        default=sup,
+        metavar="URL",
+        help="send every request to the appliance through URL",
+    )
+    add_overlay_argument(parser)
+
+
+def add_target_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options shared by `fuzz`, `scenarios` and `run`."""
+    sup = argparse.SUPPRESS
+    add_connection_arguments(
+        parser,
+        "appliance base URL, e.g. https://scv.lab:8144/api (default: start the embedded emulator)",
+    )
+    parser.add_argument(
+        "--vcenter",
+        default=sup,
+        metavar="URL",
+        help="vCenter URL for inventory look-ups, e.g. https://vcenter.lab",
     )
     parser.add_argument(
         "--appliance-version",
@@ -195,12 +226,6 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         "1 runs one after another)",
     )
     parser.add_argument(
-        "--request-timeout",
-        default=sup,
-        metavar="S",
-        help="seconds a whole answer may take (default: 60)",
-    )
-    parser.add_argument(
         "--max-time",
         default=sup,
         metavar="SECONDS",
@@ -212,28 +237,6 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help="seconds an interrupted run may spend cleaning up before it is killed (default: 60)",
     )
-    parser.add_argument(
-        "--rate-limit",
-        default=sup,
-        metavar="N/UNIT",
-        help="at most N requests per second, minute or hour over the whole run, "
-        "e.g. 10/s or 600/m (default: no limit)",
-    )
-    parser.add_argument(
-        "--header",
-        action="append",
-        default=sup,
-        metavar="'NAME: VALUE'",
-        help="an extra header on every request to the appliance (repeatable; "
-        "values of secret-looking names are redacted)",
-    )
-    parser.add_argument(
-        "--proxy",
-        default=sup,
-        metavar="URL",
-        help="send every request to the appliance through URL",
-    )
-    add_overlay_argument(parser)
     parser.add_argument(
         "--strict",
         action=argparse.BooleanOptionalAction,

@@ -23,7 +23,7 @@ from conformance.core.item_keys import STATEFUL
 from conformance.core.scheduler import ConflictScheduler
 from conformance.core.selection import Selection
 from conformance.core.session import ScvSession
-from conformance.fuzz import auth, checks, pace, stateful_checks
+from conformance.fuzz import auth, checks, stateful_checks
 from conformance.fuzz.engine_run import run_engine
 from conformance.fuzz.grading import regrade_auth
 from conformance.fuzz.job_probe import probe_started_job_exists
@@ -42,7 +42,6 @@ except ImportError:  # pragma: no cover - another Hypothesis: nothing to do ahea
 
 #: Imported for their registration with schemathesis.
 REGISTERED_CHECKS = (checks.RESPONSE_CHECKS, stateful_checks.LINKED_RESOURCE)
-REGISTERED_HOOKS = (pace.before_call,)
 
 
 def only(schema: BaseSchema, operation_ids: list[str]) -> BaseSchema:

@@ -2,8 +2,10 @@
 
 Every request schemathesis sends, whatever phase made it, goes through a
 :class:`BoundedAdapter`: it is asked of the run's
-:class:`~conformance.core.guard.RequestGuard` before it leaves and its answer is read
-against one deadline for the whole of it, up to the size cap.
+:class:`~conformance.core.guard.RequestGuard` before it leaves, keeps the process's pace
+(``--rate-limit``, the same :data:`~conformance.core.pacing.PACER` as the harness's own
+clients), and its answer is read against one deadline for the whole of it, up to the size
+cap.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from requests.adapters import HTTPAdapter
 from conformance.core import issued
 from conformance.core.bounds import BREAKER, AnswerTooLarge, AnswerTooSlow, read_bounded
 from conformance.core.guard import RequestGuard, is_session_call
+from conformance.core.pacing import PACER
 from conformance.core.session import LOGIN_PATH
 
 #: Called with the token a request carried and the status it got.
@@ -51,6 +54,7 @@ class BoundedAdapter(HTTPAdapter):
     ) -> requests.Response:
         self.guard.check(str(request.method), str(request.url))
         BREAKER.check()
+        PACER.wait()
         started = time.monotonic()
         try:
             response = super().send(request, stream=True, **kwargs)

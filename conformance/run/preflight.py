@@ -34,7 +34,14 @@ from conformance.core.contract import HTTP_METHODS, Contract
 from conformance.core.errors import InfrastructureError, PreflightFailed, TargetUnreachable
 from conformance.core.findings import BOTH, ESX_HOSTS_KEYS, SNAPSHOT_PATHS, Findings, path_segment
 from conformance.core.matching import base_path
-from conformance.core.session import LOGIN_PATH, Target, tls_verification
+from conformance.core.session import (
+    LOGIN_PATH,
+    Target,
+    appliance_client,
+    paced,
+    settled,
+    tls_verification,
+)
 
 DESCRIPTION_PATH = "/v3/api-docs"
 VCENTER_SESSION_PATH = "/api/session"
@@ -64,9 +71,7 @@ def run_preflight(
 ) -> Findings:
     """Check the target and discover its variant; PreflightFailed/TargetUnreachable if unusable."""
     started = clock()
-    with httpx.Client(
-        base_url=target.base_url, verify=tls_verification(target.verify), timeout=TIMEOUT
-    ) as client:
+    with appliance_client(target, TIMEOUT) as client:
         preflight = _Preflight(client, target, contract, dict(inventory or {}))
         findings = preflight.run()
     return Findings(**{**findings, "seconds": clock() - started})
@@ -174,7 +179,10 @@ class _Preflight:
     def _vcenter_login(self) -> bool:
         url = str(self.target.vcenter_url).rstrip("/")
         self.vcenter = httpx.Client(
-            base_url=url, verify=tls_verification(self.target.verify), timeout=TIMEOUT
+            base_url=url,
+            verify=tls_verification(self.target.verify),
+            timeout=TIMEOUT,
+            event_hooks={"request": [paced]},
         )
         try:
             answer = bounded(
@@ -363,10 +371,6 @@ class _Preflight:
         return None
 
 
-#: Headers of a streamed answer that no longer describe its body once read and decoded.
-_BODY_HEADERS = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
-
-
 def bounded(client: httpx.Client, method: str, path: str, **kwargs: Any) -> httpx.Response:
     """One call whose whole answer arrives within :data:`DEADLINE_SECONDS` (else
     TargetUnreachable): a server that trickles its answer cannot hold the preflight."""
@@ -378,10 +382,7 @@ def bounded(client: httpx.Client, method: str, path: str, **kwargs: Any) -> http
             deadline=DEADLINE_SECONDS,
             what=f"the answer to {method} {path}",
         )
-        headers = [(k, v) for k, v in streamed.headers.raw if k.lower() not in _BODY_HEADERS]
-        return httpx.Response(
-            streamed.status_code, headers=headers, content=body, request=streamed.request
-        )
+        return settled(streamed, body)
 
 
 def transport_failure(exc: httpx.TransportError, url: str, what: str) -> InfrastructureError:

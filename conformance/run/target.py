@@ -7,6 +7,7 @@ from __future__ import annotations
 from conformance.core.context import RunContext
 from conformance.core.contract import LATEST_RELEASE, Contract, load_contract, release_key
 from conformance.core.errors import UsageError
+from conformance.core.pacing import PACER
 from conformance.core.session import Target
 from conformance.core.settings import Settings
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig
@@ -14,7 +15,11 @@ from conformance.run.preflight import run_preflight
 
 
 def open_context(settings: Settings) -> RunContext:
-    """Resolve the target (starting the embedded emulator if none) and check it answers."""
+    """Resolve the target (starting the embedded emulator if none) and check it answers.
+
+    The parent's own requests (the preflight) keep the run's pace too.
+    """
+    PACER.configure(settings.requests_per_second)
     contract = load_contract(overlays=settings.overlays)
     if settings.target is None:
         return _embedded_context(settings, contract)
@@ -23,16 +28,7 @@ def open_context(settings: Settings) -> RunContext:
             "a target needs credentials: --username/--password, SCV_USERNAME/SCV_PASSWORD "
             "or the config file"
         )
-    target = Target(
-        base_url=settings.target,
-        username=settings.username,
-        password=settings.password,
-        verify=settings.tls_verify,
-        vcenter_url=settings.vcenter,
-        embedded=False,
-        headers=dict(settings.headers),
-        proxy=settings.proxy,
-    )
+    target = appliance_target(settings)
     findings = run_preflight(target, contract, settings.inventory)
     reported = findings.version
     return RunContext(
@@ -42,6 +38,22 @@ def open_context(settings: Settings) -> RunContext:
         release=_gating_release(settings.appliance_version, reported),
         reported_version=reported,
         findings=findings,
+    )
+
+
+def appliance_target(settings: Settings) -> Target:
+    """The appliance ``settings`` name, as every client of the harness reaches it."""
+    if not settings.target:
+        raise UsageError("no target: give --target URL")
+    return Target(
+        base_url=settings.target,
+        username=settings.username or "",
+        password=settings.password or "",
+        verify=settings.tls_verify,
+        vcenter_url=settings.vcenter,
+        embedded=False,
+        headers=dict(settings.headers),
+        proxy=settings.proxy,
     )
 
 

@@ -12,7 +12,7 @@ from conformance.core.bounds import REQUEST_DEADLINE_SECONDS
 from conformance.core.errors import HarnessError, TargetUnreachable
 from conformance.core.guard import UNGUARDED, RequestGuard
 from conformance.core.redaction import basic_auth
-from conformance.core.session import RecordingClient, tls_verification
+from conformance.core.session import RecordingClient, paced, tls_verification
 
 SESSION_PATH = "/api/session"
 SESSION_HEADER = "vmware-api-session-id"
@@ -38,6 +38,7 @@ class VcenterClient(RecordingClient):
             verify=tls_verification(verify),
             timeout=min(timeout, deadline),
             transport=transport,
+            event_hooks={"request": [paced]},
         )
         super().__init__(client, f"vCenter {self.base_url}", guard, deadline)
         self._username = username

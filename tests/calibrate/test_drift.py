@@ -20,6 +20,7 @@ from conformance.calibrate.fetch import Description, candidate_urls
 from conformance.cli import main
 from conformance.core.contract import load_contract
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig
+from tests.runner.recording_proxy import recording_proxy
 
 pytestmark = pytest.mark.integration
 
@@ -282,6 +283,20 @@ def test_drift_reaches_the_emulator_and_reads_its_version(
     out = capsys.readouterr().out
     assert f"its description: {emulator.base_url}/v3/api-docs" in out
     assert "its description says version 6.2" in out
+
+
+def test_drift_asks_the_appliance_through_the_proxy_with_the_extra_headers(
+    emulator: EmbeddedEmulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = emulator.base_url.removesuffix("/api")
+    with recording_proxy() as (proxy, seen):
+        args = ["--target", root, "--proxy", proxy, "--header", "X-Api-Key: gateway-k3y"]
+        assert main(["drift", *args, "--out", str(tmp_path)]) == 0
+    asked = [(path, headers) for _, _, path, headers in seen.requests]
+    assert asked and asked[-1][0] == f"{emulator.base_url}/v3/api-docs"
+    for _, headers in asked:
+        assert {k.lower(): v for k, v in headers.items()}["x-api-key"] == "gateway-k3y"
+    assert "gateway-k3y" not in capsys.readouterr().out
 
 
 GETJOB_GONE = {
