@@ -89,7 +89,7 @@ def test_slow_responses(make_api) -> None:  # type: ignore[no-untyped-def]
     assert time.monotonic() - started >= 1.4
     started = time.monotonic()
     api.ok(api.get("/4.1/policies"))
-    assert time.monotonic() - started < 0.5
+    assert time.monotonic() - started < 1.0  # not slowed (generous on a busy host)
 
 
 def test_invalid_input_accepted(make_api) -> None:  # type: ignore[no-untyped-def]
