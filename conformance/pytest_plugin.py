@@ -191,7 +191,9 @@ def _hand_over(config: pytest.Config, context: RunContext, plan: RunPlan, run_di
         processes=numprocesses if isinstance(numprocesses, int) and numprocesses > 0 else 1,
     )
     path = manifest.write(manifest_path(run_dir))
-    os.environ.update(child_variables(path, context.target.password, context.secret_headers))
+    os.environ.update(
+        child_variables(path, context.target.password, context.secret_headers, context.urls)
+    )
 
 
 def _register(config: pytest.Config) -> None:

@@ -17,6 +17,7 @@ import yaml
 from conformance.calibrate.description import DescriptionError, description_kind
 from conformance.core.errors import TargetUnreachable, UsageError
 from conformance.core.inputs import read_input
+from conformance.core.redaction import public_url
 from conformance.core.session import ScvSession, appliance_client, tls_verification
 from conformance.core.settings import Settings
 from conformance.run.target import appliance_target
@@ -88,15 +89,17 @@ def fetch_description(settings: Settings, url: str | None = None) -> Description
         raise UsageError("drift needs --target URL or --api-docs URL|FILE")
     urls = [url] if url else candidate_urls(str(settings.target))
     refused: list[str] = []
-    with _client(settings, urls[0]) as client:
+    on_appliance = bool(settings.target) and _origin(urls[0]) == _origin(str(settings.target))
+    proxy = settings.proxy if on_appliance else None
+    with _client(settings, on_appliance) as client:
         for candidate in urls:
-            found = _try(client, candidate, {}, refused)
+            found = _try(client, candidate, {}, refused, proxy)
             if found is not None:
                 return found
         if refused and settings.target and settings.username and settings.password:
             headers = {"Token": _token(settings)}
             for candidate in list(refused):
-                found = _try(client, candidate, headers, [])
+                found = _try(client, candidate, headers, [], proxy)
                 if found is not None:
                     return found
     where = urls[0] if url else f"{settings.target} (tried {len(urls)} usual locations)"
@@ -106,14 +109,19 @@ def fetch_description(settings: Settings, url: str | None = None) -> Description
 
 
 def _try(
-    client: httpx.Client, url: str, headers: dict[str, str], refused: list[str]
+    client: httpx.Client,
+    url: str,
+    headers: dict[str, str],
+    refused: list[str],
+    proxy: str | None,
 ) -> Description | None:
     try:
         response = client.get(url, headers=headers)
     except httpx.TransportError as exc:
         hint = " (is --tls-verify right?)" if "CERTIFICATE" in str(exc).upper() else ""
+        through = f" through the proxy {public_url(proxy)}" if proxy else ""
         raise TargetUnreachable(
-            f"{_origin(url)} unreachable: {type(exc).__name__}: {exc}{hint}"
+            f"{_origin(url)} unreachable{through}: {type(exc).__name__}: {exc}{hint}"
         ) from None
     if response.status_code in (401, 403):
         refused.append(url)
@@ -126,10 +134,10 @@ def _try(
         return None
 
 
-def _client(settings: Settings, url: str) -> httpx.Client:
-    """A client for ``url``: the appliance's (its headers and proxy) when the description
-    is on the appliance, else a plain one, which sends no ``--header`` value elsewhere."""
-    if settings.target and _origin(url) == _origin(settings.target):
+def _client(settings: Settings, on_appliance: bool) -> httpx.Client:
+    """The appliance's client (its headers and proxy) when the description is on the
+    appliance, else a plain one, which sends no ``--header`` value elsewhere."""
+    if on_appliance:
         return appliance_client(appliance_target(settings), TIMEOUT_SECONDS)
     return httpx.Client(verify=tls_verification(settings.tls_verify), timeout=TIMEOUT_SECONDS)
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from conformance.core.contract import Contract, Operation, load_contract
 from conformance.core.findings import Findings
 from conformance.core.guard import RequestGuard
-from conformance.core.manifest import Manifest, secret_headers
-from conformance.core.redaction import is_secret_header
+from conformance.core.manifest import Manifest, credentialed_urls, secret_headers
+from conformance.core.redaction import is_secret_header, public_url
 from conformance.core.selection import Selection
 from conformance.core.session import ScvSession, Target
 from conformance.core.settings import Settings
@@ -95,7 +95,7 @@ class RunContext:
         if settings.seed is None:
             raise ValueError("the run's seed is picked before the manifest is written")
         return Manifest(
-            target=target.base_url,
+            target=public_url(target.base_url) or "",
             vcenter=target.vcenter_url,
             username=target.username,
             tls_verify=target.verify,
@@ -124,7 +124,7 @@ class RunContext:
                 if settings.requests_per_second
                 else None
             ),
-            proxy=settings.proxy,
+            proxy=public_url(settings.proxy),
             headers={k: v for k, v in settings.headers.items() if not is_secret_header(k)},
             overlays=tuple(str(path) for path in settings.overlays),
             strict=self.strict,
@@ -143,6 +143,11 @@ class RunContext:
     def secret_headers(self) -> dict[str, str]:
         """The extra headers that must not be written into the manifest."""
         return {k: v for k, v in self.target.headers.items() if is_secret_header(k)}
+
+    @property
+    def urls(self) -> dict[str, str | None]:
+        """The run's URLs by name, as the child gets them (credentials included)."""
+        return {"target": self.target.base_url, "proxy": self.target.proxy}
 
     def session(self, **kwargs: object) -> ScvSession:
         kwargs.setdefault("guard", self.guard)
@@ -163,8 +168,11 @@ class RunContext:
 
 def from_manifest(manifest: Manifest, password: str) -> RunContext:
     """The context of a child pytest: the parent's, as its manifest recorded it."""
+    urls = credentialed_urls()
+    target_url = urls.get("target", manifest.target)
+    proxy = urls.get("proxy", manifest.proxy)
     settings = Settings(
-        target=manifest.target,
+        target=target_url,
         vcenter=manifest.vcenter,
         username=manifest.username,
         password=password,
@@ -179,7 +187,7 @@ def from_manifest(manifest: Manifest, password: str) -> RunContext:
         budgets=dict(manifest.budgets),
         inventory=dict(manifest.inventory),
         request_timeout=manifest.request_timeout,
-        proxy=manifest.proxy,
+        proxy=proxy,
         headers={**manifest.headers, **secret_headers()},
         overlays=tuple(Path(path) for path in manifest.overlays),
         strict=manifest.strict,
@@ -187,14 +195,14 @@ def from_manifest(manifest: Manifest, password: str) -> RunContext:
         run_id=manifest.run_id or None,
     )
     target = Target(
-        base_url=manifest.target,
+        base_url=target_url,
         username=manifest.username,
         password=password,
         verify=manifest.tls_verify,
         vcenter_url=manifest.vcenter,
         embedded=manifest.embedded,
         headers=settings.headers,
-        proxy=manifest.proxy,
+        proxy=proxy,
     )
     return RunContext(
         settings=settings,

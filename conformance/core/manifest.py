@@ -5,7 +5,9 @@ seed, opens the target and writes the outcome here, every path absolute. The chi
 reads it from the file named by :data:`MANIFEST_VARIABLE` and never re-reads the settings.
 Secrets stay out of the file: the appliance's password travels in
 :data:`PASSWORD_VARIABLE`, the storage system's in its own variable
-(``SCV_STORAGE_PASSWORD``), both in the child's environment only.
+(``SCV_STORAGE_PASSWORD``), secret extra headers in :data:`SECRET_HEADERS_VARIABLE` and
+URLs with credentials in :data:`CREDENTIALED_URLS_VARIABLE`, all in the child's
+environment only.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.core.errors import UsageError
+from conformance.core.redaction import url_credentials
 from conformance.core.selection import Selection
 
 #: Names the manifest file of a child pytest.
@@ -28,6 +31,9 @@ PROGRESS_FD_VARIABLE = "SCV_CONFORMANCE_PROGRESS_FD"
 PASSWORD_VARIABLE = "SCV_CONFORMANCE_PASSWORD"
 #: Extra headers with secret-looking names (JSON), for the child only.
 SECRET_HEADERS_VARIABLE = "SCV_CONFORMANCE_SECRET_HEADERS"
+#: The target's and the proxy's URL where they hold a user name and password (JSON), for
+#: the child only; the manifest has them without.
+CREDENTIALED_URLS_VARIABLE = "SCV_CONFORMANCE_URLS"
 #: The folder of a run that holds its manifests.
 MANIFEST_DIR = ".run"
 
@@ -128,22 +134,41 @@ def manifest_path(run_dir: Path, name: str = "manifest") -> Path:
 
 
 def child_variables(
-    path: Path, password: str, secret_headers: Mapping[str, str] | None = None
+    path: Path,
+    password: str,
+    secret_headers: Mapping[str, str] | None = None,
+    urls: Mapping[str, str | None] | None = None,
 ) -> dict[str, str]:
-    """The environment a child pytest needs besides its own: the manifest and the secrets."""
+    """The environment a child pytest needs besides its own: the manifest and the secrets.
+
+    ``urls``: the run's URLs by name (``target``, ``proxy``); those with credentials are
+    passed here, the manifest holds them without.
+    """
     variables = {MANIFEST_VARIABLE: str(path), PASSWORD_VARIABLE: password}
     if secret_headers:
         variables[SECRET_HEADERS_VARIABLE] = json.dumps(dict(secret_headers))
+    credentialed = {name: url for name, url in (urls or {}).items() if url_credentials(url)}
+    if credentialed:
+        variables[CREDENTIALED_URLS_VARIABLE] = json.dumps(credentialed)
     return variables
+
+
+def credentialed_urls(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The URLs with credentials the parent passed in the environment, by name."""
+    return _json_table(CREDENTIALED_URLS_VARIABLE, environ)
 
 
 def secret_headers(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """The secret extra headers the parent passed in the environment."""
+    return _json_table(SECRET_HEADERS_VARIABLE, environ)
+
+
+def _json_table(variable: str, environ: Mapping[str, str] | None) -> dict[str, str]:
     environ = os.environ if environ is None else environ
     try:
-        value = json.loads(environ.get(SECRET_HEADERS_VARIABLE) or "{}")
+        value = json.loads(environ.get(variable) or "{}")
     except ValueError:
-        raise UsageError(f"{SECRET_HEADERS_VARIABLE} is not JSON") from None
+        raise UsageError(f"{variable} is not JSON") from None
     return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 

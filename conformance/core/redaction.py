@@ -9,7 +9,7 @@ import re
 import shlex
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, urlsplit, urlunsplit
 from xml.sax.saxutils import escape
 
 REDACTED = "[REDACTED]"
@@ -25,6 +25,24 @@ _SECRET_JSON_FIELD = re.compile(r'("(?:password|token)"\s*:\s*)"(?:[^"\\]|\\.)*"
 
 #: A header whose name contains one of these words (besides SECRET_WORDS) holds a secret.
 SECRET_HEADER_WORDS = ("auth", "key", "session", "cookie", "credential")
+
+
+def public_url(url: str | None) -> str | None:
+    """``url`` without any user name or password in it."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def url_credentials(url: str | None) -> str | None:
+    """The ``user:password@`` part of ``url`` (a proxy's, say), None when it has none."""
+    userinfo = urlsplit(url).netloc.rpartition("@")[0] if url else ""
+    return f"{userinfo}@" if userinfo else None
 
 
 def is_secret_header(name: str) -> bool:

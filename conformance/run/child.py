@@ -151,7 +151,7 @@ def suite_job(
     path = manifest.write(manifest_path(run_dir.absolute(), f"manifest{suffix}"))
     return PytestJob(
         pytest_arguments(suites, manifest, workers),
-        child_variables(path, context.target.password, context.secret_headers),
+        child_variables(path, context.target.password, context.secret_headers, context.urls),
         run_dir / f"pytest{suffix}.log",
     )
 

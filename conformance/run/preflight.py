@@ -34,6 +34,7 @@ from conformance.core.contract import HTTP_METHODS, Contract
 from conformance.core.errors import InfrastructureError, PreflightFailed, TargetUnreachable
 from conformance.core.findings import BOTH, ESX_HOSTS_KEYS, SNAPSHOT_PATHS, Findings, path_segment
 from conformance.core.matching import base_path
+from conformance.core.redaction import public_url
 from conformance.core.session import (
     LOGIN_PATH,
     Target,
@@ -132,7 +133,7 @@ class _Preflight:
         try:
             return bounded(self.client, method, path, **kwargs)
         except httpx.TransportError as exc:
-            raise transport_failure(exc, self.target.base_url, "") from None
+            raise transport_failure(exc, self.target.base_url, "", self.target.proxy) from None
 
     def _description(self, authenticated: bool = False) -> dict[str, Any] | None:
         headers = {"Token": self.token} if authenticated and self.token else {}
@@ -385,8 +386,11 @@ def bounded(client: httpx.Client, method: str, path: str, **kwargs: Any) -> http
         return settled(streamed, body)
 
 
-def transport_failure(exc: httpx.TransportError, url: str, what: str) -> InfrastructureError:
-    """The error a failed connection ends the run with: TLS, or unreachable."""
+def transport_failure(
+    exc: httpx.TransportError, url: str, what: str, proxy: str | None = None
+) -> InfrastructureError:
+    """The error a failed connection ends the run with: TLS, or unreachable (``proxy``:
+    the one it was sent through)."""
     origin = _origin(url)
     failure = _ssl_error(exc)
     if isinstance(failure, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(exc):
@@ -403,7 +407,8 @@ def transport_failure(exc: httpx.TransportError, url: str, what: str) -> Infrast
             f"TLS: the handshake with {what}{origin} failed ({failure.reason or failure}); "
             "check the URL's scheme and port, and --tls-verify",
         )
-    return TargetUnreachable(f"{what}{url} unreachable: {type(exc).__name__}: {exc}")
+    through = f" through the proxy {public_url(proxy)}" if proxy else ""
+    return TargetUnreachable(f"{what}{url} unreachable{through}: {type(exc).__name__}: {exc}")
 
 
 def described_operations(

@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from rich.console import Console
 from rich.text import Text
@@ -31,7 +30,13 @@ from conformance.core.errors import ExitCode, PreflightFailed, TargetUnreachable
 from conformance.core.issued import IssuedSecrets
 from conformance.core.manifest import MANIFEST_DIR
 from conformance.core.recording import log_files
-from conformance.core.redaction import basic_auth, replace_secrets, secret_header_values
+from conformance.core.redaction import (
+    basic_auth,
+    public_url,
+    replace_secrets,
+    secret_header_values,
+    url_credentials,
+)
 from conformance.core.session import token_command
 from conformance.core.settings import Settings
 from conformance.reporting import interruption
@@ -84,26 +89,12 @@ def workflow_ids() -> list[str]:
     )
 
 
-def public_url(url: str | None) -> str | None:
-    """``url`` without any user name or password in it."""
-    if not url:
-        return url
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-
-
 def secret_values(settings: Settings) -> list[str]:
     """What must never be written: the passwords (the appliance's and vCenter's, the storage
-    system's), their Basic-auth form, and credentials inside the target URL."""
+    system's), their Basic-auth form, and credentials inside the target's and the proxy's
+    URL."""
     values = secret_header_values(settings.headers)
-    if settings.target:
-        userinfo = urlsplit(settings.target).netloc.rpartition("@")[0]
-        if userinfo:
-            values.append(userinfo + "@")
+    values += [c for c in (url_credentials(settings.target), url_credentials(settings.proxy)) if c]
     if settings.password:
         values.append(settings.password)
         values.append(basic_auth(settings.username or "", settings.password))
@@ -113,11 +104,12 @@ def secret_values(settings: Settings) -> list[str]:
 
 def cleaned(message: str, settings: Settings) -> str:
     """``message`` without credentials in URLs or secret values."""
-    if settings.target:
-        message = message.replace(settings.target, public_url(settings.target) or "")
+    for url in (settings.target, settings.proxy):
+        if url:
+            message = message.replace(url, public_url(url) or "")
     values = secret_values(settings)
     for value in values:
-        if value.endswith("@"):  # credentials inside the target URL
+        if value.endswith("@"):  # credentials inside a URL
             message = message.replace(value, "")
     return replace_secrets(message, [v for v in values if not v.endswith("@")])
 

@@ -8,6 +8,7 @@ plain HTTP server that is no SCV appliance.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -152,6 +153,28 @@ def test_a_wrong_password_ends_the_run_at_once(
         WRONG_PASSWORD,
     )
     assert_stopped(code, elapsed, output, run_dir, "login", "refused (HTTP 401)")
+
+
+def test_a_proxy_that_does_not_answer_is_named_and_its_password_is_not(
+    plain: Appliance, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    code, elapsed, output, run_dir = stopped_run(
+        tmp_path / "reports",
+        capsys,
+        *("--target", plain.base_url, "--username", plain.username),
+        *("--password", plain.password, "--proxy", f"http://bob:{WRONG_PASSWORD}@127.0.0.1:{port}"),
+    )
+    assert code == 3 and elapsed < PROMISE_SECONDS, output
+    words = f"unreachable through the proxy http://127.0.0.1:{port}"
+    assert len([line for line in output.splitlines() if words in line]) == 1, output
+    assert words in json.loads((run_dir / "summary.json").read_text())["error"]
+    assert WRONG_PASSWORD not in output
+    for path in run_dir.rglob("*"):
+        if path.is_file():
+            assert WRONG_PASSWORD.encode() not in path.read_bytes(), path
 
 
 def test_a_wrong_vcenter_address_ends_the_run_at_once(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from tests.runner.recording_proxy import recording_proxy
 pytestmark = pytest.mark.integration
 
 SECRET_HEADER_VALUE = "hunter22-not-for-reports"
+PROXY_PASSWORD = "Pr0xy-s3cret-not-for-reports"
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +51,7 @@ def test_filters_headers_proxy_rate_limit_and_timeout_reach_the_child(
                 "--request-timeout", "7",
                 "--header", "X-Request-Source: nightly",
                 "--header", f"X-Api-Key: {SECRET_HEADER_VALUE}",
-                "--proxy", proxy,
+                "--proxy", proxy.replace("://", f"://bob:{PROXY_PASSWORD}@"),
             ]
         )  # fmt: skip
     output = capsys.readouterr()
@@ -67,6 +69,7 @@ def test_filters_headers_proxy_rate_limit_and_timeout_reach_the_child(
     manifest = json.loads((run_dir / ".run" / "manifest.json").read_text())
     assert manifest["request_timeout"] == 7.0 and manifest["requests_per_second"] == 20.0
     assert manifest["headers"] == {"X-Request-Source": "nightly"}
+    assert manifest["proxy"] == proxy  # its credentials reach the child, not the file
     # every request went through the proxy, with both headers: the preflight's (the parent's;
     # only it asks for the description) as well as the child's
     api = [r for r in seen.requests if "/api/" in r[2]]
@@ -84,8 +87,15 @@ def test_filters_headers_proxy_rate_limit_and_timeout_reach_the_child(
     assert min(b - a for a, b in zip(times, times[10:], strict=False)) >= 0.5 - 0.15
     gaps = [round(b - a, 3) for a, b in itertools.pairwise(times)]
     assert sum(gap < 0.02 for gap in gaps) <= 1, gaps
-    # the secret header's value is nowhere in the run folder or the console
-    assert SECRET_HEADER_VALUE not in output.out + output.err
-    for path in run_dir.rglob("*"):
-        if path.is_file():
-            assert SECRET_HEADER_VALUE not in path.read_text(errors="replace"), path
+    # the proxy got the credentials of its URL (the child's requests too)
+    basic = base64.b64encode(f"bob:{PROXY_PASSWORD}".encode()).decode()
+    for _, _, _, headers in api:
+        lowered = {k.lower(): v for k, v in headers.items()}
+        assert lowered["proxy-authorization"] == f"Basic {basic}"
+    # neither the secret header's value nor the proxy's password is anywhere in the run
+    # folder or the console
+    for secret in (SECRET_HEADER_VALUE, PROXY_PASSWORD, basic):
+        assert secret not in output.out + output.err
+        for path in run_dir.rglob("*"):
+            if path.is_file():
+                assert secret not in path.read_text(errors="replace"), path
