@@ -5,6 +5,8 @@ The test process handles SIGINT and SIGTERM with :data:`INTERRUPTS`. Outside a s
 section a signal raises KeyboardInterrupt at once, as Python's own handler does. Inside one
 (a workflow step that changes state, a workflow's cleanup), the first signal is held until
 the section ends and raised then; a second one raises at once: the user asked twice.
+Workflows running in threads of their own ask :meth:`Interrupts.requested` before each
+step, start nothing more but their cleanup, and are joined (a second signal abandons that).
 """
 
 from __future__ import annotations
@@ -22,6 +24,11 @@ class Interrupts:
         self.count = 0
         self._depth = 0
         self._held = False
+
+    def requested(self) -> bool:
+        """Whether an interrupt came: how threads learn of it (signals reach the main
+        thread only)."""
+        return self.count > 0
 
     def handle(self, signum: int, frame: FrameType | None) -> None:
         """A signal handler (for ``signal.signal``)."""

@@ -98,9 +98,10 @@ def engine(
 ) -> Engine:
     """The Arazzo engine for one document, wired to SCV, vCenter, job polling and cleanup.
 
-    The cleanup and each state-changing step run shielded from a first interrupt; the
-    cleanup runs after the jobs the workflow started have ended; what it owes goes to
-    ``ledger``.
+    The cleanup and each state-changing step run shielded from a first interrupt, which
+    also stops the workflow before its next step (it may run in a thread, where no signal
+    arrives); the cleanup runs after the jobs the workflow started have ended; what it
+    owes goes to ``ledger``.
     """
     return Engine(
         document,
@@ -113,6 +114,7 @@ def engine(
         shield=INTERRUPTS.shielded,
         before_cleanup=jobs.JobTracker(session, job_timeout).wait,
         soft=evidence.assumed,
+        stop_requested=INTERRUPTS.requested,
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -76,8 +76,10 @@ def run_workflow(
     workflow_id: str,
     job_timeout: float = JOB_TIMEOUT,
     on_call: CallListener | None = None,
+    stop_requested: Callable[[], bool] | None = None,
 ) -> DirectRun:
-    """Run one workflow against ``emu`` with the emulator's inventory."""
+    """Run one workflow against ``emu`` with the emulator's inventory (``stop_requested``:
+    the engine's, instead of the process's interrupts)."""
     document, workflow = find_workflow(workflow_id)
     target = target_of(emu)
     session = ScvSession(target)
@@ -95,6 +97,8 @@ def run_workflow(
         engine = harness.engine(
             document, session, vcenter, job_timeout=job_timeout, on_call=on_call
         )
+        if stop_requested is not None:
+            engine.stop_requested = stop_requested
         return DirectRun(engine.run(workflow, inputs), session)
     finally:
         session.close()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import threading
 import time
+from urllib.parse import urlsplit
 
 import pytest
 from scenario_helpers import SCENARIO_FAULTS, emulator, find_workflow, run_workflow, target_of
 
-from conformance.core.session import ScvSession
+from conformance.core.session import LOGIN_PATH, Exchange, ScvSession
+from conformance.scenarios.arazzo.errors import Stopped
 
 pytestmark = pytest.mark.integration
 
@@ -143,3 +145,64 @@ def test_a_token_that_expires_mid_workflow_fails_the_step_as_in_any_runner() -> 
     error = run.result.error()
     assert error is not None and error.step_id == "waitForBackupJob"
     assert "HTTP 401" in error.detail
+
+
+def test_a_stop_request_starts_nothing_more_but_the_cleanup() -> None:
+    calls: list[tuple[str, str, str]] = []
+
+    def record(step_id: str, exchange: Exchange) -> None:
+        calls.append((step_id, exchange.method, urlsplit(exchange.url).path.removeprefix("/api")))
+
+    def asked_to_stop() -> bool:  # once the policy is created: an interrupt came meanwhile
+        return any(step == "createPolicy" for step, _, _ in calls)
+
+    with emulator() as emu:
+        with ScvSession(target_of(emu)) as reader:
+            before = reader.request("GET", "/4.1/policies").json()["response"]
+        with pytest.raises(Stopped, match="asked to stop before step listPolicies"):
+            run_workflow(
+                emu,
+                "createResourceGroupWithNewPolicy",
+                on_call=record,
+                stop_requested=asked_to_stop,
+            )
+        with ScvSession(target_of(emu)) as reader:
+            after = reader.request("GET", "/4.1/policies").json()["response"]
+    # the appliance's calls that change state (logins aside)
+    changes = [
+        (step, method, path)
+        for step, method, path in calls
+        if method != "GET" and path.startswith("/4.1/") and path != LOGIN_PATH
+    ]
+    assert [step for step, _, _ in changes] == ["createPolicy", "cleanUp/removePolicy"]
+    assert not any(path.startswith("/4.1/resource-groups") for _, _, path in changes)
+    assert after == before  # the policy it created is gone again
+
+
+def test_a_stop_request_ends_the_wait_for_a_job_and_the_cleanup_waits_for_it_instead() -> None:
+    calls: list[tuple[str, int | None]] = []
+
+    def record(step_id: str, exchange: Exchange) -> None:
+        calls.append((step_id, exchange.status_code))
+
+    def asked_to_stop() -> bool:  # at the first poll of the backup's job
+        return any(step == "waitForBackupJob" for step, _ in calls)
+
+    with emulator(job_duration=2.0) as emu:
+        with pytest.raises(Stopped, match="asked to stop before step waitForBackupJob"):
+            run_workflow(
+                emu,
+                "backupOnDemand",
+                job_timeout=30.0,
+                on_call=record,
+                stop_requested=asked_to_stop,
+            )
+        with ScvSession(target_of(emu)) as reader:
+            groups = reader.request("GET", "/4.1/resource-groups").json()["response"]
+    # stopped at the first wait between polls (the step's own check came before the flag);
+    # the polls after that are the cleanup's, which waits for the job to end
+    steps = [step for step, _ in calls]
+    assert "vmBackups" not in steps
+    assert any(step.startswith("cleanUp/") for step in steps)
+    names = [g["name"] for g in groups["resourceGroupResponseList"]]
+    assert not any(name.startswith("scv-conformance-backup") for name in names), names

@@ -18,6 +18,7 @@ from conformance.scenarios.arazzo.document import ScenarioDocument, Workflow
 from conformance.scenarios.arazzo.errors import (
     Attachment,
     StepFailure,
+    Stopped,
     Unmet,
     UnresolvedExpression,
 )
@@ -121,6 +122,10 @@ class Engine:
     ``soft`` tells the success criteria (given with their step) that may fail without
     failing the step: the step succeeds, and the result's ``soft_failures`` note what did
     not hold.
+    ``stop_requested`` is asked before each step and each wait between tries: once it says
+    yes, the workflow starts nothing more but its cleanup, and :class:`Stopped` follows.
+    This is how an interrupt reaches a workflow that runs in a thread of its own, where no
+    signal arrives; a step already sent finishes first.
     """
 
     def __init__(
@@ -137,8 +142,10 @@ class Engine:
         shield: Callable[[], AbstractContextManager[None]] = nullcontext,
         before_cleanup: Callable[[], None] | None = None,
         soft: SoftCriterion | None = None,
+        stop_requested: Callable[[], bool] = lambda: False,
     ) -> None:
         self.document = document
+        self.stop_requested = stop_requested
         self.soft = soft
         self._soft_failures: list[StepFailure] = []
         self.clients = clients
@@ -151,6 +158,7 @@ class Engine:
         self.shield = shield
         self.before_cleanup = before_cleanup
         self._changed = False
+        self._cleaning = False
         self._unanswered: list[tuple[str, str, SourceOperation]] = []
         self._step_id = ""
         self._prefix = ""
@@ -271,6 +279,7 @@ class Engine:
                     skipped.append(self._prefix + str(step["stepId"]))
                 index += 1
                 continue
+            self._stop_if_requested(workflow, step)
             if ran is not None:
                 ran.append(str(step["stepId"]))
             try:
@@ -282,6 +291,14 @@ class Engine:
                 if not lenient and not self._prefix:
                     self._note_debt(workflow, scope)
             index = index + 1 if target is None else _index(steps, target)
+
+    def _stop_if_requested(self, workflow: Workflow, step: Mapping[str, Any]) -> None:
+        """Stopped, when the run was asked to stop (a cleanup is never stopped)."""
+        if not self._cleaning and self.stop_requested():
+            raise Stopped(
+                f"{workflow.workflow_id}: the run was asked to stop before step "
+                f"{self._prefix}{step.get('stepId')}"
+            )
 
     def _shield_for(
         self, workflow: Workflow, step: Mapping[str, Any]
@@ -369,6 +386,12 @@ class Engine:
         """Run a step until its criteria hold or its actions give up; the goto target."""
         step_id = str(step["stepId"])
         check = CLEANUP if step_id == self._cleanup_step(workflow) else "successCriteria"
+        if check == CLEANUP and not self._cleaning:
+            self._cleaning = True
+            try:
+                return self._run_step(workflow, step, scope, lenient=lenient, skipped=skipped)
+            finally:
+                self._cleaning = False
         if "workflowId" in step:
             try:
                 self._run_workflow_step(workflow, step, scope, check, lenient, skipped)
@@ -415,6 +438,7 @@ class Engine:
                 if poller and time.monotonic() - started + wait > poller.timeout:
                     detail = poller.timed_out(message.response_body)
                     raise self._poll_failure(workflow, step_id, poller, detail, message)
+                self._stop_if_requested(workflow, step)
                 self.sleep(wait)
                 attempt += 1
                 if action.get("stepId"):

@@ -19,6 +19,10 @@ class UnresolvedExpression(LookupError):
     """A runtime expression that parses but points at nothing (yet)."""
 
 
+class Stopped(KeyboardInterrupt):
+    """The run was asked to stop: the workflow started no further step (its cleanup ran)."""
+
+
 @dataclass
 class Attachment:
     """A named text attached to a failure (job logs, job status)."""
