@@ -105,6 +105,11 @@ class ConflictScheduler(Generic[T]):
         for thread in list(self._threads):
             thread.join(timeout)
 
+    def join_unless(self, abandoned: Callable[[], bool], poll: float = 0.2) -> None:
+        """Wait for the threads started so far, or until ``abandoned()`` says yes."""
+        while any(t.is_alive() for t in self._threads) and not abandoned():
+            self.join(poll)
+
     def _dispatch(self) -> None:
         with self._lock:
             while not self._stopped and len(self._running) < self._limit:

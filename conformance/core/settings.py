@@ -64,11 +64,13 @@ DEFAULTS: dict[str, Any] = {
     "concurrency": 8,
     "request_timeout": 60.0,
     "max_time": None,
-    "cleanup_grace": 60.0,
+    "cleanup_grace": None,
 }
 
 #: Rate limit units: ``10/s``, ``600/m``, ``1000/h`` (as schemathesis' ``--rate-limit``).
 RATE_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}
+#: Seconds an interrupted run's cleanup gets for its calls, besides waiting for jobs.
+CLEANUP_CALLS_SECONDS = 60.0
 
 #: The inventory names that scenarios work on against a real appliance.
 INVENTORY_KEYS = (
@@ -114,13 +116,13 @@ class Settings:
     strict: bool | None = None
     #: Workflows (and fuzzed operations) in flight at once against the target.
     concurrency: int = 8
-    #: Seconds a whole answer may take (not per chunk).
     #: Seconds one request may take for its whole answer (not per chunk).
     request_timeout: float = 60.0
     #: Seconds the whole run may take; None: no limit.
     max_time: float | None = None
-    #: Seconds an interrupted test process gets to clean up before it is killed.
-    cleanup_grace: float = 60.0
+    #: Seconds an interrupted test process gets to clean up before it is killed; None:
+    #: :attr:`cleanup_seconds` decides.
+    cleanup_grace: float | None = None
     #: The run's id, set by the run itself: it names what the workflows create.
     run_id: str | None = None
     #: ``N/s``, ``N/m`` or ``N/h``: the most requests the run sends (None: no limit).
@@ -128,6 +130,15 @@ class Settings:
     proxy: str | None = None
     #: Extra headers sent with every request to the appliance.
     headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def cleanup_seconds(self) -> float:
+        """What an interrupted test process gets to clean up: ``--cleanup-grace``, else
+        enough for a cleanup that waits for a running job and then for one of its own
+        (each up to ``--job-timeout``), plus a minute for its calls."""
+        if self.cleanup_grace is not None:
+            return self.cleanup_grace
+        return CLEANUP_CALLS_SECONDS + 2 * self.job_timeout
 
     @property
     def requests_per_second(self) -> float | None:
@@ -235,7 +246,8 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         "--cleanup-grace",
         default=sup,
         metavar="S",
-        help="seconds an interrupted run may spend cleaning up before it is killed (default: 60)",
+        help="seconds an interrupted run may spend cleaning up before it is killed "
+        "(default: 60 + twice --job-timeout, so a cleanup can wait for a running job)",
     )
     parser.add_argument(
         "--strict",
@@ -299,7 +311,11 @@ def resolve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) 
         max_time=None
         if merged["max_time"] is None
         else _parse_float(merged["max_time"], "max-time"),
-        cleanup_grace=_parse_float(merged["cleanup_grace"], "cleanup-grace"),
+        cleanup_grace=(
+            None
+            if merged["cleanup_grace"] is None
+            else _parse_float(merged["cleanup_grace"], "cleanup-grace")
+        ),
     )
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from rich.text import Text
+
 from conformance.core.context import RunContext
 from conformance.core.manifest import (
     PROGRESS_FD_VARIABLE,
@@ -176,7 +178,13 @@ def run_pytest_jobs(
     stopping = stopping or Stopping(StopRequest())
     started: list[tuple[subprocess.Popen[bytes], PytestJob]] = []
     streams = []
-    supervisor = Supervisor([], stopping.stop, grace=stopping.grace, deadline=stopping.deadline)
+    supervisor = Supervisor(
+        [],
+        stopping.stop,
+        grace=stopping.grace,
+        deadline=stopping.deadline,
+        on_stop=lambda notice: display.console.print(Text(notice), style="yellow"),
+    )
     try:
         for job in jobs:
             child, events = _spawn(job)

@@ -71,8 +71,8 @@ NOT_PASSED = frozenset(
 )
 #: Where Hypothesis keeps its example database (its own environment variable).
 HYPOTHESIS_STORAGE = "HYPOTHESIS_STORAGE_DIRECTORY"
-#: Seconds a target's run gets to clean up after Ctrl-C before it is killed.
-INTERRUPT_GRACE = 30.0
+#: Seconds a target's run gets to end after a second Ctrl-C (it abandons its cleanup).
+ABANDON_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -241,6 +241,9 @@ class _FleetRunner:
                     stdout=handle,
                     stderr=subprocess.STDOUT,
                     env=_environment(target, private),
+                    # a session of its own: a Ctrl-C at the terminal reaches the fleet
+                    # alone, which passes it on once (twice would abandon the cleanup)
+                    start_new_session=True,
                 )
                 self._running.add(process)
             code = process.wait()
@@ -261,17 +264,32 @@ class _FleetRunner:
         return NamedRun(target.name, destination if len(runs) == 1 else None, code, note)
 
     def interrupt(self) -> None:
-        """Pass Ctrl-C to every running target, so each cleans up; kill stragglers."""
+        """Pass Ctrl-C on to every running target, once: each cleans up within its own
+        ``--cleanup-grace`` and ends. A second Ctrl-C is passed on too (each abandons its
+        cleanup); a target still running after that is killed."""
         with self._lock:
             self._stopped = True
             running = list(self._running)
+        self.console.print(
+            Text(
+                "stopping: each running target undoes what it created (within its "
+                "--cleanup-grace). Ctrl-C again abandons the cleanups.",
+                style="yellow",
+            )
+        )
         for process in running:
             process.send_signal(signal.SIGINT)
-        for process in running:
-            try:
-                process.wait(timeout=INTERRUPT_GRACE)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        try:
+            for process in running:
+                process.wait()
+        except KeyboardInterrupt:
+            for process in running:
+                process.send_signal(signal.SIGINT)
+            for process in running:
+                try:
+                    process.wait(timeout=ABANDON_SECONDS)
+                except subprocess.TimeoutExpired:
+                    process.kill()
 
 
 def _inline_config(target: FleetTarget, private: Path) -> Path:

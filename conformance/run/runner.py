@@ -183,7 +183,7 @@ def _execute(
     facts = replace(facts, other_runs=tuple(other.as_json() for other in seen))
     stopping = Stopping(
         stop,
-        grace=settings.cleanup_grace,
+        grace=settings.cleanup_seconds,
         deadline=None if settings.max_time is None else clock + settings.max_time,
     )
     try:

@@ -83,12 +83,14 @@ class Supervisor:
         grace: float,
         deadline: float | None = None,
         clock: Callable[[], float] = time.monotonic,
+        on_stop: Callable[[str], None] | None = None,
     ) -> None:
         self.children = list(children)
         self.stop = stop
         self.grace = grace
         self.deadline = deadline
         self.clock = clock
+        self.on_stop = on_stop
         self.killed = False
 
     def wait(self) -> list[int]:
@@ -103,6 +105,8 @@ class Supervisor:
                 while self.stop.count > passed_on:  # each request passed on by itself
                     passed_on += 1
                     self.signal(signal.SIGINT)
+                    if self.on_stop is not None:
+                        self.on_stop(self.notice(passed_on))
                     later = now + (self.grace if passed_on == 1 else ABANDON_GRACE)
                     kill_at = later if kill_at is None else min(kill_at, later)
                     if self.stop.count > passed_on:
@@ -116,6 +120,19 @@ class Supervisor:
             for child in self.children:
                 child.wait()
         return [int(child.returncode) for child in self.children]
+
+    def notice(self, passed_on: int) -> str:
+        """What the user is told when the ``passed_on``-th stop request goes to the tests."""
+        if passed_on == 1:
+            return (
+                f"stopping ({self.stop.reason}): the running workflows finish the step under "
+                "way and undo what they created (they wait for the appliance's running jobs; "
+                f"at most {self.grace:g} s). Ctrl-C again abandons the cleanup."
+            )
+        return (
+            "abandoning the cleanup: the report lists what was left behind on the appliance "
+            f"(ending within {ABANDON_GRACE:g} s)"
+        )
 
     def signal(self, signum: int) -> None:
         """Send ``signum`` to every child's process group."""

@@ -28,6 +28,7 @@ import pytest
 from allure_commons.model2 import TestResult
 
 from conformance.core.context import RunContext
+from conformance.core.interrupts import INTERRUPTS
 from conformance.core.scheduler import ConflictScheduler, Span
 from conformance.core.skips import Skip
 from conformance.plugin.context import get_context, get_manifest
@@ -213,9 +214,11 @@ def pytest_runtest_teardown(item: pytest.Item) -> Any:
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """After the last item, or an interrupt or ``--maxfail``: start no more workflows, and
-    let the running ones finish, their cleanup included."""
+    let the running ones finish, their cleanup included, unless a second interrupt came
+    (asked here too: pytest may have swallowed its KeyboardInterrupt while it reported the
+    first)."""
     scheduler = session.config.stash.get(_SCHEDULER, None)
     if scheduler is not None:
         scheduler.cancel()
-        scheduler.join()
+        scheduler.join_unless(lambda: INTERRUPTS.count >= 2)
         session.config.stash[_GUARDS].close()

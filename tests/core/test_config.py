@@ -96,6 +96,14 @@ def test_defaults_without_any_source() -> None:
     assert settings.allow_destructive is False
     assert settings.report_dir == Path("reports").absolute()
     assert settings.job_timeout == 120.0
+    # a cleanup may wait for a running job and then for one of its own
+    assert settings.cleanup_grace is None and settings.cleanup_seconds == 60 + 2 * 120.0
+
+
+def test_the_cleanup_grace_follows_the_job_timeout_unless_given() -> None:
+    assert resolve(parse("--job-timeout", "600"), {}).cleanup_seconds == 60 + 2 * 600.0
+    given = resolve(parse("--job-timeout", "600"), {"SCV_CLEANUP_GRACE": "45"})
+    assert given.cleanup_seconds == 45.0
 
 
 def test_tls_verify_false_and_ca_bundle(tmp_path: Path) -> None:

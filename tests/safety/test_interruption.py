@@ -8,8 +8,11 @@ mounts, VMs and their disks, schedules, audit settings) is what it was before.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -176,3 +179,39 @@ def test_a_second_interrupt_abandons_cleanup_and_the_report_lists_what_was_left(
         ), (left, listed)
     assert "Left behind on the appliance" in (finished.run_dir / "summary.md").read_text()
     assert "left behind:" in output
+
+
+def test_a_ctrl_c_at_the_terminal_reaches_each_fleet_target_once(tmp_path: Path) -> None:
+    # a terminal signals its whole foreground group: the fleet, and each target's run were
+    # they in it; a run that heard the signal twice would abandon its cleanup
+    with RecordingEmulator(delete_delay=3.0) as emulator:
+        before = emulator.inventory()
+        config_file(emulator, tmp_path, "svm-interrupt03")
+        fleet = tmp_path / "fleet.toml"
+        fleet.write_text(
+            '[[target]]\nname = "lab"\nconfig = "target.toml"\npassword_env = "LAB_PASSWORD"\n'
+        )
+        env = harness_cli.environment(tmp_path / "reports", LAB_PASSWORD=emulator.config.password)
+        command = ["run", "--fleet", str(fleet), "--only", "createResourceGroupWithNewPolicy"]
+        process = subprocess.Popen(
+            [sys.executable, "-c", harness_cli.ENTRY, *command],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,  # a group of its own, as a terminal's foreground job
+        )
+        while process.poll() is None and not any(
+            m == "POST" and p.endswith("/4.1/resource-groups") for m, p in emulator.requests
+        ):
+            time.sleep(0.02)
+        os.killpg(process.pid, signal.SIGINT)
+        output, _ = process.communicate(timeout=300)
+        after_run = _settled(emulator, wait=4.0)
+    assert process.returncode == 3, output
+    assert "Ctrl-C again abandons the cleanups" in output
+    (summary_file,) = (tmp_path / "reports").glob("*/lab/summary.json")
+    summary = json.loads(summary_file.read_text())
+    assert summary["interrupted"] is True and summary["interruption"] == "SIGINT"
+    assert summary["leftovers"] == [], summary["leftovers"]
+    assert after_run == before

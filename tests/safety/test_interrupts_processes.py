@@ -42,3 +42,17 @@ def test_a_child_that_ignores_the_interrupt_is_killed_after_the_grace() -> None:
     supervisor = Supervisor([child], stop, grace=3.0, clock=ticks)
     codes = supervisor.wait()
     assert supervisor.killed and codes == [-signal.SIGKILL]
+
+
+def test_the_user_is_told_what_each_stop_request_does() -> None:
+    stop = StopRequest()
+    stop.request("SIGINT")
+    stop.request("SIGINT")
+    notices: list[str] = []
+    child = _sleeper(30, ignore_sigint=True)
+    ticks = iter(float(t) for t in range(10_000)).__next__
+    Supervisor([child], stop, grace=300.0, clock=ticks, on_stop=notices.append).wait()
+    first, second = notices
+    assert first.startswith("stopping (SIGINT): ") and "at most 300 s" in first
+    assert "Ctrl-C again abandons the cleanup" in first
+    assert second.startswith("abandoning the cleanup: ")
