@@ -18,6 +18,7 @@ from conformance.calibrate.description import ApiModel, DescriptionError, build_
 from conformance.calibrate.fetch import Description, fetch_description, read_file
 from conformance.core.contract import Contract, load_contract, release_key
 from conformance.core.errors import ExitCode, TargetUnreachable, UsageError
+from conformance.core.pacing import PACER
 from conformance.core.settings import Settings
 from conformance.reporting.atomic import write_json, write_text
 from conformance.scenarios import loader
@@ -68,6 +69,7 @@ class DriftReport:
 
 def run_drift(settings: Settings, api_docs: str | None, out: str | None) -> int:
     """The ``drift`` command; returns its exit code."""
+    PACER.configure(settings.requests_per_second)
     contract = load_contract(overlays=settings.overlays)
     if api_docs and not _URL.match(api_docs):
         description = read_file(api_docs)
