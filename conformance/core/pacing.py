@@ -1,9 +1,11 @@
 """``--rate-limit``: one pace for every request a process sends to the target.
 
-The HTTP clients of the harness and schemathesis' engine (through its ``before_call``
-hook) wait here before each request, so the fuzzing cases, the probes, the logins and the
-workflow steps of a process share one budget. The parent divides the run's rate among the
-processes it starts.
+Every request waits here as it leaves: those of the harness's httpx clients through a
+``request`` event hook (:func:`conformance.core.session.paced`), those of schemathesis
+through the requests adapter they all go through
+(:class:`conformance.fuzz.transport.BoundedAdapter`). So the preflight, the fuzzing cases,
+schemathesis' own probes, the logins and the workflow steps of a process share one budget.
+The parent divides the run's rate among the processes it starts.
 """
 
 from __future__ import annotations
