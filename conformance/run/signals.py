@@ -125,9 +125,9 @@ class Supervisor:
         """What the user is told when the ``passed_on``-th stop request goes to the tests."""
         if passed_on == 1:
             return (
-                f"stopping ({self.stop.reason}): the running workflows finish the step under "
-                "way and undo what they created (they wait for the appliance's running jobs; "
-                f"at most {self.grace:g} s). Ctrl-C again abandons the cleanup."
+                f"stopping ({self.stop.reason}): no new test starts; running workflows finish "
+                "the step under way and undo what they created (they wait for the appliance's "
+                f"running jobs; at most {self.grace:g} s). Ctrl-C again abandons the cleanup."
             )
         return (
             "abandoning the cleanup: the report lists what was left behind on the appliance "
