@@ -188,7 +188,7 @@ def test_a_stop_request_ends_the_wait_for_a_job_and_the_cleanup_waits_for_it_ins
     def asked_to_stop() -> bool:  # at the first poll of the backup's job
         return any(step == "waitForBackupJob" for step, _ in calls)
 
-    with emulator(job_duration=2.0) as emu:
+    with emulator(job_duration=5.0) as emu:  # the first poll finds it running
         with pytest.raises(Stopped, match="asked to stop before step waitForBackupJob"):
             run_workflow(
                 emu,
