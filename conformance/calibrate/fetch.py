@@ -32,7 +32,8 @@ LOCATIONS = (
     "openapi.yaml",
     "swagger.yaml",
 )
-TIMEOUT_SECONDS = 10.0
+#: Seconds to connect: a target that does not answer is named soon.
+CONNECT_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -137,13 +138,15 @@ def _try(
 def _client(settings: Settings, on_appliance: bool) -> httpx.Client:
     """The appliance's client (its headers and proxy) when the description is on the
     appliance, else a plain one, which sends no ``--header`` value elsewhere."""
+    timeout = httpx.Timeout(settings.request_timeout, connect=CONNECT_SECONDS)
     if on_appliance:
-        return appliance_client(appliance_target(settings), TIMEOUT_SECONDS)
-    return httpx.Client(verify=tls_verification(settings.tls_verify), timeout=TIMEOUT_SECONDS)
+        return appliance_client(appliance_target(settings), timeout)
+    return httpx.Client(verify=tls_verification(settings.tls_verify), timeout=timeout)
 
 
 def _token(settings: Settings) -> str:
-    with ScvSession(appliance_target(settings), timeout=TIMEOUT_SECONDS) as session:
+    target = appliance_target(settings)
+    with ScvSession(target, deadline=settings.request_timeout) as session:
         return session.token()
 
 
