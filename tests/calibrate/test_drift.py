@@ -6,6 +6,7 @@ import copy
 import http.server
 import json
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -351,6 +352,28 @@ def test_a_server_without_a_description_is_exit_3(capsys: pytest.CaptureFixture[
         server.server_close()
     err = capsys.readouterr().err
     assert "no API description" in err and "--api-docs" in err and err.count("\n") == 1
+
+
+class _Slow(_NotFound):
+    def do_GET(self) -> None:
+        time.sleep(3)
+        super().do_GET()
+
+
+def test_an_answer_slower_than_the_request_timeout_is_exit_3(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Slow)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        target = f"http://127.0.0.1:{server.server_port}"
+        assert main(["drift", "--target", target, "--request-timeout", "0.5"]) == 3
+    finally:
+        server.shutdown()
+        server.server_close()
+    err = capsys.readouterr().err
+    assert "ReadTimeout" in err and err.count("\n") == 1
 
 
 def test_drift_compares_with_the_overlaid_contract_and_names_idle_actions(
