@@ -17,9 +17,9 @@ import yaml
 from conformance.calibrate.description import DescriptionError, description_kind
 from conformance.core.errors import TargetUnreachable, UsageError
 from conformance.core.inputs import read_input
-from conformance.core.redaction import public_url
 from conformance.core.session import ScvSession, appliance_client, tls_verification
 from conformance.core.settings import Settings
+from conformance.run.preflight import origin, transport_failure
 from conformance.run.target import appliance_target
 
 #: Where Spring appliances serve their description, most likely first.
@@ -90,7 +90,7 @@ def fetch_description(settings: Settings, url: str | None = None) -> Description
         raise UsageError("drift needs --target URL or --api-docs URL|FILE")
     urls = [url] if url else candidate_urls(str(settings.target))
     refused: list[str] = []
-    on_appliance = bool(settings.target) and _origin(urls[0]) == _origin(str(settings.target))
+    on_appliance = bool(settings.target) and origin(urls[0]) == origin(str(settings.target))
     proxy = settings.proxy if on_appliance else None
     with _client(settings, on_appliance) as client:
         for candidate in urls:
@@ -119,11 +119,7 @@ def _try(
     try:
         response = client.get(url, headers=headers)
     except httpx.TransportError as exc:
-        hint = " (is --tls-verify right?)" if "CERTIFICATE" in str(exc).upper() else ""
-        through = f" through the proxy {public_url(proxy)}" if proxy else ""
-        raise TargetUnreachable(
-            f"{_origin(url)} unreachable{through}: {type(exc).__name__}: {exc}{hint}"
-        ) from None
+        raise transport_failure(exc, origin(url), "", proxy) from None
     if response.status_code in (401, 403):
         refused.append(url)
         return None
@@ -148,10 +144,3 @@ def _token(settings: Settings) -> str:
     target = appliance_target(settings)
     with ScvSession(target, deadline=settings.request_timeout) as session:
         return session.token()
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.hostname or "", "", "", "")) + (
-        f":{parts.port}" if parts.port else ""
-    )

@@ -391,20 +391,20 @@ def transport_failure(
 ) -> InfrastructureError:
     """The error a failed connection ends the run with: TLS, or unreachable (``proxy``:
     the one it was sent through)."""
-    origin = _origin(url)
+    where = origin(url)
     failure = _ssl_error(exc)
     if isinstance(failure, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(exc):
         reason = getattr(failure, "verify_message", None) or "certificate verify failed"
         return PreflightFailed(
             TLS,
-            f"TLS: the certificate of {what}{origin} could not be verified ({reason}); give the "
+            f"TLS: the certificate of {what}{where} could not be verified ({reason}); give the "
             "CA that signed it with --tls-verify /path/to/ca.pem, or --tls-verify false to "
             "accept any certificate",
         )
     if failure is not None:
         return PreflightFailed(
             TLS,
-            f"TLS: the handshake with {what}{origin} failed ({failure.reason or failure}); "
+            f"TLS: the handshake with {what}{where} failed ({failure.reason or failure}); "
             "check the URL's scheme and port, and --tls-verify",
         )
     through = f" through the proxy {public_url(proxy)}" if proxy else ""
@@ -477,7 +477,8 @@ def _ssl_error(exc: BaseException) -> ssl.SSLError | None:
     return None
 
 
-def _origin(url: str) -> str:
+def origin(url: str) -> str:
+    """``scheme://host:port`` of ``url``, without a user name or password."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
 
