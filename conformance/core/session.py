@@ -95,15 +95,33 @@ def appliance_client(
 ) -> httpx.Client:
     """An httpx client to ``target`` as every request to the appliance is sent: its TLS
     verification, its extra headers (``--header``), its proxy (``--proxy``), and the
-    process's pace (``--rate-limit``) for each request as it leaves."""
-    return httpx.Client(
-        base_url=target.base_url,
-        verify=tls_verification(target.verify),
-        timeout=timeout,
-        transport=transport,
+    process's pace."""
+    return paced_client(
+        target.base_url,
+        target.verify,
+        timeout,
+        transport,
         headers=dict(target.headers),
         proxy=target.proxy,
+    )
+
+
+def paced_client(
+    base_url: str,
+    verify: bool | str,
+    timeout: float | httpx.Timeout,
+    transport: httpx.BaseTransport | None = None,
+    **options: Any,
+) -> httpx.Client:
+    """An httpx client whose every request keeps the process's pace (``--rate-limit``) as
+    it leaves: the one kind of client the harness opens to the appliance and to vCenter."""
+    return httpx.Client(
+        base_url=base_url,
+        verify=tls_verification(verify),
+        timeout=timeout,
+        transport=transport,
         event_hooks={"request": [paced]},
+        **options,
     )
 
 

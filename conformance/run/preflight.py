@@ -39,9 +39,8 @@ from conformance.core.session import (
     LOGIN_PATH,
     Target,
     appliance_client,
-    paced,
+    paced_client,
     settled,
-    tls_verification,
 )
 
 DESCRIPTION_PATH = "/v3/api-docs"
@@ -179,12 +178,7 @@ class _Preflight:
 
     def _vcenter_login(self) -> bool:
         url = str(self.target.vcenter_url).rstrip("/")
-        self.vcenter = httpx.Client(
-            base_url=url,
-            verify=tls_verification(self.target.verify),
-            timeout=TIMEOUT,
-            event_hooks={"request": [paced]},
-        )
+        self.vcenter = paced_client(url, self.target.verify, TIMEOUT)
         try:
             answer = bounded(
                 self.vcenter,

@@ -12,7 +12,7 @@ from conformance.core.bounds import REQUEST_DEADLINE_SECONDS
 from conformance.core.errors import HarnessError, TargetUnreachable
 from conformance.core.guard import UNGUARDED, RequestGuard
 from conformance.core.redaction import basic_auth
-from conformance.core.session import RecordingClient, paced, tls_verification
+from conformance.core.session import RecordingClient, paced_client
 
 SESSION_PATH = "/api/session"
 SESSION_HEADER = "vmware-api-session-id"
@@ -33,13 +33,7 @@ class VcenterClient(RecordingClient):
         deadline: float = REQUEST_DEADLINE_SECONDS,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        client = httpx.Client(
-            base_url=self.base_url,
-            verify=tls_verification(verify),
-            timeout=min(timeout, deadline),
-            transport=transport,
-            event_hooks={"request": [paced]},
-        )
+        client = paced_client(self.base_url, verify, min(timeout, deadline), transport)
         super().__init__(client, f"vCenter {self.base_url}", guard, deadline)
         self._username = username
         self._password = password
