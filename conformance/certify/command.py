@@ -38,7 +38,6 @@ def certify(settings: Settings, out: str, sign_with: str | None, workers: int | 
     """Run, bundle, hash and (optionally) sign; the run's exit code."""
     bundle = _fresh_bundle_path(out)
     key = load_private_key(sign_with) if sign_with else None
-    identity = appliance_identity(settings)
     scratch = Path(tempfile.mkdtemp(prefix=".certify-", dir=bundle.parent))
     try:
         code = execute(
@@ -55,7 +54,10 @@ def certify(settings: Settings, out: str, sign_with: str | None, workers: int | 
         shutil.rmtree(scratch, ignore_errors=True)
     summary = load_summary(bundle)
     certificate = build_certificate(
-        summary, identity, settings.allow_destructive, embedded=settings.target is None
+        summary,
+        appliance_identity(settings, summary),
+        settings.allow_destructive,
+        embedded=settings.target is None,
     )
     write_json(bundle / FILE_NAME, certificate)
     manifest = write_manifest(bundle)

@@ -1,41 +1,34 @@
 """Who the appliance says it is: its OpenAPI title and version, and its TLS certificate.
 
-Asked once before a certification run against a real target. Nothing here is trusted
-beyond "this is what answered": the appliance reports its own version, and the
-certificate fingerprint says which key the server held, not who owns it.
+The title and version are what the run's preflight read from the appliance's API
+description (summary.json ``preflight``); the certificate is asked for once, after the
+run. Nothing here is trusted beyond "this is what answered": the appliance reports its
+own version, and the certificate fingerprint says which key the server held, not who owns
+it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import ssl
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-
-from conformance.core.session import tls_verification
 from conformance.core.settings import Settings
 
 PROBE_TIMEOUT_SECONDS = 15.0
 
 
-def appliance_identity(settings: Settings) -> dict[str, Any]:
-    """What the target reports about itself; empty values where it says nothing."""
+def appliance_identity(settings: Settings, summary: Mapping[str, Any]) -> dict[str, Any]:
+    """What the target reported about itself in the run ``summary`` describes; empty values
+    where it said nothing, and for the embedded emulator."""
     identity: dict[str, Any] = {"title": None, "version": None, "tlsCertificateSha256": None}
     if settings.target is None:
         return identity
-    try:
-        answer = httpx.get(
-            f"{settings.target}/v3/api-docs",
-            verify=tls_verification(settings.tls_verify),
-            timeout=PROBE_TIMEOUT_SECONDS,
-        )
-        info = answer.json().get("info", {}) if answer.status_code == 200 else {}
-        identity["title"] = info.get("title")
-        identity["version"] = info.get("version")
-    except (httpx.HTTPError, ValueError, AttributeError):
-        pass
+    preflight = summary.get("preflight") or {}
+    identity["title"] = preflight.get("title")
+    identity["version"] = preflight.get("version")
     identity["tlsCertificateSha256"] = _certificate_fingerprint(settings.target)
     return identity
 

@@ -146,6 +146,7 @@ def preflight_summary(facts: RunFacts) -> dict[str, Any] | None:
     return {
         "passed": True,
         "version": found.get("version"),
+        "title": found.get("title"),
         "snapshotPath": found.get("snapshot_path"),
         "esxHostsSpelling": found.get("esx_hosts_spelling"),
         "vcenterOk": found.get("vcenter_ok"),
