@@ -30,10 +30,14 @@ class Interrupts:
         thread only)."""
         return self.count > 0
 
+    def abandoned(self) -> bool:
+        """Whether a second interrupt came: the user asked twice, cleanups are given up."""
+        return self.count >= 2
+
     def handle(self, signum: int, frame: FrameType | None) -> None:
         """A signal handler (for ``signal.signal``)."""
         self.count += 1
-        if self._depth and self.count < 2:
+        if self._depth and not self.abandoned():
             self._held = True
             return
         raise KeyboardInterrupt(f"interrupted by signal {signum}")

@@ -220,5 +220,5 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     scheduler = session.config.stash.get(_SCHEDULER, None)
     if scheduler is not None:
         scheduler.cancel()
-        scheduler.join_unless(lambda: INTERRUPTS.count >= 2)
+        scheduler.join_unless(INTERRUPTS.abandoned)
         session.config.stash[_GUARDS].close()
