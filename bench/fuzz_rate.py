@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 
 from conformance.core.manifest import Manifest, child_variables, manifest_path
-from conformance.run.child import SUITES, child_environment, pytest_arguments
+from conformance.run.spawn import SUITES, child_environment, pytest_arguments
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -76,7 +76,7 @@ def toml_value(value: Any) -> str:
 
 def st_config(base_url: str, seed: int, profile: str, max_examples: int | None) -> str:
     """The harness's configuration table as TOML, plus dynamic login for ``st run``."""
-    from conformance.core.contract import load_contract
+    from conformance.contract.spec import load_contract
     from conformance.fuzz.profiles import get_profile
     from conformance.fuzz.st_config import config_table
 

@@ -33,15 +33,14 @@ from typing import Any
 
 import pytest
 
+from conformance.child import main as child_plugin
+from conformance.contract.spec import load_contract
 from conformance.core.context import RunContext
-from conformance.core.contract import load_contract
 from conformance.core.errors import HarnessError, TargetUnreachable
 from conformance.core.manifest import MANIFEST_VARIABLE, child_variables, manifest_path
 from conformance.core.settings import add_target_arguments, resolve
-from conformance.plugin import main as child_plugin
 from conformance.reporting.run_dirs import new_run_dir
 from conformance.reporting.summary import RunFacts
-from conformance.run.child import PLUGIN, ROOT, SUITES
 from conformance.run.options import add_run_options, plan_from_arguments
 from conformance.run.plan import RunPlan
 from conformance.run.runner import (
@@ -54,6 +53,7 @@ from conformance.run.runner import (
     with_target,
     workflow_ids,
 )
+from conformance.run.spawn import PLUGIN, ROOT, SUITES
 from conformance.run.target import open_context
 
 PREFIX = "--scv-"

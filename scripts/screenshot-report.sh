@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Take the screenshot of an Allure report that the README shows: docs/report-screenshot.png.
+# Take the screenshot of an Allure report that docs/reports.md shows: docs/report-screenshot.png.
 #
 # Usage: scripts/screenshot-report.sh [RUN_DIR]
 #   RUN_DIR  a run folder (default: a fresh smoke run against the embedded emulator)

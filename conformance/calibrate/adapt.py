@@ -22,10 +22,10 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from conformance.calibrate.explore import Answer, contract_registry, dumps_short, schema_at
-from conformance.core.evidence import VALUE_KEYWORDS
-from conformance.core.overlay import apply_action, normalized_path
-from conformance.core.pointers import lookup, parts_of
-from conformance.core.redaction import is_secret_field
+from conformance.contract.evidence import VALUE_KEYWORDS
+from conformance.contract.overlay import apply_action, normalized_path
+from conformance.contract.pointers import lookup, parts_of
+from conformance.http.redaction import is_secret_field
 
 Pointer = tuple[str | int, ...]
 EVIDENCE = "observed"

@@ -22,7 +22,7 @@ from typing import Any
 from conformance.calibrate.adapt import EVIDENCE
 from conformance.scenarios.arazzo.criteria import tokenize
 from conformance.scenarios.arazzo.engine import RunResult
-from conformance.scenarios.arazzo.errors import ExpressionError
+from conformance.scenarios.arazzo.failures import ExpressionError
 
 _LITERALS = ("string", "number", "word")
 

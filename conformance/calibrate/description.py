@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.core.contract import HTTP_METHODS
-from conformance.core.matching import base_path
-from conformance.core.pointers import dereference
+from conformance.contract.matching import base_path
+from conformance.contract.pointers import dereference
+from conformance.contract.spec import HTTP_METHODS
 
 #: Headers that carry authentication or content negotiation, not API inputs.
 IGNORED_HEADERS = frozenset({"token", "authorization", "accept", "content-type"})

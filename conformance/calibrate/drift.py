@@ -16,10 +16,10 @@ from typing import Any
 from conformance.calibrate.compare import BREAKING, Difference, compare
 from conformance.calibrate.description import ApiModel, DescriptionError, build_model
 from conformance.calibrate.fetch import Description, fetch_description, read_file
-from conformance.core.contract import Contract, load_contract, release_key
+from conformance.contract.spec import Contract, load_contract, release_key
 from conformance.core.errors import ExitCode, TargetUnreachable, UsageError
-from conformance.core.pacing import PACER
 from conformance.core.settings import Settings
+from conformance.http.pacing import PACER
 from conformance.reporting.atomic import write_json, write_text
 from conformance.scenarios import loader
 

@@ -29,10 +29,10 @@ from urllib.parse import urlsplit
 
 from conformance.calibrate.criteria import Heard, heard_in
 from conformance.calibrate.explore import Answer
+from conformance.contract.matching import OperationMatcher
 from conformance.core.context import RunContext
 from conformance.core.interrupts import INTERRUPTS
-from conformance.core.matching import OperationMatcher
-from conformance.core.session import Exchange
+from conformance.http.session import Exchange
 from conformance.scenarios import alternatives, extensions, harness, loader
 from conformance.scenarios.arazzo.document import Workflow
 from conformance.scenarios.ledger import Ledger

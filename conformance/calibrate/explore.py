@@ -20,10 +20,9 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from conformance.core.contract import Contract, Operation
-from conformance.core.json_values import strings
-from conformance.core.pointers import dereference, lookup, pointer_of
-from conformance.core.session import ScvSession
+from conformance.contract.pointers import dereference, lookup, pointer_of, strings
+from conformance.contract.spec import Contract, Operation
+from conformance.http.session import ScvSession
 
 #: Values tried per operation before giving up on a successful answer.
 MAX_TRIES = 3

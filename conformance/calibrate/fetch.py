@@ -17,8 +17,8 @@ import yaml
 from conformance.calibrate.description import DescriptionError, description_kind
 from conformance.core.errors import TargetUnreachable, UsageError
 from conformance.core.inputs import read_input
-from conformance.core.session import ScvSession, appliance_client, tls_verification
 from conformance.core.settings import Settings
+from conformance.http.session import ScvSession, appliance_client, tls_verification
 from conformance.run.preflight import origin, transport_failure
 from conformance.run.target import appliance_target
 

@@ -26,13 +26,13 @@ from conformance.calibrate.adapt import Adaptation, adapt
 from conformance.calibrate.criteria import CriteriaAdaptation, adapt_criteria
 from conformance.calibrate.exercise import Exercised, exercise
 from conformance.calibrate.explore import Answer, Explorer
-from conformance.core.contract import Contract
+from conformance.contract.overlay import OVERLAY_VERSION, parse_overlay
+from conformance.contract.spec import Contract
 from conformance.core.errors import ExitCode, UsageError
-from conformance.core.guard import RequestGuard
-from conformance.core.overlay import OVERLAY_VERSION, parse_overlay
-from conformance.core.redaction import replace_secrets
-from conformance.core.session import ScvSession
 from conformance.core.settings import Settings
+from conformance.http.guard import RequestGuard
+from conformance.http.redaction import replace_secrets
+from conformance.http.session import ScvSession
 from conformance.reporting.atomic import write_text
 from conformance.run.target import open_context
 from conformance.scenarios.run_names import new_run_id

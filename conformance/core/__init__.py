@@ -1,2 +1,2 @@
-"""What both processes of a run use: settings, the contract, errors, redaction, the HTTP
-clients and the run context (the target and what may run against it)."""
+"""The run's state, shared by both processes: settings, the run manifest and context (the
+target and what may run against it), selection, findings, skips, errors and interruptions."""

@@ -12,15 +12,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from conformance.core.contract import Contract, Operation, load_contract
+from conformance.contract.spec import Contract, Operation, load_contract
 from conformance.core.findings import Findings
-from conformance.core.guard import RequestGuard
 from conformance.core.manifest import Manifest, credentialed_urls, secret_headers
-from conformance.core.redaction import is_secret_header, public_url
 from conformance.core.selection import Selection
-from conformance.core.session import ScvSession, Target
 from conformance.core.settings import Settings
 from conformance.core.skips import Skip, SkipKind
+from conformance.http.guard import RequestGuard
+from conformance.http.redaction import is_secret_header, public_url
+from conformance.http.session import ScvSession, Target
 
 
 @dataclass

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from conformance.core.contract import Contract
-from conformance.core.matching import OperationMatcher
+from conformance.contract.matching import OperationMatcher
+from conformance.contract.spec import Contract
 
 #: Files of one run's records, one per process: ``coverage-<pid>.json``.
 RECORD_PATTERN = "coverage-*.json"

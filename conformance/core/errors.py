@@ -14,9 +14,9 @@ The tree::
                                   so pytest and Allure count it as failed, not broken)
 
 A deviation (the appliance contradicts only an assumption of ours) is no error: the test
-passes and carries it as a finding (``conformance.core.deviation``); exit 0, 1 under --strict.
+passes and carries it as a finding (``conformance.contract.deviation``); exit 0, 1 under --strict.
 
-A workflow step that fails (``conformance.scenarios.errors.StepFailure``) is a
+A workflow step that fails (``conformance.scenarios.failures.StepFailure``) is a
 ConformanceFailure.
 """
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.core.contract import Contract, Operation
+from conformance.contract.spec import Contract, Operation
 from conformance.core.skips import Skip, SkipKind
 
 #: The datastore snapshot-location path segments; ``both`` when the appliance serves both.

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from conformance.core.errors import UsageError
-from conformance.core.redaction import url_credentials
 from conformance.core.selection import Selection
+from conformance.http.redaction import url_credentials
 
 #: Names the manifest file of a child pytest.
 MANIFEST_VARIABLE = "SCV_CONFORMANCE_MANIFEST"
@@ -79,7 +79,7 @@ class Manifest:
     strict: bool = False
     #: Workflows (and fuzzed operations) in flight at once (``--concurrency``).
     concurrency: int = 1
-    #: Seconds a whole answer may take (see conformance.core.bounds).
+    #: Seconds a whole answer may take (see conformance.http.bounds).
     request_timeout: float = 60.0
     #: The run's id: names of what the workflows create carry it.
     run_id: str = ""

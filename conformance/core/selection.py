@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from conformance.core.contract import Operation
+from conformance.contract.spec import Operation
 from conformance.core.errors import UsageError
 
 #: Filter kind -> the values of an operation it matches against.

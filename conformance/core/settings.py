@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from conformance.core.contract import release_key
+from conformance.contract.spec import release_key
 from conformance.core.errors import UsageError
 from conformance.core.inputs import load_toml
 

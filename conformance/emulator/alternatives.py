@@ -10,7 +10,7 @@ and a harness can be tested on finding out which one a target uses.
 
 from __future__ import annotations
 
-from conformance.core.contract import Contract
+from conformance.contract.spec import Contract
 from conformance.emulator.config import EmulatorConfig
 
 #: The answer key of the ESX host lists, per spelling.

@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from conformance.core.contract import Contract, load_contract
+from conformance.contract.spec import Contract, load_contract
 from conformance.emulator import fault_handlers, jobs, release_changes
 from conformance.emulator.alternatives import unserved
 from conformance.emulator.auth import SessionStore, TokenStore

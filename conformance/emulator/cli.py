@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from conformance.core.contract import LATEST_RELEASE
+from conformance.contract.spec import LATEST_RELEASE
 from conformance.core.errors import HarnessError, UsageError
 from conformance.core.settings import add_overlay_argument, parse_overlays
 from conformance.emulator.auth import DEFAULT_MAX_SESSIONS
@@ -41,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--username", default=DEFAULT_USERNAME)
     parser.add_argument(
         "--password",
-        help=f"the login password (better: set {PASSWORD_ENV}; default: see the README)",
+        help=f"the login password (better: set {PASSWORD_ENV}; default: see docs/emulator.md)",
     )
     parser.add_argument(
         "--appliance-version", default=LATEST_RELEASE, help="SCV release to emulate, e.g. 4.5"
@@ -151,7 +151,10 @@ def password_of(args: argparse.Namespace) -> tuple[str, str]:
     from_env = os.environ.get(PASSWORD_ENV)
     if from_env:
         return from_env, f"from {PASSWORD_ENV}"
-    return DEFAULT_PASSWORD, f"the default, see the README; or set --password or {PASSWORD_ENV}"
+    return (
+        DEFAULT_PASSWORD,
+        f"the default, see docs/emulator.md; or set --password or {PASSWORD_ENV}",
+    )
 
 
 def _error(text: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from conformance.core.contract import LATEST_RELEASE, load_contract, release_key
+from conformance.contract.spec import LATEST_RELEASE, load_contract, release_key
 from conformance.core.errors import HarnessError, UsageError
 from conformance.emulator.auth import DEFAULT_MAX_SESSIONS
 from conformance.emulator.faults import FAULTS

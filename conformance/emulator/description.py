@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from conformance.core.contract import HTTP_METHODS, Operation
+from conformance.contract.spec import HTTP_METHODS, Operation
 
 COMPONENT_REF = "#/components/"
 

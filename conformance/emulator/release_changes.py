@@ -6,7 +6,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from conformance.core.contract import Operation
+from conformance.contract.spec import Operation
 from conformance.emulator.errors import ApiError
 from conformance.emulator.handlers.registry import Context, Handler, Result
 from conformance.emulator.releases import (

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, TypeVar
 
-from conformance.core.contract import LATEST_RELEASE
+from conformance.contract.spec import LATEST_RELEASE
 
 
 @dataclass(frozen=True)

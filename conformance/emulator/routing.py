@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route, request_response
 from starlette.types import Receive, Scope, Send
 
-from conformance.core.contract import Operation
+from conformance.contract.spec import Operation
 from conformance.emulator.errors import ApiError
 from conformance.emulator.handlers.registry import Handler
 from conformance.emulator.validation import RequestValidator

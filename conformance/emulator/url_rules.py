@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from conformance.core.contract import Contract, Operation
+from conformance.contract.spec import Contract, Operation
 from conformance.emulator.routing import compile_template
 
 FORBIDDEN_CHARS = "+.%&"

@@ -10,8 +10,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from conformance.core.contract import Contract, Operation
-from conformance.core.pointers import dereference
+from conformance.contract.pointers import dereference
+from conformance.contract.spec import Contract, Operation
 from conformance.emulator.errors import ApiError, bad_request
 
 _REQUIRED = re.compile(r"^'(.+)' is a required property$")

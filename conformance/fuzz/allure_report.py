@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import allure
 
-from conformance.core import deviation
+from conformance.contract import deviation
 from conformance.fuzz.verdicts import Verdict
 
 #: The sub-suite of every fuzzing test, under its API area and operation.

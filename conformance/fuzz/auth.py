@@ -7,7 +7,7 @@ from typing import Any
 from schemathesis import Case
 from schemathesis.schemas import BaseSchema
 
-from conformance.core.session import RENEW_MARGIN_SECONDS, TOKEN_LIFETIME_SECONDS, ScvSession
+from conformance.http.session import RENEW_MARGIN_SECONDS, TOKEN_LIFETIME_SECONDS, ScvSession
 
 #: Log in again this long after a login, before the appliance's 120-minute expiry.
 REFRESH_INTERVAL = TOKEN_LIFETIME_SECONDS - RENEW_MARGIN_SECONDS

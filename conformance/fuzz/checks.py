@@ -12,12 +12,7 @@ from typing import Any
 import schemathesis
 from schemathesis import Case, CheckContext, Response
 
-from conformance.core.scv_rules import (
-    ERROR_ENVELOPE,
-    URI_NULL,
-    EnvelopeRules,
-    contract_rules,
-)
+from conformance.contract.scv_rules import ERROR_ENVELOPE, URI_NULL, EnvelopeRules, contract_rules
 
 RESPONSE_TIME = "scv_response_time"
 

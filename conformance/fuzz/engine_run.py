@@ -12,10 +12,11 @@ from schemathesis.engine import Status, events, from_schema
 from schemathesis.engine.recorder import ScenarioRecorder
 from schemathesis.schemas import BaseSchema
 
-from conformance.core import coverage, recording
-from conformance.core.grading import GRADED, Answered, Grader, Sent
+from conformance.contract.grading import GRADED, Answered, Grader, Sent
+from conformance.core import coverage
 from conformance.fuzz.exchanges import exchange_of, log_cases
 from conformance.fuzz.verdicts import Finding, FuzzResult
+from conformance.http import recording
 
 SecretsSource = Callable[[], Iterable[str]]
 

@@ -8,9 +8,9 @@ from collections.abc import Iterable, Mapping
 from schemathesis import Case, Response
 from schemathesis.engine.recorder import Request, ScenarioRecorder
 
-from conformance.core import recording
-from conformance.core.redaction import redact_body, redact_headers
-from conformance.core.session import Exchange
+from conformance.http import recording
+from conformance.http.redaction import redact_body, redact_headers
+from conformance.http.session import Exchange
 
 TEXTUAL = ("json", "text", "xml", "html")
 

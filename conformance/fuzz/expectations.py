@@ -9,7 +9,7 @@ in the contract (``x-scv-business-rules``), so every tool reading it knows them.
 
 from __future__ import annotations
 
-from conformance.core.contract import Operation
+from conformance.contract.spec import Operation
 
 #: Always acceptable for valid data: success, auth refusals, throttling, and server errors
 #: (those are reported by ``not_a_server_error`` instead).

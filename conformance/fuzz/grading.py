@@ -1,6 +1,6 @@
 """The token probe's verdict graded: a refusal by another 4xx than an assumed 401 deviates.
 
-The grading itself (failure or deviation, per check) is :mod:`conformance.core.grading`,
+The grading itself (failure or deviation, per check) is :mod:`conformance.contract.grading`,
 shared with ``scv-conformance check``.
 """
 
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from conformance.core.grading import Grader, Sent
-from conformance.core.scv_rules import AUTH_REQUIRED
+from conformance.contract.grading import Grader, Sent
+from conformance.contract.scv_rules import AUTH_REQUIRED
 from conformance.fuzz.verdicts import Verdict
 
 

@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 from schemathesis.checks import CHECKS, load_all_checks
 
-from conformance.core import deviation
-from conformance.core.contract import Operation
+from conformance.child.context import get_context
+from conformance.child.skips import skip_item
+from conformance.contract import deviation
+from conformance.contract.spec import Operation
 from conformance.core.errors import ConformanceFailure, InfrastructureError
 from conformance.core.item_keys import STATEFUL, TIME_SPAN
 from conformance.core.skips import Skip, SkipKind
@@ -19,8 +21,6 @@ from conformance.fuzz.outcome import judge
 from conformance.fuzz.probes import PROBE_CHECKS
 from conformance.fuzz.state import fuzz_suite, profile_of
 from conformance.fuzz.stateful_checks import LINKED_RESOURCE
-from conformance.plugin.context import get_context
-from conformance.plugin.skips import skip_item
 
 
 def builtin_checks() -> list[str]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance.core.session import Exchange, ScvSession
 from conformance.fuzz.stateful_checks import LINKED_RESOURCE
 from conformance.fuzz.verdicts import Finding, Verdict
+from conformance.http.session import Exchange, ScvSession
 
 
 def probe_started_job_exists(session: ScvSession) -> Verdict:

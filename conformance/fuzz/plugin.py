@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from conformance.core.contract import SPEC_PATH
+from conformance.child.context import get_context, get_manifest
+from conformance.contract.spec import SPEC_PATH
 from conformance.core.item_keys import file_nodeid
-from conformance.fuzz import skips, stats
+from conformance.fuzz import skip_report, stats
 from conformance.fuzz.items import CheckItem, ContractFile
 from conformance.fuzz.state import existing_suite, plan
-from conformance.plugin.context import get_context, get_manifest
 
 _COLLECTED = pytest.StashKey[bool]()
 
@@ -45,9 +45,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if not config.stash.get(_COLLECTED, False):
         return
     context = get_context(config)
-    entries = skips.left_out(context, get_manifest(config).selection)
+    entries = skip_report.left_out(context, get_manifest(config).selection)
     directory = get_manifest(config).run_dir
-    skips.write(directory, context, entries)
+    skip_report.write(directory, context, entries)
     suite = existing_suite(config)
     if suite is not None:
         stats.write(directory, suite)
@@ -58,7 +58,7 @@ def pytest_terminal_summary(
 ) -> None:
     if not config.stash.get(_COLLECTED, False):
         return
-    entries = skips.left_out(get_context(config), get_manifest(config).selection)
+    entries = skip_report.left_out(get_context(config), get_manifest(config).selection)
     if entries:
         terminalreporter.section("fuzzing: operations left out")
         for entry in entries:

@@ -20,9 +20,9 @@ from schemathesis import Case, GenerationMode
 from schemathesis.generation.hypothesis.examples import generate_one
 from schemathesis.schemas import APIOperation
 
-from conformance.core.scv_rules import AUTH_REQUIRED
-from conformance.core.session import Exchange, ScvSession
+from conformance.contract.scv_rules import AUTH_REQUIRED
 from conformance.fuzz.verdicts import Finding, Verdict
+from conformance.http.session import Exchange, ScvSession
 
 FORBIDDEN_CHARACTERS = "scv_forbidden_characters"
 PROBE_CHECKS = (AUTH_REQUIRED, FORBIDDEN_CHARACTERS)

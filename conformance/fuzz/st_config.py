@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from conformance.core.contract import Operation
+from conformance.contract.spec import Operation
 from conformance.fuzz.expectations import positive_statuses
 from conformance.fuzz.profiles import Profile
 

@@ -6,9 +6,9 @@ import os
 
 import pytest
 
+from conformance.child.context import get_context, get_manifest
 from conformance.fuzz.profiles import Profile, get_profile
 from conformance.fuzz.suite import FuzzSuite
-from conformance.plugin.context import get_context, get_manifest
 
 _SUITE = pytest.StashKey[FuzzSuite]()
 _PLANNED = pytest.StashKey[list[str]]()

@@ -14,15 +14,14 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.core.result import Ok
 from schemathesis.schemas import BaseSchema
 
-from conformance.core import recording
+from conformance.child.threads import threads_ahead
+from conformance.contract.grading import Grader, Sent
+from conformance.contract.spec import Operation
 from conformance.core.context import RunContext
-from conformance.core.contract import Operation
 from conformance.core.errors import HarnessError
-from conformance.core.grading import Grader, Sent
 from conformance.core.item_keys import STATEFUL
 from conformance.core.scheduler import ConflictScheduler
 from conformance.core.selection import Selection
-from conformance.core.session import ScvSession
 from conformance.fuzz import auth, checks, stateful_checks
 from conformance.fuzz.engine_run import run_engine
 from conformance.fuzz.grading import regrade_auth
@@ -33,7 +32,8 @@ from conformance.fuzz.st_config import config_table
 from conformance.fuzz.stateful_checks import LINKED_RESOURCE
 from conformance.fuzz.transport import BoundedSessions
 from conformance.fuzz.verdicts import FuzzResult, Verdict
-from conformance.plugin.threads import threads_ahead
+from conformance.http import recording
+from conformance.http.session import ScvSession
 
 try:  # Hypothesis's own scan of loaded modules for constants to draw (see start_ahead)
     from hypothesis.internal.conjecture.providers import _get_local_constants

@@ -2,8 +2,8 @@
 
 Every request schemathesis sends, whatever phase made it, goes through a
 :class:`BoundedAdapter`: it is asked of the run's
-:class:`~conformance.core.guard.RequestGuard` before it leaves, keeps the process's pace
-(``--rate-limit``, the same :data:`~conformance.core.pacing.PACER` as the harness's own
+:class:`~conformance.http.guard.RequestGuard` before it leaves, keeps the process's pace
+(``--rate-limit``, the same :data:`~conformance.http.pacing.PACER` as the harness's own
 clients), and its answer is read against one deadline for the whole of it, up to the size
 cap.
 """
@@ -19,11 +19,11 @@ import requests
 import requests.sessions
 from requests.adapters import HTTPAdapter
 
-from conformance.core import issued
-from conformance.core.bounds import BREAKER, AnswerTooLarge, AnswerTooSlow, read_bounded
-from conformance.core.guard import RequestGuard, is_session_call
-from conformance.core.pacing import PACER
-from conformance.core.session import LOGIN_PATH
+from conformance.http import issued
+from conformance.http.bounds import BREAKER, AnswerTooLarge, AnswerTooSlow, read_bounded
+from conformance.http.guard import RequestGuard, is_session_call
+from conformance.http.pacing import PACER
+from conformance.http.session import LOGIN_PATH
 
 #: Called with the token a request carried and the status it got.
 AnswerListener = Callable[[str | None, int], None]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from conformance.core.session import Exchange
+from conformance.http.session import Exchange
 
 #: Failing cases kept per check for the report; the count covers all of them.
 MAX_KEPT_FAILURES = 3

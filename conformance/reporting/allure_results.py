@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conformance.core import deviation
+from conformance.contract import deviation
 from conformance.core.item_keys import FUZZ, LABEL_PREFIX, NODEID_LABEL, SCENARIO, item_key
 
 #: Allure status -> the status word of summary.json.

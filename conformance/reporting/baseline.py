@@ -22,7 +22,7 @@ from typing import Any
 
 from conformance.core.errors import ExitCode, UsageError
 from conformance.core.inputs import load_json
-from conformance.core.redaction import replace_secrets
+from conformance.http.redaction import replace_secrets
 from conformance.reporting.atomic import write_json
 
 FORMAT = 1

@@ -14,7 +14,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from conformance.core.contract import Contract, Operation
+from conformance.contract.spec import Contract, Operation
 from conformance.core.coverage import RECORD_PATTERN
 from conformance.reporting.atomic import write_json, write_text
 

@@ -18,8 +18,8 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from conformance import __version__
-from conformance.core.recording import BODY_CAP, ExchangeRecord, read_records
-from conformance.core.redaction import replace_secrets
+from conformance.http.recording import BODY_CAP, ExchangeRecord, read_records
+from conformance.http.redaction import replace_secrets
 from conformance.reporting.atomic import open_atomic
 
 HAR_VERSION = "1.2"

@@ -9,7 +9,7 @@ aside) is refused with 401. Entries of the harness's own HAR (``--record``) carr
 of input in ``_scv``: answers to probes are judged only for the token rule, as live, and
 the stateful walk is one subject, ``stateful``, as in the live run.
 
-Violations are graded as in the live run (:mod:`conformance.core.grading`): one that
+Violations are graded as in the live run (:mod:`conformance.contract.grading`): one that
 contradicts only an assumption of ours is a **deviation**, listed under ``deviations`` and
 leaving the verdict conformant (exit 0) unless ``--strict``; one of documented or
 client-proven behaviour is a failure (exit 1). ``--overlay`` adapts the contract first.
@@ -31,19 +31,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from conformance.core.answers import AnswerJudge, Documented, media_matches
-from conformance.core.contract import Contract, Operation, load_contract
+from conformance.contract.answers import AnswerJudge, Documented, media_matches
+from conformance.contract.grading import Answered, Grader, Sent
+from conformance.contract.matching import OperationMatcher
+from conformance.contract.scv_rules import AUTH_REQUIRED, ERROR_ENVELOPE, URI_NULL, EnvelopeRules
+from conformance.contract.spec import Contract, Operation, load_contract
 from conformance.core.errors import ExitCode, UsageError
-from conformance.core.grading import Answered, Grader, Sent
 from conformance.core.inputs import read_input
-from conformance.core.matching import OperationMatcher
-from conformance.core.recording import PROBE_KIND
-from conformance.core.scv_rules import (
-    AUTH_REQUIRED,
-    ERROR_ENVELOPE,
-    URI_NULL,
-    EnvelopeRules,
-)
+from conformance.http.recording import PROBE_KIND
 from conformance.reporting.atomic import write_json, write_text
 
 NOT_A_SERVER_ERROR = "not_a_server_error"

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from conformance.core import deviation
+from conformance.contract import deviation
 from conformance.core.item_keys import LABEL_PREFIX
 from conformance.core.skips import SkipKind, tag
 from conformance.reporting.atomic import write_json, write_text

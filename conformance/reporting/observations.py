@@ -23,7 +23,7 @@ from typing import Any
 from conformance.core.errors import UsageError
 from conformance.core.inputs import load_json
 from conformance.core.item_keys import SCENARIO
-from conformance.core.recording import ExchangeRecord, log_files, merge_types, read_records
+from conformance.http.recording import ExchangeRecord, log_files, merge_types, read_records
 from conformance.reporting.allure_results import ResultRecord
 from conformance.reporting.atomic import write_json
 from conformance.reporting.summary import RunFacts

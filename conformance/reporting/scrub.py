@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from conformance.core.redaction import REDACTED, replaceable_forms
+from conformance.http.redaction import REDACTED, replaceable_forms
 
 CHUNK_BYTES = 1024 * 1024
 

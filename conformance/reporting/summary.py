@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.core import deviation
+from conformance.contract import deviation
 from conformance.core.errors import ExitCode
 from conformance.core.item_keys import FUZZ
 from conformance.core.skips import SKIP_KIND_PROPERTY, parse

@@ -23,7 +23,7 @@ from rich.segment import Segment, Segments
 from rich.table import Table
 from rich.text import Text
 
-from conformance.core.redaction import REDACTED, replaceable_forms
+from conformance.http.redaction import REDACTED, replaceable_forms
 
 
 class ConsoleSecrets:

@@ -13,15 +13,15 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from conformance.contract.spec import LATEST_RELEASE, load_contract
 from conformance.core.context import RunContext
-from conformance.core.contract import LATEST_RELEASE, load_contract
 from conformance.core.errors import ExitCode, UsageError
-from conformance.core.redaction import public_url
-from conformance.core.session import Target
 from conformance.core.settings import Settings
 from conformance.fuzz.items import operation_checks, stateful_checks
 from conformance.fuzz.probes import PROBE_CHECKS
 from conformance.fuzz.profiles import get_profile
+from conformance.http.redaction import public_url
+from conformance.http.session import Target
 from conformance.run.plan import RunPlan
 from conformance.run.runner import plain_console
 from conformance.scenarios import harness, loader

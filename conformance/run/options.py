@@ -14,8 +14,8 @@ import shlex
 from collections.abc import Sequence
 
 from conformance.core.errors import UsageError
-from conformance.core.redaction import REDACTED, is_secret_header
 from conformance.core.selection import add_filter_arguments, selection_from_arguments
+from conformance.http.redaction import REDACTED, is_secret_header
 from conformance.run.plan import PROFILES, SUITE_NAMES, RunPlan
 
 #: The suites each command may run.

@@ -17,7 +17,7 @@ from typing import Any
 
 from conformance.core.context import RunContext
 from conformance.core.errors import HarnessError
-from conformance.core.session import ScvSession
+from conformance.http.session import ScvSession
 from conformance.scenarios.run_names import run_id_of
 
 #: What is listed: (path, list field of the answer); one GET each.

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from conformance.core.contract import load_contract
+from conformance.contract.spec import load_contract
 from conformance.core.errors import UsageError
 from conformance.core.selection import Selection
 from conformance.reporting.baseline import Baseline
 
 PROFILES = ("smoke", "full")
-#: The suites, by the name ``--only`` and the summary use (``conformance.run.child.SUITES``).
+#: The suites, by the name ``--only`` and the summary use (``conformance.run.spawn.SUITES``).
 SUITE_NAMES = ("fuzz", "scenarios")
 
 

@@ -29,19 +29,13 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from conformance.core.bounds import read_bounded
-from conformance.core.contract import HTTP_METHODS, Contract
+from conformance.contract.matching import base_path
+from conformance.contract.spec import HTTP_METHODS, Contract
 from conformance.core.errors import InfrastructureError, PreflightFailed, TargetUnreachable
 from conformance.core.findings import BOTH, ESX_HOSTS_KEYS, SNAPSHOT_PATHS, Findings, path_segment
-from conformance.core.matching import base_path
-from conformance.core.redaction import public_url
-from conformance.core.session import (
-    LOGIN_PATH,
-    Target,
-    appliance_client,
-    paced_client,
-    settled,
-)
+from conformance.http.bounds import read_bounded
+from conformance.http.redaction import public_url
+from conformance.http.session import LOGIN_PATH, Target, appliance_client, paced_client, settled
 
 DESCRIPTION_PATH = "/v3/api-docs"
 VCENTER_SESSION_PATH = "/api/session"

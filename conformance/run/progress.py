@@ -35,7 +35,7 @@ class ProgressTracker:
         self._pending: dict[str, str] = {}
 
     def handle(self, event: dict[str, Any]) -> None:
-        """Take one event of :mod:`conformance.plugin.progress`."""
+        """Take one event of :mod:`conformance.child.progress`."""
         with self._lock:
             kind = event.get("event")
             if kind == "collected":

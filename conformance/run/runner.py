@@ -24,21 +24,21 @@ from rich.console import Console
 from rich.text import Text
 
 from conformance import __version__
+from conformance.contract.spec import Contract, load_contract
 from conformance.core.context import RunContext
-from conformance.core.contract import Contract, load_contract
 from conformance.core.errors import ExitCode, PreflightFailed, TargetUnreachable, UsageError
-from conformance.core.issued import IssuedSecrets
 from conformance.core.manifest import MANIFEST_DIR
-from conformance.core.recording import log_files
-from conformance.core.redaction import (
+from conformance.core.settings import Settings
+from conformance.http.issued import IssuedSecrets
+from conformance.http.recording import log_files
+from conformance.http.redaction import (
     basic_auth,
     public_url,
     replace_secrets,
     secret_header_values,
     url_credentials,
 )
-from conformance.core.session import token_command
-from conformance.core.settings import Settings
+from conformance.http.session import token_command
 from conformance.reporting import interruption
 from conformance.reporting.allure_polish import polish
 from conformance.reporting.allure_results import read_results
@@ -54,7 +54,13 @@ from conformance.reporting.observations import write_observations
 from conformance.reporting.run_dirs import new_run_dir
 from conformance.reporting.scrub import scrub
 from conformance.reporting.summary import RunFacts, build_summary, preflight_environment
-from conformance.run.child import (
+from conformance.run.console_redaction import ConsoleSecrets, redacted_consoles
+from conformance.run.emulator_log import emulator_log
+from conformance.run.other_runs import find_other_runs
+from conformance.run.plan import RunPlan
+from conformance.run.progress import ProgressDisplay
+from conformance.run.signals import StopRequest, StopSignals
+from conformance.run.spawn import (
     ROOT,
     SUITES,
     PytestOutcome,
@@ -63,12 +69,6 @@ from conformance.run.child import (
     run_pytest_jobs,
     suite_job,
 )
-from conformance.run.console_redaction import ConsoleSecrets, redacted_consoles
-from conformance.run.emulator_log import emulator_log
-from conformance.run.other_runs import find_other_runs
-from conformance.run.plan import RunPlan
-from conformance.run.progress import ProgressDisplay
-from conformance.run.signals import StopRequest, StopSignals
 from conformance.run.target import open_context
 from conformance.scenarios import loader
 from conformance.scenarios.inventory import SECRET_INPUTS

@@ -4,13 +4,13 @@ appliance reports."""
 
 from __future__ import annotations
 
+from conformance.contract.spec import LATEST_RELEASE, Contract, load_contract, release_key
 from conformance.core.context import RunContext
-from conformance.core.contract import LATEST_RELEASE, Contract, load_contract, release_key
 from conformance.core.errors import UsageError
-from conformance.core.pacing import PACER
-from conformance.core.session import Target
 from conformance.core.settings import Settings
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig
+from conformance.http.pacing import PACER
+from conformance.http.session import Target
 from conformance.run.preflight import run_preflight
 
 

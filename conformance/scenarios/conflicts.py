@@ -24,8 +24,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from conformance.core.json_values import strings
-from conformance.core.redaction import is_secret_field
+from conformance.contract.pointers import strings
+from conformance.http.redaction import is_secret_field
 
 _INPUT = re.compile(r"\$inputs\.([A-Za-z0-9_\-]+)")
 _STEP = re.compile(r"\$steps\.([A-Za-z0-9_\-]+)")

@@ -22,9 +22,9 @@ import pytest
 from allure_commons.model2 import TestResult, TestStepResult
 from allure_commons.types import AttachmentType, LabelType
 
-from conformance.core.redaction import redact_json
 from conformance.core.scheduler import Span
-from conformance.core.session import Exchange
+from conformance.http.redaction import redact_json
+from conformance.http.session import Exchange
 
 #: allure-pytest registers its listener under this name; its reporter holds the results.
 ALLURE_LISTENER = "allure_listener"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from conformance.core.evidence import ASSUMPTION, EVIDENCE
+from conformance.contract.evidence import ASSUMPTION, EVIDENCE
 
 
 def assumed(step: Mapping[str, Any], criterion: Mapping[str, Any]) -> bool:

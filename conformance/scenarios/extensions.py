@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conformance.core.guard import changes_state
+from conformance.http.guard import changes_state
 from conformance.scenarios.arazzo.document import Workflow
 
 #: Names the step (calling a cleanup workflow) the engine runs on every exit path.

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 
 import httpx
 
-from conformance.core.bounds import BREAKER, TokenRefused
-from conformance.core.session import LOGIN_PATH
+from conformance.http.bounds import BREAKER, TokenRefused
+from conformance.http.session import LOGIN_PATH
 
 TOKEN_HEADER = "token"
 

@@ -7,14 +7,14 @@ from typing import Any
 
 import httpx
 
+from conformance.contract.spec import release_key
 from conformance.core.context import RunContext
-from conformance.core.contract import release_key
-from conformance.core.guard import changes_state
 from conformance.core.interrupts import INTERRUPTS
-from conformance.core.session import Exchange, ScvSession
 from conformance.core.settings import POOL_SEPARATOR
 from conformance.core.skips import Skip, SkipKind
-from conformance.scenarios import evidence, extensions, inventory, jobs, run_names
+from conformance.http.guard import changes_state
+from conformance.http.session import Exchange, ScvSession
+from conformance.scenarios import evidence, extensions, inventory, job_polling, run_names
 from conformance.scenarios.arazzo.document import ScenarioDocument, Workflow
 from conformance.scenarios.arazzo.engine import CallListener, Engine
 from conformance.scenarios.fresh_tokens import FreshTokens
@@ -106,13 +106,13 @@ def engine(
     return Engine(
         document,
         clients(session, vcenter),
-        polling=jobs.JobPolling(session, job_timeout),
+        polling=job_polling.JobPolling(session, job_timeout),
         cleanup_extension=extensions.CLEANUP,
         on_call=on_call,
         debts=ledger,
         changes_state=lambda operation: changes_state(operation.method, operation.path),
         shield=INTERRUPTS.shielded,
-        before_cleanup=jobs.JobTracker(session, job_timeout).wait,
+        before_cleanup=job_polling.JobTracker(session, job_timeout).wait,
         soft=evidence.assumed,
         stop_requested=INTERRUPTS.requested,
     )

@@ -6,16 +6,16 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from conformance.core.contract import release_key
-from conformance.core.overlay import apply_overlays, read_overlay
+from conformance.contract.overlay import apply_overlays, read_overlay
+from conformance.contract.spec import release_key
 from conformance.core.paths import CACHE_DIR, SCENARIOS_DIR
 from conformance.core.settings import INVENTORY_KEYS
 from conformance.scenarios import extensions
 from conformance.scenarios.arazzo import loader as arazzo
 from conformance.scenarios.arazzo.document import ScenarioDocument
-from conformance.scenarios.arazzo.errors import DocumentError
+from conformance.scenarios.arazzo.failures import DocumentError
 from conformance.scenarios.arazzo.schema import SchemaUnavailable, schema_errors
-from conformance.scenarios.errors import ScenarioDocumentError
+from conformance.scenarios.failures import ScenarioDocumentError
 
 SCENARIO_DIR = SCENARIOS_DIR
 SCENARIO_GLOB = "*.arazzo.yaml"
@@ -37,7 +37,7 @@ def load(
     """Parse and check one document; ScenarioDocumentError names the first problem.
 
     The actions of ``overlays`` meant for scenario documents apply first (see
-    :mod:`conformance.core.overlay`); the schema check runs when the schema has been
+    :mod:`conformance.contract.overlay`); the schema check runs when the schema has been
     fetched (always with ``require_schema``).
     """
     document, problems = _check(path, require_schema, tuple(overlays))

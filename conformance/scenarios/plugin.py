@@ -1,6 +1,6 @@
 """The scenario suite's pytest plugin: every workflow of ``scenarios/*.arazzo.yaml`` is one
 test item, in the child pytest that `scv-conformance` starts (the run manifest's selection,
-``--only``, is applied by :mod:`conformance.plugin.selection`).
+``--only``, is applied by :mod:`conformance.child.selection`).
 """
 
 from __future__ import annotations
@@ -14,18 +14,19 @@ import allure
 import pytest
 from allure_commons.types import AttachmentType
 
-from conformance.core import deviation, recording
+from conformance.child.context import get_context
+from conformance.child.skips import skip_item
+from conformance.contract import deviation
 from conformance.core.errors import HarnessError
 from conformance.core.item_keys import file_nodeid
 from conformance.core.skips import Skip
-from conformance.plugin.context import get_context
-from conformance.plugin.skips import skip_item
+from conformance.http import recording
 from conformance.scenarios import alternatives, extensions, harness, loader, side_by_side
 from conformance.scenarios.arazzo.document import Workflow
 from conformance.scenarios.arazzo.engine import RunResult
-from conformance.scenarios.arazzo.errors import StepFailure
+from conformance.scenarios.arazzo.failures import StepFailure
 from conformance.scenarios.deferred_report import DeferredReport
-from conformance.scenarios.errors import ScenarioDocumentError, WorkflowFailure
+from conformance.scenarios.failures import ScenarioDocumentError, WorkflowFailure
 from conformance.scenarios.ledger import LEDGER_NAME, Ledger
 
 SUITE = "scenario"

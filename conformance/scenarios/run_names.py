@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from conformance.core.redaction import is_secret_field
+from conformance.http.redaction import is_secret_field
 
 PREFIX = "scv-conformance"
 #: A name this scheme made: the prefix, a run id (three bytes in hex), the rest.

@@ -27,13 +27,13 @@ from typing import Any, Protocol, runtime_checkable
 import pytest
 from allure_commons.model2 import TestResult
 
+from conformance.child.context import get_context, get_manifest
+from conformance.child.threads import threads_ahead
 from conformance.core.context import RunContext
 from conformance.core.interrupts import INTERRUPTS
 from conformance.core.scheduler import ConflictScheduler, Span
 from conformance.core.skips import Skip
-from conformance.plugin.context import get_context, get_manifest
-from conformance.plugin.threads import threads_ahead
-from conformance.scenarios import conflicts, harness, jobs, pools
+from conformance.scenarios import conflicts, harness, job_polling, pools
 from conformance.scenarios.deferred_report import DeferredReport, current_test, replay, set_span
 
 _SCHEDULER = pytest.StashKey["ConflictScheduler[Execution]"]()
@@ -157,7 +157,7 @@ class Placement:
 def job_waits(workflow: Any) -> int:
     """How many appliance jobs ``workflow`` waits for (its job polls, its cleanup's too)."""
     return sum(
-        jobs.is_job_poll(workflow.document.operation(str(step["operationId"])))
+        job_polling.is_job_poll(workflow.document.operation(str(step["operationId"])))
         for step in workflow.operation_steps()
     )
 

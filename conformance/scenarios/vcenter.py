@@ -7,12 +7,12 @@ from typing import Any
 
 import httpx
 
-from conformance.core import issued
-from conformance.core.bounds import REQUEST_DEADLINE_SECONDS
 from conformance.core.errors import HarnessError, TargetUnreachable
-from conformance.core.guard import UNGUARDED, RequestGuard
-from conformance.core.redaction import basic_auth
-from conformance.core.session import RecordingClient, paced_client
+from conformance.http import issued
+from conformance.http.bounds import REQUEST_DEADLINE_SECONDS
+from conformance.http.guard import UNGUARDED, RequestGuard
+from conformance.http.redaction import basic_auth
+from conformance.http.session import RecordingClient, paced_client
 
 SESSION_PATH = "/api/session"
 SESSION_HEADER = "vmware-api-session-id"

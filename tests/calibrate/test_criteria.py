@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from conformance.calibrate.criteria import Heard, adapt_criteria
-from conformance.core.contract import load_contract
-from conformance.core.overlay import parse_overlay
+from conformance.contract.overlay import parse_overlay
+from conformance.contract.spec import load_contract
 from conformance.scenarios import loader
 from conformance.scenarios.arazzo.criteria import describe, evaluate_criterion, operands
 from conformance.scenarios.arazzo.expressions import Message, Scope

@@ -19,7 +19,7 @@ from conformance.calibrate.description import build_model
 from conformance.calibrate.drift import drift
 from conformance.calibrate.fetch import Description, candidate_urls
 from conformance.cli import main
-from conformance.core.contract import load_contract
+from conformance.contract.spec import load_contract
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig
 from tests.runner.recording_proxy import recording_proxy
 

@@ -13,10 +13,10 @@ from jsonschema import Draft202012Validator
 
 from conformance.calibrate.explore import Answer, Explorer
 from conformance.cli import main
-from conformance.core.contract import Contract, load_contract
-from conformance.core.overlay import parse_overlay
-from conformance.core.session import ScvSession, Target
+from conformance.contract.overlay import parse_overlay
+from conformance.contract.spec import Contract, load_contract
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig
+from conformance.http.session import ScvSession, Target
 from tests.calibrate.variant import RunningVariant, serve_variant
 
 pytestmark = pytest.mark.integration

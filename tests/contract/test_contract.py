@@ -14,7 +14,7 @@ from openapi_spec_validator import validate
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from conformance.core.contract import SPEC_PATH, load_contract
+from conformance.contract.spec import SPEC_PATH, load_contract
 
 pytestmark = pytest.mark.unit
 

@@ -13,8 +13,8 @@ from conformance.core.errors import (
     UsageError,
 )
 from conformance.emulator import EmulatorConfig
-from conformance.scenarios.arazzo.errors import StepFailure
-from conformance.scenarios.errors import ScenarioDocumentError, WorkflowFailure
+from conformance.scenarios.arazzo.failures import StepFailure
+from conformance.scenarios.failures import ScenarioDocumentError, WorkflowFailure
 
 pytestmark = pytest.mark.unit
 

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
-from conformance.core.answers import AnswerJudge
-from conformance.core.contract import load_contract
-from conformance.core.evidence import relax_schema, without_assumptions
+from conformance.contract.answers import AnswerJudge
+from conformance.contract.evidence import relax_schema, without_assumptions
+from conformance.contract.spec import load_contract
 
 pytestmark = pytest.mark.unit
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.core.json_values import strings
+from conformance.contract.pointers import strings
 
 pytestmark = pytest.mark.unit
 

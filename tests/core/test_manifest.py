@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from conformance.contract.spec import load_contract
 from conformance.core.context import RunContext, from_manifest
-from conformance.core.contract import load_contract
 from conformance.core.errors import UsageError
 from conformance.core.manifest import (
     MANIFEST_VARIABLE,
@@ -18,8 +18,8 @@ from conformance.core.manifest import (
     from_environment,
     manifest_path,
 )
-from conformance.core.session import Target
 from conformance.core.settings import resolve
+from conformance.http.session import Target
 
 pytestmark = pytest.mark.unit
 

@@ -10,18 +10,18 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conformance.core.context import RunContext, from_manifest
-from conformance.core.contract import load_contract
-from conformance.core.errors import UsageError
-from conformance.core.manifest import Manifest
-from conformance.core.overlay import (
+from conformance.contract.overlay import (
     apply_overlays,
     normalized_path,
     parse_overlay,
     read_overlay,
 )
-from conformance.core.session import Target
+from conformance.contract.spec import load_contract
+from conformance.core.context import RunContext, from_manifest
+from conformance.core.errors import UsageError
+from conformance.core.manifest import Manifest
 from conformance.core.settings import add_target_arguments, resolve
+from conformance.http.session import Target
 
 pytestmark = pytest.mark.unit
 

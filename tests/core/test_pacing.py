@@ -14,11 +14,11 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3 import HTTPResponse
 
-from conformance.core import pacing
-from conformance.core.guard import UNGUARDED
-from conformance.core.pacing import Pacer
-from conformance.core.session import LOGIN_PATH, ScvSession, Target
 from conformance.fuzz.transport import BoundedAdapter
+from conformance.http import pacing
+from conformance.http.guard import UNGUARDED
+from conformance.http.pacing import Pacer
+from conformance.http.session import LOGIN_PATH, ScvSession, Target
 
 pytestmark = pytest.mark.unit
 
@@ -45,7 +45,7 @@ def fake_time(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
     pacer = Pacer(clock=time.clock, sleep=time.sleep)
     pacer.configure(20)
     monkeypatch.setattr(pacing, "PACER", pacer)
-    monkeypatch.setattr("conformance.core.session.PACER", pacer)
+    monkeypatch.setattr("conformance.http.session.PACER", pacer)
     monkeypatch.setattr("conformance.fuzz.transport.PACER", pacer)
     return time
 

@@ -6,14 +6,7 @@ from typing import Any
 
 import pytest
 
-from conformance.core.pointers import (
-    dereference,
-    escape,
-    follow,
-    lookup,
-    parts_of,
-    pointer_of,
-)
+from conformance.contract.pointers import dereference, escape, follow, lookup, parts_of, pointer_of
 
 pytestmark = pytest.mark.unit
 

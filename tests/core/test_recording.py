@@ -9,11 +9,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conformance.core import recording
-from conformance.core.contract import load_contract
-from conformance.core.matching import OperationMatcher
-from conformance.core.recording import Body, ExchangeLog, ExchangeRecord, shape_of
-from conformance.core.session import Exchange, ScvSession, Target
+from conformance.contract.matching import OperationMatcher
+from conformance.contract.spec import load_contract
+from conformance.http import recording
+from conformance.http.recording import Body, ExchangeLog, ExchangeRecord, shape_of
+from conformance.http.session import Exchange, ScvSession, Target
 
 pytestmark = pytest.mark.unit
 

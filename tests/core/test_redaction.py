@@ -7,7 +7,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from conformance.core.redaction import (
+from conformance.http.redaction import (
     REDACTED,
     redact_body,
     redact_headers,

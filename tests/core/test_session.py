@@ -10,7 +10,8 @@ from collections.abc import Iterator
 import pytest
 
 from conformance.core.errors import TargetUnreachable, UsageError
-from conformance.core.session import (
+from conformance.emulator import EmbeddedEmulator, EmulatorConfig, ManualClock
+from conformance.http.session import (
     RENEW_MARGIN_SECONDS,
     TOKEN_LIFETIME_SECONDS,
     Exchange,
@@ -18,7 +19,6 @@ from conformance.core.session import (
     Target,
     token_command,
 )
-from conformance.emulator import EmbeddedEmulator, EmulatorConfig, ManualClock
 from conformance.scenarios.vcenter import VcenterClient
 
 pytestmark = pytest.mark.integration

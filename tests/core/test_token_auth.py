@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from conformance.core import bounds
-from conformance.core.bounds import AnswerTooLarge, Breaker, TokenRefused
-from conformance.core.session import LOGIN_PATH, Exchange, ScvSession, Target
+from conformance.http import bounds
+from conformance.http.bounds import AnswerTooLarge, Breaker, TokenRefused
+from conformance.http.session import LOGIN_PATH, Exchange, ScvSession, Target
 
 pytestmark = pytest.mark.unit
 
@@ -22,7 +22,7 @@ def fresh_breaker(monkeypatch: pytest.MonkeyPatch) -> Iterator[Breaker]:
     """A breaker of this test's own (a tripped one would stop every later test)."""
     breaker = Breaker()
     monkeypatch.setattr(bounds, "BREAKER", breaker)
-    monkeypatch.setattr("conformance.core.session.BREAKER", breaker)
+    monkeypatch.setattr("conformance.http.session.BREAKER", breaker)
     yield breaker
 
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from conformance.core.answers import AnswerJudge
-from conformance.core.contract import Contract, load_contract
-from conformance.core.grading import POSITIVE_DATA, Answered, Grader, Sent
-from conformance.core.vouched import vouched
+from conformance.contract.answers import AnswerJudge
+from conformance.contract.grading import POSITIVE_DATA, Answered, Grader, Sent
+from conformance.contract.spec import Contract, load_contract
+from conformance.contract.vouched import vouched
 
 pytestmark = pytest.mark.unit
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from jsonschema import Draft202012Validator
 
-from conformance.core.contract import load_contract
+from conformance.contract.spec import load_contract
 from conformance.emulator import (
     DEFAULT_PASSWORD,
     DEFAULT_USERNAME,

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
-from conformance.core.contract import HTTP_METHODS, load_contract
+from conformance.contract.spec import HTTP_METHODS, load_contract
 from tests.emulator.conftest import Api, error
 from tests.emulator.test_routing import concrete
 

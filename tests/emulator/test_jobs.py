@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from jsonschema import Draft202012Validator
 
-from conformance.core.contract import load_contract
+from conformance.contract.spec import load_contract
 from tests.emulator.conftest import Api, assert_conforms, error
 
 pytestmark = pytest.mark.integration

@@ -12,7 +12,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
-from conformance.core.contract import LATEST_RELEASE, load_contract
+from conformance.contract.spec import LATEST_RELEASE, load_contract
 from conformance.emulator import EmulatorConfig, ManualClock, cli, create_app
 from conformance.emulator.config import UsageError
 from conformance.emulator.releases import (

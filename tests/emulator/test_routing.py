@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conformance.core.contract import load_contract
+from conformance.contract.spec import load_contract
 from conformance.emulator.handlers import HANDLERS
 from tests.emulator.conftest import Api, error
 

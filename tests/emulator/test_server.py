@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conformance.core.session import tls_verification
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig, cli
+from conformance.http.session import tls_verification
 
 pytestmark = pytest.mark.integration
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from conformance.core.manifest import Manifest, child_variables, manifest_path
 from conformance.emulator import EmbeddedEmulator
-from conformance.run.child import ROOT, SUITES, child_environment, pytest_arguments
+from conformance.run.spawn import ROOT, SUITES, child_environment, pytest_arguments
 
 
 @dataclass

@@ -10,11 +10,11 @@ import pytest
 import requests
 from schemathesis import Response
 
-from conformance.core.contract import load_contract
-from conformance.core.evidence import without_assumptions
-from conformance.core.grading import Answered, Grader, Sent
-from conformance.core.overlay import apply_action
-from conformance.core.scv_rules import ERROR_ENVELOPE, URI_NULL, EnvelopeRules
+from conformance.contract.evidence import without_assumptions
+from conformance.contract.grading import Answered, Grader, Sent
+from conformance.contract.overlay import apply_action
+from conformance.contract.scv_rules import ERROR_ENVELOPE, URI_NULL, EnvelopeRules
+from conformance.contract.spec import load_contract
 from conformance.fuzz.checks import Envelope, scv_error_envelope, scv_uri_null
 
 pytestmark = pytest.mark.unit

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from conformance.core.contract import Operation, load_contract
+from conformance.contract.spec import Operation, load_contract
 from conformance.fuzz.expectations import positive_statuses
 
 pytestmark = pytest.mark.unit

@@ -8,7 +8,7 @@ import pytest
 import schemathesis
 from schemathesis.core.result import Ok
 
-from conformance.core.contract import load_contract
+from conformance.contract.spec import load_contract
 from conformance.fuzz.probes import sample_request
 
 pytestmark = pytest.mark.unit

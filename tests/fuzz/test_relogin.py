@@ -6,13 +6,13 @@ import argparse
 
 import pytest
 
+from conformance.contract.spec import load_contract
 from conformance.core.context import RunContext
-from conformance.core.contract import load_contract
-from conformance.core.session import Target
 from conformance.core.settings import resolve
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig
 from conformance.fuzz.profiles import get_profile
 from conformance.fuzz.suite import FuzzSuite
+from conformance.http.session import Target
 
 pytestmark = pytest.mark.integration
 

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conformance.core.recording import EXCHANGES_DIR, ExchangeLog, make_record
-from conformance.core.session import Exchange
+from conformance.http.recording import EXCHANGES_DIR, ExchangeLog, make_record
+from conformance.http.session import Exchange
 
 BASE = "https://scv.lab:8144/api"
 

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from conformance.core import deviation
+from conformance.contract import deviation
 from conformance.core.item_keys import LABEL_PREFIX
 from conformance.core.paths import PROJECT_ROOT as ROOT
 from conformance.core.skips import Skip, SkipKind

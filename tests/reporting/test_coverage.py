@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from conformance.contract.spec import load_contract
 from conformance.core import coverage
-from conformance.core.contract import load_contract
 from conformance.reporting.coverage import build_coverage, read_records
 
 pytestmark = pytest.mark.unit

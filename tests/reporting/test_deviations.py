@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from conformance.core import deviation
+from conformance.contract import deviation
 from conformance.core.item_keys import LABEL_PREFIX, NODEID_LABEL
 from conformance.reporting.allure_results import ResultRecord
 from conformance.reporting.baseline import Baseline, Entry, apply_baseline, entry_key

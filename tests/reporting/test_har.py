@@ -10,7 +10,7 @@ from urllib.parse import quote, quote_plus
 import pytest
 
 from conformance.core.paths import PROJECT_ROOT
-from conformance.core.recording import BODY_CAP, log_files
+from conformance.http.recording import BODY_CAP, log_files
 from conformance.reporting.har import write_har
 from tests.reporting.recording_helpers import BASE, envelope, exchange, write_log
 

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from conformance.cli import main
-from conformance.core.contract import load_contract
-from conformance.core.recording import log_files
+from conformance.contract.spec import load_contract
+from conformance.http.recording import log_files
 from conformance.reporting.har import write_har
 from conformance.reporting.har_check import HarJudge, answer_of, run_check
 from tests.reporting.recording_helpers import BASE, envelope, exchange, write_log

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.core.recording import log_files, read_records
+from conformance.http.recording import log_files, read_records
 from conformance.reporting.allure_results import ResultRecord
 from conformance.reporting.observations import (
     build_observations,

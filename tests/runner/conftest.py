@@ -15,9 +15,9 @@ import pytest
 from rich.console import Console
 
 from conformance.core.settings import resolve
-from conformance.run import child as pytest_run
-from conformance.run.child import Suite
+from conformance.run import spawn as pytest_run
 from conformance.run.runner import RunPlan, execute
+from conformance.run.spawn import Suite
 
 FAKES = "tests/runner/fakes"
 CI_VARIABLES = (

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conformance.core.manifest import Manifest, child_variables, manifest_path
-from conformance.run.child import PLUGIN, ROOT, SUITES, pytest_arguments
+from conformance.run.spawn import PLUGIN, ROOT, SUITES, pytest_arguments
 from tests.runner.conftest import FAKES
 
 pytestmark = pytest.mark.unit

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from conformance.core.contract import load_contract
+from conformance.contract.spec import load_contract
 from conformance.emulator import DEFAULT_PASSWORD
 from conformance.reporting.allure_cli import find_allure
 from conformance.reporting.junit import read_counts
 from conformance.reporting.metadata import CATEGORIES
-from conformance.run.child import ROOT
+from conformance.run.spawn import ROOT
 
 pytestmark = pytest.mark.integration
 

@@ -7,7 +7,7 @@ import shlex
 import pytest
 
 from conformance.cli import build_parser
-from conformance.core.contract import load_contract
+from conformance.contract.spec import load_contract
 from conformance.core.errors import UsageError
 from conformance.core.selection import Selection
 from conformance.run.fleet import passed_options

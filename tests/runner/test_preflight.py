@@ -22,10 +22,10 @@ import httpx
 import pytest
 
 from conformance.cli import main
-from conformance.core.contract import load_contract
+from conformance.contract.spec import load_contract
 from conformance.core.findings import Findings
-from conformance.core.session import Target
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig
+from conformance.http.session import Target
 from conformance.run.preflight import described_operations, run_preflight
 from conformance.scenarios.inventory import EMULATOR_INVENTORY
 from tests.runner.emulators import Appliance, emulator

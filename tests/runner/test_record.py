@@ -14,9 +14,9 @@ import pytest
 
 from conformance.cli import main
 from conformance.core.paths import PROJECT_ROOT
-from conformance.core.recording import EXCHANGES_DIR
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig
 from conformance.emulator import auth as emulator_auth
+from conformance.http.recording import EXCHANGES_DIR
 from conformance.reporting.har_check import OFFLINE_CHECKS
 
 pytestmark = pytest.mark.integration

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.core.redaction import public_url
+from conformance.http.redaction import public_url
 from conformance.reporting.atomic import write_text
 from conformance.reporting.run_dirs import latest_run_dir, new_run_dir
 

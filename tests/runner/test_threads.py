@@ -8,7 +8,7 @@ import os
 import pytest
 from _pytest import runner
 
-from conformance.plugin.threads import CURRENT_TEST, threads_ahead
+from conformance.child.threads import CURRENT_TEST, threads_ahead
 
 pytestmark = pytest.mark.unit
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from conformance.core.bounds import AnswerTooLarge, AnswerTooSlow, read_bounded
+from conformance.http.bounds import AnswerTooLarge, AnswerTooSlow, read_bounded
 
 pytestmark = pytest.mark.unit
 

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from conformance.core.redaction import REDACTED
+from conformance.http.redaction import REDACTED
 from conformance.run.console_redaction import ConsoleSecrets, redacted_consoles
 
 pytestmark = pytest.mark.unit

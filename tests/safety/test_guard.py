@@ -8,12 +8,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conformance.core.guard import ReadOnlyViolation, RequestGuard, changes_state
-from conformance.core.session import ScvSession, Target
 from conformance.fuzz.profiles import get_profile
 from conformance.fuzz.st_config import config_table
+from conformance.http.guard import ReadOnlyViolation, RequestGuard, changes_state
+from conformance.http.session import ScvSession, Target
 from conformance.scenarios import extensions, loader
-from conformance.scenarios.errors import ScenarioDocumentError
+from conformance.scenarios.failures import ScenarioDocumentError
 from conformance.scenarios.vcenter import VcenterClient
 
 pytestmark = pytest.mark.unit

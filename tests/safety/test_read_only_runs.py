@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.core.guard import changes_state
+from conformance.http.guard import changes_state
 from tests.safety import harness_cli
 from tests.safety.appliances import RecordingEmulator
 from tests.safety.test_interruption import config_file

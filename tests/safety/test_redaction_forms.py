@@ -11,8 +11,8 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from conformance.core.redaction import REDACTED, redact_body, replace_secrets
 from conformance.core.settings import resolve
+from conformance.http.redaction import REDACTED, redact_body, replace_secrets
 from conformance.reporting import scrub
 
 pytestmark = pytest.mark.unit

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from conformance.core.session import ScvSession, Target
 from conformance.emulator.model import Vm
+from conformance.http.session import ScvSession, Target
 from conformance.scenarios import extensions, harness, inventory, loader
 from conformance.scenarios.arazzo.engine import RunResult
 from conformance.scenarios.ledger import Ledger

@@ -8,8 +8,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
-from conformance.core.session import ScvSession, Target
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig
+from conformance.http.session import ScvSession, Target
 from conformance.scenarios import harness, inventory, loader
 from conformance.scenarios.arazzo.document import ScenarioDocument, Workflow
 from conformance.scenarios.arazzo.engine import CallListener, RunResult

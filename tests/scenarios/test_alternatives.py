@@ -6,11 +6,11 @@ import argparse
 
 import pytest
 
+from conformance.contract.spec import load_contract
 from conformance.core.context import RunContext
-from conformance.core.contract import load_contract
 from conformance.core.findings import Findings
-from conformance.core.session import Target
 from conformance.core.settings import resolve
+from conformance.http.session import Target
 from conformance.scenarios import alternatives, loader
 from conformance.scenarios.arazzo.document import Workflow
 

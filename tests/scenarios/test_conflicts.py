@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from conformance.core.contract import load_contract
+from conformance.contract.spec import load_contract
 from conformance.scenarios import conflicts, inventory, loader
 from conformance.scenarios.conflicts import Footprint, conflict_graph, footprint
 

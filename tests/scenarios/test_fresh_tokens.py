@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from conformance.core.bounds import Breaker, TokenRefused
-from conformance.core.session import LOGIN_PATH
+from conformance.http.bounds import Breaker, TokenRefused
+from conformance.http.session import LOGIN_PATH
 from conformance.scenarios import fresh_tokens
 from conformance.scenarios.fresh_tokens import FreshTokens
 

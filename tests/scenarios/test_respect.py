@@ -27,8 +27,8 @@ from scenario_helpers import (
 )
 
 from conformance.core.paths import SCENARIOS_DIR
-from conformance.core.session import ScvSession
 from conformance.emulator import EmbeddedEmulator
+from conformance.http.session import ScvSession
 from conformance.scenarios import inventory, loader
 
 pytestmark = pytest.mark.integration

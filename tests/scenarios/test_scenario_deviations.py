@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from scenario_helpers import JOB_TIMEOUT, find_workflow
 
-from conformance.core.session import ScvSession, Target
+from conformance.http.session import ScvSession, Target
 from conformance.scenarios import evidence, harness, inventory
 from conformance.scenarios.arazzo.engine import RunResult
 from conformance.scenarios.vcenter import VcenterClient

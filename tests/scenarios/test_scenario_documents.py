@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conformance.core.contract import load_contract
+from conformance.contract.spec import load_contract
 from conformance.scenarios import loader
 from conformance.scenarios.arazzo import schema
 from conformance.scenarios.arazzo.schema import SchemaUnavailable
-from conformance.scenarios.errors import ScenarioDocumentError
+from conformance.scenarios.failures import ScenarioDocumentError
 
 pytestmark = pytest.mark.unit
 

@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 import pytest
 from scenario_helpers import SCENARIO_FAULTS, emulator, find_workflow, run_workflow, target_of
 
-from conformance.core.session import LOGIN_PATH, Exchange, ScvSession
-from conformance.scenarios.arazzo.errors import Stopped
+from conformance.http.session import LOGIN_PATH, Exchange, ScvSession
+from conformance.scenarios.arazzo.failures import Stopped
 
 pytestmark = pytest.mark.integration
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from conformance.scenarios.arazzo import criteria, expressions
-from conformance.scenarios.arazzo.errors import ExpressionError, UnresolvedExpression
 from conformance.scenarios.arazzo.expressions import Message, Scope
+from conformance.scenarios.arazzo.failures import ExpressionError, UnresolvedExpression
 
 pytestmark = pytest.mark.unit
 

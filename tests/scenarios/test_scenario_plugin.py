@@ -17,7 +17,7 @@ from scenario_helpers import emulator, free_port
 from conformance.core.manifest import Manifest, child_variables, manifest_path
 from conformance.core.selection import Selection
 from conformance.emulator import EmbeddedEmulator
-from conformance.run.child import PLUGIN
+from conformance.run.spawn import PLUGIN
 from conformance.scenarios.loader import SCENARIO_DIR
 
 pytestmark = pytest.mark.integration

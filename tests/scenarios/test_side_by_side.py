@@ -13,10 +13,10 @@ import pytest
 from scenario_helpers import emulator
 from test_scenario_plugin import WORKFLOWS, _point_at, _run
 
-from conformance.core.contract import load_contract
+from conformance.contract.spec import load_contract
 from conformance.core.item_keys import LABEL_PREFIX
-from conformance.core.session import ScvSession, Target
 from conformance.emulator import EmbeddedEmulator
+from conformance.http.session import ScvSession, Target
 from conformance.scenarios import conflicts, inventory, loader
 from conformance.scenarios.loader import SCENARIO_DIR
 

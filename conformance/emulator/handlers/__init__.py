@@ -2,9 +2,9 @@
 
 from conformance.emulator.handlers import (  # noqa: F401
     audit,
-    auth,
     datastores,
     jobs,
+    login,
     policies,
     reports,
     resource_groups,

@@ -13,8 +13,8 @@ from jsonpath import JSONPathEnvironment
 from jsonpath.exceptions import JSONPathError
 
 from conformance.scenarios.arazzo import expressions
-from conformance.scenarios.arazzo.errors import ExpressionError, UnresolvedExpression
 from conformance.scenarios.arazzo.expressions import Scope
+from conformance.scenarios.arazzo.failures import ExpressionError, UnresolvedExpression
 
 _STRICT = JSONPathEnvironment(strict=True)
 _LOOSE = JSONPathEnvironment()

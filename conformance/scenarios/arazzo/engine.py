@@ -15,14 +15,14 @@ from jsonpath import JSONPointer
 
 from conformance.scenarios.arazzo import criteria, expressions
 from conformance.scenarios.arazzo.document import ScenarioDocument, Workflow
-from conformance.scenarios.arazzo.errors import (
+from conformance.scenarios.arazzo.expressions import Message, Scope
+from conformance.scenarios.arazzo.failures import (
     Attachment,
     StepFailure,
     Stopped,
     Unmet,
     UnresolvedExpression,
 )
-from conformance.scenarios.arazzo.expressions import Message, Scope
 from conformance.scenarios.arazzo.sources import SourceOperation
 
 #: Called with the (prefixed) stepId and the client's record of each call.

@@ -11,7 +11,7 @@ from typing import Any
 from jsonpath import JSONPointer
 from jsonpath.exceptions import JSONPointerError
 
-from conformance.scenarios.arazzo.errors import ExpressionError, UnresolvedExpression
+from conformance.scenarios.arazzo.failures import ExpressionError, UnresolvedExpression
 
 _NAME = r"[A-Za-z0-9_.\-]+"
 _ID = r"[A-Za-z0-9_\-]+"

@@ -11,7 +11,7 @@ import yaml
 
 from conformance.scenarios.arazzo import criteria, expressions, portability
 from conformance.scenarios.arazzo.document import ScenarioDocument, Workflow
-from conformance.scenarios.arazzo.errors import DocumentError, ExpressionError
+from conformance.scenarios.arazzo.failures import DocumentError, ExpressionError
 from conformance.scenarios.arazzo.sources import load_source
 
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

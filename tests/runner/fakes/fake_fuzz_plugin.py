@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 import yaml
 
+from conformance.child.context import get_manifest
+from conformance.child.skips import skip_item
 from conformance.core.manifest import PASSWORD_VARIABLE
 from conformance.core.skips import Skip, SkipKind
-from conformance.plugin.context import get_manifest
-from conformance.plugin.skips import skip_item
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:

@@ -1,7 +1,7 @@
 """Failure or deviation: what a violated check rests on, documented evidence or our assumption.
 
 A check schemathesis (or an SCV check) found violated is judged again, against the contract
-without its assumption-only constraints (:func:`conformance.core.evidence.without_assumptions`).
+without its assumption-only constraints (:func:`conformance.contract.evidence.without_assumptions`).
 When that weaker contract accepts the exchange, only an assumption of ours was contradicted:
 a **deviation**. Otherwise, or when the check does not rest on the contract, a **failure**.
 The full contract is judged the same way first: when it finds nothing wrong either (the
@@ -22,7 +22,7 @@ Per check:
 - ``scv_uri_null``: the envelope's ``uri`` fits the relaxed contract's ``uri``;
 - ``positive_data_acceptance``: the request the appliance refused is valid only because
   of assumed constraints: the contract that accepts only what the evidence vouches for
-  (:func:`conformance.core.vouched.vouched`) refuses it. A request the evidence vouches for,
+  (:func:`conformance.contract.vouched.vouched`) refuses it. A request the evidence vouches for,
   refused, stays a failure;
 - ``scv_auth_required``: the call without a valid token was refused, with another 4xx
   than the assumed 401.
@@ -35,16 +35,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.core.answers import AnswerJudge
-from conformance.core.contract import Contract
-from conformance.core.evidence import without_assumptions
-from conformance.core.scv_rules import (
-    ERROR_ENVELOPE,
-    STACK_TRACE,
-    URI_NULL,
-    EnvelopeRules,
-)
-from conformance.core.vouched import vouched
+from conformance.contract.answers import AnswerJudge
+from conformance.contract.evidence import without_assumptions
+from conformance.contract.scv_rules import ERROR_ENVELOPE, STACK_TRACE, URI_NULL, EnvelopeRules
+from conformance.contract.spec import Contract
+from conformance.contract.vouched import vouched
 
 STATUS_CODE = "status_code_conformance"
 CONTENT_TYPE = "content_type_conformance"

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from conformance.core.contract import Contract, Operation
+from conformance.contract.spec import Contract, Operation
 
 _PARAMETER = re.compile(r"\{[^}/]+\}")
 

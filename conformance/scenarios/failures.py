@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conformance.core.errors import ConformanceFailure, UsageError
-from conformance.scenarios.arazzo.errors import StepFailure
+from conformance.scenarios.arazzo.failures import StepFailure
 
 
 class ScenarioDocumentError(UsageError):

@@ -10,10 +10,10 @@ from typing import Any
 
 import yaml
 
+from conformance.contract.overlay import apply_overlays, read_overlay
+from conformance.contract.pointers import dereference
 from conformance.core.errors import UsageError
-from conformance.core.overlay import apply_overlays, read_overlay
 from conformance.core.paths import CONTRACT_PATH
-from conformance.core.pointers import dereference
 
 SPEC_PATH = CONTRACT_PATH
 HTTP_METHODS = ("get", "put", "post", "delete", "patch")

@@ -31,7 +31,7 @@ ROOT = PROJECT_ROOT
 SCRUBBED = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_XDIST_AUTO_NUM_WORKERS")
 
 #: The child's pytest plugin.
-PLUGIN = "conformance.plugin.main"
+PLUGIN = "conformance.child.main"
 
 #: Seconds a child gets to clean up after an interrupt before it is killed (default).
 INTERRUPT_GRACE = 60.0

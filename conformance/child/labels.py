@@ -11,7 +11,7 @@ from collections.abc import Generator
 import allure
 import pytest
 
-from conformance.core import deviation
+from conformance.contract import deviation
 from conformance.core.item_keys import LABEL_PREFIX, NODEID_LABEL, TIME_SPAN
 from conformance.core.skips import SKIP_KIND_PROPERTY
 

@@ -12,8 +12,10 @@ from typing import Any
 
 import httpx
 
-from conformance.core import coverage, issued
-from conformance.core.bounds import (
+from conformance.core import coverage
+from conformance.core.errors import TargetUnreachable, UsageError
+from conformance.http import issued
+from conformance.http.bounds import (
     BREAKER,
     RELOGIN_INTERVAL_SECONDS,
     REQUEST_DEADLINE_SECONDS,
@@ -23,10 +25,9 @@ from conformance.core.bounds import (
     cut,
     read_bounded,
 )
-from conformance.core.errors import TargetUnreachable, UsageError
-from conformance.core.guard import UNGUARDED, RequestGuard, is_session_call
-from conformance.core.pacing import PACER
-from conformance.core.redaction import (
+from conformance.http.guard import UNGUARDED, RequestGuard, is_session_call
+from conformance.http.pacing import PACER
+from conformance.http.redaction import (
     REDACTED,
     basic_auth,
     redact_body,

@@ -1,4 +1,4 @@
-"""The one pytest plugin of the child process: ``pytest -p conformance.plugin.main``.
+"""The one pytest plugin of the child process: ``pytest -p conformance.child.main``.
 
 It reads the run manifest the parent wrote, sets the process's pace (``--rate-limit``) and
 ``--max-failures``, and registers the rest: progress events for the parent, the selection
@@ -14,10 +14,10 @@ from types import ModuleType
 
 import pytest
 
+from conformance.child import labels, progress, recording, safety, scheduling, selection
+from conformance.child.context import get_manifest
 from conformance.core.errors import HarnessError
-from conformance.core.pacing import PACER
-from conformance.plugin import coverage, labels, progress, recording, safety, scheduling, selection
-from conformance.plugin.context import get_manifest
+from conformance.http.pacing import PACER
 
 #: The harness's own plugins, by the name they are registered under.
 HARNESS_PLUGINS: dict[str, ModuleType] = {
@@ -25,7 +25,6 @@ HARNESS_PLUGINS: dict[str, ModuleType] = {
     "scv-scheduling": scheduling,
     "scv-labels": labels,
     "scv-selection": selection,
-    "scv-coverage": coverage,
     "scv-recording": recording,
     "scv-safety": safety,
 }

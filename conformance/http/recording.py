@@ -1,7 +1,7 @@
 """The exchange log: every HTTP exchange of a suite process, redacted, as JSON lines.
 
-The child pytest process installs one :class:`ExchangeLog` (``conformance.plugin.recording``)
-into ``RUN_DIR/exchanges/``. Every :class:`~conformance.core.session.RecordingClient`
+The child pytest process installs one :class:`ExchangeLog` (``conformance.child.recording``)
+into ``RUN_DIR/exchanges/``. Every :class:`~conformance.http.session.RecordingClient`
 (probes, scenarios, logins, vCenter) reaches it through the session's process listeners,
 and the fuzzing engine hands it the cases schemathesis sent. Callers label what they send
 with :func:`labels` (kind of input, operationId, workflowId); an exchange without an
@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import IO, Any
 
-from conformance.core.session import PROCESS_LISTENERS, Exchange
+from conformance.http.session import PROCESS_LISTENERS, Exchange
 
 #: The folder of the run that holds the exchange logs, one ``*.jsonl`` per process.
 EXCHANGES_DIR = "exchanges"

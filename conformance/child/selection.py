@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+from conformance.child.context import get_context, get_manifest
 from conformance.core.item_keys import FUZZ, SCENARIO, STATEFUL, item_key
-from conformance.plugin.context import get_context, get_manifest
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

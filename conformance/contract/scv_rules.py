@@ -4,7 +4,7 @@ The fuzzing checks apply them to each answer schemathesis gets; ``scv-conformanc
 applies them to a recorded HAR. The envelope's constraints are read from the contract
 (``components/schemas/Envelope``: its ``required`` keys and the schema of ``uri``), so that
 an overlay that adapts the envelope to an appliance (``learn``) adapts these rules too, and
-the contract without assumptions (:mod:`conformance.core.evidence`) grades them. Each
+the contract without assumptions (:mod:`conformance.contract.evidence`) grades them. Each
 returns the problem found, or None.
 """
 
@@ -21,8 +21,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from conformance.core.contract import load_contract
-from conformance.core.pointers import lookup
+from conformance.contract.pointers import lookup
+from conformance.contract.spec import load_contract
 
 URI_NULL = "scv_uri_null"
 ERROR_ENVELOPE = "scv_error_envelope"

@@ -3,7 +3,7 @@
 The answer: its status is documented, its content type and its JSON body match the
 documented response. The request: its body and parameters match the operation's schemas.
 ``scv-conformance check`` judges a HAR with it; the fuzzing suite judges again, against the
-contract without assumptions (:mod:`conformance.core.evidence`), the answers and requests
+contract without assumptions (:mod:`conformance.contract.evidence`), the answers and requests
 schemathesis found wrong, to tell a failure from a deviation.
 """
 
@@ -18,8 +18,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from conformance.core.pointers import escape, follow
-from conformance.core.redaction import REDACTED
+from conformance.contract.pointers import escape, follow
+from conformance.http.redaction import REDACTED
 
 CONTRACT_URI = "urn:scv-contract"
 

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 from conformance.core.errors import HarnessError
-from conformance.core.redaction import redact_text
-from conformance.core.session import Exchange, ScvSession
-from conformance.scenarios.arazzo.errors import Attachment
+from conformance.http.redaction import redact_text
+from conformance.http.session import Exchange, ScvSession
+from conformance.scenarios.arazzo.failures import Attachment
 from conformance.scenarios.arazzo.sources import SourceOperation
 from conformance.scenarios.loader import SCV
 

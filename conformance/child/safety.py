@@ -5,7 +5,7 @@ SIGINT and SIGTERM both become a KeyboardInterrupt (through
 workflow cleans up), so pytest ends the way it ends on Ctrl-C: the running workflow cleans
 up (a second signal abandons that), JUnit and the Allure results are written. When the
 target is gone (the breaker of
-:mod:`conformance.core.bounds` tripped), the session stops after the current test instead
+:mod:`conformance.http.bounds` tripped), the session stops after the current test instead
 of failing every remaining one.
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Generator
 
 import pytest
 
-from conformance.core.bounds import BREAKER
 from conformance.core.interrupts import INTERRUPTS
+from conformance.http.bounds import BREAKER
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -26,9 +26,9 @@ import yaml
 from jsonpath import JSONPathEnvironment
 from jsonpath.exceptions import JSONPathError
 
+from conformance.contract.pointers import lookup
 from conformance.core.errors import UsageError
 from conformance.core.inputs import read_input
-from conformance.core.pointers import lookup
 
 OVERLAY_VERSION = "1.0.0"
 _SUPPORTED = re.compile(r"^1\.0\.\d+$")

@@ -1,6 +1,6 @@
 """What the evidence vouches an appliance accepts: the contract as a promise about requests.
 
-:mod:`conformance.core.evidence` takes away the constraints only an assumption supports, to
+:mod:`conformance.contract.evidence` takes away the constraints only an assumption supports, to
 judge what an appliance *sends*: an answer that breaks only an assumption deviates. Judging
 what an appliance *refuses* needs the other reading. A request the contract calls valid is
 promised to be accepted only as far as the evidence goes: where the value a request sends is
@@ -34,7 +34,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from conformance.core.evidence import (
+from conformance.contract.evidence import (
     ASSUMPTION,
     ASSUMPTIONS,
     evidence_of,

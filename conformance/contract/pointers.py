@@ -1,4 +1,5 @@
-"""JSON pointers (RFC 6901) into JSON documents, and a document's local ``$ref``s followed.
+"""JSON pointers (RFC 6901) into JSON documents, a document's local ``$ref``s followed, and
+the strings a JSON value holds.
 
 Built on :class:`jsonpath.JSONPointer`. A pointer is given as its text
 (``/paths/~14.1~1jobs``) or as its parts (``("paths", "/4.1/jobs")``). A digit part is an
@@ -9,7 +10,7 @@ when it gives none.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from jsonpath import JSONPointer
@@ -99,3 +100,16 @@ def _parsed(pointer: str) -> JSONPointer:
 
 def _from_parts(parts: Parts) -> JSONPointer:
     return JSONPointer.from_parts(parts, unicode_escape=False)
+
+
+def strings(value: Any) -> Iterator[str]:
+    """Every string in ``value``, depth first: itself, or inside its objects and arrays
+    (object values only, not keys)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from strings(item)

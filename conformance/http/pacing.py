@@ -1,7 +1,7 @@
 """``--rate-limit``: one pace for every request a process sends to the target.
 
 Every request waits here as it leaves: those of the harness's httpx clients through a
-``request`` event hook (:func:`conformance.core.session.paced`), those of schemathesis
+``request`` event hook (:func:`conformance.http.session.paced`), those of schemathesis
 through the requests adapter they all go through
 (:class:`conformance.fuzz.transport.BoundedAdapter`). So the preflight, the fuzzing cases,
 schemathesis' own probes, the logins and the workflow steps of a process share one budget.

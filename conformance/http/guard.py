@@ -1,7 +1,7 @@
 """Read-only runs: no request but a GET or a session call ever leaves the harness.
 
 Whether a call changes state follows from the contract's rule (a method other than GET,
-login aside; see :attr:`conformance.core.contract.Operation.mutates`), not from a flag a
+login aside; see :attr:`conformance.contract.spec.Operation.mutates`), not from a flag a
 document may forget. Every HTTP client of the harness asks its :class:`RequestGuard`
 before it sends, so a mistake in a suite is refused and reported instead of reaching the
 appliance.
