@@ -19,15 +19,16 @@ ESX_HOSTS_KEYS = {"english": "availableEsxHostsList", "translation": "AvailableE
 
 def esx_hosts_key(config: EmulatorConfig) -> str:
     """The key under which this emulator answers an ESX host list."""
-    return ESX_HOSTS_KEYS[config.spelling]
+    return ESX_HOSTS_KEYS[config.played_spelling]
 
 
 def unserved(contract: Contract, config: EmulatorConfig) -> frozenset[str]:
     """The operationIds of alternative operations this emulator leaves unrouted."""
-    if config.snapshot_path == "both":
+    served = config.played_snapshot_path
+    if served == "both":
         return frozenset()
     return frozenset(
         op.operation_id
         for op in contract.operations
-        if op.alternative_of is not None and op.path.rsplit("/", 1)[-1] != config.snapshot_path
+        if op.alternative_of is not None and op.path.rsplit("/", 1)[-1] != served
     )

@@ -21,6 +21,7 @@ from conformance.emulator import fault_handlers, jobs, release_changes
 from conformance.emulator.alternatives import unserved
 from conformance.emulator.auth import SessionStore, TokenStore
 from conformance.emulator.clock import Clock, system_clock
+from conformance.emulator.conditions import TransientErrors
 from conformance.emulator.config import EmulatorConfig
 from conformance.emulator.description import describe, encode
 from conformance.emulator.envelope import dumps, envelope_response
@@ -109,7 +110,11 @@ class Appliance:
         self.sleep = sleep
         self.hooks = FaultHooks(config.fault)
         tokens = TokenStore(
-            config.username, config.password, config.token_ttl_seconds, config.max_sessions
+            config.username,
+            config.password,
+            config.token_ttl_seconds,
+            config.max_sessions,
+            max_uses=config.token_uses,
         )
         self.state = State(tokens)
         populate(self.state, config.seed, clock())
@@ -262,7 +267,7 @@ class UrlRules:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
-        if scope["type"] != "http" or not self._applies(path):
+        if scope["type"] != "http" or not self.applies(path):
             await self.app(scope, receive, send)
             return
         raw: bytes = scope.get("raw_path") or path.encode()
@@ -280,7 +285,8 @@ class UrlRules:
         await self.app(scope, receive, send)
 
     @staticmethod
-    def _applies(path: str) -> bool:
+    def applies(path: str) -> bool:
+        """True for the paths of SCV operations (not the API description, not vCenter)."""
         return (
             path.startswith(BASE_PATH + "/") and path != DOCS_PATH and not VCenterApi.handles(path)
         )
@@ -309,6 +315,12 @@ def create_app(
                 BodyLimit, limit=config.max_body_bytes, error_response=appliance.error_response
             ),
             Middleware(UrlRules, appliance=appliance),
+            # a busy appliance refuses before it routes or validates anything
+            *(
+                [Middleware(TransientErrors, counts=UrlRules.applies)]
+                if config.transient_errors
+                else []
+            ),
         ],
         exception_handlers={HTTPException: appliance.on_http_error},
     )

@@ -70,11 +70,21 @@ class TokenStore:
     """Issues and checks the tokens that ``login`` returns (absolute lifetime)."""
 
     def __init__(
-        self, username: str, password: str, ttl_seconds: float, limit: int = DEFAULT_MAX_SESSIONS
+        self,
+        username: str,
+        password: str,
+        ttl_seconds: float,
+        limit: int = DEFAULT_MAX_SESSIONS,
+        max_uses: int | None = None,
     ) -> None:
         self._username = username
         self._password = password
         self.sessions = SessionStore(ttl_seconds, limit)
+        #: calls a token serves before it stops working (None: as many as its lifetime allows)
+        self._max_uses = max_uses
+        self._uses: OrderedDict[str, int] = OrderedDict()
+        self._limit = limit
+        self._lock = threading.Lock()
 
     def credentials_match(self, username: str, password: str) -> bool:
         """Constant-time comparison with the configured credentials."""
@@ -87,4 +97,15 @@ class TokenStore:
 
     def user_for(self, token: str | None, now: datetime) -> str | None:
         """The user a live token belongs to; None when missing, unknown or expired."""
-        return self.sessions.owner(token, now)
+        owner = self.sessions.owner(token, now)
+        if owner is None or self._max_uses is None or token is None:
+            return owner
+        with self._lock:
+            used = self._uses.pop(token, 0) + 1
+            if used > self._max_uses:
+                self.sessions.revoke(token)
+                return None
+            self._uses[token] = used
+            while len(self._uses) > self._limit:
+                self._uses.popitem(last=False)
+        return owner

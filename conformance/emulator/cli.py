@@ -12,6 +12,7 @@ from conformance.contract.spec import LATEST_RELEASE
 from conformance.core.errors import HarnessError, UsageError
 from conformance.core.settings import add_overlay_argument, parse_overlays
 from conformance.emulator.auth import DEFAULT_MAX_SESSIONS
+from conformance.emulator.conditions import CONDITIONS
 from conformance.emulator.config import (
     DEFAULT_PASSWORD,
     DEFAULT_PORT,
@@ -57,6 +58,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the inventory")
     parser.add_argument(
         "--fault", metavar="NAME", help=f"deviate on purpose; one of: {', '.join(FAULTS)}"
+    )
+    parser.add_argument(
+        "--condition",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="play legitimate appliance behaviour a client must survive (repeatable); "
+        f"one of: {', '.join(CONDITIONS)}",
     )
     parser.add_argument("--token-ttl-minutes", type=float, default=120.0, metavar="N")
     parser.add_argument(
@@ -139,6 +148,7 @@ def config_from(args: argparse.Namespace) -> EmulatorConfig:
         release_variant=args.release_variant,
         spelling=args.spelling,
         snapshot_path=args.snapshot_path,
+        conditions=tuple(dict.fromkeys(getattr(args, "condition", None) or ())),
     )
     config.validate()
     return config
@@ -204,6 +214,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"  latency:     {config.latency_ms:g} ms ± {config.latency_spread_ms:g} ms")
     if config.fault:
         print(f"  fault:       {config.fault} ({FAULTS[config.fault].description})")
+    for name in config.conditions:
+        print(f"  condition:   {name} ({CONDITIONS[name].description})")
     for overlay in config.overlays:
         print(f"  overlay:     {overlay}")
     print("Press Ctrl-C to stop.", flush=True)

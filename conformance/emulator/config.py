@@ -7,6 +7,7 @@ from pathlib import Path
 
 from conformance.contract.spec import LATEST_RELEASE, load_contract, release_key
 from conformance.core.errors import HarnessError, UsageError
+from conformance.emulator import conditions as played
 from conformance.emulator.auth import DEFAULT_MAX_SESSIONS
 from conformance.emulator.faults import FAULTS
 from conformance.emulator.limits import DEFAULT_MAX_BODY_BYTES
@@ -47,6 +48,8 @@ class EmulatorConfig:
     release_variant: str | None = None
     spelling: str = "english"
     snapshot_path: str = "both"
+    #: Legitimate appliance behaviour played (``conditions.CONDITIONS``), any number.
+    conditions: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return (
@@ -54,7 +57,7 @@ class EmulatorConfig:
             f"username={self.username!r}, password='***', "
             f"appliance_version={self.appliance_version!r}, fault={self.fault!r}, "
             f"latency_ms={self.latency_ms:g}, latency_spread_ms={self.latency_spread_ms:g}, "
-            f"release_variant={self.release_variant!r})"
+            f"release_variant={self.release_variant!r}, conditions={self.conditions!r})"
         )
 
     @property
@@ -67,6 +70,40 @@ class EmulatorConfig:
         """The release the emulator reports: the variant's, else the one played."""
         variant = self.variant
         return variant.version if variant else self.appliance_version
+
+    @property
+    def played_job_duration(self) -> float:
+        """How long jobs run: ``job_duration``, longer under ``slow-jobs``."""
+        slow = played.SLOW_JOBS in self.conditions
+        return self.job_duration * (played.SLOW_JOB_FACTOR if slow else 1)
+
+    @property
+    def jobs_fail(self) -> bool:
+        """Jobs end failed (``job-failure``)."""
+        return played.JOB_FAILURE in self.conditions
+
+    @property
+    def token_uses(self) -> int | None:
+        """Calls a token serves before it stops working (``token-expiry``); None: no limit."""
+        return played.TOKEN_USES if played.TOKEN_EXPIRY in self.conditions else None
+
+    @property
+    def transient_errors(self) -> bool:
+        """An occasional 503 (``transient-errors``)."""
+        return played.TRANSIENT_ERRORS in self.conditions
+
+    @property
+    def played_spelling(self) -> str:
+        """The ESX host list's spelling: ``spelling``, the translation's under its condition."""
+        return "translation" if played.TRANSLATION_SPELLING in self.conditions else self.spelling
+
+    @property
+    def played_snapshot_path(self) -> str:
+        """The snapshot path(s) served: ``snapshot_path``, ``snapshotlocators`` under its
+        condition."""
+        if played.SNAPSHOTLOCATORS in self.conditions:
+            return "snapshotlocators"
+        return self.snapshot_path
 
     @property
     def token_ttl_seconds(self) -> float:
@@ -109,6 +146,10 @@ class EmulatorConfig:
         if self.snapshot_path not in SNAPSHOT_PATHS:
             known = ", ".join(SNAPSHOT_PATHS)
             raise UsageError(f"unknown snapshot path {self.snapshot_path!r} (one of {known})")
+        strange = played.unknown(self.conditions)
+        if strange:
+            known = ", ".join(played.CONDITIONS)
+            raise UsageError(f"unknown condition {strange[0]!r} (known: {known})")
         if self.job_duration < 0:
             raise UsageError("job duration must not be negative")
         if self.token_ttl <= 0:

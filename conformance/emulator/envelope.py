@@ -21,6 +21,7 @@ STATUS_NAMES = {
     415: "UNSUPPORTED_MEDIA_TYPE",
     422: "UNPROCESSABLE_ENTITY",
     500: "INTERNAL_SERVER_ERROR",
+    503: "SERVICE_UNAVAILABLE",
 }
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode

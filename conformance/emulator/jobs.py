@@ -9,10 +9,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from conformance.emulator.clock import iso
+from conformance.emulator.conditions import JOB_FAILURE_MESSAGE
 from conformance.emulator.model import Job
 from conformance.emulator.state import State
 
 NEVER_FINISHED_PROGRESS = 50
+#: How far a job that ends failed got.
+ENDED_FAILED_PROGRESS = 90
 
 
 def start_job(
@@ -24,8 +27,10 @@ def start_job(
     duration: float,
     effect: Callable[[datetime], None] | None = None,
     never_finishes: bool = False,
+    ends_failed: bool = False,
 ) -> Job:
-    """Record a new running job; ``effect`` runs when it completes."""
+    """Record a new running job; ``effect`` runs when it completes (never when it
+    ``ends_failed``)."""
     job = Job(
         id=state.next_id("job"),
         job_type=job_type,
@@ -35,6 +40,7 @@ def start_job(
         duration=duration,
         effect=effect,
         never_finishes=never_finishes,
+        ends_failed=ends_failed,
     )
     job.log.append(f"{iso(now)} INFO {description}: started")
     state.jobs[job.id] = job
@@ -65,6 +71,8 @@ def status(job: Job, now: datetime) -> tuple[str, int]:
     if is_running(job, now):
         elapsed = (now - job.start).total_seconds()
         return "RUNNING", max(0, min(99, int(100 * elapsed / job.duration)))
+    if job.ends_failed:
+        return "FAILED", ENDED_FAILED_PROGRESS
     return "COMPLETED", 100
 
 
@@ -81,7 +89,8 @@ def view(job: Job, now: datetime) -> dict[str, Any]:
         "startTime": iso(job.start),
         "endTime": iso(end) if end is not None else None,
         "resourceName": job.resource_name,
-        "errorMessage": job.error_message,
+        "errorMessage": job.error_message
+        or (JOB_FAILURE_MESSAGE if job.ends_failed and job_status == "FAILED" else None),
     }
 
 
@@ -98,9 +107,12 @@ def settle(state: State, now: datetime) -> None:
         if end is None or now < end:
             still_pending.append(job)
             continue
-        if job.effect is not None:
-            job.effect(end)
-        job.log.append(f"{iso(end)} INFO {job.description}: completed")
+        if job.ends_failed:
+            job.log.append(f"{iso(end)} ERROR {job.description}: {JOB_FAILURE_MESSAGE}")
+        else:
+            if job.effect is not None:
+                job.effect(end)
+            job.log.append(f"{iso(end)} INFO {job.description}: completed")
         job.settled = True
     state.pending = still_pending
 

@@ -195,6 +195,8 @@ class Job:
     duration: float
     effect: Callable[[datetime], None] | None = None
     never_finishes: bool = False
+    #: the job ends FAILED at its end time, its effect never applied (``job-failure``)
+    ends_failed: bool = False
     failed_at: datetime | None = None
     failed_progress: int = 0
     error_message: str | None = None

@@ -70,8 +70,9 @@ def start_job(
         job_type,
         description,
         resource,
-        ctx.config.job_duration,
+        ctx.config.played_job_duration,
         ctx.hooks.job_effect(job_type, effect),
         never_finishes=ctx.hooks.never_finishes(job_type),
+        ends_failed=ctx.config.jobs_fail,
     )
     return Result({"jobId": job.id}, f"{description}: triggered successfully")
