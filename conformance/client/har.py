@@ -18,7 +18,7 @@ from typing import Any
 from conformance.client.exchange import ClientAnswer, ClientRequest
 from conformance.client.judge import ClientJudge
 from conformance.client.report import SessionFacts, build_summary, write_reports
-from conformance.core.contract import load_contract
+from conformance.contract.spec import load_contract
 from conformance.core.errors import UsageError
 from conformance.core.inputs import read_input
 

@@ -35,11 +35,11 @@ from conformance.client.secrets import Secrets
 from conformance.client.spelling import misspellings
 from conformance.client.tokens import Tokens
 from conformance.client.url_rule import UrlRule
-from conformance.core.contract import Contract, Operation, load_contract
-from conformance.core.grading import Grader
-from conformance.core.matching import OperationMatcher, server_path
-from conformance.core.pointers import dereference
-from conformance.core.redaction import REDACTED
+from conformance.contract.grading import Grader
+from conformance.contract.matching import OperationMatcher, server_path
+from conformance.contract.pointers import dereference
+from conformance.contract.spec import Contract, Operation, load_contract
+from conformance.http.redaction import REDACTED
 from conformance.reporting.har_check import Answer, HarJudge
 
 LOGIN = "login"

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.core.redaction import REDACTED
+from conformance.http.redaction import REDACTED
 
 #: Body fields (at any depth) whose values name something the appliance listed.
 REFERENCE_FIELDS = frozenset(

@@ -21,10 +21,10 @@ from typing import Any
 
 from conformance.client.judge import ClientJudge, RuleTally
 from conformance.client.rules import RULE_ORDER, RULES
-from conformance.core import deviation
+from conformance.contract import deviation
 from conformance.core.errors import ExitCode
 from conformance.core.item_keys import LABEL_PREFIX
-from conformance.core.redaction import replace_secrets
+from conformance.http.redaction import replace_secrets
 from conformance.reporting.atomic import write_json, write_text
 from conformance.reporting.metadata import write_metadata
 

@@ -13,7 +13,7 @@ import binascii
 from collections.abc import Iterable
 from typing import Any
 
-from conformance.core.redaction import (
+from conformance.http.redaction import (
     REDACTED,
     is_secret_field,
     is_secret_header,

@@ -13,8 +13,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.core.evidence import EVIDENCE
-from conformance.core.pointers import dereference
+from conformance.contract.evidence import EVIDENCE
+from conformance.contract.pointers import dereference
 
 #: How alike two names must be (difflib's ratio) to be one misspelled as the other.
 LIKENESS = 0.85

@@ -9,7 +9,7 @@ encode a character in a path has sent one the rule forbids.
 
 from __future__ import annotations
 
-from conformance.core.contract import Contract, Operation
+from conformance.contract.spec import Contract, Operation
 
 FORBIDDEN_CHARS = "+.%&"
 ALLOWED_EXTENSION = "x-scv-allowed-characters"

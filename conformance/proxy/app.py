@@ -19,9 +19,9 @@ import httpx
 from starlette.types import Message, Receive, Scope, Send
 
 from conformance.client import ClientAnswer, ClientJudge, ClientRequest
-from conformance.core.recording import ExchangeLog, make_record
-from conformance.core.redaction import redact_body, redact_headers
-from conformance.core.session import Exchange
+from conformance.http.recording import ExchangeLog, make_record
+from conformance.http.redaction import redact_body, redact_headers
+from conformance.http.session import Exchange
 from conformance.proxy.upstream import Upstream
 
 #: Headers of one hop, never forwarded (RFC 9110, 7.6.1), and those the proxy recomputes.

@@ -24,10 +24,10 @@ import uvicorn
 
 from conformance.client import ClientJudge, Finding
 from conformance.client.report import SessionFacts, build_summary, write_reports
-from conformance.core.contract import Contract, load_contract
-from conformance.core.matching import OperationMatcher
-from conformance.core.recording import ExchangeLog, log_files
+from conformance.contract.matching import OperationMatcher
+from conformance.contract.spec import Contract, load_contract
 from conformance.emulator.server import bind
+from conformance.http.recording import ExchangeLog, log_files
 from conformance.proxy.app import ProxyApp
 from conformance.proxy.upstream import API_BASE, Upstream
 from conformance.reporting.har import write_har
@@ -180,5 +180,3 @@ class ClientProxy:
     ) -> None:
         if self._thread is not None:
             self.stop()
-
-

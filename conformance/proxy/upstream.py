@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 import httpx
 from starlette.types import ASGIApp
 
-from conformance.core.session import tls_verification
 from conformance.core.settings import Settings
+from conformance.http.session import tls_verification
 
 #: Paths of vCenter's REST API, forwarded to vCenter.
 VCENTER_PREFIXES = ("/api/session", "/api/vcenter/", "/rest/")

@@ -15,9 +15,9 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from conformance.core.contract import load_contract
-from conformance.core.matching import OperationMatcher
-from conformance.core.pointers import dereference
+from conformance.contract.matching import OperationMatcher
+from conformance.contract.pointers import dereference
+from conformance.contract.spec import load_contract
 from conformance.emulator import EmulatorConfig, create_app
 from tests.lenient_appliance import Lenient, RunningAppliance
 from tests.loopback import serve

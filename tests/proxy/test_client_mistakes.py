@@ -50,9 +50,7 @@ def test_the_documented_restore_conforms(appliance: RunningAppliance, tmp_path: 
 
 
 @pytest.mark.parametrize("mistake", sorted(MISTAKES))
-def test_each_mistake_is_named_on_its_operation(
-    appliance: RunningAppliance, mistake: str
-) -> None:
+def test_each_mistake_is_named_on_its_operation(appliance: RunningAppliance, mistake: str) -> None:
     verdict = through_proxy(appliance, mistake)
     assert MISTAKES[mistake] in named(verdict), verdict.failures
     assert verdict.exit_code == 1
