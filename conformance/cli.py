@@ -10,6 +10,7 @@ from pathlib import Path
 
 from conformance import __version__
 from conformance.core.errors import ExitCode, HarnessError, UsageError
+from conformance.core.options import add_option
 from conformance.core.settings import (
     add_connection_arguments,
     add_overlay_argument,
@@ -17,7 +18,7 @@ from conformance.core.settings import (
     resolve,
 )
 from conformance.emulator import cli as emulator_cli
-from conformance.run.options import add_run_options, at_least_one, plan_from_arguments
+from conformance.run.options import add_run_options, plan_from_arguments, processes
 
 
 class _Parser(argparse.ArgumentParser):
@@ -59,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--fleet-concurrency",
-        type=at_least_one,
+        type=processes,
         default=None,
         metavar="N",
         help="targets of --fleet run at the same time (default: the file's, else 2)",
@@ -100,8 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
         "certify", help="a full run sealed in a bundle: reports, certificate, MANIFEST"
     )
     add_target_arguments(certify)
-    _add_job_timeout(certify)
-    certify.add_argument("--workers", type=at_least_one, default=None, metavar="N")
+    add_option(certify, "job_timeout")
+    certify.add_argument("--workers", type=processes, default=None, metavar="N")
     certify.add_argument("--out", default=None, metavar="DIR", help="where to write the bundle")
     certify.add_argument("--sign", default=None, metavar="KEY", help="Ed25519 private key (PEM)")
     certify.add_argument(
@@ -150,28 +151,18 @@ def build_parser() -> argparse.ArgumentParser:
     learn.add_argument(
         "--out", required=True, metavar="FILE", help="where to write the Overlay 1.0 document"
     )
-    learn.add_argument(
-        "--allow-destructive",
-        action="store_true",
-        default=argparse.SUPPRESS,
+    add_option(
+        learn,
+        "allow_destructive",
         help="also run the documented state-changing workflows (each undone again)",
     )
-    _add_job_timeout(learn)
+    add_option(learn, "job_timeout")
     return parser
 
 
 def _add_calibration_arguments(parser: argparse.ArgumentParser) -> None:
     """The target options of `drift` and `learn`, read like `run` reads them."""
     add_connection_arguments(parser, "appliance base URL, e.g. https://scv.lab:8144/api")
-
-
-def _add_job_timeout(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--job-timeout",
-        default=argparse.SUPPRESS,
-        metavar="S",
-        help="seconds a started job may take to finish (default: 120)",
-    )
 
 
 def _add_record(parser: argparse.ArgumentParser) -> None:

@@ -15,12 +15,16 @@ from pathlib import Path
 from conformance.contract.spec import Contract, Operation, load_contract
 from conformance.core.findings import Findings
 from conformance.core.manifest import Manifest, credentialed_urls, secret_headers
+from conformance.core.options import OPTIONS, Manifested
 from conformance.core.selection import Selection
 from conformance.core.settings import Settings
 from conformance.core.skips import Skip, SkipKind
 from conformance.http.guard import RequestGuard
 from conformance.http.redaction import is_secret_header, public_url
 from conformance.http.session import ScvSession, Target
+
+#: The options the run manifest holds as they are (the child's settings read them back).
+AS_IS = tuple(o for o in OPTIONS if o.manifest is Manifested.AS_IS)
 
 
 @dataclass
@@ -95,6 +99,7 @@ class RunContext:
         if settings.seed is None:
             raise ValueError("the run's seed is picked before the manifest is written")
         return Manifest(
+            **{o.name: getattr(settings, o.name) for o in AS_IS},
             target=public_url(target.base_url) or "",
             vcenter=target.vcenter_url,
             username=target.username,
@@ -102,13 +107,7 @@ class RunContext:
             release=self.release,
             reported_version=self.reported_version,
             embedded=target.embedded,
-            allow_destructive=settings.allow_destructive,
-            seed=settings.seed,
             profile=profile,
-            max_examples=settings.max_examples,
-            job_timeout=settings.job_timeout,
-            response_time_budget_ms=settings.response_time_budget_ms,
-            request_timeout=settings.request_timeout,
             run_id=settings.run_id or "",
             run_dir=run_dir.absolute(),
             allure_dir=(run_dir / "allure-results").absolute(),
@@ -128,7 +127,6 @@ class RunContext:
             headers={k: v for k, v in settings.headers.items() if not is_secret_header(k)},
             overlays=tuple(str(path) for path in settings.overlays),
             strict=self.strict,
-            concurrency=settings.concurrency,
             preflight=self.findings.as_json() if self.findings else None,
         )
 
@@ -172,26 +170,20 @@ def from_manifest(manifest: Manifest, password: str) -> RunContext:
     target_url = urls.get("target", manifest.target)
     proxy = urls.get("proxy", manifest.proxy)
     settings = Settings(
+        **{o.name: getattr(manifest, o.name) for o in AS_IS},
         target=target_url,
         vcenter=manifest.vcenter,
         username=manifest.username,
         password=password,
         tls_verify=manifest.tls_verify,
         appliance_version=manifest.release,
-        allow_destructive=manifest.allow_destructive,
-        seed=manifest.seed,
-        max_examples=manifest.max_examples,
         report_dir=manifest.run_dir.parent,
-        job_timeout=manifest.job_timeout,
-        response_time_budget_ms=manifest.response_time_budget_ms,
         budgets=dict(manifest.budgets),
         inventory=dict(manifest.inventory),
-        request_timeout=manifest.request_timeout,
         proxy=proxy,
         headers={**manifest.headers, **secret_headers()},
         overlays=tuple(Path(path) for path in manifest.overlays),
         strict=manifest.strict,
-        concurrency=manifest.concurrency,
         run_id=manifest.run_id or None,
     )
     target = Target(

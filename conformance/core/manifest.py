@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.core.errors import UsageError
+from conformance.core.options import default
 from conformance.core.selection import Selection
 from conformance.http.redaction import url_credentials
 
@@ -78,9 +79,9 @@ class Manifest:
     #: Deviations from our assumptions fail the run (``--strict``, resolved).
     strict: bool = False
     #: Workflows (and fuzzed operations) in flight at once (``--concurrency``).
-    concurrency: int = 1
+    concurrency: int = default("concurrency")
     #: Seconds a whole answer may take (see conformance.http.bounds).
-    request_timeout: float = 60.0
+    request_timeout: float = default("request_timeout")
     #: The run's id: names of what the workflows create carry it.
     run_id: str = ""
     #: What the preflight found out (conformance.core.findings), as JSON.

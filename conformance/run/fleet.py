@@ -47,7 +47,7 @@ from conformance.reporting.merge import (
     write_summary,
 )
 from conformance.reporting.run_dirs import TIMESTAMP_FORMAT
-from conformance.run.options import option_words
+from conformance.run.options import MAX_PROCESSES, option_words
 
 DEFAULT_CONCURRENCY = 2
 CONSOLE_LOG = "console.log"
@@ -110,8 +110,12 @@ def load_fleet(path: str | Path) -> Fleet:
     if duplicate:
         raise UsageError(f"--fleet: two targets are named {duplicate!r} in {file}")
     concurrency = data.get("concurrency")
-    if concurrency is not None and (not isinstance(concurrency, int) or concurrency < 1):
-        raise UsageError(f"--fleet: concurrency must be a whole number >= 1 in {file}")
+    if concurrency is not None and (
+        not isinstance(concurrency, int) or not 1 <= concurrency <= MAX_PROCESSES
+    ):
+        raise UsageError(
+            f"--fleet: concurrency must be a whole number from 1 to {MAX_PROCESSES} in {file}"
+        )
     return Fleet(targets, concurrency)
 
 

@@ -14,6 +14,7 @@ import shlex
 from collections.abc import Sequence
 
 from conformance.core.errors import UsageError
+from conformance.core.options import add_option
 from conformance.core.selection import add_filter_arguments, selection_from_arguments
 from conformance.http.redaction import REDACTED, is_secret_header
 from conformance.run.plan import PROFILES, SUITE_NAMES, RunPlan
@@ -24,6 +25,10 @@ COMMAND_SUITES = {
     "fuzz": ("fuzz",),
     "scenarios": ("scenarios",),
 }
+#: The most pytest-xdist workers, or fleet targets at once: far above two per core.
+MAX_PROCESSES = 64
+#: The most of anything else counted (--max-failures).
+MAX_COUNT = 10**9
 #: Options that do not change what a run does: left out of its replay line.
 NOT_REPLAYED = frozenset(
     {"help", "password", "report_dir", "seed", "dry_run", "command_parser", "record"}
@@ -50,12 +55,7 @@ def add_run_options(parser: argparse.ArgumentParser, command: str) -> None:
             metavar="NAME",
             help=f"run only NAME: {kinds} (repeatable)",
         )
-        parser.add_argument(
-            "--job-timeout",
-            default=argparse.SUPPRESS,
-            metavar="S",
-            help="seconds a started job may take to finish (default: 120)",
-        )
+        add_option(parser, "job_timeout")
     if "fuzz" in suites:
         add_filter_arguments(parser)
     parser.add_argument(
@@ -82,7 +82,7 @@ def add_run_options(parser: argparse.ArgumentParser, command: str) -> None:
     if command == "run":
         parser.add_argument(
             "--workers",
-            type=at_least_one,
+            type=processes,
             default=None,
             metavar="N",
             help="parallel pytest-xdist workers (default: one process)",
@@ -176,10 +176,22 @@ def _shown(flag: str, value: str) -> str:
 
 
 def at_least_one(value: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    return _whole(value, MAX_COUNT)
+
+
+def processes(value: str) -> int:
+    """An argparse type: a number of processes, 1 to :data:`MAX_PROCESSES`."""
+    return _whole(value, MAX_PROCESSES)
+
+
+def _whole(value: str, maximum: int) -> int:
     try:
         number = int(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {value}") from None
     if number < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
+    if number > maximum:
+        raise argparse.ArgumentTypeError(f"must be at most {maximum}")
     return number

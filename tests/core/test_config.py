@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from conformance.core.errors import UsageError
+from conformance.core.options import target_url
 from conformance.core.settings import (
     POOL_SEPARATOR,
     add_target_arguments,
-    normalize_target,
     resolve,
 )
 
@@ -86,7 +86,7 @@ def test_config_file_can_come_from_the_environment(tmp_path: Path) -> None:
     ],
 )
 def test_api_is_assumed_when_the_target_has_no_path(given: str, expected: str) -> None:
-    assert normalize_target(given) == expected
+    assert target_url(given) == expected
 
 
 def test_defaults_without_any_source() -> None:
