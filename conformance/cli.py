@@ -114,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     certify.add_argument(
         "--keygen", default=None, metavar="PREFIX", help="write PREFIX.key and PREFIX.pub"
     )
+    certify.set_defaults(command_parser=certify)
 
     report = commands.add_parser("report", help="turn a run's results into the Allure HTML report")
     report.add_argument(
@@ -291,7 +292,9 @@ def _certify(args: argparse.Namespace) -> int:
         raise UsageError("certify: give --out DIR (or --verify DIR, or --keygen PREFIX)")
     if args.key:
         raise UsageError("certify: --key goes with --verify; sign with --sign KEY")
-    return command.certify(resolve(args), args.out, args.sign, args.workers)
+    return command.certify(
+        resolve(args), args.out, args.sign, args.workers, replay=command.replay_of(args)
+    )
 
 
 if __name__ == "__main__":

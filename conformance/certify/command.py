@@ -8,10 +8,10 @@
 
 from __future__ import annotations
 
-import shutil
+import argparse
+import shlex
 import sys
-import tempfile
-from dataclasses import replace
+from collections.abc import Sequence
 from pathlib import Path
 
 from conformance.certify.certificate import FILE_NAME, build_certificate
@@ -29,29 +29,41 @@ from conformance.core.errors import ExitCode, UsageError
 from conformance.core.settings import Settings
 from conformance.reporting.atomic import write_json
 from conformance.reporting.diff import load_summary
+from conformance.run.options import NOT_REPLAYED, option_words, shown_value
 from conformance.run.runner import RunPlan, execute
+
+#: certify's own options: they make the bundle, not the run it holds
+CERTIFY_ONLY = frozenset({"out", "sign", "verify", "key", "keygen", "workers"})
 
 PROFILE = "full"
 
 
-def certify(settings: Settings, out: str, sign_with: str | None, workers: int | None) -> int:
-    """Run, bundle, hash and (optionally) sign; the run's exit code."""
+def certify(
+    settings: Settings,
+    out: str,
+    sign_with: str | None,
+    workers: int | None,
+    replay: Sequence[str] = (),
+) -> int:
+    """Run, bundle, hash and (optionally) sign; the run's exit code.
+
+    The run writes straight into the bundle, so every path the console and the reports
+    name is the bundle's. ``replay``: the ``run`` command line that repeats the run
+    against the same target (without its seed, which the run adds).
+    """
     bundle = _fresh_bundle_path(out)
     key = load_private_key(sign_with) if sign_with else None
-    scratch = Path(tempfile.mkdtemp(prefix=".certify-", dir=bundle.parent))
-    try:
-        code = execute(
-            replace(settings, report_dir=scratch),
-            RunPlan(suites=("fuzz", "scenarios"), profile=PROFILE, workers=workers),
-        )
-        runs = [p for p in scratch.iterdir() if p.is_dir()]
-        if len(runs) != 1:
-            raise UsageError("certify: the run left no report folder")
-        if bundle.exists():
-            bundle.rmdir()
-        runs[0].rename(bundle)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    bundle.mkdir(exist_ok=True)
+    code = execute(
+        settings,
+        RunPlan(
+            suites=("fuzz", "scenarios"),
+            profile=PROFILE,
+            workers=workers,
+            replay=tuple(replay),
+            into=bundle,
+        ),
+    )
     summary = load_summary(bundle)
     certificate = build_certificate(
         summary,
@@ -75,6 +87,13 @@ def verify(folder: str, key_path: str | None) -> int:
     if not (bundle / MANIFEST).is_file():
         raise UsageError(f"certify --verify: {folder} is not a bundle (no {MANIFEST} in it)")
     key = load_public_key(key_path) if key_path else None
+    if key is None and (bundle / SIGNATURE).is_file():
+        # anyone who edits a bundle can recompute its MANIFEST: only the signature says
+        # who made it, so a signed bundle is verified with the signer's key or not at all
+        raise UsageError(
+            f"certify --verify: {folder} is signed; give --key PUB (the signer's public key) "
+            "to check the signature"
+        )
     listed, problems = check_manifest(bundle)
     messages = [f"tampered: {problem}" for problem in problems]
     signature = bundle / SIGNATURE
@@ -93,9 +112,23 @@ def verify(folder: str, key_path: str | None) -> int:
     print(f"ok: {listed} files match {MANIFEST}")
     if key is not None:
         print(f"ok: {MANIFEST} is signed by key {fingerprint(key)[:16]}")
-    elif signature.is_file():
-        print(f"note: {SIGNATURE} present but not checked; give --key PUB to check it")
+    else:
+        print(
+            f"note: unsigned bundle: the files are intact, but {MANIFEST} proves nothing "
+            "about who made them"
+        )
     return int(ExitCode.CONFORMANT)
+
+
+def replay_of(args: argparse.Namespace) -> tuple[str, ...]:
+    """The ``run`` command line that repeats a certification's run against the same target
+    (``--config``, ``--target`` and every other option that changes what runs)."""
+    words = ["scv-conformance", "run", "--profile", PROFILE]
+    for flag, value in option_words(args, NOT_REPLAYED | CERTIFY_ONLY):
+        words.append(flag)
+        if value is not None:
+            words.append(shlex.quote(shown_value(flag, value)))
+    return tuple(words)
 
 
 def keygen(prefix: str) -> int:

@@ -129,7 +129,7 @@ def replay_words(args: argparse.Namespace) -> tuple[str, ...]:
     for flag, value in option_words(args, NOT_REPLAYED):
         words.append(flag)
         if value is not None:
-            words.append(shlex.quote(_shown(flag, value)))
+            words.append(shlex.quote(shown_value(flag, value)))
     return tuple(words)
 
 
@@ -167,7 +167,7 @@ def option_words(
     return words
 
 
-def _shown(flag: str, value: str) -> str:
+def shown_value(flag: str, value: str) -> str:
     """A header whose name looks secret keeps its name, not its value."""
     name, colon, _ = value.partition(":")
     if flag == "--header" and colon and is_secret_header(name.strip()):

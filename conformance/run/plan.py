@@ -33,6 +33,9 @@ class RunPlan:
     record: Path | None = None
     baseline: Baseline | None = None
     write_baseline: Path | None = None
+    #: Write the run into this (empty, existing) folder instead of a fresh one under
+    #: ``--report-dir``: ``certify`` runs straight into its bundle.
+    into: Path | None = None
 
     def validate(self) -> None:
         unknown = [s for s in self.suites if s not in SUITE_NAMES]

@@ -146,7 +146,7 @@ def _execute(
     clock = time.monotonic()
     seed = settings.seed if settings.seed is not None else secrets.randbelow(SEED_LIMIT)
     settings = replace(settings, seed=seed, run_id=new_run_id())
-    run_dir = new_run_dir(settings.report_dir.absolute(), started)
+    run_dir = plan.into or new_run_dir(settings.report_dir.absolute(), started)
     err.print(
         Text(f"run {run_dir} · profile {plan.profile} · seed {seed} (replay with --seed {seed})")
     )

@@ -49,7 +49,7 @@ def signed_bundle(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path,
 
 
 def test_certificate_names_the_appliance_as_it_reports_itself(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     use_fakes(monkeypatch, "clean")
     certs = tmp_path / "certs"
@@ -70,6 +70,17 @@ def test_certificate_names_the_appliance_as_it_reports_itself(
             ]
         )
     assert code == 0
+    console = capsys.readouterr()
+    summary = json.loads((tmp_path / "bundle" / "summary.json").read_text())
+    # the replay line repeats the run against the certified target, not the emulator
+    assert summary["replay"].startswith("scv-conformance run --profile full ")
+    assert f"--target {lab.base_url}" in summary["replay"]
+    assert f"--tls-verify {certs / 'ca.pem'}" in summary["replay"]
+    assert lab.password not in summary["replay"]
+    assert summary["replay"] in console.out
+    # every folder the console names is the bundle (nothing names a scratch folder)
+    assert ".certify-" not in console.out + console.err
+    assert str(tmp_path / "bundle") in console.err
     certificate = json.loads((tmp_path / "bundle" / "certificate.json").read_text())
     server = x509.load_pem_x509_certificate((certs / "server.pem").read_bytes())
     assert certificate["appliance"] == {
@@ -134,15 +145,21 @@ def test_manifest_is_checked_by_sha256sum_too(signed_bundle: tuple[Path, Path, P
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_untouched_bundle_verifies_with_and_without_the_key(
-    signed_bundle: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]
+def test_untouched_bundle_verifies_with_the_key_and_not_without_it(
+    signed_bundle: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bundle, public, _ = signed_bundle
     assert main(["certify", "--verify", str(bundle), "--key", str(public)]) == 0
     out = capsys.readouterr().out
     assert "files match MANIFEST" in out and "is signed by key" in out
-    assert main(["certify", "--verify", str(bundle)]) == 0
-    assert "not checked" in capsys.readouterr().out
+    # a signed bundle checked without its key proves nothing: a script must not read 0
+    assert main(["certify", "--verify", str(bundle)]) == 2
+    err = capsys.readouterr().err
+    assert "is signed; give --key PUB" in err and len(err.strip().splitlines()) == 1
+    unsigned = copy_of(bundle, tmp_path)
+    (unsigned / SIGNATURE).unlink()
+    assert main(["certify", "--verify", str(unsigned)]) == 0
+    assert "unsigned bundle" in capsys.readouterr().out
 
 
 def test_changing_any_file_fails_verification_naming_it(
@@ -169,12 +186,12 @@ def test_removed_added_and_rehashed_files_fail(
     bundle, public, _ = signed_bundle
     removed = copy_of(bundle, tmp_path / "removed")
     (removed / "summary.md").unlink()
-    assert main(["certify", "--verify", str(removed)]) == 1
+    assert main(["certify", "--verify", str(removed), "--key", str(public)]) == 1
     assert "tampered: summary.md: missing" in capsys.readouterr().err
 
     added = copy_of(bundle, tmp_path / "added")
     (added / "allure-results" / "extra-result.json").write_text("{}")
-    assert main(["certify", "--verify", str(added)]) == 1
+    assert main(["certify", "--verify", str(added), "--key", str(public)]) == 1
     assert "allure-results/extra-result.json: not in the MANIFEST" in capsys.readouterr().err
 
     # someone edits the certificate and recomputes the MANIFEST: only the signature tells
@@ -183,7 +200,7 @@ def test_removed_added_and_rehashed_files_fail(
     certificate["result"] = "conformant"
     (forged / "certificate.json").write_text(json.dumps(certificate))
     write_manifest(forged)
-    assert main(["certify", "--verify", str(forged)]) == 0
+    assert main(["certify", "--verify", str(forged)]) == 2
     capsys.readouterr()
     assert main(["certify", "--verify", str(forged), "--key", str(public)]) == 1
     assert "bad signature" in capsys.readouterr().err
