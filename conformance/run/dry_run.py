@@ -25,6 +25,7 @@ from conformance.http.session import Target
 from conformance.run.plan import RunPlan
 from conformance.run.runner import plain_console
 from conformance.scenarios import harness, loader
+from conformance.scenarios.arazzo.document import Workflow
 
 
 def offline_context(settings: Settings) -> RunContext:
@@ -41,7 +42,7 @@ def offline_context(settings: Settings) -> RunContext:
     return RunContext(
         settings=settings,
         target=target,
-        contract=load_contract(),
+        contract=load_contract(overlays=settings.overlays),
         release=settings.appliance_version or LATEST_RELEASE,
         reported_version=None,
     )
@@ -51,7 +52,10 @@ def dry_run(settings: Settings, plan: RunPlan, console: Console | None = None) -
     """Print the listing; exit code 0 (UsageError for a plan that cannot run)."""
     plan.validate()
     out = console or plain_console(stderr=False)
+    # everything that can refuse the command (an overlay, a document) is read before the
+    # first line is printed: a usage error is one line, not a table and then a line
     context = offline_context(settings)
+    workflows = _load_workflows(settings) if "scenarios" in plan.suites else []
     tally: Counter[str] = Counter()
     where = "the embedded emulator" if context.target.embedded else public_url(settings.target)
     release = (
@@ -63,7 +67,7 @@ def dry_run(settings: Settings, plan: RunPlan, console: Console | None = None) -
     if "fuzz" in plan.suites:
         _fuzzing(out, context, plan, tally)
     if "scenarios" in plan.suites:
-        _workflows(out, context, plan, tally)
+        _workflows(out, context, plan, tally, workflows)
     out.print(
         Text(
             f"{tally['run']} tests would run, {tally['skip']} would be skipped, "
@@ -83,7 +87,8 @@ def _fuzzing(out: Console, context: RunContext, plan: RunPlan, tally: Counter[st
     profile = get_profile(plan.profile, context.settings.max_examples)
     table = Table(
         title=f"Fuzzing, profile {profile.name}: phases {', '.join(profile.phases)}; "
-        f"{profile.max_examples} generated cases per operation; {len(chosen)} checks each",
+        f"{profile.max_examples} generated cases per operation; {len(chosen)} checks each "
+        "(listed below the table)",
         title_justify="left",
     )
     for column in ("operationId", "request", "would", "why"):
@@ -108,38 +113,53 @@ def _fuzzing(out: Console, context: RunContext, plan: RunPlan, tally: Counter[st
             tally["run"] += count
             walked += 1
     out.print(table)
+    out.print(Text(f"checks on each operation: {', '.join(chosen)}"), soft_wrap=True)
     if profile.stateful:
         stateful = [c for c in stateful_checks() if selection.selects_check(c)]
         out.print(
             Text(
                 f"stateful walk: along the contract's links among the {walked} operations "
-                f"that run, up to {profile.stateful_max_steps} steps; {len(stateful)} checks"
+                f"that run, up to {profile.stateful_max_steps} steps; {len(stateful)} checks: "
+                f"{', '.join(stateful)}"
             )
         )
         tally["run"] += len(stateful)
 
 
-def _workflows(out: Console, context: RunContext, plan: RunPlan, tally: Counter[str]) -> None:
+def _load_workflows(settings: Settings) -> list[Workflow]:
+    return [
+        workflow
+        for path in loader.scenario_files()
+        for workflow in loader.load(path, overlays=settings.overlays).tests
+    ]
+
+
+def _workflows(
+    out: Console,
+    context: RunContext,
+    plan: RunPlan,
+    tally: Counter[str],
+    workflows: list[Workflow],
+) -> None:
     table = Table(title="Workflows", title_justify="left")
     for column in ("workflowId", "would", "why"):
         table.add_column(column)
-    for path in loader.scenario_files():
-        for workflow in loader.load(path, overlays=context.settings.overlays).workflows:
-            if not plan.selection.selects_workflow(workflow.workflow_id):
-                table.add_row(
-                    Text(workflow.workflow_id),
-                    Text("leave out", style="dim"),
-                    "not in --only",
-                )
-                tally["filtered"] += 1
-                continue
-            skip = harness.skip(context, workflow)
-            if skip:
-                table.add_row(
-                    Text(workflow.workflow_id), Text("skip", style="yellow"), Text(skip.message)
-                )
-                tally["skip"] += 1
-            else:
-                table.add_row(Text(workflow.workflow_id), Text("run", style="green"), "")
-                tally["run"] += 1
+    for workflow in workflows:
+        if not plan.selection.selects_workflow(workflow.workflow_id):
+            table.add_row(
+                Text(workflow.workflow_id),
+                Text("leave out", style="dim"),
+                "not in --only",
+            )
+            tally["filtered"] += 1
+            continue
+        skip = harness.skip(context, workflow)
+        if skip:
+            table.add_row(
+                Text(workflow.workflow_id), Text("skip", style="yellow"), Text(skip.message)
+            )
+            tally["skip"] += 1
+        else:
+            table.add_row(Text(workflow.workflow_id), Text("run", style="green"), "")
+            tally["run"] += 1
     out.print(table)

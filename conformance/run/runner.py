@@ -81,11 +81,12 @@ SEED_LIMIT = 2**31
 
 
 def workflow_ids() -> list[str]:
-    """The workflowIds of every scenario document."""
+    """The workflowIds of every workflow that is a test (not the cleanup helpers the tests
+    call)."""
     return sorted(
         workflow.workflow_id
         for path in loader.scenario_files()
-        for workflow in loader.load(path).workflows
+        for workflow in loader.load(path).tests
     )
 
 

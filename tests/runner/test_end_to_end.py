@@ -89,6 +89,19 @@ def test_smoke_run_against_the_embedded_emulator(tmp_path: Path) -> None:
     assert totals["errors"] == statuses["broken"] == junit.errors == 0
     assert totals["total"] == junit.tests
 
+    # the dry run counts what the run ran: tests, not the cleanup workflows they call
+    listing = subprocess.run(
+        [str(SCRIPT), "run", "--profile", "smoke", "--dry-run"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        cwd=tmp_path,
+    ).stdout
+    counted = re.search(r"(\d+) tests would run, (\d+) would be skipped", listing)
+    assert counted, listing[-2000:]
+    assert int(counted[1]) + int(counted[2]) == totals["total"]
+
     seed = str(summary["seed"])
     assert f"replay: scv-conformance run --seed {seed}" in done.stdout
     assert summary["replay"] == f"scv-conformance run --seed {seed}"
