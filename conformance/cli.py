@@ -18,6 +18,7 @@ from conformance.core.settings import (
     resolve,
 )
 from conformance.emulator import cli as emulator_cli
+from conformance.proxy import options as proxy_options
 from conformance.run.options import add_run_options, plan_from_arguments, processes
 
 
@@ -70,9 +71,25 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check", help="judge a recorded HAR file against the contract, offline"
     )
-    check.add_argument("har", metavar="FILE.har", help="a HAR 1.2 file (from --record or any tool)")
     check.add_argument(
-        "--out", default=None, metavar="DIR", help="also write summary.json and summary.md here"
+        "har",
+        nargs="?",
+        default=None,
+        metavar="FILE.har",
+        help="a HAR 1.2 file (from --record or any tool): the appliance's answers judged",
+    )
+    check.add_argument(
+        "--client",
+        default=None,
+        metavar="FILE.har",
+        help="judge the client's requests in a recorded session instead, as the proxy does",
+    )
+    check.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="also write summary.json and summary.md here (with --client: junit.xml and "
+        "allure-results/ too)",
     )
     add_overlay_argument(check)
     check.add_argument(
@@ -80,6 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="deviations from our assumptions fail the check (exit 1)",
     )
+
+    proxy = commands.add_parser(
+        "proxy", help="a validating, recording proxy that judges a client's requests"
+    )
+    proxy_options.add_arguments(proxy)
 
     diff = commands.add_parser(
         "diff", help="what changed between two runs (before and after an upgrade)"
@@ -246,15 +268,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         from conformance.calibrate.learn import run_learn
 
         return run_learn(resolve(args), args.out)
-    if args.command == "check":
-        from conformance.reporting.har_check import run_check
+    if args.command == "proxy":
+        from conformance.proxy.command import run as run_proxy
 
-        return run_check(
-            Path(args.har),
-            Path(args.out) if args.out else None,
-            overlays=tuple(Path(o) for o in getattr(args, "overlays", ())),
-            strict=args.strict,
-        )
+        return run_proxy(resolve(args), args.listen, args.record)
+    if args.command == "check":
+        return _check(args)
 
     if args.command == "certify":
         return _certify(args)
@@ -279,6 +298,20 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return dry_run(settings, plan)
     return execute(settings, plan)
+
+
+def _check(args: argparse.Namespace) -> int:
+    overlays = tuple(Path(o) for o in getattr(args, "overlays", ()))
+    out = Path(args.out) if args.out else None
+    if (args.har is None) == (args.client is None):
+        raise UsageError("check: give FILE.har (the appliance's answers) or --client FILE.har")
+    if args.client is not None:
+        from conformance.client.har import run_check_client
+
+        return run_check_client(Path(args.client), out, overlays=overlays, strict=args.strict)
+    from conformance.reporting.har_check import run_check
+
+    return run_check(Path(args.har), out, overlays=overlays, strict=args.strict)
 
 
 def _certify(args: argparse.Namespace) -> int:

@@ -97,3 +97,25 @@ def check_client(
     if out is not None:
         write_reports(out, summary)
     return summary
+
+
+def run_check_client(
+    path: Path,
+    out: Path | None = None,
+    *,
+    overlays: tuple[Path, ...] = (),
+    strict: bool = False,
+) -> int:
+    """``check --client FILE.har``: print the verdict, write ``out``; the exit code."""
+    summary = check_client(path, out, overlays=overlays, strict=strict)
+    for kind, entries in (("FAILURE", summary["failures"]), ("deviation", summary["deviations"])):
+        for entry in entries:
+            first = str(entry["message"]).splitlines()[0]
+            print(f"  {kind} {entry['operationId']} {entry['rule']}: {first}")
+    print(
+        f"{summary['requests']} requests · {len(summary['failures'])} client failures · "
+        f"{len(summary['deviations'])} deviations → {summary['status']}"
+    )
+    if out is not None:
+        print(f"reports: {out}  (summary.md, summary.json, junit.xml, allure-results/)")
+    return int(summary["exitCode"])

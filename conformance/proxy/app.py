@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 from starlette.types import Message, Receive, Scope, Send
 
-from conformance.client import ClientAnswer, ClientJudge, ClientRequest
+from conformance.client import ClientAnswer, ClientJudge, ClientRequest, RequestVerdict
 from conformance.http.recording import ExchangeLog, make_record
 from conformance.http.redaction import redact_body, redact_headers
 from conformance.http.session import Exchange
@@ -72,6 +73,8 @@ class ProxyApp:
         self._index = 0
         #: The proxy's own origin, as the client calls it (the HAR's URLs).
         self.origin = "http://127.0.0.1"
+        #: Called with each request's verdict, before it is forwarded (the console).
+        self.on_verdict: Callable[[RequestVerdict], None] | None = None
         #: The judge is shared with whoever reads the verdicts (another thread).
         self.lock = threading.Lock()
 
@@ -118,6 +121,8 @@ class ProxyApp:
                 scope["method"], raw_path, query, {k.lower(): v for k, v in pairs}, body, index
             )
             verdict = self.judge.request(request)
+        if self.on_verdict is not None and verdict.findings:
+            self.on_verdict(verdict)
         url = self.upstream.url(raw_path, query)
         started = time.perf_counter()
         if url is None:

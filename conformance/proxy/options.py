@@ -1,0 +1,59 @@
+"""The options of ``scv-conformance proxy`` (light: the command module loads the rest).
+
+The connection options and ``--vcenter``, ``--appliance-version``, ``--report-dir``,
+``--max-time`` and ``--strict`` are the run's own (:mod:`conformance.core.options`), with
+a help that says what each means for the proxy; ``--listen`` and ``--record`` are its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from conformance.contract.spec import LATEST_RELEASE
+from conformance.core import options
+from conformance.core.errors import UsageError
+from conformance.core.settings import add_connection_arguments
+
+DEFAULT_LISTEN = "127.0.0.1:8144"
+#: The run's options the proxy takes, with what each means for it.
+RUN_OPTIONS = {
+    "vcenter": "vCenter to forward vCenter's API to (/api/session, /api/vcenter/..., /rest/...)",
+    "appliance_version": (
+        f"with the embedded emulator: the release it plays (default: {LATEST_RELEASE})"
+    ),
+    "report_dir": "where the run folder is written (default: reports)",
+    "max_time": "stop after this many seconds (default: at SIGINT or SIGTERM)",
+    "strict": "deviations from our assumptions are client failures (exit 1)",
+}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``proxy``."""
+    parser.add_argument(
+        "--listen",
+        default=DEFAULT_LISTEN,
+        metavar="HOST:PORT",
+        help=f"where the client connects (default: {DEFAULT_LISTEN}; port 0 picks a free one)",
+    )
+    add_connection_arguments(
+        parser,
+        "the appliance to forward to, e.g. https://scv.lab:8144/api (default: the embedded "
+        "emulator)",
+    )
+    for name, text in RUN_OPTIONS.items():
+        options.add_option(parser, name, help=text)
+    parser.add_argument(
+        "--record",
+        default=None,
+        metavar="FILE.har",
+        help="write every exchange, secrets redacted, to FILE as HAR 1.2",
+    )
+
+
+def listen_address(text: str) -> tuple[str, int]:
+    """``HOST:PORT`` (``[::1]:PORT`` for IPv6); UsageError otherwise."""
+    host, colon, port = text.strip().rpartition(":")
+    host = host.strip("[]")
+    if not colon or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise UsageError(f"--listen: expected HOST:PORT, e.g. 127.0.0.1:8144, got {text!r}")
+    return host, int(port)
