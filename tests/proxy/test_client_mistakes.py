@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from conformance.proxy import ClientProxy, ProxyVerdict, Upstream
+from conformance.proxy.server import ClientProxy, ProxyVerdict
+from conformance.proxy.upstream import Upstream
 from tests.client.integration import LOGIN_EVERY_CALL, MISTAKES, Integration
 from tests.client.spring import serve_spring
 from tests.lenient_appliance import RunningAppliance
