@@ -12,9 +12,22 @@ import argparse
 from conformance.contract.spec import LATEST_RELEASE
 from conformance.core import options
 from conformance.core.errors import UsageError
-from conformance.core.settings import add_connection_arguments
 
 DEFAULT_LISTEN = "127.0.0.1:8144"
+#: How the proxy reaches the appliance: the connection options but the credentials (the
+#: client logs in through the proxy) and the rate limit (the client sets its own pace).
+CONNECTION_OPTIONS = (
+    "target",
+    "config",
+    "tls_verify",
+    "request_timeout",
+    "headers",
+    "proxy",
+    "overlays",
+)
+TARGET_HELP = (
+    "the appliance to forward to, e.g. https://scv.lab:8144/api (default: the embedded emulator)"
+)
 #: The run's options the proxy takes, with what each means for it.
 RUN_OPTIONS = {
     "vcenter": "vCenter to forward vCenter's API to (/api/session, /api/vcenter/..., /rest/...)",
@@ -35,11 +48,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="HOST:PORT",
         help=f"where the client connects (default: {DEFAULT_LISTEN}; port 0 picks a free one)",
     )
-    add_connection_arguments(
-        parser,
-        "the appliance to forward to, e.g. https://scv.lab:8144/api (default: the embedded "
-        "emulator)",
-    )
+    for name in CONNECTION_OPTIONS:
+        options.add_option(parser, name, help=TARGET_HELP if name == "target" else None)
     for name, text in RUN_OPTIONS.items():
         options.add_option(parser, name, help=text)
     parser.add_argument(
