@@ -20,6 +20,7 @@ from conformance.core.settings import (
 from conformance.emulator import cli as emulator_cli
 from conformance.proxy import options as proxy_options
 from conformance.run.options import add_run_options, plan_from_arguments, processes
+from conformance.testbed import options as testbed_options
 
 
 class _Parser(argparse.ArgumentParser):
@@ -137,6 +138,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--keygen", default=None, metavar="PREFIX", help="write PREFIX.key and PREFIX.pub"
     )
     certify.set_defaults(command_parser=certify)
+
+    certify_client = commands.add_parser(
+        "certify-client",
+        help="run an integration's command against every release and condition, sealed",
+    )
+    testbed_options.add_arguments(certify_client)
 
     report = commands.add_parser("report", help="turn a run's results into the Allure HTML report")
     report.add_argument(
@@ -277,6 +284,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     if args.command == "certify":
         return _certify(args)
+    if args.command == "certify-client":
+        from conformance.testbed import command as testbed_command
+
+        return testbed_command.run(args)
     if getattr(args, "fleet", None):
         from conformance.run.fleet import run_fleet_command
 

@@ -51,7 +51,7 @@ def certify(
     name is the bundle's. ``replay``: the ``run`` command line that repeats the run
     against the same target (without its seed, which the run adds).
     """
-    bundle = _fresh_bundle_path(out)
+    bundle = fresh_bundle_path(out)
     key = load_private_key(sign_with) if sign_with else None
     bundle.mkdir(exist_ok=True)
     code = execute(
@@ -139,12 +139,13 @@ def keygen(prefix: str) -> int:
     return int(ExitCode.CONFORMANT)
 
 
-def _fresh_bundle_path(out: str) -> Path:
+def fresh_bundle_path(out: str, command: str = "certify") -> Path:
+    """Where a new bundle goes: ``out``, absent or an empty folder (its parent made)."""
     bundle = Path(out).absolute()
     if bundle.exists() and (not bundle.is_dir() or any(bundle.iterdir())):
-        raise UsageError(f"certify: --out {out} exists and is not an empty folder")
+        raise UsageError(f"{command}: --out {out} exists and is not an empty folder")
     try:
         bundle.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UsageError(f"certify: cannot create {bundle.parent}: {exc.strerror}") from None
+        raise UsageError(f"{command}: cannot create {bundle.parent}: {exc.strerror}") from None
     return bundle

@@ -1,0 +1,125 @@
+"""`scv-conformance certify-client`: the integration's command against every cell, sealed.
+
+``certify-client [--release R]... [--condition C]... --out DIR -- COMMAND [ARGS...]`` runs
+COMMAND once per cell of the matrix, each time against a fresh emulator playing the cell's
+release under its condition with the proxy in front, writes every cell's reports and the
+whole's into DIR and seals DIR like ``certify`` does (certificate.json, MANIFEST, and with
+``--sign KEY`` MANIFEST.sig). ``certify-client --verify DIR [--key PUB]`` checks a bundle.
+Exit 0 when every cell passed, 1 when one failed (each named, with why), 2 on misuse, 3
+when a cell could not be run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from conformance.certify import command as certify_command
+from conformance.certify.manifest import MANIFEST, write_manifest
+from conformance.certify.signing import fingerprint, load_private_key, sign
+from conformance.contract.spec import load_contract
+from conformance.core.errors import ExitCode, UsageError
+from conformance.http.redaction import redact_text
+from conformance.reporting.atomic import write_json
+from conformance.testbed.cell import (
+    CellOptions,
+    CellResult,
+    FrontFactory,
+    not_run,
+    run_cell,
+)
+from conformance.testbed.certificate import FILE_NAME, build_certificate
+from conformance.testbed.front import FrontOptions, emulated_front
+from conformance.testbed.integration import resolve_command
+from conformance.testbed.matrix import Cell, build_matrix
+from conformance.testbed.report import CELLS_DIR, SUMMARY_MD, write_summary
+
+
+def run(args: argparse.Namespace) -> int:
+    """Dispatch ``certify-client``: verify a bundle, or make one."""
+    if args.verify:
+        if args.integration or args.out:
+            raise UsageError("certify-client: --verify DIR takes no --out and no command")
+        return certify_command.verify(args.verify, args.key)
+    if args.key:
+        raise UsageError("certify-client: --key goes with --verify; sign with --sign KEY")
+    if not args.out:
+        raise UsageError("certify-client: give --out DIR (or --verify DIR)")
+    argv = _command(args.integration)
+    cells = build_matrix(args.release, args.condition)
+    options = CellOptions(tuple(resolve_command(argv)), args.cell_timeout, args.strict)
+    front = emulated_front(FrontOptions(job_duration=args.job_duration, strict=args.strict))
+    return certify_client(cells, options, argv, Path(args.out), front, args.sign)
+
+
+def certify_client(
+    cells: Sequence[Cell],
+    options: CellOptions,
+    argv: Sequence[str],
+    out: Path,
+    front: FrontFactory,
+    sign_with: str | None = None,
+) -> int:
+    """Run every cell, write the reports, seal the bundle; the exit code."""
+    bundle = certify_command.fresh_bundle_path(str(out), "certify-client")
+    key = load_private_key(sign_with) if sign_with else None
+    bundle.mkdir(parents=True, exist_ok=True)
+    started = datetime.now(UTC)
+    results: list[CellResult] = []
+    interrupted = False
+    for index, cell in enumerate(cells, start=1):
+        print(f"[{index}/{len(cells)}] {cell.name} ...", end=" ", flush=True)
+        try:
+            result = run_cell(cell, options, bundle / CELLS_DIR / cell.name, front)
+        except KeyboardInterrupt:
+            print("interrupted", flush=True)
+            interrupted = True
+            results.append(not_run(cell, "interrupted while it ran"))
+            results += [not_run(c, "interrupted before it ran") for c in cells[index:]]
+            break
+        results.append(result)
+        print(result.status + (f": {'; '.join(result.reasons)}" if result.reasons else ""))
+    ended = datetime.now(UTC)
+    shown = [redact_text(a) for a in argv]
+    document = write_summary(
+        results,
+        bundle,
+        {
+            "command": shown,
+            "releases": list(dict.fromkeys(c.release for c in cells)),
+            "conditions": list(dict.fromkeys(c.condition for c in cells if c.condition)),
+            "strict": options.strict,
+            "interrupted": interrupted,
+            "startTime": started.isoformat(timespec="seconds"),
+            "endTime": ended.isoformat(timespec="seconds"),
+            "durationSeconds": round((ended - started).total_seconds(), 3),
+        },
+    )
+    certificate = build_certificate(document, argv, load_contract())
+    write_json(bundle / FILE_NAME, certificate)
+    manifest = write_manifest(bundle)
+    failing = [c for c in document["cells"] if c["status"] != "passed"]
+    sys.stdout.flush()
+    for cell in failing:
+        print(f"{cell['status']}: {cell['name']}: {'; '.join(cell['reasons'])}", file=sys.stderr)
+    counts = document["totals"]
+    print(
+        f"certify-client: {counts['passed']} of {counts['cells']} cells passed; "
+        f"bundle {bundle} ({SUMMARY_MD}, {FILE_NAME}, {MANIFEST})"
+    )
+    if key is not None:
+        sign(manifest, key)
+        print(f"signed {MANIFEST} with key {fingerprint(key.public_key())[:16]}")
+    return int(ExitCode.INFRASTRUCTURE) if interrupted else int(document["exitCode"])
+
+
+def _command(remainder: Sequence[str]) -> list[str]:
+    argv = list(remainder)
+    if argv and argv[0] == "--":
+        argv = argv[1:]
+    if not argv:
+        raise UsageError("certify-client: give the integration's command after --")
+    return argv

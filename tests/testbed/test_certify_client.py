@@ -1,0 +1,229 @@
+"""certify-client end to end: the worked example against cells of the matrix, and sealing.
+
+Each test runs ``scv-conformance certify-client`` in-process; every cell starts an emulator
+and the proxy on loopback and runs the integration as a subprocess. Jobs run 50 ms (slow
+jobs half a second) so that a whole matrix stays short.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from conformance.certify.signing import generate_keys
+from conformance.cli import main
+from conformance.emulator.conditions import CONDITIONS
+
+pytestmark = pytest.mark.integration
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "backup_report.py"
+FAST = ["--job-duration", "0.05", "--cell-timeout", "60"]
+
+
+def certify_client(out: Path, *options: str, command: list[str]) -> int:
+    return main(["certify-client", *FAST, *options, "--out", str(out), "--", *command])
+
+
+def summary(out: Path) -> dict:
+    return json.loads((out / "summary.json").read_text())
+
+
+def statuses(out: Path) -> dict[str, str]:
+    return {cell["name"]: cell["status"] for cell in summary(out)["cells"]}
+
+
+def test_an_integration_that_never_logs_in_again_fails_the_token_expiry_cell(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "bundle"
+    command = [sys.executable, str(EXAMPLE), "--no-relogin"]
+    code = certify_client(out, "--release", "6.2", "--condition", "token-expiry", command=command)
+    assert code == 1
+    assert statuses(out) == {"6.2-plain": "passed", "6.2-token-expiry": "failed"}
+    failed = summary(out)["cells"][1]
+    assert failed["commandExitCode"] == 1
+    # the reason quotes the integration's own last word: the 401 it did not survive
+    assert "401 Unauthorized" in failed["reasons"][0]
+    assert (
+        "- **6.2-token-expiry** (failed): the command exited 1" in (out / "summary.md").read_text()
+    )
+    assert "failed: 6.2-token-expiry: the command exited 1" in capsys.readouterr().err
+    certificate = json.loads((out / "certificate.json").read_text())
+    assert (certificate["kind"], certificate["result"], certificate["exitCode"]) == (
+        "client",
+        "failed",
+        1,
+    )
+    assert [f["path"] for f in certificate["integration"]["files"]] == [
+        sys.executable,
+        str(EXAMPLE),
+    ]
+
+
+def test_the_same_integration_with_a_relogin_passes_every_cell(tmp_path: Path) -> None:
+    out = tmp_path / "bundle"
+    command = [sys.executable, str(EXAMPLE)]
+    # the oldest release (the other test plays the newest): plainly and under every condition
+    assert certify_client(out, "--release", "4.4", command=command) == 0
+    cells = summary(out)["cells"]
+    assert [c["condition"] for c in cells] == [None, *CONDITIONS]
+    assert all(c["status"] == "passed" for c in cells), [c["reasons"] for c in cells]
+    by_name = {c["name"]: c for c in cells}
+    # the conditions were really met: more logins under token-expiry, a FAILED job reported
+    assert by_name["4.4-token-expiry"]["requests"] > by_name["4.4-plain"]["requests"]
+    log = (out / "cells" / "4.4-job-failure" / "command.log").read_text()
+    assert "FAILED (Job failed" in log
+    log = (out / "cells" / "4.4-translation-spelling" / "command.log").read_text()
+    assert "restorable on esx01" in log
+    # each cell is a proxy run folder; Allure groups every result by its cell
+    for name in ("summary.json", "summary.md", "junit.xml", "traffic.har", "cell.json"):
+        assert (out / "cells" / "4.4-plain" / name).is_file(), name
+    suites = set()
+    for path in (out / "allure-results").glob("*-result.json"):
+        labels = json.loads(path.read_text())["labels"]
+        suites |= {label["value"] for label in labels if label["name"] == "parentSuite"}
+    assert suites == set(by_name)
+    assert main(["certify-client", "--verify", str(out)]) == 0
+
+
+def test_a_client_mistake_fails_the_cell_even_when_the_command_exits_0(tmp_path: Path) -> None:
+    # logs in, then calls without the Token header: the appliance refuses, the script
+    # does not care and exits 0; the proxy names the mistake on the operation it was made on
+    script = (
+        "import os, httpx\n"
+        "scv = httpx.Client(base_url=os.environ['SCV_URL'])\n"
+        "scv.post('/4.1/auth/login', json={'username': os.environ['SCV_USERNAME'],"
+        " 'password': os.environ['SCV_PASSWORD']})\n"
+        "print(scv.get('/4.1/policies').status_code)\n"
+    )
+    out = tmp_path / "bundle"
+    code = certify_client(
+        out, "--release", "6.2", "--condition", "slow-jobs", command=[sys.executable, "-c", script]
+    )
+    assert code == 1
+    cells = summary(out)["cells"]
+    assert [c["commandExitCode"] for c in cells] == [0, 0]
+    for cell in cells:
+        assert cell["status"] == "failed"
+        assert cell["reasons"] == [
+            "client failure: getPolicies: client_token_required: " + cell["failures"][0]["message"]
+        ]
+
+
+def test_a_command_that_hangs_or_sends_nothing_fails_its_cell(tmp_path: Path) -> None:
+    out = tmp_path / "hangs"
+    hang = [sys.executable, "-c", "import time; time.sleep(60)"]
+    code = main(
+        [
+            "certify-client",
+            "--release",
+            "6.2",
+            "--condition",
+            "job-failure",
+            "--cell-timeout",
+            "0.5",
+            "--out",
+            str(out),
+            "--",
+            *hang,
+        ]
+    )
+    assert code == 1
+    for cell in summary(out)["cells"]:
+        assert cell["commandTimedOut"] is True
+        assert cell["reasons"] == [
+            "the command did not end within 0.5 s",
+            "the command sent no request to SCV_URL",
+        ]
+
+
+def test_no_secret_reaches_the_bundle(tmp_path: Path) -> None:
+    # an integration that prints its password and the token it was given
+    script = (
+        "import os, httpx\n"
+        "scv = httpx.Client(base_url=os.environ['SCV_URL'])\n"
+        "print('password', os.environ['SCV_PASSWORD'])\n"
+        "answer = scv.post('/4.1/auth/login', json={'username': os.environ['SCV_USERNAME'],"
+        " 'password': os.environ['SCV_PASSWORD']})\n"
+        "token = answer.json()['response']['token']\n"
+        "print('token', token)\n"
+        "open(os.environ['LEAK'], 'w').write(os.environ['SCV_PASSWORD'] + '\\n' + token)\n"
+    )
+    leak = tmp_path / "leak.txt"
+    out = tmp_path / "bundle"
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setenv("LEAK", str(leak))
+    try:
+        code = certify_client(
+            out,
+            "--release",
+            "6.2",
+            "--condition",
+            "token-expiry",
+            command=[sys.executable, "-c", script],
+        )
+    finally:
+        monkeypatch.undo()
+    assert code == 0
+    password, token = leak.read_text().splitlines()
+    log = (out / "cells" / "6.2-token-expiry" / "command.log").read_text()
+    assert log.count("[REDACTED]") == 2
+    for path in out.rglob("*"):
+        if path.is_file():
+            text = path.read_bytes()
+            assert password.encode() not in text, path
+            assert token.encode() not in text, path
+
+
+def test_a_signed_bundle_verifies_and_a_tampered_one_does_not(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    private, public = generate_keys(str(tmp_path / "vendor"))
+    out = tmp_path / "bundle"
+    script = [
+        sys.executable,
+        "-c",
+        "import os, httpx; httpx.post(os.environ['SCV_URL'] + '/4.1/auth/login', json={"
+        "'username': os.environ['SCV_USERNAME'], 'password': os.environ['SCV_PASSWORD']})",
+    ]
+    code = certify_client(
+        out,
+        "--release",
+        "4.4",
+        "--condition",
+        "transient-errors",
+        "--sign",
+        str(private),
+        command=script,
+    )
+    assert code == 0
+    assert (out / "MANIFEST.sig").is_file()
+    assert main(["certify-client", "--verify", str(out), "--key", str(public)]) == 0
+    (out / "cells" / "4.4-plain" / "cell.json").write_text('{"status": "passed"}')
+    capsys.readouterr()
+    assert main(["certify-client", "--verify", str(out), "--key", str(public)]) == 1
+    assert "cells/4.4-plain/cell.json: changed" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--out", "{out}"], "give the integration's command after --"),
+        (["--out", "{out}", "--", "no-such-integration"], "command not found: no-such-integration"),
+        (["--out", "{out}", "--condition", "expired", "--", "true"], "unknown condition 'expired'"),
+        (["--out", "{out}", "--release", "4.3", "--", "true"], "unknown release '4.3'"),
+        (["--", "true"], "give --out DIR"),
+    ],
+)
+def test_misuse_is_exit_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], arguments: list[str], message: str
+) -> None:
+    out = tmp_path / "bundle"
+    shown = [a.replace("{out}", str(out)) for a in arguments]
+    assert main(["certify-client", *shown]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()
