@@ -35,6 +35,7 @@ from conformance.testbed.certificate import FILE_NAME, build_certificate
 from conformance.testbed.front import FrontOptions, emulated_front
 from conformance.testbed.integration import resolve_command
 from conformance.testbed.matrix import Cell, build_matrix
+from conformance.testbed.options import seconds
 from conformance.testbed.report import CELLS_DIR, SUMMARY_MD, write_summary
 
 
@@ -48,10 +49,11 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("certify-client: --key goes with --verify; sign with --sign KEY")
     if not args.out:
         raise UsageError("certify-client: give --out DIR (or --verify DIR)")
+    cell_timeout, job_duration = seconds(args)
     argv = _command(args.integration)
     cells = build_matrix(args.release, args.condition)
-    options = CellOptions(tuple(resolve_command(argv)), args.cell_timeout, args.strict)
-    front = emulated_front(FrontOptions(job_duration=args.job_duration, strict=args.strict))
+    options = CellOptions(tuple(resolve_command(argv)), cell_timeout, args.strict)
+    front = emulated_front(FrontOptions(job_duration=job_duration, strict=args.strict))
     return certify_client(cells, options, argv, Path(args.out), front, args.sign)
 
 

@@ -18,7 +18,8 @@ from types import TracebackType
 from conformance.core.errors import InfrastructureError, UsageError
 from conformance.emulator.app import create_app
 from conformance.emulator.config import DEFAULT_USERNAME, EmulatorConfig
-from conformance.proxy import ClientProxy, Upstream
+from conformance.proxy.server import ClientProxy
+from conformance.proxy.upstream import Upstream
 from conformance.testbed.cell import Front, FrontFactory, Traffic
 from conformance.testbed.integration import Appliance
 from conformance.testbed.matrix import Cell

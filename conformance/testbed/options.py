@@ -4,8 +4,9 @@ parser is built before any command runs)."""
 from __future__ import annotations
 
 import argparse
-import math
+from typing import cast
 
+from conformance.core import options
 from conformance.emulator.conditions import CONDITIONS
 from conformance.testbed.matrix import known_releases
 
@@ -13,6 +14,15 @@ DEFAULT_CELL_TIMEOUT = 300.0
 MAX_CELL_TIMEOUT = 24 * 3600.0
 DEFAULT_JOB_DURATION = 0.3
 MAX_JOB_DURATION = 3600.0
+
+
+def seconds(args: argparse.Namespace) -> tuple[float, float]:
+    """``--cell-timeout`` and ``--job-duration``, checked as every run's seconds are
+    (finite, positive, bounded); UsageError otherwise."""
+    # not optional: a number comes back, or UsageError
+    cell_timeout = options.Seconds(MAX_CELL_TIMEOUT)(args.cell_timeout, "cell-timeout")
+    job_duration = options.Seconds(MAX_JOB_DURATION)(args.job_duration, "job-duration")
+    return cast(float, cell_timeout), cast(float, job_duration)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,14 +53,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strict", action="store_true", help="a deviation fails its cell")
     parser.add_argument(
         "--cell-timeout",
-        type=_seconds(MAX_CELL_TIMEOUT, zero=False),
         default=DEFAULT_CELL_TIMEOUT,
         metavar="S",
         help=f"seconds the command may run in each cell (default: {DEFAULT_CELL_TIMEOUT:g})",
     )
     parser.add_argument(
         "--job-duration",
-        type=_seconds(MAX_JOB_DURATION, zero=True),
         default=DEFAULT_JOB_DURATION,
         metavar="S",
         help=f"seconds the emulator's jobs run (default: {DEFAULT_JOB_DURATION:g}; "
@@ -62,23 +70,3 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="-- COMMAND [ARGS...]",
         help="the integration's command, run once per cell",
     )
-
-
-def _seconds(limit: float, zero: bool) -> argparse._ActionType:
-    """A parser of a finite number of seconds, positive (or zero), at most ``limit``."""
-
-    def parse(value: str) -> float:
-        try:
-            number = float(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a number of seconds: {value}") from None
-        if not math.isfinite(number):
-            raise argparse.ArgumentTypeError(f"{value}: not a finite number of seconds")
-        if number < 0 or (number == 0 and not zero):
-            least = "zero or more" if zero else "more than zero"
-            raise argparse.ArgumentTypeError(f"{value}: must be {least}")
-        if number > limit:
-            raise argparse.ArgumentTypeError(f"{value}: at most {limit:g} seconds")
-        return number
-
-    return parse
