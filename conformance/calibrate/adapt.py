@@ -25,7 +25,7 @@ from conformance.calibrate.explore import Answer, contract_registry, dumps_short
 from conformance.contract.evidence import VALUE_KEYWORDS
 from conformance.contract.overlay import apply_action, normalized_path
 from conformance.contract.pointers import lookup, parts_of
-from conformance.http.redaction import is_secret_field
+from conformance.http.redaction import excerpt, is_secret_field
 
 Pointer = tuple[str | int, ...]
 EVIDENCE = "observed"
@@ -144,7 +144,7 @@ def adapt(document: Mapping[str, Any], answers: Iterable[Answer], version: str) 
             _walk_extras(working, pointer, answer.body, answer, extras, 0)
     actions += _actions(working, extras, version)
     unfitting = [
-        f"{a.operation_id} {a.status}: {_where(e)}: {e.message[:120]}"
+        f"{a.operation_id} {a.status}: {_where(e)}: {excerpt(e.message, 120)}"
         for a in answers
         for e in answer_errors(working, a)[:1]
     ]

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance.calibrate.adapt import EVIDENCE
+from conformance.http.redaction import excerpt
 from conformance.scenarios.arazzo.criteria import tokenize
 from conformance.scenarios.arazzo.engine import RunResult
 from conformance.scenarios.arazzo.failures import ExpressionError
@@ -71,7 +72,8 @@ def adapt_criteria(heard: Iterable[Heard], version: str) -> CriteriaAdaptation:
         literals = [_literal(value) for value in answered]
         where = f"workflow {workflow_id}, step {step_id}: {condition}"
         if expression is None or not literals or None in literals:
-            shown = ", ".join(json.dumps(v, default=str)[:80] for v in answered) or "nothing"
+            shown = ", ".join(excerpt(json.dumps(v, default=str), 80) for v in answered)
+            shown = shown or "nothing"
             adaptation.unfitting.append(f"{where} (the appliance answered {shown})")
             continue
         expected = " || ".join(f"{expression} == {literal}" for literal in literals)

@@ -32,6 +32,7 @@ from conformance.calibrate.explore import Answer
 from conformance.contract.matching import OperationMatcher
 from conformance.core.context import RunContext
 from conformance.core.interrupts import INTERRUPTS
+from conformance.http.redaction import excerpt
 from conformance.http.session import Exchange
 from conformance.scenarios import alternatives, extensions, harness, loader
 from conformance.scenarios.arazzo.document import Workflow
@@ -126,7 +127,7 @@ def _run(
     done.heard += heard_in(result)
     error = result.error()
     if error is not None:
-        return f"failed: {str(error).splitlines()[0][:160]}"
+        return f"failed: {excerpt(str(error).splitlines()[0], 160)}"
     if extensions.CLEANUP not in workflow.data:
         return "ran"
     return "ran, cleaned up"

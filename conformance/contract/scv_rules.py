@@ -23,6 +23,7 @@ from referencing.jsonschema import DRAFT202012
 
 from conformance.contract.pointers import lookup
 from conformance.contract.spec import load_contract
+from conformance.http.redaction import excerpt
 
 URI_NULL = "scv_uri_null"
 ERROR_ENVELOPE = "scv_error_envelope"
@@ -110,11 +111,12 @@ class EnvelopeRules:
         if not isinstance(body, dict):
             return (
                 f"The {status} answer is not the SCV JSON envelope "
-                f"(Content-Type {content_type or 'none'}): {text[:200]!r}"
+                f"(Content-Type {content_type or 'none'}): {excerpt(text, 200)!r}"
             )
         missing = [f for f in self.required if f not in body]
         if missing:
-            return f"The error envelope lacks {', '.join(missing)}: {json.dumps(body)[:200]}"
+            shown = excerpt(json.dumps(body), 200)
+            return f"The error envelope lacks {', '.join(missing)}: {shown}"
         if "statusCode" in body and body["statusCode"] != status:
             return (
                 f"The envelope says statusCode {body['statusCode']!r} but the HTTP status is "

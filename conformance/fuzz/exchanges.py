@@ -9,10 +9,8 @@ from schemathesis import Case, Response
 from schemathesis.engine.recorder import Request, ScenarioRecorder
 
 from conformance.http import recording
-from conformance.http.redaction import redact_body, redact_headers
+from conformance.http.redaction import redact_body, redact_headers, response_text
 from conformance.http.session import Exchange
-
-TEXTUAL = ("json", "text", "xml", "html")
 
 
 def _flatten(headers: Mapping[str, list[str] | str]) -> list[tuple[str, str]]:
@@ -23,16 +21,13 @@ def _flatten(headers: Mapping[str, list[str] | str]) -> list[tuple[str, str]]:
     return items
 
 
-def _response_body(response: Response, secrets: Iterable[str]) -> str:
-    content_type = ",".join(response.headers.get("content-type", [])).lower()
-    if response.content and not any(t in content_type for t in TEXTUAL):
-        return f"<{len(response.content)} bytes of {content_type or 'unknown content'}>"
-    return redact_body(response.content, secrets)
-
-
 def exchange_of(request: Request, response: Response | None, secrets: Iterable[str]) -> Exchange:
     """The recorded request and its answer with tokens and passwords replaced."""
     secrets = tuple(secrets)
+    body, encoding = ("", "")
+    if response is not None:
+        content_type = ",".join(response.headers.get("content-type", []))
+        body, encoding = response_text(response.content or b"", content_type, secrets)
     return Exchange(
         method=request.method,
         url=request.uri,
@@ -40,8 +35,9 @@ def exchange_of(request: Request, response: Response | None, secrets: Iterable[s
         request_body=redact_body(request.body, secrets) if request.body else "",
         status_code=response.status_code if response is not None else None,
         response_headers=redact_headers(_flatten(response.headers)) if response else {},
-        response_body=_response_body(response, secrets) if response is not None else "",
+        response_body=body,
         elapsed_ms=response.elapsed * 1000 if response is not None else 0.0,
+        response_encoding=encoding,
     )
 
 

@@ -14,12 +14,16 @@ import tempfile
 import threading
 from pathlib import Path
 
+from conformance.http.redaction import know
+
 ISSUED_VARIABLE = "SCV_CONFORMANCE_ISSUED"
 _LOCK = threading.Lock()
 
 
 def note(secret: str) -> None:
-    """Record ``secret`` for the parent's scrub (when the parent asked for it)."""
+    """Record ``secret`` for the parent's scrub (when the parent asked for it), and keep it
+    out of every message this process cuts short."""
+    know([secret])
     path = os.environ.get(ISSUED_VARIABLE)
     if not path or not secret or "\n" in secret:
         return

@@ -67,14 +67,18 @@ def labels(
 
 @dataclass(frozen=True)
 class Body:
-    """A body as logged: its (possibly cut) text, its full size and whether it was cut."""
+    """A body as logged: its (possibly cut) text, its full size and whether it was cut;
+    ``encoding`` is ``base64`` for a binary body (its text the base64, never cut)."""
 
     text: str
     size: int
     truncated: bool
+    encoding: str = ""
 
     @classmethod
-    def capped(cls, text: str, cap: int = BODY_CAP) -> Body:
+    def capped(cls, text: str, cap: int = BODY_CAP, encoding: str = "") -> Body:
+        if encoding == "base64":
+            return cls(text, len(text) * 3 // 4 - text[-2:].count("="), False, encoding)
         raw = text.encode("utf-8")
         if len(raw) <= cap:
             return cls(text, len(raw), False)
@@ -209,7 +213,7 @@ def make_record(
         request_headers=dict(exchange.request_headers),
         request_body=Body.capped(exchange.request_body),
         response_headers=dict(exchange.response_headers),
-        response_body=Body.capped(exchange.response_body),
+        response_body=Body.capped(exchange.response_body, encoding=exchange.response_encoding),
         shape=_shape_of_body(content_type, exchange.response_body),
     )
 

@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 import base64
-import html
+import io
 import json
 import re
-import shlex
+import zipfile
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
-from urllib.parse import quote, quote_plus, urlsplit, urlunsplit
-from xml.sax.saxutils import escape
+from urllib.parse import urlsplit, urlunsplit
 
-REDACTED = "[REDACTED]"
+from conformance.http.redactor import MIN_FORM_LENGTH, REDACTED, Redactor
+
 #: Shorter secrets are redacted only as whole values of secret fields and headers.
-MIN_SECRET_LENGTH = 4
+MIN_SECRET_LENGTH = MIN_FORM_LENGTH
 SECRET_HEADERS = frozenset(
     {"token", "authorization", "vmware-api-session-id", "cookie", "set-cookie"}
 )
-#: A JSON field whose name contains one of these words holds a secret.
-SECRET_WORDS = ("password", "token", "secret", "certificate")
+#: A JSON field whose name contains one of these words holds a secret. A certificate is
+#: public (the syslog server's CA certificate is read back as it was written); a private
+#: key is a secret whatever its field is called (:data:`PRIVATE_KEY`).
+SECRET_WORDS = ("password", "token", "secret", "private_key", "privatekey")
 _SECRET_JSON_FIELD = re.compile(r'("(?:password|token)"\s*:\s*)"(?:[^"\\]|\\.)*"', re.IGNORECASE)
+#: A PEM private key, in any value.
+PRIVATE_KEY = re.compile(
+    r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----.*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|$)",
+    re.DOTALL,
+)
 
 
 #: A header whose name contains one of these words (besides SECRET_WORDS) holds a secret.
@@ -81,30 +89,9 @@ def redact_json(value: Any) -> Any:
         }
     if isinstance(value, list):
         return [redact_json(v) for v in value]
+    if isinstance(value, str) and "PRIVATE KEY-----" in value:
+        return PRIVATE_KEY.sub(REDACTED, value)
     return value
-
-
-def secret_forms(secret: str) -> set[str]:
-    """Every way ``secret`` may be written into an output.
-
-    As text: as is, URL-encoded (path, query and form style), shell-quoted (whole, and
-    inside a single-quoted string), XML/HTML-escaped and as a Python ``repr`` shows it.
-    Each of these also JSON-escaped once and twice (ASCII or not): a curl command or an
-    echoed message inside a JSON report is written that way.
-    """
-    texts = {secret, quote(secret, safe=""), quote(secret), quote_plus(secret)}
-    texts |= {shlex.quote(secret), repr(secret)[1:-1]}
-    texts |= {escape(secret, {'"': "&quot;", "'": "&apos;"}), html.escape(secret, quote=True)}
-    texts |= {escape(secret, {'"': "&#34;", "'": "&#39;"})}
-    texts |= {text.replace("'", "'\"'\"'") for text in list(texts)}
-    forms = set(texts)
-    for text in texts:
-        for ensure_ascii in (True, False):
-            once = json.dumps(text, ensure_ascii=ensure_ascii)[1:-1]
-            forms |= {once, json.dumps(once, ensure_ascii=ensure_ascii)[1:-1]}
-    # a JSON body inside a single-quoted curl argument
-    forms |= {form.replace("'", "'\"'\"'") for form in list(forms)}
-    return {form for form in forms if form}
 
 
 def basic_auth(username: str, password: str) -> str:
@@ -115,26 +102,60 @@ def basic_auth(username: str, password: str) -> str:
 def replace_secrets(text: str, secrets: Iterable[str]) -> str:
     """``text`` with every known secret replaced, in every form it may be written in.
 
-    Secrets shorter than :data:`MIN_SECRET_LENGTH` are not replaced inside other text (a
-    one-letter password would mangle every word holding that letter); they are kept out
-    only as whole values of secret fields and headers (:func:`redact_json`,
-    :func:`redact_headers`).
+    The matcher of each set of secrets is built once (:func:`redactor`), so its cost does
+    not grow with the number of secrets. Secrets shorter than :data:`MIN_SECRET_LENGTH` are
+    not replaced inside other text (a one-letter password would mangle every word holding
+    that letter); they are kept out only as whole values of secret fields and headers
+    (:func:`redact_json`, :func:`redact_headers`).
     """
-    for form in replaceable_forms(secrets):
-        if form in text:
-            text = text.replace(form, REDACTED)
-    return text
+    return redactor(frozenset(s for s in secrets if s)).redact(text)
 
 
-def replaceable_forms(secrets: Iterable[str]) -> list[str]:
-    """The forms of ``secrets`` long enough to replace inside text, longest first."""
-    forms = {form for secret in secrets if secret for form in secret_forms(secret)}
-    return sorted((f for f in forms if len(f) >= MIN_SECRET_LENGTH), key=len, reverse=True)
+@lru_cache(maxsize=16)
+def redactor(secrets: frozenset[str]) -> Redactor:
+    """The matcher of one set of secrets (a client's grows by one token at a login)."""
+    return Redactor(secrets)
+
+
+#: The secrets this process has met: the passwords it was given and the tokens and session
+#: ids it was issued (:func:`know`). A message is cleaned of them before it is cut short
+#: (:func:`excerpt`): a cut secret is no longer a secret any later redaction can find.
+KNOWN = Redactor()
+
+
+def redact_strings(value: Any, secrets: Redactor) -> Any:
+    """A copy of a decoded JSON value with every secret replaced in every string (keys too)."""
+    if isinstance(value, str):
+        return secrets.redact(value)
+    if isinstance(value, dict):
+        return {redact_strings(k, secrets): redact_strings(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact_strings(v, secrets) for v in value]
+    return value
+
+
+def know(secrets: Iterable[str]) -> None:
+    """Add ``secrets`` to those this process keeps out of every message it cuts."""
+    KNOWN.add(secrets)
+
+
+def excerpt(text: str, limit: int, ellipsis: str = "") -> str:
+    """At most ``limit`` characters of ``text`` (and ``ellipsis`` when cut), redacted first:
+    JSON secret fields, private keys and every secret this process knows (:data:`KNOWN`)."""
+    cleaned = KNOWN.redact(redact_text(text))
+    if len(cleaned) <= limit:
+        return cleaned
+    marker = cleaned.find(REDACTED, max(limit - len(REDACTED) + 1, 0), limit + len(REDACTED))
+    if -1 < marker < limit:  # the cut falls inside a marker: keep it whole
+        limit = marker + len(REDACTED)
+    return cleaned[:limit] + ellipsis
 
 
 def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
-    """``text`` with JSON secret fields and every known secret value replaced."""
+    """``text`` with JSON secret fields, private keys and every known secret replaced."""
     text = _SECRET_JSON_FIELD.sub(lambda m: f'{m.group(1)}"{REDACTED}"', text)
+    if "PRIVATE KEY-----" in text:
+        text = PRIVATE_KEY.sub(REDACTED, text)
     return replace_secrets(text, secrets)
 
 
@@ -152,3 +173,69 @@ def redact_body(body: bytes | str | None, secrets: Iterable[str] = ()) -> str:
     except (ValueError, TypeError):
         rendered = body
     return redact_text(rendered, secrets)
+
+
+#: The largest binary answer an exchange keeps (as base64, its log entry stays under 64 KiB).
+BINARY_CAP = 48 * 1024
+#: Content types whose bodies are text (anything else is kept as binary).
+TEXTUAL = ("json", "text", "xml", "html", "yaml", "javascript", "x-www-form-urlencoded")
+#: The most bytes a zip's members may declare for their redaction to be tried.
+ZIP_CONTENT_CAP = 8 * 1024 * 1024
+#: The first bytes of compressed formats other than zip: they may hide a secret no
+#: redaction can read, so they are never kept.
+_COMPRESSED = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ", b"7z\xbc\xaf", b"\x28\xb5\x2f\xfd")
+
+
+def is_textual(content_type: str) -> bool:
+    """True when a body of ``content_type`` is text (JSON, plain text, XML, HTML...)."""
+    lowered = content_type.lower()
+    return any(kind in lowered for kind in TEXTUAL)
+
+
+def redact_binary(content: bytes, secrets: Iterable[str] = ()) -> bytes | None:
+    """A binary body with every secret replaced, or None when that cannot be made sure of.
+
+    A zip (the appliance's job logs) is rebuilt with each member's text redacted, names,
+    dates and compression kept; other bytes are redacted where they hold text. A zip that
+    does not read, and other compressed formats, give None: what they hide cannot be read,
+    so it cannot be kept.
+    """
+    if content.startswith(_COMPRESSED):
+        return None
+    if not content.startswith(b"PK\x03\x04"):
+        return _redacted_bytes(content, secrets)
+    out = io.BytesIO()
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w") as target:
+            if sum(info.file_size for info in source.infolist()) > ZIP_CONTENT_CAP:
+                return None  # a reader stops at the declared size: this bounds the memory
+            for info in source.infolist():
+                data = source.read(info) if not info.is_dir() else b""
+                target.writestr(info, _redacted_bytes(data, secrets) if data else data)
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, ValueError, OSError):
+        return None  # encrypted, cut or damaged
+    return out.getvalue()
+
+
+def _redacted_bytes(data: bytes, secrets: Iterable[str]) -> bytes:
+    text = data.decode("utf-8", "surrogateescape")
+    redacted = redact_text(text, secrets)
+    return data if redacted == text else redacted.encode("utf-8", "surrogateescape")
+
+
+def response_text(
+    content: bytes, content_type: str, secrets: Iterable[str] = ()
+) -> tuple[str, str]:
+    """A response body as an exchange keeps it, redacted, and its encoding: text as text
+    (``""``), binary as ``base64`` (:func:`redact_binary`); an empty body is empty text."""
+    if not content:
+        return "", ""
+    if is_textual(content_type):
+        return redact_body(content, secrets), ""
+    kind = content_type or "unknown content"
+    if len(content) > BINARY_CAP:
+        return f"<{len(content)} bytes of {kind}: over the {BINARY_CAP // 1024} KiB kept>", ""
+    redacted = redact_binary(content, secrets)
+    if redacted is None:
+        return f"<{len(content)} bytes of {kind}: compressed in a form not read, not kept>", ""
+    return base64.b64encode(redacted).decode("ascii"), "base64"

@@ -30,8 +30,10 @@ from conformance.http.pacing import PACER
 from conformance.http.redaction import (
     REDACTED,
     basic_auth,
+    know,
     redact_body,
     redact_headers,
+    response_text,
     secret_header_values,
 )
 
@@ -147,20 +149,18 @@ class Exchange:
     response_headers: dict[str, str]
     response_body: str
     elapsed_ms: float
+    #: ``base64`` when ``response_body`` is the base64 of a (redacted) binary answer.
+    response_encoding: str = ""
 
     @classmethod
     def from_response(
         cls, response: httpx.Response, elapsed_ms: float, secrets: Iterable[str] = ()
     ) -> Exchange:
-        """The redacted exchange of an httpx response; binary bodies are only sized."""
+        """The redacted exchange of an httpx response; a binary body kept as base64."""
         request = response.request
         secrets = tuple(secrets)
         content_type = response.headers.get("content-type", "")
-        body = (
-            f"<{len(response.content)} bytes of {content_type}>"
-            if "json" not in content_type and "text" not in content_type
-            else cut(redact_body(response.content, secrets))
-        )
+        body, encoding = response_text(response.content, content_type, secrets)
         return cls(
             method=request.method,
             url=str(request.url),
@@ -168,8 +168,9 @@ class Exchange:
             request_body=cut(redact_body(request.content, secrets)),
             status_code=response.status_code,
             response_headers=redact_headers(response.headers.items()),
-            response_body=body,
+            response_body=body if encoding else cut(body),
             elapsed_ms=elapsed_ms,
+            response_encoding=encoding,
         )
 
     def as_curl(self) -> str:
@@ -200,7 +201,10 @@ class Exchange:
             lines += ["", self.request_body]
         lines += ["", f"HTTP {self.status_code}  ({self.elapsed_ms:.0f} ms)"]
         lines += [f"{k}: {v}" for k, v in self.response_headers.items()]
-        if self.response_body:
+        if self.response_encoding:
+            size = len(self.response_body) * 3 // 4
+            lines += ["", f"<about {size} bytes of binary content, in the exchange log>"]
+        elif self.response_body:
             lines += ["", self.response_body]
         return "\n".join(lines)
 
@@ -396,6 +400,7 @@ class ScvSession(RecordingClient):
         self._issued: list[str] = []
         self.logins = 0
         self.auth = TokenAuth(self)
+        know(self.secrets)
 
     def __enter__(self) -> ScvSession:
         return self

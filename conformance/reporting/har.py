@@ -19,7 +19,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 from conformance import __version__
 from conformance.http.recording import BODY_CAP, ExchangeRecord, read_records
-from conformance.http.redaction import replace_secrets
+from conformance.http.redaction import redact_strings, redactor
+from conformance.http.redactor import Redactor
 from conformance.reporting.atomic import open_atomic
 
 HAR_VERSION = "1.2"
@@ -63,6 +64,8 @@ def har_entry(record: ExchangeRecord) -> dict[str, Any]:
         "mimeType": record.response_content_type or "x-unknown",
         "text": record.response_body.text,
     }
+    if record.response_body.encoding:
+        content["encoding"] = record.response_body.encoding
     response = {
         "status": record.status or 0,
         "statusText": _status_text(record),
@@ -107,15 +110,22 @@ def har_entry(record: ExchangeRecord) -> dict[str, Any]:
     return entry
 
 
-def _hidden(value: Any, secrets: list[str]) -> Any:
-    """``value`` with every secret value replaced in every string, at any depth."""
-    if isinstance(value, str):
-        return replace_secrets(value, secrets)
-    if isinstance(value, dict):
-        return {_hidden(k, secrets): _hidden(v, secrets) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_hidden(v, secrets) for v in value]
-    return value
+def entry_line(entry: dict[str, Any], secrets: Redactor) -> str:
+    """One entry as a line of JSON, every secret replaced.
+
+    The line is searched as a whole, once: the cost of a HAR does not grow with its strings
+    or with the number of secrets. A replacement that would break the line's JSON (a secret
+    spelt like the JSON around it) falls back to replacing in each string.
+    """
+    line = json.dumps(entry, ensure_ascii=False)
+    hidden = secrets.redact(line) if secrets else line
+    if hidden == line:
+        return line
+    try:
+        json.loads(hidden)
+    except ValueError:
+        return json.dumps(redact_strings(entry, secrets), ensure_ascii=False)
+    return hidden
 
 
 def merged_records(paths: Iterable[Path]) -> Iterator[ExchangeRecord]:
@@ -129,7 +139,7 @@ def write_har(paths: Iterable[Path], out: Path, secrets: Iterable[str] = ()) -> 
 
     ``secrets`` are replaced once more, in any encoding, on top of the logs' redaction.
     """
-    hidden = [s for s in secrets if s]
+    hidden = redactor(frozenset(s for s in secrets if s))
     creator = {"name": CREATOR, "version": __version__}
     count = 0
     with open_atomic(out) as handle:
@@ -137,9 +147,8 @@ def write_har(paths: Iterable[Path], out: Path, secrets: Iterable[str] = ()) -> 
         handle.write(json.dumps(creator))
         handle.write(', "pages": [], "entries": [')
         for record in merged_records(paths):
-            entry = _hidden(har_entry(record), hidden) if hidden else har_entry(record)
             handle.write(",\n" if count else "\n")
-            handle.write(json.dumps(entry, ensure_ascii=False))
+            handle.write(entry_line(har_entry(record), hidden))
             count += 1
         handle.write("\n]}}\n")
     return count

@@ -10,6 +10,7 @@ from conformance.contract import deviation
 from conformance.core.errors import ExitCode
 from conformance.core.item_keys import FUZZ
 from conformance.core.skips import SKIP_KIND_PROPERTY, parse
+from conformance.http.redaction import excerpt
 from conformance.reporting.allure_results import ResultRecord
 
 #: Worst first: the status of an operation or workflow is that of its worst test.
@@ -216,8 +217,8 @@ def _failure(result: ResultRecord) -> dict[str, Any]:
     if result.deviation:
         message = result.label(deviation.MESSAGE_PROPERTY) or message.removeprefix(deviation.TAG)
         message = message.strip()
-    if len(message) > MESSAGE_LIMIT:
-        message = message[:MESSAGE_LIMIT] + " …"
+    # redacted before it is cut: a secret cut in two is one no later redaction can find
+    message = excerpt(message, MESSAGE_LIMIT, " …")
     entry.update(
         {
             "stepId": result.label("stepId"),

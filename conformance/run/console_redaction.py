@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -23,7 +22,7 @@ from rich.segment import Segment, Segments
 from rich.table import Table
 from rich.text import Text
 
-from conformance.http.redaction import REDACTED, replaceable_forms
+from conformance.http.redactor import Redactor
 
 
 class ConsoleSecrets:
@@ -34,32 +33,22 @@ class ConsoleSecrets:
     ) -> None:
         """``issued``: read before each print, the secrets issued to the test processes
         so far (tokens, session ids)."""
-        self._lock = threading.Lock()
-        self._secrets: set[str] = set()
-        self._forms: list[str] = []
+        self._redactor = Redactor(secrets)
         self._issued = issued
-        self.hide(secrets)
 
     def hide(self, secrets: Iterable[str]) -> None:
         """Add ``secrets`` to those kept off the console."""
-        with self._lock:
-            new = {s for s in secrets if s} - self._secrets
-            if new:
-                self._secrets |= new
-                self._forms = replaceable_forms(self._secrets)
+        self._redactor.add(secrets)
 
-    def forms(self) -> list[str]:
-        """The forms to replace, longest first (the issued secrets read anew)."""
+    def current(self) -> Redactor:
+        """The matcher to redact with (the issued secrets read anew)."""
         if self._issued is not None:
             self.hide(self._issued())
-        return self._forms
+        return self._redactor
 
-    def redact(self, text: str, forms: list[str] | None = None) -> str:
+    def redact(self, text: str, redactor: Redactor | None = None) -> str:
         """``text`` with every known secret replaced."""
-        for form in self.forms() if forms is None else forms:
-            if form in text:
-                text = text.replace(form, REDACTED)
-        return text
+        return (redactor or self.current()).redact(text)
 
 
 class ConsoleRedaction(RenderHook):
@@ -72,33 +61,33 @@ class ConsoleRedaction(RenderHook):
     def process_renderables(self, renderables: list[ConsoleRenderable]) -> list[ConsoleRenderable]:
         if all(isinstance(renderable, Control) for renderable in renderables):
             return renderables  # a live display moving the cursor
-        forms = self.secrets.forms()
-        if not forms:
+        redactor = self.secrets.current()
+        if not redactor:
             return renderables
-        return [self._redacted(renderable, forms) for renderable in renderables]
+        return [self._redacted(renderable, redactor) for renderable in renderables]
 
-    def _redacted(self, renderable: Any, forms: list[str]) -> Any:
+    def _redacted(self, renderable: Any, redactor: Redactor) -> Any:
         if isinstance(renderable, Control):
             return renderable
         if isinstance(renderable, str):
-            return self.secrets.redact(renderable, forms)
+            return self.secrets.redact(renderable, redactor)
         if isinstance(renderable, Table):
             # cell by cell: a cell wraps its text, which would split a secret
             table = copy.copy(renderable)
-            table.title = self._redacted(table.title, forms)
-            table.caption = self._redacted(table.caption, forms)
+            table.title = self._redacted(table.title, redactor)
+            table.caption = self._redacted(table.caption, redactor)
             table.columns = [
                 dataclasses.replace(
                     column,
-                    header=self._redacted(column.header, forms),
-                    _cells=[self._redacted(cell, forms) for cell in column.cells],
+                    header=self._redacted(column.header, redactor),
+                    _cells=[self._redacted(cell, redactor) for cell in column.cells],
                 )
                 for column in table.columns
             ]
             return table
         if isinstance(renderable, Text):
             plain = renderable.plain
-            redacted = self.secrets.redact(plain, forms)
+            redacted = self.secrets.redact(plain, redactor)
             if redacted == plain:
                 return renderable
             return Text(redacted, style=renderable.style, end=renderable.end)
@@ -108,7 +97,7 @@ class ConsoleRedaction(RenderHook):
         segments: list[Segment] = []
         for line in lines:
             text = "".join(segment.text for segment in line)
-            redacted = self.secrets.redact(text, forms)
+            redacted = self.secrets.redact(text, redactor)
             segments.extend(line if redacted == text else [Segment(redacted)])
             segments.append(Segment.line())
         return Segments(segments)

@@ -10,7 +10,6 @@ return the exit code.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import secrets
 import sys
@@ -33,7 +32,10 @@ from conformance.http.issued import IssuedSecrets
 from conformance.http.recording import log_files
 from conformance.http.redaction import (
     basic_auth,
+    know,
     public_url,
+    redact_strings,
+    redactor,
     replace_secrets,
     secret_header_values,
     url_credentials,
@@ -123,6 +125,7 @@ def execute(settings: Settings, plan: RunPlan, console: Console | None = None) -
     """
     plan.validate()
     issued = IssuedSecrets()
+    know(secret_values(settings))
     shown = ConsoleSecrets(secret_values(settings), issued=issued.read)
     consoles = (console or plain_console(stderr=False), console or plain_console(stderr=True))
     try:
@@ -346,6 +349,7 @@ def finish(
     ``clock``: ``time.monotonic()`` at the start; ``hidden``: values no file may keep;
     ``contract``: the run's (overlays applied), for the coverage view.
     """
+    know(hidden)  # every message the reports cut is redacted first
     results_dir = run_dir / "allure-results"
     polish(results_dir)
     results = read_results(results_dir)
@@ -381,7 +385,7 @@ def finish(
     summary = build_summary(results, facts, coverage)
     summary = settle(summary, plan.baseline, plan.write_baseline, hidden)
     # the summary is shown as well as written: its text is scrubbed here, the files below
-    summary = json.loads(replace_secrets(json.dumps(summary), hidden))
+    summary = redact_strings(summary, redactor(frozenset(hidden)))
     if facts.interrupted:
         interruption.mark_allure(results_dir, summary.get("error", ""), facts.leftovers)
     write_json(run_dir / "summary.json", summary)

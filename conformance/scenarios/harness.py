@@ -13,6 +13,7 @@ from conformance.core.interrupts import INTERRUPTS
 from conformance.core.settings import POOL_SEPARATOR
 from conformance.core.skips import Skip, SkipKind
 from conformance.http.guard import changes_state
+from conformance.http.redaction import know
 from conformance.http.session import Exchange, ScvSession
 from conformance.scenarios import evidence, extensions, inventory, job_polling, run_names
 from conformance.scenarios.arazzo.document import ScenarioDocument, Workflow
@@ -161,7 +162,9 @@ def workflow_inputs(
         wanted,
         fetch if vcenter is not None else None,
     )
-    resolved.update(inventory.secret_inputs(wanted))
+    secrets = inventory.secret_inputs(wanted)
+    know(secrets.values())
+    resolved.update(secrets)
     resolved.update(credential_inputs(context.target.username, context.target.password, wanted))
     # what the workflow creates carries the run's id: runs side by side do not collide
     names = run_names.named_defaults(workflow.input_schema, context.settings.run_id or "")

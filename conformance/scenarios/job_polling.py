@@ -24,6 +24,8 @@ RUNNING_STATUSES = frozenset({"QUEUED", "RUNNING"})
 JOB_PATH = "/4.1/jobs/{id}"
 FIRST_POLL_SECONDS = 0.05
 MAX_LOG_CHARS = 200_000
+#: What is read past the limit, so that a secret across it is found before the cut.
+LOG_SLACK = 4096
 
 
 class JobPolling:
@@ -108,14 +110,18 @@ def fetch_logs(session: ScvSession, job_id: Any) -> list[Attachment]:
     for info in archive.infolist():
         if info.is_dir():
             continue
-        raw = archive.read(info)[:MAX_LOG_CHARS]
+        # a little more than is shown, redacted before it is cut: a secret cut at the
+        # limit would be a secret no redaction finds
+        with archive.open(info) as member:
+            raw = member.read(MAX_LOG_CHARS + LOG_SLACK)
         try:
             text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            continue
-        attachments.append(
-            Attachment(f"job {job_id} {info.filename}", redact_text(text, session.secrets))
-        )
+        except UnicodeDecodeError as exc:
+            if exc.start < len(raw) - 3:  # not only a character cut at the end
+                continue
+            text = raw[: exc.start].decode("utf-8")
+        shown = redact_text(text, session.secrets)[:MAX_LOG_CHARS]
+        attachments.append(Attachment(f"job {job_id} {info.filename}", shown))
     return attachments
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import html
 import json
 import shlex
 import socket
@@ -19,6 +20,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from secrets import token_hex
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -126,6 +128,30 @@ class RecordingEmulator:
             }
 
 
+def encodings(value: str) -> list[str]:
+    """``value`` as an appliance (or anything between) may write it back: plain, escaped for
+    JSON (Gson's HTML-safe \\u too), Python's repr, URL-encoded, shell-quoted, HTML, every
+    character \\u-escaped, upper-case, base64, hex, and cut across a line."""
+    middle = len(value) // 2
+    return [
+        value,
+        json.dumps(value)[1:-1],
+        json.dumps(value, ensure_ascii=False)[1:-1],
+        "".join(f"\\u{ord(c):04x}" if c in "'&<>=" else c for c in json.dumps(value)[1:-1]),
+        repr(value + '"')[1:-2],
+        quote(value, safe=""),
+        quote_plus(value),
+        shlex.quote(value),
+        html.escape(value),
+        "".join(f"\\u{ord(c):04x}" for c in value),
+        value.upper(),
+        base64.b64encode(value.encode()).decode(),
+        value.encode().hex(),
+        value.encode().hex().upper(),
+        f"{value[:middle]}\n    {value[middle:]}",
+    ]
+
+
 @dataclass
 class Secrets:
     """The credentials a run is given; the echo appliance answers them back in every encoding."""
@@ -135,13 +161,7 @@ class Secrets:
     storage_password: str = ""
 
     def encodings(self, value: str) -> list[str]:
-        return [
-            value,
-            json.dumps(value)[1:-1],
-            quote(value, safe=""),
-            quote_plus(value),
-            shlex.quote(value),
-        ]
+        return encodings(value)
 
     def echoes(self) -> list[str]:
         values = [self.password, self.storage_password]
@@ -153,6 +173,8 @@ class Secrets:
 LOGIN = "/api/4.1/auth/login"
 TOKEN_PREFIX = "issued-token-"
 VCENTER_SESSION = "vcenter-session-"
+#: Where an echoed token starts in an error page: a message cut at 200 characters splits it.
+ECHO_AT = 190
 
 
 @dataclass
@@ -167,6 +189,9 @@ class Hostile:
     huge_bytes: int = 50 * 1024 * 1024
     logins: int = 0
     requests: int = 0
+    #: With ``hex_tokens``, logins issue 32 hex characters, as the appliance does.
+    hex_tokens: bool = False
+    tokens: list[str] = field(default_factory=list)
     port: int = 0
     _loop: asyncio.AbstractEventLoop | None = field(default=None, repr=False)
     _thread: threading.Thread | None = field(default=None, repr=False)
@@ -234,6 +259,9 @@ class Hostile:
         if request.method == "POST" and request.path == LOGIN:
             self.logins += 1
             token = f"{TOKEN_PREFIX}{self.logins}-Zq8xVw"
+            if self.hex_tokens:
+                token = token_hex(16)
+            self.tokens.append(token)
             await _send(writer, 200, {"statusCode": 200, "response": {"token": token}})
             return True
         if request.method == "POST" and request.path == "/api/session":
@@ -269,12 +297,23 @@ class Hostile:
             return True
         if self.behaviour == "echo":
             assert self.secrets is not None
-            echoed = " | ".join([request.text, *self.secrets.echoes()])
-            await _send(
-                writer,
-                400,
-                {"statusCode": 400, "responseMessage": f"bad request: {echoed}", "uri": None},
-            )
+            token = request.header("token")
+            echoes = [*self.secrets.echoes(), *(encodings(token) if token else [])]
+            echoed = " | ".join([request.text, *echoes])
+            kind = self.requests % 3
+            if kind == 1 and token:
+                # an error page quoting the token where a message is cut (200 characters)
+                head = "<html><body><h1>500 Internal Server Error</h1><p>session "
+                page = f"{head:x<{ECHO_AT}}{token} expired: {echoed}</p></body></html>"
+                await _send(writer, 500, page, "text/html")
+            elif kind == 2 and token:
+                # JSON, but not the envelope: the rules quote json.dumps(body)[:200]
+                await _send(writer, 400, {"detail": f"{'x' * (ECHO_AT - 12)}{token} {echoed}"})
+            else:
+                message = f"bad request: {echoed}"
+                await _send(
+                    writer, 400, {"statusCode": 400, "responseMessage": message, "uri": None}
+                )
             return True
         raise AssertionError(f"unknown behaviour {self.behaviour}")
 
@@ -284,6 +323,15 @@ class Request:
     method: str
     path: str
     text: str
+
+    def header(self, name: str) -> str:
+        """The value of header ``name`` (any case), empty when it was not sent."""
+        head = self.text.split("\r\n\r\n", 1)[0]
+        for line in head.split("\r\n")[1:]:
+            key, _, value = line.partition(":")
+            if key.strip().lower() == name:
+                return value.strip()
+        return ""
 
 
 async def _read_request(reader: asyncio.StreamReader) -> Request | None:
@@ -303,13 +351,19 @@ async def _read_request(reader: asyncio.StreamReader) -> Request | None:
     return Request(method, target.split("?", 1)[0], text)
 
 
-async def _send(writer: asyncio.StreamWriter, status: int, body: Any) -> None:
-    data = json.dumps(body).encode()
-    reason = {200: "OK", 201: "Created", 400: "Bad Request", 401: "Unauthorized"}.get(
-        status, "Not Found"
-    )
+async def _send(
+    writer: asyncio.StreamWriter, status: int, body: Any, content_type: str = "application/json"
+) -> None:
+    data = body.encode() if content_type != "application/json" else json.dumps(body).encode()
+    reason = {
+        200: "OK",
+        201: "Created",
+        400: "Bad Request",
+        401: "Unauthorized",
+        500: "Internal Server Error",
+    }.get(status, "Not Found")
     writer.write(
-        f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n"
+        f"HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\n"
         f"Content-Length: {len(data)}\r\n\r\n".encode()
         + data
     )

@@ -1,16 +1,26 @@
 """Secrets stay out of every output: an appliance that echoes every credential it knows.
 
-The echo appliance logs in normally, then answers every call 400 with the whole request
-(headers, Basic auth, token, JSON body) and every credential of the run in every encoding
-(plain, JSON-escaped, URL-encoded, shell-quoted, base64 of ``user:password``) in its error
-message. After a destructive run (so the storage system's password is sent too), no file
-of the run folder and no console text holds any of them in any of those encodings.
+The echo appliance logs in normally (issuing tokens of 32 hex characters, as SCV does),
+then answers every call with an error that holds the whole request (headers, Basic auth,
+token, JSON body) and every credential of the run in every form an appliance or anything
+between may write it: plain, JSON-escaped (Gson's ``\\u0027`` too), Python's repr, URL-
+encoded, shell-quoted, HTML, every character ``\\uXXXX``-escaped, upper-case, base64, hex
+and cut across a line. One answer in three is an HTML error page with the token at
+character 190, one in three a JSON body that is not the envelope with the token at the
+same place: the two places where a message is quoted and cut at 200 characters.
+
+After a destructive run (so the storage system's password is sent too) with ``--record``,
+no output of the run holds any of them in any of those forms, nor 12 characters in a row
+of a token: not the console, not any file of the run folder (summary.json, summary.md,
+junit.xml, the Allure results and attachments, exchanges/*.jsonl), not the HAR.
 """
 
 from __future__ import annotations
 
 import base64
+import html
 import json
+import re
 import shlex
 from pathlib import Path
 from urllib.parse import quote, quote_plus
@@ -19,14 +29,16 @@ from xml.sax.saxutils import escape
 import pytest
 
 from tests.safety import harness_cli
-from tests.safety.appliances import TOKEN_PREFIX, VCENTER_SESSION, Hostile, Secrets
+from tests.safety.appliances import VCENTER_SESSION, Hostile, Secrets
 
 pytestmark = pytest.mark.integration
 
-#: Quotes, a backslash, a space, an ampersand and a dollar: every encoding differs.
-PASSWORD = "pa\"ss w\\rd&'$1"
+#: Quotes, a backslash, a space, an ampersand, a dollar and a letter outside ASCII.
+PASSWORD = "pa\"ss w\\rd&'$1é"
 STORAGE_PASSWORD = 'st0rage"pass/+%'
 USERNAME = "administrator@vsphere.local"
+#: A run of this many characters of a token is a leak (a token cut short is one too).
+WINDOW = 12
 
 
 def encodings(value: str) -> set[str]:
@@ -39,20 +51,46 @@ def encodings(value: str) -> set[str]:
         shlex.quote(value),
         escape(value, {'"': "&quot;", "'": "&apos;"}),
         escape(value, {'"': "&#34;", "'": "&#39;"}),
+        html.escape(value),
+        repr(value)[1:-1],
+        repr(value + '"')[1:-2],  # Python escapes the single quote when both are in a string
+        "".join(f"\\u{ord(c):04x}" for c in value),
+        base64.b64encode(value.encode()).decode(),
+        value.encode().hex(),
     }
-    escaped = {json.dumps(text)[1:-1] for text in texts}
+    escaped = {json.dumps(text, ensure_ascii=a)[1:-1] for text in texts for a in (True, False)}
+    escaped |= {t.replace("'", "\\u0027").replace("&", "\\u0026") for t in escaped}
     return texts | escaped | {json.dumps(text)[1:-1] for text in escaped}
 
 
 def forbidden() -> set[str]:
     basic = base64.b64encode(f"{USERNAME}:{PASSWORD}".encode()).decode()
     values = encodings(PASSWORD) | encodings(STORAGE_PASSWORD) | {basic}
-    return {v for v in values if len(v) >= 4}
+    return {v.lower() for v in values if len(v) >= 4}
 
 
-def test_no_output_holds_a_credential_in_any_encoding(tmp_path: Path) -> None:
+def readings(text: str) -> list[str]:
+    """``text`` as written, and with its line breaks (real or escaped) taken out, lower-case:
+    a secret cut across a line, or upper-cased, is still a secret."""
+    lowered = text.lower()
+    joined = re.sub(r"(\\+r)?\\+n[ \t]*|\r?\n[ \t]*|&#10;", "", lowered)
+    return [lowered, joined]
+
+
+def token_pieces(token: str) -> set[str]:
+    """Every run of WINDOW characters of ``token``, and of its hex and base64."""
+    pieces = {token[i : i + WINDOW] for i in range(len(token) - WINDOW + 1)}
+    hexed = token.encode().hex()
+    pieces |= {hexed[i : i + 2 * WINDOW] for i in range(0, len(hexed) - 2 * WINDOW + 1, 2)}
+    encoded = base64.b64encode(token.encode()).decode()
+    pieces |= {encoded[i : i + WINDOW] for i in range(0, len(encoded) - WINDOW - 4, 4)}
+    return {piece.lower() for piece in pieces}
+
+
+def test_no_output_holds_a_credential_in_any_form(tmp_path: Path) -> None:
     secrets = Secrets(USERNAME, PASSWORD, STORAGE_PASSWORD)
-    with Hostile("echo", secrets=secrets) as app:
+    har = tmp_path / "run.har"
+    with Hostile("echo", secrets=secrets, hex_tokens=True) as app:
         config = tmp_path / "target.toml"
         config.write_text(
             f'target = "{app.base_url}"\nvcenter = "{app.vcenter_url}"\n'
@@ -68,23 +106,30 @@ def test_no_output_holds_a_credential_in_any_encoding(tmp_path: Path) -> None:
             SCV_MAX_EXAMPLES="1",
             SCV_REQUEST_TIMEOUT="5",
         )
-        finished = harness_cli.run(["run", "--profile", "smoke"], env)
+        finished = harness_cli.run(["run", "--profile", "smoke", "--record", str(har)], env)
+        tokens = list(app.tokens)
         logins = app.logins
     assert finished.code in (1, 3), finished.output
     files = [p for p in finished.run_dir.rglob("*") if p.is_file()]
-    assert any(p.name == "summary.json" for p in files)
-    # the appliance's echo reached the reports (redacted): the test is not vacuous
-    assert "bad request:" in (finished.run_dir / "summary.json").read_text()
-    issued = [f"{TOKEN_PREFIX}{n}-Zq8xVw" for n in range(1, logins + 1)]
-    issued += [f"{VCENTER_SESSION}{n}-Hk2pLm" for n in range(0, logins + 1)]
+    assert {"summary.json", "summary.md", "junit.xml"} <= {p.name for p in files}
+    assert any(p.parent.name == "exchanges" for p in files) and har.exists()
+    # the appliance's echoes and error pages reached the reports, redacted: not vacuous
+    summary = (finished.run_dir / "summary.json").read_text()
+    assert "bad request:" in summary and "500 Internal Server Error" in summary
+    assert "lacks" in summary and "[REDACTED]" in summary
+    assert tokens and all(len(t) == 32 for t in tokens)
+    sessions = [f"{VCENTER_SESSION}{n}-Hk2pLm" for n in range(0, logins + 1)]
+    wanted = {form: "a credential" for form in forbidden()}
+    wanted |= {s.lower(): "a vCenter session" for s in sessions}
+    wanted |= {piece: "a token" for token in tokens for piece in token_pieces(token)}
+    outputs = [(p.read_bytes().decode("utf-8", "replace"), _kind(p)) for p in [*files, har]]
+    outputs.append((finished.output, "console"))
     leaks = set()
-    for text, where in [
-        *((p.read_bytes().decode("utf-8", "replace"), _kind(p)) for p in files),
-        (finished.output, "console"),
-    ]:
-        for value in forbidden() | set(issued):
-            if value in text:
-                leaks.add(f"{where}: {value!r}")
+    for text, where in outputs:
+        for reading in readings(text):
+            leaks |= {
+                f"{where}: {what} {form!r}" for form, what in wanted.items() if form in reading
+            }
     assert not leaks, "\n".join(sorted(leaks))
 
 

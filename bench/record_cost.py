@@ -1,0 +1,139 @@
+"""What `--record FILE` costs a run, and what redaction costs per secret.
+
+Usage: python bench/record_cost.py [--pairs N] [--profile smoke|full] [--only NAME]
+
+Part 1 runs `scv-conformance run --only fuzz --profile smoke --seed 1` against the
+embedded emulator, in pairs: the same invocation with `--record` and without it, one after
+the other, in fresh processes and report folders, their order alternating from pair to
+pair so that neither always runs on the warmer machine. Each pair gives one ratio
+(with / without); the median is the figure. Target: <= 1.2.
+
+Part 2 redacts the same HAR-sized text with 0, 10, 100 and 1,000 secrets (tokens like
+the ones an appliance issues, beside a password with quotes, a backslash and an
+ampersand) and prints the time of each next to the one with no secret: redaction's cost
+must not grow with the number of secrets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGET = 1.2
+PASSWORD = "Tr0ub4dor'&3\\é"
+
+
+def console_script() -> str:
+    """The scv-conformance beside this interpreter, else the one on PATH."""
+    beside = Path(sys.executable).with_name("scv-conformance")
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("scv-conformance")
+    if found is None:
+        sys.exit("bench: scv-conformance is not installed (pip install -e .)")
+    return found
+
+
+def one_run(command: list[str], record: bool) -> tuple[float, int, int]:
+    """(wall seconds, exit code, HAR entries or -1) of one run in a fresh folder."""
+    with tempfile.TemporaryDirectory(prefix="scv-bench-") as folder:
+        extra = ["--report-dir", folder]
+        har = Path(folder) / "run.har"
+        if record:
+            extra += ["--record", str(har)]
+        started = time.perf_counter()
+        done = subprocess.run(
+            [*command, *extra], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
+        )
+        wall = time.perf_counter() - started
+        entries = len(json.loads(har.read_text())["log"]["entries"]) if har.exists() else -1
+        return wall, done.returncode, entries
+
+
+def record_ratio(pairs: int, profile: str, only: str) -> float:
+    command = [console_script(), "run", "--only", only, "--profile", profile, "--seed", "1"]
+    print(f"part 1: {' '.join(command[1:])} with and without --record, {pairs} pairs")
+    ratios = []
+    for index in range(pairs):
+        order = (True, False) if index % 2 else (False, True)
+        walls: dict[bool, float] = {}
+        for record in order:
+            wall, code, entries = one_run(command, record)
+            walls[record] = wall
+            shown = f"  {entries} HAR entries" if record else ""
+            print(
+                f"  #{index + 1} {'with   ' if record else 'without'} --record: "
+                f"{wall:6.1f} s  exit {code}{shown}",
+                flush=True,
+            )
+        ratios.append(walls[True] / walls[False])
+        print(f"  #{index + 1} ratio {ratios[-1]:.2f}", flush=True)
+    median = statistics.median(ratios)
+    verdict = "ok" if median <= TARGET else "MISSED"
+    print(
+        f"--record / without: median {median:.2f} (min {min(ratios):.2f}, max "
+        f"{max(ratios):.2f}; target <= {TARGET}: {verdict})"
+    )
+    return median
+
+
+def sample_text() -> str:
+    """About a HAR's worth of exchanges: pretty JSON bodies inside JSON lines."""
+    item = {"id": 1, "name": "vm-1", "path": "/vol/x\\y", "note": "a+b & c", "ok": True}
+    body = json.dumps({"response": [item] * 400}, indent=2)
+    return "\n".join(
+        json.dumps({"url": "https://scv/api/4.1/vms?x=1", "body": body}) for _ in range(10)
+    )
+
+
+def redaction_cost() -> bool:
+    from conformance.http.redaction import Redactor
+
+    text = sample_text()
+    print(f"part 2: redacting {len(text) // 1024} KiB of exchanges")
+    base = None
+    flat = True
+    for count in (0, 10, 100, 1000):
+        issued = [secrets.token_hex(16) for _ in range(count)]
+        started = time.perf_counter()
+        redactor = Redactor([PASSWORD, *issued] if count else [])
+        built = time.perf_counter() - started
+        runs = []
+        for _ in range(5):
+            started = time.perf_counter()
+            redactor.redact(text)
+            runs.append(time.perf_counter() - started)
+        took = statistics.median(runs)
+        base = base or took
+        flat &= count < 100 or took <= 2 * base
+        print(
+            f"  {count:5d} secrets: built in {built * 1000:7.1f} ms, redact "
+            f"{took * 1000:6.1f} ms ({took / base:.2f} x none)",
+            flush=True,
+        )
+    print(f"redaction cost flat in the number of secrets: {'ok' if flat else 'MISSED'}")
+    return flat
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=5, help="pairs of runs (default 5)")
+    parser.add_argument("--profile", default="smoke", choices=("smoke", "full"))
+    parser.add_argument("--only", default="fuzz", help="suite or workflow (default fuzz)")
+    parser.add_argument("--skip-runs", action="store_true", help="part 2 only")
+    args = parser.parse_args()
+    flat = redaction_cost()
+    ratio = TARGET if args.skip_runs else record_ratio(args.pairs, args.profile, args.only)
+    return 0 if flat and ratio <= TARGET else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
