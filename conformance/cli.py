@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from conformance import __version__
+from conformance.certify.options import add_bundle_arguments
 from conformance.core.errors import ExitCode, HarnessError, UsageError
 from conformance.core.options import add_option
 from conformance.core.settings import (
@@ -126,14 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_target_arguments(certify)
     add_option(certify, "job_timeout")
     certify.add_argument("--workers", type=processes, default=None, metavar="N")
-    certify.add_argument("--out", default=None, metavar="DIR", help="where to write the bundle")
-    certify.add_argument("--sign", default=None, metavar="KEY", help="Ed25519 private key (PEM)")
-    certify.add_argument(
-        "--verify", default=None, metavar="DIR", help="check a bundle instead of making one"
-    )
-    certify.add_argument(
-        "--key", default=None, metavar="PUB", help="with --verify: the signer's public key"
-    )
+    add_bundle_arguments(certify)
     certify.add_argument(
         "--keygen", default=None, metavar="PREFIX", help="write PREFIX.key and PREFIX.pub"
     )

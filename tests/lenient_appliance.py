@@ -11,8 +11,10 @@ rewrites every JSON answer the way a real release plausibly would:
   configuration and a policy's retention (Jackson writes what the class has);
 - ``unmountDatastore`` as the job type of an unmount, where the documentation names no type.
 
-Like a Spring appliance (Jackson), it takes its own extra fields back in requests, and
-its own job type as the value of a job-type filter (one enum for both).
+Like a Spring appliance (Jackson), it ignores request fields it does not know (the
+emulator's ``unknown_fields="ignore"``), which takes its own extra fields back in requests
+too, and takes its own job type as the value of a job-type filter (one enum for both). It
+names the storage user ``userName`` in requests and answers, as the emulator does.
 
 None of this breaks the vendor's documentation; each extra field, and the job type a
 workflow checks, breaks an assumption of ours: a deviation, not a failure.
@@ -80,16 +82,6 @@ def accepted_query(query: bytes) -> bytes:
     return urlencode(emulated).encode("latin-1") if emulated != pairs else query
 
 
-def accepted(value: Any) -> Any:
-    """A request body without this appliance's own extra fields (it ignores them)."""
-    if isinstance(value, dict):
-        extra = {AUDIT_EXTRA[0], RETENTION_EXTRA[0]}
-        return {k: accepted(v) for k, v in value.items() if k not in extra}
-    if isinstance(value, list):
-        return [accepted(item) for item in value]
-    return value
-
-
 @dataclass
 class Lenient:
     """The rewriting wrapper around one emulator app."""
@@ -100,27 +92,7 @@ class Lenient:
         if scope["type"] != "http" or not scope["path"].startswith("/api/4.1/"):
             await self.app(scope, receive, send)
             return
-        request = b""
-        while True:
-            message = await receive()
-            request += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        with suppress(ValueError, UnicodeDecodeError):
-            request = json.dumps(accepted(json.loads(request))).encode()
-        headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
-        if request:
-            headers.append((b"content-length", str(len(request)).encode()))
-        scope = {**scope, "headers": headers, "query_string": accepted_query(scope["query_string"])}
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if sent:
-                return await receive()
-            sent = True
-            return {"type": "http.request", "body": request, "more_body": False}
-
+        scope = {**scope, "query_string": accepted_query(scope["query_string"])}
         started: dict[str, Any] = {}
         chunks: list[bytes] = []
 
@@ -139,7 +111,7 @@ class Lenient:
             await send({**started, "headers": headers})
             await send({"type": "http.response.body", "body": body})
 
-        await self.app(scope, replay, capture)
+        await self.app(scope, receive, capture)
 
 
 @dataclass(frozen=True)
@@ -176,7 +148,9 @@ def serve_lenient(
 ) -> Iterator[RunningAppliance]:
     """The lenient appliance on a loopback port over plain HTTP (vCenter on the same port),
     with an emulator ``fault`` if given (a ``uri`` it sets is kept)."""
-    config = EmulatorConfig(port=0, tls=False, job_duration=job_duration, fault=fault)
+    config = EmulatorConfig(
+        port=0, tls=False, job_duration=job_duration, fault=fault, unknown_fields="ignore"
+    )
     app = Lenient(create_app(config))
     with serve(app) as port:
         yield RunningAppliance(

@@ -182,6 +182,10 @@ class Appliance:
             present = bool(raw.strip())
             if present:
                 body = parse_json(raw)
+                if self.config.unknown_fields == "ignore":
+                    body, dropped = validator.drop_unknown(body)
+                    if dropped:
+                        log.info("%s: ignored unknown fields %s", operation_id, ", ".join(dropped))
             if not self.hooks.skips_validation(operation_id):
                 try:
                     validator.check_body(body, present)

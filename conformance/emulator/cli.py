@@ -20,6 +20,7 @@ from conformance.emulator.config import (
     DEFAULT_USERNAME,
     SNAPSHOT_PATHS,
     SPELLINGS,
+    UNKNOWN_FIELDS,
     EmulatorConfig,
 )
 from conformance.emulator.faults import FAULTS
@@ -117,6 +118,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="which datastore snapshot-location path to serve (the pages name two)",
     )
     parser.add_argument(
+        "--unknown-fields",
+        choices=UNKNOWN_FIELDS,
+        default="refuse",
+        help="a request field the contract does not name: refuse it with 400 (default), or "
+        "ignore it, as a Spring appliance (Jackson) does",
+    )
+    parser.add_argument(
         "--list-inventory", action="store_true", help="print the seeded inventory and exit"
     )
     add_overlay_argument(parser)
@@ -150,6 +158,7 @@ def config_from(args: argparse.Namespace) -> EmulatorConfig:
         spelling=args.spelling,
         snapshot_path=args.snapshot_path,
         conditions=tuple(dict.fromkeys(getattr(args, "condition", None) or ())),
+        unknown_fields=args.unknown_fields,
     )
     config.validate()
     return config
@@ -217,6 +226,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"  fault:       {config.fault} ({FAULTS[config.fault].description})")
     for name in config.conditions:
         print(f"  condition:   {name} ({CONDITIONS[name].description})")
+    if config.unknown_fields == "ignore":
+        print("  unknown request fields: ignored, as Spring's Jackson does (listed in its log)")
     for overlay in config.overlays:
         print(f"  overlay:     {overlay}")
     print("Press Ctrl-C to stop.", flush=True)

@@ -21,6 +21,9 @@ OLDEST_RELEASE = "4.1"
 SPELLINGS = ("english", "translation")
 #: Which datastore snapshot-location path is served (the pages name two).
 SNAPSHOT_PATHS = ("both", "snapshotlocations", "snapshotlocators")
+#: What a request field the contract does not name meets: a 400 naming it (the contract's
+#: closed schemas, the default), or silence, as Spring's Jackson ignores unknown fields.
+UNKNOWN_FIELDS = ("refuse", "ignore")
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class EmulatorConfig:
     snapshot_path: str = "both"
     #: Legitimate appliance behaviour played (``conditions.CONDITIONS``), any number.
     conditions: tuple[str, ...] = ()
+    unknown_fields: str = "refuse"
 
     def __repr__(self) -> str:
         return (
@@ -57,7 +61,8 @@ class EmulatorConfig:
             f"username={self.username!r}, password='***', "
             f"appliance_version={self.appliance_version!r}, fault={self.fault!r}, "
             f"latency_ms={self.latency_ms:g}, latency_spread_ms={self.latency_spread_ms:g}, "
-            f"release_variant={self.release_variant!r}, conditions={self.conditions!r})"
+            f"release_variant={self.release_variant!r}, conditions={self.conditions!r}, "
+            f"unknown_fields={self.unknown_fields!r})"
         )
 
     @property
@@ -150,6 +155,9 @@ class EmulatorConfig:
         if strange:
             known = ", ".join(played.CONDITIONS)
             raise UsageError(f"unknown condition {strange[0]!r} (known: {known})")
+        if self.unknown_fields not in UNKNOWN_FIELDS:
+            known = ", ".join(UNKNOWN_FIELDS)
+            raise UsageError(f"unknown fields: {self.unknown_fields!r} is not one of {known}")
         if self.job_duration < 0:
             raise UsageError("job duration must not be negative")
         if self.token_ttl <= 0:

@@ -103,7 +103,15 @@ def _no_filter(handler: Handler) -> Handler:
     return wrapped
 
 
+def _broken(handler: Handler) -> Handler:
+    def wrapped(ctx: Context) -> Result:
+        return Result(raw=ctx.hooks.broken_answer(ctx.operation_id))
+
+    return wrapped
+
+
 _WRAPPERS: dict[tuple[str | None, str], Callable[[Handler], Handler]] = {
+    ("server-error", "createPolicy"): _broken,
     ("missing-required-field", "getPolicies"): _drop("frequency", "policyResponseList"),
     ("wrong-status-code", "updateResourceGroup"): _status_422,
     ("group-id-missing", "getResourceGroups"): _drop("id", "resourceGroupResponseList"),

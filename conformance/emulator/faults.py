@@ -37,7 +37,9 @@ FAULTS: dict[str, Fault] = dict(
         _fault("uri-not-null", "fuzz", "every envelope carries the request path in 'uri'"),
         _fault("stack-trace", "fuzz", "400 answers carry a Java stack trace in responseMessage"),
         _fault(
-            "server-error", "fuzz", "createPolicy answers 500 with a plain-text body on bad input"
+            "server-error",
+            "fuzz",
+            "createPolicy answers 500 with a plain-text body, to a valid request as to bad input",
         ),
         _fault(
             "forbidden-chars-accepted",
@@ -110,6 +112,10 @@ class FaultHooks:
         return self.name == "invalid-input-accepted" and operation_id == "createPolicy"
 
     def invalid_body_response(self, operation_id: str) -> Response | None:
+        return self.broken_answer(operation_id)
+
+    def broken_answer(self, operation_id: str) -> Response | None:
+        """The answer of a broken operation to every request (``server-error``), else None."""
         if self.name == "server-error" and operation_id == "createPolicy":
             return Response("Internal Server Error", status_code=500, media_type="text/plain")
         return None

@@ -45,6 +45,13 @@ DATASTORES = (
     ("datastore-203", "vmfs_ds01", "VMFS", "svm-iscsi01"),
 )
 STORAGE_VMS = ("svm-nfs01", "svm-iscsi01")
+#: The ONTAP clusters of the emulated storage network: name, the other names and addresses
+#: it answers to, its storage VMs. cluster02 is not added yet; 192.168.20.9 is the address
+#: in the example variables of NetApp's Ansible role, so that role, replayed as it is, adds it.
+CLUSTERS = (
+    (CLUSTER, ("cluster01.lab.local",), STORAGE_VMS),
+    ("cluster02", ("cluster02.lab.local", "192.168.20.9"), ("svm-nas02", "svm-san02")),
+)
 # moref, name, host, template, disks as (datastore, count)
 VMS: tuple[tuple[str | None, str, str, bool, tuple[tuple[str, int], ...]], ...] = (
     ("vm-101", "finance-app01", "esx01.lab.local", False, (("nfs_ds01", 3),)),
@@ -102,10 +109,19 @@ def describe_inventory() -> list[tuple[str, str, str]]:
             rows.append(("vm-template" if template else "vm", name, moref))
     rows += [(kind, name, ident) for ident, kind, name, _members in GROUPINGS]
     rows += [("storage-vm", name, CLUSTER) for name in STORAGE_VMS]
+    rows += [("ontap-cluster", name, ", ".join(names)) for name, names, _svms in CLUSTERS]
     rows += [("policy", name, str(pid)) for pid, name, *_ in POLICIES]
     rows += [("resource-group", name, str(gid)) for gid, name, *_ in GROUPS]
     rows += [("schedule", name, cron) for name, cron, _ in SCHEDULES]
     return rows
+
+
+def cluster_at(name: str) -> tuple[str, ...] | None:
+    """The storage VMs of the emulated cluster that ``name`` reaches, None for no cluster."""
+    for cluster, names, svms in CLUSTERS:
+        if name == cluster or name in names:
+            return svms
+    return None
 
 
 def _uuid(rng: random.Random) -> str:
@@ -163,7 +179,7 @@ def populate(state: State, seed: int, now: datetime) -> None:
     for ident, kind, name, members in GROUPINGS:
         state.groupings[ident] = Grouping(ident, kind, name, list(members))
     for name in STORAGE_VMS:
-        state.storage[name] = StorageSystem(name, "SVM", CLUSTER, "HTTPS", 443, "vsadmin", 60)
+        state.storage[name] = StorageSystem(name, "SVM", CLUSTER, user_name="vsadmin")
     for pid, name, frequency, kind, value, description in POLICIES:
         retention = {"type": kind, "value": value}
         state.policies[pid] = Policy(pid, name, frequency, retention, description)

@@ -78,25 +78,60 @@ class Vm:
 
 @dataclass
 class StorageSystem:
+    """A storage VM or cluster as the plug-in keeps it (the request model's settings)."""
+
     name: str
     type: str
     cluster_name: str | None
-    protocol: str
-    port: int
-    username: str
-    timeout: int
+    protocol: str = "HTTPS"
+    port: int = 443
+    #: None for a storage VM the plug-in added with its cluster: listed without a user.
+    user_name: str | None = None
+    timeout: int = 60
+    platform_type: str | None = None
+    preferred_ip: str = ""
+    asup: bool = False
+    syslog: bool = False
+    #: The cluster whose addition brought this storage VM in, if it came that way.
+    added_with: str | None = None
+
+    def member(self, name: str) -> StorageSystem:
+        """A storage VM that comes with this cluster: reached alike, with no user of its own."""
+        return StorageSystem(
+            name=name,
+            type="SVM",
+            cluster_name=self.name,
+            protocol=self.protocol,
+            port=self.port,
+            timeout=self.timeout,
+            platform_type=self.platform_type,
+            asup=self.asup,
+            syslog=self.syslog,
+            added_with=self.name,
+        )
 
     def as_dict(self) -> dict[str, Any]:
-        """The storage system as the plug-in lists it (never the password)."""
-        return {
+        """The storage system as the plug-in lists it (never the password; no user name
+        for a storage VM that came with its cluster)."""
+        listed: dict[str, Any] = {
             "name": self.name,
             "type": self.type,
             "clusterName": self.cluster_name,
             "protocol": self.protocol,
             "port": self.port,
-            "username": self.username,
-            "timeout": self.timeout,
         }
+        if self.user_name is not None:
+            listed["userName"] = self.user_name
+        listed.update(
+            {
+                "timeout": self.timeout,
+                "platformType": self.platform_type,
+                "preferredIp": self.preferred_ip,
+                "asup": self.asup,
+                "syslog": self.syslog,
+            }
+        )
+        return listed
 
 
 @dataclass

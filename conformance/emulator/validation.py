@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from conformance.emulator.errors import ApiError, bad_request
 _REQUIRED = re.compile(r"^'(.+)' is a required property$")
 _UNEXPECTED = re.compile(r"\((.+) (?:was|were) unexpected\)")
 MAX_DETAIL = 200
+#: Passes over a body to drop unknown fields (each pass drops all it finds at once).
+MAX_DROP_PASSES = 8
 
 
 def _field_path(path: Iterable[Any]) -> str:
@@ -122,6 +125,37 @@ class RequestValidator:
             subject = f"{param.location} parameter '{param.name}'"
             raise ApiError(400, _short(f"Invalid value for {subject}: {error.message}"))
         return value
+
+    def drop_unknown(self, body: Any) -> tuple[Any, list[str]]:
+        """``body`` without the fields its schema does not name, and their paths, as
+        Jackson reads a request when unknown fields are not refused.
+
+        Only the objects the schema closes (``additionalProperties: false``) outside a
+        ``oneOf``/``anyOf`` branch are pruned: which branch a field belongs to is not known.
+        """
+        if self.body is None or not isinstance(body, dict | list):
+            return body, []
+        body = copy.deepcopy(body)
+        dropped: list[str] = []
+        for _ in range(MAX_DROP_PASSES):
+            errors = [
+                e for e in self.body.iter_errors(body) if e.validator == "additionalProperties"
+            ]
+            if not errors:
+                break
+            for error in errors:
+                instance, schema = error.instance, error.schema
+                if (
+                    not isinstance(instance, dict)
+                    or schema.get("additionalProperties") is not False
+                ):
+                    continue
+                named = schema.get("properties") or {}
+                for key in [k for k in instance if k not in named]:
+                    del instance[key]
+                    where = _field_path(error.absolute_path)
+                    dropped.append(f"{where}.{key}" if where else key)
+        return body, dropped
 
     def check_body(self, body: Any, present: bool) -> None:
         """ApiError 400 when the JSON body breaks the schema or is missing."""

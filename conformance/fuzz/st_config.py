@@ -38,6 +38,9 @@ def config_table(
     """
     enabled = set(profile.phases if phases_run is None else phases_run) & set(profile.phases)
     phases: dict[str, Any] = {name: {"enabled": name in enabled} for name in PHASES}
+    # every operation is sent once as the contract documents it, whatever the seed: its
+    # example, and for one that has none (a list without parameters) a generated request
+    phases["examples"]["fill-missing"] = True
     if read_only:
         phases["coverage"]["unexpected-methods"] = []
     phases["stateful"].update(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import cast
 
+from conformance.certify.options import add_bundle_arguments
 from conformance.core import options
 from conformance.emulator.conditions import CONDITIONS
 from conformance.testbed.matrix import known_releases
@@ -42,14 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="C",
         help=f"a condition to play (repeatable; one of {', '.join(CONDITIONS)}; default: all)",
     )
-    parser.add_argument("--out", default=None, metavar="DIR", help="where to write the bundle")
-    parser.add_argument("--sign", default=None, metavar="KEY", help="Ed25519 private key (PEM)")
-    parser.add_argument(
-        "--verify", default=None, metavar="DIR", help="check a bundle instead of making one"
-    )
-    parser.add_argument(
-        "--key", default=None, metavar="PUB", help="with --verify: the signer's public key"
-    )
+    add_bundle_arguments(parser)
     parser.add_argument("--strict", action="store_true", help="a deviation fails its cell")
     parser.add_argument(
         "--cell-timeout",

@@ -39,11 +39,12 @@ SINCE = {
             "getJobs",
             "getJob",
             "getJobLogs",
-            "failJobs",
             "getProtectedVmReport",
             "getUnprotectedVmReport",
         )
     },
+    # "Beginning with SnapCenter Plug-in for VMware vSphere 4.5" (the page's first version)
+    "failJobs": "4.5",
     **{op: "4.8" for op in ("getAuditLogs", "getAuditLog", "verifyAuditLogs")},
     **{
         op: "5.0"

@@ -9,7 +9,7 @@ from tests.emulator.conftest import Api, assert_conforms, error
 
 pytestmark = pytest.mark.integration
 
-SVM = {"name": "svm-new01", "username": "vsadmin", "password": "pw-1", "port": 443}
+SVM = {"name": "svm-new01", "userName": "vsadmin", "password": "pw-1", "port": 443}
 POLICY = {"name": "Monthly-12", "frequency": "MONTHLY", "retention": {"type": "COUNT", "value": 12}}
 
 

@@ -65,9 +65,15 @@ def test_stack_trace(make_api) -> None:  # type: ignore[no-untyped-def]
 
 def test_server_error(make_api) -> None:  # type: ignore[no-untyped-def]
     api = make_api(fault="server-error")
-    answer = api.post("/4.1/policies", json={"name": ""})
-    assert answer.status_code == 500 and answer.headers["content-type"].startswith("text/plain")
-    assert "statusCode" not in answer.text
+    valid = {"name": "Daily-30", "frequency": "DAILY", "retention": {"type": "DAYS", "value": 30}}
+    # a broken operation: bad input and a valid request alike
+    for body in ({"name": ""}, valid):
+        answer = api.post("/4.1/policies", json=body)
+        assert answer.status_code == 500 and answer.headers["content-type"].startswith("text/plain")
+        assert "statusCode" not in answer.text
+    assert "Daily-30" not in {
+        p["name"] for p in api.ok(api.get("/4.1/policies"))["policyResponseList"]
+    }
 
 
 def test_forbidden_chars_accepted(make_api) -> None:  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ from tests.emulator.conftest import Api, assert_conforms, error
 
 pytestmark = pytest.mark.integration
 
-SVM = {"username": "vsadmin", "password": "pw-1"}
+SVM = {"userName": "vsadmin", "password": "pw-1"}
 
 
 def vm_names(api: Api, report: str, key: str) -> set[str]:
@@ -138,7 +138,7 @@ def test_changes_are_audited_reads_are_not(api: Api) -> None:
 
 def test_verify_recomputes_the_checksums(api: Api) -> None:
     api.ok(
-        api.post("/4.1/storage-system", json={"name": "svm-a", "username": "u", "password": "p"})
+        api.post("/4.1/storage-system", json={"name": "svm-a", "userName": "u", "password": "p"})
     )
     answer = api.post("/4.1/audit/verify")
     assert_conforms("verifyAuditLogs", answer)

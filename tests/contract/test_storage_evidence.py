@@ -1,0 +1,127 @@
+"""Storage systems follow the client evidence; a Spring appliance's tolerance is graded fairly.
+
+The request model is what NetApp's Ansible role sends; answers take either spelling of the
+user name and none at all; a 200 to a body with a field the contract does not name (Spring
+ignores it) is a deviation, never a failure; what rests only on the health-check script's
+never-called jobs code is an assumption.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conformance.contract.answers import AnswerJudge
+from conformance.contract.evidence import without_assumptions
+from conformance.contract.grading import NEGATIVE_DATA, Answered, Grader, Sent
+from conformance.contract.spec import load_contract
+
+pytestmark = pytest.mark.unit
+
+CONTRACT = load_contract()
+SCHEMAS = CONTRACT.document["components"]["schemas"]
+JUDGE = AnswerJudge(CONTRACT.document)
+RELAXED = AnswerJudge(without_assumptions(CONTRACT.document))
+GRADER = Grader(CONTRACT)
+PATH = "/4.1/storage-system"
+#: The Ansible role's body (its example variables), key for key.
+ROLE_BODY = {
+    "asup": False,
+    "name": "192.168.20.9",
+    "password": "password",
+    "platformType": "AFF",
+    "port": 443,
+    "preferredIp": "",
+    "protocol": "HTTPS",
+    "syslog": True,
+    "timeout": 120,
+    "userName": "admin",
+}
+ACCEPTED = Answered(200, "application/json", '{"statusCode": 200}')
+
+
+def problem(method: str, body: Any, judge: AnswerJudge = JUDGE) -> str | None:
+    return judge.request_problem(PATH, method, body=body, has_body=True, parameters={})
+
+
+@pytest.mark.parametrize("method", ["post", "put"])
+def test_the_request_model_is_the_clients_field_for_field(method: str) -> None:
+    request = SCHEMAS["StorageSystemRequest"]
+    assert request["x-evidence"] == "client"
+    assert set(request["properties"]) == {*ROLE_BODY, "type"}
+    assert problem(method, ROLE_BODY) is None
+    operation = CONTRACT.operation(
+        "addStorageSystem" if method == "post" else "modifyStorageSystem"
+    )
+    example = operation.definition["requestBody"]["content"]["application/json"]["example"]
+    assert set(example) == set(ROLE_BODY), "the examples send the client-proven body"
+
+
+def test_type_is_ours_and_optional() -> None:
+    request = SCHEMAS["StorageSystemRequest"]
+    assert "type" not in request["required"]
+    assert SCHEMAS["StorageSystemType"]["x-evidence"] == "assumption"
+    assert problem("post", {**ROLE_BODY, "type": "CLUSTER"}) is None
+
+
+def test_a_lower_case_username_breaks_only_our_assumptions() -> None:
+    body = {k: v for k, v in ROLE_BODY.items() if k != "userName"} | {"username": "admin"}
+    assert problem("post", body) is not None
+    assert problem("post", body, RELAXED) is None
+    sent = Sent(PATH, "post", body, True)
+    assert GRADER.is_deviation(NEGATIVE_DATA, sent, ACCEPTED)
+
+
+def test_a_200_to_a_body_with_an_unknown_field_is_a_deviation_never_a_failure() -> None:
+    for body in ({**ROLE_BODY, "certificate": "..."}, {**ROLE_BODY, "certficate": None}):
+        assert GRADER.is_deviation(NEGATIVE_DATA, Sent(PATH, "post", body, True), ACCEPTED)
+    nameless = {k: v for k, v in ROLE_BODY.items() if k != "name"}
+    assert not GRADER.is_deviation(NEGATIVE_DATA, Sent(PATH, "post", nameless, True), ACCEPTED), (
+        "a storage system without a name is no request the documentation allows"
+    )
+
+
+def _listed(*systems: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "statusCode": 200,
+        "statusMessage": "OK",
+        "responseMessage": None,
+        "response": {"storageSystemResponseList": list(systems)},
+    }
+
+
+BASE = {"name": "svm-a", "type": "SVM", "protocol": "HTTPS", "port": 443, "timeout": 60}
+
+
+@pytest.mark.parametrize(
+    "user",
+    [{"userName": "vsadmin"}, {"username": "vsadmin"}, {}, {"userName": None}, {"userName": "-"}],
+    ids=["userName", "username", "none", "null", "hyphen"],
+)
+def test_answers_take_either_spelling_of_the_user_and_none(user: dict[str, Any]) -> None:
+    documented = JUDGE.documented(PATH, "get", 200)
+    assert documented is not None
+    assert JUDGE.body_problem(documented, "application/json", _listed({**BASE, **user})) is None
+
+
+def test_the_certificate_fields_are_described_not_invented() -> None:
+    request = SCHEMAS["StorageSystemRequest"]
+    assert "certificate and private key" in request["description"]
+    assert not {k for k in request["properties"] if "cert" in k.lower() or "key" in k.lower()}
+    assumed = {a["keyword"]: a for a in request["x-assumptions"]}
+    assert set(assumed["required"]["values"]) == {"userName", "password"}
+
+
+def test_what_rests_on_the_health_check_scripts_jobs_code_is_an_assumption() -> None:
+    assert SCHEMAS["Timestamp"]["x-evidence"] == "assumption"
+    (type_filter,) = [
+        p for p in CONTRACT.operation("getJobs").definition["parameters"] if p["name"] == "type"
+    ]
+    assert type_filter["x-evidence"] == "assumption"
+    assert "never called" in type_filter["x-evidence-source"]
+
+
+def test_fail_jobs_is_4_5() -> None:
+    assert CONTRACT.operation("failJobs").since == "4.5"
+    assert CONTRACT.operation("getJobs").since == "4.4"
