@@ -167,6 +167,16 @@ def apply_baseline(summary: dict[str, Any], baseline: Baseline) -> dict[str, Any
     return result
 
 
+def accepted_tests(summary: dict[str, Any]) -> dict[str, str]:
+    """The tests whose failure the baseline accepted (node id -> a note for junit.xml)."""
+    file = (summary.get("baseline") or {}).get("file", "the baseline")
+    return {
+        failure["test"]: f"known failure, accepted by {file}: {failure.get('message', '')}"
+        for failure in summary.get("failures", [])
+        if failure.get("accepted") and failure.get("test")
+    }
+
+
 def settle(
     summary: dict[str, Any],
     baseline: Baseline | None,

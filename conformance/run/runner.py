@@ -45,11 +45,11 @@ from conformance.reporting import interruption
 from conformance.reporting.allure_polish import polish
 from conformance.reporting.allure_results import read_results
 from conformance.reporting.atomic import write_json, write_text
-from conformance.reporting.baseline import settle
+from conformance.reporting.baseline import accepted_tests, settle
 from conformance.reporting.console import print_summary
 from conformance.reporting.coverage import build_coverage, read_records, write_allure_globals
 from conformance.reporting.har import write_har
-from conformance.reporting.junit import merge, reconcile, write_error
+from conformance.reporting.junit import mark_accepted, merge, reconcile, write_error
 from conformance.reporting.markdown import render
 from conformance.reporting.metadata import write_metadata
 from conformance.reporting.observations import write_observations
@@ -384,6 +384,7 @@ def finish(
         write_allure_globals(results_dir, coverage, int(time.time() * 1000))
     summary = build_summary(results, facts, coverage)
     summary = settle(summary, plan.baseline, plan.write_baseline, hidden)
+    mark_accepted(run_dir / "junit.xml", accepted_tests(summary))
     # the summary is shown as well as written: its text is scrubbed here, the files below
     summary = redact_strings(summary, redactor(frozenset(hidden)))
     if facts.interrupted:

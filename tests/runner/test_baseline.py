@@ -11,6 +11,7 @@ import pytest
 from conformance.cli import main
 from conformance.core.errors import UsageError
 from conformance.reporting.baseline import Baseline, Entry, apply_baseline, load_baseline
+from conformance.reporting.junit import read_counts
 from tests.runner.conftest import use_fakes
 
 pytestmark = pytest.mark.integration
@@ -36,6 +37,10 @@ def run(
     console = capsys.readouterr()
     summary = json.loads((run_dir / "summary.json").read_text())
     return code, summary, (run_dir / "summary.md").read_text(), console.out + console.err
+
+
+def newest(reports: Path) -> Path:
+    return max(reports.iterdir(), key=lambda p: p.stat().st_mtime_ns)
 
 
 def keys(entries: list[dict[str, str]]) -> set[str]:
@@ -65,6 +70,10 @@ def test_known_failures_are_accepted_and_fixed_ones_listed(
     assert all(f["accepted"] for f in summary["failures"])
     assert "ACCEPTED" in markdown and "**Accepted (known failures that still fail): 2**" in markdown
     assert "accepted: workflow:restoreVm:step:waitForRestore" in console
+    # a CI JUnit step shows the accepted failures as expected ones, not red
+    junit = newest(reports) / "junit.xml"
+    assert read_counts(junit).failures == 0 and read_counts(junit).errors == 0
+    assert junit.read_text().count("known failure, accepted by") == len(KNOWN)
 
     code, summary, markdown, console = run(
         monkeypatch, capsys, reports, "regressed", "--baseline", str(baseline)
@@ -73,6 +82,7 @@ def test_known_failures_are_accepted_and_fixed_ones_listed(
     assert keys(summary["baseline"]["new"]) == {"operation:getJob:check:status_code_conformance"}
     assert "new: operation:getJob:check:status_code_conformance" in console
     assert "**New (not in the baseline): 1**" in markdown
+    assert read_counts(newest(reports) / "junit.xml").failures == 1  # only the new one
 
     code, summary, markdown, console = run(
         monkeypatch, capsys, reports, "fixed", "--baseline", str(baseline)
