@@ -91,7 +91,7 @@ def serving(config: EmulatorConfig, contract: Contract) -> tuple[list[ServedOper
             release_changes.wrap(
                 variant,
                 op.operation_id,
-                fault_handlers.wrap(config.fault, op.operation_id, handlers[op.operation_id]),
+                fault_handlers.wrap(config.faults, op.operation_id, handlers[op.operation_id]),
             ),
             RequestValidator(description, op),
         )
@@ -108,7 +108,7 @@ class Appliance:
         self.config = config
         self.clock = clock
         self.sleep = sleep
-        self.hooks = FaultHooks(config.fault)
+        self.hooks = FaultHooks(config.faults)
         tokens = TokenStore(
             config.username,
             config.password,

@@ -59,7 +59,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the inventory")
     parser.add_argument(
-        "--fault", metavar="NAME", help=f"deviate on purpose; one of: {', '.join(FAULTS)}"
+        "--fault",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help=f"deviate on purpose (repeatable: every fault given is played); one of: "
+        f"{', '.join(FAULTS)}",
     )
     parser.add_argument(
         "--condition",
@@ -146,7 +151,7 @@ def config_from(args: argparse.Namespace) -> EmulatorConfig:
         appliance_version=args.appliance_version,
         job_duration=args.job_duration,
         seed=args.seed,
-        fault=args.fault,
+        fault=tuple(args.fault or ()) or None,
         token_ttl=args.token_ttl_minutes,
         overlays=overlays,
         vcenter_session_ttl=args.vcenter_session_ttl_minutes,
@@ -177,6 +182,17 @@ def password_of(args: argparse.Namespace) -> tuple[str, str]:
     )
 
 
+def _list_inventory() -> int:
+    try:
+        for kind, name, ident in describe_inventory():
+            print(f"{kind:15} {name:28} {ident}")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader (`| head`) took what it wanted; what is left goes nowhere, quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
 def _error(text: str) -> None:
     print(f"scv-conformance emulate: error: {text}", file=sys.stderr)
 
@@ -184,9 +200,7 @@ def _error(text: str) -> None:
 def run(args: argparse.Namespace) -> int:
     """Serve until Ctrl-C; 0 on a clean stop, 2 on bad options, 3 when the port is taken."""
     if getattr(args, "list_inventory", False):
-        for kind, name, ident in describe_inventory():
-            print(f"{kind:15} {name:28} {ident}")
-        return 0
+        return _list_inventory()
     try:
         config = config_from(args)
     except UsageError as exc:
@@ -222,8 +236,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"               {change.summary}")
     if config.latency_ms:
         print(f"  latency:     {config.latency_ms:g} ms ± {config.latency_spread_ms:g} ms")
-    if config.fault:
-        print(f"  fault:       {config.fault} ({FAULTS[config.fault].description})")
+    for name in config.faults:
+        print(f"  fault:       {name} ({FAULTS[name].description})")
     for name in config.conditions:
         print(f"  condition:   {name} ({CONDITIONS[name].description})")
     if config.unknown_fields == "ignore":

@@ -39,7 +39,8 @@ class EmulatorConfig:
     appliance_version: str = LATEST_RELEASE
     job_duration: float = 0.3
     seed: int = 0
-    fault: str | None = None
+    #: The defects played on purpose (``faults.FAULTS``): one name, several, or none.
+    fault: str | tuple[str, ...] | None = None
     token_ttl: float = 120.0
     #: Overlay 1.0 documents applied to the contract the emulator serves and validates by.
     overlays: tuple[Path, ...] = ()
@@ -64,6 +65,14 @@ class EmulatorConfig:
             f"release_variant={self.release_variant!r}, conditions={self.conditions!r}, "
             f"unknown_fields={self.unknown_fields!r})"
         )
+
+    @property
+    def faults(self) -> tuple[str, ...]:
+        """The faults played, each once, in the order given."""
+        if self.fault is None:
+            return ()
+        names = (self.fault,) if isinstance(self.fault, str) else self.fault
+        return tuple(dict.fromkeys(names))
 
     @property
     def variant(self) -> ReleaseVariant | None:
@@ -131,9 +140,10 @@ class EmulatorConfig:
                 f"appliance version {self.appliance_version} predates the REST API "
                 f"(first release {OLDEST_RELEASE})"
             )
-        if self.fault is not None and self.fault not in FAULTS:
-            known = ", ".join(sorted(FAULTS))
-            raise UsageError(f"unknown fault {self.fault!r} (known: {known})")
+        for name in self.faults:
+            if name not in FAULTS:
+                known = ", ".join(sorted(FAULTS))
+                raise UsageError(f"unknown fault {name!r} (known: {known})")
         if self.release_variant is not None:
             variant = VARIANTS.get(self.release_variant)
             if variant is None:

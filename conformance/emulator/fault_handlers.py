@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from conformance.emulator.errors import ApiError
@@ -13,10 +13,14 @@ from conformance.emulator.model import Policy
 UNKNOWN_JOB_OFFSET = 1_000_000
 
 
-def wrap(fault: str | None, operation_id: str, handler: Handler) -> Handler:
-    """``handler`` as ``fault`` changes it (itself when the fault leaves it alone)."""
-    wrapper = _WRAPPERS.get((fault, operation_id))
-    return handler if wrapper is None else wrapper(handler)
+def wrap(faults: Sequence[str], operation_id: str, handler: Handler) -> Handler:
+    """``handler`` as ``faults`` change it, in their order (itself when they leave it
+    alone)."""
+    for fault in faults:
+        wrapper = _WRAPPERS.get((fault, operation_id))
+        if wrapper is not None:
+            handler = wrapper(handler)
+    return handler
 
 
 def _drop(key: str, list_field: str) -> Callable[[Handler], Handler]:

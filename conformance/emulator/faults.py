@@ -7,7 +7,7 @@ handler wrapper; with no fault active every hook is a no-op, so the emulator con
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -89,54 +89,58 @@ Effect = Callable[[datetime], None]
 
 
 class FaultHooks:
-    """The hooks of the active fault (all no-ops when ``name`` is None)."""
+    """The hooks of the active faults (all no-ops when there is none)."""
 
-    def __init__(self, name: str | None) -> None:
-        if name is not None and name not in FAULTS:
-            raise ValueError(f"unknown fault {name!r}")
-        self.name = name
+    def __init__(self, names: Collection[str] = ()) -> None:
+        unknown = [name for name in names if name not in FAULTS]
+        if unknown:
+            raise ValueError(f"unknown fault {unknown[0]!r}")
+        self.names = frozenset(names)
+
+    def _on(self, name: str) -> bool:
+        return name in self.names
 
     def uri(self, path: str) -> str | None:
-        return path if self.name == "uri-not-null" else None
+        return path if self._on("uri-not-null") else None
 
     def tolerated_path(self, path: str) -> str | None:
         """The path to serve when forbidden characters are tolerated, else None."""
-        if self.name != "forbidden-chars-accepted":
+        if not self._on("forbidden-chars-accepted"):
             return None
         return _FORBIDDEN_IN_PATH.sub("", path)
 
     def auth_exempt(self, operation_id: str) -> bool:
-        return self.name == "auth-skipped" and operation_id == "getSchedules"
+        return self._on("auth-skipped") and operation_id == "getSchedules"
 
     def skips_validation(self, operation_id: str) -> bool:
-        return self.name == "invalid-input-accepted" and operation_id == "createPolicy"
+        return self._on("invalid-input-accepted") and operation_id == "createPolicy"
 
     def invalid_body_response(self, operation_id: str) -> Response | None:
         return self.broken_answer(operation_id)
 
     def broken_answer(self, operation_id: str) -> Response | None:
         """The answer of a broken operation to every request (``server-error``), else None."""
-        if self.name == "server-error" and operation_id == "createPolicy":
+        if self._on("server-error") and operation_id == "createPolicy":
             return Response("Internal Server Error", status_code=500, media_type="text/plain")
         return None
 
     def error_message(self, status: int, message: str) -> str:
-        if self.name == "stack-trace" and status == 400:
+        if self._on("stack-trace") and status == 400:
             return STACK_TRACE.format(message=message)
         return message
 
     def delay(self, operation_id: str) -> float:
-        slow = self.name == "slow-responses" and operation_id == "getResourceGroups"
+        slow = self._on("slow-responses") and operation_id == "getResourceGroups"
         return SLOW_SECONDS if slow else 0.0
 
     def relaxes(self, rule: str) -> bool:
         """True when the fault lifts a business rule (``template-restore``)."""
-        return self.name == "template-restore-accepted" and rule == "template-restore"
+        return self._on("template-restore-accepted") and rule == "template-restore"
 
     def never_finishes(self, job_type: str) -> bool:
-        return self.name == "job-never-finishes" and job_type == "backup"
+        return self._on("job-never-finishes") and job_type == "backup"
 
     def job_effect(self, job_type: str, effect: Effect | None) -> Effect | None:
-        if self.name == "detach-ignored" and job_type == "detachVmdk":
+        if self._on("detach-ignored") and job_type == "detachVmdk":
             return None
         return effect

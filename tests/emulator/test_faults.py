@@ -181,3 +181,21 @@ def test_job_filter_ignored(make_api) -> None:  # type: ignore[no-untyped-def]
 def test_no_fault_means_no_deviation(api: Api) -> None:
     assert api.put("/4.1/resource-groups/99", json=GROUP).status_code == 404
     assert api.get("/4.1/policies").json()["uri"] is None
+
+
+def test_every_fault_given_is_played(make_api) -> None:  # type: ignore[no-untyped-def]
+    api = make_api(fault=("missing-required-field", "auth-skipped"))
+    assert all("frequency" not in p for p in api.ok(api.get("/4.1/policies"))["policyResponseList"])
+    assert api.raw("GET", "/api/4.1/schedules").status_code == 200
+
+
+def test_emulate_takes_the_fault_flag_more_than_once() -> None:
+    from conformance.cli import build_parser
+    from conformance.emulator.cli import config_from
+
+    args = build_parser().parse_args(
+        ["emulate", "--fault", "auth-skipped", "--fault", "stack-trace", "--fault", "auth-skipped"]
+    )
+    assert config_from(args).faults == ("auth-skipped", "stack-trace")
+    with pytest.raises(UsageError, match="unknown fault 'nope'"):
+        create_app(EmulatorConfig(fault=("stack-trace", "nope")))

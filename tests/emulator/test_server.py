@@ -102,6 +102,24 @@ def test_cli_lists_the_inventory(capsys: pytest.CaptureFixture[str]) -> None:
     assert "legacy-crm01" in capsys.readouterr().out
 
 
+def test_the_inventory_listing_piped_into_a_reader_that_stops_early() -> None:
+    """``emulate --list-inventory | head -1``: the reader closes the pipe; no traceback."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # a reader that is already gone
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "conformance.emulator", "--list-inventory"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+
+
 def start_emulate(
     *options: str, env: dict[str, str] | None = None
 ) -> tuple[subprocess.Popen[str], list[str]]:
