@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from schemathesis import Case
-from schemathesis.schemas import BaseSchema
+from schemathesis import BaseSchema, Case
 
 from conformance.http.session import RENEW_MARGIN_SECONDS, TOKEN_LIFETIME_SECONDS, ScvSession
 

@@ -1,7 +1,9 @@
 """SCV-specific checks that judge every answer schemathesis gets.
 
 They are registered with schemathesis under stable names, so the engine, the stateful phase
-and a plain ``st run`` (``SCHEMATHESIS_HOOKS=conformance.fuzz.checks``) all apply them.
+and a plain ``st run`` (``SCHEMATHESIS_HOOKS=conformance.fuzz.st_hooks``) all apply them. The
+response-time budgets are schemathesis' own ``max_response_time`` check, reported as
+``scv_response_time``.
 """
 
 from __future__ import annotations
@@ -13,26 +15,14 @@ import schemathesis
 from schemathesis import Case, CheckContext, Response
 
 from conformance.contract.scv_rules import ERROR_ENVELOPE, URI_NULL, EnvelopeRules, contract_rules
+from conformance.fuzz.st_internals import ResponseTimeExceeded
 
+#: The report's name of the response-time check: schemathesis' ``max_response_time``
+#: judges it (per-operation budgets in its configuration, see conformance.fuzz.st_config);
+#: reports, ``--checks`` and baselines keep the name they always had.
 RESPONSE_TIME = "scv_response_time"
-
-
-class Budgets:
-    """Response-time budgets in milliseconds: one default and per-operation overrides."""
-
-    default_ms: int = 1000
-    per_operation: Mapping[str, int] = {}
-
-    @classmethod
-    def configure(cls, default_ms: int, per_operation: Mapping[str, int]) -> None:
-        cls.default_ms = default_ms
-        cls.per_operation = dict(per_operation)
-
-    @classmethod
-    def for_operation(cls, operation_id: str | None) -> int:
-        if operation_id is None:
-            return cls.default_ms
-        return cls.per_operation.get(operation_id, cls.default_ms)
+#: schemathesis' name of that check.
+MAX_RESPONSE_TIME = "max_response_time"
 
 
 class Envelope:
@@ -95,17 +85,13 @@ def scv_error_envelope(ctx: CheckContext, response: Response, case: Case) -> boo
     return None
 
 
-@schemathesis.check
-def scv_response_time(ctx: CheckContext, response: Response, case: Case) -> bool | None:
-    """The answer arrives within the operation's response-time budget."""
-    budget = Budgets.for_operation(operation_id(case))
-    elapsed_ms = response.elapsed * 1000
-    if elapsed_ms > budget:
-        raise AssertionError(
-            f"The answer took {elapsed_ms:.0f} ms; the budget of "
-            f"{operation_id(case) or case.operation.label} is {budget} ms"
-        )
-    return None
+def response_time_message(failure: ResponseTimeExceeded, operation: str) -> str:
+    """How a report says that an answer missed its budget (schemathesis' own
+    ``max_response_time`` check found it)."""
+    return (
+        f"The answer took {failure.elapsed * 1000:.0f} ms; the budget of "
+        f"{operation} is {failure.deadline * 1000:.0f} ms"
+    )
 
 
 #: The response checks above, by name.

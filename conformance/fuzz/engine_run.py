@@ -6,15 +6,25 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from schemathesis import Case, Response
-from schemathesis.core import NOT_SET
-from schemathesis.engine import Status, events, from_schema
-from schemathesis.engine.recorder import ScenarioRecorder
-from schemathesis.schemas import BaseSchema
+from schemathesis import BaseSchema, Case, Response
 
 from conformance.contract.grading import GRADED, Answered, Grader, Sent
 from conformance.core import coverage
+from conformance.fuzz.checks import (
+    MAX_RESPONSE_TIME,
+    RESPONSE_TIME,
+    operation_id,
+    response_time_message,
+)
 from conformance.fuzz.exchanges import exchange_of, log_cases
+from conformance.fuzz.st_internals import (
+    NOT_SET,
+    ResponseTimeExceeded,
+    ScenarioRecorder,
+    Status,
+    events,
+    from_schema,
+)
 from conformance.fuzz.verdicts import Finding, FuzzResult
 from conformance.http import recording
 
@@ -45,7 +55,7 @@ def run_engine(
         elif isinstance(event, events.EngineFinished):
             for failure in event.failures:
                 result.verdict(_check_of(failure)).add_failure(
-                    Finding(failure.title, failure.message, None)
+                    Finding(failure.title, _message(failure), None)
                 )
     result.elapsed = time.perf_counter() - started
     if interrupted:
@@ -55,7 +65,18 @@ def run_engine(
 
 def _check_of(failure: object) -> str:
     checks = getattr(failure, "checks", ()) or ("stateful",)
-    return str(checks[0])
+    return reported_name(str(checks[0]))
+
+
+def reported_name(check: str) -> str:
+    """The report's name of schemathesis' check ``check``."""
+    return RESPONSE_TIME if check == MAX_RESPONSE_TIME else check
+
+
+def _message(failure: Any, operation: str | None = None) -> str:
+    if isinstance(failure, ResponseTimeExceeded):
+        return response_time_message(failure, operation or str(failure.operation))
+    return str(failure.message)
 
 
 def _collect(
@@ -74,7 +95,8 @@ def _collect(
             elapsed = answered.response.elapsed if answered.response is not None else 0.0
             span = (answered.timestamp - elapsed, answered.timestamp)
         for node in nodes:
-            verdict = result.verdict(node.name)
+            name = reported_name(node.name)
+            verdict = result.verdict(name)
             if span is not None:
                 verdict.saw(*span)
             if node.status == Status.SUCCESS:
@@ -91,19 +113,21 @@ def _collect(
                 )
                 deviation = (
                     grader is not None
-                    and node.name in GRADED
+                    and name in GRADED
                     and interaction is not None
                     and interaction.response is not None
                     and case_id in recorder.cases
                     and grader.is_deviation(
-                        node.name,
+                        name,
                         sent_by(recorder.cases[case_id].value),
                         answer_of(interaction.response),
                     )
                 )
-                verdict.add_failure(Finding(failure.title, failure.message, exchange, deviation))
+                case = recorder.cases.get(case_id)
+                message = _message(failure, (operation_id(case.value) if case else None))
+                verdict.add_failure(Finding(failure.title, message, exchange, deviation))
             else:
-                verdict.add_error(f"check {node.name} could not judge case {case_id}")
+                verdict.add_error(f"check {name} could not judge case {case_id}")
 
 
 def sent_by(case: Case) -> Sent:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from schemathesis import Case, Response
-from schemathesis.engine.recorder import Request, ScenarioRecorder
 
+from conformance.fuzz.st_internals import Request, ScenarioRecorder
 from conformance.http import recording
 from conformance.http.redaction import redact_body, redact_headers, response_text
 from conformance.http.session import Exchange

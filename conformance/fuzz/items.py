@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from schemathesis.checks import CHECKS, load_all_checks
 
 from conformance.child.context import get_context
 from conformance.child.skips import skip_item
@@ -19,6 +18,7 @@ from conformance.fuzz import allure_report
 from conformance.fuzz.checks import RESPONSE_CHECKS
 from conformance.fuzz.outcome import judge
 from conformance.fuzz.probes import PROBE_CHECKS
+from conformance.fuzz.st_internals import CHECKS, load_all_checks
 from conformance.fuzz.state import fuzz_suite, profile_of
 from conformance.fuzz.stateful_checks import LINKED_RESOURCE
 

@@ -16,11 +16,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
-from schemathesis import Case, GenerationMode
-from schemathesis.generation.hypothesis.examples import generate_one
-from schemathesis.schemas import APIOperation
+from schemathesis import APIOperation, Case, GenerationMode
 
 from conformance.contract.scv_rules import AUTH_REQUIRED
+from conformance.fuzz.st_internals import generate_one
 from conformance.fuzz.verdicts import Finding, Verdict
 from conformance.http.session import Exchange, ScvSession
 

@@ -14,6 +14,8 @@ from conformance.fuzz.expectations import positive_statuses
 from conformance.fuzz.profiles import Profile
 
 REQUEST_TIMEOUT_SECONDS = 10.0
+#: Every answer's time budget when the run names none (``response_time_budget_ms``).
+DEFAULT_RESPONSE_TIME_MS = 1000
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
 
 
@@ -29,13 +31,18 @@ def config_table(
     request_timeout: float = REQUEST_TIMEOUT_SECONDS,
     headers: Mapping[str, str] | None = None,
     proxy: str | None = None,
+    response_time_ms: int = DEFAULT_RESPONSE_TIME_MS,
+    response_time_overrides: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
     """The configuration table for fuzzing ``operations`` at ``base_url``.
 
     ``phases_run`` narrows the profile's phases (the harness runs stateful separately).
     ``read_only`` keeps the coverage phase from trying methods the contract does not
     document for a path (it tries DELETE, PUT, POST, PATCH and TRACE otherwise).
+    ``response_time_ms`` is every answer's time budget, ``response_time_overrides`` an
+    operation's own (by operationId): schemathesis' ``max_response_time`` check holds them.
     """
+    overrides = response_time_overrides or {}
     enabled = set(profile.phases if phases_run is None else phases_run) & set(profile.phases)
     phases: dict[str, Any] = {name: {"enabled": name in enabled} for name in PHASES}
     # every operation is sent once as the contract documents it, whatever the seed: its
@@ -55,6 +62,7 @@ def config_table(
         "tls-verify": verify,
         "workers": 1,
         "continue-on-failure": True,
+        "checks": {"max_response_time": response_time_ms / 1000},
         "request-timeout": min(REQUEST_TIMEOUT_SECONDS, request_timeout),
         # no example database: a seed replays a run's cases, whatever ran before it here
         "generation": {"max-examples": profile.max_examples, "mode": "all", "database": "none"},
@@ -63,7 +71,8 @@ def config_table(
             {
                 "include-operation-id": op.operation_id,
                 "checks": {
-                    "positive_data_acceptance": {"expected-statuses": positive_statuses(op)}
+                    "positive_data_acceptance": {"expected-statuses": positive_statuses(op)},
+                    "max_response_time": overrides.get(op.operation_id, response_time_ms) / 1000,
                 },
             }
             for op in operations

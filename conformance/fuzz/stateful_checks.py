@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import schemathesis
 from schemathesis import Case, CheckContext, Response
-from schemathesis.specs.openapi.checks import resource_was_deleted
+
+from conformance.fuzz.st_internals import resource_was_deleted
 
 LINKED_RESOURCE = "scv_linked_resource_exists"
 

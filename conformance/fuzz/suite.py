@@ -10,9 +10,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import schemathesis
-from schemathesis.config import SchemathesisConfig
-from schemathesis.core.result import Ok
-from schemathesis.schemas import BaseSchema
+from schemathesis import BaseSchema
+from schemathesis import Config as SchemathesisConfig
 
 from conformance.child.threads import threads_ahead
 from conformance.contract.grading import Grader, Sent
@@ -29,6 +28,7 @@ from conformance.fuzz.job_probe import probe_started_job_exists
 from conformance.fuzz.probes import PROBES, sample_request
 from conformance.fuzz.profiles import Profile
 from conformance.fuzz.st_config import config_table
+from conformance.fuzz.st_internals import Ok
 from conformance.fuzz.stateful_checks import LINKED_RESOURCE
 from conformance.fuzz.transport import BoundedSessions
 from conformance.fuzz.verdicts import FuzzResult, Verdict
@@ -123,7 +123,6 @@ class FuzzSuite:
         self._guards = contextlib.ExitStack()
         self.auth: auth.SessionTokenAuth | None = None
         self.grader = Grader(context.contract)
-        checks.Budgets.configure(context.settings.response_time_budget_ms, context.settings.budgets)
         checks.Envelope.configure(context.contract.document)
 
     def runnable(self) -> list[Operation]:
@@ -219,6 +218,8 @@ class FuzzSuite:
                 request_timeout=self.context.settings.request_timeout,
                 headers=self.context.target.headers,
                 proxy=self.context.target.proxy,
+                response_time_ms=self.context.settings.response_time_budget_ms,
+                response_time_overrides=self.context.settings.budgets,
             )
             schema = schemathesis.openapi.from_dict(
                 copy.deepcopy(self.context.contract.document),

@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 import schemathesis
-from schemathesis.config import SchemathesisConfig
-from schemathesis.engine import events, from_schema
+from schemathesis import Config as SchemathesisConfig
 
 from conformance.fuzz.profiles import Profile
 from conformance.fuzz.st_config import config_table
+from conformance.fuzz.st_internals import events, from_schema
 
 pytestmark = pytest.mark.integration
 

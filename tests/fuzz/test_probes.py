@@ -6,10 +6,10 @@ import copy
 
 import pytest
 import schemathesis
-from schemathesis.core.result import Ok
 
 from conformance.contract.spec import load_contract
 from conformance.fuzz.probes import sample_request
+from conformance.fuzz.st_internals import Ok
 
 pytestmark = pytest.mark.unit
 

@@ -15,7 +15,8 @@ from typing import Any
 
 import schemathesis
 from schemathesis import Case
-from schemathesis.core import NotSet
+
+from conformance.fuzz.st_internals import NotSet
 
 _LOCK = threading.Lock()
 _SENT: dict[int, float] = {}
