@@ -14,15 +14,15 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
-from schemathesis.config import SchemathesisConfig
-from schemathesis.engine import events, from_schema
-from schemathesis.schemas import BaseSchema
+from schemathesis import BaseSchema
+from schemathesis import Config as SchemathesisConfig
 
 from conformance.contract.spec import load_contract
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig
 from conformance.fuzz.engine_run import run_engine
 from conformance.fuzz.profiles import PROFILES, Profile
 from conformance.fuzz.st_config import config_table
+from conformance.fuzz.st_internals import events, from_schema
 from conformance.fuzz.suite import only
 
 pytestmark = pytest.mark.integration
