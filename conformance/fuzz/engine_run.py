@@ -16,7 +16,8 @@ from conformance.fuzz.checks import (
     operation_id,
     response_time_message,
 )
-from conformance.fuzz.exchanges import exchange_of, log_cases
+from conformance.fuzz.exchanges import as_probed, exchange_of, log_cases
+from conformance.fuzz.probes import INVALID_TOKEN
 from conformance.fuzz.st_internals import (
     NOT_SET,
     ResponseTimeExceeded,
@@ -125,6 +126,8 @@ def _collect(
                 )
                 case = recorder.cases.get(case_id)
                 message = _message(failure, (operation_id(case.value) if case else None))
+                if name == "ignored_auth" and exchange is not None:
+                    exchange = as_probed(exchange, getattr(failure, "scenario", ""), INVALID_TOKEN)
                 verdict.add_failure(Finding(failure.title, message, exchange, deviation))
             else:
                 verdict.add_error(f"check {name} could not judge case {case_id}")

@@ -4,6 +4,7 @@ exchange log)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 from schemathesis import Case, Response
 
@@ -39,6 +40,16 @@ def exchange_of(request: Request, response: Response | None, secrets: Iterable[s
         elapsed_ms=response.elapsed * 1000 if response is not None else 0.0,
         response_encoding=encoding,
     )
+
+
+def as_probed(exchange: Exchange, scenario: object, invalid_token: str) -> Exchange:
+    """The request ``ignored_auth`` sent when the appliance let it through: the case as
+    recorded carries the valid token, the probe that failed carried none (``no_auth``) or
+    an invalid one. The reproduce command must send what the probe sent."""
+    kept = {k: v for k, v in exchange.request_headers.items() if k.lower() != "token"}
+    if str(scenario) != "no_auth":
+        kept["Token"] = invalid_token
+    return replace(exchange, request_headers=kept)
 
 
 def kind_of(case: Case) -> tuple[str, str | None]:

@@ -225,7 +225,8 @@ def _entries(
         )
         lines += [f"### {kind(entry)}: {where}", "", "```text", entry["message"] or "(no message)"]
         lines.append("```")
-        if entry.get("reproduce"):
+        # a fuzzing message already ends with its reproduce command: once is enough
+        if entry.get("reproduce") and entry["reproduce"] not in (entry["message"] or ""):
             lines += ["", "Reproduce:", "", "```sh", entry["reproduce"], "```"]
         lines.append("")
     if len(entries) > FAILURE_LIMIT:

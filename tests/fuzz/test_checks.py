@@ -124,3 +124,29 @@ def test_a_missing_assumed_key_or_a_string_uri_are_graded_by_their_evidence() ->
     assert not grader.is_deviation(ERROR_ENVELOPE, sent, leaking)
     uri = Answered(200, "application/json", json.dumps({**RENAMED, "uri": "/api/4.1/jobs"}))
     assert not grader.is_deviation(URI_NULL, Sent("/4.1/jobs", "get"), uri)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "token"), [("no_auth", None), ("invalid_auth", "bad"), ("generated_auth", "bad")]
+)
+def test_an_ignored_auth_reproduce_command_sends_what_the_probe_sent(
+    scenario: str, token: str | None
+) -> None:
+    from conformance.fuzz.exchanges import as_probed
+    from conformance.http.session import Exchange
+
+    recorded = Exchange(
+        method="GET",
+        url="https://scv:8144/api/4.1/schedules",
+        request_headers={"Accept": "application/json", "Token": "[REDACTED]"},
+        request_body="",
+        status_code=200,
+        response_headers={},
+        response_body="",
+        elapsed_ms=1.0,
+    )
+    assert '"Token: $SCV_TOKEN"' in recorded.as_curl()  # the valid token: no reproduction
+    probed = as_probed(recorded, scenario, "bad")
+    assert "$SCV_TOKEN" not in probed.as_curl()
+    assert probed.request_headers.get("Token") == token
+    assert probed.request_headers["Accept"] == "application/json"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from pathlib import Path
 
+import httpx
 import pytest
 from fuzz_child import manifest_of, run_fuzz, skips_file
 
@@ -102,6 +104,24 @@ def test_curl_reproduction_redacts_the_token(tmp_path: Path) -> None:
         assert emu.password not in results
         real_tokens = re.compile(r"[Tt]oken\W{1,4}[0-9a-f]{32}")
         assert not real_tokens.search(results + outcome.output + reproduce)
+
+
+def test_an_ignored_auth_failure_reproduces_without_the_valid_token(tmp_path: Path) -> None:
+    """The case as recorded carried a valid token; the probe the appliance let through did
+    not, and the reproduce command sends what the probe sent."""
+    with EmbeddedEmulator(EmulatorConfig(port=0, tls=False, fault="auth-skipped")) as emu:
+        outcome = run_fuzz(
+            emu, manifest_of(emu, tmp_path, max_examples=3), "-k", "getSchedules and ignored_auth"
+        )
+        name = node("getSchedules", "ignored_auth")
+        assert outcome.results.get(name) == "failed", outcome.output[-3000:]
+        reproduce = outcome.properties[name]["reproduce"]
+        assert "$SCV_TOKEN" not in reproduce
+        words = shlex.split(reproduce)
+        headers = dict(words[i + 1].split(": ", 1) for i, word in enumerate(words) if word == "-H")
+        method = words[words.index("-X") + 1]
+        answer = httpx.request(method, words[-1], headers=headers, timeout=30)
+    assert answer.status_code == 200  # the command reproduces: no valid token, and still 200
 
 
 def test_newer_operations_are_skipped_on_an_older_release(

@@ -95,6 +95,15 @@ def test_summary_md_has_its_own_section_and_says_conformant_with_deviations() ->
     assert "Under --strict each one fails the run." in render(_summary(strict=True))
 
 
+def test_summary_md_shows_a_reproduce_command_once() -> None:
+    summary = _summary(strict=False)
+    with_command = f"{TEXT}\n\nReproduce (...):\n  {CURL}"
+    summary["deviations"] = [{**summary["deviations"][0], "message": with_command}]
+    assert render(summary).count(CURL) == 1  # the message has it: no second block
+    summary["deviations"] = [{**summary["deviations"][0], "message": TEXT}]
+    assert render(summary).count(CURL) == 1  # the message lacks it: the block gives it
+
+
 def test_the_console_lists_each_deviation_on_a_line() -> None:
     out = io.StringIO()
     print_summary(Console(file=out, width=200), _summary(strict=False), Path("reports/x"))
