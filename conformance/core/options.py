@@ -210,14 +210,55 @@ def url(value: Any, name: str) -> str | None:
     return raw.rstrip("/")
 
 
-def target_url(value: Any, name: str = "target") -> str | None:
-    """``https://scv.lab:8144`` -> ``https://scv.lab:8144/api``; other paths are kept."""
+#: Where an SCV appliance serves its API below its origin.
+DEFAULT_API_PATH = "/api"
+
+
+def target_address(value: Any, name: str = "target") -> str | None:
+    """An http(s) URL without query or fragment, its path as given (:func:`mounted` adds
+    the API's path when it has none)."""
     normalized = url(value, name)
     if normalized is None:
         return None
     parts = urlsplit(normalized)
-    path = parts.path.rstrip("/") or "/api"
-    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+
+
+def target_url(value: Any, name: str = "target", api: str | None = None) -> str | None:
+    """``https://scv.lab:8144`` -> ``https://scv.lab:8144/api``; other paths are kept;
+    ``api`` is ``--api-path`` (:func:`mounted`)."""
+    return mounted(target_address(value, name), api)
+
+
+def api_path(value: Any, name: str = "api-path") -> str | None:
+    """``/`` or ``/segments`` (no trailing slash, query or blanks); None or empty stays None."""
+    if value is None or value == "":
+        return None
+    raw = str(value).strip()
+    if not raw.startswith("/") or any(c in raw for c in "?#") or any(c.isspace() for c in raw):
+        raise UsageError(f"--{name}: expected a path such as /api or /, got {raw!r}")
+    return raw.rstrip("/") or "/"
+
+
+def mounted(target: str | None, path: str | None) -> str | None:
+    """The API's base URL: the target URL's own path, else ``path`` below its origin.
+
+    ``https://scv.lab:8144`` -> ``https://scv.lab:8144/api`` (the appliance's layout);
+    with ``path`` ``/`` (a gateway or validating proxy that serves the API at its root)
+    the origin itself. A target URL that names a path and a ``path`` that differs is a
+    usage error: the API's place is said once.
+    """
+    if target is None:
+        return None
+    parts = urlsplit(target)
+    own = parts.path.rstrip("/")
+    if own and path is not None and path != own:
+        raise UsageError(
+            f"--api-path: {path} differs from the path of the target URL ({own}); "
+            "give the API's path once"
+        )
+    base = own or ("" if path == "/" else path or DEFAULT_API_PATH)
+    return urlunsplit((parts.scheme, parts.netloc, base, "", ""))
 
 
 def tls_verify(value: Any, name: str = "tls-verify") -> bool | str:
@@ -312,11 +353,21 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "target",
         "appliance base URL",
-        target_url,
+        target_address,
         group="connection",
         metavar="URL",
         manifest=Manifested.DERIVED,
         accepts_text="an http(s) URL",
+    ),
+    Option(
+        "api_path",
+        "where the API is mounted when the target URL names no path: "
+        "/ for a gateway or validating proxy that serves it at its root",
+        api_path,
+        shown_default=DEFAULT_API_PATH,
+        group="connection",
+        metavar="PATH",
+        accepts_text="`/` or a path such as `/api`",
     ),
     Option(
         "username",

@@ -49,6 +49,7 @@ POOL_SEPARATOR = "\n"
 class Settings:
     """Everything a fuzz, scenario or full run needs to know about its target."""
 
+    #: The API's base URL (``--target`` with ``--api-path`` or ``/api`` when it names no path).
     target: str | None
     vcenter: str | None
     username: str | None
@@ -83,6 +84,8 @@ class Settings:
     #: ``N/s``, ``N/m`` or ``N/h``: the most requests the run sends (None: no limit).
     rate_limit: str | None = None
     proxy: str | None = None
+    #: ``--api-path``: where the API is mounted below a target URL that names no path.
+    api_path: str | None = None
     #: Extra headers sent with every request to the appliance.
     headers: Mapping[str, str] = field(default_factory=dict)
 
@@ -133,6 +136,7 @@ def resolve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) 
     merged.update({k: environ[v] for k, v in ENVIRONMENT.items() if v in environ and k != "config"})
     merged.update({k: v for k, v in flags.items() if k in DEFAULTS})
     values = {o.name: o.parse(merged[o.name], o.label) for o in OPTIONS if o.name in DEFAULTS}
+    values["target"] = options.mounted(values["target"], values["api_path"])
     return Settings(
         **values,
         budgets=budgets,

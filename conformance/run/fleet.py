@@ -54,6 +54,7 @@ CONSOLE_LOG = "console.log"
 #: Settings that say which appliance to talk to: per target, never from the environment.
 PER_TARGET = (
     "target",
+    "api_path",
     "vcenter",
     "username",
     "password",

@@ -167,7 +167,8 @@ class _Preflight:
             NOT_SCV,
             f"{self.target.base_url} is not an SCV appliance: POST {LOGIN_PATH} answered "
             f"HTTP {answer.status_code} with {describe_answer(answer, payload)}; is --target "
-            "the appliance's REST address (https://HOST:8144)?",
+            "the appliance's REST address (https://HOST:8144)? A gateway that serves the "
+            "API at its root: --api-path /",
         )
 
     def _vcenter_login(self) -> bool:
