@@ -27,6 +27,7 @@ from conformance.client.report import SessionFacts, build_summary, write_reports
 from conformance.contract.matching import OperationMatcher
 from conformance.contract.spec import Contract, load_contract
 from conformance.emulator.server import bind
+from conformance.emulator.tls import CertificateFiles
 from conformance.http.recording import ExchangeLog, log_files
 from conformance.proxy.app import ProxyApp
 from conformance.proxy.upstream import API_BASE, Upstream
@@ -70,10 +71,13 @@ class ClientProxy:
         strict: bool = False,
         run_dir: Path | None = None,
         record: Path | None = None,
+        certificate: CertificateFiles | None = None,
     ) -> None:
         """``run_dir``: keep the exchange log there (and write the reports on stop);
-        ``record``: write the session as HAR 1.2 there on stop (needs ``run_dir``)."""
+        ``record``: write the session as HAR 1.2 there on stop (needs ``run_dir``);
+        ``certificate``: serve HTTPS with it (its CA is what the client trusts)."""
         self.upstream = upstream
+        self.certificate = certificate
         self.host = host
         self.port = port
         self.contract = contract or load_contract()
@@ -94,11 +98,12 @@ class ClientProxy:
     @property
     def origin(self) -> str:
         shown = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{shown}:{self.port}"
+        scheme = "https" if self.certificate is not None else "http"
+        return f"{scheme}://{shown}:{self.port}"
 
     @property
     def url(self) -> str:
-        """The SCV base URL a client is given (``http://127.0.0.1:PORT/api``)."""
+        """The SCV base URL a client is given (``http://127.0.0.1:PORT/api``, or https)."""
         return self.origin + API_BASE
 
     @property
@@ -111,6 +116,10 @@ class ClientProxy:
         sock = bind(self.host, self.port)
         self.port = sock.getsockname()[1]
         self.app.origin = self.origin
+        tls: dict[str, str] = {}
+        if self.certificate is not None:
+            tls["ssl_certfile"] = str(self.certificate.cert_path)
+            tls["ssl_keyfile"] = str(self.certificate.key_path)
         config = uvicorn.Config(
             self.app,
             log_level="warning",
@@ -119,6 +128,7 @@ class ClientProxy:
             log_config=None,
             timeout_keep_alive=30,
             timeout_graceful_shutdown=1,
+            **tls,  # type: ignore[arg-type]
         )
         self._server = uvicorn.Server(config)
         server = self._server

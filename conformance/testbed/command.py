@@ -32,7 +32,7 @@ from conformance.testbed.cell import (
     run_cell,
 )
 from conformance.testbed.certificate import FILE_NAME, build_certificate
-from conformance.testbed.front import FrontOptions, emulated_front
+from conformance.testbed.front import FrontOptions, emulated_fronts
 from conformance.testbed.integration import resolve_command
 from conformance.testbed.matrix import Cell, build_matrix
 from conformance.testbed.options import seconds
@@ -53,8 +53,9 @@ def run(args: argparse.Namespace) -> int:
     argv = _command(args.integration)
     cells = build_matrix(args.release, args.condition)
     options = CellOptions(tuple(resolve_command(argv)), cell_timeout, args.strict)
-    front = emulated_front(FrontOptions(job_duration=job_duration, strict=args.strict))
-    return certify_client(cells, options, argv, Path(args.out), front, args.sign)
+    shared = FrontOptions(job_duration=job_duration, strict=args.strict, tls=not args.no_tls)
+    with emulated_fronts(shared) as front:
+        return certify_client(cells, options, argv, Path(args.out), front, args.sign)
 
 
 def certify_client(

@@ -4,13 +4,17 @@ the proxy in front of it, judging every request the integration sends.
 Each cell gets a fresh emulator (so no cell sees another's state, tokens or request
 count), called in-process by a fresh proxy on a free loopback port whose run folder is the
 cell's folder (summary.json, summary.md, junit.xml, allure-results/, traffic.har). The
-integration is told the proxy's addresses; the emulator has none.
+proxy speaks HTTPS, as an appliance does, with a certificate made for the run (or plain
+HTTP). The integration is told the proxy's addresses; the emulator has none.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -18,6 +22,7 @@ from types import TracebackType
 from conformance.core.errors import InfrastructureError, UsageError
 from conformance.emulator.app import create_app
 from conformance.emulator.config import DEFAULT_USERNAME, EmulatorConfig
+from conformance.emulator.tls import CertificateFiles, ensure_certificate
 from conformance.proxy.server import ClientProxy
 from conformance.proxy.upstream import Upstream
 from conformance.testbed.cell import Front, FrontFactory, Traffic
@@ -35,12 +40,27 @@ class FrontOptions:
     job_duration: float = 0.3
     username: str = DEFAULT_USERNAME
     strict: bool = False
+    #: the proxy speaks HTTPS, as an appliance does, with a CA made for the run
+    tls: bool = True
 
 
-def emulated_front(options: FrontOptions) -> FrontFactory:
-    """A factory of cell fronts; every cell's appliance takes one fresh random password."""
+@contextmanager
+def emulated_fronts(options: FrontOptions) -> Iterator[FrontFactory]:
+    """A factory of cell fronts sharing one fresh random password and, with TLS, one
+    certificate (its folder, private key included, is removed at the end)."""
     password = secrets.token_urlsafe(18)
+    folder = Path(tempfile.mkdtemp(prefix="scv-certify-client-")) if options.tls else None
+    try:
+        certificate = ensure_certificate(folder) if folder is not None else None
+        yield _factory(options, password, certificate)
+    finally:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
 
+
+def _factory(
+    options: FrontOptions, password: str, certificate: CertificateFiles | None
+) -> FrontFactory:
     def front(cell: Cell, folder: Path) -> Front:
         config = EmulatorConfig(
             tls=False,
@@ -54,7 +74,7 @@ def emulated_front(options: FrontOptions) -> FrontFactory:
             config.validate()
         except UsageError as exc:
             raise InfrastructureError(f"cell {cell.name}: {exc}") from None
-        return EmulatedFront(config, folder, options.strict)
+        return EmulatedFront(config, folder, options.strict, certificate)
 
     return front
 
@@ -62,8 +82,15 @@ def emulated_front(options: FrontOptions) -> FrontFactory:
 class EmulatedFront(Front):
     """The emulator and the proxy of one cell, while the command runs."""
 
-    def __init__(self, config: EmulatorConfig, folder: Path, strict: bool) -> None:
+    def __init__(
+        self,
+        config: EmulatorConfig,
+        folder: Path,
+        strict: bool,
+        certificate: CertificateFiles | None = None,
+    ) -> None:
         self.config = config
+        self.certificate = certificate
         self.folder = folder
         self.strict = strict
         self.secrets: Sequence[str] = (config.password,)
@@ -80,6 +107,7 @@ class EmulatedFront(Front):
             strict=self.strict,
             run_dir=self.folder,
             record=self.folder / HAR_FILE,
+            certificate=self.certificate,
         )
         try:
             proxy.start()
@@ -91,6 +119,7 @@ class EmulatedFront(Front):
             vcenter_url=proxy.vcenter_url,
             username=self.config.username,
             password=self.config.password,
+            ca_file=str(self.certificate.ca_path) if self.certificate else None,
         )
         return self
 

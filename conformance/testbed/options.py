@@ -59,6 +59,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "slow-jobs runs them longer)",
     )
     parser.add_argument(
+        "--no-tls",
+        action="store_true",
+        help="serve plain HTTP (default: HTTPS, with the CA certificate in SCV_CA_FILE)",
+    )
+    parser.add_argument(
         "integration",
         nargs=argparse.REMAINDER,
         metavar="-- COMMAND [ARGS...]",

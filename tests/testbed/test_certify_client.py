@@ -81,6 +81,9 @@ def test_the_same_integration_with_a_relogin_passes_every_cell(tmp_path: Path) -
     # each cell is a proxy run folder; Allure groups every result by its cell
     for name in ("summary.json", "summary.md", "junit.xml", "traffic.har", "cell.json"):
         assert (out / "cells" / "4.4-plain" / name).is_file(), name
+    # HTTPS by default, as an appliance: the example trusted the run's CA (SCV_CA_FILE)
+    har = json.loads((out / "cells" / "4.4-plain" / "traffic.har").read_text())
+    assert har["log"]["entries"][0]["request"]["url"].startswith("https://127.0.0.1:")
     suites = set()
     for path in (out / "allure-results").glob("*-result.json"):
         labels = json.loads(path.read_text())["labels"]
@@ -94,6 +97,7 @@ def test_a_client_mistake_fails_the_cell_even_when_the_command_exits_0(tmp_path:
     # does not care and exits 0; the proxy names the mistake on the operation it was made on
     script = (
         "import os, httpx\n"
+        "assert os.environ['SCV_URL'].startswith('http://') and 'SCV_CA_FILE' not in os.environ\n"
         "scv = httpx.Client(base_url=os.environ['SCV_URL'])\n"
         "scv.post('/4.1/auth/login', json={'username': os.environ['SCV_USERNAME'],"
         " 'password': os.environ['SCV_PASSWORD']})\n"
@@ -101,7 +105,13 @@ def test_a_client_mistake_fails_the_cell_even_when_the_command_exits_0(tmp_path:
     )
     out = tmp_path / "bundle"
     code = certify_client(
-        out, "--release", "6.2", "--condition", "slow-jobs", command=[sys.executable, "-c", script]
+        out,
+        "--no-tls",
+        "--release",
+        "6.2",
+        "--condition",
+        "slow-jobs",
+        command=[sys.executable, "-c", script],
     )
     assert code == 1
     cells = summary(out)["cells"]
@@ -144,13 +154,14 @@ def test_no_secret_reaches_the_bundle(tmp_path: Path) -> None:
     # an integration that prints its password and the token it was given
     script = (
         "import os, httpx\n"
-        "scv = httpx.Client(base_url=os.environ['SCV_URL'])\n"
+        "scv = httpx.Client(base_url=os.environ['SCV_URL'], verify=os.environ['SCV_CA_FILE'])\n"
         "print('password', os.environ['SCV_PASSWORD'])\n"
         "answer = scv.post('/4.1/auth/login', json={'username': os.environ['SCV_USERNAME'],"
         " 'password': os.environ['SCV_PASSWORD']})\n"
         "token = answer.json()['response']['token']\n"
         "print('token', token)\n"
-        "open(os.environ['LEAK'], 'w').write(os.environ['SCV_PASSWORD'] + '\\n' + token)\n"
+        "open(os.environ['LEAK'], 'w').write('\\n'.join("
+        "[os.environ['SCV_PASSWORD'], token, os.environ['SCV_CA_FILE']]))\n"
     )
     leak = tmp_path / "leak.txt"
     out = tmp_path / "bundle"
@@ -168,7 +179,9 @@ def test_no_secret_reaches_the_bundle(tmp_path: Path) -> None:
     finally:
         monkeypatch.undo()
     assert code == 0
-    password, token = leak.read_text().splitlines()
+    password, token, ca_file = leak.read_text().splitlines()
+    # the run's certificate, its private key included, is gone with the run
+    assert not Path(ca_file).parent.exists()
     log = (out / "cells" / "6.2-token-expiry" / "command.log").read_text()
     assert log.count("[REDACTED]") == 2
     for path in out.rglob("*"):
@@ -176,6 +189,7 @@ def test_no_secret_reaches_the_bundle(tmp_path: Path) -> None:
             text = path.read_bytes()
             assert password.encode() not in text, path
             assert token.encode() not in text, path
+            assert b"PRIVATE KEY" not in text, path
 
 
 def test_a_signed_bundle_verifies_and_a_tampered_one_does_not(
@@ -191,6 +205,7 @@ def test_a_signed_bundle_verifies_and_a_tampered_one_does_not(
     ]
     code = certify_client(
         out,
+        "--no-tls",
         "--release",
         "4.4",
         "--condition",
