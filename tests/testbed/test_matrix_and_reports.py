@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.contract.spec import LATEST_RELEASE
+from conformance.contract.spec import LATEST_RELEASE, load_contract
 from conformance.core.errors import UsageError
 from conformance.emulator.conditions import CONDITIONS
 from conformance.testbed.cell import (
@@ -52,8 +52,14 @@ def test_releases_run_from_4_4_to_the_newest() -> None:
     assert known_releases()[0] == "4.4" and known_releases()[-1] == LATEST_RELEASE
     defaults = default_releases()
     assert defaults[0] == "4.4" and defaults[-1] == LATEST_RELEASE
-    # the audit logs arrived in 4.8: a release that changes the API gets a cell
-    assert "4.8" in defaults and "4.5" not in defaults
+    # a release that adds operations gets a cell (the audit logs arrived in 4.8) ...
+    adding = {op.since for op in load_contract().operations}
+    assert "4.8" in defaults
+    assert set(defaults[1:-1]) <= adding
+    assert {r for r in known_releases()[1:] if r in adding} <= set(defaults)
+    # ... one that serves the same API as the one before it does not
+    assert [r for r in known_releases() if r not in adding and r not in ("4.4", LATEST_RELEASE)]
+    assert not set(defaults) - adding - {"4.4", LATEST_RELEASE}
 
 
 def test_every_release_is_played_plainly_and_under_each_condition() -> None:
