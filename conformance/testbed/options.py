@@ -28,6 +28,11 @@ def seconds(args: argparse.Namespace) -> tuple[float, float]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``certify-client`` options to ``parser``."""
+    parser.usage = (
+        "%(prog)s [--release R]... [--condition C]... --out DIR [--sign KEY] [options]\n"
+        "           -- COMMAND [ARGS...]\n"
+        "       %(prog)s --verify DIR [--key PUB]"
+    )
     parser.add_argument(
         "--release",
         action="append",
