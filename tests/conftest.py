@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 LAYERS = ("unit", "integration")
@@ -27,3 +29,29 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             "every test is marked either 'unit' or 'integration' (a module-level "
             f"pytestmark = pytest.mark.unit, say); these are not:\n  {shown}{more}"
         )
+
+
+class _NotInAUnitTest(RuntimeError):
+    """What a unit test gets for opening a socket or starting a process."""
+
+
+@pytest.fixture(autouse=True)
+def _unit_means_no_socket_and_no_process(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A unit test opens no socket and starts no process: it fails if it tries (mark it
+    integration instead). In-process servers (httpx.ASGITransport) need neither."""
+    if request.node.get_closest_marker("unit") is None:
+        return
+    import socket
+    import subprocess
+
+    def refuse(what: str) -> Any:
+        def refused(*args: object, **kwargs: object) -> None:
+            raise _NotInAUnitTest(f"a unit test may not {what}: mark the module integration")
+
+        return refused
+
+    for name in ("connect", "connect_ex", "bind"):
+        monkeypatch.setattr(socket.socket, name, refuse("open a socket"))
+    monkeypatch.setattr(subprocess.Popen, "_execute_child", refuse("start a process"))

@@ -13,7 +13,7 @@ from conformance.emulator.cli import add_arguments, config_from
 from conformance.emulator.config import UsageError
 from tests.emulator.conftest import Api, assert_conforms, error
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.unit
 
 LOCATIONS = "/4.1/datastores/backups/{}/snapshotlocations"
 LOCATORS = "/4.1/datastores/backups/{}/snapshotlocators"

@@ -6,7 +6,7 @@ import pytest
 
 from tests.emulator.conftest import Api, error
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.unit
 
 
 def test_login_returns_a_token_that_works(api: Api) -> None:

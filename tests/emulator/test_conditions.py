@@ -19,7 +19,7 @@ from conformance.emulator.conditions import (
 )
 from tests.emulator.conftest import Api, assert_conforms, error
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.unit
 
 GROUP_BACKUP = {"resourceGroupId": 1, "policyId": 1}
 

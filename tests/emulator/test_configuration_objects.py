@@ -7,7 +7,7 @@ import pytest
 
 from tests.emulator.conftest import Api, assert_conforms, error
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.unit
 
 SVM = {"name": "svm-new01", "userName": "vsadmin", "password": "pw-1", "port": 443}
 POLICY = {"name": "Monthly-12", "frequency": "MONTHLY", "retention": {"type": "COUNT", "value": 12}}

@@ -13,7 +13,7 @@ from conformance.contract.spec import HTTP_METHODS, load_contract
 from tests.emulator.conftest import Api, error
 from tests.emulator.test_routing import concrete
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.unit
 
 RELEASES = ["4.1", "4.5", "4.8", "6.2"]
 

@@ -10,7 +10,7 @@ from conformance.emulator import FAULTS, EmulatorConfig, create_app
 from conformance.emulator.config import UsageError
 from tests.emulator.conftest import Api, error
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.unit
 
 GROUP = {
     "name": "RG-Finance",

@@ -10,7 +10,7 @@ from conformance.emulator.inventory import LEGACY_VM_UUID, describe_inventory
 from conformance.scenarios.inventory import EMULATOR_INVENTORY, EMULATOR_POOLS
 from tests.emulator.conftest import Api
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.unit
 
 
 def snapshot(api: Api) -> dict[str, object]:

@@ -11,7 +11,7 @@ from jsonschema import Draft202012Validator
 from conformance.contract.spec import load_contract
 from tests.emulator.conftest import Api, assert_conforms, error
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.unit
 
 
 def backup_now(api: Api, group: int = 1, policy: int = 1) -> int:

@@ -10,7 +10,7 @@ import pytest
 from conformance.emulator.limits import DEFAULT_MAX_BODY_BYTES, MAX_JSON_DEPTH, depth
 from tests.emulator.conftest import Api, error
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.unit
 
 POLICY = {"name": "P1", "frequency": "DAILY", "retention": {"type": "DAYS", "value": 3}}
 

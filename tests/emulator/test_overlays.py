@@ -11,7 +11,7 @@ import yaml
 from conformance.cli import main
 from tests.emulator.conftest import Api
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.unit
 
 JOB_TYPE_CLEANUP = {
     "overlay": "1.0.0",

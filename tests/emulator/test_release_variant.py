@@ -27,7 +27,7 @@ from tests.emulator.conftest import Api, error
 from tests.emulator.test_description import operations
 from tests.emulator.test_routing import concrete
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.unit
 
 RENAMED = NEXT.of_kind(RenamedField)[0]
 CHANGED = NEXT.of_kind(ChangedStatus)[0]

@@ -13,7 +13,7 @@ from conformance.emulator.cron import cron_error
 from conformance.emulator.inventory import POOL_VMS
 from tests.emulator.conftest import Api, assert_conforms, error
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.unit
 
 SVM = {"userName": "vsadmin", "password": "pw-1"}
 

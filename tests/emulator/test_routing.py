@@ -10,7 +10,7 @@ from conformance.contract.spec import load_contract
 from conformance.emulator.handlers import HANDLERS
 from tests.emulator.conftest import Api, error
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.unit
 
 SAMPLE_PARAMS = {
     "policyId": "1",

@@ -6,7 +6,7 @@ import pytest
 
 from tests.emulator.conftest import Api, error
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.unit
 
 GOOD_POLICY = {"name": "P1", "frequency": "DAILY", "retention": {"type": "DAYS", "value": 3}}
 

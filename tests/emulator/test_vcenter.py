@@ -7,7 +7,7 @@ import pytest
 
 from tests.emulator.conftest import Api
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.unit
 
 
 def session(api: Api) -> dict[str, str]:

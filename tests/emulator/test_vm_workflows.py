@@ -7,7 +7,7 @@ import pytest
 from conformance.emulator.inventory import LEGACY_VM_UUID
 from tests.emulator.conftest import Api, assert_conforms, error
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.unit
 
 NFS01 = {
     "datastore": "nfs_ds01",
