@@ -37,6 +37,9 @@ INVENTORY_KEYS = (
     "datastore",
     "esx_host",
     "storage_system",
+    # how workflows 1 and 2 add it (default: vsadmin, AFF); its password: SCV_STORAGE_PASSWORD
+    "storage_username",
+    "storage_platform_type",
 )
 #: Inventory names that list more objects like another one (``vms`` beside ``vm``), so that
 #: workflows on that kind of object need not wait for each other (conformance.scenarios.pools).

@@ -8,14 +8,19 @@ never-called jobs code is an assumption.
 
 from __future__ import annotations
 
+import argparse
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from conformance.contract.answers import AnswerJudge
 from conformance.contract.evidence import without_assumptions
 from conformance.contract.grading import NEGATIVE_DATA, Answered, Grader, Sent
 from conformance.contract.spec import load_contract
+from conformance.core.settings import add_target_arguments, resolve
+from conformance.scenarios.inventory import resolve_inventory
 
 pytestmark = pytest.mark.unit
 
@@ -25,6 +30,7 @@ JUDGE = AnswerJudge(CONTRACT.document)
 RELAXED = AnswerJudge(without_assumptions(CONTRACT.document))
 GRADER = Grader(CONTRACT)
 PATH = "/4.1/storage-system"
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 #: The Ansible role's body (its example variables), key for key.
 ROLE_BODY = {
     "asup": False,
@@ -125,3 +131,34 @@ def test_what_rests_on_the_health_check_scripts_jobs_code_is_an_assumption() -> 
 def test_fail_jobs_is_4_5() -> None:
     assert CONTRACT.operation("failJobs").since == "4.5"
     assert CONTRACT.operation("getJobs").since == "4.4"
+
+
+def test_the_storage_user_and_platform_of_workflows_1_and_2_come_from_the_inventory(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "lab.toml"
+    config.write_text(
+        'target = "https://scv.lab:8144"\n[inventory]\nstorage_system = "svm-ci01"\n'
+        'storage_username = "svc-backup"\nstorage_platform_type = "FAS"\n'
+    )
+    parser = argparse.ArgumentParser()
+    add_target_arguments(parser)
+    settings = resolve(parser.parse_args(["--config", str(config)]), {})
+    for name in ("01-add-storage-vm", "02-modify-storage-vm"):
+        document = yaml.safe_load((SCENARIOS / f"{name}.arazzo.yaml").read_text())
+        workflow = document["workflows"][0]
+        wanted = list(workflow["inputs"]["properties"])
+        inputs = resolve_inventory(settings.inventory, wanted, None)
+        assert inputs["storage_username"] == "svc-backup", name
+        assert inputs["storage_platform_type"] == "FAS", name
+        sending = [
+            s
+            for s in workflow["steps"]
+            if s.get("operationId") in ("addStorageSystem", "modifyStorageSystem")
+        ]
+        assert sending, name
+        for step in sending:
+            payload = step["requestBody"]["payload"]
+            assert set(payload) == set(ROLE_BODY), "the client-proven body"
+            assert payload["userName"] == "$inputs.storage_username"
+            assert payload["platformType"] == "$inputs.storage_platform_type"
