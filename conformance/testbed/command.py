@@ -12,10 +12,13 @@ when a cell could not be run.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from types import FrameType
 
 from conformance.certify import command as certify_command
 from conformance.certify.manifest import MANIFEST, write_manifest
@@ -54,8 +57,23 @@ def run(args: argparse.Namespace) -> int:
     cells = build_matrix(args.release, args.condition)
     options = CellOptions(tuple(resolve_command(argv)), cell_timeout, args.strict)
     shared = FrontOptions(job_duration=job_duration, strict=args.strict, tls=not args.no_tls)
-    with emulated_fronts(shared) as front:
+    with _terminate_as_interrupt(), emulated_fronts(shared) as front:
         return certify_client(cells, options, argv, Path(args.out), front, args.sign)
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a CI job's timeout) stops the matrix as Ctrl-C does: the running command
+    and its processes end, the cells not run are reported and the bundle is sealed."""
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def certify_client(

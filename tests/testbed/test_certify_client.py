@@ -8,7 +8,11 @@ jobs half a second) so that a whole matrix stays short.
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -242,3 +246,47 @@ def test_misuse_is_exit_2_with_one_line(
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_sigterm_stops_the_matrix_ends_the_command_and_seals_what_ran(tmp_path: Path) -> None:
+    # a CI job's timeout: the integration (and what it started) must not outlive the run
+    pid_file = tmp_path / "integration.pid"
+    sleeper = (
+        f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(60)"
+    )
+    out = tmp_path / "bundle"
+    argv = [
+        sys.executable,
+        "-m",
+        "conformance.cli",
+        "certify-client",
+        "--release",
+        "6.2",
+        "--condition",
+        "token-expiry",
+        "--out",
+        str(out),
+        "--",
+        sys.executable,
+        "-c",
+        sleeper,
+    ]
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while not pid_file.exists() or not pid_file.read_text():
+            assert time.monotonic() < deadline and process.poll() is None
+            time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 3
+    finally:
+        if process.poll() is None:
+            process.kill()
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(pid_file.read_text()), 0)
+    assert summary(out)["interrupted"] is True
+    assert [c["reasons"] for c in summary(out)["cells"]] == [
+        ["interrupted while it ran"],
+        ["interrupted before it ran"],
+    ]
+    assert main(["certify-client", "--verify", str(out)]) == 0
