@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.lenient_appliance import serve_lenient
@@ -17,6 +18,19 @@ from tests.lenient_appliance import serve_lenient
 pytestmark = pytest.mark.integration
 
 SCRIPT = Path(sys.executable).with_name("scv-conformance")
+#: What NetApp's own Ansible role sends to add a storage system (another name).
+STORAGE_BODY = {
+    "asup": False,
+    "name": "svm-e2e01",
+    "password": "pw-1",
+    "platformType": "AFF",
+    "port": 443,
+    "preferredIp": "",
+    "protocol": "HTTPS",
+    "syslog": True,
+    "timeout": 120,
+    "userName": "vsadmin",
+}
 
 
 def _run(config: Path, reports: Path, password: str, *extra: str) -> tuple[int, str, Path]:
@@ -41,12 +55,36 @@ def test_documented_differences_are_deviations_and_strict_fails_them(tmp_path: P
     assert SCRIPT.exists(), f"install the package first (pip install -e .): no {SCRIPT}"
     reports = tmp_path / "reports"
     with serve_lenient() as appliance:
+        # as Spring does, it ignores a request field it does not know, and names the user
+        # userName in what it lists
+        login = httpx.post(
+            f"{appliance.base_url}/4.1/auth/login",
+            json={"username": appliance.username, "password": appliance.password},
+        )
+        token = {"Token": login.json()["response"]["token"]}
+        body = {**STORAGE_BODY, "certificate": "-----BEGIN CERTIFICATE-----"}
+        added = httpx.post(f"{appliance.base_url}/4.1/storage-system", json=body, headers=token)
+        assert added.status_code == 200, added.text
+        listed = httpx.get(f"{appliance.base_url}/4.1/storage-system", headers=token).json()
+        (mine,) = [
+            s for s in listed["response"]["storageSystemResponseList"] if s["name"] == "svm-e2e01"
+        ]
+        assert mine["userName"] == "vsadmin" and "certificate" not in mine
+        httpx.request(
+            "DELETE",
+            f"{appliance.base_url}/4.1/storage-system",
+            json={"name": "svm-e2e01"},
+            headers=token,
+        )
         config = appliance.config_file(tmp_path)
         code, output, run_dir = _run(config, reports, appliance.password, "--profile", "smoke")
         summary = _summary(run_dir)
         assert code == 0, output[-4000:]
         assert (summary["status"], summary["strict"]) == ("conformant", False)
         assert summary["failures"] == []
+        # the storage workflows send the client-proven body, which a Spring appliance reads
+        for workflow in ("addStorageVm", "modifyStorageVm"):
+            assert summary["workflows"][workflow]["status"] == "passed", workflow
         deviations = {
             (d.get("operationId") or d.get("workflowId"), d.get("check") or d.get("stepId"))
             for d in summary["deviations"]
