@@ -102,7 +102,8 @@ def certify_client(
             results += [not_run(c, "interrupted before it ran") for c in cells[index:]]
             break
         results.append(result)
-        print(result.status + (f": {'; '.join(result.reasons)}" if result.reasons else ""))
+        why = f": {'; '.join(result.reasons)}" if result.reasons else ""
+        print(f"{result.status} ({result.duration_seconds:.1f} s){why}", flush=True)
     ended = datetime.now(UTC)
     shown = [redact_text(a) for a in argv]
     document = write_summary(

@@ -154,7 +154,10 @@ def render_summary(document: dict[str, Any]) -> str:
     if failing:
         lines += ["", "## Cells that did not pass", ""]
         for cell in failing:
-            lines.append(f"- **{cell['name']}** ({cell['status']}): " + "; ".join(cell["reasons"]))
+            where = f" ([{cell['folder']}]({cell['folder']}/{CELL_MD}))" if cell["folder"] else ""
+            lines.append(
+                f"- **{cell['name']}** ({cell['status']}): " + "; ".join(cell["reasons"]) + where
+            )
     deviating = [c for c in cells if c["deviations"]]
     if deviating:
         lines += ["", "## Deviations (from our assumptions; they fail only under --strict)", ""]
