@@ -19,7 +19,7 @@ from conformance.calibrate.fetch import Description, fetch_description, read_fil
 from conformance.contract.spec import Contract, load_contract, release_key
 from conformance.core.errors import ExitCode, TargetUnreachable, UsageError
 from conformance.core.settings import Settings
-from conformance.http.pacing import PACER
+from conformance.http import process
 from conformance.reporting.atomic import write_json, write_text
 from conformance.scenarios import loader
 
@@ -69,7 +69,7 @@ class DriftReport:
 
 def run_drift(settings: Settings, api_docs: str | None, out: str | None) -> int:
     """The ``drift`` command; returns its exit code."""
-    PACER.configure(settings.requests_per_second)
+    process.PACER.configure(settings.requests_per_second)
     contract = load_contract(overlays=settings.overlays)
     if api_docs and not _URL.match(api_docs):
         description = read_file(api_docs)

@@ -18,7 +18,8 @@ from conformance.calibrate.description import DescriptionError, description_kind
 from conformance.core.errors import TargetUnreachable, UsageError
 from conformance.core.inputs import read_input
 from conformance.core.settings import Settings
-from conformance.http.session import ScvSession, appliance_client, tls_verification
+from conformance.http.sending import SendPolicy, policy_client
+from conformance.http.session import ScvSession, appliance_client
 from conformance.run.preflight import origin, transport_failure
 from conformance.run.target import appliance_target
 
@@ -135,9 +136,10 @@ def _client(settings: Settings, on_appliance: bool) -> httpx.Client:
     """The appliance's client (its headers and proxy) when the description is on the
     appliance, else a plain one, which sends no ``--header`` value elsewhere."""
     timeout = httpx.Timeout(settings.request_timeout, connect=CONNECT_SECONDS)
+    policy = SendPolicy(deadline=settings.request_timeout)
     if on_appliance:
-        return appliance_client(appliance_target(settings), timeout)
-    return httpx.Client(verify=tls_verification(settings.tls_verify), timeout=timeout)
+        return appliance_client(appliance_target(settings), timeout, policy)
+    return policy_client("", settings.tls_verify, timeout, policy, name="the description's host")
 
 
 def _token(settings: Settings) -> str:

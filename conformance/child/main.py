@@ -17,7 +17,7 @@ import pytest
 from conformance.child import labels, progress, recording, safety, scheduling, selection
 from conformance.child.context import get_manifest
 from conformance.core.errors import HarnessError
-from conformance.http.pacing import PACER
+from conformance.http import process
 
 #: The harness's own plugins, by the name they are registered under.
 HARNESS_PLUGINS: dict[str, ModuleType] = {
@@ -37,7 +37,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except HarnessError as exc:
         raise pytest.UsageError(str(exc)) from None
     suites = manifest.plugins
-    PACER.configure(manifest.requests_per_second)
+    process.PACER.configure(manifest.requests_per_second)
     if manifest.max_failures:
         config.option.maxfail = manifest.max_failures
     for name, module in HARNESS_PLUGINS.items():

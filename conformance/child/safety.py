@@ -18,7 +18,7 @@ from collections.abc import Generator
 import pytest
 
 from conformance.core.interrupts import INTERRUPTS
-from conformance.http.bounds import BREAKER
+from conformance.http import process
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -30,5 +30,5 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, None, None]:
     yield
-    if BREAKER.tripped:
-        item.session.shouldstop = f"stopped talking to the target: {BREAKER.reason}"
+    if process.BREAKER.tripped:
+        item.session.shouldstop = f"stopped talking to the target: {process.BREAKER.reason}"

@@ -30,11 +30,11 @@ Per check:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from conformance.contract import json_budget
 from conformance.contract.answers import AnswerJudge
 from conformance.contract.evidence import without_assumptions
 from conformance.contract.scv_rules import ERROR_ENVELOPE, STACK_TRACE, URI_NULL, EnvelopeRules
@@ -81,7 +81,7 @@ class Answered:
         if "json" not in self.content_type.lower() or not self.text:
             return None
         try:
-            return json.loads(self.text)
+            return json_budget.loads(self.text)
         except ValueError:
             return None
 

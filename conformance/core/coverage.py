@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from conformance.contract.matching import OperationMatcher
 from conformance.contract.spec import Contract
+from conformance.http import process
 
 #: Files of one run's records, one per process: ``coverage-<pid>.json``.
 RECORD_PATTERN = "coverage-*.json"
@@ -78,29 +79,26 @@ class CoverageRecorder:
             }
 
 
-_RECORDER: list[CoverageRecorder] = []
-
-
 def start(contract: Contract) -> CoverageRecorder:
-    """Record this process's requests to the target from now on."""
+    """Record this process's requests to the target from now on (in
+    :data:`conformance.http.process.COVERAGE`)."""
     recorder = CoverageRecorder(contract)
-    _RECORDER[:] = [recorder]
+    process.COVERAGE[:] = [recorder]
     return recorder
 
 
-def observe(method: str, url: str, status: int | None, header_names: Iterable[str] = ()) -> None:
-    """Count one request, when this process records coverage."""
-    if _RECORDER:
-        _RECORDER[0].observe(method, url, status, header_names)
+#: Count one request, when this process records coverage.
+observe = process.observe
 
 
 def write(directory: Path) -> Path | None:
     """Write this process's record into ``directory`` (nothing when not recording)."""
-    if not _RECORDER:
+    recorder = next((r for r in process.COVERAGE if isinstance(r, CoverageRecorder)), None)
+    if recorder is None:
         return None
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"coverage-{os.getpid()}.json"
     temporary = path.with_name(f".{path.name}")
-    temporary.write_text(json.dumps(_RECORDER[0].to_dict()) + "\n", encoding="utf-8")
+    temporary.write_text(json.dumps(recorder.to_dict()) + "\n", encoding="utf-8")
     temporary.replace(path)
     return path

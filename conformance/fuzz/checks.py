@@ -14,6 +14,7 @@ from typing import Any
 import schemathesis
 from schemathesis import Case, CheckContext, Response
 
+from conformance.contract import json_budget
 from conformance.contract.scv_rules import ERROR_ENVELOPE, URI_NULL, EnvelopeRules, contract_rules
 from conformance.fuzz.st_internals import ResponseTimeExceeded
 
@@ -50,7 +51,7 @@ def _json_body(response: Response) -> Any:
     if "json" not in _content_type(response) or not response.content:
         return None
     try:
-        return response.json()
+        return json_budget.loads(response.content)  # not response.json(): unbounded
     except (ValueError, UnicodeDecodeError):
         return None
 

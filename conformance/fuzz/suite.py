@@ -112,9 +112,7 @@ class FuzzSuite:
         self.seed = seed
         self.selection = selection or Selection()
         self.session: ScvSession = context.session()
-        self.sessions = BoundedSessions(
-            self.session.guard, self.session.deadline, on_answer=self._answered
-        )
+        self.sessions = BoundedSessions(self.session.policy, on_answer=self._answered)
         self.sessions.install()
         self._results: dict[str, FuzzResult] = {}
         self._schemas: dict[str, BaseSchema] = {}

@@ -1,29 +1,32 @@
-"""How schemathesis' requests reach the appliance: guarded, bounded, reported.
+"""How schemathesis' requests reach the appliance: through the harness's one send path.
 
 Every request schemathesis sends, whatever phase made it, goes through a
-:class:`BoundedAdapter`: it is asked of the run's
-:class:`~conformance.http.guard.RequestGuard` before it leaves, keeps the process's pace
-(``--rate-limit``, the same :data:`~conformance.http.pacing.PACER` as the harness's own
-clients), and its answer is read against one deadline for the whole of it, up to the size
-cap.
+:class:`BoundedAdapter`, which applies the same
+:class:`~conformance.http.sending.SendPolicy` as the harness's own httpx clients: asked of
+the run's guard and the process's breaker before it leaves, paced (``--rate-limit``), its
+answer read against one deadline for the whole of it and decoded layer by layer within the
+size cap (requests would decode a ``gzip, gzip`` bomb whole), a login's token noted as a
+secret.
+
+schemathesis parses answers itself: :func:`bounded_json` replaces its JSON deserializer
+(through its public ``schemathesis.deserializer``), so that its checks parse within the
+harness's budget too (:mod:`conformance.contract.json_budget`).
 """
 
 from __future__ import annotations
 
-import json
-import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import requests
 import requests.sessions
+import schemathesis
 from requests.adapters import HTTPAdapter
 
-from conformance.http import issued
-from conformance.http.bounds import BREAKER, AnswerTooLarge, AnswerTooSlow, read_bounded
-from conformance.http.guard import RequestGuard, is_session_call
-from conformance.http.pacing import PACER
-from conformance.http.session import LOGIN_PATH
+from conformance.contract import json_budget
+from conformance.http.bounds import AnswerTooLarge, AnswerTooSlow
+from conformance.http.decoding import Undecodable
+from conformance.http.sending import SendPolicy
 
 #: Called with the token a request carried and the status it got.
 AnswerListener = Callable[[str | None, int], None]
@@ -39,73 +42,70 @@ class AnswerTooLargeError(requests.exceptions.RequestException):
 
 
 class BoundedAdapter(HTTPAdapter):
-    """A requests adapter that refuses what the guard refuses and bounds every answer."""
+    """A requests adapter that sends under the policy: the guard, the breaker, the pace,
+    the deadline and the cap."""
 
-    def __init__(
-        self, guard: RequestGuard, deadline: float, on_answer: AnswerListener | None
-    ) -> None:
+    def __init__(self, policy: SendPolicy, on_answer: AnswerListener | None) -> None:
         super().__init__()
-        self.guard = guard
-        self.deadline = deadline
+        self.policy = policy
         self.on_answer = on_answer
 
     def send(  # type: ignore[override]
         self, request: requests.PreparedRequest, stream: bool = False, **kwargs: Any
     ) -> requests.Response:
-        self.guard.check(str(request.method), str(request.url))
-        BREAKER.check()
-        PACER.wait()
-        started = time.monotonic()
+        method, url = str(request.method), str(request.url)
+        started = self.policy.leave(method, url)
         try:
             response = super().send(request, stream=True, **kwargs)
         except (requests.ConnectionError, requests.Timeout) as exc:
-            BREAKER.failure(f"{type(exc).__name__}: {exc}")
+            self.policy.failed(f"{type(exc).__name__}: {exc}")
             raise
+        what = f"the answer to {request.method} {request.path_url}"
         try:
-            body = read_bounded(
+            pieces = self.policy.body(
                 _arriving(response),
+                response.headers.get("content-encoding"),
                 started=started,
-                deadline=self.deadline,
-                what=f"the answer to {request.method} {request.path_url}",
+                what=what,
             )
+            body = b"".join(pieces)
         except AnswerTooSlow as exc:
-            BREAKER.failure(str(exc))
             raise AnswerTooSlowError(str(exc), request=request) from None
         except AnswerTooLarge as exc:
             raise AnswerTooLargeError(str(exc), request=request) from None
+        except Undecodable as exc:
+            raise requests.exceptions.ContentDecodingError(
+                f"{what}: {exc}", request=request
+            ) from None
         finally:
             response.close()
-        if not is_session_call(str(request.method), str(request.url)):
-            BREAKER.success()
+        self.policy.answered(method, url, response.status_code, body)
         # the body is read and decoded: requests hands these bytes out as .content (requests
         # has no public setter; ``raw`` must stay urllib3's, whose headers schemathesis reads)
         response._content = body
         response._content_consumed = True
-        if response.status_code == 200 and str(request.path_url).endswith(LOGIN_PATH):
-            _note_token(body)  # fuzzing logs in too: its tokens are secrets as well
         if self.on_answer is not None:
             self.on_answer(_token(request.headers), response.status_code)
         return response
 
 
 def _arriving(response: requests.Response) -> Iterator[bytes]:
-    """The body's bytes as they arrive (``stream`` would wait to fill each chunk)."""
-    while chunk := response.raw.read1(CHUNK_BYTES, decode_content=True):
+    """The body's bytes as they arrive, still encoded (``stream`` would wait to fill each
+    chunk; urllib3 would decode each whole)."""
+    while chunk := response.raw.read1(CHUNK_BYTES, decode_content=False):
         yield chunk
-
-
-def _note_token(body: bytes) -> None:
-    try:
-        token = json.loads(body)["response"]["token"]
-    except (ValueError, KeyError, TypeError):
-        return
-    if isinstance(token, str):
-        issued.note(token)
 
 
 def _token(headers: Mapping[str, Any]) -> str | None:
     value = next((v for k, v in headers.items() if k.lower() == "token"), None)
     return None if value is None else str(value)
+
+
+@schemathesis.deserializer("application/json")
+def bounded_json(_context: schemathesis.DeserializationContext, response: Any) -> Any:
+    """schemathesis' JSON deserializer, within the harness's budget: an answer over it
+    fails the check that parses it, with the budget named (OverBudget is a ValueError)."""
+    return json_budget.loads(response.content)
 
 
 class BoundedSessions:
@@ -119,16 +119,13 @@ class BoundedSessions:
     The test process is the harness's own, so nothing else is affected.
     """
 
-    def __init__(
-        self, guard: RequestGuard, deadline: float, on_answer: AnswerListener | None = None
-    ) -> None:
-        self.guard = guard
-        self.deadline = deadline
+    def __init__(self, policy: SendPolicy, on_answer: AnswerListener | None = None) -> None:
+        self.policy = policy
         self.on_answer = on_answer
         self._saved: Any = None
 
     def adapter(self) -> BoundedAdapter:
-        return BoundedAdapter(self.guard, self.deadline, self.on_answer)
+        return BoundedAdapter(self.policy, self.on_answer)
 
     def install(self) -> None:
         if self._saved is None:

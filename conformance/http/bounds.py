@@ -1,10 +1,12 @@
 """Bounds on every answer and on a failing target: a deadline, a size cap, a breaker.
 
 HTTP clients time out per chunk, so an appliance that trickles a byte a second never
-times out; :func:`read_bounded` reads an answer against one deadline for the whole of it
-and stops beyond :data:`MAX_ANSWER_BYTES`. :class:`Breaker` ends a run early when the
+times out; :func:`bounded_chunks` reads an answer against one deadline for the whole of it
+and stops beyond :data:`MAX_ANSWER_BYTES` (the send path, :mod:`conformance.http.sending`,
+also caps every layer of its encoding). :class:`Breaker` ends a run early when the
 target keeps failing: after :data:`BREAKER_LIMIT` connection failures in a row, or when a
-freshly issued token is refused at once.
+freshly issued token is refused at once (the process's is
+:data:`conformance.http.process.BREAKER`).
 """
 
 from __future__ import annotations
@@ -116,7 +118,3 @@ class Breaker:
         """Raise TargetGone once tripped, so nothing more is sent."""
         if self.reason is not None:
             raise TargetGone(f"stopped talking to the target: {self.reason}")
-
-
-#: The breaker of this process; every client of the target reports to it.
-BREAKER = Breaker()

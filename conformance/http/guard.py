@@ -15,9 +15,11 @@ from urllib.parse import urlsplit
 
 from conformance.core.errors import HarnessError
 
+#: SCV's login (below the target's base URL).
+LOGIN_PATH = "/4.1/auth/login"
 #: Calls that open or close a session rather than change anything: (method, path suffix).
 SESSION_CALLS = (
-    ("POST", "/4.1/auth/login"),  # SCV login
+    ("POST", LOGIN_PATH),  # SCV login
     ("POST", "/api/session"),  # vCenter: open a session
     ("DELETE", "/api/session"),  # vCenter: close it again
 )

@@ -1,11 +1,10 @@
 """``--rate-limit``: one pace for every request a process sends to the target.
 
-Every request waits here as it leaves: those of the harness's httpx clients through a
-``request`` event hook (:func:`conformance.http.session.paced`), those of schemathesis
-through the requests adapter they all go through
-(:class:`conformance.fuzz.transport.BoundedAdapter`). So the preflight, the fuzzing cases,
-schemathesis' own probes, the logins and the workflow steps of a process share one budget.
-The parent divides the run's rate among the processes it starts.
+Every request waits as it leaves, in the one send path (:mod:`conformance.http.sending`)
+that the harness's httpx clients and schemathesis' requests sessions share: so the
+preflight, the fuzzing cases, schemathesis' own probes, the logins and the workflow steps
+of a process share one budget, :data:`conformance.http.process.PACER`. The parent divides
+the run's rate among the processes it starts.
 """
 
 from __future__ import annotations
@@ -48,7 +47,3 @@ class Pacer:
         if delay > 0:
             self.waited += delay
             self._sleep(delay)
-
-
-#: The pace of this process.
-PACER = Pacer()

@@ -2,10 +2,11 @@
 
 The child pytest process installs one :class:`ExchangeLog` (``conformance.child.recording``)
 into ``RUN_DIR/exchanges/``. Every :class:`~conformance.http.session.RecordingClient`
-(probes, scenarios, logins, vCenter) reaches it through the session's process listeners,
-and the fuzzing engine hands it the cases schemathesis sent. Callers label what they send
-with :func:`labels` (kind of input, operationId, workflowId); an exchange without an
-operationId gets the one its method and URL match in the contract.
+(probes, scenarios, logins, vCenter) reaches it through the process's listeners
+(:data:`conformance.http.process.LISTENERS`), and the fuzzing engine hands it the cases
+schemathesis sent. Callers label what they send with :func:`labels` (kind of input,
+operationId, workflowId); an exchange without an operationId gets the one its method and
+URL match in the contract.
 
 Each line is one :class:`ExchangeRecord`. Bodies are capped at :data:`BODY_CAP` bytes, and
 the record says when one was cut. Records are appended as they happen and never held.
@@ -24,7 +25,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import IO, Any
 
-from conformance.http.session import PROCESS_LISTENERS, Exchange
+from conformance.http import process
+from conformance.http.session import Exchange
 
 #: The folder of the run that holds the exchange logs, one ``*.jsonl`` per process.
 EXCHANGES_DIR = "exchanges"
@@ -279,14 +281,14 @@ _ACTIVE: list[ExchangeLog] = []
 def install(log: ExchangeLog) -> None:
     """Make ``log`` receive every exchange of this process."""
     _ACTIVE.append(log)
-    PROCESS_LISTENERS.append(log.exchange)
+    process.LISTENERS.append(log.exchange)
 
 
 def uninstall(log: ExchangeLog) -> None:
     if log in _ACTIVE:
         _ACTIVE.remove(log)
-    if log.exchange in PROCESS_LISTENERS:
-        PROCESS_LISTENERS.remove(log.exchange)
+    if log.exchange in process.LISTENERS:
+        process.LISTENERS.remove(log.exchange)
     log.close()
 
 

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from conformance.contract import json_budget
 from conformance.http.redactor import MIN_FORM_LENGTH, REDACTED, Redactor
 
 #: Shorter secrets are redacted only as whole values of secret fields and headers.
@@ -169,7 +170,7 @@ def redact_body(body: bytes | str | None, secrets: Iterable[str] = ()) -> str:
         except UnicodeDecodeError:
             return f"<{len(body)} bytes of binary content>"
     try:
-        rendered = json.dumps(redact_json(json.loads(body)), indent=2, ensure_ascii=False)
+        rendered = json.dumps(redact_json(json_budget.loads(body)), indent=2, ensure_ascii=False)
     except (ValueError, TypeError):
         rendered = body
     return redact_text(rendered, secrets)

@@ -3,30 +3,23 @@
 from __future__ import annotations
 
 import shlex
-import ssl
 import threading
 import time
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
-from conformance.core import coverage
 from conformance.core.errors import TargetUnreachable, UsageError
-from conformance.http import issued
+from conformance.http import process
 from conformance.http.bounds import (
-    BREAKER,
     RELOGIN_INTERVAL_SECONDS,
     REQUEST_DEADLINE_SECONDS,
-    AnswerTooSlow,
     TokenRefused,
-    bounded_chunks,
     cut,
-    read_bounded,
 )
-from conformance.http.guard import UNGUARDED, RequestGuard, is_session_call
-from conformance.http.pacing import PACER
+from conformance.http.guard import LOGIN_PATH, UNGUARDED, RequestGuard
 from conformance.http.redaction import (
     REDACTED,
     basic_auth,
@@ -36,8 +29,10 @@ from conformance.http.redaction import (
     response_text,
     secret_header_values,
 )
+from conformance.http.sending import SendPolicy, login_token, policy_client, tls_verification
 
-LOGIN_PATH = "/4.1/auth/login"
+__all__ = ["LOGIN_PATH", "ScvSession", "Target", "tls_verification"]
+
 #: The documented default login timeout of the appliance.
 TOKEN_LIFETIME_SECONDS = 120 * 60
 #: Log in again when the token is this close to its expiry.
@@ -84,57 +79,24 @@ class Target:
     proxy: str | None = None
 
 
-def tls_verification(verify: bool | str) -> bool | ssl.SSLContext:
-    """What httpx takes for ``--tls-verify``: a flag, or a context trusting a CA bundle."""
-    if isinstance(verify, str):
-        return ssl.create_default_context(cafile=verify)
-    return verify
-
-
 def appliance_client(
     target: Target,
     timeout: float | httpx.Timeout,
+    policy: SendPolicy,
     transport: httpx.BaseTransport | None = None,
 ) -> httpx.Client:
     """An httpx client to ``target`` as every request to the appliance is sent: its TLS
-    verification, its extra headers (``--header``), its proxy (``--proxy``), and the
-    process's pace."""
-    return paced_client(
+    verification, its extra headers (``--header``), its proxy (``--proxy``), under
+    ``policy``."""
+    return policy_client(
         target.base_url,
         target.verify,
         timeout,
+        policy,
         transport,
-        headers=dict(target.headers),
+        headers=target.headers,
         proxy=target.proxy,
     )
-
-
-def paced_client(
-    base_url: str,
-    verify: bool | str,
-    timeout: float | httpx.Timeout,
-    transport: httpx.BaseTransport | None = None,
-    **options: Any,
-) -> httpx.Client:
-    """An httpx client whose every request keeps the process's pace (``--rate-limit``) as
-    it leaves: the one kind of client the harness opens to the appliance and to vCenter."""
-    return httpx.Client(
-        base_url=base_url,
-        verify=tls_verification(verify),
-        timeout=timeout,
-        transport=transport,
-        event_hooks={"request": [paced]},
-        **options,
-    )
-
-
-def paced(request: httpx.Request) -> None:
-    """A request hook: the request keeps the process's pace as it leaves.
-
-    Here, and not before a call, because one call may send several requests (the login an
-    auth flow makes first, the resend after a 401), each of which takes its own slot.
-    """
-    PACER.wait()
 
 
 @dataclass(frozen=True)
@@ -210,47 +172,44 @@ class Exchange:
 
 
 Listener = Callable[[Exchange], None]
-#: Listeners of every client of this process, after each client's own (the exchange log).
-PROCESS_LISTENERS: list[Listener] = []
 
 
 class RecordingClient:
     """An httpx client whose every exchange reaches its listeners, secrets redacted.
 
-    Every call is asked of the ``guard`` first (a read-only run sends only GETs and
-    logins) and read against one ``deadline`` for the whole answer, up to a size cap.
-
-    Recording is not an httpx ``event_hooks`` response hook: such a hook sees the answer
-    before its body is read and must call ``response.read()``, which reads the whole
-    decoded body under httpx's per-chunk timeout only (neither the deadline nor the 8 MiB
-    cap would hold against a trickling or a compressed-bomb answer), and it cannot hand
-    back the settled response that :meth:`_send` reads within the bounds. A hook is used
-    where it fits: every answer's raw stream, also one an auth flow reads and retries
-    (a 401 before a new login), is bounded by the same deadline and cap
-    (:class:`_BoundedStream`); those earlier answers are recorded from the final
-    answer's ``history``.
+    Every request goes through the client's :class:`~conformance.http.sending.SendPolicy`
+    (guard, breaker, pace, one deadline for the whole answer, the size cap on every layer
+    of its encoding), as its transport applies it, also to the requests an auth flow
+    makes itself (a login, the resend after a 401); those earlier answers are recorded
+    from the final answer's ``history``.
     """
 
     def __init__(
         self,
-        client: httpx.Client,
+        base_url: str,
         name: str,
-        guard: RequestGuard = UNGUARDED,
-        deadline: float = REQUEST_DEADLINE_SECONDS,
+        policy: SendPolicy,
+        *,
+        verify: bool | str = True,
+        timeout: float | httpx.Timeout = 30.0,
+        transport: httpx.BaseTransport | None = None,
+        headers: Mapping[str, str] | None = None,
+        proxy: str | None = None,
     ) -> None:
-        self._client = client
+        self.policy = policy
         self._name = name
-        self.guard = guard
-        self.deadline = deadline
+        self._client = policy_client(
+            base_url, verify, timeout, policy, transport, headers=headers, proxy=proxy, name=name
+        )
         self.listeners: list[Listener] = []
-        hooks = client.event_hooks
-        client.event_hooks = {**hooks, "response": [*hooks["response"], self._bound]}
 
-    def _bound(self, response: httpx.Response) -> None:
-        """A response hook: the raw body of every answer is read within the bounds."""
-        request = response.request
-        what = f"the answer of {self._name} to {request.method} {request.url.path}"
-        response.stream = _BoundedStream(response.stream, self.deadline, what)
+    @property
+    def guard(self) -> RequestGuard:
+        return self.policy.guard
+
+    @property
+    def deadline(self) -> float:
+        return self.policy.deadline
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -265,30 +224,15 @@ class RecordingClient:
 
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """One call; TargetUnreachable when nothing answers in time."""
-        self.guard.check(method, path)
-        BREAKER.check()
         started = time.monotonic()
         try:
-            with self._client.stream(method, path, **kwargs) as streamed:
-                body = read_bounded(
-                    streamed.iter_bytes(),
-                    started=started,
-                    deadline=self.deadline,
-                    what=f"the answer of {self._name} to {method} {path}",
-                )
-                response = settled(streamed, body)
+            response = self._client.request(method, path, **kwargs)
         except httpx.TransportError as exc:
-            detail = f"{type(exc).__name__}: {exc}"
-            BREAKER.failure(detail)
-            raise TargetUnreachable(f"{self._name} unreachable: {detail}") from None
-        except AnswerTooSlow as exc:
-            BREAKER.failure(str(exc))
-            raise
-        if not is_session_call(method, path):
-            # a login that answers says little: the calls after it may still all hang
-            BREAKER.success()
+            raise TargetUnreachable(
+                f"{self._name} unreachable: {type(exc).__name__}: {exc}"
+            ) from None
         elapsed_ms = (time.monotonic() - started) * 1000
-        for earlier in streamed.history:  # answers an auth flow read before resending
+        for earlier in response.history:  # answers an auth flow read before resending
             self._observed(path, earlier, earlier.elapsed.total_seconds() * 1000)
         self._observed(path, response, elapsed_ms)
         return response
@@ -296,47 +240,13 @@ class RecordingClient:
     def _observed(self, path: str, response: httpx.Response, elapsed_ms: float) -> None:
         """Count one answer in the coverage and hand its exchange to the listeners."""
         request = response.request
-        coverage.observe(request.method, str(request.url), response.status_code, request.headers)
+        process.observe(request.method, str(request.url), response.status_code, request.headers)
         self._received(path, response)
-        listeners = [*self.listeners, *PROCESS_LISTENERS]
+        listeners = [*self.listeners, *process.LISTENERS]
         if listeners:
             exchange = Exchange.from_response(response, elapsed_ms, self.secrets)
             for listener in listeners:
                 listener(exchange)
-
-
-class _BoundedStream(httpx.SyncByteStream):
-    """A response's raw byte stream, read against one deadline and the size cap."""
-
-    def __init__(self, stream: Any, deadline: float, what: str) -> None:
-        self._stream = stream
-        self._deadline = deadline
-        self._what = what
-        self._started = time.monotonic()
-
-    def __iter__(self) -> Iterator[bytes]:
-        yield from bounded_chunks(
-            self._stream, started=self._started, deadline=self._deadline, what=self._what
-        )
-
-    def close(self) -> None:
-        self._stream.close()
-
-
-#: Headers of a streamed answer that no longer describe its body once it is read and decoded.
-_BODY_HEADERS = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
-
-
-def settled(streamed: httpx.Response, body: bytes) -> httpx.Response:
-    """A complete response holding ``body``, the decoded bytes of ``streamed``."""
-    headers = [(k, v) for k, v in streamed.headers.raw if k.lower() not in _BODY_HEADERS]
-    return httpx.Response(
-        streamed.status_code,
-        headers=headers,
-        content=body,
-        request=streamed.request,
-        extensions=streamed.extensions,
-    )
 
 
 class TokenAuth(httpx.Auth):
@@ -360,7 +270,6 @@ class TokenAuth(httpx.Auth):
         if response.status_code == 401:
             token = self._session.renew_token()
             request.headers["Token"] = token
-            BREAKER.check()
             response = yield request
             if response.status_code == 401:
                 self._session.refused()
@@ -387,8 +296,16 @@ class ScvSession(RecordingClient):
         deadline: float = REQUEST_DEADLINE_SECONDS,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        client = appliance_client(target, min(timeout, deadline), transport)
-        super().__init__(client, target.base_url, guard, deadline)
+        super().__init__(
+            target.base_url,
+            target.base_url,
+            SendPolicy(guard, deadline),
+            verify=target.verify,
+            timeout=min(timeout, deadline),
+            transport=transport,
+            headers=target.headers,
+            proxy=target.proxy,
+        )
         self.target = target
         self._clock = clock
         self._sleep = sleep
@@ -417,15 +334,11 @@ class ScvSession(RecordingClient):
 
     def _received(self, path: str, response: httpx.Response) -> None:
         """A token issued by a login becomes a secret before the exchange is reported."""
-        if path != LOGIN_PATH or response.status_code != 200:
+        if path != LOGIN_PATH:
             return
-        try:
-            token = response.json()["response"]["token"]
-        except (ValueError, KeyError, TypeError):
-            return
-        if isinstance(token, str) and token not in self._issued:
-            self._issued.append(token)
-            issued.note(token)
+        token = login_token(response.status_code, response.content)
+        if token is not None and token not in self._issued:
+            self._issued.append(token)  # the send path noted it for the parent
 
     def token(self) -> str:
         """A token that is valid for a while yet, logging in when needed."""
@@ -465,7 +378,7 @@ class ScvSession(RecordingClient):
             "after a good login): the appliance's authentication is broken or the account "
             "lacks rights; nothing can be judged"
         )
-        BREAKER.trip(reason)
+        self.policy.breaker.trip(reason)
         raise TokenRefused(reason)
 
     def login(self) -> httpx.Response:
@@ -490,12 +403,12 @@ class ScvSession(RecordingClient):
             raise TargetUnreachable(
                 f"login to {self.target.base_url} failed with HTTP {response.status_code}"
             )
-        try:
-            self._token = str(response.json()["response"]["token"])
-        except (ValueError, KeyError, TypeError):
+        token = login_token(response.status_code, response.content)
+        if token is None:
             raise TargetUnreachable(
                 f"login to {self.target.base_url} answered without response.token"
-            ) from None
+            )
+        self._token = token
         self._token_time = self._clock()
         self.logins += 1
         return response

@@ -33,9 +33,10 @@ from conformance.contract.matching import base_path
 from conformance.contract.spec import HTTP_METHODS, Contract
 from conformance.core.errors import InfrastructureError, PreflightFailed, TargetUnreachable
 from conformance.core.findings import BOTH, ESX_HOSTS_KEYS, SNAPSHOT_PATHS, Findings, path_segment
-from conformance.http.bounds import read_bounded
+from conformance.http.bounds import Breaker
 from conformance.http.redaction import public_url
-from conformance.http.session import LOGIN_PATH, Target, appliance_client, paced_client, settled
+from conformance.http.sending import SendPolicy, login_token, policy_client
+from conformance.http.session import LOGIN_PATH, Target, appliance_client
 
 DESCRIPTION_PATH = "/v3/api-docs"
 VCENTER_SESSION_PATH = "/api/session"
@@ -65,10 +66,16 @@ def run_preflight(
 ) -> Findings:
     """Check the target and discover its variant; PreflightFailed/TargetUnreachable if unusable."""
     started = clock()
-    with appliance_client(target, TIMEOUT) as client:
+    with appliance_client(target, TIMEOUT, _policy()) as client:
         preflight = _Preflight(client, target, contract, dict(inventory or {}))
         findings = preflight.run()
     return Findings(**{**findings, "seconds": clock() - started})
+
+
+def _policy() -> SendPolicy:
+    """The preflight's bounds: a deadline of its own, and a breaker of its own (what
+    discovery meets is not the suites' business)."""
+    return SendPolicy(deadline=DEADLINE_SECONDS, breaker=Breaker())
 
 
 class _Preflight:
@@ -124,7 +131,7 @@ class _Preflight:
 
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
-            return bounded(self.client, method, path, **kwargs)
+            return self.client.request(method, path, **kwargs)
         except httpx.TransportError as exc:
             raise transport_failure(exc, self.target.base_url, "", self.target.proxy) from None
 
@@ -155,8 +162,8 @@ class _Preflight:
                 "config file)",
             )
         payload = _json(answer)
-        token = _dig(payload, "response", "token")
-        if answer.status_code == 200 and isinstance(token, str) and token:
+        token = login_token(answer.status_code, answer.content)
+        if token is not None:
             self.token = token
             return
         if answer.status_code >= 500 and _is_envelope(payload):
@@ -173,10 +180,9 @@ class _Preflight:
 
     def _vcenter_login(self) -> bool:
         url = str(self.target.vcenter_url).rstrip("/")
-        self.vcenter = paced_client(url, self.target.verify, TIMEOUT)
+        self.vcenter = policy_client(url, self.target.verify, TIMEOUT, _policy())
         try:
-            answer = bounded(
-                self.vcenter,
+            answer = self.vcenter.request(
                 "POST",
                 VCENTER_SESSION_PATH,
                 auth=(self.target.username, self.target.password),
@@ -207,8 +213,7 @@ class _Preflight:
             return
         # if it fails, the session expires on its own
         with contextlib.suppress(httpx.TransportError, TargetUnreachable):
-            bounded(
-                self.vcenter,
+            self.vcenter.request(
                 "DELETE",
                 VCENTER_SESSION_PATH,
                 headers={VCENTER_SESSION_HEADER: self.vcenter_session},
@@ -220,7 +225,7 @@ class _Preflight:
     def _get(self, path: str) -> httpx.Response | None:
         """An authenticated GET; None when it got no answer (discovery never fails a run)."""
         try:
-            return bounded(self.client, "GET", path, headers={"Token": self.token})
+            return self.client.get(path, headers={"Token": self.token})
         except (httpx.TransportError, TargetUnreachable):
             return None
 
@@ -228,9 +233,7 @@ class _Preflight:
         if self.vcenter is None or not self.vcenter_session:
             return None
         try:
-            answer = bounded(
-                self.vcenter,
-                "GET",
+            answer = self.vcenter.get(
                 path,
                 params=params or None,
                 headers={VCENTER_SESSION_HEADER: self.vcenter_session},
@@ -359,20 +362,6 @@ class _Preflight:
             f"{ESX_HOSTS_KEYS['english']}"
         )
         return None
-
-
-def bounded(client: httpx.Client, method: str, path: str, **kwargs: Any) -> httpx.Response:
-    """One call whose whole answer arrives within :data:`DEADLINE_SECONDS` (else
-    TargetUnreachable): a server that trickles its answer cannot hold the preflight."""
-    started = time.monotonic()
-    with client.stream(method, path, **kwargs) as streamed:
-        body = read_bounded(
-            streamed.iter_bytes(),
-            started=started,
-            deadline=DEADLINE_SECONDS,
-            what=f"the answer to {method} {path}",
-        )
-        return settled(streamed, body)
 
 
 def transport_failure(

@@ -9,7 +9,7 @@ from conformance.core.context import RunContext
 from conformance.core.errors import UsageError
 from conformance.core.settings import Settings
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig
-from conformance.http.pacing import PACER
+from conformance.http import process
 from conformance.http.session import Target
 from conformance.run.preflight import run_preflight
 
@@ -19,7 +19,7 @@ def open_context(settings: Settings) -> RunContext:
 
     The parent's own requests (the preflight) keep the run's pace too.
     """
-    PACER.configure(settings.requests_per_second)
+    process.PACER.configure(settings.requests_per_second)
     contract = load_contract(overlays=settings.overlays)
     if settings.target is None:
         return _embedded_context(settings, contract)

@@ -14,8 +14,10 @@ from collections.abc import Mapping
 
 import httpx
 
-from conformance.http.bounds import BREAKER, TokenRefused
-from conformance.http.session import LOGIN_PATH
+from conformance.http import process
+from conformance.http.bounds import TokenRefused
+from conformance.http.guard import LOGIN_PATH
+from conformance.http.sending import login_token
 
 TOKEN_HEADER = "token"
 
@@ -33,7 +35,7 @@ class FreshTokens:
     ) -> None:
         """Note one exchange of a workflow; TokenRefused when it refused a fresh token."""
         if path == LOGIN_PATH:
-            token = _issued(response)
+            token = login_token(response.status_code, response.content)
             if token is not None:
                 with self._lock:
                     self._fresh.add(token)
@@ -50,16 +52,5 @@ class FreshTokens:
             f"{path} right after a good login in a workflow): the appliance's "
             "authentication is broken or the account lacks rights; nothing can be judged"
         )
-        BREAKER.trip(reason)
+        process.BREAKER.trip(reason)
         raise TokenRefused(reason)
-
-
-def _issued(response: httpx.Response) -> str | None:
-    """The token a login answer carries, if it succeeded."""
-    if response.status_code != 200:
-        return None
-    try:
-        token = response.json()["response"]["token"]
-    except (ValueError, KeyError, TypeError):
-        return None
-    return token if isinstance(token, str) and token else None

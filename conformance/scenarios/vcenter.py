@@ -12,7 +12,8 @@ from conformance.http import issued
 from conformance.http.bounds import REQUEST_DEADLINE_SECONDS
 from conformance.http.guard import UNGUARDED, RequestGuard
 from conformance.http.redaction import basic_auth
-from conformance.http.session import RecordingClient, paced_client
+from conformance.http.sending import SendPolicy
+from conformance.http.session import RecordingClient
 
 SESSION_PATH = "/api/session"
 SESSION_HEADER = "vmware-api-session-id"
@@ -33,8 +34,14 @@ class VcenterClient(RecordingClient):
         deadline: float = REQUEST_DEADLINE_SECONDS,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        client = paced_client(self.base_url, verify, min(timeout, deadline), transport)
-        super().__init__(client, f"vCenter {self.base_url}", guard, deadline)
+        super().__init__(
+            self.base_url,
+            f"vCenter {self.base_url}",
+            SendPolicy(guard, deadline),
+            verify=verify,
+            timeout=min(timeout, deadline),
+            transport=transport,
+        )
         self._username = username
         self._password = password
         self._session: str | None = None

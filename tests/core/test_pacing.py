@@ -15,9 +15,10 @@ from requests.adapters import HTTPAdapter
 from urllib3 import HTTPResponse
 
 from conformance.fuzz.transport import BoundedAdapter
-from conformance.http import pacing
+from conformance.http import process
 from conformance.http.guard import UNGUARDED
 from conformance.http.pacing import Pacer
+from conformance.http.sending import SendPolicy
 from conformance.http.session import LOGIN_PATH, ScvSession, Target
 
 pytestmark = pytest.mark.unit
@@ -44,9 +45,7 @@ def fake_time(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
     time = FakeTime()
     pacer = Pacer(clock=time.clock, sleep=time.sleep)
     pacer.configure(20)
-    monkeypatch.setattr(pacing, "PACER", pacer)
-    monkeypatch.setattr("conformance.http.session.PACER", pacer)
-    monkeypatch.setattr("conformance.fuzz.transport.PACER", pacer)
+    monkeypatch.setattr(process, "PACER", pacer)
     return time
 
 
@@ -147,7 +146,7 @@ def test_every_request_schemathesis_sends_keeps_the_pace(
         return adapter.build_response(request, raw)
 
     monkeypatch.setattr(HTTPAdapter, "send", answering)
-    adapter = BoundedAdapter(UNGUARDED, deadline=30.0, on_answer=None)
+    adapter = BoundedAdapter(SendPolicy(UNGUARDED, deadline=30.0), on_answer=None)
     for _ in range(3):
         request = requests.Request("GET", "http://scv.test/api/4.1/policies").prepare()
         assert adapter.send(request).content == b"{}"

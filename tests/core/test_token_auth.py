@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from conformance.http import bounds
+from conformance.http import bounds, process
 from conformance.http.bounds import AnswerTooLarge, Breaker, TokenRefused
 from conformance.http.session import LOGIN_PATH, Exchange, ScvSession, Target
 
@@ -21,8 +21,7 @@ PASSWORD = "pw-Zq8xVw"
 def fresh_breaker(monkeypatch: pytest.MonkeyPatch) -> Iterator[Breaker]:
     """A breaker of this test's own (a tripped one would stop every later test)."""
     breaker = Breaker()
-    monkeypatch.setattr(bounds, "BREAKER", breaker)
-    monkeypatch.setattr("conformance.http.session.BREAKER", breaker)
+    monkeypatch.setattr(process, "BREAKER", breaker)
     yield breaker
 
 

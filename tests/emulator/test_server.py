@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig, cli
-from conformance.http.session import tls_verification
+from conformance.http.sending import tls_verification
 
 pytestmark = pytest.mark.integration
 

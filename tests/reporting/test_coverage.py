@@ -8,6 +8,7 @@ import pytest
 
 from conformance.contract.spec import load_contract
 from conformance.core import coverage
+from conformance.http import process
 from conformance.reporting.coverage import build_coverage, read_records
 
 pytestmark = pytest.mark.unit
@@ -25,7 +26,7 @@ def test_requests_are_matched_to_operations_and_measured(tmp_path: Path) -> None
         coverage.observe("GET", "https://vcenter.lab/api/vcenter/vm", 200, [])  # not the SCV
         coverage.write(tmp_path)
     finally:
-        coverage._RECORDER.clear()
+        process.COVERAGE.clear()
     assert recorder.requests == {"getJobs": 3, "updatePolicy": 1}
     view = build_coverage(contract, read_records(tmp_path))
     jobs = view["byOperation"]["getJobs"]

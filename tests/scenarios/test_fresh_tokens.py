@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from conformance.http import process
 from conformance.http.bounds import Breaker, TokenRefused
 from conformance.http.session import LOGIN_PATH
-from conformance.scenarios import fresh_tokens
 from conformance.scenarios.fresh_tokens import FreshTokens
 
 pytestmark = pytest.mark.unit
@@ -21,7 +21,7 @@ def _answer(status: int, body: object = None) -> httpx.Response:
 def breaker(monkeypatch: pytest.MonkeyPatch) -> Breaker:
     """A breaker of the test's own: tripping the process's would stop this test session."""
     own = Breaker()
-    monkeypatch.setattr(fresh_tokens, "BREAKER", own)
+    monkeypatch.setattr(process, "BREAKER", own)
     return own
 
 

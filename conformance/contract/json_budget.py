@@ -1,0 +1,66 @@
+"""JSON answers parsed within a budget: what the harness holds of an answer, not only what it reads.
+
+An answer under the size cap can still take hundreds of megabytes once parsed (8 MiB of
+``0,`` are four million values) and more again once judged; one nested 100,000 levels deep
+is no value Python can parse at all (``maximum recursion depth exceeded``) and no schema
+validator can walk. :func:`loads` counts an answer's values and its depth before it parses
+it, on the text with its strings taken out, and refuses one over :data:`MAX_VALUES` or
+:data:`MAX_DEPTH` with :class:`OverBudget`: a ``ValueError`` whose message names the
+budget, so that a check judges such an answer as it judges one that is not JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from itertools import accumulate
+from typing import Any
+
+#: The most JSON values (scalars and containers) of an answer the harness parses.
+MAX_VALUES = 500_000
+#: The deepest nesting of an answer the harness parses; SCV's answers nest a few levels.
+MAX_DEPTH = 64
+
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_BRACKETS = b"[]{}"
+_OTHERS = bytes(b for b in range(256) if b not in _BRACKETS)
+_DEPTH_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+
+
+class OverBudget(ValueError):
+    """An answer with more values or deeper nesting than the harness parses."""
+
+
+def check(text: str | bytes, what: str = "the answer") -> None:
+    """OverBudget when ``text`` has more values or deeper nesting than the harness parses.
+
+    Counted on the text with its strings taken out, without parsing it: commas and opening
+    brackets bound the values a parser would build, the brackets' running sum is the depth.
+    """
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    bare = _STRING.sub(b"", data)
+    opened = bare.count(b"[") + bare.count(b"{")
+    values = opened + bare.count(b",") + 1
+    if values > MAX_VALUES:
+        raise OverBudget(
+            f"{what} holds about {values:,} JSON values; the harness parses answers of at "
+            f"most {MAX_VALUES:,} (MAX_VALUES)"
+        )
+    if opened <= MAX_DEPTH:
+        return
+    brackets = bare.translate(None, _OTHERS)  # at most MAX_VALUES of them
+    depth = max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)))
+    if depth > MAX_DEPTH:
+        raise OverBudget(
+            f"{what} nests {depth:,} levels deep; the harness parses answers at most "
+            f"{MAX_DEPTH} levels deep (MAX_DEPTH)"
+        )
+
+
+def loads(text: str | bytes, what: str = "the answer") -> Any:
+    """``json.loads`` within the budget: OverBudget (a ValueError) past it."""
+    check(text, what)
+    try:
+        return json.loads(text)
+    except RecursionError:  # not reached within MAX_DEPTH; a last guard
+        raise OverBudget(f"{what} nests too deep for the harness to parse") from None
