@@ -169,7 +169,7 @@ def _interrupts() -> Iterator[None]:
             previous[number] = signal.signal(number, INTERRUPTS.handle)
     except ValueError:
         pass  # not the main thread: signals are not ours to handle
-    INTERRUPTS.count = 0
+    INTERRUPTS.reset()
     try:
         yield
     finally:

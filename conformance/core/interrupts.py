@@ -1,6 +1,10 @@
 """Interrupts in the test process: the first one waits for a change or a cleanup to finish,
 the second does not.
 
+A signal within :data:`SAME_INTERRUPT_SECONDS` of the one it follows is the same interrupt
+(systemd's control-group kill reaches this process directly and through the parent, which
+passes each stop request on); the parent lets no two requests it passes on come closer.
+
 The test process handles SIGINT and SIGTERM with :data:`INTERRUPTS`. Outside a shielded
 section a signal raises KeyboardInterrupt at once, as Python's own handler does. Inside one
 (a workflow step that changes state, a workflow's cleanup), the first signal is held until
@@ -12,18 +16,29 @@ step, start nothing more but their cleanup, and are joined (a second signal aban
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
+
+#: Seconds within which a further signal is the interrupt it follows.
+SAME_INTERRUPT_SECONDS = 0.5
 
 
 class Interrupts:
     """Counts interrupt signals and holds the first one back while shielded."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.count = 0
+        self._clock = clock
+        self._last: float | None = None
         self._depth = 0
         self._held = False
+
+    def reset(self) -> None:
+        """Forget the interrupts so far (a command that handles several runs' worth)."""
+        self.count = 0
+        self._last = None
 
     def requested(self) -> bool:
         """Whether an interrupt came: how threads learn of it (signals reach the main
@@ -36,6 +51,10 @@ class Interrupts:
 
     def handle(self, signum: int, frame: FrameType | None) -> None:
         """A signal handler (for ``signal.signal``)."""
+        now = self._clock()
+        if self._last is not None and now - self._last < SAME_INTERRUPT_SECONDS:
+            return  # the same interrupt, arriving again
+        self._last = now
         self.count += 1
         if self._depth and not self.abandoned():
             self._held = True

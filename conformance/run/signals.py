@@ -3,8 +3,17 @@
 The test processes run in process groups of their own, so a Ctrl-C at the terminal
 reaches the harness alone; the harness passes each stop request on to every group as a
 SIGINT. The first lets the running workflow clean up for the grace period (``--cleanup-grace``);
-a second one abandons the cleanup. A group still alive when its time is up is killed,
-and so is anything left in it when its leader has ended (xdist workers, say).
+a second one abandons the cleanup.
+
+A stop request is counted, not its signals: one request often arrives as several. Under
+``setsid timeout 600 scv-conformance ...`` a SIGINT to the group reaches the harness
+directly, and again from GNU timeout, which passes it on to its child and to its group;
+systemd's control-group kill sends SIGTERM to every process at once. Signals within
+:data:`SAME_REQUEST_SECONDS` of the request they follow are that request; only one the
+user sends later, after the notice of what the first does, is a second request.
+
+A group still alive when its time is up is killed, and so is anything left in it when its
+leader has ended (xdist workers, say).
 """
 
 from __future__ import annotations
@@ -16,7 +25,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import FrameType, TracebackType
 
 #: Seconds the test processes get to write their reports after a second stop request.
@@ -24,6 +33,9 @@ ABANDON_GRACE = 10.0
 #: How often the supervisor looks at its children and the clock.
 POLL_SECONDS = 0.1
 MAX_TIME = "max-time"
+#: Seconds within which further signals are the stop request they follow (passed on by a
+#: wrapper, sent to the whole group); the test processes take less (SAME_INTERRUPT_SECONDS).
+SAME_REQUEST_SECONDS = 1.0
 
 
 @dataclass
@@ -32,8 +44,15 @@ class StopRequest:
 
     reason: str | None = None
     count: int = 0
+    clock: Callable[[], float] = field(default=time.monotonic, repr=False)
+    _last: float | None = field(default=None, repr=False)
 
     def request(self, reason: str) -> None:
+        """One more stop request, unless it is the last one arriving again."""
+        now = self.clock()
+        if self._last is not None and now - self._last < SAME_REQUEST_SECONDS:
+            return
+        self._last = now
         if self.reason is None:
             self.reason = reason
         self.count += 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance.run.signals import SAME_REQUEST_SECONDS
 from tests.safety import harness_cli
 from tests.safety.appliances import RecordingEmulator
 
@@ -141,9 +143,9 @@ def test_a_second_interrupt_abandons_cleanup_and_the_report_lists_what_was_left(
         ):
             time.sleep(0.02)
         process.send_signal(signal.SIGINT)
-        # two signals that arrive before the harness handles the first are one (POSIX does
-        # not queue them): give it time to pass the first on. The delete takes 8 s.
-        time.sleep(1.0)
+        # a signal right after the first is the same request (a wrapper passing it on):
+        # the user asks again after the notice. The delete takes 8 s.
+        time.sleep(SAME_REQUEST_SECONDS + 0.5)
         # the cleanup's first delete (the preflight's vCenter logout is a DELETE too)
         while process.poll() is None and not any(
             m == "DELETE" and "/4.1/" in p for m, p in emulator.requests
@@ -212,6 +214,42 @@ def test_a_ctrl_c_at_the_terminal_reaches_each_fleet_target_once(tmp_path: Path)
     assert "Ctrl-C again abandons the cleanups" in output
     (summary_file,) = (tmp_path / "reports").glob("*/lab/summary.json")
     summary = json.loads(summary_file.read_text())
+    assert summary["interrupted"] is True and summary["interruption"] == "SIGINT"
+    assert summary["leftovers"] == [], summary["leftovers"]
+    assert after_run == before
+
+
+@pytest.mark.parametrize("after", [40, 160])
+def test_one_sigint_to_a_setsid_timeout_group_is_one_stop_request(
+    after: int, tmp_path: Path
+) -> None:
+    # `setsid timeout 600 scv-conformance scenarios`: a SIGINT to the group reaches the
+    # harness directly and twice more from GNU timeout (to its child, to its group); it is
+    # one request, and the workflows clean up (it once abandoned every cleanup at once)
+    timeout = shutil.which("timeout")
+    if timeout is None:
+        pytest.skip("GNU timeout is not installed")
+    with RecordingEmulator() as emulator:
+        before = emulator.inventory()
+        env = environment(emulator, tmp_path, "svm-interrupt04")
+        process = subprocess.Popen(
+            [timeout, "600", sys.executable, "-c", harness_cli.ENTRY, "scenarios"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,  # setsid: timeout leads a session and group of its own
+        )
+        while process.poll() is None and len(emulator.requests) < after:
+            time.sleep(0.02)
+        seen_at_signal = len(emulator.requests)
+        os.killpg(process.pid, signal.SIGINT)
+        output, _ = process.communicate(timeout=300)
+        after_run = _settled(emulator, wait=2.0)
+    assert seen_at_signal >= after
+    assert process.returncode == 3, output
+    assert "abandoning the cleanup" not in output
+    summary = harness_cli.Finished(3, output, 0, tmp_path / "reports").summary
     assert summary["interrupted"] is True and summary["interruption"] == "SIGINT"
     assert summary["leftovers"] == [], summary["leftovers"]
     assert after_run == before

@@ -45,7 +45,7 @@ def test_a_child_that_ignores_the_interrupt_is_killed_after_the_grace() -> None:
 
 
 def test_the_user_is_told_what_each_stop_request_does() -> None:
-    stop = StopRequest()
+    stop = StopRequest(clock=iter([0.0, 5.0]).__next__)
     stop.request("SIGINT")
     stop.request("SIGINT")
     notices: list[str] = []

@@ -1,4 +1,4 @@
-"""The test process's interrupt counter, without processes."""
+"""The interrupt counters of the test process and of the parent, without processes."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import signal
 
 import pytest
 
-from conformance.core.interrupts import Interrupts
+from conformance.core.interrupts import SAME_INTERRUPT_SECONDS, Interrupts
+from conformance.run.signals import StopRequest
 
 pytestmark = pytest.mark.unit
 
@@ -27,10 +28,36 @@ def test_a_first_interrupt_waits_for_the_cleanup_to_end() -> None:
 
 
 def test_a_second_interrupt_abandons_the_cleanup() -> None:
-    interrupts = Interrupts()
+    interrupts = Interrupts(clock=iter([0.0, 5.0]).__next__)
     done = []
     with pytest.raises(KeyboardInterrupt, match="interrupted by signal"), interrupts.shielded():
         interrupts.handle(signal.SIGINT, None)
         interrupts.handle(signal.SIGINT, None)
         done.append("never")
     assert done == []
+
+
+def test_the_same_interrupt_arriving_twice_is_one() -> None:
+    # systemd's control-group kill: SIGTERM to this process and, through the parent, SIGINT
+    interrupts = Interrupts(clock=iter([0.0, SAME_INTERRUPT_SECONDS / 2, 0.4, 9.0]).__next__)
+    done = []
+    with pytest.raises(KeyboardInterrupt, match="raised after it"), interrupts.shielded():
+        interrupts.handle(signal.SIGTERM, None)
+        interrupts.handle(signal.SIGINT, None)
+        interrupts.handle(signal.SIGINT, None)
+        done.append("cleanup finished")
+    assert done == ["cleanup finished"] and interrupts.count == 1 and not interrupts.abandoned()
+    with pytest.raises(KeyboardInterrupt):
+        interrupts.handle(signal.SIGINT, None)  # later: the user asks again
+    assert interrupts.abandoned()
+
+
+def test_the_parent_counts_a_request_not_its_signals() -> None:
+    # GNU timeout passes a group's SIGINT on to its child and to the group: three signals
+    ticks = iter([0.0, 0.001, 0.002, 0.5, 4.0])
+    stop = StopRequest(clock=ticks.__next__)
+    for _ in range(4):
+        stop.request("SIGINT")
+    assert stop.count == 1 and stop.reason == "SIGINT"
+    stop.request("SIGTERM")  # the user, after the notice
+    assert stop.count == 2 and stop.reason == "SIGINT"
