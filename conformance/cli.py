@@ -20,6 +20,7 @@ from conformance.core.settings import (
 )
 from conformance.emulator import cli as emulator_cli
 from conformance.proxy import options as proxy_options
+from conformance.reporting.unwritten import no_room
 from conformance.run.options import add_run_options, plan_from_arguments, processes
 from conformance.testbed import options as testbed_options
 
@@ -234,6 +235,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.exit_code)
     except KeyboardInterrupt:
         print("scv-conformance: interrupted", file=sys.stderr)
+        return int(ExitCode.INFRASTRUCTURE)
+    except OSError as exc:  # a full disk anywhere a command writes: the machine, not the target
+        line = no_room(exc)
+        if line is None:
+            raise
+        print(f"scv-conformance: error: {line}", file=sys.stderr)
         return int(ExitCode.INFRASTRUCTURE)
 
 

@@ -41,6 +41,7 @@ from conformance.core.manifest import MANIFEST_VARIABLE, child_variables, manife
 from conformance.core.settings import add_target_arguments, resolve
 from conformance.reporting.run_dirs import new_run_dir
 from conformance.reporting.summary import RunFacts
+from conformance.reporting.unwritten import ReportsUnwritten
 from conformance.run.options import add_run_options, plan_from_arguments
 from conformance.run.plan import RunPlan
 from conformance.run.runner import (
@@ -228,13 +229,17 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         shutil.rmtree(run.run_dir, ignore_errors=True)  # nothing ran: no run to report
         return
     sys.stdout.flush()
-    code = finish(
-        run.run_dir,
-        run.facts,
-        run.clock,
-        plain_console(False),
-        run.hidden,
-        run.plan,
-        run.context.contract,
-    )
+    try:
+        code = finish(
+            run.run_dir,
+            run.facts,
+            run.clock,
+            plain_console(False),
+            run.hidden,
+            run.plan,
+            run.context.contract,
+        )
+    except ReportsUnwritten as exc:  # a full disk: one line, exit 3, what was written kept
+        print(f"scv-conformance: error: {exc}", file=sys.stderr)
+        code = int(exc.exit_code)
     session.exitstatus = code

@@ -56,6 +56,7 @@ from conformance.reporting.observations import write_observations
 from conformance.reporting.run_dirs import new_run_dir
 from conformance.reporting.scrub import scrub
 from conformance.reporting.summary import RunFacts, build_summary, preflight_environment
+from conformance.reporting.unwritten import ReportWrites
 from conformance.run.console_redaction import ConsoleSecrets, redacted_consoles
 from conformance.run.emulator_log import emulator_log
 from conformance.run.other_runs import find_other_runs
@@ -351,18 +352,24 @@ def finish(
     """
     know(hidden)  # every message the reports cut is redacted first
     results_dir = run_dir / "allure-results"
-    polish(results_dir)
+    writes = ReportWrites(run_dir)  # a full disk ends the run with exit 3, keeping the rest
+    writes.attempt("allure-results", polish, results_dir)
     results = read_results(results_dir)
-    if reconcile(run_dir / "junit.xml", results) is None and facts.error:
-        write_error(
-            run_dir / "junit.xml",
+    junit = run_dir / "junit.xml"
+    if writes.attempt("junit.xml", reconcile, junit, results) is None and facts.error:
+        writes.attempt(
+            "junit.xml",
+            write_error,
+            junit,
             facts.preflight_failed or ("target" if facts.unreachable else "run"),
             facts.error,
         )
     if facts.interrupted:
         text = facts.error or interruption.describe(facts.interrupted)
-        interruption.mark_junit(run_dir / "junit.xml", text, facts.leftovers)
-    write_metadata(
+        writes.attempt("junit.xml", interruption.mark_junit, junit, text, facts.leftovers)
+    writes.attempt(
+        "allure-results",
+        write_metadata,
         results_dir,
         {
             "Target": facts.target or "embedded emulator",
@@ -376,23 +383,32 @@ def finish(
             **preflight_environment(facts.preflight),
         },
     )
-    write_observations(run_dir, results, facts)
+    writes.attempt("observations.json", write_observations, run_dir, results, facts)
     if plan.record is not None:
-        write_har(log_files(run_dir), plan.record, hidden)
+        writes.attempt(str(plan.record), write_har, log_files(run_dir), plan.record, hidden)
     coverage = build_coverage(contract or load_contract(), read_records(run_dir / MANIFEST_DIR))
     if results:
-        write_allure_globals(results_dir, coverage, int(time.time() * 1000))
+        stamp = int(time.time() * 1000)
+        writes.attempt("allure-results", write_allure_globals, results_dir, coverage, stamp)
     summary = build_summary(results, facts, coverage)
     summary = settle(summary, plan.baseline, plan.write_baseline, hidden)
     mark_accepted(run_dir / "junit.xml", accepted_tests(summary))
     # the summary is shown as well as written: its text is scrubbed here, the files below
     summary = redact_strings(summary, redactor(frozenset(hidden)))
     if facts.interrupted:
-        interruption.mark_allure(results_dir, summary.get("error", ""), facts.leftovers)
-    write_json(run_dir / "summary.json", summary)
-    write_text(run_dir / "summary.md", render(summary))
-    scrub(run_dir, hidden)
-    print_summary(console, summary, _shown(run_dir))
+        writes.attempt(
+            "allure-results",
+            interruption.mark_allure,
+            results_dir,
+            summary.get("error", ""),
+            facts.leftovers,
+        )
+    summary = writes.marked(summary)
+    writes.attempt("summary.json", write_json, run_dir / "summary.json", summary)
+    writes.attempt("summary.md", write_text, run_dir / "summary.md", render(summary))
+    writes.attempt("the secret scrub", scrub, run_dir, hidden)
+    print_summary(console, writes.marked(summary), _shown(run_dir))
+    writes.check()
     return int(summary["exitCode"])
 
 
