@@ -82,7 +82,7 @@ _SPECIAL = re.compile(r"[\\%&'+\r\n]")
 #: How many times what an escape stands for is read again (``%255C`` is ``%5C``, a backslash).
 _MAX_DEPTH = 3
 #: The longest stretch of original text one canonical character may come from.
-_UNIT_SPAN = 48
+_UNIT_SPAN = 128
 
 
 def _unit_text(kind: str, raw: str, depth: int) -> str:
@@ -206,14 +206,15 @@ def literal(text: str) -> str:
     return _lower(read)
 
 
-def secret_forms(secret: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def secret_forms(secret: str) -> frozenset[str]:
     """The canonical forms ``secret`` is looked for in: itself (as text that may hold
     escapes, and as characters each escaped), its hex and its base64."""
     forms = {canonical(secret), literal(secret)}
     data = secret.encode("utf-8")
     encoded = {binascii.hexlify(data).decode("ascii"), *_base64_cores(data)}
     forms |= {canonical(e) for e in encoded if len(e) >= MIN_ENCODED_LENGTH}
-    return {form for form in forms if len(form) >= MIN_FORM_LENGTH}
+    return frozenset(form for form in forms if len(form) >= MIN_FORM_LENGTH)
 
 
 class Redactor:
@@ -229,6 +230,7 @@ class Redactor:
         self._secrets: frozenset[str] = frozenset()
         self._automaton: ahocorasick.Automaton | None = None
         self._longest = 0
+        self._forms: frozenset[str] = frozenset()
         self.add(secrets)
 
     @property
@@ -245,7 +247,8 @@ class Redactor:
             if not new:
                 return False
             every = self._secrets | new
-            forms = {form for secret in every for form in secret_forms(secret)}
+            # the forms of the secrets known already are kept; the automaton is rebuilt
+            forms = self._forms | {form for secret in new for form in secret_forms(secret)}
             automaton: ahocorasick.Automaton | None = None
             if forms:
                 automaton = ahocorasick.Automaton()
@@ -256,6 +259,7 @@ class Redactor:
             self._automaton = automaton
             self._longest = max((len(f) for f in forms), default=0)
             self._secrets = every
+            self._forms = forms
         return True
 
     def __bool__(self) -> bool:
