@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from conformance.contract import jackson
 from conformance.contract.pointers import escape, follow
 from conformance.http.redaction import REDACTED
 
@@ -134,12 +135,28 @@ class AnswerJudge:
             return None
         if not has_body:
             return "Request lacks the required body" if request_body.get("required") else None
-        content = request_body.get("content") or {}
+        ref = self._body_schema(path, method)
+        return None if ref is None else self._schema_problem(ref, body, "Request body")
+
+    def _body_schema(self, path: str, method: str) -> str | None:
+        """The reference of the operation's JSON request body schema, if it has one."""
+        if (self.operation(path, method) or {}).get("requestBody") is None:
+            return None
+        pointer, request_body = follow(
+            self.document, f"/paths/{escape(path)}/{method.lower()}/requestBody"
+        )
+        content = request_body.get("content") or {} if isinstance(request_body, dict) else {}
         media = next((m for m in content if "json" in m), None)
         if media is None or content[media].get("schema") is None:
             return None
-        ref = f"{CONTRACT_URI}#{pointer}/content/{escape(media)}/schema"
-        return self._schema_problem(ref, body, "Request body")
+        return f"{CONTRACT_URI}#{pointer}/content/{escape(media)}/schema"
+
+    def body_as_read(self, path: str, method: str, body: Any) -> Any:
+        """The request body as a Spring appliance reads it (:mod:`conformance.contract.jackson`)."""
+        ref = self._body_schema(path, method)
+        if ref is None:
+            return body
+        return jackson.as_read(Draft202012Validator({"$ref": ref}, registry=self.registry), body)
 
     def _parameter_problem(self, pointer: str, value: Any, name: str) -> str | None:
         """A parameter sent as text is valid when it, or its JSON reading, fits the schema."""

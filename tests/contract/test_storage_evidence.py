@@ -162,3 +162,26 @@ def test_the_storage_user_and_platform_of_workflows_1_and_2_come_from_the_invent
             assert set(payload) == set(ROLE_BODY), "the client-proven body"
             assert payload["userName"] == "$inputs.storage_username"
             assert payload["platformType"] == "$inputs.storage_platform_type"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"port": "443"}, {"userName": 123}, {"asup": "true"}, {"timeout": 120.7}, {"name": 42}],
+    ids=["digit string", "number as text", "text boolean", "fraction", "number name"],
+)
+def test_a_200_to_a_value_jackson_reads_as_the_right_type_is_a_deviation(
+    change: dict[str, Any],
+) -> None:
+    body = {**ROLE_BODY, **change}
+    assert problem("post", body) is not None
+    assert GRADER.is_deviation(NEGATIVE_DATA, Sent(PATH, "post", body, True), ACCEPTED)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"port": "https"}, {"asup": "yes"}, {"userName": ["admin"]}, {"name": {"n": 1}}],
+    ids=["word for a number", "word for a boolean", "list for a text", "object for a name"],
+)
+def test_a_200_to_a_value_jackson_refuses_stays_a_failure(change: dict[str, Any]) -> None:
+    body = {**ROLE_BODY, **change}
+    assert not GRADER.is_deviation(NEGATIVE_DATA, Sent(PATH, "post", body, True), ACCEPTED)
