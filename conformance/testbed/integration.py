@@ -33,6 +33,8 @@ CA_VARIABLE = "SCV_CA_FILE"
 OUTPUT_LIMIT_BYTES = 1024 * 1024
 #: How long a command has to end after SIGTERM before it is killed.
 TERMINATE_GRACE_SECONDS = 3.0
+#: How long what the command left running has to end after SIGTERM before it is killed.
+LEFTOVER_GRACE_SECONDS = 0.5
 OUTPUT_FILE = "command.log"
 
 
@@ -130,6 +132,8 @@ def run_command(
             _end(process)
             raise
         duration = time.monotonic() - started
+        # what it left running in the background ends with the cell
+        _end_group(process.pid)
         raw.seek(0)
         head = raw.read(OUTPUT_LIMIT_BYTES + 1)
     return Outcome(
@@ -149,6 +153,19 @@ def write_output(outcome: Outcome, folder: Path, secrets: Iterable[str]) -> Path
     path = folder / OUTPUT_FILE
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def _end_group(group: int) -> None:
+    """Stop what is left of a session whose leader has ended: SIGTERM, a short grace, then
+    SIGKILL. (Not polled to the end: a stopped process stays visible to the group until
+    whatever adopted it reaps it, which in a container may be never.)"""
+    try:
+        os.killpg(group, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    time.sleep(LEFTOVER_GRACE_SECONDS)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(group, signal.SIGKILL)
 
 
 def _end(process: subprocess.Popen[bytes]) -> None:

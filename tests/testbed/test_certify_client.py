@@ -39,6 +39,18 @@ def statuses(out: Path) -> dict[str, str]:
     return {cell["name"]: cell["status"] for cell in summary(out)["cells"]}
 
 
+def gone(pid: int, within: float = 10.0) -> bool:
+    """The process has ended and been reaped (a killed one lingers until it is)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def test_an_integration_that_never_logs_in_again_fails_the_token_expiry_cell(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -282,11 +294,40 @@ def test_sigterm_stops_the_matrix_ends_the_command_and_seals_what_ran(tmp_path: 
     finally:
         if process.poll() is None:
             process.kill()
-    with pytest.raises(ProcessLookupError):
-        os.kill(int(pid_file.read_text()), 0)
+    assert gone(int(pid_file.read_text()))
     assert summary(out)["interrupted"] is True
     assert [c["reasons"] for c in summary(out)["cells"]] == [
         ["interrupted while it ran"],
         ["interrupted before it ran"],
     ]
     assert main(["certify-client", "--verify", str(out)]) == 0
+
+
+def test_what_the_command_leaves_running_ends_with_its_cell(tmp_path: Path) -> None:
+    pid_file = tmp_path / "daemon.pid"
+    script = (
+        "import os, subprocess, sys, httpx\n"
+        "daemon = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)'])\n"
+        f"open({str(pid_file)!r}, 'w').write(str(daemon.pid))\n"
+        "httpx.post(os.environ['SCV_URL'] + '/4.1/auth/login', json={"
+        "'username': os.environ['SCV_USERNAME'], 'password': os.environ['SCV_PASSWORD']})\n"
+    )
+    out = tmp_path / "bundle"
+    code = main(
+        [
+            "certify-client",
+            "--no-tls",
+            "--release",
+            "6.2",
+            "--condition",
+            "job-failure",
+            "--out",
+            str(out),
+            "--",
+            sys.executable,
+            "-c",
+            script,
+        ]
+    )
+    assert code == 0
+    assert gone(int(pid_file.read_text()))
