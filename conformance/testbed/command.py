@@ -120,7 +120,8 @@ def certify_client(
             "durationSeconds": round((ended - started).total_seconds(), 3),
         },
     )
-    certificate = build_certificate(document, argv, load_contract())
+    # the files of the command as it ran: its program as found on PATH
+    certificate = build_certificate(document, options.argv, load_contract())
     write_json(bundle / FILE_NAME, certificate)
     manifest = write_manifest(bundle)
     failing = [c for c in document["cells"] if c["status"] != "passed"]
