@@ -26,6 +26,7 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus
 from xml.sax.saxutils import escape
 
+import ahocorasick
 import pytest
 
 from tests.safety import harness_cli
@@ -122,14 +123,19 @@ def test_no_output_holds_a_credential_in_any_form(tmp_path: Path) -> None:
     wanted = {form: "a credential" for form in forbidden()}
     wanted |= {s.lower(): "a vCenter session" for s in sessions}
     wanted |= {piece: "a token" for token in tokens for piece in token_pieces(token)}
+    # thousands of forms in hundreds of files: one literal multi-pattern search per text
+    hunt = ahocorasick.Automaton()
+    for form, what in wanted.items():
+        hunt.add_word(form, f"{what} {form!r}")
+    hunt.make_automaton()
     outputs = [(p.read_bytes().decode("utf-8", "replace"), _kind(p)) for p in [*files, har]]
     outputs.append((finished.output, "console"))
-    leaks = set()
-    for text, where in outputs:
-        for reading in readings(text):
-            leaks |= {
-                f"{where}: {what} {form!r}" for form, what in wanted.items() if form in reading
-            }
+    leaks = {
+        f"{where}: {found}"
+        for text, where in outputs
+        for reading in readings(text)
+        for _, found in hunt.iter(reading)
+    }
     assert not leaks, "\n".join(sorted(leaks))
 
 
