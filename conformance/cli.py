@@ -9,9 +9,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from conformance import __version__
-from conformance.certify.options import add_bundle_arguments
+from conformance.certify.bundle_options import add_bundle_arguments
 from conformance.core.errors import ExitCode, HarnessError, UsageError
-from conformance.core.options import add_option
+from conformance.core.option_table import add_option
 from conformance.core.settings import (
     add_connection_arguments,
     add_overlay_argument,
@@ -21,7 +21,7 @@ from conformance.core.settings import (
 from conformance.emulator import cli as emulator_cli
 from conformance.proxy import options as proxy_options
 from conformance.reporting.unwritten import no_room
-from conformance.run.options import add_run_options, plan_from_arguments, processes
+from conformance.run.plan_options import add_run_options, plan_from_arguments, processes
 from conformance.testbed import options as testbed_options
 
 
@@ -327,18 +327,18 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _certify(args: argparse.Namespace) -> int:
-    from conformance.certify import command
+    from conformance.certify import sealed_run
 
     if args.keygen:
-        return command.keygen(args.keygen)
+        return sealed_run.keygen(args.keygen)
     if args.verify:
-        return command.verify(args.verify, args.key)
+        return sealed_run.verify(args.verify, args.key)
     if not args.out:
         raise UsageError("certify: give --out DIR (or --verify DIR, or --keygen PREFIX)")
     if args.key:
         raise UsageError("certify: --key goes with --verify; sign with --sign KEY")
-    return command.certify(
-        resolve(args), args.out, args.sign, args.workers, replay=command.replay_of(args)
+    return sealed_run.certify(
+        resolve(args), args.out, args.sign, args.workers, replay=sealed_run.replay_of(args)
     )
 
 

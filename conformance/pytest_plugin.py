@@ -8,7 +8,7 @@ asked for::
 
 Every option of ``scv-conformance run`` is there with an ``--scv-`` prefix, declared once
 (:func:`conformance.core.settings.add_target_arguments`,
-:func:`conformance.run.options.add_run_options`); the environment variables and the TOML
+:func:`conformance.run.plan_options.add_run_options`); the environment variables and the TOML
 file work as for the command. pytest's own options take the place of the command's
 ``--max-failures``/``-x`` (``--maxfail``, ``-x``), ``--dry-run`` (``--collect-only``) and
 ``--workers`` (``-n``). In this process the plugin does what the command's parent does:
@@ -42,8 +42,8 @@ from conformance.core.settings import add_target_arguments, resolve
 from conformance.reporting.run_dirs import new_run_dir
 from conformance.reporting.summary import RunFacts
 from conformance.reporting.unwritten import ReportsUnwritten
-from conformance.run.options import add_run_options, plan_from_arguments
 from conformance.run.plan import RunPlan
+from conformance.run.plan_options import add_run_options, plan_from_arguments
 from conformance.run.runner import (
     SEED_LIMIT,
     cleaned,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.client.exchange import NO_JSON, ClientAnswer, ClientRequest
-from conformance.client.jobs import JOB_OPERATIONS, SUBJECT_NAMES, Jobs, job_id
+from conformance.client.job_following import JOB_OPERATIONS, SUBJECT_NAMES, Jobs, job_id
 from conformance.client.provenance import Known, Reference, references
 from conformance.client.rules import (
     BUSINESS_RULES,

@@ -15,7 +15,7 @@ from pathlib import Path
 from conformance.contract.spec import Contract, Operation, load_contract
 from conformance.core.findings import Findings
 from conformance.core.manifest import Manifest, credentialed_urls, secret_headers
-from conformance.core.options import OPTIONS, Manifested
+from conformance.core.option_table import OPTIONS, Manifested
 from conformance.core.selection import Selection
 from conformance.core.settings import Settings
 from conformance.core.skips import Skip, SkipKind

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.core.errors import UsageError
-from conformance.core.options import default
+from conformance.core.option_table import default
 from conformance.core.selection import Selection
 from conformance.http.redaction import url_credentials
 

@@ -1,7 +1,7 @@
 """Run settings: one place that reads flags, environment variables and the TOML file.
 
 Precedence: flags win over environment variables, which win over the configuration file,
-which wins over the defaults. Each option is declared once, in :mod:`conformance.core.options`.
+which wins over the defaults. Each option is declared once, in :mod:`conformance.core.option_table`.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conformance.core import options
+from conformance.core import option_table
 from conformance.core.errors import UsageError
 from conformance.core.inputs import load_toml
-from conformance.core.options import OPTIONS, default, rate_per_second
+from conformance.core.option_table import OPTIONS, default, rate_per_second
 
 #: Option name -> environment variable.
 ENVIRONMENT = {o.name: o.variable for o in OPTIONS if o.variable}
@@ -109,7 +109,7 @@ class Settings:
 
 def add_connection_arguments(parser: argparse.ArgumentParser, target_help: str) -> None:
     """How to reach and talk to an appliance: the options of every command that does."""
-    options.add_options(parser, "connection", helps={"target": target_help})
+    option_table.add_options(parser, "connection", helps={"target": target_help})
 
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
@@ -118,12 +118,12 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         parser,
         "appliance base URL, e.g. https://scv.lab:8144/api (default: start the embedded emulator)",
     )
-    options.add_options(parser, "run")
+    option_table.add_options(parser, "run")
 
 
 def add_overlay_argument(parser: argparse.ArgumentParser) -> None:
     """``--overlay FILE`` (repeatable): Overlay 1.0 documents applied to the contract."""
-    options.add_option(parser, "overlays")
+    option_table.add_option(parser, "overlays")
 
 
 def resolve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> Settings:
@@ -132,14 +132,14 @@ def resolve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) 
     flags = {k: v for k, v in vars(args).items() if v is not None}
     config_path = flags.get("config") or environ.get(ENVIRONMENT["config"])
     file_values, budgets, inventory = _read_config_file(config_path)
-    headers = options.headers(file_values.pop("headers", {}), "headers", config=True)
-    headers.update(options.headers(flags.get("header") or [], "header"))
+    headers = option_table.headers(file_values.pop("headers", {}), "headers", config=True)
+    headers.update(option_table.headers(flags.get("header") or [], "header"))
     merged: dict[str, Any] = dict(DEFAULTS)
     merged.update(file_values)
     merged.update({k: environ[v] for k, v in ENVIRONMENT.items() if v in environ and k != "config"})
     merged.update({k: v for k, v in flags.items() if k in DEFAULTS})
     values = {o.name: o.parse(merged[o.name], o.label) for o in OPTIONS if o.name in DEFAULTS}
-    values["target"] = options.mounted(values["target"], values["api_path"])
+    values["target"] = option_table.mounted(values["target"], values["api_path"])
     return Settings(
         **values,
         budgets=budgets,
@@ -168,7 +168,9 @@ def _read_config_file(
     inventory_raw = data.get("inventory", {})
     if not isinstance(budgets_raw, dict) or not isinstance(inventory_raw, dict):
         raise UsageError(f"--config: [budgets] and [inventory] must be tables in {path}")
-    budgets = {str(k): options.budget_ms(v, f"budgets.{k}") or 0 for k, v in budgets_raw.items()}
+    budgets = {
+        str(k): option_table.budget_ms(v, f"budgets.{k}") or 0 for k, v in budgets_raw.items()
+    }
     inventory = {
         k.replace("-", "_"): _inventory_value(k, v, path) for k, v in inventory_raw.items()
     }

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from conformance.contract.spec import LATEST_RELEASE
 from conformance.core.errors import HarnessError, UsageError
-from conformance.core.options import overlays as parse_overlays
+from conformance.core.option_table import overlays as parse_overlays
 from conformance.core.settings import add_overlay_argument
 from conformance.emulator.auth import DEFAULT_MAX_SESSIONS
 from conformance.emulator.conditions import CONDITIONS

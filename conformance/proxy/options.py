@@ -1,7 +1,7 @@
 """The options of ``scv-conformance proxy`` (light: the command module loads the rest).
 
 The connection options and ``--vcenter``, ``--appliance-version``, ``--report-dir``,
-``--max-time`` and ``--strict`` are the run's own (:mod:`conformance.core.options`), with
+``--max-time`` and ``--strict`` are the run's own (:mod:`conformance.core.option_table`), with
 a help that says what each means for the proxy; ``--listen`` and ``--record`` are its own.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 
 from conformance.contract.spec import LATEST_RELEASE
-from conformance.core import options
+from conformance.core import option_table
 from conformance.core.errors import UsageError
 
 DEFAULT_LISTEN = "127.0.0.1:8144"
@@ -49,9 +49,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"where the client connects (default: {DEFAULT_LISTEN}; port 0 picks a free one)",
     )
     for name in CONNECTION_OPTIONS:
-        options.add_option(parser, name, help=TARGET_HELP if name == "target" else None)
+        option_table.add_option(parser, name, help=TARGET_HELP if name == "target" else None)
     for name, text in RUN_OPTIONS.items():
-        options.add_option(parser, name, help=text)
+        option_table.add_option(parser, name, help=text)
     parser.add_argument(
         "--record",
         default=None,

@@ -47,7 +47,7 @@ from conformance.reporting.merge import (
     write_summary,
 )
 from conformance.reporting.run_dirs import TIMESTAMP_FORMAT
-from conformance.run.options import MAX_PROCESSES, option_words
+from conformance.run.plan_options import MAX_PROCESSES, option_words
 
 DEFAULT_CONCURRENCY = 2
 CONSOLE_LOG = "console.log"

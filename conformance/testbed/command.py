@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
-from conformance.certify import command as certify_command
+from conformance.certify import sealed_run as certify_command
 from conformance.certify.manifest import MANIFEST, write_manifest
 from conformance.certify.signing import fingerprint, load_private_key, sign
 from conformance.contract.spec import load_contract

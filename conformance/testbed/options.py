@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 from typing import cast
 
-from conformance.certify.options import add_bundle_arguments
-from conformance.core import options
+from conformance.certify.bundle_options import add_bundle_arguments
+from conformance.core import option_table
 from conformance.emulator.conditions import CONDITIONS
 from conformance.testbed.matrix import known_releases
 
@@ -21,8 +21,8 @@ def seconds(args: argparse.Namespace) -> tuple[float, float]:
     """``--cell-timeout`` and ``--job-duration``, checked as every run's seconds are
     (finite, positive, bounded); UsageError otherwise."""
     # not optional: a number comes back, or UsageError
-    cell_timeout = options.Seconds(MAX_CELL_TIMEOUT)(args.cell_timeout, "cell-timeout")
-    job_duration = options.Seconds(MAX_JOB_DURATION)(args.job_duration, "job-duration")
+    cell_timeout = option_table.Seconds(MAX_CELL_TIMEOUT)(args.cell_timeout, "cell-timeout")
+    job_duration = option_table.Seconds(MAX_JOB_DURATION)(args.job_duration, "job-duration")
     return cast(float, cell_timeout), cast(float, job_duration)
 
 

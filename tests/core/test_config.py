@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conformance.core.errors import UsageError
-from conformance.core.options import target_url
+from conformance.core.option_table import target_url
 from conformance.core.settings import (
     POOL_SEPARATOR,
     add_target_arguments,

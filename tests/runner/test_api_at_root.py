@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from conformance.core import options
+from conformance.core import option_table
 from conformance.core.errors import UsageError
 from conformance.core.settings import resolve
 from conformance.emulator import EmulatorConfig, create_app
@@ -80,7 +80,7 @@ def _fuzz(origin: str, config: EmulatorConfig, tmp_path: Path, *extra: str) -> t
 
 def _settings(*argv: str) -> str | None:
     parser = argparse.ArgumentParser()
-    options.add_options(parser, "connection")
+    option_table.add_options(parser, "connection")
     return resolve(parser.parse_args(list(argv)), {}).target
 
 

@@ -11,8 +11,8 @@ from conformance.contract.spec import load_contract
 from conformance.core.errors import UsageError
 from conformance.core.selection import Selection
 from conformance.run.fleet import passed_options
-from conformance.run.options import plan_from_arguments, replay_words
 from conformance.run.plan import RunPlan
+from conformance.run.plan_options import plan_from_arguments, replay_words
 
 pytestmark = pytest.mark.unit
 

@@ -29,7 +29,7 @@ from conformance.core.errors import ExitCode, UsageError
 from conformance.core.settings import Settings
 from conformance.reporting.atomic import write_json
 from conformance.reporting.diff import load_summary
-from conformance.run.options import NOT_REPLAYED, option_words, shown_value
+from conformance.run.plan_options import NOT_REPLAYED, option_words, shown_value
 from conformance.run.runner import RunPlan, execute
 
 #: certify's own options: they make the bundle, not the run it holds

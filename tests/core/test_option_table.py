@@ -1,4 +1,4 @@
-"""Each option is declared once (conformance.core.options): every place that has a default
+"""Each option is declared once (conformance.core.option_table): every place that has a default
 for it agrees with the declaration, and its bounds hold from the flag, the environment and
 the configuration file alike."""
 
@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from conformance import cli
-from conformance.core import options
+from conformance.core import option_table
 from conformance.core.context import AS_IS, RunContext, from_manifest
 from conformance.core.errors import UsageError
 from conformance.core.manifest import Manifest
-from conformance.core.options import OPTIONS, Manifested
+from conformance.core.option_table import OPTIONS, Manifested
 from conformance.core.settings import DEFAULTS, ENVIRONMENT, Settings, add_target_arguments, resolve
 from conformance.http.bounds import REQUEST_DEADLINE_SECONDS
 from conformance.http.session import Target
@@ -32,7 +32,7 @@ def _field_defaults(cls: type) -> dict[str, object]:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser()
     add_target_arguments(parser)
-    options.add_option(parser, "job_timeout")
+    option_table.add_option(parser, "job_timeout")
     return parser
 
 
@@ -49,7 +49,7 @@ def test_every_default_agrees_with_the_declaration() -> None:
             parsed = option.parse(option.default, option.label)
             assert getattr(resolved, option.name) == parsed, option.name
     # the session's own deadline, for clients made outside a run, is the run's default
-    assert options.default("request_timeout") == REQUEST_DEADLINE_SECONDS
+    assert option_table.default("request_timeout") == REQUEST_DEADLINE_SECONDS
 
 
 def test_the_help_says_the_declared_default() -> None:
@@ -109,7 +109,7 @@ BAD_LIMITS = (
 def test_a_bad_limit_is_a_usage_error_from_each_source(
     name: str, value: str, tmp_path: Path
 ) -> None:
-    option = options.BY_NAME[name]
+    option = option_table.BY_NAME[name]
     sources = [({}, {option.variable: value} if option.variable else None)]
     config = tmp_path / "scv.toml"
     config.write_text(f'{name} = "{value}"\n')
@@ -183,4 +183,6 @@ def test_a_bad_count_is_a_usage_error(argv: list[str], capsys: pytest.CaptureFix
 
 def test_the_guide_shows_the_declared_table() -> None:
     guide = (Path(__file__).parents[2] / "docs" / "real-appliance.md").read_text()
-    assert options.markdown_table() in guide, "regenerate: python -m conformance.core.options"
+    assert option_table.markdown_table() in guide, (
+        "regenerate: python -m conformance.core.option_table"
+    )

@@ -14,7 +14,7 @@ import shlex
 from collections.abc import Sequence
 
 from conformance.core.errors import UsageError
-from conformance.core.options import add_option
+from conformance.core.option_table import add_option
 from conformance.core.selection import add_filter_arguments, selection_from_arguments
 from conformance.http.redaction import REDACTED, is_secret_header
 from conformance.run.plan import PROFILES, SUITE_NAMES, RunPlan

@@ -4,7 +4,7 @@ manifest.
 
 The command line (:func:`add_options`), the configuration file and the environment
 (:func:`conformance.core.settings.resolve`), the settings' defaults, the run manifest and
-the child's context all read this table; ``tests/core/test_options.py`` fails when two of
+the child's context all read this table; ``tests/core/test_option_table.py`` fails when two of
 them disagree.
 """
 
