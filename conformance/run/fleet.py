@@ -43,6 +43,7 @@ from conformance.reporting.merge import (
     NamedRun,
     check_name,
     merge_results,
+    shown_status,
     summary_rows,
     write_summary,
 )
@@ -367,18 +368,28 @@ def _last_line(folder: Path) -> str:
 
 def _print_table(console: Console, rows: list[dict[str, Any]], folder: Path) -> None:
     table = Table(title="Fleet", title_justify="left")
-    for column in ("target", "appliance", "status", "exit", "passed", "failed", "errors"):
+    for column in (
+        "target",
+        "appliance",
+        "status",
+        "exit",
+        "passed",
+        "failed",
+        "errors",
+        "skipped",
+    ):
         table.add_column(column)
     for row in rows:
         totals = row.get("totals") or {}
         table.add_row(
             Text(row["name"]),
             Text(str(row.get("applianceVersion") or "unknown")),
-            Text(str(row["status"])),
+            Text(shown_status(row)),
             str(row.get("exitCode")),
             str(totals.get("passed", "")),
             str(totals.get("failed", "")),
             str(totals.get("errors", "")),
+            str(totals.get("skipped", "")),
         )
     console.print(table)
     console.print(Text(f"fleet reports: {folder}  (fleet-summary.md, allure-results/)"))
