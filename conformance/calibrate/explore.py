@@ -22,6 +22,7 @@ from referencing.jsonschema import DRAFT202012
 
 from conformance.contract.pointers import dereference, lookup, pointer_of, strings
 from conformance.contract.spec import Contract, Operation
+from conformance.http.redaction import excerpt
 from conformance.http.session import ScvSession
 
 #: Values tried per operation before giving up on a successful answer.
@@ -272,5 +273,4 @@ def _values_named(body: Any, name: str) -> Iterator[Any]:
 
 def dumps_short(value: Any, limit: int = 40) -> str:
     """``value`` as short JSON for a report line."""
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return excerpt(json.dumps(value, ensure_ascii=False), limit - 3, "...")

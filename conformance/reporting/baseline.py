@@ -22,7 +22,7 @@ from typing import Any
 
 from conformance.core.errors import ExitCode, UsageError
 from conformance.core.inputs import load_json
-from conformance.http.redaction import replace_secrets
+from conformance.http.redaction import excerpt, replace_secrets
 from conformance.reporting.atomic import write_json
 
 FORMAT = 1
@@ -263,5 +263,4 @@ def console_lines(summary: dict[str, Any]) -> list[str]:
 
 
 def _one_line(message: str, limit: int = 200) -> str:
-    text = " ".join(message.split())
-    return text if len(text) <= limit else text[:limit] + " …"
+    return excerpt(" ".join(message.split()), limit, " …")

@@ -31,6 +31,8 @@ PASSWORD_VARIABLE = "SCV_PASSWORD"
 CA_VARIABLE = "SCV_CA_FILE"
 #: How much of the command's output a cell keeps (the head, where errors usually start).
 OUTPUT_LIMIT_BYTES = 1024 * 1024
+#: What is read past the limit, so that a secret across it is redacted before the cut.
+OUTPUT_SLACK_BYTES = 4096
 #: How long a command has to end after SIGTERM before it is killed.
 TERMINATE_GRACE_SECONDS = 3.0
 #: How long what the command left running has to end after SIGTERM before it is killed.
@@ -68,7 +70,8 @@ class Outcome:
     exit_code: int | None
     timed_out: bool
     duration_seconds: float
-    #: the head of what the command printed (stdout and stderr), not yet redacted
+    #: the head of what the command printed (stdout and stderr), not yet redacted: a
+    #: little past the limit, cut once redacted (:func:`write_output`)
     output: bytes = field(default=b"", repr=False)
     output_truncated: bool = False
 
@@ -135,20 +138,22 @@ def run_command(
         # what it left running in the background ends with the cell
         _end_group(process.pid)
         raw.seek(0)
-        head = raw.read(OUTPUT_LIMIT_BYTES + 1)
+        head = raw.read(OUTPUT_LIMIT_BYTES + OUTPUT_SLACK_BYTES)
     return Outcome(
         exit_code=None if timed_out else process.returncode,
         timed_out=timed_out,
         duration_seconds=round(duration, 3),
-        output=head[:OUTPUT_LIMIT_BYTES],
+        output=head,
         output_truncated=len(head) > OUTPUT_LIMIT_BYTES,
     )
 
 
 def write_output(outcome: Outcome, folder: Path, secrets: Iterable[str]) -> Path:
     """The command's output, every secret redacted, as ``folder/command.log``."""
+    # redacted before it is cut: a secret cut in two is one no redaction finds
     text = redact_text(outcome.output.decode("utf-8", errors="replace"), secrets)
     if outcome.output_truncated:
+        text = text.encode("utf-8")[:OUTPUT_LIMIT_BYTES].decode("utf-8", errors="ignore")
         text += f"\n[output cut at {OUTPUT_LIMIT_BYTES} bytes]\n"
     path = folder / OUTPUT_FILE
     path.write_text(text, encoding="utf-8")

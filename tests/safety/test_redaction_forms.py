@@ -205,3 +205,31 @@ def test_the_redactor_finds_every_secret_of_a_large_set_in_one_pass() -> None:
     text = " ".join(f"[{t.upper()}]" for t in tokens[::-1]) + f" {json.dumps(TROUBADOR)}"
     assert redactor.redact(text) == " ".join(f"[{REDACTED}]" for _ in tokens) + f' "{REDACTED}"'
     assert redactor.secrets == {TROUBADOR, *tokens}
+
+
+def _cuts(limit: int) -> list[tuple[str, str]]:
+    """(where, what it kept) of every place a message is cut, given the token near ``limit``."""
+    from conformance.calibrate.explore import dumps_short
+    from conformance.reporting import baseline, summary
+    from conformance.reporting.allure_results import ResultRecord
+
+    text = "x" * (limit - 12) + f" {HEX_TOKEN} and more"
+    failure = ResultRecord("t::a", "a", "failed", "x" * (summary.MESSAGE_LIMIT - 12) + HEX_TOKEN)
+    return [
+        ("summary", summary._failure(failure)["message"]),
+        ("baseline", baseline._one_line(text, limit)),
+        ("learn", dumps_short(text, limit)),
+    ]
+
+
+def test_every_message_cut_short_is_redacted_before_it_is_cut(tmp_path: Path) -> None:
+    from conformance.http import redaction
+    from conformance.testbed.integration import OUTPUT_LIMIT_BYTES, Outcome, write_output
+
+    redaction.know([HEX_TOKEN])
+    output = b"x" * (OUTPUT_LIMIT_BYTES - 12) + f" {HEX_TOKEN}\n".encode() + b"y" * 100
+    written = write_output(Outcome(0, False, 1.0, output, True), tmp_path, [HEX_TOKEN])
+    kept = [*_cuts(200), ("certify-client's command.log", written.read_text()[-200:])]
+    for where, message in kept:
+        assert not any(HEX_TOKEN[i : i + 6] in message for i in range(len(HEX_TOKEN) - 5)), where
+        assert REDACTED in message, where
