@@ -380,6 +380,12 @@ class ClientJudge:
 
     def answer(self, verdict: RequestVerdict, answer: ClientAnswer) -> None:
         """Keep what ``answer`` told the client; judge it as ``check`` does."""
+        self.learn(verdict, answer)
+        self.judge_answer(verdict, answer)
+
+    def learn(self, verdict: RequestVerdict, answer: ClientAnswer) -> None:
+        """Keep what ``answer`` told the client (ids, tokens, jobs, secrets): before the
+        client reads it, so that the request it sends next is judged on all of it."""
         request = verdict.request
         self.secrets.headers(answer.headers.items())
         body = answer.json
@@ -398,7 +404,6 @@ class ClientJudge:
         if answer.status == 401 and token:
             self.tokens.refuse(token)
         if body is NO_JSON:
-            self._judge_answer(verdict, answer)
             return
         if operation.operation_id == LOGIN and answer.status < 300:
             issued = _token_of(body)
@@ -416,9 +421,11 @@ class ClientJudge:
                 if touched:
                     self.jobs.produced(touched, new)
             self.jobs.learn(body)
-        self._judge_answer(verdict, answer)
 
-    def _judge_answer(self, verdict: RequestVerdict, answer: ClientAnswer) -> None:
+    def judge_answer(self, verdict: RequestVerdict, answer: ClientAnswer) -> None:
+        """Judge the appliance's ``answer`` as ``check`` judges a recorded one."""
+        if verdict.vcenter or verdict.operation is None:
+            return
         request = verdict.request
         self.appliance.judge(
             Answer(

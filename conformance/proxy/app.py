@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpcore
 import httpx
 from starlette.types import Message, Receive, Scope, Send
 
@@ -23,7 +24,7 @@ from conformance.client import ClientAnswer, ClientJudge, ClientRequest, Request
 from conformance.http.recording import ExchangeLog, make_record
 from conformance.http.redaction import redact_body, redact_headers
 from conformance.http.session import Exchange
-from conformance.proxy.upstream import Upstream
+from conformance.proxy.upstream import AnswerTooLarge, Forwarder, Upstream
 
 #: Headers of one hop, never forwarded (RFC 9110, 7.6.1), and those the proxy recomputes.
 HOP_HEADERS = frozenset(
@@ -41,9 +42,7 @@ HOP_HEADERS = frozenset(
         "content-length",
     }
 )
-#: Answer headers that describe a framing httpx undid.
-UNDONE_HEADERS = HOP_HEADERS | {"content-encoding"}
-#: Larger request bodies, or answers, are refused (the appliance's own limit is lower).
+#: Larger request bodies are refused (the appliance's own limit is lower).
 MAX_BODY_BYTES = 64 * 1024 * 1024
 JSON_TYPE = b"application/json"
 
@@ -69,7 +68,7 @@ class ProxyApp:
         self.judge = judge
         self.log = log
         self.traffic = Traffic()
-        self._client: httpx.AsyncClient | None = None
+        self._forwarder: Forwarder | None = None
         self._index = 0
         #: The proxy's own origin, as the client calls it (the HAR's URLs).
         self.origin = "http://127.0.0.1"
@@ -97,14 +96,14 @@ class ProxyApp:
                 return
 
     async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        if self._forwarder is not None:
+            await self._forwarder.aclose()
+            self._forwarder = None
 
-    def _http(self) -> httpx.AsyncClient:
-        if self._client is None:
-            self._client = self.upstream.open_client()
-        return self._client
+    def _upstream(self) -> Forwarder:
+        if self._forwarder is None:
+            self._forwarder = self.upstream.open()
+        return self._forwarder
 
     async def _proxy(self, scope: Scope, receive: Receive, send: Send) -> None:
         body = await _body(receive)
@@ -136,8 +135,16 @@ class ProxyApp:
         headers = [(k, v) for k, v in pairs if k.lower() not in HOP_HEADERS]
         headers += list(self.upstream.headers.items())
         try:
-            answer = await self._forward(scope["method"], url, headers, body)
-        except (httpx.TransportError, _TooLarge) as exc:
+            answer = await self._upstream().send(scope["method"], url, headers, body)
+        except (
+            httpcore.TimeoutException,
+            httpcore.NetworkError,
+            httpcore.ProtocolError,
+            httpcore.UnsupportedProtocol,
+            httpcore.ProxyError,
+            httpx.TransportError,
+            AnswerTooLarge,
+        ) as exc:
             reason = _reason(exc, url)
             with self.lock:
                 self.traffic.failures += 1
@@ -147,37 +154,20 @@ class ProxyApp:
             return
         with self.lock:
             self.traffic.forwarded += 1
-            self.judge.answer(verdict, answer)
+            self.judge.learn(verdict, answer)
         elapsed = (time.perf_counter() - started) * 1000
         out = [
             (k.encode("latin-1"), v.encode("latin-1"))
             for k, v in answer.headers.items()
-            if k not in UNDONE_HEADERS
+            if k not in HOP_HEADERS
         ]
         out.append((b"content-length", str(len(answer.body)).encode()))
         await send({"type": "http.response.start", "status": answer.status, "headers": out})
         await send({"type": "http.response.body", "body": answer.body})
+        # the answer is judged once the client has it: its verdict is the appliance's
+        with self.lock:
+            self.judge.judge_answer(verdict, answer)
         self._record(request, answer, elapsed)
-
-    async def _forward(
-        self, method: str, url: str, headers: list[tuple[str, str]], body: bytes
-    ) -> ClientAnswer:
-        client = self._http()
-        upstream = client.build_request(method, url, headers=headers, content=body)
-        response = await client.send(upstream, stream=True)
-        try:
-            chunks = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > MAX_BODY_BYTES:
-                    raise _TooLarge(f"an answer of more than {MAX_BODY_BYTES} bytes")
-                chunks.append(chunk)
-        finally:
-            await response.aclose()
-        # an answer header may be repeated (Set-Cookie): the last one is kept for the judge
-        answer_headers = {k.lower(): v for k, v in response.headers.multi_items()}
-        return ClientAnswer(response.status_code, answer_headers, b"".join(chunks))
 
     def _record(self, request: ClientRequest, answer: ClientAnswer | None, ms: float) -> None:
         if self.log is None:
@@ -196,10 +186,6 @@ class ProxyApp:
         self.log.write(make_record(exchange, kind="client", operation_id=None), match=True)
 
 
-class _TooLarge(Exception):
-    pass
-
-
 def _answer_text(answer: ClientAnswer | None, secrets: tuple[str, ...]) -> str:
     if answer is None or not answer.body:
         return ""
@@ -210,7 +196,7 @@ def _answer_text(answer: ClientAnswer | None, secrets: tuple[str, ...]) -> str:
 
 
 def _reason(exc: Exception, url: str) -> str:
-    if isinstance(exc, _TooLarge):
+    if isinstance(exc, AnswerTooLarge):
         return f"the appliance sent {exc}"
     where = url.split("?", 1)[0]
     kind = type(exc).__name__

@@ -85,7 +85,8 @@ class ClientProxy:
         self.record = record
         self.judge = ClientJudge(self.contract, strict=strict)
         log = None
-        if run_dir is not None:
+        # the exchange log is what the HAR is made of: kept only when one is asked for
+        if run_dir is not None and record is not None:
             log = ExchangeLog(run_dir / EXCHANGES, OperationMatcher(self.contract))
         self.log = log
         self.app = ProxyApp(upstream, self.judge, log)

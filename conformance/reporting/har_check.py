@@ -57,6 +57,8 @@ OFFLINE_CHECKS = (
 )
 STATEFUL = "stateful"
 KEPT_FINDINGS = 3
+#: Distinct answers whose problems are kept, so that a repeated answer is judged once.
+MEMO_SIZE = 256
 #: Console width when the output is a log rather than a terminal.
 PLAIN_WIDTH = 120
 
@@ -121,6 +123,8 @@ class HarJudge:
         self.tallies: dict[tuple[str, str], CheckTally] = defaultdict(CheckTally)
         self.unmatched: dict[str, int] = defaultdict(int)
         self.entries = 0
+        #: The problems of the answers judged last (most recent last), by what they hang on.
+        self._memo: dict[tuple[str, int, str, bool, str], list[tuple[str, str | None]]] = {}
 
     def judge(self, answer: Answer) -> None:
         self.entries += 1
@@ -150,7 +154,7 @@ class HarJudge:
         subject = STATEFUL if is_stateful else operation.operation_id
         sent = Sent(operation.path, operation.method)
         answered = Answered(answer.status, answer.content_type, answer.text)
-        for check, problem in self._response_problems(operation, answer):
+        for check, problem in self._problems(operation, answer):
             deviation = problem is not None and self.grader.is_deviation(check, sent, answered)
             self._tally(subject, check, answer, problem, deviation)
 
@@ -162,6 +166,27 @@ class HarJudge:
             return self.contract.operation(answer.operation_id)
         except KeyError:
             return None
+
+    def _problems(self, operation: Operation, answer: Answer) -> list[tuple[str, str | None]]:
+        """The answer's problems, judged once per distinct answer: a client that polls a
+        job, or a suite that lists the same groups again, gets the same answer many times,
+        and its schema validation is what judging costs (a few ms for a long list)."""
+        key = (
+            operation.operation_id,
+            answer.status,
+            answer.content_type,
+            answer.truncated,
+            answer.text,
+        )
+        found = self._memo.get(key)
+        if found is None:
+            found = self._response_problems(operation, answer)
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.pop(next(iter(self._memo)))
+        else:
+            del self._memo[key]
+        self._memo[key] = found
+        return found
 
     def _response_problems(
         self, operation: Operation, answer: Answer
