@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conformance.emulator.config import DEFAULT_PASSWORD, DEFAULT_USERNAME
-from tests.client.public_clients import powershell
+from tests.client.public_clients import ansible, powershell
 
 pytestmark = pytest.mark.integration
 
@@ -78,3 +78,12 @@ def test_the_powershell_client_conforms(tmp_path: Path) -> None:
     # the recorded session, judged offline, conforms as well
     check = [sys.executable, "-m", "conformance.cli", "check", "--client", str(record)]
     assert subprocess.run(check, capture_output=True, check=False).returncode == 0
+
+
+def test_the_ansible_role_conforms(tmp_path: Path) -> None:
+    with proxy_command(tmp_path) as (origin, process):
+        ansible(f"{origin}/api", DEFAULT_USERNAME, DEFAULT_PASSWORD)
+        assert stopped(process) == 0
+    summary = summary_of(tmp_path)
+    assert summary["failures"] == [], summary["failures"]
+    assert "addStorageSystem" in summary["operations"]  # type: ignore[operator]
