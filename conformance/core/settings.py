@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -149,15 +150,19 @@ def resolve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) 
     )
 
 
+#: scheme://user:password@host: a URL that carries its credentials
+_URL_WITH_CREDENTIALS = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/@\s]*@")
+
+
 def _read_config_file(
     path: str | None,
 ) -> tuple[dict[str, Any], dict[str, int], dict[str, str]]:
     if not path:
         return {}, {}, {}
-    warning = readable_by_others(Path(path))
+    data = load_toml(path, "--config")
+    warning = readable_by_others(Path(path)) if _holds_secrets(data) else None
     if warning:
         print(f"scv-conformance: warning: {warning}", file=sys.stderr)
-    data = load_toml(path, "--config")
     values = {k.replace("-", "_"): v for k, v in data.items() if not isinstance(v, dict)}
     if isinstance(data.get("headers"), dict):
         values["headers"] = data["headers"]
@@ -190,6 +195,13 @@ def _inventory_value(key: str, value: Any, path: Path | str) -> str:
     ):
         raise UsageError(f"--config: inventory {key} must be a list of names in {path}")
     return POOL_SEPARATOR.join(n.strip() for n in names)
+
+
+def _holds_secrets(data: dict[str, Any]) -> bool:
+    """The file sets a password, a header (which may be a key) or a URL with credentials."""
+    if any("password" in key for key in data) or data.get("headers"):
+        return True
+    return any(isinstance(v, str) and _URL_WITH_CREDENTIALS.match(v) for v in data.values())
 
 
 def readable_by_others(path: Path) -> str | None:

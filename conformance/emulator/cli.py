@@ -169,6 +169,10 @@ def config_from(args: argparse.Namespace) -> EmulatorConfig:
     return config
 
 
+#: The command a newcomer runs to learn the default password the banner does not print.
+SHOW_DEFAULT_PASSWORD = "python -c 'import conformance.emulator as e; print(e.DEFAULT_PASSWORD)'"
+
+
 def password_of(args: argparse.Namespace) -> tuple[str, str]:
     """The password and where it came from: the flag, the environment or the default."""
     if args.password is not None:
@@ -178,7 +182,8 @@ def password_of(args: argparse.Namespace) -> tuple[str, str]:
         return from_env, f"from {PASSWORD_ENV}"
     return (
         DEFAULT_PASSWORD,
-        f"the default, see docs/emulator.md; or set --password or {PASSWORD_ENV}",
+        f"the default; `{SHOW_DEFAULT_PASSWORD}` prints it (docs/emulator.md, "
+        f"'Default credentials'); choose another with {PASSWORD_ENV} or --password",
     )
 
 
@@ -225,7 +230,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"SCV emulator (appliance {config.reported_version}) at {base}", flush=True)
     print(f"  vCenter:     {vcenter}  (pass as --vcenter)")
     print(f"  username:    {config.username}")
-    # never the password itself: consoles end up in CI logs
+    # never the password itself, not even the published default: consoles end up in CI
+    # logs, and a log that holds a working password of a lab is one to clean up
     print(f"  password:    ******** ({password_of(args)[1]})")
     if certificate is not None:
         print(f"  CA cert:     {certificate.ca_path}")

@@ -192,5 +192,19 @@ def test_emulate_never_prints_the_password(source: str) -> None:
     assert secret not in printed and "Secret" not in printed
 
 
+def test_emulate_says_how_to_get_the_default_password_so_a_newcomer_can_log_in() -> None:
+    process, banner = start_emulate("--no-tls", env={"SCV_EMULATOR_PASSWORD": ""})
+    try:
+        url = banner[0].split(" at ")[1].strip()
+        (line,) = [ln for ln in banner if "password:" in ln]
+        command = line.split("`")[1]  # the banner's command, run as a user would
+        shown = subprocess.run(
+            command, shell=True, capture_output=True, text=True, check=True, timeout=60
+        ).stdout.strip()
+        assert login_when_up(url, {**LOGIN, "password": shown}, False).status_code == 200
+    finally:
+        stop(process)
+
+
 def test_password_source_is_named() -> None:
     assert cli.password_of(parse("--password", "p")) == ("p", "given with --password")

@@ -90,6 +90,15 @@ def test_a_config_file_readable_by_others_draws_a_warning(
     config.chmod(0o600)
     resolve(argparse.Namespace(config=str(config)), {})
     assert capsys.readouterr().err == ""
+    # credentials in a URL count too; a file without any secret needs no warning
+    config.chmod(0o644)
+    for text in ('target = "https://root:pw@scv:8144/api"\n',):
+        config.write_text(text)
+        resolve(argparse.Namespace(config=str(config)), {})
+        assert "readable by other users" in capsys.readouterr().err
+    config.write_text('target = "https://scv:8144/api"\nusername = "u"\n')
+    resolve(argparse.Namespace(config=str(config)), {})
+    assert capsys.readouterr().err == ""
 
 
 #: A password with a quote, a backslash, an ampersand and a letter outside ASCII.

@@ -226,6 +226,7 @@ def test_relative_paths_from_another_folder_against_a_separately_started_emulato
         example.replace("http://127.0.0.1:9001", f"https://127.0.0.1:{port}")
     )
     env: dict[str, Any] = {k: v for k, v in os.environ.items() if not k.startswith("SCV_")}
+    env["SCV_PASSWORD"] = "scv-emulator"  # as the example's comment says
     cli = [sys.executable, "-m", "conformance.cli"]
     server = subprocess.Popen(
         [*cli, "emulate", "--port", str(port), "--cert-dir", "certs", "--job-duration", "0.2"],
@@ -263,3 +264,4 @@ def test_relative_paths_from_another_folder_against_a_separately_started_emulato
     manifest = (run_dir / ".run" / "manifest.json").read_text()
     assert json.loads(manifest)["tls_verify"] == str(tmp_path / "certs" / "ca.pem")
     assert "scv-emulator" not in manifest + run.stdout + run.stderr
+    assert "warning" not in run.stderr  # the example holds no password: nothing to warn of
