@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 
 import httpx
 import pytest
@@ -79,11 +80,17 @@ def test_parallel_workflows_over_real_sockets() -> None:
             thread.join()
         with httpx.Client(base_url=emulator.base_url, timeout=10) as client:
             token = client.post("/4.1/auth/login", json=LOGIN).json()["response"]["token"]
-            import time
-
-            time.sleep(0.1)
-            jobs = client.get("/4.1/jobs", params={"jobType": "backup"}, headers={"Token": token})
-            listed = jobs.json()["response"]["jobResponseList"]
+            # the backups end on the emulator's clock: poll until each has (or time is up)
+            deadline = time.monotonic() + 30
+            while True:
+                jobs = client.get(
+                    "/4.1/jobs", params={"jobType": "backup"}, headers={"Token": token}
+                )
+                listed = jobs.json()["response"]["jobResponseList"]
+                settled = {j["status"] for j in listed} == {"COMPLETED"}
+                if settled or time.monotonic() > deadline:
+                    break
+                time.sleep(0.02)
             groups = client.get("/4.1/resource-groups", headers={"Token": token})
             remaining = groups.json()["response"]["resourceGroupResponseList"]
             backups = client.get("/4.1/vm/vm-104/backups", headers={"Token": token})
