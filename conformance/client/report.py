@@ -24,7 +24,7 @@ from conformance.client.rules import RULE_ORDER, RULES
 from conformance.contract import deviation
 from conformance.core.errors import ExitCode
 from conformance.core.item_keys import LABEL_PREFIX
-from conformance.http.redaction import replace_secrets
+from conformance.http.redaction import redact_strings, redactor
 from conformance.reporting.atomic import write_json, write_text
 from conformance.reporting.metadata import write_metadata
 
@@ -112,15 +112,7 @@ def build_summary(judge: ClientJudge, facts: SessionFacts) -> dict[str, Any]:
 
 def hidden(value: Any, secrets: tuple[str, ...]) -> Any:
     """``value`` with every secret replaced in every string, at any depth."""
-    if not secrets:
-        return value
-    if isinstance(value, str):
-        return replace_secrets(value, secrets)
-    if isinstance(value, dict):
-        return {hidden(k, secrets): hidden(v, secrets) for k, v in value.items()}
-    if isinstance(value, list):
-        return [hidden(v, secrets) for v in value]
-    return value
+    return redact_strings(value, redactor(frozenset(s for s in secrets if s)))
 
 
 def _order(item: tuple[tuple[str, str], RuleTally]) -> tuple[str, int]:

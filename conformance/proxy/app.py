@@ -22,7 +22,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from conformance.client import ClientAnswer, ClientJudge, ClientRequest, RequestVerdict
 from conformance.http.recording import ExchangeLog, make_record
-from conformance.http.redaction import redact_body, redact_headers
+from conformance.http.redaction import redact_body, redact_headers, response_text
 from conformance.http.session import Exchange
 from conformance.proxy.upstream import AnswerTooLarge, Forwarder, Upstream
 
@@ -173,6 +173,9 @@ class ProxyApp:
         if self.log is None:
             return
         secrets = self.judge.secrets.values
+        body, encoding = ("", "")
+        if answer is not None:
+            body, encoding = response_text(answer.body, answer.content_type, secrets)
         exchange = Exchange(
             method=request.method,
             url=f"{self.origin}{request.url}",
@@ -180,19 +183,11 @@ class ProxyApp:
             request_body=redact_body(request.body, secrets) if request.body else "",
             status_code=answer.status if answer else None,
             response_headers=redact_headers(answer.headers.items()) if answer else {},
-            response_body=_answer_text(answer, secrets),
+            response_body=body,
             elapsed_ms=ms,
+            response_encoding=encoding,
         )
         self.log.write(make_record(exchange, kind="client", operation_id=None), match=True)
-
-
-def _answer_text(answer: ClientAnswer | None, secrets: tuple[str, ...]) -> str:
-    if answer is None or not answer.body:
-        return ""
-    content_type = answer.content_type
-    if "json" not in content_type and "text" not in content_type:
-        return f"<{len(answer.body)} bytes of {content_type or 'unknown content'}>"
-    return redact_body(answer.body, secrets)
 
 
 def _reason(exc: Exception, url: str) -> str:
