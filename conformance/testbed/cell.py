@@ -9,6 +9,7 @@ integration's).
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
@@ -65,6 +66,8 @@ class CellOptions:
     argv: tuple[str, ...]
     timeout: float
     strict: bool = False
+    #: set when the matrix is asked to stop: running commands end, no cell starts
+    stop: threading.Event = field(default_factory=threading.Event, compare=False)
 
 
 @dataclass
@@ -89,7 +92,9 @@ def run_cell(cell: Cell, options: CellOptions, folder: Path, front: FrontFactory
     started = time.monotonic()
     try:
         with front(cell, folder) as running:
-            outcome = run_command(options.argv, running.appliance, options.timeout, folder)
+            outcome = run_command(
+                options.argv, running.appliance, options.timeout, folder, stop=options.stop
+            )
         # the tokens the command was given are known once the proxy has stopped
         output = write_output(outcome, folder, running.secrets)
         traffic = running.traffic()

@@ -15,6 +15,7 @@ import argparse
 import signal
 import sys
 from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +29,7 @@ from conformance.core.errors import ExitCode, UsageError
 from conformance.http.redaction import redact_text
 from conformance.reporting.atomic import write_json
 from conformance.testbed.cell import (
+    NOT_RUN,
     CellOptions,
     CellResult,
     FrontFactory,
@@ -38,7 +40,7 @@ from conformance.testbed.certificate import FILE_NAME, build_certificate
 from conformance.testbed.front import FrontOptions, emulated_fronts
 from conformance.testbed.integration import resolve_command
 from conformance.testbed.matrix import Cell, build_matrix
-from conformance.testbed.options import seconds
+from conformance.testbed.options import parallel, seconds
 from conformance.testbed.report import CELLS_DIR, SUMMARY_MD, write_summary
 
 
@@ -58,7 +60,9 @@ def run(args: argparse.Namespace) -> int:
     options = CellOptions(tuple(resolve_command(argv)), cell_timeout, args.strict)
     shared = FrontOptions(job_duration=job_duration, strict=args.strict, tls=not args.no_tls)
     with _terminate_as_interrupt(), emulated_fronts(shared) as front:
-        return certify_client(cells, options, argv, Path(args.out), front, args.sign)
+        return certify_client(
+            cells, options, argv, Path(args.out), front, args.sign, parallel(args)
+        )
 
 
 @contextmanager
@@ -83,27 +87,16 @@ def certify_client(
     out: Path,
     front: FrontFactory,
     sign_with: str | None = None,
+    parallel: int = 1,
 ) -> int:
-    """Run every cell, write the reports, seal the bundle; the exit code."""
+    """Run every cell (``parallel`` at a time), write the reports, seal the bundle; the
+    exit code."""
     bundle = certify_command.fresh_bundle_path(str(out), "certify-client")
     key = load_private_key(sign_with) if sign_with else None
     bundle.mkdir(parents=True, exist_ok=True)
     started = datetime.now(UTC)
-    results: list[CellResult] = []
-    interrupted = False
-    for index, cell in enumerate(cells, start=1):
-        print(f"[{index}/{len(cells)}] {cell.name} ...", end=" ", flush=True)
-        try:
-            result = run_cell(cell, options, bundle / CELLS_DIR / cell.name, front)
-        except KeyboardInterrupt:
-            print("interrupted", flush=True)
-            interrupted = True
-            results.append(not_run(cell, "interrupted while it ran"))
-            results += [not_run(c, "interrupted before it ran") for c in cells[index:]]
-            break
-        results.append(result)
-        why = f": {'; '.join(result.reasons)}" if result.reasons else ""
-        print(f"{result.status} ({result.duration_seconds:.1f} s){why}", flush=True)
+    results = run_cells(cells, options, bundle, front, parallel)
+    interrupted = options.stop.is_set()
     ended = datetime.now(UTC)
     shown = [redact_text(a) for a in argv]
     document = write_summary(
@@ -137,6 +130,57 @@ def certify_client(
         sign(manifest, key)
         print(f"signed {MANIFEST} with key {fingerprint(key.public_key())[:16]}")
     return int(ExitCode.INFRASTRUCTURE) if interrupted else int(document["exitCode"])
+
+
+def run_cells(
+    cells: Sequence[Cell], options: CellOptions, bundle: Path, front: FrontFactory, parallel: int
+) -> list[CellResult]:
+    """Every cell's result, in the matrix's order, ``parallel`` cells at a time.
+
+    Ctrl-C (or SIGTERM) sets ``options.stop``: the running commands end, no further cell
+    starts, and those cells are reported as not run.
+    """
+    results: dict[int, CellResult] = {}
+    with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="cell") as pool:
+        futures: dict[Future[CellResult], int] = {
+            pool.submit(_cell, cell, options, bundle / CELLS_DIR / cell.name, front): index
+            for index, cell in enumerate(cells)
+        }
+        pending = set(futures)
+        try:
+            while pending:
+                finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    result = future.result()
+                    results[futures[future]] = result
+                    _progress(len(results), len(cells), result)
+        except KeyboardInterrupt:
+            options.stop.set()
+            print("interrupted: stopping the running cells", flush=True)
+            for future in pending:
+                results[futures[future]] = future.result()
+        except BaseException:
+            options.stop.set()
+            raise
+    return [results[index] for index in range(len(cells))]
+
+
+def _cell(cell: Cell, options: CellOptions, folder: Path, front: FrontFactory) -> CellResult:
+    """One cell, or why it did not run."""
+    if options.stop.is_set():
+        return not_run(cell, "interrupted before it ran")
+    try:
+        return run_cell(cell, options, folder, front)
+    except KeyboardInterrupt:
+        # the stop request reached this cell's command (or arrived in this thread)
+        options.stop.set()
+        return not_run(cell, "interrupted while it ran")
+
+
+def _progress(done: int, total: int, result: CellResult) -> None:
+    why = f": {'; '.join(result.reasons)}" if result.reasons else ""
+    took = f" ({result.duration_seconds:.1f} s)" if result.status != NOT_RUN else ""
+    print(f"[{done}/{total}] {result.cell.name}: {result.status}{took}{why}", flush=True)
 
 
 def _command(remainder: Sequence[str]) -> list[str]:

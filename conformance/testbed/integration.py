@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ OUTPUT_SLACK_BYTES = 4096
 TERMINATE_GRACE_SECONDS = 3.0
 #: How long what the command left running has to end after SIGTERM before it is killed.
 LEFTOVER_GRACE_SECONDS = 0.5
+#: How often a waiting cell looks whether the matrix was asked to stop.
+STOP_POLL_SECONDS = 0.1
 OUTPUT_FILE = "command.log"
 
 
@@ -105,8 +108,13 @@ def run_command(
     timeout: float,
     folder: Path,
     base_env: Mapping[str, str] | None = None,
+    stop: threading.Event | None = None,
 ) -> Outcome:
-    """Run ``argv`` once against ``appliance`` (its output is buffered in ``folder``)."""
+    """Run ``argv`` once against ``appliance`` (its output is buffered in ``folder``).
+
+    ``stop`` set (Ctrl-C or SIGTERM seen by the main thread while this one waits) ends the
+    command and raises KeyboardInterrupt here too.
+    """
     env = {**(os.environ if base_env is None else base_env), **appliance.environment()}
     folder.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
@@ -126,10 +134,9 @@ def run_command(
                 f"certify-client: cannot run {argv[0]}: {exc.strerror or exc}"
             ) from None
         try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            _end(process)
+            timed_out = not _wait(process, started + timeout, stop)
+            if timed_out:
+                _end(process)
         except BaseException:
             # Ctrl-C: the command is in a session of its own and did not see it
             _end(process)
@@ -158,6 +165,21 @@ def write_output(outcome: Outcome, folder: Path, secrets: Iterable[str]) -> Path
     path = folder / OUTPUT_FILE
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def _wait(process: subprocess.Popen[bytes], deadline: float, stop: threading.Event | None) -> bool:
+    """Wait for the command to end: True when it did, False at the deadline;
+    KeyboardInterrupt when ``stop`` is set meanwhile."""
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        try:
+            process.wait(timeout=min(remaining, STOP_POLL_SECONDS))
+            return True
+        except subprocess.TimeoutExpired:
+            if stop is not None and stop.is_set():
+                raise KeyboardInterrupt from None
 
 
 def _end_group(group: int) -> None:

@@ -8,6 +8,7 @@ from typing import cast
 
 from conformance.certify.bundle_options import add_bundle_arguments
 from conformance.core import option_table
+from conformance.core.errors import UsageError
 from conformance.emulator.conditions import CONDITIONS
 from conformance.testbed.matrix import known_releases
 
@@ -15,6 +16,7 @@ DEFAULT_CELL_TIMEOUT = 300.0
 MAX_CELL_TIMEOUT = 24 * 3600.0
 DEFAULT_JOB_DURATION = 0.3
 MAX_JOB_DURATION = 3600.0
+MAX_PARALLEL = 16
 
 
 def seconds(args: argparse.Namespace) -> tuple[float, float]:
@@ -24,6 +26,14 @@ def seconds(args: argparse.Namespace) -> tuple[float, float]:
     cell_timeout = option_table.Seconds(MAX_CELL_TIMEOUT)(args.cell_timeout, "cell-timeout")
     job_duration = option_table.Seconds(MAX_JOB_DURATION)(args.job_duration, "job-duration")
     return cast(float, cell_timeout), cast(float, job_duration)
+
+
+def parallel(args: argparse.Namespace) -> int:
+    """``--parallel``: how many cells run at once (1 to ``MAX_PARALLEL``)."""
+    text = str(args.parallel)
+    if not text.isdigit() or not 1 <= int(text) <= MAX_PARALLEL:
+        raise UsageError(f"--parallel: a whole number from 1 to {MAX_PARALLEL}, got {text}")
+    return int(text)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -62,6 +72,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help=f"seconds the emulator's jobs run (default: {DEFAULT_JOB_DURATION:g}; "
         "slow-jobs runs them longer)",
+    )
+    parser.add_argument(
+        "--parallel",
+        default=1,
+        metavar="N",
+        help=f"cells run at once, each with its own emulator and proxy (1 to {MAX_PARALLEL}; "
+        "default: 1)",
     )
     parser.add_argument(
         "--no-tls",

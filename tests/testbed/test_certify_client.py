@@ -82,8 +82,9 @@ def test_an_integration_that_never_logs_in_again_fails_the_token_expiry_cell(
 def test_the_same_integration_with_a_relogin_passes_every_cell(tmp_path: Path) -> None:
     out = tmp_path / "bundle"
     command = [sys.executable, str(EXAMPLE)]
-    # the oldest release (the other test plays the newest): plainly and under every condition
-    assert certify_client(out, "--release", "4.4", command=command) == 0
+    # the oldest release (the other test plays the newest): plainly and under every
+    # condition, three cells at a time (each with its own emulator and proxy)
+    assert certify_client(out, "--release", "4.4", "--parallel", "3", command=command) == 0
     cells = summary(out)["cells"]
     assert [c["condition"] for c in cells] == [None, *CONDITIONS]
     assert all(c["status"] == "passed" for c in cells), [c["reasons"] for c in cells]
@@ -260,33 +261,25 @@ def test_misuse_is_exit_2_with_one_line(
     assert not out.exists()
 
 
-def test_sigterm_stops_the_matrix_ends_the_command_and_seals_what_ran(tmp_path: Path) -> None:
-    # a CI job's timeout: the integration (and what it started) must not outlive the run
-    pid_file = tmp_path / "integration.pid"
+def test_sigterm_stops_the_matrix_ends_the_commands_and_seals_what_ran(tmp_path: Path) -> None:
+    # a CI job's timeout: no integration (nor what it started) may outlive the run; two
+    # cells run at once, a third waits for its turn
+    pids = tmp_path / "pids"
+    pids.mkdir()
     sleeper = (
-        f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(60)"
+        f"import os, time; open(os.path.join({str(pids)!r}, str(os.getpid())), 'w').close(); "
+        "time.sleep(60)"
     )
     out = tmp_path / "bundle"
     argv = [
-        sys.executable,
-        "-m",
-        "conformance.cli",
-        "certify-client",
-        "--release",
-        "6.2",
-        "--condition",
-        "token-expiry",
-        "--out",
-        str(out),
-        "--",
-        sys.executable,
-        "-c",
-        sleeper,
+        *(sys.executable, "-m", "conformance.cli", "certify-client", "--parallel", "2"),
+        *("--release", "6.2", "--condition", "token-expiry", "--condition", "job-failure"),
+        *("--out", str(out), "--", sys.executable, "-c", sleeper),
     ]
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 30
-        while not pid_file.exists() or not pid_file.read_text():
+        while len(list(pids.iterdir())) < 2:
             assert time.monotonic() < deadline and process.poll() is None
             time.sleep(0.05)
         process.send_signal(signal.SIGTERM)
@@ -294,9 +287,10 @@ def test_sigterm_stops_the_matrix_ends_the_command_and_seals_what_ran(tmp_path: 
     finally:
         if process.poll() is None:
             process.kill()
-    assert gone(int(pid_file.read_text()))
+    assert all(gone(int(pid.name)) for pid in pids.iterdir())
     assert summary(out)["interrupted"] is True
     assert [c["reasons"] for c in summary(out)["cells"]] == [
+        ["interrupted while it ran"],
         ["interrupted while it ran"],
         ["interrupted before it ran"],
     ]

@@ -216,7 +216,8 @@ def test_ctrl_c_reports_the_cells_not_run_and_still_seals_the_bundle(
 ) -> None:
     cells = build_matrix(["6.2"], ["token-expiry"])
     out = tmp_path / "bundle"
-    code = certify_client(cells, OPTIONS, ["integration"], out, lambda c, f: _Interrupting())
+    options = CellOptions(("integration",), timeout=30.0)
+    code = certify_client(cells, options, ["integration"], out, lambda c, f: _Interrupting())
     assert code == 3
     saved = json.loads((out / "summary.json").read_text())
     assert saved["interrupted"] is True
