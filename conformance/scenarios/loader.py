@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from conformance.contract.overlay import apply_overlays, read_overlay
-from conformance.contract.spec import release_key
+from conformance.contract.spec import load_contract, release_key
 from conformance.core.paths import CACHE_DIR, SCENARIOS_DIR
 from conformance.core.settings import INVENTORY_KEYS
 from conformance.scenarios import extensions
 from conformance.scenarios.arazzo import loader as arazzo
-from conformance.scenarios.arazzo.document import ScenarioDocument
+from conformance.scenarios.arazzo.document import ScenarioDocument, Workflow
 from conformance.scenarios.arazzo.failures import DocumentError
 from conformance.scenarios.arazzo.schema import SchemaUnavailable, schema_errors
 from conformance.scenarios.failures import ScenarioDocumentError
@@ -87,11 +87,40 @@ def _check(
     problems = arazzo.check(document)
     for workflow in document.workflows:
         problems += _check_extensions(workflow.workflow_id, workflow.data)
+        problems += _since_problems(workflow)
         problems += extensions.destructive_flag_problems(workflow)
         step_id = extensions.cleanup(workflow)
         if step_id is not None:
             problems += arazzo.check_cleanup_step(workflow, step_id)
     return document, problems
+
+
+def _since_problems(workflow: Workflow) -> list[str]:
+    """``x-scv-since`` must not predate an SCV operation a step calls: checked, never
+    trusted (the contract's ``x-scv-since`` of each operation says)."""
+    declared = extensions.since(workflow)
+    try:
+        declared_key = release_key(str(declared)) if declared is not None else None
+    except ValueError:
+        return []  # _check_extensions names it
+    contract = load_contract()
+    known = set(contract.operation_ids())
+    problems = []
+    for step in workflow.operation_steps():
+        try:
+            operation = workflow.document.operation(str(step.get("operationId")))
+        except KeyError:
+            continue
+        if operation.source != SCV or operation.operation_id not in known:
+            continue
+        newer = contract.operation(operation.operation_id).since
+        if declared_key is not None and release_key(newer) > declared_key:
+            problems.append(
+                f"{workflow.workflow_id}: x-scv-since is {declared} but step "
+                f"{step.get('stepId')} calls {operation.operation_id}, which SCV {newer} "
+                "brought"
+            )
+    return problems
 
 
 def _check_extensions(where: str, data: Mapping[str, Any]) -> list[str]:

@@ -86,3 +86,17 @@ def test_cleanup_names_a_step_that_calls_a_workflow(tmp_path: Path) -> None:
     del data["workflows"][0]["steps"][-1]["parameters"][2]
     target.write_text(yaml.safe_dump(data))
     assert any("needs inputs storageSystem" in p for p in loader.check_file(target))
+
+
+def test_a_workflow_cannot_predate_an_operation_it_calls(tmp_path: Path) -> None:
+    source = loader.SCENARIO_DIR / "15-mark-stuck-jobs-failed.arazzo.yaml"
+    data = yaml.safe_load(source.read_text())
+    assert data["workflows"][0]["x-scv-since"] == "4.5", "failJobs came with 4.5"
+    data["workflows"][0]["x-scv-since"] = "4.4"
+    data["sourceDescriptions"][0]["url"] = str(
+        loader.SCENARIO_DIR.parent / "specs" / "scv.openapi.yaml"
+    )
+    target = tmp_path / "15.arazzo.yaml"
+    target.write_text(yaml.safe_dump(data))
+    problems = loader.check_file(target)
+    assert any("x-scv-since is 4.4" in p and "failJobs" in p for p in problems), problems
