@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import secrets
-import shutil
 import statistics
 import subprocess
 import sys
@@ -30,19 +29,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from run_wall import console_script  # the bench folder is this script's own
+
 TARGET = 1.2
 PASSWORD = "Tr0ub4dor'&3\\é"
-
-
-def console_script() -> str:
-    """The scv-conformance beside this interpreter, else the one on PATH."""
-    beside = Path(sys.executable).with_name("scv-conformance")
-    if beside.exists():
-        return str(beside)
-    found = shutil.which("scv-conformance")
-    if found is None:
-        sys.exit("bench: scv-conformance is not installed (pip install -e .)")
-    return found
 
 
 def one_run(command: list[str], record: bool) -> tuple[float, int, int]:

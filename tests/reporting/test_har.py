@@ -182,30 +182,27 @@ def test_token_and_password_never_reach_the_har_in_any_encoding(tmp_path: Path) 
     json.loads(text)  # still one valid document
 
 
-def test_redocly_drift_reads_the_har(tmp_path: Path) -> None:
-    assert REDOCLY.exists(), "Redocly CLI is missing: run npm ci in the repository"
-    sample_run(tmp_path)
-    out = tmp_path / "x.har"
-    write_har(log_files(tmp_path), out)
+def drift(har: Path) -> dict[str, Any]:
+    """What ``redocly drift`` makes of ``har`` against the contract (its JSON report)."""
+    command = [str(REDOCLY), "drift", str(har), "--api", "specs/scv.openapi.yaml"]
     completed = subprocess.run(
-        [
-            str(REDOCLY),
-            "drift",
-            str(out),
-            "--api",
-            "specs/scv.openapi.yaml",
-            "--server",
-            BASE,
-            "--format",
-            "json",
-        ],
+        [*command, "--server", BASE, "--format", "json"],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
-    run = json.loads(completed.stdout)["run"]
+    report: dict[str, Any] = json.loads(completed.stdout)
+    return report
+
+
+def test_redocly_drift_reads_the_har(tmp_path: Path) -> None:
+    assert REDOCLY.exists(), "Redocly CLI is missing: run npm ci in the repository"
+    sample_run(tmp_path)
+    out = tmp_path / "x.har"
+    write_har(log_files(tmp_path), out)
+    run = drift(out)["run"]
     assert run["totalExchanges"] == 4 and run["skippedExchanges"] == 0
     assert run["documentedExchanges"] == 3  # all but the probe of /4.1/policies+
 
@@ -367,25 +364,7 @@ def test_redocly_drift_finds_no_schema_error_in_a_recorded_syslog_certificate(
             )
         ],
     )
-    completed = subprocess.run(
-        [
-            str(REDOCLY),
-            "drift",
-            str(out),
-            "--api",
-            "specs/scv.openapi.yaml",
-            "--server",
-            BASE,
-            "--format",
-            "json",
-        ],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    report = json.loads(completed.stdout)
-    assert report["run"]["documentedExchanges"] == 1, completed.stdout
+    report = drift(out)
+    assert report["run"]["documentedExchanges"] == 1, report
     schema = [p["message"] for p in report["problems"] if p["category"] == "schema"]
     assert schema == []
