@@ -6,6 +6,8 @@ fuzzes the run context's target with schemathesis.
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 import pytest
@@ -13,9 +15,10 @@ import pytest
 from conformance.child.context import get_context, get_manifest
 from conformance.contract.spec import SPEC_PATH
 from conformance.core.item_keys import file_nodeid
-from conformance.fuzz import skip_report, stats
+from conformance.fuzz import skip_report
 from conformance.fuzz.items import CheckItem, ContractFile
 from conformance.fuzz.state import existing_suite, plan
+from conformance.fuzz.suite import FuzzSuite
 
 _COLLECTED = pytest.StashKey[bool]()
 
@@ -50,7 +53,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     skip_report.write(directory, context, entries)
     suite = existing_suite(config)
     if suite is not None:
-        stats.write(directory, suite)
+        write_stats(directory, suite)
 
 
 def pytest_terminal_summary(
@@ -63,3 +66,25 @@ def pytest_terminal_summary(
         terminalreporter.section("fuzzing: operations left out")
         for entry in entries:
             terminalreporter.write_line(f"{entry.operationId}: {entry.reason}")
+
+
+STATS_FILE = "fuzz-stats.json"
+
+
+def write_stats(directory: Path, suite: FuzzSuite) -> Path:
+    """Write ``fuzz-stats.json`` (per-process file name under xdist) into ``directory``:
+    how much the suite did, cases and engine time per operation, for reports and benchmarks."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    name = STATS_FILE if worker is None else f"fuzz-stats.{worker}.json"
+    results = suite.results()
+    document = {
+        "profile": suite.profile.name,
+        "seed": suite.seed,
+        "cases": sum(r.cases for r in results.values()),
+        "engine_seconds": round(sum(r.elapsed for r in results.values()), 3),
+        "runs": {k: {"cases": r.cases, "seconds": round(r.elapsed, 3)} for k, r in results.items()},
+    }
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    return path

@@ -1,7 +1,19 @@
-"""The harness's extensions of a workflow (``x-scv-*``); scenarios/README.md defines them."""
+"""The harness's extensions of a workflow (``x-scv-*``, and ``x-evidence`` on criteria);
+scenarios/README.md defines them.
+
+A success criterion (or a whole step) may carry ``x-evidence``, as the contract's
+constraints do (``specs/README.md``); a criterion without its own takes its step's. A
+criterion marked ``assumption`` checks something the vendor never documented (a job type
+the pages do not name, say): when it does not hold, the step still succeeds and the
+workflow goes on, and the run reports a deviation, which fails it only under --strict.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from conformance.contract.evidence import ASSUMPTION, EVIDENCE
 from conformance.http.guard import changes_state
 from conformance.scenarios.arazzo.document import Workflow
 
@@ -69,3 +81,8 @@ def cleanup(workflow: Workflow) -> str | None:
     """The stepId of the workflow's cleanup step (``x-scv-cleanup``)."""
     value = workflow.extension(CLEANUP)
     return str(value) if value is not None else None
+
+
+def assumed(step: Mapping[str, Any], criterion: Mapping[str, Any]) -> bool:
+    """Whether ``criterion`` of ``step`` rests on an assumption only."""
+    return criterion.get(EVIDENCE, step.get(EVIDENCE)) == ASSUMPTION

@@ -15,7 +15,7 @@ from conformance.core.skips import Skip, SkipKind
 from conformance.http.guard import changes_state
 from conformance.http.redaction import know
 from conformance.http.session import Exchange, ScvSession
-from conformance.scenarios import evidence, extensions, inventory, job_polling, run_names
+from conformance.scenarios import extensions, inventory, job_polling, run_names
 from conformance.scenarios.arazzo.document import ScenarioDocument, Workflow
 from conformance.scenarios.arazzo.engine import CallListener, Engine
 from conformance.scenarios.fresh_tokens import FreshTokens
@@ -114,7 +114,7 @@ def engine(
         changes_state=lambda operation: changes_state(operation.method, operation.path),
         shield=INTERRUPTS.shielded,
         before_cleanup=job_polling.JobTracker(session, job_timeout).wait,
-        soft=evidence.assumed,
+        soft=extensions.assumed,
         stop_requested=INTERRUPTS.requested,
     )
 

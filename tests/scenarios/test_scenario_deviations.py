@@ -8,7 +8,7 @@ import pytest
 from scenario_helpers import JOB_TIMEOUT, find_workflow
 
 from conformance.http.session import ScvSession, Target
-from conformance.scenarios import evidence, harness, inventory
+from conformance.scenarios import extensions, harness, inventory
 from conformance.scenarios.arazzo.engine import RunResult
 from conformance.scenarios.vcenter import VcenterClient
 from tests.lenient_appliance import UNMOUNT_JOB_TYPE, RunningAppliance, serve_lenient
@@ -51,10 +51,10 @@ def _run(appliance: RunningAppliance, workflow_id: str, calls: list[str]) -> Run
 
 def test_a_criterion_takes_its_steps_evidence_unless_it_has_its_own() -> None:
     criterion: dict[str, Any] = {"condition": "$statusCode == 200"}
-    assert not evidence.assumed({}, criterion)
-    assert evidence.assumed({"x-evidence": "assumption"}, criterion)
-    assert evidence.assumed({}, {**criterion, "x-evidence": "assumption"})
-    assert not evidence.assumed({"x-evidence": "assumption"}, {**criterion, "x-evidence": "doc"})
+    assert not extensions.assumed({}, criterion)
+    assert extensions.assumed({"x-evidence": "assumption"}, criterion)
+    assert extensions.assumed({}, {**criterion, "x-evidence": "assumption"})
+    assert not extensions.assumed({"x-evidence": "assumption"}, {**criterion, "x-evidence": "doc"})
 
 
 def test_an_assumed_job_type_answered_otherwise_is_a_deviation_and_the_workflow_goes_on() -> None:
