@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,28 +18,16 @@ from conformance.client.exchange import ClientAnswer, ClientRequest
 from conformance.client.judge import ClientJudge
 from conformance.client.report import SessionFacts, build_summary, write_reports
 from conformance.contract.spec import load_contract
-from conformance.core.errors import UsageError
-from conformance.core.inputs import read_input
+from conformance.reporting.har_check import not_an_entry, read_entries
 
 
 def exchanges(path: Path) -> Iterator[tuple[ClientRequest, ClientAnswer | None]]:
     """The requests of a HAR file and their answers (None when an entry got none)."""
-    raw = read_input(path, "check")
-    try:
-        document = json.loads(raw)
-    except ValueError as exc:
-        raise UsageError(f"{path} is not a HAR file: {type(exc).__name__}: {exc}") from None
-    entries = document.get("log", {}).get("entries") if isinstance(document, dict) else None
-    if not isinstance(entries, list):
-        raise UsageError(f"{path} is not a HAR file: it has no log.entries list")
-    for index, entry in enumerate(entries):
+    for index, entry in enumerate(read_entries(path)):
         try:
             yield _request(index, entry["request"]), _answer(entry["response"])
         except (KeyError, TypeError, ValueError, AttributeError):
-            raise UsageError(
-                f"{path}: entry {index} is not a HAR entry (request.method, request.url and "
-                "response.status are required)"
-            ) from None
+            raise not_an_entry(path, index) from None
 
 
 def _headers(raw: Any) -> dict[str, str]:

@@ -26,6 +26,7 @@ from conformance.core.errors import ExitCode
 from conformance.core.item_keys import LABEL_PREFIX
 from conformance.http.redaction import redact_strings, redactor
 from conformance.reporting.atomic import write_json, write_text
+from conformance.reporting.har_check import findings_table
 from conformance.reporting.metadata import write_metadata
 
 SUITE = "client"
@@ -149,7 +150,7 @@ def render_markdown(summary: Mapping[str, Any]) -> str:
     if summary.get("error"):
         lines += [f"The appliance could not be reached: {summary['error']}", ""]
     if summary["failures"]:
-        lines += ["## Client failures", "", *_table(summary["failures"])]
+        lines += ["## Client failures", "", *findings_table(summary["failures"], "rule")]
     elif not summary["deviations"]:
         lines.append("Every request held every rule it was judged by.")
     else:
@@ -157,25 +158,14 @@ def render_markdown(summary: Mapping[str, Any]) -> str:
     if summary["deviations"]:
         strict = " (failing the session: --strict)" if summary["strict"] else ""
         lines += ["", f"## Deviations from our assumptions{strict}", ""]
-        lines += _table(summary["deviations"])
+        lines += findings_table(summary["deviations"], "rule")
     lines += ["", "## Rules", ""]
     lines += [f"- `{rule.name}` ({rule.evidence}): {rule.summary}" for rule in RULES.values()]
     appliance = summary["appliance"]
     if appliance["failures"] or appliance["deviations"]:
         lines += ["", "## The appliance's answers (judged as `check` judges them)", ""]
-        lines += _table([*appliance["failures"], *appliance["deviations"]])
+        lines += findings_table([*appliance["failures"], *appliance["deviations"]])
     return "\n".join(lines) + "\n"
-
-
-def _table(entries: list[dict[str, Any]]) -> list[str]:
-    lines = ["| operation | rule | failed | message |", "|---|---|---|---|"]
-    for entry in entries:
-        message = str(entry["message"]).splitlines()[0].replace("|", "\\|")
-        lines.append(
-            f"| {entry['operationId']} | {entry['check']} | "
-            f"{entry['failed']} of {entry['judged']} | {message} |"
-        )
-    return lines
 
 
 def render_junit(summary: Mapping[str, Any]) -> str:

@@ -318,8 +318,8 @@ def _header(headers: Any, name: str) -> str | None:
     return None
 
 
-def read_answers(path: Path) -> list[Answer]:
-    """The answered entries of a HAR file; UsageError when it is no HAR."""
+def read_entries(path: Path) -> list[Any]:
+    """The ``log.entries`` of a HAR file, as they are; UsageError when it is no HAR."""
     raw = read_input(path, "check")
     try:
         document = json.loads(raw)
@@ -328,15 +328,25 @@ def read_answers(path: Path) -> list[Answer]:
     entries = document.get("log", {}).get("entries") if isinstance(document, dict) else None
     if not isinstance(entries, list):
         raise UsageError(f"{path} is not a HAR file: it has no log.entries list")
+    return entries
+
+
+def not_an_entry(path: Path, index: int) -> UsageError:
+    """The one-line error of a HAR entry that lacks what every entry has."""
+    return UsageError(
+        f"{path}: entry {index} is not a HAR entry (request.method, request.url and "
+        "response.status are required)"
+    )
+
+
+def read_answers(path: Path) -> list[Answer]:
+    """The answered entries of a HAR file; UsageError when it is no HAR."""
     answers = []
-    for index, entry in enumerate(entries):
+    for index, entry in enumerate(read_entries(path)):
         try:
             answers.append(answer_of(index, entry))
         except (KeyError, TypeError, ValueError, AttributeError):
-            raise UsageError(
-                f"{path}: entry {index} is not a HAR entry (request.method, request.url and "
-                "response.status are required)"
-            ) from None
+            raise not_an_entry(path, index) from None
     return [a for a in answers if a.status > 0]
 
 
@@ -376,7 +386,7 @@ def render_markdown(summary: dict[str, Any]) -> str:
         "",
     ]
     if summary["failures"]:
-        lines += _table(summary["failures"])
+        lines += findings_table(summary["failures"])
     elif not summary["deviations"]:
         lines.append("Every judged check held.")
     else:
@@ -384,17 +394,18 @@ def render_markdown(summary: dict[str, Any]) -> str:
     if summary["deviations"]:
         strict = " (failing the check: --strict)" if summary["strict"] else ""
         lines += ["", f"## Deviations from our assumptions{strict}", ""]
-        lines += _table(summary["deviations"])
+        lines += findings_table(summary["deviations"])
     if summary["unmatched"]:
         lines += ["", "Not in the contract (not judged):", ""]
         lines += [f"- `{call}` x{count}" for call, count in summary["unmatched"].items()]
     return "\n".join(lines) + "\n"
 
 
-def _table(entries: list[dict[str, Any]]) -> list[str]:
-    lines = ["| operation | check | failed | message |", "|---|---|---|---|"]
+def findings_table(entries: list[dict[str, Any]], check: str = "check") -> list[str]:
+    """Failures or deviations as the lines of a Markdown table (``check``: its heading)."""
+    lines = [f"| operation | {check} | failed | message |", "|---|---|---|---|"]
     for entry in entries:
-        message = entry["message"].splitlines()[0].replace("|", "\\|")
+        message = str(entry["message"]).splitlines()[0].replace("|", "\\|")
         lines.append(
             f"| {entry['operationId']} | {entry['check']} | "
             f"{entry['failed']} of {entry['judged']} | {message} |"
