@@ -173,8 +173,9 @@ class Secrets:
 LOGIN = "/api/4.1/auth/login"
 TOKEN_PREFIX = "issued-token-"
 VCENTER_SESSION = "vcenter-session-"
-#: Where an echoed token starts in an error page: a message cut at 200 characters splits it.
-ECHO_AT = 190
+#: Where an echoed token starts in an error page: a message cut at 200 characters keeps 28
+#: of its 32 characters.
+ECHO_AT = 172
 
 
 @dataclass
