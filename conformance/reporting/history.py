@@ -3,7 +3,9 @@ of the Allure report read.
 
 Allure appends one line per report with every test's name, labels, message and trace
 (about 1 MB for a full run). The trends need a test's status and duration by its history
-id, and the run's known test case ids (to tell new tests); the rest goes.
+id, the History tab its time (Allure 3 dates an earlier result by its ``stop``, else
+``start`` + ``duration``; without them it says "Unknown date"), and the run's known test
+case ids (to tell new tests); the rest goes.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from conformance.reporting.atomic import write_text
 #: What a run keeps: its identity, time, known tests and metrics.
 RUN_FIELDS = ("uuid", "name", "timestamp", "knownTestCaseIds", "testResults", "metrics", "url")
 #: What a test keeps in a run's line.
-TEST_FIELDS = ("historyId", "status", "duration")
+TEST_FIELDS = ("historyId", "status", "start", "stop", "duration")
 
 
 def trim_entry(entry: dict[str, Any]) -> dict[str, Any]:

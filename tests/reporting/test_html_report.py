@@ -106,6 +106,8 @@ def test_the_history_keeps_only_what_the_trends_need(tmp_path: Path) -> None:
         assert entry["knownTestCaseIds"] and entry["timestamp"]
         tests = list(entry["testResults"].values())
         assert {t["status"] for t in tests} == {"passed", "failed"}
-        assert all(set(t) <= {"historyId", "status", "duration"} for t in tests)
+        assert all(set(t) <= {"historyId", "status", "start", "stop", "duration"} for t in tests)
+        # the History tab dates an earlier result by its stop (else "Unknown date")
+        assert all(t["stop"] == RESULT["stop"] for t in tests)
         assert len(line) < 1000
     assert (tmp_path / "20261128T201500Z" / "allure-report" / "index.html").is_file()
