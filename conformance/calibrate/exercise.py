@@ -17,7 +17,6 @@ a name the configuration lacks is not run, and learn says why.
 
 from __future__ import annotations
 
-import json
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -29,6 +28,7 @@ from urllib.parse import urlsplit
 
 from conformance.calibrate.criteria import Heard, heard_in
 from conformance.calibrate.explore import Answer
+from conformance.contract import json_budget
 from conformance.contract.matching import OperationMatcher
 from conformance.core.context import RunContext
 from conformance.core.interrupts import INTERRUPTS
@@ -141,7 +141,7 @@ def _answer(exchange: Exchange, matcher: OperationMatcher) -> Answer | None:
     if operation is None or operation.method != exchange.method.lower():
         return None
     try:
-        body, is_json = json.loads(exchange.response_body), True
+        body, is_json = json_budget.loads(exchange.response_body), True
     except ValueError:
         body, is_json = None, False
     content_type = next(

@@ -17,7 +17,7 @@ from itertools import accumulate
 from typing import Any
 
 #: The most JSON values (scalars and containers) of an answer the harness parses.
-MAX_VALUES = 500_000
+MAX_VALUES = 200_000
 #: The deepest nesting of an answer the harness parses; SCV's answers nest a few levels.
 MAX_DEPTH = 64
 

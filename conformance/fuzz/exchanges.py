@@ -10,6 +10,7 @@ from schemathesis import Case, Response
 
 from conformance.fuzz.st_internals import Request, ScenarioRecorder
 from conformance.http import recording
+from conformance.http.bounds import cut
 from conformance.http.redaction import redact_body, redact_headers, response_text
 from conformance.http.session import Exchange
 
@@ -29,11 +30,13 @@ def exchange_of(request: Request, response: Response | None, secrets: Iterable[s
     if response is not None:
         content_type = ",".join(response.headers.get("content-type", []))
         body, encoding = response_text(response.content or b"", content_type, secrets)
+        if not encoding:  # redacted whole, kept as an attachment keeps it (a verdict holds it)
+            body = cut(body)
     return Exchange(
         method=request.method,
         url=request.uri,
         request_headers=redact_headers(_flatten(request.headers)),
-        request_body=redact_body(request.body, secrets) if request.body else "",
+        request_body=cut(redact_body(request.body, secrets)) if request.body else "",
         status_code=response.status_code if response is not None else None,
         response_headers=redact_headers(_flatten(response.headers)) if response else {},
         response_body=body,

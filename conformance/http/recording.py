@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import IO, Any
 
+from conformance.contract import json_budget
 from conformance.http import process
 from conformance.http.session import Exchange
 
@@ -184,7 +185,7 @@ def _shape_of_body(content_type: str, text: str) -> dict[str, str] | None:
     if "json" not in content_type.lower() or not text:
         return None
     try:
-        return shape_of(json.loads(text))
+        return shape_of(json_budget.loads(text))
     except ValueError:
         return None
 

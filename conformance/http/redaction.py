@@ -160,6 +160,11 @@ def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
     return replace_secrets(text, secrets)
 
 
+#: A JSON body longer than this is redacted as text, not parsed and indented: what is kept
+#: of it is cut long before (64 KiB), and indenting megabytes costs their size many times.
+PRETTY_CHARS = 1024 * 1024
+
+
 def redact_body(body: bytes | str | None, secrets: Iterable[str] = ()) -> str:
     """A printable, redacted rendering of a request or response body."""
     if body is None:
@@ -169,6 +174,8 @@ def redact_body(body: bytes | str | None, secrets: Iterable[str] = ()) -> str:
             body = body.decode("utf-8")
         except UnicodeDecodeError:
             return f"<{len(body)} bytes of binary content>"
+    if len(body) > PRETTY_CHARS:  # kept cut anyway: redacted as text, without its copies
+        return redact_text(body, secrets)
     try:
         rendered = json.dumps(redact_json(json_budget.loads(body)), indent=2, ensure_ascii=False)
     except (ValueError, TypeError):

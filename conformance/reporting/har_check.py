@@ -31,6 +31,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from conformance.contract import json_budget
 from conformance.contract.answers import AnswerJudge, Documented, media_matches
 from conformance.contract.grading import Answered, Grader, Sent
 from conformance.contract.matching import OperationMatcher
@@ -83,7 +84,7 @@ class Answer:
         if "json" not in self.content_type.lower() or not self.text or self.truncated:
             return None
         try:
-            return json.loads(self.text)
+            return json_budget.loads(self.text)
         except ValueError:
             return None
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import io
-import json
 import time
 import zipfile
 from collections.abc import Callable
 from typing import Any
 
+from conformance.contract import json_budget
 from conformance.core.errors import HarnessError
 from conformance.http.redaction import redact_text
 from conformance.http.session import Exchange, ScvSession
@@ -144,7 +144,7 @@ class JobTracker:
 
     def seen(self, exchange: Exchange) -> None:
         try:
-            job = job_state(json.loads(exchange.response_body))
+            job = job_state(json_budget.loads(exchange.response_body))
         except ValueError:
             return
         if exchange.method != "GET" and job.get("jobId") is not None:

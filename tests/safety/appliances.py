@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
+import gzip
 import html
 import json
 import shlex
@@ -18,6 +20,7 @@ import socket
 import struct
 import threading
 import time
+import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from secrets import token_hex
@@ -182,11 +185,14 @@ ECHO_AT = 172
 class Hostile:
     """An appliance on loopback that logs in and then misbehaves as ``behaviour`` says.
 
-    hang, trickle, huge, unauthorized, reset, echo.
+    hang, trickle, huge, unauthorized, reset, echo; and the hostile answers of
+    :data:`HOSTILE_ANSWERS` (``gzip-bomb``, ``long-list``, ``zeros``, ``deep``) to every
+    call but the login (``answer_where="preflight"``: to the API description alone).
     """
 
     behaviour: str
     secrets: Secrets | None = None
+    answer_where: str = "everywhere"
     huge_bytes: int = 50 * 1024 * 1024
     logins: int = 0
     requests: int = 0
@@ -254,7 +260,20 @@ class Hostile:
             sock = writer.get_extra_info("socket")
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             return False
-        if request.path.endswith("/v3/api-docs"):
+        described = request.path.endswith("/v3/api-docs")
+        login = request.method == "POST" and request.path == LOGIN
+        hostile = described == (self.answer_where == "preflight")
+        if self.behaviour in HOSTILE_ANSWERS and hostile and not login:
+            body, encoding = hostile_answer(self.behaviour)
+            extra = f"Content-Encoding: {encoding}\r\n" if encoding else ""
+            writer.write(
+                f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n{extra}"
+                f"Content-Length: {len(body)}\r\n\r\n".encode()
+                + body
+            )
+            await writer.drain()
+            return True
+        if described:
             await _send(writer, 404, {"statusCode": 404, "responseMessage": "no such document"})
             return True
         if request.method == "POST" and request.path == LOGIN:
@@ -293,6 +312,9 @@ class Hostile:
                 writer.write(chunk)
                 await writer.drain()
             return True
+        if self.behaviour in HOSTILE_ANSWERS:  # the preflight's description alone is hostile
+            await _send(writer, 404, {"statusCode": 404, "responseMessage": "not here"})
+            return True
         if self.behaviour == "unauthorized":
             await _send(writer, 401, {"statusCode": 401, "responseMessage": "Unauthorized"})
             return True
@@ -317,6 +339,42 @@ class Hostile:
                 )
             return True
         raise AssertionError(f"unknown behaviour {self.behaviour}")
+
+
+#: Answers that are small on the wire or under the size cap and large once decoded or
+#: parsed: (body, Content-Encoding) by name.
+HOSTILE_ANSWERS = ("gzip-bomb", "long-list", "zeros", "deep")
+
+
+@functools.cache
+def hostile_answer(name: str) -> tuple[bytes, str | None]:
+    """The body of one of :data:`HOSTILE_ANSWERS` and its Content-Encoding."""
+    if name == "gzip-bomb":  # 1 GiB of spaces in a few kilobytes
+        return gzip_bomb(1 << 30), "gzip, gzip"
+    if name == "long-list":  # 7.8 MiB, 110,000 objects (440,000 values)
+        items = [{"id": i, "name": f"item-{i:06d}", "note": "x" * 24} for i in range(110_000)]
+        return json.dumps(items).encode(), None
+    if name == "zeros":  # just under 8 MiB of `0,`
+        count = (8 * 1024 * 1024 - 2) // 2
+        return b"[" + b"0," * (count - 1) + b"0]", None
+    if name == "deep":  # nested 100,000 levels
+        return b"[" * 100_000 + b"]" * 100_000, None
+    raise AssertionError(f"unknown answer {name}")
+
+
+def gzip_bomb(size: int) -> bytes:
+    """``size`` spaces, gzipped twice, built without holding them."""
+    mib = 1024 * 1024
+    chunk = b" " * mib
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = packer.compress(chunk) + packer.flush(zlib.Z_FULL_FLUSH)  # the same for every MiB
+    crc = 0
+    for _ in range(size // mib):
+        crc = zlib.crc32(chunk, crc)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+    trailer = struct.pack("<II", crc, size & 0xFFFFFFFF)
+    inner = header + block * (size // mib) + packer.flush() + trailer
+    return gzip.compress(inner, 9)
 
 
 @dataclass

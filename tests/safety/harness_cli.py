@@ -72,3 +72,37 @@ def run(
     return Finished(
         process.returncode, output, time.monotonic() - started, Path(env["SCV_REPORT_DIR"])
     )
+
+
+#: Runs the command as a process of its own and prints the largest peak memory (kB) of
+#: the processes it started, the harness and its test processes (each waited for).
+_MEASURING = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.call([sys.executable, '-c', sys.argv[1], *sys.argv[2:]])\n"
+    "print(f'peak-rss-kb={resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}', flush=True)\n"
+    "sys.exit(code)\n"
+)
+
+
+def run_measured(
+    args: list[str], env: Mapping[str, str], timeout: float = 600
+) -> tuple[Finished, float]:
+    """Run the command; its result and the peak memory (MB) of its largest process.
+
+    ``getrusage(RUSAGE_CHILDREN)`` of the test session itself would keep the largest peak
+    of every command the session ever ran; a process in between counts this one alone.
+    """
+    started = time.monotonic()
+    completed = subprocess.run(
+        [sys.executable, "-c", _MEASURING, ENTRY, *args],
+        env=dict(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=timeout,
+    )
+    output, _, peak = completed.stdout.rpartition("peak-rss-kb=")
+    finished = Finished(
+        completed.returncode, output, time.monotonic() - started, Path(env["SCV_REPORT_DIR"])
+    )
+    return finished, int(peak.strip()) / 1024

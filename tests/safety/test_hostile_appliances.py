@@ -1,9 +1,12 @@
-"""Bounded runs: hostile appliances end within the deadline, exit 3, in bounded memory.
+"""Bounded runs: hostile appliances end within the deadline, in bounded memory, with the
+exit code that names the culprit.
 
 Each appliance logs in normally (apart from ``reset``) and then hangs, trickles a byte at
-a time, sends a 50 MB body, answers 401 to every call or resets the connection. The
-harness runs as a user runs it, in a process of its own; its peak memory is read from
-``getrusage(RUSAGE_CHILDREN)``.
+a time, sends a 50 MB body, answers 401 to every call or resets the connection (exit 3);
+or it answers with what is small on the wire and large once decoded or parsed (a ``gzip,
+gzip`` bomb: exit 3; JSON nested 100,000 deep, 440,000 values, 4 million values: wrong
+answers, exit 1). The harness runs as a user runs it, in a process of its own; its peak
+memory is read from ``getrusage(RUSAGE_CHILDREN)``.
 """
 
 from __future__ import annotations
@@ -81,3 +84,48 @@ def test_a_fresh_token_refused_in_a_workflow_ends_the_scenarios_with_exit_3(
     (line,) = [ln for ln in finished.output.splitlines() if ln.startswith("error: ")]
     assert "refused the token it had just issued" in line
     assert app.logins <= 2  # the session stops: no login per remaining workflow
+
+
+@pytest.mark.parametrize(
+    ("answer", "command", "where", "code", "named"),
+    [
+        # 2.5 kB on the wire, 1 GiB inside: once 2.0-2.2 GB in every suite, 10.9 GB in a run
+        ("gzip-bomb", "run", "everywhere", 3, "larger than 8 MiB once decoded"),
+        ("gzip-bomb", "scenarios", "everywhere", 3, "larger than 8 MiB once decoded"),
+        ("gzip-bomb", "run", "preflight", 3, "larger than 8 MiB once decoded"),
+        # nested 100,000 deep: every check once errored (recursion) and the run was INCOMPLETE
+        ("deep", "run", "everywhere", 1, "MAX_DEPTH"),
+        ("deep", "scenarios", "everywhere", 1, None),
+        ("deep", "run", "preflight", 1, None),
+        # under the size cap, large once parsed (440,000 values; 4 million)
+        ("long-list", "scenarios", "everywhere", 1, None),
+        ("long-list", "run", "preflight", 1, None),
+        ("zeros", "scenarios", "everywhere", 1, None),
+        ("zeros", "run", "preflight", 1, None),
+    ],
+)
+def test_a_hostile_answer_is_judged_within_the_deadline_in_bounded_memory(
+    answer: str, command: str, where: str, code: int, named: str | None, tmp_path: Path
+) -> None:
+    with Hostile(answer, answer_where=where) as app:
+        env = harness_cli.environment(
+            tmp_path / "reports",
+            SCV_TARGET=app.base_url,
+            SCV_USERNAME="admin",
+            SCV_PASSWORD="hostile-test-pass",
+            SCV_TLS_VERIFY="false",
+            SCV_REQUEST_TIMEOUT="10",
+            SCV_MAX_EXAMPLES="1",
+        )
+        finished, peak_mb = harness_cli.run_measured(
+            [command, "--max-time", "300"], env, timeout=WALL_LIMIT * 2
+        )
+    assert finished.code == code, finished.output
+    assert finished.seconds < WALL_LIMIT, finished.output
+    assert peak_mb < MEMORY_LIMIT_MB
+    assert "recursion" not in finished.output
+    summary = finished.summary
+    assert summary["exitCode"] == code and not summary["interrupted"]
+    if named is not None:
+        said = " ".join([summary.get("error") or "", *(f["message"] for f in summary["failures"])])
+        assert named in said

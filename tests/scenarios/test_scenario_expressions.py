@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -104,6 +105,17 @@ def test_malformed_expressions_do_not_parse(text: str) -> None:
 def test_expressions_pointing_at_nothing_are_unresolved(scope: Scope, text: str) -> None:
     with pytest.raises(UnresolvedExpression):
         expressions.evaluate(text, scope)
+
+
+@pytest.mark.parametrize("body", ["[" * 100_000 + "]" * 100_000, '{"a": 1}', b'{"a": 1}'])
+def test_a_pointer_into_a_text_body_is_unresolved_and_never_parses_it(
+    scope: Scope, body: str | bytes
+) -> None:
+    # a JSON body too deep for the harness to parse reaches a workflow as its text; a
+    # JSON pointer into it once parsed the text and ended in a RecursionError
+    scope.message = dataclasses.replace(scope.message, response_body=body)
+    with pytest.raises(UnresolvedExpression, match="of a text body"):
+        expressions.evaluate("$response.body#/a", scope)
 
 
 def test_embedded_expressions_and_payloads(scope: Scope) -> None:

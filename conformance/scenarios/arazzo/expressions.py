@@ -108,6 +108,10 @@ class Scope:
 def _resolve_pointer(value: Any, pointer: str | None, text: str) -> Any:
     if not pointer:
         return value
+    if isinstance(value, (str, bytes)):
+        # a text body (or a JSON string) has no members; JSONPointer would parse it as a
+        # JSON document, and one nested too deep ends in a RecursionError
+        raise UnresolvedExpression(f"{text}: nothing at {pointer} of a text body")
     try:
         return JSONPointer(pointer).resolve(value)
     except (JSONPointerError, KeyError, IndexError, TypeError):
