@@ -9,6 +9,9 @@ from conformance.fuzz.verdicts import Verdict
 
 #: The sub-suite of every fuzzing test, under its API area and operation.
 SUB_SUITE = "fuzzing"
+#: Parameters that vary between runs of the same test (the profile too: a smoke and a full
+#: run of one check share one history), kept out of Allure's history id.
+RUN_SPECIFIC = frozenset({"seed", "cases", "target", "profile"})
 
 
 def describe(subject: str, check: str, feature: str, parameters: dict[str, str]) -> None:
@@ -22,7 +25,7 @@ def describe(subject: str, check: str, feature: str, parameters: dict[str, str])
     allure.dynamic.story(subject)
     for name, value in parameters.items():
         # Run-specific values stay out of Allure's history id, so trends follow the test.
-        allure.dynamic.parameter(name, value, excluded=name in {"seed", "cases", "target"})
+        allure.dynamic.parameter(name, value, excluded=name in RUN_SPECIFIC)
 
 
 def attach_failures(verdict: Verdict, deviations: bool = False) -> None:
