@@ -32,11 +32,11 @@ from conformance.contract import json_budget
 from conformance.contract.matching import OperationMatcher
 from conformance.core.context import RunContext
 from conformance.core.interrupts import INTERRUPTS
+from conformance.custody.ledger import Ledger
 from conformance.http.redaction import excerpt
 from conformance.http.session import Exchange
 from conformance.scenarios import alternatives, extensions, harness, loader
 from conformance.scenarios.arazzo.document import Workflow
-from conformance.scenarios.ledger import Ledger
 
 Handler = Callable[[int, FrameType | None], Any] | int | None
 

@@ -30,12 +30,12 @@ from conformance.contract.overlay import OVERLAY_VERSION, parse_overlay
 from conformance.contract.spec import Contract
 from conformance.core.errors import ExitCode, UsageError
 from conformance.core.settings import Settings
+from conformance.custody.run_names import new_run_id
 from conformance.http.guard import RequestGuard
 from conformance.http.redaction import replace_secrets
 from conformance.http.session import ScvSession
 from conformance.reporting.atomic import write_text
 from conformance.run.target import open_context
-from conformance.scenarios.run_names import new_run_id
 
 
 def run_learn(settings: Settings, out: str) -> int:

@@ -7,6 +7,7 @@ import os
 import pytest
 
 from conformance.child.context import get_context, get_manifest
+from conformance.custody.ledger import LEDGER_NAME, Ledger
 from conformance.fuzz.profiles import Profile, get_profile
 from conformance.fuzz.suite import FuzzSuite
 
@@ -38,7 +39,11 @@ def fuzz_suite(config: pytest.Config) -> FuzzSuite:
     if suite is None:
         manifest = get_manifest(config)
         suite = FuzzSuite(
-            get_context(config), profile_of(config), manifest.seed, manifest.selection
+            get_context(config),
+            profile_of(config),
+            manifest.seed,
+            manifest.selection,
+            ledger=Ledger(manifest.run_dir / LEDGER_NAME),
         )
         config.stash[_SUITE] = suite
         config.add_cleanup(suite.close)

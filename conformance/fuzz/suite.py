@@ -21,15 +21,18 @@ from conformance.core.errors import HarnessError
 from conformance.core.item_keys import STATEFUL
 from conformance.core.scheduler import ConflictScheduler
 from conformance.core.selection import Selection
+from conformance.custody.ledger import Ledger
+from conformance.custody.owned import Owned
 from conformance.fuzz import auth, checks, stateful_checks
 from conformance.fuzz.engine_run import run_engine
 from conformance.fuzz.grading import regrade_auth
 from conformance.fuzz.job_probe import probe_started_job_exists
 from conformance.fuzz.probes import PROBES, sample_request
 from conformance.fuzz.profiles import Profile
-from conformance.fuzz.st_config import config_table
+from conformance.fuzz.st_config import LOGIN, config_table
 from conformance.fuzz.st_internals import Ok
 from conformance.fuzz.stateful_checks import LINKED_RESOURCE
+from conformance.fuzz.steered import SteeredCases
 from conformance.fuzz.transport import BoundedSessions
 from conformance.fuzz.verdicts import FuzzResult, Verdict
 from conformance.http import recording
@@ -106,6 +109,7 @@ class FuzzSuite:
         profile: Profile,
         seed: int,
         selection: Selection | None = None,
+        ledger: Ledger | None = None,
     ) -> None:
         self.context = context
         self.profile = profile
@@ -121,6 +125,15 @@ class FuzzSuite:
         self._guards = contextlib.ExitStack()
         self.auth: auth.SessionTokenAuth | None = None
         self.grader = Grader(context.contract)
+        # with state changes allowed, cases work on items the run creates, owed in the ledger
+        self.steered = SteeredCases(
+            context.contract,
+            self.session,
+            Owned(context.settings.run_id or "", ledger),
+            destructive=context.destructive_allowed,
+        )
+        self._guards.enter_context(self.steered.active())
+        self.steered.survey()
         checks.Envelope.configure(context.contract.document)
 
     def runnable(self) -> list[Operation]:
@@ -270,7 +283,8 @@ class FuzzSuite:
                 # every check judges no case, so each is not applicable
                 self._results[STATEFUL] = FuzzResult()
                 return self._results[STATEFUL]
-            ids = [op.operation_id for op in runnable]
+            # login has no links: the walk would only add failed logins
+            ids = [op.operation_id for op in runnable if op.operation_id != LOGIN]
             schema = only(self._schema(STATEFUL), ids)
             result = run_engine(schema, self.secrets, self.grader)
             if "backupResourceGroupNow" in ids and not result.errors:
@@ -297,7 +311,7 @@ class FuzzSuite:
         """The probes' verdicts for one operation (an error is a verdict's error)."""
         schema = only(self._schema("operations"), [operation_id])
         operation = next(r.ok() for r in schema.get_all_operations() if isinstance(r, Ok))
-        request = sample_request(operation)
+        request = self.steered.probe_request(sample_request(operation))
         sent = Sent(operation.path, operation.method.lower())
         verdicts: dict[str, Verdict] = {}
         # a session of its own: probes note the exchanges of the session they send through

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from conformance.reporting.baseline import ACCEPTED_STATUS, console_lines
 from conformance.reporting.coverage import coverage_line
+from conformance.reporting.custody_report import custody_line
 from conformance.reporting.markdown import headline
 
 #: Failures shown in full on the console; the rest are in summary.md and summary.json.
@@ -90,6 +91,9 @@ def print_summary(console: Console, summary: dict[str, Any], run_dir: Path) -> N
                 f"{item.get('request')}"
             )
         )
+    custody = custody_line(summary)
+    if custody is not None:
+        console.print(Text(custody), soft_wrap=True)
     if summary.get("coverage") and summary["totals"]["total"]:
         console.print(Text(f"coverage: {coverage_line(summary['coverage'])}"))
     if summary.get("replay"):

@@ -8,6 +8,7 @@ from typing import Any
 
 from conformance.reporting import coverage
 from conformance.reporting.baseline import ACCEPTED_STATUS, render_markdown
+from conformance.reporting.custody_report import custody_markdown
 from conformance.reporting.summary import PREFLIGHT_FAILED
 
 STATUS_TEXT = {
@@ -107,6 +108,7 @@ def render(summary: dict[str, Any]) -> str:
             for i in leftovers
         ]
         lines.append("")
+    lines += custody_markdown(summary, _cell)
     other_runs = summary.get("other_runs") or []
     if other_runs:
         lines += ["## Other runs on this appliance", ""]

@@ -52,6 +52,8 @@ class RunFacts:
     leftovers: tuple[dict[str, str], ...] = ()
     #: Other runs seen on the appliance at the start (conformance.run.other_runs, as JSON).
     other_runs: tuple[dict[str, Any], ...] = ()
+    #: A destructive run's account of the appliance (conformance.custody.account, as JSON).
+    custody: Mapping[str, Any] | None = None
     #: What the preflight found out (conformance.core.findings, as JSON).
     preflight: Mapping[str, Any] | None = None
     #: The preflight check that stopped the run (tls, login, not-scv, vcenter), if one did.
@@ -119,6 +121,8 @@ def build_summary(
         summary["interruption"] = facts.interrupted
     summary["leftovers"] = list(facts.leftovers)
     summary["other_runs"] = list(facts.other_runs)
+    if facts.custody is not None:
+        summary["custody"] = dict(facts.custody)
     if coverage is not None:
         summary["coverage"] = coverage
     if facts.selection:

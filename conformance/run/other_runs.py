@@ -1,7 +1,7 @@
 """Another run on the same appliance: noticed at the start of a destructive run, reported.
 
 Runs keep out of each other's way (what a workflow creates carries its run's id, see
-:mod:`conformance.scenarios.run_names`), but a user should know that another run is going
+:mod:`conformance.custody.run_names`), but a user should know that another run is going
 on, or left resources behind. Before the workflows start, the appliance's resource groups
 and policies are listed once; names made by the naming scheme with another run's id are
 reported on the console and in summary.json / summary.md (``other_runs``). The run goes
@@ -17,8 +17,8 @@ from typing import Any
 
 from conformance.core.context import RunContext
 from conformance.core.errors import HarnessError
+from conformance.custody.run_names import run_id_of
 from conformance.http.session import ScvSession
-from conformance.scenarios.run_names import run_id_of
 
 #: What is listed: (path, list field of the answer); one GET each.
 LISTINGS = (

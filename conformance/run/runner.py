@@ -28,6 +28,8 @@ from conformance.core.context import RunContext
 from conformance.core.errors import ExitCode, PreflightFailed, TargetUnreachable, UsageError
 from conformance.core.manifest import MANIFEST_DIR
 from conformance.core.settings import Settings
+from conformance.custody.ledger import leftovers
+from conformance.custody.run_names import new_run_id
 from conformance.http.issued import IssuedSecrets
 from conformance.http.recording import log_files
 from conformance.http.redaction import (
@@ -57,6 +59,7 @@ from conformance.reporting.run_dirs import new_run_dir
 from conformance.reporting.scrub import scrub
 from conformance.reporting.summary import RunFacts, build_summary, preflight_environment
 from conformance.reporting.unwritten import ReportWrites
+from conformance.run.accounting import Accounting
 from conformance.run.console_redaction import ConsoleSecrets, redacted_consoles
 from conformance.run.emulator_log import emulator_log
 from conformance.run.other_runs import find_other_runs
@@ -75,8 +78,6 @@ from conformance.run.spawn import (
 from conformance.run.target import open_context
 from conformance.scenarios import loader
 from conformance.scenarios.inventory import SECRET_INPUTS
-from conformance.scenarios.ledger import leftovers
-from conformance.scenarios.run_names import new_run_id
 
 #: Console width when the output is a log rather than a terminal.
 PLAIN_WIDTH = 120
@@ -186,6 +187,8 @@ def _execute(
     for other in seen:
         err.print(Text(other.line()))
     facts = replace(facts, other_runs=tuple(other.as_json() for other in seen))
+    accounting = Accounting(context)
+    accounting.open()
     stopping = Stopping(
         stop,
         grace=settings.cleanup_seconds,
@@ -204,6 +207,7 @@ def _execute(
                 interrupted=reason,
                 error=interruption.describe(reason, settings.max_time),
             )
+        facts = replace(facts, custody=accounting.close(run_dir))
     except KeyboardInterrupt:
         facts = replace(facts, error="interrupted")
         finish(run_dir, facts, clock, out, [*secrets_seen, *issued.read()], plan, contract)

@@ -12,14 +12,15 @@ from conformance.core.context import RunContext
 from conformance.core.interrupts import INTERRUPTS
 from conformance.core.settings import POOL_SEPARATOR
 from conformance.core.skips import Skip, SkipKind
+from conformance.custody import run_names
+from conformance.custody.ledger import Ledger
 from conformance.http.guard import changes_state
 from conformance.http.redaction import know
 from conformance.http.session import Exchange, ScvSession
-from conformance.scenarios import extensions, inventory, job_polling, run_names
+from conformance.scenarios import extensions, inventory, job_polling
 from conformance.scenarios.arazzo.document import ScenarioDocument, Workflow
 from conformance.scenarios.arazzo.engine import CallListener, Engine
 from conformance.scenarios.fresh_tokens import FreshTokens
-from conformance.scenarios.ledger import Ledger
 from conformance.scenarios.loader import SCV, VCENTER
 from conformance.scenarios.vcenter import VcenterClient
 

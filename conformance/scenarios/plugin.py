@@ -20,6 +20,7 @@ from conformance.contract import deviation
 from conformance.core.errors import HarnessError
 from conformance.core.item_keys import file_nodeid
 from conformance.core.skips import Skip
+from conformance.custody.ledger import LEDGER_NAME, Ledger
 from conformance.http import recording
 from conformance.scenarios import alternatives, extensions, harness, loader, side_by_side
 from conformance.scenarios.arazzo.document import Workflow
@@ -27,7 +28,6 @@ from conformance.scenarios.arazzo.engine import RunResult
 from conformance.scenarios.arazzo.failures import StepFailure
 from conformance.scenarios.deferred_report import DeferredReport
 from conformance.scenarios.failures import ScenarioDocumentError, WorkflowFailure
-from conformance.scenarios.ledger import LEDGER_NAME, Ledger
 
 SUITE = "scenario"
 

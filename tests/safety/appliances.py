@@ -55,6 +55,8 @@ class RecordingEmulator:
         self.config = EmulatorConfig(host="127.0.0.1", port=0, tls=False, **options)
         self.app = create_app(self.config)
         self.requests: list[tuple[str, str]] = []
+        #: Every SCV login: the user name it sent (None: none) and the status it got.
+        self.logins: list[tuple[str | None, int]] = []
         self._lock = threading.Lock()
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -73,6 +75,39 @@ class RecordingEmulator:
         return f"http://127.0.0.1:{self.port}"
 
     async def _recording(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == LOGIN:
+            await self._login(scope, receive, send)
+            return
+        await self._recorded(scope, receive, send)
+
+    async def _login(self, scope: Scope, receive: Any, send: Any) -> None:
+        """A login, noted with its user name and the status it got."""
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        status: list[int] = []
+
+        async def replay() -> dict[str, Any]:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def sending(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                status.append(int(message["status"]))
+            await send(message)
+
+        await self._recorded(scope, replay, sending)
+        try:
+            user = json.loads(body).get("username")
+        except (ValueError, AttributeError):
+            user = None
+        with self._lock:
+            self.logins.append((user if isinstance(user, str) else None, status[0]))
+
+    async def _recorded(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] == "http":
             with self._lock:
                 self.requests.append((scope["method"], scope["path"]))

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
+from conformance.custody.ledger import Ledger
 from conformance.emulator.model import Vm
 from conformance.http.session import ScvSession, Target
 from conformance.scenarios import extensions, harness, inventory, loader
 from conformance.scenarios.arazzo.engine import RunResult
-from conformance.scenarios.ledger import Ledger
 from conformance.scenarios.vcenter import VcenterClient
 from tests.safety.appliances import RecordingEmulator
 

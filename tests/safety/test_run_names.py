@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from conformance.custody.run_names import named_defaults, new_run_id, run_id_of, run_specific
 from conformance.run.other_runs import other_runs
-from conformance.scenarios.run_names import named_defaults, new_run_id, run_id_of, run_specific
 
 pytestmark = pytest.mark.unit
 

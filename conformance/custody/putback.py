@@ -1,0 +1,164 @@
+"""Putting the appliance back: the run's items removed, the singletons written back.
+
+Runs in the parent after the test processes have ended, however they ended (finished,
+stopped, killed): every item the cleanup ledger still owes for fuzzing is removed with the
+request noted beside it, and every singleton the run wrote (a built-in schedule, the audit
+configuration) that no longer reads as it did at the start is written back with what it
+read then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from conformance.contract.pointers import dereference
+from conformance.contract.spec import Contract
+from conformance.core.errors import HarnessError
+from conformance.custody.holdings import Holdings, Listing
+from conformance.custody.ledger import LEDGER_NAME, Ledger, leftovers
+from conformance.custody.owned import FUZZING, Removal, listed_values, undo_request
+from conformance.custody.readings import Reader, State
+
+#: Answers that mean an item is gone: removed now, or already.
+GONE = (200, 202, 204, 404)
+
+
+@dataclass
+class PutBack:
+    """What putting back did: requests that succeeded, and those that did not (with why)."""
+
+    done: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"done": self.done, "failed": self.failed}
+
+
+#: Waits until the jobs with these ids have ended (bounded by the run's job timeout).
+JobWait = Callable[[list[str]], None]
+
+
+def remove_owed(
+    scv: Reader, found: Holdings, run_dir: Path, wait: JobWait | None = None
+) -> PutBack:
+    """Remove every item fuzzing still owes in ``run_dir``'s ledger, settling each; what an
+    effect made is looked for once the job it started has ended (``wait``)."""
+    result = PutBack()
+    owed = [e for e in leftovers(run_dir) if e.get("workflowId") == FUZZING]
+    ledger = Ledger(run_dir / LEDGER_NAME)
+    ledger.adopt(owed)
+    jobs = [
+        str(e["undo"]["job"])
+        for e in owed
+        if isinstance(e.get("undo"), dict) and e["undo"].get("job")
+    ]
+    if jobs and wait is not None:
+        wait(jobs)
+    for entry in owed:
+        undos = _undos(scv, found, entry.get("undo"))
+        if undos is None:
+            continue
+        failed = False
+        for undo in undos:
+            try:
+                response = scv.request(
+                    undo.method.upper(), _path(undo), json=undo.body if undo.body else None
+                )
+            except HarnessError as exc:
+                result.failed.append(f"{undo.request}: {exc}")
+                failed = True
+                continue
+            if response.status_code in GONE:
+                result.done.append(undo.request)
+            else:
+                result.failed.append(f"{undo.request}: HTTP {response.status_code}")
+                failed = True
+        if not failed:
+            ledger.settle(FUZZING, str(entry["cleanupStep"]))
+    return result
+
+
+def _undos(scv: Reader, found: Holdings, undo: Any) -> list[Removal] | None:
+    """The requests that settle one owed entry (None: it says no way to)."""
+    if isinstance(undo, dict) and undo.get("kind") == "listed":
+        undoing = next(
+            (u for u in found.undoings if u.effect.operation_id == undo.get("effect")), None
+        )
+        if undoing is None:
+            return None
+        try:
+            response = scv.request("GET", str(undo.get("read")))
+            answer = response.json() if response.status_code == 200 else None
+        except (HarnessError, ValueError):
+            return None
+        before = {tuple(values) for values in undo.get("before") or []}
+        return [
+            undo_request(undoing, values)
+            for values in listed_values(undoing, answer)
+            if values not in before
+        ]
+    removal = Removal.from_json(undo)
+    return None if removal is None else [removal]
+
+
+def write_back(
+    scv: Reader, contract: Contract, found: Holdings, before: State, now: State
+) -> PutBack:
+    """Write each singleton that reads differently from ``before`` back as it was."""
+    result = PutBack()
+    for listing in found.singletons:
+        key = listing.read.operation_id
+        old, new = before.get(key), now.get(key)
+        if not isinstance(old, dict) or not isinstance(new, dict):
+            continue
+        write = next((op for op in listing.writes if op.method in ("put", "patch")), None)
+        if write is None:
+            continue
+        allowed = _request_fields(contract, write.definition)
+        for identity, item in old.items():
+            if new.get(identity) == item:
+                continue
+            body = {name: value for name, value in item.items() if name in allowed}
+            what = f"{write.method.upper()} {write.path} ({listing_label(listing, identity)})"
+            try:
+                response = scv.request(write.method.upper(), write.path, json=body)
+            except HarnessError as exc:
+                result.failed.append(f"{what}: {exc}")
+                continue
+            if 200 <= response.status_code < 300:
+                result.done.append(what)
+            else:
+                result.failed.append(f"{what}: HTTP {response.status_code}")
+    return result
+
+
+def listing_label(listing: Listing, identity: str) -> str:
+    return listing.read.operation_id if not identity else f"{listing.read.operation_id} {identity}"
+
+
+def _path(undo: Removal) -> str:
+    path = undo.path
+    for name, value in undo.path_parameters.items():
+        path = path.replace(f"{{{name}}}", str(value))
+    return path
+
+
+def _request_fields(contract: Contract, definition: Mapping[str, Any]) -> set[str]:
+    """The property names of an operation's JSON request body (allOf parts merged)."""
+    document = contract.document
+    body = dereference(document, definition.get("requestBody") or {}, {})
+    schema = ((body.get("content") or {}).get("application/json") or {}).get("schema") or {}
+
+    def names(node: Any) -> set[str]:
+        node = dereference(document, node, {})
+        if not isinstance(node, dict):
+            return set()
+        found = set(node.get("properties") or {})
+        for part in node.get("allOf") or []:
+            found |= names(part)
+        return found
+
+    return names(schema)

@@ -1,0 +1,75 @@
+"""The parent's side of a destructive run's account of the appliance.
+
+Against an appliance of its own (not the embedded emulator, which the run starts and
+stops), a run that may change state reads the appliance at the start and, once the test
+processes have ended however they ended, puts back and reads again
+(:mod:`conformance.custody.account`); the result is summary.json's ``custody``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from conformance.core.context import RunContext
+from conformance.core.errors import HarnessError
+from conformance.core.manifest import MANIFEST_DIR
+from conformance.custody.account import Account
+from conformance.http.session import ScvSession
+from conformance.reporting.coverage import read_records
+from conformance.scenarios.harness import vcenter_client
+from conformance.scenarios.job_polling import JobTracker
+from conformance.scenarios.vcenter import VcenterClient
+
+
+class Accounting:
+    """Opens the account at the start of a run, closes it at the end."""
+
+    def __init__(self, context: RunContext) -> None:
+        self.context = context
+        self.account: Account | None = None
+        self.error: str | None = None
+
+    @property
+    def wanted(self) -> bool:
+        return self.context.destructive_allowed and not self.context.target.embedded
+
+    def open(self) -> None:
+        """Read the state the run starts from (nothing without state changes allowed)."""
+        if not self.wanted:
+            return
+        try:
+            with self._clients() as (scv, vcenter):
+                self.account = Account.opened(
+                    self.context.contract, scv, vcenter, self.context.settings.run_id or ""
+                )
+        except HarnessError as exc:
+            self.error = f"the appliance's state could not be read at the start: {exc}"
+
+    def close(self, run_dir: Path) -> dict[str, Any] | None:
+        """Put back and compare; summary.json's ``custody`` (None when nothing was read)."""
+        if self.account is None:
+            return {"error": self.error} if self.error else None
+        records = read_records(run_dir / MANIFEST_DIR)
+        try:
+            with self._clients() as (scv, vcenter):
+                jobs = JobTracker(scv, self.context.settings.job_timeout)
+
+                def wait(job_ids: list[str]) -> None:
+                    jobs.running.update(job_ids)
+                    jobs.wait()
+
+                return self.account.close(run_dir, records, scv, vcenter, wait)
+        except HarnessError as exc:
+            return {"error": f"the appliance could not be put back and read again: {exc}"}
+
+    @contextlib.contextmanager
+    def _clients(self) -> Iterator[tuple[ScvSession, VcenterClient | None]]:
+        with contextlib.ExitStack() as stack:
+            scv = stack.enter_context(self.context.session())
+            vcenter = vcenter_client(self.context)
+            if vcenter is not None:
+                stack.callback(vcenter.close)
+            yield scv, vcenter

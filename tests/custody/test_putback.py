@@ -1,0 +1,134 @@
+"""The state read through the API; the run's items removed and the singletons written back.
+
+Against the emulator in-process: what a run changed is put back, and the two readings of
+the state are then equal; what cannot be put back is named as a difference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from conformance.contract.spec import load_contract
+from conformance.custody.account import Account
+from conformance.custody.holdings import holdings
+from conformance.custody.ledger import Ledger, leftovers
+from conformance.custody.owned import Owned
+from conformance.custody.readings import differences, read_state
+from conformance.emulator import (
+    DEFAULT_PASSWORD,
+    DEFAULT_USERNAME,
+    EmulatorConfig,
+    ManualClock,
+    create_app,
+)
+from tests.emulator.conftest import Api
+
+pytestmark = pytest.mark.unit
+
+CONTRACT = load_contract()
+FOUND = holdings(CONTRACT)
+
+
+class Scv:
+    """The emulator's SCV API as a reader: paths below /api, the token added."""
+
+    def __init__(self, api: Api) -> None:
+        self.api = api
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        return self.api.call(method, path, **kwargs)
+
+
+class Vcenter:
+    """The emulator's vCenter API as a reader, with a session."""
+
+    def __init__(self, api: Api) -> None:
+        self.api = api
+        answer = api.raw("POST", "/api/session", auth=(DEFAULT_USERNAME, DEFAULT_PASSWORD))
+        self.session = answer.json()
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = {"vmware-api-session-id": self.session}
+        return self.api.raw(method, path, headers=headers, **kwargs)
+
+
+@pytest.fixture
+def api() -> Iterator[Api]:
+    clock = ManualClock()
+    made = Api(create_app(EmulatorConfig(job_duration=1.0), clock), clock)
+    yield made
+    made.close()
+
+
+def test_two_readings_of_an_untouched_appliance_are_equal(api: Api) -> None:
+    scv, vcenter = Scv(api), Vcenter(api)
+    first = read_state(scv, vcenter, FOUND)
+    assert set(first) >= {
+        "getSvmAll",
+        "getPolicies",
+        "getResourceGroups",
+        "getSchedules",
+        "getAuditConfig",
+        "vCenter VMs",
+        "vCenter datastores",
+        "vCenter disks",
+    }
+    assert "RG-Finance" in str(first["getResourceGroups"])
+    assert differences(first, read_state(scv, vcenter, FOUND)) == []
+
+
+def test_what_the_run_changed_is_put_back(api: Api, tmp_path: Path) -> None:
+    scv, vcenter = Scv(api), Vcenter(api)
+    account = Account.opened(CONTRACT, scv, vcenter, "a1b2c3")
+    # the run: a policy of its own (owed in the ledger), a schedule and the audit settings
+    owned = Owned("a1b2c3", Ledger(tmp_path / "cleanup-ledger.jsonl"))
+    made = api.ok(
+        api.post(
+            "/4.1/policies",
+            json={
+                "name": owned.new_name(),
+                "frequency": "DAILY",
+                "retention": {"type": "COUNT", "value": 3},
+            },
+        )
+    )
+    policies = next(lst for lst in FOUND.listings if lst.read.operation_id == "getPolicies")
+    owned.add(policies, str(made["id"]))
+    schedule = api.ok(api.get("/4.1/schedules"))["scheduleResponseList"][0]
+    api.ok(
+        api.put("/4.1/schedules", json={"name": schedule["name"], "cronExpression": "0 1 3 * * ?"})
+    )
+    api.ok(
+        api.put(
+            "/4.1/audit/config",
+            json={"retentionDays": 3650, "maxFileSizeInMB": 1023, "syslog": {"enabled": True}},
+        )
+    )
+    custody = account.close(tmp_path, {}, scv, vcenter)
+    assert custody["equal"], custody["differences"]
+    assert custody["removed"]["done"] == [f"DELETE /4.1/policies/{made['id']}"]
+    assert len(custody["writtenBack"]["done"]) == 2
+    assert leftovers(tmp_path) == []
+    assert (tmp_path / "state-before.json").is_file() and (tmp_path / "state-after.json").is_file()
+
+
+def test_what_cannot_be_put_back_is_named_with_why(api: Api, tmp_path: Path) -> None:
+    scv, vcenter = Scv(api), Vcenter(api)
+    account = Account.opened(CONTRACT, scv, vcenter, "a1b2c3")
+    groups = api.ok(api.get("/4.1/resource-groups"))["resourceGroupResponseList"]
+    finance = next(g for g in groups if g["name"] == "RG-Finance")
+    api.ok(api.delete(f"/4.1/resource-groups/{finance['id']}"))
+    records = {"backupResourceGroupNow": {"statuses": {"200": 2, "400": 1}}}
+    custody = account.close(tmp_path, records, scv, vcenter)
+    assert not custody["equal"]
+    (difference,) = custody["differences"]
+    assert difference["kind"] == "removed"
+    assert difference["message"] == f'getResourceGroups: {finance["id"]} removed ("RG-Finance")'
+    assert "changed during the run" in difference["why"]
+    (effect,) = custody["sideEffects"]
+    assert effect["operationId"] == "backupResourceGroupNow" and effect["accepted"] == 2
