@@ -6,6 +6,9 @@
 - A label that appears twice with the same value appears once.
 - A message does not start with a Python class name (``conformance.core.errors.
   InfrastructureError: ...``): people read the sentence, categories match it.
+- A deviation that passed its test (``scv.verdict`` = deviation) gets its text as the
+  message, tagged ``[deviation]``: the report shows what deviated instead of "No message",
+  and Allure 2's category (which matches messages only) finds it.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from conformance.contract import deviation
 from conformance.core.item_keys import LABEL_PREFIX, TIME_SPAN
 from conformance.reporting.atomic import write_json
 
@@ -68,4 +72,19 @@ def polish_result(data: dict[str, Any]) -> bool:
     details = data.get("statusDetails")
     if isinstance(details, dict) and isinstance(details.get("message"), str):
         details["message"] = clean_message(details["message"])
+    _give_deviation_its_message(data, kept)
     return json.dumps(data, sort_keys=True) != before
+
+
+def _give_deviation_its_message(data: dict[str, Any], labels: list[dict[str, Any]]) -> None:
+    """A deviating result without a message gets the deviation's text as one."""
+    values = {str(label.get("name")): str(label.get("value")) for label in labels}
+    if values.get(LABEL_PREFIX + deviation.VERDICT_PROPERTY) != deviation.DEVIATION:
+        return
+    text = values.get(LABEL_PREFIX + deviation.MESSAGE_PROPERTY)
+    details = data.get("statusDetails")
+    if not text or (isinstance(details, dict) and details.get("message")):
+        return
+    details = details if isinstance(details, dict) else {}
+    details["message"] = deviation.tagged(text)
+    data["statusDetails"] = details

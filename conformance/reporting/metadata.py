@@ -56,9 +56,10 @@ DEVIATION_DESCRIPTION = (
 
 CATEGORIES: list[dict[str, Any]] = [
     {
-        # Allure 2 matches messages only: the failed tests of --strict deviations
+        # Allure 2 matches messages only: a deviation's message starts with its tag, on
+        # the failed test of --strict and (written by allure_polish) on a passed one
         "name": DEVIATIONS_CATEGORY,
-        "matchedStatuses": ["failed"],
+        "matchedStatuses": ["failed", "passed"],
         # allure-pytest writes the exception's class in front of its message
         "messageRegex": r"^(?:[\w.]+: )?" + re.escape(deviation.TAG) + _ANY,
         "description": DEVIATION_DESCRIPTION,

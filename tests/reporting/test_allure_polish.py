@@ -39,3 +39,25 @@ def test_only_class_names_go() -> None:
     )
     assert clean_message("Skipped: [safety] x") == "Skipped: [safety] x"
     assert clean_message("restoreVm: TargetUnreachable: ...") == "restoreVm: TargetUnreachable: ..."
+
+
+def test_a_passed_deviation_carries_its_text_as_message() -> None:
+    text = "getAuditConfig: response_schema_conformance deviated (an assumption)"
+    result = {
+        "status": "passed",
+        "labels": [
+            {"name": "scv.verdict", "value": "deviation"},
+            {"name": "scv.deviation", "value": text},
+        ],
+    }
+    assert polish_result(result)
+    assert result["statusDetails"] == {"message": f"[deviation] {text}"}
+    assert not polish_result(result)
+    plain = {"status": "passed", "labels": [{"name": "scv.deviation", "value": text}]}
+    assert not polish_result(plain) and "statusDetails" not in plain
+    failed = {
+        "status": "failed",
+        "labels": result["labels"],
+        "statusDetails": {"message": "[deviation] under --strict"},
+    }
+    assert not polish_result(failed)

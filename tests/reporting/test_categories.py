@@ -120,6 +120,9 @@ def test_a_strict_deviation_has_its_category_before_the_failures_in_allure_2() -
     assert first_match(message, "failed") == DEVIATIONS_CATEGORY
     written = f"conformance.core.errors.ConformanceFailure: {message}"
     assert first_match(written, "failed") == DEVIATIONS_CATEGORY
+    # a deviation that passed its test carries the same tagged message (allure_polish)
+    assert first_match(message, "passed") == DEVIATIONS_CATEGORY
+    assert first_match("", "passed") is None
     assert first_match("getAuditConfig: response_schema_conformance failed", "failed") == (
         "Conformance failures"
     )
