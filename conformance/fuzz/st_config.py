@@ -96,3 +96,24 @@ def _operation_table(op: Operation, profile: Profile, response_time_ms: float) -
         entry["generation"] = {"max-examples": min(LOGIN_CASES, profile.max_examples)}
         entry["phases"] = {"coverage": {"enabled": False}}
     return entry
+
+
+def plain_run_table(operations: Iterable[Operation]) -> dict[str, Any]:
+    """The ``schemathesis.toml`` shipped at the top of the repository for a plain ``st run``
+    of the contract: what a schema-valid request may legitimately get per operation (a
+    documented business rule's 400, a 404 or 409 that depends on the appliance's state),
+    so ``positive_data_acceptance`` does not report those as failures, and the examples
+    phase sends every operation's documented example. Nothing that depends on a target or
+    a run (URL, TLS, seed, credentials, time budgets): those stay on the command line."""
+    return {
+        "phases": {"examples": {"fill-missing": True}},
+        "operations": [
+            {
+                "include-operation-id": op.operation_id,
+                "checks": {
+                    "positive_data_acceptance": {"expected-statuses": positive_statuses(op)}
+                },
+            }
+            for op in operations
+        ],
+    }
