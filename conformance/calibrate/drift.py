@@ -16,6 +16,7 @@ from typing import Any
 from conformance.calibrate.compare import BREAKING, Difference, compare
 from conformance.calibrate.description import ApiModel, DescriptionError, build_model
 from conformance.calibrate.fetch import Description, fetch_description, read_file
+from conformance.calibrate.settled import settle
 from conformance.contract.spec import Contract, load_contract, release_key
 from conformance.core.errors import ExitCode, TargetUnreachable, UsageError
 from conformance.core.settings import Settings
@@ -111,7 +112,7 @@ def drift(contract: Contract, description: Description, target: str | None) -> D
         contract=contract,
         compared=len(kept),
         left_out=sorted(newer.values()),
-        differences=compare(ours, theirs),
+        differences=settle(contract, compare(ours, theirs), release),
         unmatched_targets=[
             *contract.unmatched_targets,
             *loader.unmatched_targets(contract.overlays),

@@ -76,6 +76,14 @@ class Operation:
         )
 
     @property
+    def unconfined(self) -> str | None:
+        """Why a run cannot confine this operation's change to what it created
+        (``x-scv-unconfined``): fuzzing leaves it out against a real appliance, and only a
+        workflow that reads first and puts back calls it there."""
+        reason = self.definition.get("x-scv-unconfined")
+        return " ".join(str(reason).split()) if reason else None
+
+    @property
     def mutates(self) -> bool:
         """True when the operation changes or destroys appliance state."""
         return self.method != "get" and self.operation_id != "login"

@@ -66,7 +66,16 @@ class RunContext:
 
     def safety_skip(self, operation: Operation) -> Skip | None:
         """A skip when ``operation`` changes state and that is not allowed here."""
-        if not operation.mutates or self.destructive_allowed:
+        if not operation.mutates:
+            return None
+        if operation.unconfined and not self.target.embedded:
+            return Skip(
+                SkipKind.SAFETY,
+                f"{operation.operation_id}: {operation.unconfined} So fuzzing leaves it out "
+                f"against {self.target.base_url}, --allow-destructive or not; a workflow "
+                "that reads first and puts back calls it",
+            )
+        if self.destructive_allowed:
             return None
         return Skip(
             SkipKind.SAFETY,

@@ -11,7 +11,7 @@ and a harness can be tested on finding out which one a target uses.
 from __future__ import annotations
 
 from conformance.contract.spec import Contract
-from conformance.emulator.config import EmulatorConfig
+from conformance.emulator.config import SNAPSHOT_PATHS, EmulatorConfig
 
 #: The answer key of the ESX host lists, per spelling.
 ESX_HOSTS_KEYS = {"english": "availableEsxHostsList", "translation": "AvailableEsxHostsList"}
@@ -23,12 +23,15 @@ def esx_hosts_key(config: EmulatorConfig) -> str:
 
 
 def unserved(contract: Contract, config: EmulatorConfig) -> frozenset[str]:
-    """The operationIds of alternative operations this emulator leaves unrouted."""
+    """The operationIds of alternative operations this emulator leaves unrouted: the
+    snapshot path it does not play (both paths of the backup clean-up are always served)."""
     served = config.played_snapshot_path
     if served == "both":
         return frozenset()
     return frozenset(
         op.operation_id
         for op in contract.operations
-        if op.alternative_of is not None and op.path.rsplit("/", 1)[-1] != served
+        if op.alternative_of is not None
+        and op.path.rsplit("/", 1)[-1] in SNAPSHOT_PATHS
+        and op.path.rsplit("/", 1)[-1] != served
     )

@@ -19,12 +19,20 @@ from conformance.emulator.model import (
     Host,
     Job,
     Policy,
+    Registration,
     ResourceGroup,
     Schedule,
     StorageSystem,
     Vm,
 )
 from conformance.emulator.state import State
+
+#: The keys the vendor's pages name, with the value an appliance runs with when unset.
+CONFIGURATION_KEYS = {"FORCE_ZAPI": "false", "ENABLE_FSX": "false"}
+#: Days jobs and job logs are kept by default (download-job-logs page, 4.7).
+JOB_RETENTION = {"jobRetentionDays": 90, "jobLogRetentionDays": 30}
+#: The vCenter the plug-in is registered with.
+VCENTER_HOST = "vcenter.lab.local"
 
 GIB = 1024**3
 TIB = 1024**4
@@ -194,6 +202,9 @@ def populate(state: State, seed: int, now: datetime) -> None:
         "maxFileSizeInMB": 10,
         "syslog": {"enabled": False, "server": "syslog.lab.local", "port": 6514, "protocol": "TLS"},
     }
+    state.configuration = dict(CONFIGURATION_KEYS)
+    state.job_retention = dict(JOB_RETENTION)
+    state.registration = Registration(VCENTER_HOST, 443, DEFAULT_USERNAME)
     _past_backups(state, rng, now)
     state.start_counter("policy", len(POLICIES) + 1)
     state.start_counter("group", len(GROUPS) + 1)

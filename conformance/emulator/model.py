@@ -257,3 +257,12 @@ class AuditFile:
     verified_time: datetime | None = None
     deleted: bool = False
     entries: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Registration:
+    """The plug-in's registration as an extension of one vCenter (6.0)."""
+
+    host: str
+    port: int
+    username: str

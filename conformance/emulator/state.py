@@ -18,6 +18,7 @@ from conformance.emulator.model import (
     Job,
     Mount,
     Policy,
+    Registration,
     ResourceGroup,
     Schedule,
     StorageSystem,
@@ -48,6 +49,11 @@ class State:
         self.audit = AuditLog()
         self.audit_config: dict[str, Any] = {}
         self.syslog_cert: dict[str, Any] | None = None
+        #: configuration keys and their values (``FORCE_ZAPI``: ``"false"``)
+        self.configuration: dict[str, str] = {}
+        #: days jobs and job logs are kept (``jobRetentionDays``, ``jobLogRetentionDays``)
+        self.job_retention: dict[str, int] = {}
+        self.registration: Registration | None = None
         self.counters: dict[str, Iterator[int]] = {}
 
     def next_id(self, kind: str) -> int:

@@ -73,9 +73,13 @@ def linked(operations: list[Operation]) -> bool:
 
 def resource_of(path: str) -> str:
     """The resource a path of the contract belongs to: its first segment after the
-    version (``/4.1/vm/{moref}/attachvmdks`` belongs to ``vm``)."""
+    version (``/4.1/vm/{moref}/attachvmdks`` belongs to ``vm``), or its first segment when
+    it has none (``/backup/{backupId}/cleanup`` belongs to ``backup``, as its prefixed
+    alternative does)."""
     segments = [part for part in path.split("/") if part]
-    return segments[1] if len(segments) > 1 else path
+    if segments and segments[0][:1].isdigit():
+        segments = segments[1:]
+    return segments[0] if segments else path
 
 
 def _operation_ids(schema: BaseSchema) -> list[str]:

@@ -282,7 +282,11 @@ class _Preflight:
         return found_morefs[:MAX_CANDIDATES]
 
     def _snapshot_path(self, described: Mapping[str, str | None]) -> str | None:
-        alternatives = [op for op in self.contract.operations if op.alternative_of is not None]
+        alternatives = [
+            op
+            for op in self.contract.operations
+            if op.alternative_of is not None and op.method == "get"
+        ]
         listed = _described_segments(alternatives, described)
         probed = self._probe_snapshot_paths(alternatives)
         if probed is not None:

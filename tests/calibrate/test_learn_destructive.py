@@ -53,7 +53,7 @@ def test_learn_exercises_the_workflows_and_leaves_the_appliance_as_it_was(
     assert any(c.endswith("/backupnow") for c in changes)
     assert "workflow createResourceGroup: ran, cleaned up" in console
     ran = [line for line in console.splitlines() if line.startswith("workflow ")]
-    assert len(ran) == 21 and not [line for line in ran if "failed" in line], console
+    assert len(ran) == 27 and not [line for line in ran if "failed" in line], console
     assert "workflow mountDatastoreBackup: ran, cleaned up" in console
     overlay = yaml.safe_load(out.read_text())
     assert all(a["x-evidence"] == "observed" for a in overlay["actions"])

@@ -1,4 +1,4 @@
-"""The contract itself: valid OpenAPI 3.1, the 46 operations, provenance, examples, links."""
+"""The contract itself: valid OpenAPI 3.1, the 55 operations, provenance, examples, links."""
 
 from __future__ import annotations
 
@@ -29,7 +29,9 @@ getDatastoreAvailableEsxHosts
 mountDatastoreBackup getMountedDatastores unmountDatastore getJobs getJob getJobLogs
 failJobs getProtectedVmReport getUnprotectedVmReport getSchedules modifySchedule
 getAuditLogs getAuditLog verifyAuditLogs getAuditConfig updateAuditConfig updateSyslogCert
-renameStorageSystem
+renameStorageSystem getConfiguration updateConfiguration getJobRetention updateJobRetention
+cleanupBackupDatastores cleanupBackupDatastoresVersioned getVcenterRegistration
+registerVcenter unregisterVcenter
 """.split()
 
 SINCE = {
@@ -45,11 +47,15 @@ SINCE = {
     },
     # "Beginning with SnapCenter Plug-in for VMware vSphere 4.5" (the page's first version)
     "failJobs": "4.5",
+    **{op: "4.4" for op in ("cleanupBackupDatastores", "cleanupBackupDatastoresVersioned")},
+    **{op: "4.7" for op in ("getJobRetention", "updateJobRetention")},
     **{op: "4.8" for op in ("getAuditLogs", "getAuditLog", "verifyAuditLogs")},
+    **{op: "4.9" for op in ("getConfiguration", "updateConfiguration")},
     **{
         op: "5.0"
         for op in ("getAuditConfig", "updateAuditConfig", "updateSyslogCert", "renameStorageSystem")
     },
+    **{op: "6.0" for op in ("getVcenterRegistration", "registerVcenter", "unregisterVcenter")},
 }
 CONTRACT = load_contract()
 DOCUMENT = CONTRACT.document
@@ -108,9 +114,9 @@ def test_servers_use_the_appliance_base_url_and_port() -> None:
     assert server["variables"]["port"]["default"] == "8144"
 
 
-def test_all_46_operations_are_there_with_their_operation_ids() -> None:
+def test_all_55_operations_are_there_with_their_operation_ids() -> None:
     assert sorted(CONTRACT.operation_ids()) == sorted(OPERATION_IDS)
-    assert len(CONTRACT.operations) == 46
+    assert len(CONTRACT.operations) == 55
 
 
 @pytest.mark.parametrize("operation", CONTRACT.operations, ids=lambda op: op.operation_id)
@@ -401,21 +407,81 @@ def test_a_vmdk_restore_sends_the_english_spelling_only() -> None:
     assert not _valid("VmdkRestoreLocation", {**translated, "restoreToDatestore": "nfs_ds01"})
 
 
-def test_alternative_operations_name_each_other_and_share_their_answer() -> None:
+@pytest.mark.parametrize(
+    ("first", "second", "evidence"),
+    [
+        ("getDatastoreSnapshotLocations", "getDatastoreSnapshotLocators", {"doc"}),
+        ("cleanupBackupDatastores", "cleanupBackupDatastoresVersioned", {"doc", "assumption"}),
+    ],
+)
+def test_alternative_operations_name_each_other_and_share_their_answer(
+    first: str, second: str, evidence: set[str]
+) -> None:
     pairs = {op.operation_id: op.alternative_of for op in CONTRACT.operations if op.alternative_of}
-    assert pairs == {
-        "getDatastoreSnapshotLocations": "getDatastoreSnapshotLocators",
-        "getDatastoreSnapshotLocators": "getDatastoreSnapshotLocations",
+    assert set(pairs) == {
+        "getDatastoreSnapshotLocations",
+        "getDatastoreSnapshotLocators",
+        "cleanupBackupDatastores",
+        "cleanupBackupDatastoresVersioned",
     }
-    first, second = (CONTRACT.operation(op) for op in pairs)
-    assert first.path.rsplit("/", 1)[0] == second.path.rsplit("/", 1)[0]
+    assert (pairs[first], pairs[second]) == (second, first)
+    one, other = CONTRACT.operation(first), CONTRACT.operation(second)
+    assert one.method == other.method
+    assert one.path.rsplit("/", 1)[0].removeprefix("/4.1") == other.path.rsplit("/", 1)[
+        0
+    ].removeprefix("/4.1")
 
     def answers(op: Any) -> dict[str, Any]:
         return {s: r.get("content", r.get("$ref")) for s, r in op.definition["responses"].items()}
 
-    assert answers(first) == answers(second)
-    for op in (first, second):
-        assert op.evidence == "doc" and op.definition["x-evidence-source"]
+    assert answers(one) == answers(other)
+    assert {one.evidence, other.evidence} == evidence
+    assert one.definition["x-evidence-source"] and other.definition["x-evidence-source"]
+
+
+def test_the_backup_cleanup_is_the_documented_path_and_the_prefixed_one() -> None:
+    documented = CONTRACT.operation("cleanupBackupDatastores")
+    prefixed = CONTRACT.operation("cleanupBackupDatastoresVersioned")
+    assert (documented.path, prefixed.path) == (
+        "/backup/{backupId}/cleanup",
+        "/4.1/backup/{backupId}/cleanup",
+    )
+    assert documented.evidence == "doc" and prefixed.evidence == "assumption"
+    assert "scpivs44_unmount_a_backup.adoc" in documented.definition["x-evidence-source"]
+
+
+def test_the_withdrawn_page_carries_no_more_than_an_assumption() -> None:
+    for operation_id in ("getConfiguration", "updateConfiguration"):
+        operation = CONTRACT.operation(operation_id)
+        assert operation.evidence == "assumption"
+        assert "withdrawn" in operation.definition["x-evidence-source"]
+    entry = DOCUMENT["components"]["schemas"]["ConfigurationEntry"]
+    assert entry["x-evidence"] == "assumption"
+    assert set(entry["properties"]) == {"configurationName", "configurationValue", "objectType"}
+
+
+def test_job_retention_defaults_are_the_documented_ones() -> None:
+    answer = DOCUMENT["paths"]["/4.1/jobs/cleanup"]["get"]["responses"]["200"]
+    example = answer["content"]["application/json"]["example"]["response"]
+    assert example == {"jobRetentionDays": 90, "jobLogRetentionDays": 30}
+
+
+def test_secondary_protection_names_no_field_it_does_not_know() -> None:
+    request = DOCUMENT["components"]["schemas"]["ResourceGroupRequest"]
+    (point,) = request["x-scv-extension-points"]
+    assert (point["name"], point["since"], point["x-evidence"]) == (
+        "secondaryProtection",
+        "6.1",
+        "doc",
+    )
+    assert set(request["properties"]) == {
+        "name",
+        "description",
+        "entities",
+        "spanningDatastores",
+        "policies",
+        "notification",
+    }
 
 
 def test_rename_is_a_state_changing_5_0_operation() -> None:

@@ -69,9 +69,21 @@ class RespectRun:
             for workflow in result["executedWorkflows"]:
                 steps = workflow["executedSteps"]
                 passed = workflow["status"] == "success"
-                last = steps[-1]["stepId"] if steps else None
+                last = _last_step(steps)
                 outcomes[workflow["workflowId"]] = Outcome(passed, None if passed else last)
         return outcomes
+
+
+def _last_step(steps: list[dict[str, object]]) -> str | None:
+    """The last step Respect executed; a goto nests the steps it runs under an entry of
+    its own, without a stepId."""
+    for step in reversed(steps):
+        if step.get("stepId"):
+            return str(step["stepId"])
+        nested = step.get("executedSteps")
+        if isinstance(nested, list) and (found := _last_step(nested)):
+            return found
+    return None
 
 
 def start_respect(

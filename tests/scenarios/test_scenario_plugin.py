@@ -24,7 +24,7 @@ from conformance.scenarios.loader import SCENARIO_DIR
 pytestmark = pytest.mark.integration
 
 ROOT = SCENARIO_DIR.parent
-WORKFLOWS = 22
+WORKFLOWS = 28
 NON_DESTRUCTIVE = {"jobsAndReports"}
 
 

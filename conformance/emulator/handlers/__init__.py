@@ -2,6 +2,7 @@
 
 from conformance.emulator.handlers import (  # noqa: F401
     audit,
+    configuration,
     datastores,
     jobs,
     login,
@@ -10,6 +11,7 @@ from conformance.emulator.handlers import (  # noqa: F401
     resource_groups,
     schedules,
     storage,
+    vcenter,
     vm,
 )
 from conformance.emulator.handlers.registry import HANDLERS, Context, Handler, Result, operation

@@ -119,3 +119,27 @@ def unmount_datastore(ctx: Context) -> Result:
     result = start_job(ctx, "unmountBackup", f"Unmount of {what} {names}", names, effect)
     result.message = "Unmount triggered successfully"
     return result
+
+
+@operation("cleanupBackupDatastores")
+@operation("cleanupBackupDatastoresVersioned")
+def cleanup_backup_datastores(ctx: Context) -> Result:
+    """The unmount page's ``/backup/{backup-Id}/cleanup``, at both paths the contract gives it.
+
+    Removes every datastore mounted from the backup, also one vCenter still shows that the
+    plug-in no longer lists as mounted (out of bound), in one job.
+    """
+    state = ctx.state
+    backup = find_backup(state, ctx.params["backupId"])
+    ctx.resource = backup.name
+
+    def effect(end: datetime) -> None:
+        leftovers = [m for m, d in state.datastores.items() if d.mounted_from == backup.id]
+        for moref in leftovers + [m.moref for m in state.mounts_of_backup(backup.id)]:
+            state.datastores.pop(moref, None)
+            state.mounts.pop(moref, None)
+
+    description = f"Cleanup of the datastores mounted from backup {backup.name}"
+    result = start_job(ctx, "unmountBackup", description, backup.name, effect)
+    result.message = "Cleanup triggered successfully"
+    return result
