@@ -22,7 +22,12 @@ from conformance.core.errors import UsageError
 from conformance.reporting.atomic import write_json, write_text
 from conformance.reporting.html import build_report
 from conformance.reporting.markdown import STATUS_TEXT
-from conformance.reporting.metadata import CATEGORIES, environment_properties
+from conformance.reporting.metadata import (
+    ALLURE3_CONFIG,
+    CATEGORIES,
+    allure3_config,
+    environment_properties,
+)
 from conformance.reporting.run_dirs import RUN_NAME, TIMESTAMP_FORMAT
 
 SUMMARY_JSON = "fleet-summary.json"
@@ -115,6 +120,7 @@ def merge_results(runs: list[NamedRun], out: Path) -> None:
                 shutil.copyfile(path, results / path.name)
     write_text(results / "environment.properties", environment_properties(environment))
     write_json(results / "categories.json", CATEGORIES)
+    write_json(results.parent / ALLURE3_CONFIG, allure3_config())
     if executor is not None:
         shutil.copyfile(executor, results / "executor.json")
 

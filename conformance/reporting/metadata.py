@@ -1,4 +1,13 @@
-"""Allure metadata files: environment.properties, executor.json and categories.json."""
+"""Allure metadata files: environment.properties, executor.json and categories.json, and
+the Allure 3 configuration with our categories (``allurerc.json``).
+
+Allure 2 reads categories from ``categories.json`` in the results; Allure 3 ignores that
+file and reads them only from its configuration, which ``allure generate`` looks for in
+the folder it runs in. So a run folder carries an ``allurerc.json`` beside its
+``allure-results/`` and the repository ships one at its root (``tests`` keep it equal to
+:func:`allure3_config`): plain ``npx allure generate allure-results`` in a run folder, or
+``npx allure generate reports/RUN/allure-results`` in the repository, keeps the categories.
+"""
 
 from __future__ import annotations
 
@@ -196,13 +205,24 @@ def _executor(
     return value
 
 
+#: The Allure 3 configuration file ``allure generate`` reads from the folder it runs in.
+ALLURE3_CONFIG = "allurerc.json"
+
+
+def allure3_config() -> dict[str, Any]:
+    """What plain ``allure generate`` (Allure 3) needs from us: the categories."""
+    return {"categories": allure3_categories()}
+
+
 def write_metadata(
     results_dir: Path, environment: Mapping[str, object], environ: Mapping[str, str] | None = None
 ) -> None:
-    """Write the three files into ``results_dir``; executor.json only under CI."""
+    """Write the three files into ``results_dir`` (executor.json only under CI), and the
+    Allure 3 configuration beside it."""
     results_dir.mkdir(parents=True, exist_ok=True)
     write_text(results_dir / "environment.properties", environment_properties(environment))
     write_json(results_dir / "categories.json", CATEGORIES)
+    write_json(results_dir.parent / ALLURE3_CONFIG, allure3_config())
     build = executor(environ)
     if build is not None:
         write_json(results_dir / "executor.json", build)

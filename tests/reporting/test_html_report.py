@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from conformance.cli import main
+from conformance.core.paths import PROJECT_ROOT
 from conformance.reporting import html
 from conformance.reporting.allure_cli import find_allure
+from conformance.reporting.metadata import (
+    ALLURE3_CONFIG,
+    DEVIATIONS_CATEGORY,
+    allure3_config,
+    write_metadata,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -111,3 +120,41 @@ def test_the_history_keeps_only_what_the_trends_need(tmp_path: Path) -> None:
         assert all(t["stop"] == RESULT["stop"] for t in tests)
         assert len(line) < 1000
     assert (tmp_path / "20261128T201500Z" / "allure-report" / "index.html").is_file()
+
+
+def _categories_of(report: Path) -> set[str]:
+    tree = json.loads((report / "widgets" / "categories.json").read_text())
+    return {node["name"] for node in tree["nodes"].values() if node["type"] == "category"}
+
+
+def test_plain_allure_generate_keeps_our_categories(tmp_path: Path) -> None:
+    """Allure 3 reads categories only from its configuration: the run folder carries one."""
+    command = find_allure()
+    assert command, "the Allure 3 CLI is missing: run npm ci in the repository"
+    run = make_run(tmp_path, "20261127T201500Z")
+    deviating = {
+        **RESULT,
+        "uuid": "0f1e2d3c-0000-4000-8000-000000000003",
+        "name": "response_schema_conformance",
+        "labels": [*RESULT["labels"], {"name": "scv.verdict", "value": "deviation"}],
+        "statusDetails": {"message": "[deviation] getJob: a field we assumed is missing"},
+    }
+    results = run / "allure-results"
+    (results / f"{deviating['uuid']}-result.json").write_text(json.dumps(deviating))
+    write_metadata(results, {"Target": "embedded emulator"})
+    env = {**os.environ, "ALLURE_NO_ANALYTICS": "1", "NO_COLOR": "1"}
+    subprocess.run(
+        [*command, "generate", "allure-results"],
+        cwd=run,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    assert DEVIATIONS_CATEGORY in _categories_of(run / "allure-report")
+
+
+def test_the_shipped_allure_configuration_has_our_categories() -> None:
+    """``npx allure generate reports/RUN/allure-results`` in the repository reads it."""
+    shipped = json.loads((PROJECT_ROOT / ALLURE3_CONFIG).read_text())
+    assert shipped == allure3_config()
