@@ -19,7 +19,7 @@ from typing import Any
 import allure
 import httpx
 import pytest
-from allure_commons.model2 import TestResult, TestStepResult
+from allure_commons.model2 import Status, StatusDetails, TestResult, TestStepResult
 from allure_commons.types import AttachmentType, LabelType
 
 from conformance.core.scheduler import Span
@@ -111,6 +111,29 @@ def replay(report: DeferredReport, test: TestResult | None) -> None:
     results = [s for s in test.steps if isinstance(s, TestStepResult)][-len(steps) :]
     for result, step in zip(results, steps, strict=False):
         result.start, result.stop = _ms(step.start), _ms(step.stop)
+
+
+def mark_failed_steps(test: TestResult | None, failures: list[Any]) -> None:
+    """Turn the step each failure happened in red, with the failure as its message and the
+    command that reproduces it: the failing call, not a green tick above the cleanup.
+
+    ``failures`` are the workflow's step failures (``step_id``, ``exchange``); a step is
+    the last one of that step id (a polled step has one per poll).
+    """
+    if test is None:
+        return
+    steps = [s for s in test.steps if isinstance(s, TestStepResult)]
+    for failure in failures:
+        prefix = f"{failure.step_id}: "
+        step = next((s for s in reversed(steps) if (s.name or "").startswith(prefix)), None)
+        if step is None:
+            continue
+        exchange = getattr(failure, "exchange", None)
+        reproduce = exchange.as_curl() if exchange is not None else None
+        step.status = Status.FAILED
+        step.statusDetails = StatusDetails(
+            message=str(failure), trace=f"reproduce:\n{reproduce}" if reproduce else None
+        )
 
 
 def set_span(test: TestResult, span: Span, lane: str) -> None:

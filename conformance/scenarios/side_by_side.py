@@ -34,7 +34,13 @@ from conformance.core.interrupts import INTERRUPTS
 from conformance.core.scheduler import ConflictScheduler, Span
 from conformance.core.skips import Skip
 from conformance.scenarios import conflicts, harness, job_polling, pools
-from conformance.scenarios.deferred_report import DeferredReport, current_test, replay, set_span
+from conformance.scenarios.deferred_report import (
+    DeferredReport,
+    current_test,
+    mark_failed_steps,
+    replay,
+    set_span,
+)
 
 _SCHEDULER = pytest.StashKey["ConflictScheduler[Execution]"]()
 _GUARDS = pytest.StashKey[contextlib.ExitStack]()
@@ -73,6 +79,11 @@ def outcome(item: pytest.Item) -> Any:
     assert execution is not None
     test = current_test(item.config)
     replay(execution.report, test)
+    failed = [
+        getattr(execution.result, "failure", None),
+        *getattr(execution.result, "cleanup_failures", ()),
+    ]
+    mark_failed_steps(test, [f for f in failed if f is not None])
     item.stash[_SPAN] = (done.span, test)
     if execution.error is not None:
         raise execution.error

@@ -136,12 +136,21 @@ def test_a_failing_workflow_still_cleans_up_beside_the_others(tmp_path: Path) ->
     ):
         before = _state(emu)
         _point_at(monkeypatch, emu, tmp_path, embedded=True, concurrency=4, job_timeout=10.0)
-        code, recorder = _run(str(SCENARIO_DIR))
+        allure_dir = tmp_path / "allure"
+        code, recorder = _run(str(SCENARIO_DIR), "--alluredir", str(allure_dir))
         after = _state(emu)
     outcomes = recorder.outcomes()
     assert code == 1
     assert {k for k, v in outcomes.items() if v == "failed"} == {"modifyResourceGroup"}
     assert after == before
+    # the step it failed in is red with the failure and its reproduce command; the
+    # cleanup steps after it stay green
+    steps = _results(allure_dir)["modifyResourceGroup"]["steps"]
+    failed = [s for s in steps if s["status"] == "failed"]
+    assert len(failed) == 1, [(s["name"], s["status"]) for s in steps]
+    assert failed[0]["statusDetails"]["message"].startswith("modifyResourceGroup/")
+    assert failed[0]["statusDetails"]["trace"].startswith("reproduce:\ncurl ")
+    assert steps.index(failed[0]) < len(steps) - 1
 
 
 def _footprints(values: Mapping[str, Mapping[str, Any]]) -> dict[str, conflicts.Footprint]:
