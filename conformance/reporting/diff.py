@@ -11,8 +11,12 @@ The upgrade question: run before, run after, and compare. Two sources are compar
 
 A change a client of the appliance would suffer is a *regression*: a check or workflow
 that held and fails now, an operation gone, a field removed or given a type it did not
-have, a status code not seen before for the same kind of input, an operation slower than
-the threshold. Runs of different scope (profile, suites, workflow, contract, operations)
+have, a status code the contract does not document for the operation, not seen before
+for the same kind of input, an operation slower than the threshold. A *documented* status
+code seen for the first time (a 404 or 409 where an id now exists or no longer does) is
+listed but is no regression: those depend on the appliance's state, which changes between
+runs against one appliance; whether the answer was right is what the checks' verdicts,
+compared too, decide. Runs of different scope (profile, suites, workflow, contract, operations)
 are compared on what both ran, with a warning, instead of listing every absent row.
 """
 
@@ -24,6 +28,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from conformance.contract.spec import Contract, load_contract
 from conformance.core.errors import UsageError
 from conformance.core.inputs import load_json
 from conformance.reporting.observations import Observations, load_observations
@@ -211,8 +216,10 @@ def compare(
     observed_after: Observations | None = None,
     latency_threshold: float = LATENCY_THRESHOLD,
     latency_floor_ms: float = LATENCY_FLOOR_MS,
+    documented: Mapping[str, frozenset[str]] | None = None,
 ) -> RunDiff:
-    """Every difference between two runs' verdicts and, when both have them, observations."""
+    """Every difference between two runs' verdicts and, when both have them, observations;
+    ``documented`` the status codes the contract documents per operation (None: none)."""
     warnings = scope_differences(before, after)
     same_scope = not warnings
     notes: list[str] = []
@@ -225,7 +232,7 @@ def compare(
         )
         moved = {c.subject for c in operation_changes}
         changes += operation_changes
-        changes += _status_codes(observed_before, observed_after, moved)
+        changes += _status_codes(observed_before, observed_after, moved, documented or {})
         changes += _shapes(observed_before, observed_after, moved)
         changes += _latencies(
             observed_before, observed_after, moved, latency_threshold, latency_floor_ms
@@ -266,7 +273,13 @@ def diff_runs(
     observed_before = load_observations(Path(before_path))
     observed_after = load_observations(Path(after_path))
     diff = compare(
-        before, after, observed_before, observed_after, latency_threshold, latency_floor_ms
+        before,
+        after,
+        observed_before,
+        observed_after,
+        latency_threshold,
+        latency_floor_ms,
+        documented_statuses(load_contract()),
     )
     return RunDiff(
         diff.before,
@@ -404,7 +417,24 @@ def _described_added_or_gone(
     return changes
 
 
-def _status_codes(before: Observations, after: Observations, moved: set[str]) -> list[Change]:
+def documented_statuses(contract: Contract) -> dict[str, frozenset[str]]:
+    """Per operation the status codes its responses name (``default`` names none)."""
+    return {
+        op: frozenset(
+            str(s)
+            for s in contract.operation(op).definition.get("responses") or {}
+            if str(s) != "default"
+        )
+        for op in contract.operation_ids()
+    }
+
+
+def _status_codes(
+    before: Observations,
+    after: Observations,
+    moved: set[str],
+    documented: Mapping[str, frozenset[str]],
+) -> list[Change]:
     changes = []
     for op in sorted(before.operations.keys() & after.operations.keys() - moved):
         old_kinds = before.operations[op].status_codes
@@ -418,6 +448,15 @@ def _status_codes(before: Observations, after: Observations, moved: set[str]) ->
             if old == new:
                 continue
             unseen = new - old
+            known = documented.get(op, frozenset())
+            undocumented = {c for c in unseen if c not in known and f"{c[:1]}XX" not in known}
+            if undocumented:
+                what = "new status code"
+            elif unseen:
+                # documented, so the answer may be right: it depends on the state
+                what = "documented status code now seen"
+            else:
+                what = "status code no longer seen"
             changes.append(
                 Change(
                     op,
@@ -425,8 +464,8 @@ def _status_codes(before: Observations, after: Observations, moved: set[str]) ->
                     _codes(old_kinds[kind]),
                     _codes(new_kinds[kind]),
                     STATUS,
-                    "new status code" if unseen else "status code no longer seen",
-                    bool(unseen),
+                    what,
+                    bool(undocumented),
                 )
             )
     return changes

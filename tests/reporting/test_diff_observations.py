@@ -294,3 +294,31 @@ def test_bad_threshold_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["diff", str(tmp_path), str(tmp_path), "--latency-threshold", "fast"])
     assert exit_info.value.code == 2
+
+
+def test_a_documented_status_that_depends_on_state_is_no_regression(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One appliance, its state changed between the runs: a documented 404/409 now seen is
+    listed, not a regression; an undocumented status still is."""
+    before = write_run(tmp_path, "before", summary("6.2"), observations("6.2"))
+    changed = observations("6.2")
+    codes = changed["operations"]["updateResourceGroup"]["status_codes"]
+    codes["valid"] = {"200": 5, "404": 2, "409": 1}  # documented: another object's state
+    codes["unknown id"] = {"404": 3, "400": 1}  # documented too
+    write = changed["operations"]["getPolicies"]["status_codes"]
+    write["invalid"] = {"400": 4, "404": 1}  # getPolicies documents no 404
+    after = write_run(tmp_path, "after", summary("6.2"), changed)
+    diff = diff_runs(str(before), str(after))
+    kinds = {(c.subject, c.detail): (c.kind, c.regression) for c in diff.changes}
+    assert kinds == {
+        ("updateResourceGroup", "valid input"): ("documented status code now seen", False),
+        ("updateResourceGroup", "unknown id input"): ("documented status code now seen", False),
+        ("getPolicies", "invalid input"): ("new status code", True),
+    }
+    assert main(["diff", str(before), str(after)]) == 1
+    capsys.readouterr()
+    codes["valid"] = {"200": 8}
+    write["invalid"] = {"400": 5}
+    after = write_run(tmp_path, "after-state-only", summary("6.2"), changed)
+    assert main(["diff", str(before), str(after)]) == 0
