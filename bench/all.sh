@@ -14,5 +14,6 @@ python=${PYTHON:-python}
 "$python" bench/fuzz_rate.py --profile full --seed 1
 "$python" bench/run_wall.py --repeat 3
 "$python" bench/slow_appliance.py
+"$python" bench/fuzz_vs_st.py
 "$python" bench/record_cost.py --pairs 5
 "$python" bench/proxy_cost.py
