@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -39,10 +40,17 @@ def _cases(outcome: Outcome) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 
+#: A name the run gives an object it creates for fuzzing: numbered in the order the
+#: creations happen, which threads change (what was generated does not)
+RUN_OWNED = re.compile(r"scv-conformance-(?:[\w.-]+-)?fuzz-\d+")
+
+
 def _sent(cases: list[dict[str, Any]], stateful: bool) -> Counter[str]:
     keys = ("method", "path", "query", "body")
     return Counter(
-        json.dumps({k: case[k] for k in keys}, sort_keys=True)
+        RUN_OWNED.sub(
+            "scv-conformance-fuzz-N", json.dumps({k: case[k] for k in keys}, sort_keys=True)
+        )
         for case in cases
         if (case["phase"] == "stateful") == stateful
     )
