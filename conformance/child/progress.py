@@ -99,6 +99,11 @@ def pytest_runtest_makereport(
         setattr(report, ERROR_ATTRIBUTE, not conformance)
 
 
+def pytest_runtest_logstart(nodeid: str, location: Any) -> None:
+    """A test starts: the terminal display shows which operation or workflow runs."""
+    _emit({"event": "start", "nodeid": nodeid})
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     outcome: str = report.outcome
     if outcome == "failed" and getattr(report, ERROR_ATTRIBUTE, True):

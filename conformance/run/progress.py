@@ -1,4 +1,9 @@
-"""Live progress of a run: operations and workflows done out of those collected."""
+"""Live progress of a run: operations and workflows done out of those collected.
+
+On a terminal, a rich progress bar per suite (operations, workflows) with its counts, an
+estimate of the time left and the operation or workflow running now, above the status
+line. Without a terminal, the status line alone, at most every :data:`PLAIN_INTERVAL`.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import IO, Any
 
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
 from rich.live import Live
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.text import Text
 
 from conformance.core.item_keys import FUZZ, SCENARIO, STATEFUL, ItemKey, item_key
@@ -33,6 +46,8 @@ class ProgressTracker:
         self.outcomes: dict[str, int] = defaultdict(int)
         self.collect_errors: list[str] = []
         self._pending: dict[str, str] = {}
+        #: Per suite, the operation or workflow whose test started last.
+        self.running: dict[str, str] = {}
 
     def handle(self, event: dict[str, Any]) -> None:
         """Take one event of :mod:`conformance.child.progress`."""
@@ -43,6 +58,9 @@ class ProgressTracker:
                     self.items_by_key[item_key(nodeid)].add(nodeid)
             elif kind == "collecterror":
                 self.collect_errors.append(f"{event.get('nodeid')}: {event.get('message')}")
+            elif kind == "start":
+                key = item_key(str(event.get("nodeid")))
+                self.running[key.suite] = key.name
             elif kind == "report":
                 self._report(str(event.get("nodeid")), event.get("when"), event.get("outcome"))
 
@@ -90,6 +108,40 @@ class ProgressTracker:
         return text
 
 
+#: The suites that get a bar, and what they count.
+SUITE_NOUNS = ((FUZZ, "operations"), (SCENARIO, "workflows"))
+
+
+class SuiteBars:
+    """A rich progress bar per suite: done out of total, time left, what runs now."""
+
+    def __init__(self, tracker: ProgressTracker) -> None:
+        self.tracker = tracker
+        self.progress = Progress(
+            TextColumn("{task.description:<10}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            TextColumn("[dim]{task.fields[running]}"),
+            auto_refresh=False,
+        )
+        self._tasks: dict[str, TaskID] = {}
+
+    def update(self) -> None:
+        """Bring the bars to the tracker's counts."""
+        for suite, noun in SUITE_NOUNS:
+            done, total = self.tracker.counts(suite)
+            if not total:
+                continue
+            running = self.tracker.running.get(suite, "") if done < total else ""
+            if suite not in self._tasks:
+                self._tasks[suite] = self.progress.add_task(noun, total=total, running=running)
+            self.progress.update(self._tasks[suite], completed=done, total=total, running=running)
+
+    def renderable(self) -> RenderableType:
+        return self.progress.make_tasks_table(self.progress.tasks)
+
+
 class ProgressDisplay:
     """Reads events from a pipe in a thread and shows them on ``console``."""
 
@@ -101,17 +153,18 @@ class ProgressDisplay:
         self._live: Live | None = None
         self._last_plain = time.monotonic()
         self._plain_lock = threading.Lock()
+        self._bars = SuiteBars(self.tracker)
 
     def start(self, *streams: IO[str]) -> None:
         """Follow the event streams of one or more pytest processes."""
         self._started = time.monotonic()
         if self.console.is_terminal:
             self._live = Live(
-                self._render(),
+                self._render_terminal(),
                 console=self.console,
                 transient=False,
                 refresh_per_second=4,
-                get_renderable=self._render,
+                get_renderable=self._render_terminal,
             )
             self._live.start()
         for stream in streams:
@@ -123,6 +176,11 @@ class ProgressDisplay:
 
     def _render(self) -> Text:
         return self.tracker.line(time.monotonic() - self._started)
+
+    def _render_terminal(self) -> RenderableType:
+        """The bars per suite above the status line."""
+        self._bars.update()
+        return Group(self._bars.renderable(), self._render())
 
     def _pump(self, stream: Iterable[str]) -> None:
         for raw in stream:
@@ -147,7 +205,7 @@ class ProgressDisplay:
         for thread in self._threads:
             thread.join(timeout=10)
         if self._live is not None:
-            self._live.update(self._render())
+            self._live.update(self._render_terminal())
             self._live.stop()
         else:
             self.console.print(self._render())

@@ -73,3 +73,46 @@ def test_the_stateful_walk_is_no_operation() -> None:
         _report(tracker, nodeid, "teardown", "passed")
     assert tracker.counts("fuzz") == (1, 1)
     assert "operations 1/1 · tests 2/2" in tracker.line(1).plain
+
+
+def test_a_terminal_shows_a_bar_per_suite_with_what_runs_and_the_time_left() -> None:
+    import io
+
+    from rich.console import Console
+
+    from conformance.run.progress import ProgressDisplay
+
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=120, color_system=None)
+    display = ProgressDisplay(console)
+    ids = [f"s.openapi.yaml::op{i}::x" for i in range(4)] + ["w.arazzo.yaml::wf1"]
+    display.tracker.handle({"event": "collected", "ids": ids})
+    display.tracker.handle({"event": "start", "nodeid": ids[0]})
+    display.tracker.handle(
+        {"event": "report", "nodeid": ids[0], "when": "teardown", "outcome": "passed"}
+    )
+    display.tracker.handle({"event": "start", "nodeid": ids[1]})
+    display.tracker.handle({"event": "start", "nodeid": ids[4]})
+    console.print(display._render_terminal())
+    text = out.getvalue()
+    operations = next(line for line in text.splitlines() if line.startswith("operations"))
+    assert "1/4" in operations and "op1" in operations
+    assert ":" in operations.split("1/4")[1]  # the time left (rich's -:--:-- until it knows)
+    workflows = next(line for line in text.splitlines() if line.startswith("workflows"))
+    assert "0/1" in workflows and "wf1" in workflows
+    assert "operations 1/4 · workflows 0/1 · tests 1/5" in text
+
+
+def test_without_a_terminal_only_the_status_line() -> None:
+    import io
+
+    from rich.console import Console
+
+    from conformance.run.progress import ProgressDisplay
+
+    out = io.StringIO()
+    display = ProgressDisplay(Console(file=out, width=120))
+    display.tracker.handle({"event": "collected", "ids": ["s.openapi.yaml::a::x"]})
+    display.tracker.handle({"event": "start", "nodeid": "s.openapi.yaml::a::x"})
+    display.stop()
+    assert out.getvalue().splitlines() == ["operations 0/1 · tests 0/1  0 passed  0s"]
