@@ -19,7 +19,7 @@ from pathlib import Path
 from conformance.core.errors import ExitCode, UsageError
 from conformance.reporting.allure_cli import INSTALL_HINT, find_allure
 from conformance.reporting.history import trim_history
-from conformance.reporting.metadata import allure3_categories
+from conformance.reporting.metadata import TREE_GROUP_BY, allure3_categories
 from conformance.reporting.run_dirs import latest_run_dir
 
 REPORT_FOLDER = "allure-report"
@@ -62,6 +62,7 @@ def allure_config(
                     "reportName": title,
                     "singleFile": True,
                     "reportLanguage": "en",
+                    "groupBy": TREE_GROUP_BY,
                 }
             }
         },

@@ -209,9 +209,18 @@ def _executor(
 ALLURE3_CONFIG = "allurerc.json"
 
 
+#: Allure 3's tree follows the suite labels (the API area, then the operation or workflow)
+#: only when told to; without ``groupBy`` it follows each test's path (``specs > ...``).
+TREE_GROUP_BY = ["parentSuite", "suite", "subSuite"]
+
+
 def allure3_config() -> dict[str, Any]:
-    """What plain ``allure generate`` (Allure 3) needs from us: the categories."""
-    return {"categories": allure3_categories()}
+    """What plain ``allure generate`` (Allure 3) needs from us: the categories and the
+    tree by API area."""
+    return {
+        "categories": allure3_categories(),
+        "plugins": {"awesome": {"options": {"groupBy": TREE_GROUP_BY}}},
+    }
 
 
 def write_metadata(

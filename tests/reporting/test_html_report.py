@@ -27,11 +27,16 @@ RESULT = {
     "uuid": "0f1e2d3c-0000-4000-8000-000000000001",
     "name": "status_code_conformance",
     "fullName": "specs.scv.openapi.yaml#getJob",
+    # as allure-pytest writes it: Allure 3's tree follows it unless told to group by labels
+    "titlePath": ["specs", "scv.openapi.yaml", "getJob"],
     "status": "passed",
     "start": 1795810000000,
     "stop": 1795810000100,
     "labels": [
-        {"name": "scv.nodeid", "value": "specs/scv.openapi.yaml::getJob::status_code_conformance"}
+        {"name": "scv.nodeid", "value": "specs/scv.openapi.yaml::getJob::status_code_conformance"},
+        {"name": "parentSuite", "value": "Jobs"},
+        {"name": "suite", "value": "getJob"},
+        {"name": "subSuite", "value": "fuzzing"},
     ],
 }
 
@@ -152,6 +157,14 @@ def test_plain_allure_generate_keeps_our_categories(tmp_path: Path) -> None:
         timeout=120,
     )
     assert DEVIATIONS_CATEGORY in _categories_of(run / "allure-report")
+    assert _tree_roots(run / "allure-report") == {"Jobs"}
+
+
+def _tree_roots(report: Path) -> set[str]:
+    """The top level of the report's tree."""
+    tree = json.loads((report / "widgets" / "tree.json").read_text())
+    groups = tree.get("groupsById") or {}
+    return {groups[g]["name"] for g in tree.get("root", {}).get("groups", [])}
 
 
 def test_the_shipped_allure_configuration_has_our_categories() -> None:
