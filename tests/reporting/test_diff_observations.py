@@ -305,7 +305,7 @@ def test_a_documented_status_that_depends_on_state_is_no_regression(
     changed = observations("6.2")
     codes = changed["operations"]["updateResourceGroup"]["status_codes"]
     codes["valid"] = {"200": 5, "404": 2, "409": 1}  # documented: another object's state
-    codes["unknown id"] = {"404": 3, "400": 1}  # documented too
+    codes["unknown id"] = {"404": 3, "409": 1}  # documented too
     write = changed["operations"]["getPolicies"]["status_codes"]
     write["invalid"] = {"400": 4, "404": 1}  # getPolicies documents no 404
     after = write_run(tmp_path, "after", summary("6.2"), changed)
@@ -318,6 +318,12 @@ def test_a_documented_status_that_depends_on_state_is_no_regression(
     }
     assert main(["diff", str(before), str(after)]) == 1
     capsys.readouterr()
+    # a documented 400 is no matter of state: a release that answers it is a regression
+    codes["valid"] = {"200": 7, "400": 1}
+    regressed = write_run(tmp_path, "after-400", summary("6.2"), changed)
+    assert ("new status code", "updateResourceGroup") in {
+        (c.kind, c.subject) for c in diff_runs(str(before), str(regressed)).regressions
+    }
     codes["valid"] = {"200": 8}
     write["invalid"] = {"400": 5}
     after = write_run(tmp_path, "after-state-only", summary("6.2"), changed)
