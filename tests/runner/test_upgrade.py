@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from conformance.contract.spec import load_contract
 from conformance.emulator.releases import (
     NEXT,
     ChangedStatus,
@@ -38,6 +39,9 @@ VARIANT_FLAG = "--release-variant"
 VARIANT_VALUE = "next"
 
 
+CONTRACT = load_contract()
+
+
 def variant_differences(variant: ReleaseVariant) -> set[tuple[str, str]]:
     """The differences ``variant`` introduces, as `diff` names them: (kind, operationId)."""
     expected: set[tuple[str, str]] = set()
@@ -48,7 +52,13 @@ def variant_differences(variant: ReleaseVariant) -> set[tuple[str, str]]:
                 ("field added", change.operation_id),
             }
         elif isinstance(change, ChangedStatus):
-            expected.add(("new status code", change.operation_id))
+            # a status the contract documents for the operation may follow from the
+            # appliance's state (diff lists it, but as no regression); any other is new
+            documented = str(change.new) in CONTRACT.operation(change.operation_id).definition.get(
+                "responses", {}
+            )
+            kind = "documented status code now seen" if documented else "new status code"
+            expected.add((kind, change.operation_id))
         elif isinstance(change, SlowerOperation):
             expected.add(("slower", change.operation_id))
         elif isinstance(change, NewOperation):
@@ -63,6 +73,9 @@ VARIANT_DIFFERENCES = variant_differences(NEXT)
 #: Generated cases per operation in the upgrade runs: the smoke profile's two never ask
 #: for a job that does not exist, so the changed status code would not be observed.
 UPGRADE_EXAMPLES = "10"
+#: The upgrade runs also try the boundary values (the full profile's coverage phase): an
+#: id at the contract's maximum names no job, whatever the seed makes of the rest.
+UPGRADE_PROFILE = ("--profile", "full")
 
 
 @dataclass
@@ -184,9 +197,13 @@ def test_diff_names_the_regression_and_its_fix(runs: dict[str, Finished], tmp_pa
 
 def test_upgrade_to_the_next_release_names_exactly_its_differences(tmp_path: Path) -> None:
     with emulator() as current:
-        before = run_against(current, tmp_path / "before", "--max-examples", UPGRADE_EXAMPLES)
+        before = run_against(
+            current, tmp_path / "before", "--max-examples", UPGRADE_EXAMPLES, *UPGRADE_PROFILE
+        )
     with emulator(VARIANT_FLAG, VARIANT_VALUE) as upgraded:
-        after = run_against(upgraded, tmp_path / "after", "--max-examples", UPGRADE_EXAMPLES)
+        after = run_against(
+            upgraded, tmp_path / "after", "--max-examples", UPGRADE_EXAMPLES, *UPGRADE_PROFILE
+        )
     done = cli("diff", str(before.folder), str(after.folder), "--out", str(tmp_path / "diff"))
     document = json.loads((tmp_path / "diff" / "diff.json").read_text())
     # what the appliance does differently; verdicts and deviations follow from it
@@ -196,8 +213,9 @@ def test_upgrade_to_the_next_release_names_exactly_its_differences(tmp_path: Pat
         if c["area"] not in ("verdict", "deviation")
     }
     # a renamed field, a changed status code, a slower operation, a new operation
-    assert {"field removed", "field added", "new status code", "slower", "operation added"} == {
+    assert {"field removed", "field added", "slower", "operation added"} < {
         kind for kind, _ in VARIANT_DIFFERENCES
     }
+    assert any("status code" in kind for kind, _ in VARIANT_DIFFERENCES)
     assert observed == VARIANT_DIFFERENCES, done.stdout
     assert done.returncode == 1
