@@ -450,7 +450,7 @@ def _status_codes(
                 continue
             unseen = new - old
             known = documented.get(op, frozenset())
-            undocumented = {c for c in unseen if not _state_dependent(c, known)}
+            undocumented = {c for c in unseen if not state_dependent(c, known)}
             if undocumented:
                 what = "new status code"
             elif unseen:
@@ -477,7 +477,7 @@ def _status_codes(
 STATE_DEPENDENT = re.compile(r"^(?:404|409|2\d\d)$")
 
 
-def _state_dependent(code: str, documented: frozenset[str]) -> bool:
+def state_dependent(code: str, documented: frozenset[str]) -> bool:
     """A status code the contract documents for the operation and that state can explain."""
     return bool(STATE_DEPENDENT.match(code)) and (
         code in documented or f"{code[:1]}XX" in documented
