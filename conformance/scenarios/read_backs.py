@@ -38,6 +38,7 @@ from typing import Any
 
 from conformance.contract.spec import Contract
 from conformance.http.guard import changes_state, is_session_call
+from conformance.scenarios import loader
 from conformance.scenarios.arazzo.document import ScenarioDocument, Workflow
 
 #: The contract's reason why no read can prove an operation's effect.
@@ -261,6 +262,4 @@ def linked_read_backs(contract: Contract) -> dict[str, str]:
 
 def load_documents(paths: Sequence[Path]) -> list[ScenarioDocument]:
     """The scenario documents at ``paths``, loaded and checked."""
-    from conformance.scenarios import loader
-
     return [loader.load(path) for path in paths]
