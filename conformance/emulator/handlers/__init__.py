@@ -1,4 +1,5 @@
-"""Operation handlers, one module per contract tag; importing this registers them all."""
+"""Operation handlers, one module per contract tag (``registration`` holds the vcenter tag's:
+the name ``vcenter`` is the emulated vCenter's); importing this registers them all."""
 
 from conformance.emulator.handlers import (  # noqa: F401
     audit,
@@ -7,11 +8,11 @@ from conformance.emulator.handlers import (  # noqa: F401
     jobs,
     login,
     policies,
+    registration,
     reports,
     resource_groups,
     schedules,
     storage,
-    vcenter,
     vm,
 )
 from conformance.emulator.handlers.registry import HANDLERS, Context, Handler, Result, operation
