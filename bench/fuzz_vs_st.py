@@ -30,7 +30,7 @@ from pathlib import Path
 
 import httpx
 from run_wall import console_script  # bench/ is on the path of a bench script
-from slow_appliance import PASSWORD, USERNAME, free_port, write_config
+from slow_appliance import PASSWORD, USERNAME, free_port, wait_until_up, write_config
 
 ROOT = Path(__file__).resolve().parent.parent
 RATIO_GOAL = 1.0
@@ -89,15 +89,7 @@ def main() -> int:
             [sys.executable, "-c", SERVE, str(port), f"{args.latency_ms:g}", str(log)]
         )
         try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    httpx.get(f"{root}/api/v3/api-docs", timeout=5)
-                    break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline or server.poll() is not None:
-                        raise SystemExit("fuzz_vs_st: the emulator did not start") from None
-                    time.sleep(0.2)
+            wait_until_up(root, server, "fuzz_vs_st")
             config = write_config(work, root)
             before = len(log.read_text().split())
             ours = [script, "run", "--only", "fuzz", "--profile", "smoke"]

@@ -66,6 +66,19 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def wait_until_up(root: str, server: subprocess.Popen[bytes], bench: str) -> None:
+    """Wait (up to 30 s) until the emulator at ``root`` serves its API description."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx.get(f"{root}/api/v3/api-docs", timeout=5)
+            return
+        except httpx.TransportError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit(f"{bench}: the emulator did not start") from None
+            time.sleep(0.2)
+
+
 @contextlib.contextmanager
 def slow_emulator(script: str, latency_ms: float, job_duration: float) -> Iterator[str]:
     """A fresh emulator process; yields its root URL."""
@@ -75,15 +88,7 @@ def slow_emulator(script: str, latency_ms: float, job_duration: float) -> Iterat
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     root = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{root}/api/v3/api-docs", timeout=5)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("slow_appliance: the emulator did not start") from None
-                time.sleep(0.2)
+        wait_until_up(root, server, "slow_appliance")
         yield root
     finally:
         server.terminate()
