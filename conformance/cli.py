@@ -7,10 +7,12 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from conformance import __version__
 from conformance.certify.bundle_options import add_bundle_arguments
 from conformance.core.errors import ExitCode, HarnessError, UsageError
+from conformance.core.help_sections import exit_codes_epilog, paragraph, section
 from conformance.core.option_table import add_option
 from conformance.core.settings import (
     add_connection_arguments,
@@ -23,6 +25,22 @@ from conformance.proxy import options as proxy_options
 from conformance.reporting.unwritten import no_room
 from conformance.run.plan_options import add_run_options, plan_from_arguments, processes
 from conformance.testbed import options as testbed_options
+
+CERTIFY_USAGE = """scv-conformance certify --out DIR [--sign KEY] [options of the run]
+       scv-conformance certify --verify DIR [--key PUB]
+       scv-conformance certify --keygen PREFIX"""
+
+CERTIFY_EXIT_CODES = exit_codes_epilog(
+    {
+        ExitCode.CONFORMANT: "certified conformant; --verify: every file matches the MANIFEST "
+        "(and the signature holds); --keygen: keys written",
+        ExitCode.FAILURES: "conformance failures found; --verify: a file tampered with, "
+        "missing or unlisted, or the signature missing or wrong",
+        ExitCode.USAGE: "usage error: --out exists, --verify of no bundle, a signed bundle "
+        "verified without --key, ...",
+        ExitCode.INFRASTRUCTURE: "target unreachable, or another infrastructure error",
+    }
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -43,26 +61,27 @@ def build_parser() -> argparse.ArgumentParser:
     emulate = commands.add_parser("emulate", help="serve the emulated appliance")
     emulator_cli.add_arguments(emulate)
 
-    fuzz = commands.add_parser("fuzz", help="property-based tests of every operation")
+    fuzz = _suite_command(commands, "fuzz", "property-based tests of every operation")
     add_target_arguments(fuzz)
     add_run_options(fuzz, "fuzz")
     _add_record(fuzz)
     _add_baseline(fuzz)
 
-    scenarios = commands.add_parser("scenarios", help="replay the documented workflows")
+    scenarios = _suite_command(commands, "scenarios", "replay the documented workflows")
     add_target_arguments(scenarios)
     _add_baseline(scenarios)
     add_run_options(scenarios, "scenarios")
     _add_record(scenarios)
 
-    run = commands.add_parser("run", help="fuzzing and scenarios, with every report")
+    run = _suite_command(commands, "run", "fuzzing and scenarios, with every report")
     add_target_arguments(run)
     _add_baseline(run)
     add_run_options(run, "run")
-    run.add_argument(
+    fleet = section(run, "fleet")
+    fleet.add_argument(
         "--fleet", default=None, metavar="FILE", help="run every target of a TOML fleet file"
     )
-    run.add_argument(
+    fleet.add_argument(
         "--fleet-concurrency",
         type=processes,
         default=None,
@@ -123,14 +142,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     certify = commands.add_parser(
-        "certify", help="a full run sealed in a bundle: reports, certificate, MANIFEST"
+        "certify",
+        help="a full run sealed in a bundle: reports, certificate, MANIFEST",
+        usage=CERTIFY_USAGE,
+        description=paragraph(
+            "Certify a target: a full run written straight into a bundle (reports, "
+            "certificate, MANIFEST, optionally signed). The same command verifies a bundle "
+            "and makes a signing key."
+        ),
+        epilog=CERTIFY_EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    making = certify.add_argument_group("certify a target (with the options of the run below)")
+    verifying = certify.add_argument_group("verify a bundle")
+    keys = certify.add_argument_group("make a signing key")
+    add_bundle_arguments(certify, making, verifying)
+    keys.add_argument(
+        "--keygen",
+        default=None,
+        metavar="PREFIX",
+        help="write PREFIX.key (keep it secret) and PREFIX.pub (give it to who verifies)",
     )
     add_target_arguments(certify)
     add_option(certify, "job_timeout")
-    certify.add_argument("--workers", type=processes, default=None, metavar="N")
-    add_bundle_arguments(certify)
-    certify.add_argument(
-        "--keygen", default=None, metavar="PREFIX", help="write PREFIX.key and PREFIX.pub"
+    section(certify, "limits").add_argument(
+        "--workers",
+        type=processes,
+        default=None,
+        metavar="N",
+        help="parallel pytest-xdist workers (default: one process)",
     )
     certify.set_defaults(command_parser=certify)
 
@@ -185,13 +225,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _suite_command(commands: Any, name: str, help: str) -> argparse.ArgumentParser:
+    """The parser of `run`, `fuzz` or `scenarios`: options in sections, exit codes last."""
+    fleet = " | --fleet FILE" if name == "run" else ""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name,
+        help=help,
+        usage=f"%(prog)s [--target URL{fleet}] [options]",
+        description=help[0].upper() + help[1:] + ".",
+        epilog=exit_codes_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    return parser
+
+
 def _add_calibration_arguments(parser: argparse.ArgumentParser) -> None:
     """The target options of `drift` and `learn`, read like `run` reads them."""
     add_connection_arguments(parser, "appliance base URL, e.g. https://scv.lab:8144/api")
 
 
 def _add_record(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+    section(parser, "reports").add_argument(
         "--record",
         default=None,
         metavar="FILE",
@@ -200,13 +254,14 @@ def _add_record(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_baseline(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+    reports = section(parser, "reports")
+    reports.add_argument(
         "--baseline",
         default=None,
         metavar="FILE",
         help="accepted known failures: fail only on new ones",
     )
-    parser.add_argument(
+    reports.add_argument(
         "--write-baseline",
         default=None,
         metavar="FILE",

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 
-def add_bundle_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--out``, ``--sign``, ``--verify`` and ``--key``."""
-    parser.add_argument("--out", default=None, metavar="DIR", help="where to write the bundle")
-    parser.add_argument("--sign", default=None, metavar="KEY", help="Ed25519 private key (PEM)")
-    parser.add_argument(
+def add_bundle_arguments(
+    parser: argparse.ArgumentParser, making: Any = None, verifying: Any = None
+) -> None:
+    """``--out`` and ``--sign`` (into ``making``), ``--verify`` and ``--key`` (into
+    ``verifying``): argument groups of ``parser``, or ``parser`` itself when not given."""
+    making = making or parser
+    verifying = verifying or parser
+    making.add_argument("--out", default=None, metavar="DIR", help="where to write the bundle")
+    making.add_argument(
+        "--sign",
+        default=None,
+        metavar="KEY",
+        help="sign its MANIFEST with this Ed25519 private key (PEM; --keygen makes one)",
+    )
+    verifying.add_argument(
         "--verify", default=None, metavar="DIR", help="check a bundle instead of making one"
     )
-    parser.add_argument(
+    verifying.add_argument(
         "--key", default=None, metavar="PUB", help="with --verify: the signer's public key"
     )

@@ -34,6 +34,17 @@ class ExitCode(IntEnum):
     INFRASTRUCTURE = 3
 
 
+#: What each exit code means, as the README's table and every command's help say it.
+EXIT_CODE_MEANINGS: dict[int, str] = {
+    ExitCode.CONFORMANT: "conformant (deviations from our assumptions alone included, "
+    "unless --strict)",
+    ExitCode.FAILURES: "conformance failures found (under --strict, deviations too)",
+    ExitCode.USAGE: "usage or configuration error",
+    ExitCode.INFRASTRUCTURE: "target unreachable, or another infrastructure error "
+    "(also a run interrupted or ended by --max-time)",
+}
+
+
 class HarnessError(Exception):
     """An error that ends a command with a one-line message and an exit code."""
 

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from conformance.contract.spec import release_key
 from conformance.core.errors import UsageError
+from conformance.core.help_sections import section
 
 #: Rate limit units: ``10/s``, ``600/m``, ``1000/h`` (as schemathesis' ``--rate-limit``).
 RATE_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}
@@ -71,6 +72,9 @@ class Option:
     #: appliance), "run" (fuzz, scenarios, run, certify), "jobs" (where jobs are started),
     #: or None (no flag: the configuration file and the environment only).
     group: str | None = "run"
+    #: The section of ``--help`` it is listed in (a key of
+    #: :data:`conformance.core.help_sections.SECTIONS`): where a user looks for it.
+    section: str | None = None
     #: argparse action: None (a value), "store_true", "boolean" (--x / --no-x), "append".
     action: str | None = None
     #: The flag when it is not ``--`` + the name with dashes.
@@ -358,6 +362,7 @@ OPTIONS: tuple[Option, ...] = (
         metavar="URL",
         manifest=Manifested.DERIVED,
         accepts_text="an http(s) URL",
+        section="target",
     ),
     Option(
         "api_path",
@@ -368,6 +373,7 @@ OPTIONS: tuple[Option, ...] = (
         group="connection",
         metavar="PATH",
         accepts_text="`/` or a path such as `/api`",
+        section="target",
     ),
     Option(
         "username",
@@ -376,6 +382,7 @@ OPTIONS: tuple[Option, ...] = (
         group="connection",
         metavar="U",
         manifest=Manifested.DERIVED,
+        section="target",
     ),
     Option(
         "password",
@@ -383,9 +390,16 @@ OPTIONS: tuple[Option, ...] = (
         text,
         group="connection",
         metavar="P",
+        section="target",
     ),
     Option(
-        "config", "TOML configuration file", text, group="connection", metavar="FILE", config=False
+        "config",
+        "TOML configuration file",
+        text,
+        group="connection",
+        metavar="FILE",
+        config=False,
+        section="target",
     ),
     Option(
         "tls_verify",
@@ -396,6 +410,7 @@ OPTIONS: tuple[Option, ...] = (
         metavar="PATH|false",
         manifest=Manifested.DERIVED,
         accepts_text="`true`, `false` or a CA bundle file",
+        section="target",
     ),
     Option(
         "request_timeout",
@@ -405,6 +420,7 @@ OPTIONS: tuple[Option, ...] = (
         group="connection",
         metavar="S",
         manifest=Manifested.AS_IS,
+        section="limits",
     ),
     Option(
         "rate_limit",
@@ -415,6 +431,7 @@ OPTIONS: tuple[Option, ...] = (
         metavar="N/UNIT",
         manifest=Manifested.DERIVED,
         accepts_text="`N/s`, `N/m` or `N/h`, N ≥ 1",
+        section="limits",
     ),
     Option(
         "headers",
@@ -429,6 +446,7 @@ OPTIONS: tuple[Option, ...] = (
         environment=False,
         manifest=Manifested.DERIVED,
         accepts_text="no CR, LF or NUL",
+        section="target",
     ),
     Option(
         "proxy",
@@ -438,6 +456,7 @@ OPTIONS: tuple[Option, ...] = (
         metavar="URL",
         manifest=Manifested.DERIVED,
         accepts_text="an http(s) URL",
+        section="target",
     ),
     Option(
         "overlays",
@@ -450,6 +469,7 @@ OPTIONS: tuple[Option, ...] = (
         metavar="FILE",
         manifest=Manifested.DERIVED,
         accepts_text="existing files",
+        section="selection",
     ),
     # what runs against it
     Option(
@@ -459,6 +479,7 @@ OPTIONS: tuple[Option, ...] = (
         metavar="URL",
         manifest=Manifested.DERIVED,
         accepts_text="an http(s) URL",
+        section="target",
     ),
     Option(
         "appliance_version",
@@ -467,6 +488,7 @@ OPTIONS: tuple[Option, ...] = (
         metavar="V",
         manifest=Manifested.DERIVED,
         accepts_text="a release, e.g. `5.0`",
+        section="target",
     ),
     Option(
         "allow_destructive",
@@ -476,6 +498,7 @@ OPTIONS: tuple[Option, ...] = (
         action="store_true",
         manifest=Manifested.AS_IS,
         accepts_text="`true` or `false`",
+        section="safety",
     ),
     Option(
         "seed",
@@ -483,6 +506,7 @@ OPTIONS: tuple[Option, ...] = (
         Whole(0, MAX_SEED),
         metavar="N",
         manifest=Manifested.AS_IS,
+        section="selection",
     ),
     Option(
         "max_examples",
@@ -491,8 +515,16 @@ OPTIONS: tuple[Option, ...] = (
         metavar="N",
         shown_default="the profile's",
         manifest=Manifested.AS_IS,
+        section="selection",
     ),
-    Option("report_dir", "where reports are written", folder, default="reports", metavar="DIR"),
+    Option(
+        "report_dir",
+        "where reports are written",
+        folder,
+        default="reports",
+        metavar="DIR",
+        section="reports",
+    ),
     Option(
         "concurrency",
         "independent workflows, and fuzzed operations, in flight at once "
@@ -501,6 +533,7 @@ OPTIONS: tuple[Option, ...] = (
         default=8,
         metavar="N",
         manifest=Manifested.AS_IS,
+        section="limits",
     ),
     Option(
         "max_time",
@@ -508,6 +541,7 @@ OPTIONS: tuple[Option, ...] = (
         Seconds(MAX_RUN_SECONDS, optional=True),
         metavar="SECONDS",
         shown_default="no limit",
+        section="limits",
     ),
     Option(
         "cleanup_grace",
@@ -515,6 +549,7 @@ OPTIONS: tuple[Option, ...] = (
         Seconds(MAX_CLEANUP_SECONDS, optional=True),
         metavar="S",
         shown_default="60 + twice --job-timeout, so a cleanup can wait for a running job",
+        section="safety",
     ),
     Option(
         "strict",
@@ -524,6 +559,7 @@ OPTIONS: tuple[Option, ...] = (
         shown_default="only against the embedded emulator",
         manifest=Manifested.DERIVED,
         accepts_text="`true` or `false`",
+        section="reports",
     ),
     # where jobs are started
     Option(
@@ -534,6 +570,7 @@ OPTIONS: tuple[Option, ...] = (
         group="jobs",
         metavar="S",
         manifest=Manifested.AS_IS,
+        section="limits",
     ),
     # the configuration file and the environment only
     Option(
@@ -543,6 +580,7 @@ OPTIONS: tuple[Option, ...] = (
         default=1000,
         group=None,
         manifest=Manifested.AS_IS,
+        section="limits",
     ),
 )
 
@@ -585,7 +623,8 @@ def add_option(parser: argparse.ArgumentParser, name: str, *, help: str | None =
         kwargs["action"] = "append"
     if option.flag_name:
         kwargs["dest"] = option.dest or option.name
-    parser.add_argument(option.flag, **kwargs)
+    container = section(parser, option.section) if option.section else parser
+    container.add_argument(option.flag, **kwargs)
 
 
 def markdown_table() -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 from conformance.contract.spec import Operation
 from conformance.core.errors import UsageError
+from conformance.core.help_sections import section
 
 #: Filter kind -> the values of an operation it matches against.
 FILTER_KINDS: dict[str, Callable[[Operation], list[str]]] = {
@@ -100,10 +101,11 @@ class Selection:
 
 def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     """``--include-*``/``--exclude-*`` (as in ``st run``) and ``--checks``."""
+    selecting = section(parser, "selection")
     for kind in FILTER_KINDS:
         flag = kind.replace("_", "-")
         for way, verb in (("include", "run only"), ("exclude", "leave out")):
-            parser.add_argument(
+            selecting.add_argument(
                 f"--{way}-{flag}",
                 action="append",
                 default=argparse.SUPPRESS,
@@ -111,7 +113,7 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
                 help=f"fuzzing: {verb} the operations with this {flag.replace('-', ' ')} "
                 "(repeatable)",
             )
-    parser.add_argument(
+    selecting.add_argument(
         "--checks",
         default=argparse.SUPPRESS,
         metavar="CHECK,...",

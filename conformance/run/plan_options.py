@@ -14,6 +14,7 @@ import shlex
 from collections.abc import Sequence
 
 from conformance.core.errors import UsageError
+from conformance.core.help_sections import section
 from conformance.core.option_table import add_option
 from conformance.core.selection import add_filter_arguments, selection_from_arguments
 from conformance.http.redaction import REDACTED, is_secret_header
@@ -39,8 +40,10 @@ NOT_REPLAYED = frozenset(
 def add_run_options(parser: argparse.ArgumentParser, command: str) -> None:
     """The options of ``command`` (run, fuzz or scenarios) besides the target's."""
     suites = COMMAND_SUITES[command]
+    selecting = section(parser, "selection")
+    limiting = section(parser, "limits")
     if "fuzz" in suites:
-        parser.add_argument(
+        selecting.add_argument(
             "--profile",
             choices=PROFILES,
             default="smoke",
@@ -48,7 +51,7 @@ def add_run_options(parser: argparse.ArgumentParser, command: str) -> None:
         )
     if "scenarios" in suites:
         kinds = "a suite (fuzz, scenarios) or a workflowId" if command == "run" else "a workflowId"
-        parser.add_argument(
+        selecting.add_argument(
             "--only",
             action="append",
             default=argparse.SUPPRESS,
@@ -58,14 +61,14 @@ def add_run_options(parser: argparse.ArgumentParser, command: str) -> None:
         add_option(parser, "job_timeout")
     if "fuzz" in suites:
         add_filter_arguments(parser)
-    parser.add_argument(
+    limiting.add_argument(
         "--max-failures",
         type=at_least_one,
         default=None,
         metavar="N",
         help="stop after N failed or broken tests",
     )
-    parser.add_argument(
+    limiting.add_argument(
         "-x",
         "--exitfirst",
         dest="max_failures",
@@ -73,14 +76,14 @@ def add_run_options(parser: argparse.ArgumentParser, command: str) -> None:
         const=1,
         help="stop at the first failure (--max-failures 1)",
     )
-    parser.add_argument(
+    section(parser, "safety").add_argument(
         "--dry-run",
         action="store_true",
         default=False,
         help="list what would run and what would be skipped, and why; send no request",
     )
     if command == "run":
-        parser.add_argument(
+        limiting.add_argument(
             "--workers",
             type=processes,
             default=None,
