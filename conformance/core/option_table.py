@@ -195,6 +195,23 @@ def boolean(value: Any, name: str) -> bool:
     raise UsageError(f"--{name}: expected true or false, got {value}")
 
 
+@dataclass(frozen=True)
+class Choice:
+    """One of a few words."""
+
+    words: tuple[str, ...]
+
+    @property
+    def accepts(self) -> str:
+        return " or ".join(f"`{word}`" for word in self.words)
+
+    def __call__(self, value: Any, name: str) -> str:
+        word = str(value).strip().lower()
+        if word not in self.words:
+            raise UsageError(f"--{name}: expected {' or '.join(self.words)}, got {value}")
+        return word
+
+
 def optional_boolean(value: Any, name: str) -> bool | None:
     return None if value is None else boolean(value, name)
 
@@ -550,6 +567,14 @@ OPTIONS: tuple[Option, ...] = (
         metavar="S",
         shown_default="60 + twice --job-timeout, so a cleanup can wait for a running job",
         section="safety",
+    ),
+    Option(
+        "if_busy",
+        "when another destructive run holds the appliance: wait for it (within --max-time) "
+        "or refuse at once; either way exit 3 if it stays busy",
+        Choice(("wait", "refuse")),
+        default="wait",
+        metavar="wait|refuse",
     ),
     Option(
         "strict",

@@ -83,6 +83,8 @@ class Settings:
     #: Seconds an interrupted test process gets to clean up before it is killed; None:
     #: :attr:`cleanup_seconds` decides.
     cleanup_grace: float | None = None
+    #: ``--if-busy``: ``wait`` for another destructive run holding the appliance, or ``refuse``.
+    if_busy: str = default("if_busy")
     #: The run's id, set by the run itself: it names what the workflows create.
     run_id: str | None = None
     #: ``N/s``, ``N/m`` or ``N/h``: the most requests the run sends (None: no limit).
