@@ -11,7 +11,9 @@ operations that change it, or their path less a last ``/{parameter}``.
 * A listing without one is the appliance's own (the built-in schedules, the audit
   configuration): what a run writes there it reads first and writes back exactly.
 * Every other state-changing operation is an *effect*: what it does (a backup taken, a VM
-  restored) is listed when it was accepted.
+  restored) is listed when it was accepted, unless the contract says how it is undone: by
+  its links (a mount's: read the mounts, unmount each new one, :class:`Undoing`) or by
+  ``x-scv-undone-by`` (an attach's: detach what the request attached, :class:`Inverse`).
 
 An item is identified by its ``id`` when it has one, else by its ``name``.
 """
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from conformance.contract.pointers import dereference
+from conformance.contract.pointers import dereference, lookup
 from conformance.contract.spec import Contract, Operation
 
 _PARAMETER = re.compile(r"^\{([^}]+)\}$")
@@ -115,6 +117,64 @@ class Undoing:
         return None if "{" in path else path
 
 
+#: A request value an inverse takes from the request it undoes: ``$request.path.moref``,
+#: ``$request.body#/vmdkLocations``.
+_FROM_REQUEST = re.compile(r"^\$request\.(?:path\.(?P<path>[A-Za-z0-9_]+)|body#(?P<body>/.*|))$")
+
+
+@dataclass(frozen=True)
+class Inverse:
+    """An effect undone by one request built from the effect's own request
+    (``x-scv-undone-by``): ``attachVmdks`` -> ``detachVmdks`` with the VMDKs it attached.
+
+    ``parameters`` and ``body``: each undo value's expressions, the first that the effect's
+    request holds wins; ``gone``: answers that mean nothing is left to undo.
+    """
+
+    effect: Operation
+    undo: Operation
+    parameters: tuple[tuple[str, tuple[str, ...]], ...]
+    body: tuple[tuple[str, tuple[str, ...]], ...]
+    gone: tuple[int, ...] = ()
+
+    def values(
+        self, path_parameters: dict[str, Any], body: Any
+    ) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """The undo's (path parameters, body) for an effect sent with these (None: a value
+        the request does not hold)."""
+        found: list[dict[str, Any]] = []
+        for wanted in (self.parameters, self.body):
+            values: dict[str, Any] = {}
+            for name, expressions in wanted:
+                value = next(
+                    (
+                        v
+                        for e in expressions
+                        if (v := _from_request(e, path_parameters, body)) is not _ABSENT
+                    ),
+                    _ABSENT,
+                )
+                if value is _ABSENT:
+                    return None
+                values[name] = value
+            found.append(values)
+        return found[0], found[1]
+
+
+_ABSENT = object()
+
+
+def _from_request(expression: str, path_parameters: dict[str, Any], body: Any) -> Any:
+    found = _FROM_REQUEST.match(expression)
+    if found is None:
+        return _ABSENT
+    if found.group("path") is not None:
+        return path_parameters.get(found.group("path"), _ABSENT)
+    if not isinstance(body, (dict, list)):
+        return _ABSENT
+    return lookup(body, found.group("body") or "", _ABSENT)
+
+
 @dataclass(frozen=True)
 class Holdings:
     """Every listing of the contract, and how each state-changing operation touches them."""
@@ -122,6 +182,10 @@ class Holdings:
     listings: tuple[Listing, ...]
     references: tuple[Reference, ...] = field(default=())
     undoings: tuple[Undoing, ...] = field(default=())
+    inverses: tuple[Inverse, ...] = field(default=())
+
+    def inverse_of(self, operation: Operation) -> Inverse | None:
+        return next((i for i in self.inverses if i.effect == operation), None)
 
     def undoing_of(self, operation: Operation) -> Undoing | None:
         return next((u for u in self.undoings if u.effect == operation), None)
@@ -144,9 +208,13 @@ class Holdings:
         return tuple(listing for listing in self.listings if listing.writes and not listing.ownable)
 
     def effects(self, operations: tuple[Operation, ...]) -> list[Operation]:
-        """The state-changing operations no listing accounts for: what they do stays (a
-        backup of a group the run owns is still a backup)."""
-        return [op for op in operations if op.mutates and self.listing_of(op) is None]
+        """The state-changing operations no listing accounts for and no inverse undoes: what
+        they do stays (a backup of a group the run owns is still a backup)."""
+        return [
+            op
+            for op in operations
+            if op.mutates and self.listing_of(op) is None and self.inverse_of(op) is None
+        ]
 
 
 def holdings(contract: Contract) -> Holdings:
@@ -157,6 +225,7 @@ def holdings(contract: Contract) -> Holdings:
         tuple(listings),
         tuple(_references(contract, listings)),
         tuple(_undoings(contract, listings)),
+        tuple(_inverses(contract)),
     )
 
 
@@ -346,6 +415,30 @@ def _undoings(contract: Contract, listings: list[Listing]) -> Iterator[Undoing]:
                     pointers.pop(),
                     tuple((where, m.group("field")) for where, m in listed if m),
                 )
+
+
+def _inverses(contract: Contract) -> Iterator[Inverse]:
+    """The effects whose ``x-scv-undone-by`` names the request that undoes them."""
+    for effect in contract.operations:
+        spec = effect.definition.get("x-scv-undone-by")
+        if not effect.mutates or not isinstance(spec, dict):
+            continue
+        undo = contract.operation(str(spec["operationId"]))
+
+        def expressions(part: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+            items = part.items() if isinstance(part, dict) else ()
+            return tuple(
+                (str(name), tuple(map(str, value if isinstance(value, list) else [value])))
+                for name, value in items
+            )
+
+        yield Inverse(
+            effect,
+            undo,
+            expressions(spec.get("parameters")),
+            expressions(spec.get("requestBody")),
+            tuple(int(status) for status in spec.get("gone") or ()),
+        )
 
 
 def _leaves(value: Any, at: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:

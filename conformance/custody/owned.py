@@ -9,6 +9,7 @@ removes what the ledger still owes (:mod:`conformance.custody.putback`).
 from __future__ import annotations
 
 import itertools
+import os
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance.contract.pointers import lookup
-from conformance.custody.holdings import Listing, Undoing, item_parameter
+from conformance.custody.holdings import Inverse, Listing, Undoing, item_parameter
 from conformance.custody.ledger import Ledger
 from conformance.custody.run_names import PREFIX, run_id_of, run_specific
 
@@ -209,8 +210,27 @@ class Owned:
     def made(self, listed: ListedUndo) -> None:
         """An effect was accepted: owe undoing what it made."""
         if self.ledger is not None:
-            key = f"{listed.undoing.effect.operation_id} {listed.read} #{next(self._counter)}"
+            # test processes share the ledger: the process id keeps their keys apart
+            number = f"{os.getpid()}-{next(self._counter)}"
+            key = f"{listed.undoing.effect.operation_id} {listed.read} #{number}"
             self.ledger.owe(FUZZING, key, listed.request, undo=listed.as_json())
+
+    def undone_by(
+        self,
+        inverse: Inverse,
+        path_parameters: dict[str, Any],
+        body: dict[str, Any],
+        job: str | None = None,
+    ) -> None:
+        """An effect with an inverse was accepted: owe the request that undoes it (sent once
+        ``job``, the job the effect started, has ended)."""
+        if self.ledger is None:
+            return
+        undo = inverse.undo
+        request = Removal(undo.operation_id, undo.method, undo.path, path_parameters, body)
+        key = f"{inverse.effect.operation_id} #{os.getpid()}-{next(self._counter)}"
+        entry = {**request.as_json(), "job": job, "gone": list(inverse.gone)}
+        self.ledger.owe(FUZZING, key, request.request, undo=entry)
 
     def gone(self, listing: Listing, identity: str) -> None:
         """``identity`` no longer exists (removed, or renamed away): settle its removal."""

@@ -61,6 +61,7 @@ def remove_owed(
         undos = _undos(scv, found, entry.get("undo"))
         if undos is None:
             continue
+        gone = GONE + _gone(entry.get("undo"))
         failed = False
         for undo in undos:
             try:
@@ -71,7 +72,7 @@ def remove_owed(
                 result.failed.append(f"{undo.request}: {exc}")
                 failed = True
                 continue
-            if response.status_code in GONE:
+            if response.status_code in gone:
                 result.done.append(undo.request)
             else:
                 result.failed.append(f"{undo.request}: HTTP {response.status_code}")
@@ -79,6 +80,12 @@ def remove_owed(
         if not failed:
             ledger.settle(FUZZING, str(entry["cleanupStep"]))
     return result
+
+
+def _gone(undo: Any) -> tuple[int, ...]:
+    """More answers an owed undo says mean nothing is left (a detach's 400: not attached)."""
+    statuses = undo.get("gone") if isinstance(undo, dict) else None
+    return tuple(s for s in statuses or () if isinstance(s, int))
 
 
 def _undos(scv: Reader, found: Holdings, undo: Any) -> list[Removal] | None:

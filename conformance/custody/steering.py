@@ -98,14 +98,18 @@ class Steering:
         """
         if not 200 <= status < 300:
             return
+        inverse = self.found.inverse_of(operation)
+        if inverse is not None:
+            values = inverse.values(request.path_parameters, request.body)
+            if values is not None:
+                self.owned.undone_by(inverse, *values, job=_job(answer))
+            return
         undoing = self.found.undoing_of(operation)
         if undoing is not None:
             url = undoing.read_url(request.path_parameters)
             if url is not None:
                 before = self._listed_before.get(url, ())
-                job = _field(answer, "jobId")
-                job_id = None if job is None or isinstance(job, (dict, list)) else str(job)
-                self.owned.made(ListedUndo(undoing, url, before, job_id))
+                self.owned.made(ListedUndo(undoing, url, before, _job(answer)))
             return
         listing = self.found.listing_of(operation)
         if listing is None or not listing.ownable:
@@ -204,6 +208,12 @@ class Steering:
         if isinstance(generated, int) and not isinstance(generated, bool) and identity.isdigit():
             return int(identity)
         return identity
+
+
+def _job(answer: Any) -> str | None:
+    """The id of the job an answer says it started, or None."""
+    job = _field(answer, "jobId")
+    return None if job is None or isinstance(job, (dict, list)) else str(job)
 
 
 def _field(answer: Any, name: str) -> Any:

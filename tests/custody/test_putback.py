@@ -19,6 +19,7 @@ from conformance.custody.holdings import holdings
 from conformance.custody.ledger import Ledger, leftovers
 from conformance.custody.owned import Owned
 from conformance.custody.readings import differences, read_state
+from conformance.custody.steering import Request, Steering
 from conformance.emulator import (
     DEFAULT_PASSWORD,
     DEFAULT_USERNAME,
@@ -132,3 +133,60 @@ def test_what_cannot_be_put_back_is_named_with_why(api: Api, tmp_path: Path) -> 
     assert "changed during the run" in difference["why"]
     (effect,) = custody["sideEffects"]
     assert effect["operationId"] == "backupResourceGroupNow" and effect["accepted"] == 2
+
+
+def _attach(api: Api, owned: Owned, alternate: str | None) -> dict[str, Any]:
+    """Attach a VMDK of finance-app01's newest backup (to ``alternate``, if given), as
+    fuzzing does, and tell the steering it was accepted; the attach job's answer."""
+    vm = next(v for v in api.state.vms.values() if v.name == "finance-app01" and not v.deleted)
+    backup = api.ok(api.get(f"/4.1/vm/{vm.moref}/backups"))["backupResponseList"][0]["backupId"]
+    locations = api.ok(api.get(f"/4.1/vm/{vm.moref}/backups/{backup}/vmdklocations"))
+    body: dict[str, Any] = {"backupId": backup, "vmdkLocations": locations["vmdkLocationsList"]}
+    if alternate is not None:
+        body["alternateVmMoref"] = alternate
+    answer = api.post(f"/4.1/vm/{vm.moref}/attachvmdks", json=body)
+    steering = Steering(FOUND, owned, lambda _: None, lambda _: None, DEFAULT_USERNAME)
+    attach = CONTRACT.operation("attachVmdks")
+    steering.answered(attach, Request({"moref": vm.moref}, body), 200, answer.json())
+    return dict(answer.json()["response"])
+
+
+@pytest.mark.parametrize("alternate", [None, "vm-103"])
+def test_disks_the_run_attached_are_detached_once_the_attach_has_ended(
+    api: Api, tmp_path: Path, alternate: str | None
+) -> None:
+    scv, vcenter = Scv(api), Vcenter(api)
+    account = Account.opened(CONTRACT, scv, vcenter, "a1b2c3")
+    owned = Owned("a1b2c3", Ledger(tmp_path / "cleanup-ledger.jsonl"))
+    job = _attach(api, owned, alternate)
+    waited: list[list[str]] = []
+
+    def wait(job_ids: list[str]) -> None:  # the jobs end while the run waits for them
+        waited.append(job_ids)
+        api.clock.advance(2.0)
+
+    custody = account.close(tmp_path, {"attachVmdks": {"statuses": {"200": 1}}}, scv, vcenter, wait)
+    assert waited[0] == [str(job["jobId"])]  # the attach had ended before the detach
+    assert custody["equal"], custody["differences"]
+    (detach,) = custody["removed"]["done"]
+    target = alternate or next(v.moref for v in api.state.vms.values() if v.name == "finance-app01")
+    assert detach.startswith(f"POST /4.1/vm/{target}/detachvmdks")
+    assert leftovers(tmp_path) == []
+    # undone, so no side effect
+    assert not any(e.get("operationId") == "attachVmdks" for e in custody["sideEffects"])
+
+
+def test_a_disk_detached_already_is_nothing_left(api: Api, tmp_path: Path) -> None:
+    scv, vcenter = Scv(api), Vcenter(api)
+    account = Account.opened(CONTRACT, scv, vcenter, "a1b2c3")
+    owned = Owned("a1b2c3", Ledger(tmp_path / "cleanup-ledger.jsonl"))
+    job = _attach(api, owned, "vm-103")
+    api.clock.advance(2.0)
+    assert api.ok(api.get(f"/4.1/jobs/{job['jobId']}"))["status"] == "COMPLETED"
+    target = api.state.vm_by_moref("vm-103")
+    assert target is not None
+    for disk in [d for d in target.disks if d.from_backup is not None]:
+        target.disks.remove(disk)  # detached by someone (or by a later fuzzed call)
+    custody = account.close(tmp_path, {}, scv, vcenter, lambda _: api.clock.advance(2.0))
+    assert custody["equal"] and custody["removed"]["failed"] == []
+    assert leftovers(tmp_path) == []
