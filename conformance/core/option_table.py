@@ -575,6 +575,7 @@ OPTIONS: tuple[Option, ...] = (
         Choice(("wait", "refuse")),
         default="wait",
         metavar="wait|refuse",
+        section="safety",
     ),
     Option(
         "strict",
