@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -300,6 +301,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    """Apply the options every command shares, then run the chosen command."""
+    if getattr(args, "no_color", False):
+        # rich (every console of the harness) and pytest (the suites' processes, which
+        # inherit it) both read it
+        os.environ["NO_COLOR"] = "1"
+    return _command(args)
+
+
+def _command(args: argparse.Namespace) -> int:
     """Run the chosen command.
 
     Each command's module is imported when it is chosen, the one place in the package that

@@ -24,8 +24,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     checks = {i.nodeid.rsplit("::", 1)[-1] for i in items if item_key(i.nodeid).suite == FUZZ}
     unknown_check = selection.unknown_check(checks) if checks else None
     if unknown_check:
+        flag = selection.check_flag(unknown_check)
         raise pytest.UsageError(
-            f"--checks: no check {unknown_check!r}; choose from {', '.join(sorted(checks))}"
+            f"{flag}: no check {unknown_check!r}; choose from {', '.join(sorted(checks))}"
         )
     contract = get_context(config).contract
     operations = {op.operation_id: op for op in contract.operations}

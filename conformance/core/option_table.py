@@ -79,6 +79,8 @@ class Option:
     action: str | None = None
     #: The flag when it is not ``--`` + the name with dashes.
     flag_name: str | None = None
+    #: A one-letter alias, as ``st run`` spells the same option (``-n``, ``-w``, ``-H``).
+    short_flag: str | None = None
     #: Where argparse keeps it when not under the name.
     dest: str | None = None
     #: An environment variable (``SCV_`` + NAME) sets it.
@@ -463,6 +465,7 @@ OPTIONS: tuple[Option, ...] = (
         environment=False,
         manifest=Manifested.DERIVED,
         accepts_text="no CR, LF or NUL",
+        short_flag="-H",
         section="target",
     ),
     Option(
@@ -532,6 +535,7 @@ OPTIONS: tuple[Option, ...] = (
         metavar="N",
         shown_default="the profile's",
         manifest=Manifested.AS_IS,
+        short_flag="-n",
         section="selection",
     ),
     Option(
@@ -550,6 +554,7 @@ OPTIONS: tuple[Option, ...] = (
         default=8,
         metavar="N",
         manifest=Manifested.AS_IS,
+        short_flag="-w",
         section="limits",
     ),
     Option(
@@ -650,7 +655,8 @@ def add_option(parser: argparse.ArgumentParser, name: str, *, help: str | None =
     if option.flag_name:
         kwargs["dest"] = option.dest or option.name
     container = section(parser, option.section) if option.section else parser
-    container.add_argument(option.flag, **kwargs)
+    flags = [option.short_flag, option.flag] if option.short_flag else [option.flag]
+    container.add_argument(*flags, **kwargs)
 
 
 def markdown_table() -> str:
@@ -667,6 +673,8 @@ def markdown_table() -> str:
                 if option.action != "boolean"
                 else (f"`{option.flag}` / `--no-{option.flag[2:]}`")
             )
+        if option.short_flag:
+            flag = f"`{option.short_flag}`, {flag}"
         if option.action == "append":
             flag += " (repeatable)"
         variable = f"`{option.variable}`" if option.variable else ""

@@ -25,6 +25,11 @@ class Profile:
             return self
         return replace(self, max_examples=count, stateful_examples=count)
 
+    def with_phases(self, phases: tuple[str, ...]) -> Profile:
+        """The profile with the engine's phases ``phases`` (``--phases``; empty keeps its
+        own): as in ``st run``, the phases named run, whatever the profile's are."""
+        return replace(self, phases=phases) if phases else self
+
 
 PROFILES: dict[str, Profile] = {
     # A quick check: explicit examples and a few generated cases, a short walk along links.
@@ -46,12 +51,15 @@ PROFILES: dict[str, Profile] = {
 }
 
 
-def get_profile(name: str, max_examples: int | None = None) -> Profile:
-    """The named profile, with ``max_examples`` overriding its case count."""
+def get_profile(
+    name: str, max_examples: int | None = None, phases: tuple[str, ...] = ()
+) -> Profile:
+    """The named profile, with ``max_examples`` overriding its case count and ``phases``
+    its phases."""
     try:
         profile = PROFILES[name]
     except KeyError:
         raise ValueError(
             f"unknown fuzzing profile {name!r}; choose {' or '.join(PROFILES)}"
         ) from None
-    return profile.with_max_examples(max_examples)
+    return profile.with_max_examples(max_examples).with_phases(phases)

@@ -37,6 +37,7 @@ def config_table(
     proxy: str | None = None,
     response_time_ms: int = DEFAULT_RESPONSE_TIME_MS,
     response_time_overrides: Mapping[str, int] | None = None,
+    mode: str = "all",
 ) -> dict[str, Any]:
     """The configuration table for fuzzing ``operations`` at ``base_url``.
 
@@ -45,6 +46,7 @@ def config_table(
     document for a path (it tries DELETE, PUT, POST, PATCH and TRACE otherwise).
     ``response_time_ms`` is every answer's time budget, ``response_time_overrides`` an
     operation's own (by operationId): schemathesis' ``max_response_time`` check holds them.
+    ``mode`` is what the engine generates (``--mode``): positive, negative or all.
     """
     overrides = response_time_overrides or {}
     enabled = set(profile.phases if phases_run is None else phases_run) & set(profile.phases)
@@ -69,7 +71,7 @@ def config_table(
         "checks": {"max_response_time": response_time_ms / 1000},
         "request-timeout": min(REQUEST_TIMEOUT_SECONDS, request_timeout),
         # no example database: a seed replays a run's cases, whatever ran before it here
-        "generation": {"max-examples": profile.max_examples, "mode": "all", "database": "none"},
+        "generation": {"max-examples": profile.max_examples, "mode": mode, "database": "none"},
         "phases": phases,
         "operations": [
             _operation_table(op, profile, overrides.get(op.operation_id, response_time_ms))

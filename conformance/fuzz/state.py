@@ -16,9 +16,9 @@ _PLANNED = pytest.StashKey[list[str]]()
 
 
 def profile_of(config: pytest.Config) -> Profile:
-    """The run's profile, with ``--max-examples`` applied."""
+    """The run's profile, with ``--max-examples`` and ``--phases`` applied."""
     manifest = get_manifest(config)
-    return get_profile(manifest.profile, manifest.max_examples)
+    return get_profile(manifest.profile, manifest.max_examples, manifest.selection.phases)
 
 
 def existing_suite(config: pytest.Config) -> FuzzSuite | None:

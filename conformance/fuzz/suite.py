@@ -235,6 +235,7 @@ class FuzzSuite:
                 proxy=self.context.target.proxy,
                 response_time_ms=self.context.settings.response_time_budget_ms,
                 response_time_overrides=self.context.settings.budgets,
+                mode=self.selection.generation_mode,
             )
             schema = schemathesis.openapi.from_dict(
                 copy.deepcopy(self.context.contract.document),

@@ -82,11 +82,13 @@ def _fuzzing(out: Console, context: RunContext, plan: RunPlan, tally: Counter[st
     checks = operation_checks()
     unknown = selection.unknown_check([*checks, *stateful_checks()])
     if unknown:
-        raise UsageError(f"--checks: no check {unknown!r}; choose from {', '.join(checks)}")
+        flag = selection.check_flag(unknown)
+        raise UsageError(f"{flag}: no check {unknown!r}; choose from {', '.join(checks)}")
     chosen = [c for c in checks if selection.selects_check(c)]
-    profile = get_profile(plan.profile, context.settings.max_examples)
+    profile = get_profile(plan.profile, context.settings.max_examples, selection.phases)
     table = Table(
         title=f"Fuzzing, profile {profile.name}: phases {', '.join(profile.phases)}; "
+        f"generating {selection.generation_mode} cases; "
         f"{profile.max_examples} generated cases per operation; {len(chosen)} checks each "
         "(listed below the table)",
         title_justify="left",

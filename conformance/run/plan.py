@@ -13,6 +13,15 @@ from conformance.reporting.baseline import Baseline
 PROFILES = ("smoke", "full")
 #: The suites, by the name ``--only`` and the summary use (``conformance.run.spawn.SUITES``).
 SUITE_NAMES = ("fuzz", "scenarios")
+#: ``--report`` formats (``st run``'s names) -> what of a run they are. The first three
+#: every run writes; ``har`` and ``html`` are written when asked for.
+REPORT_FORMATS = {
+    "junit": "junit.xml",
+    "allure": "allure-results/",
+    "json": "summary.json",
+    "har": "exchanges.har",
+    "html": "allure-report/",
+}
 
 
 @dataclass(frozen=True)
@@ -25,6 +34,8 @@ class RunPlan:
     selection: Selection = field(default_factory=Selection)
     #: Stop after this many failed or broken tests.
     max_failures: int | None = None
+    #: ``--report`` formats (keys of :data:`REPORT_FORMATS`).
+    reports: tuple[str, ...] = ()
     #: The command line that replays this run, without its seed (``--seed`` is added).
     replay: tuple[str, ...] = ()
     #: The option that gives the seed on that command line.

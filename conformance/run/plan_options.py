@@ -18,7 +18,7 @@ from conformance.core.help_sections import section
 from conformance.core.option_table import add_option
 from conformance.core.selection import add_filter_arguments, selection_from_arguments
 from conformance.http.redaction import REDACTED, is_secret_header
-from conformance.run.plan import PROFILES, SUITE_NAMES, RunPlan
+from conformance.run.plan import PROFILES, REPORT_FORMATS, SUITE_NAMES, RunPlan
 
 #: The suites each command may run.
 COMMAND_SUITES = {
@@ -33,7 +33,7 @@ MAX_COUNT = 10**9
 #: Options that do not change what a run does: left out of its replay line.
 NOT_REPLAYED = frozenset(
     {"help", "password", "report_dir", "seed", "dry_run", "command_parser", "record"}
-    | {"write_baseline", "fleet", "fleet_concurrency"}
+    | {"write_baseline", "fleet", "fleet_concurrency", "report", "no_color"}
 )
 
 
@@ -82,6 +82,22 @@ def add_run_options(parser: argparse.ArgumentParser, command: str) -> None:
         default=False,
         help="list what would run and what would be skipped, and why; send no request",
     )
+    reporting = section(parser, "reports")
+    reporting.add_argument(
+        "--report",
+        action="append",
+        default=argparse.SUPPRESS,
+        metavar="FORMAT,...",
+        help="as st run's: junit, allure and json (summary.json) are always written; "
+        "har: every exchange into the run folder as exchanges.har; html: the Allure HTML "
+        "report at the end (comma-separated, repeatable)",
+    )
+    reporting.add_argument(
+        "--no-color",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="no colours on the console (as NO_COLOR=1)",
+    )
     if command == "run":
         limiting.add_argument(
             "--workers",
@@ -120,8 +136,23 @@ def plan_from_arguments(args: argparse.Namespace, workflow_ids: Sequence[str]) -
         workers=getattr(args, "workers", None),
         selection=selection_from_arguments(args, workflows),
         max_failures=args.max_failures,
+        reports=report_formats(getattr(args, "report", None)),
         replay=replay_words(args) if getattr(args, "command_parser", None) else (),
     )
+
+
+def report_formats(values: Sequence[str] | None) -> tuple[str, ...]:
+    """``--report junit,html`` -> ("junit", "html"); a format of ``st run``'s that the
+    harness does not write is a usage error naming what it writes instead."""
+    listed = [f.strip().lower() for value in values or () for f in value.split(",")]
+    formats = tuple(dict.fromkeys(f for f in listed if f))
+    for name in formats:
+        if name not in REPORT_FORMATS:
+            raise UsageError(
+                f"--report: scv-conformance does not write {name!r}; it writes "
+                f'{", ".join(REPORT_FORMATS)} (docs/real-appliance.md, "Coming from st run")'
+            )
+    return formats
 
 
 def replay_words(args: argparse.Namespace) -> tuple[str, ...]:

@@ -51,6 +51,7 @@ from conformance.reporting.baseline import accepted_tests, settle
 from conformance.reporting.console import print_summary
 from conformance.reporting.coverage import build_coverage, read_records, write_allure_globals
 from conformance.reporting.har import write_har
+from conformance.reporting.html import build_report
 from conformance.reporting.junit import mark_accepted, merge, reconcile, write_error
 from conformance.reporting.markdown import render
 from conformance.reporting.metadata import write_metadata
@@ -63,7 +64,7 @@ from conformance.run.accounting import Accounting
 from conformance.run.console_redaction import ConsoleSecrets, redacted_consoles
 from conformance.run.emulator_log import emulator_log
 from conformance.run.other_runs import find_other_runs
-from conformance.run.plan import RunPlan
+from conformance.run.plan import REPORT_FORMATS, RunPlan
 from conformance.run.progress import ProgressDisplay
 from conformance.run.signals import StopRequest, StopSignals
 from conformance.run.spawn import (
@@ -153,6 +154,8 @@ def _execute(
     seed = settings.seed if settings.seed is not None else secrets.randbelow(SEED_LIMIT)
     settings = replace(settings, seed=seed, run_id=new_run_id())
     run_dir = plan.into or new_run_dir(settings.report_dir.absolute(), started)
+    if "har" in plan.reports and plan.record is None:
+        plan = replace(plan, record=run_dir / REPORT_FORMATS["har"])
     err.print(
         Text(f"run {run_dir} · profile {plan.profile} · seed {seed} (replay with --seed {seed})")
     )
@@ -413,7 +416,12 @@ def finish(
     writes.attempt("the secret scrub", scrub, run_dir, hidden)
     print_summary(console, writes.marked(summary), _shown(run_dir))
     writes.check()
-    return int(summary["exitCode"])
+    code = int(summary["exitCode"])
+    if "html" in plan.reports:
+        # the report asked for and not built is the machine's trouble (no Allure, ...)
+        built = build_report(str(run_dir), str(run_dir.parent))
+        return code or built
+    return code
 
 
 def plain_console(stderr: bool) -> Console:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 
 import pytest
 
-from conformance.cli import build_parser
+from conformance.cli import build_parser, main
 from conformance.contract.spec import load_contract
 from conformance.core.errors import UsageError
 from conformance.core.selection import Selection
+from conformance.core.settings import resolve
+from conformance.fuzz.profiles import get_profile
+from conformance.fuzz.st_config import config_table
 from conformance.run.fleet import passed_options
 from conformance.run.plan import RunPlan
 from conformance.run.plan_options import plan_from_arguments, replay_words
@@ -150,3 +154,88 @@ def test_a_filter_that_matches_nothing_is_a_usage_error() -> None:
 def test_selection_round_trips_through_the_manifest_form() -> None:
     selection = Selection(workflows=("restoreVm",), include_tag=("vm",), checks=("x",))
     assert Selection.from_dict(selection.to_dict()) == selection
+
+
+def test_st_run_filters_by_name_and_regex() -> None:
+    contract = load_contract()
+    ops = {op.operation_id: op for op in contract.operations}
+
+    def chosen(selection: Selection) -> set[str]:
+        return {op.operation_id for op in contract.operations if selection.selects_operation(op)}
+
+    assert chosen(Selection(include_name=("get /4.1/jobs",))) == {"getJobs"}
+    assert chosen(Selection(include_operation_id_regex=("^getJob",))) == {
+        o for o in ops if o.startswith("getJob")
+    }
+    # methods match regardless of case, as in st run; an exclusion wins
+    deletes = chosen(Selection(include_method_regex=("^del",)))
+    assert deletes and all(ops[o].method == "delete" for o in deletes)
+    no_jobs = Selection(include_method_regex=("get",), exclude_path_regex=("jobs",))
+    assert no_jobs.why_not(ops["getJobs"]) == "matched by --exclude-path-regex"
+    assert no_jobs.why_not(ops["login"]) == "not matched by --include-method-regex"
+    operations = contract.operations
+    with pytest.raises(UsageError, match="--include-path-regex: no operation matches 'zzz'"):
+        Selection(include_path_regex=("zzz",)).validate(operations)
+    with pytest.raises(UsageError, match="--exclude-tag-regex: not a regular expression"):
+        Selection(exclude_tag_regex=("(",)).validate(operations)
+
+
+def test_checks_all_exclude_checks_phases_and_mode_as_in_st_run() -> None:
+    every = plan("fuzz", "-c", "all").selection
+    assert every.checks == () and every.selects_check("ignored_auth")
+    picked = plan("fuzz", "--checks", "a,b", "--exclude-checks", "b").selection
+    assert picked.selects_check("a") and not picked.selects_check("b")
+    assert not picked.selects_check("c")
+    assert Selection(exclude_checks=("nope",)).unknown_check(["a"]) == "nope"
+    assert Selection(exclude_checks=("nope",)).check_flag("nope") == "--exclude-checks"
+    # the phases in the engine's order, whatever order they were named in
+    phased = plan("fuzz", "--phases", "stateful,examples").selection
+    assert phased.phases == ("examples", "stateful")
+    assert get_profile("full", phases=phased.phases).phases == ("examples", "stateful")
+    assert not get_profile("smoke", phases=("examples",)).stateful
+    assert get_profile("smoke").phases == ("examples", "fuzzing", "stateful")
+    with pytest.raises(UsageError, match="--phases: no phase 'bogus'"):
+        plan("fuzz", "--phases", "bogus").validate()
+    assert plan("fuzz", "-m", "negative").selection.generation_mode == "negative"
+    assert plan("fuzz").selection.generation_mode == "all"
+    with pytest.raises(SystemExit):
+        plan("fuzz", "--mode", "both")
+    mode_and_phases = Selection(phases=("coverage",), mode=("positive",))
+    assert Selection.from_dict(mode_and_phases.to_dict()) == mode_and_phases
+    table = config_table(
+        base_url="http://127.0.0.1:1/api",
+        verify=False,
+        seed=1,
+        profile=get_profile("smoke"),
+        operations=[],
+        mode="negative",
+    )
+    assert table["generation"]["mode"] == "negative"
+
+
+def test_st_run_short_flags_are_our_options() -> None:
+    args = build_parser().parse_args(
+        ["run", "-n", "7", "-w", "3", "-H", "X-Trace:1", "-x", "--report", "junit,HAR"]
+    )
+    settings = resolve(args, environ={})
+    assert settings.max_examples == 7 and settings.concurrency == 3
+    assert settings.headers == {"X-Trace": "1"}
+    assert plan_from_arguments(args, WORKFLOWS).reports == ("junit", "har")
+    with pytest.raises(UsageError, match="does not write 'vcr'"):
+        plan("run", "--report", "vcr")
+    # what does not change what runs stays off the replay line
+    words = replay_words(build_parser().parse_args(["run", "--report", "html", "--no-color"]))
+    assert "--report" not in words and "--no-color" not in words
+
+
+def test_no_color_takes_the_colours_off_the_console(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    colour = re.compile(r"\x1b\[(?:\d+;)*3\d")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    dry = ["run", "--dry-run", "--only", "fuzz", "--include-tag", "jobs"]
+    assert main(dry) == 0
+    assert colour.search(capsys.readouterr().out)
+    assert main([*dry, "--no-color"]) == 0
+    assert not colour.search(capsys.readouterr().out)
