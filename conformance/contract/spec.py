@@ -20,6 +20,17 @@ HTTP_METHODS = ("get", "put", "post", "delete", "patch")
 LATEST_RELEASE = "6.2"
 
 
+def resource_of(path: str) -> str:
+    """The resource a path of the contract belongs to: its first segment after the
+    version (``/4.1/vm/{moref}/attachvmdks`` belongs to ``vm``), or its first segment when
+    it has none (``/backup/{backupId}/cleanup`` belongs to ``backup``, as its prefixed
+    alternative does). Changes of one resource must not overlap; of two, they may."""
+    segments = [part for part in path.split("/") if part]
+    if segments and segments[0][:1].isdigit():
+        segments = segments[1:]
+    return segments[0] if segments else path
+
+
 def release_key(version: str) -> tuple[int, ...]:
     """Turn an appliance release such as ``4.10`` into a comparable tuple ``(4, 10)``."""
     try:
@@ -82,6 +93,11 @@ class Operation:
         workflow that reads first and puts back calls it there."""
         reason = self.definition.get("x-scv-unconfined")
         return " ".join(str(reason).split()) if reason else None
+
+    @property
+    def resource(self) -> str:
+        """The resource this operation reads or changes (:func:`resource_of` its path)."""
+        return resource_of(self.path)
 
     @property
     def mutates(self) -> bool:

@@ -19,7 +19,15 @@ from typing import Any
 from conformance.contract.spec import Contract
 from conformance.custody.holdings import Holdings, holdings
 from conformance.custody.putback import JobWait, remove_owed, write_back
-from conformance.custody.readings import VMS, Difference, Reader, State, differences, read_state
+from conformance.custody.readings import (
+    VMS,
+    Difference,
+    Reader,
+    State,
+    differences,
+    read_listings,
+    read_state,
+)
 from conformance.custody.run_names import run_id_of
 from conformance.reporting.atomic import write_json
 
@@ -37,14 +45,22 @@ class Account:
     found: Holdings
     run_id: str
     before: State
+    #: reads (and changes of different resources) in flight at once: ``--concurrency``
+    concurrency: int = 1
 
     @classmethod
     def opened(
-        cls, contract: Contract, scv: Reader, vcenter: Reader | None, run_id: str
+        cls,
+        contract: Contract,
+        scv: Reader,
+        vcenter: Reader | None,
+        run_id: str,
+        concurrency: int = 1,
     ) -> Account:
-        """Read the state at the start of a run."""
+        """Read the state at the start of a run, ``concurrency`` reads at once."""
         found = holdings(contract)
-        return cls(contract, found, run_id, read_state(scv, vcenter, found))
+        before = read_state(scv, vcenter, found, concurrency)
+        return cls(contract, found, run_id, before, concurrency)
 
     def close(
         self,
@@ -57,12 +73,13 @@ class Account:
         """Put back, read again, compare: the report's ``custody`` section. ``records``:
         the run's coverage records (what each operation was answered); ``wait``: waits for
         jobs (those effects started, and those putting back starts, before reading again)."""
-        removed = remove_owed(scv, self.found, run_dir, wait)
-        now = read_state(scv, vcenter, self.found)
-        restored = write_back(scv, self.contract, self.found, self.before, now)
+        removed = remove_owed(scv, self.found, run_dir, wait, self.concurrency)
+        # what to write back: only the singletons are compared before the final reading
+        now = read_listings(scv, self.found.singletons, self.concurrency)
+        restored = write_back(scv, self.contract, self.found, self.before, now, self.concurrency)
         if wait is not None:
             wait([])  # what putting back started
-        after = read_state(scv, vcenter, self.found)
+        after = read_state(scv, vcenter, self.found, self.concurrency)
         write_json(run_dir / STATE_BEFORE, self.before)
         write_json(run_dir / STATE_AFTER, after)
         found = differences(self.before, after)

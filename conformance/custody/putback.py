@@ -10,12 +10,13 @@ read then.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from conformance.contract.pointers import dereference
-from conformance.contract.spec import Contract
+from conformance.contract.spec import Contract, resource_of
 from conformance.core.errors import HarnessError
 from conformance.custody.holdings import Holdings, Listing
 from conformance.custody.ledger import LEDGER_NAME, Ledger, leftovers
@@ -42,11 +43,22 @@ JobWait = Callable[[list[str]], None]
 
 
 def remove_owed(
-    scv: Reader, found: Holdings, run_dir: Path, wait: JobWait | None = None
+    scv: Reader,
+    found: Holdings,
+    run_dir: Path,
+    wait: JobWait | None = None,
+    concurrency: int = 1,
 ) -> PutBack:
     """Remove every item fuzzing still owes in ``run_dir``'s ledger, settling each; what an
-    effect made is looked for once the job it started has ended (``wait``)."""
-    result = PutBack()
+    effect made is looked for once the job it started has ended (``wait``).
+
+    The items of one resource (:func:`~conformance.contract.spec.resource_of`: policies,
+    resource groups, storage systems, ...) go one after another in the order owed; those
+    of different resources side by side, up to ``concurrency`` at once. A removal the
+    appliance answered with a refusal is tried once more, one at a time, once the others
+    are done (it may have waited on one of them). What was done and what failed are
+    listed in the order owed, however many ran at once.
+    """
     owed = [e for e in leftovers(run_dir) if e.get("workflowId") == FUZZING]
     ledger = Ledger(run_dir / LEDGER_NAME)
     ledger.adopt(owed)
@@ -57,29 +69,81 @@ def remove_owed(
     ]
     if jobs and wait is not None:
         wait(jobs)
-    for entry in owed:
-        undos = _undos(scv, found, entry.get("undo"))
-        if undos is None:
-            continue
-        gone = GONE + _gone(entry.get("undo"))
-        failed = False
+    removals = [_OwedRemoval(entry) for entry in owed]
+    lanes: dict[str, list[_OwedRemoval]] = {}
+    for removal in removals:
+        lanes.setdefault(removal.resource, []).append(removal)
+
+    def lane(removals: list[_OwedRemoval]) -> None:
+        for removal in removals:
+            removal.attempt(scv, found)
+            if removal.settled:
+                ledger.settle(FUZZING, removal.key)
+
+    with ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="custody-remove") as pool:
+        for done in [pool.submit(lane, removals) for removals in lanes.values()]:
+            done.result()
+    for removal in removals:
+        if removal.refused:
+            removal.retry(scv)
+            if removal.settled:
+                ledger.settle(FUZZING, removal.key)
+    result = PutBack()
+    for removal in removals:
+        result.done += removal.done
+        result.failed += [failure for _, failure in removal.failed]
+    return result
+
+
+class _OwedRemoval:
+    """One owed entry of the ledger and what removing it did so far."""
+
+    def __init__(self, entry: dict[str, Any]) -> None:
+        self.entry = entry
+        self.key = str(entry["cleanupStep"])
+        self.undo = entry.get("undo")
+        self.gone = GONE + _gone(self.undo)
+        self.done: list[str] = []
+        #: the requests that failed, with why (None: no answer came)
+        self.failed: list[tuple[Removal | None, str]] = []
+        self.settled = False
+
+    @property
+    def resource(self) -> str:
+        """The resource removing it changes (a listed effect's, by the listing it reads)."""
+        undo = self.undo if isinstance(self.undo, dict) else {}
+        path = undo.get("read") if undo.get("kind") == "listed" else undo.get("path")
+        return resource_of(str(path or ""))
+
+    @property
+    def refused(self) -> bool:
+        """True when the appliance answered every failed request of it with a refusal."""
+        return bool(self.failed) and all(undo is not None for undo, _ in self.failed)
+
+    def attempt(self, scv: Reader, found: Holdings) -> None:
+        undos = _undos(scv, found, self.undo)
+        if undos is not None:
+            self._send(scv, undos)
+
+    def retry(self, scv: Reader) -> None:
+        undos = [undo for undo, _ in self.failed if undo is not None]
+        self.failed = []
+        self._send(scv, undos)
+
+    def _send(self, scv: Reader, undos: list[Removal]) -> None:
         for undo in undos:
             try:
                 response = scv.request(
                     undo.method.upper(), _path(undo), json=undo.body if undo.body else None
                 )
             except HarnessError as exc:
-                result.failed.append(f"{undo.request}: {exc}")
-                failed = True
+                self.failed.append((None, f"{undo.request}: {exc}"))
                 continue
-            if response.status_code in gone:
-                result.done.append(undo.request)
+            if response.status_code in self.gone:
+                self.done.append(undo.request)
             else:
-                result.failed.append(f"{undo.request}: HTTP {response.status_code}")
-                failed = True
-        if not failed:
-            ledger.settle(FUZZING, str(entry["cleanupStep"]))
-    return result
+                self.failed.append((undo, f"{undo.request}: HTTP {response.status_code}"))
+        self.settled = not self.failed
 
 
 def _gone(undo: Any) -> tuple[int, ...]:
@@ -112,18 +176,26 @@ def _undos(scv: Reader, found: Holdings, undo: Any) -> list[Removal] | None:
 
 
 def write_back(
-    scv: Reader, contract: Contract, found: Holdings, before: State, now: State
+    scv: Reader,
+    contract: Contract,
+    found: Holdings,
+    before: State,
+    now: State,
+    concurrency: int = 1,
 ) -> PutBack:
-    """Write each singleton that reads differently from ``before`` back as it was."""
-    result = PutBack()
-    for listing in found.singletons:
+    """Write each singleton that reads differently from ``before`` back as it was: the
+    items of one listing one after another, different listings side by side (up to
+    ``concurrency`` at once); listed in the order of the listings."""
+
+    def listing_back(listing: Listing) -> PutBack:
+        result = PutBack()
         key = listing.read.operation_id
         old, new = before.get(key), now.get(key)
         if not isinstance(old, dict) or not isinstance(new, dict):
-            continue
+            return result
         write = next((op for op in listing.writes if op.method in ("put", "patch")), None)
         if write is None:
-            continue
+            return result
         allowed = _request_fields(contract, write.definition)
         for identity, item in old.items():
             if new.get(identity) == item:
@@ -139,6 +211,14 @@ def write_back(
                 result.done.append(what)
             else:
                 result.failed.append(f"{what}: HTTP {response.status_code}")
+        return result
+
+    result = PutBack()
+    with ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="custody-write") as pool:
+        for one in [pool.submit(listing_back, listing) for listing in found.singletons]:
+            back = one.result()
+            result.done += back.done
+            result.failed += back.failed
     return result
 
 

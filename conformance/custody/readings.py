@@ -10,7 +10,8 @@ space) are left out, so two readings of an untouched appliance are equal.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -75,18 +76,43 @@ class Difference:
         }
 
 
-def read_state(scv: Reader, vcenter: Reader | None, found: Holdings) -> State:
-    """Everything a user sees, as comparable values (an unreadable part is noted as such)."""
-    state: State = {}
-    for listing in found.listings:
-        state[listing.read.operation_id] = _listing(scv, listing)
-    if vcenter is not None:
-        vms = _vcenter_listing(vcenter, *VCENTER_VMS)
+def read_state(scv: Reader, vcenter: Reader | None, found: Holdings, concurrency: int = 1) -> State:
+    """Everything a user sees, as comparable values (an unreadable part is noted as such).
+
+    Every read is a GET, so up to ``concurrency`` of them are in flight at once (the
+    run's ``--concurrency``): the listings beside vCenter's VM list (the call that opens
+    its session), then the datastores beside each VM's disks. The state is the same
+    however many.
+    """
+    with ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="custody-read") as pool:
+        listings = _submitted(pool, scv, found.listings)
+        if vcenter is None:
+            return {where: read.result() for where, read in listings.items()}
+        vms = pool.submit(_vcenter_listing, vcenter, *VCENTER_VMS).result()
+        datastores = pool.submit(_vcenter_listing, vcenter, *VCENTER_DATASTORES)
+        disks = {
+            vm: pool.submit(_disks, vcenter, vm)
+            for vm in (sorted(vms) if isinstance(vms, dict) else ())
+            if not vm.startswith("(")
+        }
+        state: State = {where: read.result() for where, read in listings.items()}
         state[VMS] = vms
-        state[DATASTORES] = _vcenter_listing(vcenter, *VCENTER_DATASTORES)
+        state[DATASTORES] = datastores.result()
         if isinstance(vms, dict):
-            state[DISKS] = {vm: _disks(vcenter, vm) for vm in sorted(vms) if not vm.startswith("(")}
+            state[DISKS] = {vm: read.result() for vm, read in disks.items()}
     return state
+
+
+def read_listings(scv: Reader, listings: Iterable[Listing], concurrency: int = 1) -> State:
+    """The part of the state that ``listings`` show, read as :func:`read_state` reads it."""
+    with ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="custody-read") as pool:
+        return {where: read.result() for where, read in _submitted(pool, scv, listings).items()}
+
+
+def _submitted(
+    pool: ThreadPoolExecutor, scv: Reader, listings: Iterable[Listing]
+) -> dict[str, Future[Any]]:
+    return {listing.read.operation_id: pool.submit(_listing, scv, listing) for listing in listings}
 
 
 def differences(before: State, after: State) -> list[Difference]:

@@ -71,17 +71,6 @@ def linked(operations: list[Operation]) -> bool:
     )
 
 
-def resource_of(path: str) -> str:
-    """The resource a path of the contract belongs to: its first segment after the
-    version (``/4.1/vm/{moref}/attachvmdks`` belongs to ``vm``), or its first segment when
-    it has none (``/backup/{backupId}/cleanup`` belongs to ``backup``, as its prefixed
-    alternative does)."""
-    segments = [part for part in path.split("/") if part]
-    if segments and segments[0][:1].isdigit():
-        segments = segments[1:]
-    return segments[0] if segments else path
-
-
 def _operation_ids(schema: BaseSchema) -> list[str]:
     raw = schema.raw_schema.get("paths", {})
     return [
@@ -179,7 +168,7 @@ class FuzzSuite:
             _get_local_constants()
         contract = self.context.contract
         changing = {op for op in operation_ids if contract.operation(op).mutates}
-        resource = {op: resource_of(contract.operation(op).path) for op in changing}
+        resource = {op: contract.operation(op).resource for op in changing}
         engines = [op for op in operation_ids if op not in changing] + [
             op for op in operation_ids if op in changing
         ]

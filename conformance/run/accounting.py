@@ -43,7 +43,11 @@ class Accounting:
         try:
             with self._clients() as (scv, vcenter):
                 self.account = Account.opened(
-                    self.context.contract, scv, vcenter, self.context.settings.run_id or ""
+                    self.context.contract,
+                    scv,
+                    vcenter,
+                    self.context.settings.run_id or "",
+                    self.context.settings.concurrency,
                 )
         except HarnessError as exc:
             self.error = f"the appliance's state could not be read at the start: {exc}"

@@ -6,6 +6,7 @@ the state are then equal; what cannot be put back is named as a difference.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,11 +14,12 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance.contract.spec import load_contract
+from conformance.contract.spec import load_contract, resource_of
 from conformance.custody.account import Account
 from conformance.custody.holdings import holdings
 from conformance.custody.ledger import Ledger, leftovers
 from conformance.custody.owned import Owned
+from conformance.custody.putback import remove_owed
 from conformance.custody.readings import differences, read_state
 from conformance.custody.steering import Request, Steering
 from conformance.emulator import (
@@ -189,4 +191,103 @@ def test_a_disk_detached_already_is_nothing_left(api: Api, tmp_path: Path) -> No
         target.disks.remove(disk)  # detached by someone (or by a later fuzzed call)
     custody = account.close(tmp_path, {}, scv, vcenter, lambda _: api.clock.advance(2.0))
     assert custody["equal"] and custody["removed"]["failed"] == []
+    assert leftovers(tmp_path) == []
+
+
+class Together:
+    """A reader that holds its first ``parties`` requests until that many are in flight
+    at once (a BrokenBarrierError when they never are), then passes each, one at a time,
+    to the in-process emulator; it notes what was sent and what was in flight, by
+    resource."""
+
+    def __init__(self, reader: Any, parties: int, lock: threading.Lock | None = None) -> None:
+        self.reader = reader
+        self.barrier = threading.Barrier(parties, timeout=10) if parties > 1 else None
+        self.lock = lock or threading.Lock()
+        self.count = threading.Lock()
+        self.sent: list[str] = []
+        self.in_flight: dict[str, int] = {}
+        self.overlapped: set[str] = set()
+        self.refuse: set[str] = set()
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        resource = resource_of(path)
+        with self.count:
+            held = self.barrier is not None and len(self.sent) < self.barrier.parties
+            self.sent.append(f"{method} {path}")
+            self.in_flight[resource] = self.in_flight.get(resource, 0) + 1
+            if method != "GET" and self.in_flight[resource] > 1:
+                self.overlapped.add(resource)
+        try:
+            if held:
+                assert self.barrier is not None
+                self.barrier.wait()
+            if f"{method} {path}" in self.refuse:
+                self.refuse.discard(f"{method} {path}")
+                return httpx.Response(409, json={"message": "in use"})
+            with self.lock:
+                return self.reader.request(method, path, **kwargs)
+        finally:
+            with self.count:
+                self.in_flight[resource] -= 1
+
+
+def test_reads_overlap_and_read_the_same_state_as_one_at_a_time(api: Api) -> None:
+    lock = threading.Lock()
+    alone = read_state(Together(Scv(api), 1, lock), Together(Vcenter(api), 1, lock), FOUND)
+    scv = Together(Scv(api), 4, lock)
+    vcenter = Together(Vcenter(api), 1, lock)
+    assert read_state(scv, vcenter, FOUND, concurrency=4) == alone
+    assert len(scv.sent) == len(FOUND.listings)
+    assert vcenter.sent[0] == "GET /api/vcenter/vm"  # the session opens before the rest
+    assert len(vcenter.sent) == 2 + len(alone["vCenter disks"])
+
+
+def _owe_items(api: Api, tmp_path: Path) -> tuple[list[str], list[str]]:
+    """Two policies and a resource group of the run's, owed in the ledger in that order."""
+    owned = Owned("a1b2c3", Ledger(tmp_path / "cleanup-ledger.jsonl"))
+    listing = {lst.read.operation_id: lst for lst in FOUND.listings}
+    policies = []
+    for _ in range(2):
+        body = {
+            "name": owned.new_name(),
+            "frequency": "DAILY",
+            "retention": {"type": "COUNT", "value": 3},
+        }
+        made = api.ok(api.post("/4.1/policies", json=body))
+        owned.add(listing["getPolicies"], str(made["id"]))
+        policies.append(f"DELETE /4.1/policies/{made['id']}")
+    group = {
+        "name": owned.new_name(),
+        "entities": ["vm-104"],
+        "policies": [{"id": 3}],
+        "spanningDatastores": {"spanningType": "EXCLUDE_ALL"},
+        "notification": "NEVER",
+    }
+    made = api.ok(api.post("/4.1/resource-groups", json=group))
+    owned.add(listing["getResourceGroups"], str(made["id"]))
+    return policies, [f"DELETE /4.1/resource-groups/{made['id']}"]
+
+
+def test_removals_of_different_resources_overlap_those_of_one_go_in_order(
+    api: Api, tmp_path: Path
+) -> None:
+    policies, groups = _owe_items(api, tmp_path)
+    scv = Together(Scv(api), 2)
+    removed = remove_owed(scv, FOUND, tmp_path, concurrency=4)
+    # the first policy and the group met in flight; the policies never did
+    assert set(scv.sent[:2]) == {policies[0], groups[0]}
+    assert scv.sent[2:] == [policies[1]]
+    assert scv.overlapped == set()
+    assert removed.done == [*policies, *groups] and removed.failed == []
+    assert leftovers(tmp_path) == []
+
+
+def test_a_refused_removal_is_tried_again_after_the_others(api: Api, tmp_path: Path) -> None:
+    policies, groups = _owe_items(api, tmp_path)
+    scv = Together(Scv(api), 1)
+    scv.refuse.add(policies[0])
+    removed = remove_owed(scv, FOUND, tmp_path)
+    assert scv.sent == [policies[0], policies[1], *groups, policies[0]]
+    assert removed.done == [*policies, *groups] and removed.failed == []
     assert leftovers(tmp_path) == []

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from fuzz_child import Outcome, manifest_of, run_fuzz
 
+from conformance.contract.spec import resource_of
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig
-from conformance.fuzz.suite import resource_of
 
 pytestmark = pytest.mark.integration
 
