@@ -37,6 +37,7 @@ MAX_JOB_SECONDS = 6 * 3600.0
 MAX_CLEANUP_SECONDS = 24 * 3600.0
 MAX_RUN_SECONDS = 7 * 24 * 3600.0
 MAX_BUDGET_MS = 3_600_000
+MAX_LATENCY_MS = 60_000
 
 
 class Manifested(Enum):
@@ -70,7 +71,8 @@ class Option:
     metavar: str | None = None
     #: The argparse group it belongs to: "connection" (every command that talks to an
     #: appliance), "run" (fuzz, scenarios, run, certify), "jobs" (where jobs are started),
-    #: or None (no flag: the configuration file and the environment only).
+    #: "emulator" (run, fuzz and scenarios: what their embedded emulator plays), or None
+    #: (no flag: the configuration file and the environment only).
     group: str | None = "run"
     #: The section of ``--help`` it is listed in (a key of
     #: :data:`conformance.core.help_sections.SECTIONS`): where a user looks for it.
@@ -325,6 +327,31 @@ def overlays(value: Any, name: str = "overlay") -> tuple[Path, ...]:
         if not path.is_file():
             raise UsageError(f"--overlay: no such file: {path}")
     return paths
+
+
+def names(value: Any, name: str) -> tuple[str, ...]:
+    """Names from a repeated flag, a config list or an environment variable (comma
+    separated), each once, in order. Which names exist is the emulator's to say
+    (``conformance.run.target``): this package does not know the emulator."""
+    if not value:
+        return ()
+    items = str(value).split(",") if isinstance(value, str) else [str(v) for v in value]
+    return tuple(dict.fromkeys(item.strip() for item in items if item.strip()))
+
+
+@dataclass(frozen=True)
+class Milliseconds:
+    """A whole number of milliseconds, 0 to ``maximum``."""
+
+    maximum: int
+
+    @property
+    def accepts(self) -> str:
+        return f"0 to {self.maximum} ms"
+
+    def __call__(self, value: Any, name: str) -> int:
+        number = Whole(0, self.maximum)(value, name)
+        return number or 0
 
 
 def rate_per_second(value: str) -> float:
@@ -591,6 +618,58 @@ OPTIONS: tuple[Option, ...] = (
         manifest=Manifested.DERIVED,
         accepts_text="`true` or `false`",
         section="reports",
+    ),
+    # what the embedded emulator plays (no --target)
+    Option(
+        "faults",
+        "the embedded emulator deviates on purpose, so the run fails on it (repeatable)",
+        names,
+        default=(),
+        group="emulator",
+        action="append",
+        flag_name="--fault",
+        metavar="NAME",
+        section="emulator",
+        accepts_text="faults of `emulate --fault`",
+    ),
+    Option(
+        "conditions",
+        "the embedded emulator plays legitimate behaviour a client must survive (repeatable)",
+        names,
+        default=(),
+        group="emulator",
+        action="append",
+        flag_name="--condition",
+        metavar="NAME",
+        section="emulator",
+        accepts_text="conditions of `emulate --condition`",
+    ),
+    Option(
+        "release_variant",
+        "the embedded emulator plays a later release with documented changes",
+        text,
+        group="emulator",
+        metavar="NAME",
+        section="emulator",
+        accepts_text="variants of `emulate --release-variant`",
+    ),
+    Option(
+        "latency_ms",
+        "the embedded emulator delays every answer by N ms, as a slow appliance",
+        Milliseconds(MAX_LATENCY_MS),
+        default=0,
+        group="emulator",
+        metavar="N",
+        section="emulator",
+    ),
+    Option(
+        "job_duration",
+        "seconds each job of the embedded emulator runs",
+        Seconds(MAX_JOB_SECONDS, optional=True),
+        shown_default="0.3",
+        group="emulator",
+        metavar="S",
+        section="emulator",
     ),
     # where jobs are started
     Option(

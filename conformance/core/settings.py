@@ -94,6 +94,22 @@ class Settings:
     api_path: str | None = None
     #: Extra headers sent with every request to the appliance.
     headers: Mapping[str, str] = field(default_factory=dict)
+    #: What the embedded emulator plays (``--fault``, ``--condition``, ...): no target only.
+    faults: tuple[str, ...] = ()
+    conditions: tuple[str, ...] = ()
+    release_variant: str | None = None
+    latency_ms: int = default("latency_ms")
+    #: Seconds the embedded emulator's jobs run; None: the emulator's own default.
+    job_duration: float | None = None
+
+    @property
+    def emulator_options(self) -> list[str]:
+        """The flags of the embedded emulator's options that are set."""
+        return [
+            option.flag or option.name
+            for option in OPTIONS
+            if option.group == "emulator" and getattr(self, option.name) != option.default
+        ]
 
     @property
     def cleanup_seconds(self) -> float:
@@ -143,13 +159,19 @@ def resolve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) 
     merged.update({k: v for k, v in flags.items() if k in DEFAULTS})
     values = {o.name: o.parse(merged[o.name], o.label) for o in OPTIONS if o.name in DEFAULTS}
     values["target"] = option_table.mounted(values["target"], values["api_path"])
-    return Settings(
+    settings = Settings(
         **values,
         budgets=budgets,
         inventory=inventory,
         config_file=Path(config_path).absolute() if config_path else None,
         headers=headers,
     )
+    if settings.target is not None and settings.emulator_options:
+        raise UsageError(
+            f"{settings.emulator_options[0]}: the embedded emulator plays it, and with a "
+            "target there is none; leave out --target (and the config file's target) or it"
+        )
+    return settings
 
 
 #: scheme://user:password@host: a URL that carries its credentials

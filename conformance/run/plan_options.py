@@ -15,8 +15,11 @@ from collections.abc import Sequence
 
 from conformance.core.errors import UsageError
 from conformance.core.help_sections import section
-from conformance.core.option_table import add_option
+from conformance.core.option_table import add_option, add_options
 from conformance.core.selection import add_filter_arguments, selection_from_arguments
+from conformance.emulator.conditions import CONDITIONS
+from conformance.emulator.faults import FAULTS
+from conformance.emulator.releases import VARIANTS
 from conformance.http.redaction import REDACTED, is_secret_header
 from conformance.run.plan import PROFILES, REPORT_FORMATS, SUITE_NAMES, RunPlan
 
@@ -40,6 +43,18 @@ NOT_REPLAYED = frozenset(
 def add_run_options(parser: argparse.ArgumentParser, command: str) -> None:
     """The options of ``command`` (run, fuzz or scenarios) besides the target's."""
     suites = COMMAND_SUITES[command]
+    add_options(
+        parser,
+        "emulator",
+        helps={
+            "faults": "deviate on purpose, so the run fails on it (repeatable); one of: "
+            + ", ".join(FAULTS),
+            "conditions": "play legitimate behaviour a client must survive (repeatable); "
+            "one of: " + ", ".join(CONDITIONS),
+            "release_variant": "play a later release with documented changes; one of: "
+            + ", ".join(VARIANTS),
+        },
+    )
     selecting = section(parser, "selection")
     limiting = section(parser, "limits")
     if "fuzz" in suites:

@@ -4,11 +4,16 @@ appliance reports."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from conformance.contract.spec import LATEST_RELEASE, Contract, load_contract, release_key
 from conformance.core.context import RunContext
 from conformance.core.errors import UsageError
 from conformance.core.settings import Settings
 from conformance.emulator import EmbeddedEmulator, EmulatorConfig
+from conformance.emulator.conditions import CONDITIONS
+from conformance.emulator.faults import FAULTS
+from conformance.emulator.releases import VARIANTS
 from conformance.http import process
 from conformance.http.session import Target
 from conformance.run.preflight import run_preflight
@@ -57,15 +62,39 @@ def appliance_target(settings: Settings) -> Target:
     )
 
 
-def _embedded_context(settings: Settings, contract: Contract) -> RunContext:
-    release = settings.appliance_version or LATEST_RELEASE
-    config = EmulatorConfig(
+def embedded_config(settings: Settings) -> EmulatorConfig:
+    """The embedded emulator ``settings`` ask for (``--fault``, ``--condition``,
+    ``--release-variant``, ``--latency-ms``, ``--job-duration``); UsageError (one line,
+    with the choices) for a name the emulator does not play."""
+    for flag, given, known in (
+        ("--fault", settings.faults, FAULTS),
+        ("--condition", settings.conditions, CONDITIONS),
+        ("--release-variant", (settings.release_variant or "",), VARIANTS),
+    ):
+        unknown = [name for name in given if name and name not in known]
+        if unknown:
+            raise UsageError(
+                f"{flag}: the emulator plays no {unknown[0]!r}; choose from {', '.join(known)}"
+            )
+    played = EmulatorConfig(
         host="127.0.0.1",
         port=0,
-        appliance_version=release,
+        appliance_version=settings.appliance_version or LATEST_RELEASE,
         seed=settings.seed or 0,
         overlays=settings.overlays,
+        fault=settings.faults or None,
+        conditions=settings.conditions,
+        release_variant=settings.release_variant,
+        latency_ms=float(settings.latency_ms),
     )
+    if settings.job_duration is not None:
+        played = replace(played, job_duration=settings.job_duration)
+    return played
+
+
+def _embedded_context(settings: Settings, contract: Contract) -> RunContext:
+    config = embedded_config(settings)
+    release = config.appliance_version
     emulator = EmbeddedEmulator(config)
     emulator.__enter__()
     target = Target(
@@ -88,7 +117,7 @@ def _embedded_context(settings: Settings, contract: Contract) -> RunContext:
         target=target,
         contract=contract,
         release=release,
-        reported_version=release,
+        reported_version=config.reported_version,
         findings=findings,
         _emulator=emulator,
     )
