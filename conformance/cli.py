@@ -91,6 +91,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_record(run)
 
+    token = commands.add_parser(
+        "token",
+        help="log in and print the session token (export SCV_TOKEN=$(scv-conformance token ...))",
+        description=paragraph(
+            "Log in to the target as a run does (the same options, SCV_PASSWORD and the "
+            "config file) and print the session token on standard output, and nothing else "
+            "there, for the reproducing curl commands of a report and for a plain st run: "
+            "export SCV_TOKEN=$(scv-conformance token --target URL --username U). The token "
+            "is a secret: it is written nowhere else, and not to a terminal unless --show "
+            "says so. It expires as every session of the appliance does."
+        ),
+        epilog=exit_codes_epilog(
+            {
+                ExitCode.CONFORMANT: "the token is on standard output",
+                ExitCode.USAGE: "usage error: no target, no credentials, standard output "
+                "a terminal without --show",
+                ExitCode.INFRASTRUCTURE: "the appliance is unreachable, refuses the "
+                "credentials, or is not an SCV appliance",
+            }
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_connection_arguments(token, "appliance base URL, e.g. https://scv.lab:8144/api")
+    token.add_argument(
+        "--show",
+        action="store_true",
+        help="print the token also when standard output is a terminal",
+    )
+
     check = commands.add_parser(
         "check", help="judge a recorded HAR file against the contract, offline"
     )
@@ -347,6 +376,10 @@ def _command(args: argparse.Namespace) -> int:
         return run_proxy(resolve(args), args.listen, args.record)
     if args.command == "check":
         return _check(args)
+    if args.command == "token":
+        from conformance.run.login import print_token
+
+        return print_token(resolve(args), show=args.show)
 
     if args.command == "certify":
         return _certify(args)

@@ -17,7 +17,7 @@ HEADER = """\
 # schemathesis.toml: a plain `st run` of the SCV contract, without false positives.
 # Written by scripts/write-schemathesis-toml.py from specs/scv.openapi.yaml; do not edit.
 #
-#   export SCV_TOKEN=...   # a token from POST /api/4.1/auth/login (summary.md shows how)
+#   export SCV_TOKEN=$(scv-conformance token --target https://scv.example:8144 --username USER)
 #   SCHEMATHESIS_HOOKS=conformance.fuzz.st_hooks \\
 #     st run specs/scv.openapi.yaml --url https://scv.example:8144/api -H "Token: $SCV_TOKEN"
 #

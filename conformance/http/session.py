@@ -45,23 +45,20 @@ TOKEN_VARIABLE = "SCV_TOKEN"
 PASSWORD_VARIABLE = "SCV_PASSWORD"
 
 
-def token_command(base_url: str, username: str) -> str:
-    """One shell line that logs in and sets ``$SCV_TOKEN`` for the reproducing curl commands.
-
-    The password is read from ``$SCV_PASSWORD`` when the line runs, never written into it;
-    Python builds the JSON body so that any password is escaped right.
-    """
-    body = (
-        "import json, os, sys; print(json.dumps("
-        f'{{"username": sys.argv[1], "password": os.environ["{PASSWORD_VARIABLE}"]}}))'
-    )
-    read = 'import json, sys; print(json.load(sys.stdin)["response"]["token"])'
-    login = shlex.quote(base_url.rstrip("/") + LOGIN_PATH)
-    return (
-        f"export {TOKEN_VARIABLE}=$(python3 -c {shlex.quote(body)} {shlex.quote(username)} "
-        f"| curl -sk -X POST -H 'Content-Type: application/json' --data-binary @- {login} "
-        f"| python3 -c {shlex.quote(read)})"
-    )
+def token_command(
+    base_url: str, username: str, verify: bool | str = True, proxy: str | None = None
+) -> str:
+    """One shell line that logs in and sets ``$SCV_TOKEN`` for the reproducing curl commands:
+    ``scv-conformance token`` with the target, user name, TLS verification (``verify``: as
+    the run had it; False also for the embedded emulator, whose CA ends with it) and proxy
+    (``proxy``: without its credentials). The password is read from ``$SCV_PASSWORD`` (or
+    the configuration file) when the line runs, never written into it."""
+    words = ["scv-conformance", "token", "--target", base_url, "--username", username]
+    if verify is not True:
+        words += ["--tls-verify", "false" if verify is False else str(verify)]
+    if proxy:
+        words += ["--proxy", proxy]
+    return f"export {TOKEN_VARIABLE}=$({' '.join(shlex.quote(w) for w in words)})"
 
 
 @dataclass(frozen=True)

@@ -151,32 +151,7 @@ class _Preflight:
         return document
 
     def _login(self) -> None:
-        body = {"username": self.target.username, "password": self.target.password}
-        answer = self._send("POST", LOGIN_PATH, json=body)
-        where = f"{self.target.base_url}{LOGIN_PATH}"
-        if answer.status_code in (401, 403):
-            raise PreflightFailed(
-                LOGIN,
-                f"SCV login at {where} refused (HTTP {answer.status_code}): check the user "
-                "name and password (--username/--password, SCV_USERNAME/SCV_PASSWORD or the "
-                "config file)",
-            )
-        payload = _json(answer)
-        token = login_token(answer.status_code, answer.content)
-        if token is not None:
-            self.token = token
-            return
-        if answer.status_code >= 500 and _is_envelope(payload):
-            raise PreflightFailed(
-                LOGIN, f"SCV login at {where} failed with HTTP {answer.status_code}"
-            )
-        raise PreflightFailed(
-            NOT_SCV,
-            f"{self.target.base_url} is not an SCV appliance: POST {LOGIN_PATH} answered "
-            f"HTTP {answer.status_code} with {describe_answer(answer, payload)}; is --target "
-            "the appliance's REST address (https://HOST:8144)? A gateway that serves the "
-            "API at its root: --api-path /",
-        )
+        self.token = log_in(self._send, self.target)
 
     def _vcenter_login(self) -> bool:
         url = str(self.target.vcenter_url).rstrip("/")
@@ -366,6 +341,35 @@ class _Preflight:
             f"{ESX_HOSTS_KEYS['english']}"
         )
         return None
+
+
+def log_in(send: Callable[..., httpx.Response], target: Target) -> str:
+    """Log in to ``target`` with ``send`` (``send(method, path, **kwargs)``) and return the
+    token; PreflightFailed when the credentials are refused (exit 3: the appliance refuses
+    them, as its preflight says) or the answer is not an SCV appliance's."""
+    body = {"username": target.username, "password": target.password}
+    answer = send("POST", LOGIN_PATH, json=body)
+    where = f"{target.base_url}{LOGIN_PATH}"
+    if answer.status_code in (401, 403):
+        raise PreflightFailed(
+            LOGIN,
+            f"SCV login at {where} refused (HTTP {answer.status_code}): check the user "
+            "name and password (--username/--password, SCV_USERNAME/SCV_PASSWORD or the "
+            "config file)",
+        )
+    payload = _json(answer)
+    token = login_token(answer.status_code, answer.content)
+    if token is not None:
+        return token
+    if answer.status_code >= 500 and _is_envelope(payload):
+        raise PreflightFailed(LOGIN, f"SCV login at {where} failed with HTTP {answer.status_code}")
+    raise PreflightFailed(
+        NOT_SCV,
+        f"{target.base_url} is not an SCV appliance: POST {LOGIN_PATH} answered "
+        f"HTTP {answer.status_code} with {describe_answer(answer, payload)}; is --target "
+        "the appliance's REST address (https://HOST:8144)? A gateway that serves the "
+        "API at its root: --api-path /",
+    )
 
 
 def transport_failure(

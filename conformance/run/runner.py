@@ -248,7 +248,10 @@ def with_target(facts: RunFacts, context: RunContext) -> RunFacts:
         appliance_version=context.reported_version,
         strict=context.strict,
         token_command=token_command(
-            public_url(context.target.base_url) or "", context.target.username
+            public_url(context.target.base_url) or "",
+            context.target.username,
+            verify=False if context.target.embedded else context.target.verify,
+            proxy=public_url(context.target.proxy) if context.target.proxy else None,
         ),
     )
 

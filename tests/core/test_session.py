@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -146,17 +148,21 @@ def test_vcenter_exchanges_hide_the_password_and_the_session_id(
 def test_the_token_command_and_a_reproducing_curl_work_in_a_shell(
     emulator: EmbeddedEmulator,
 ) -> None:
-    """The login line sets $SCV_TOKEN from $SCV_PASSWORD; the curl then replays the call."""
+    """The login line (``scv-conformance token``) sets $SCV_TOKEN from $SCV_PASSWORD; the
+    curl then replays the call."""
     seen: list[Exchange] = []
     with ScvSession(target_of(emulator)) as session:
         session.listeners.append(seen.append)
         session.request("GET", "/4.1/policies")
     line = token_command(emulator.base_url, emulator.username)
-    assert emulator.password not in line and "SCV_PASSWORD" in line
+    assert emulator.password not in line
+    assert line.startswith("export SCV_TOKEN=$(scv-conformance token --target ")
     script = f'{line}\n{seen[-1].as_curl()} -s -o /dev/null -w "%{{http_code}}"'
+    # the command installed beside this Python, whether or not its folder is on PATH
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
     done = subprocess.run(
         ["bash", "-c", script],
-        env={"PATH": os.environ["PATH"], "SCV_PASSWORD": emulator.password},
+        env={"PATH": path, "SCV_PASSWORD": emulator.password},
         capture_output=True,
         text=True,
         timeout=30,
