@@ -9,7 +9,7 @@ from typing import Any
 from conformance.reporting import coverage
 from conformance.reporting.baseline import ACCEPTED_STATUS, render_markdown
 from conformance.reporting.custody_report import custody_markdown
-from conformance.reporting.summary import PREFLIGHT_FAILED
+from conformance.reporting.summary import BUSY, PREFLIGHT_FAILED
 
 STATUS_TEXT = {
     "conformant": "CONFORMANT: every check that ran held",
@@ -18,6 +18,7 @@ STATUS_TEXT = {
     "unreachable": "NOT RUN: the target was unreachable",
     "interrupted": "INTERRUPTED: the run did not finish",
     PREFLIGHT_FAILED: "NOT RUN: the preflight failed",
+    BUSY: "NOT RUN: another destructive run holds the appliance",
     ACCEPTED_STATUS: "ACCEPTED: every conformance failure is a known one in the baseline",
 }
 FAILURE_LIMIT = 50

@@ -43,6 +43,8 @@ class RunFacts:
     error: str | None = None
     error_code: ExitCode | None = None
     unreachable: bool = False
+    #: Another destructive run held the appliance: this one did not run (conformance.run.holding).
+    busy: bool = False
     collect_errors: tuple[str, ...] = field(default_factory=tuple)
     #: ``--strict``: deviations from our assumptions fail the run.
     strict: bool = False
@@ -60,10 +62,16 @@ class RunFacts:
     preflight_failed: str | None = None
 
 
+#: The status of a run that did not run: another destructive run held the appliance.
+BUSY = "busy"
+
+
 def verdict(results: Sequence[ResultRecord], facts: RunFacts) -> tuple[str, ExitCode]:
     """(status, exit code): unreachable, error, failures or conformant."""
     if facts.unreachable:
         return "unreachable", ExitCode.INFRASTRUCTURE
+    if facts.busy:
+        return BUSY, ExitCode.INFRASTRUCTURE
     if facts.preflight_failed:
         return PREFLIGHT_FAILED, ExitCode.INFRASTRUCTURE
     if facts.interrupted:

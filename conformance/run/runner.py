@@ -63,6 +63,7 @@ from conformance.reporting.unwritten import ReportWrites
 from conformance.run.accounting import Accounting
 from conformance.run.console_redaction import ConsoleSecrets, redacted_consoles
 from conformance.run.emulator_log import emulator_log
+from conformance.run.holding import Holding
 from conformance.run.other_runs import find_other_runs
 from conformance.run.plan import REPORT_FORMATS, RunPlan
 from conformance.run.progress import ProgressDisplay
@@ -186,19 +187,21 @@ def _execute(
             f"appliance {context.reported_version or 'unknown'}"
         )
     )
-    seen = find_other_runs(context, settings.run_id or "")
-    for other in seen:
-        err.print(Text(other.line()))
-    facts = replace(facts, other_runs=tuple(other.as_json() for other in seen))
+    holding = Holding(context, run_dir, lambda line: err.print(Text(line)))
+    deadline = holding.deadline(clock)
+    stopping = Stopping(stop, grace=settings.cleanup_seconds, deadline=deadline)
     accounting = Accounting(context)
-    accounting.open()
-    stopping = Stopping(
-        stop,
-        grace=settings.cleanup_seconds,
-        deadline=None if settings.max_time is None else clock + settings.max_time,
-    )
     try:
-        if not stop.requested:
+        busy = holding.take(deadline, lambda: stop.requested)
+        if busy is not None:
+            facts = replace(facts, busy=True, error=busy)
+        elif not stop.requested:
+            seen = find_other_runs(context, settings.run_id or "")
+            for other in seen:
+                err.print(Text(other.line()))
+            facts = replace(facts, other_runs=tuple(other.as_json() for other in seen))
+            accounting.open()
+        if busy is None and not stop.requested:
             with emulator_log(run_dir / "emulator.log"):
                 facts = _run_suites(
                     context, plan, run_dir, facts, err, stopping, issued.variables()
@@ -211,11 +214,14 @@ def _execute(
                 error=interruption.describe(reason, settings.max_time),
             )
         facts = replace(facts, custody=accounting.close(run_dir))
+        holding.give_back()
     except KeyboardInterrupt:
+        holding.give_back()
         facts = replace(facts, error="interrupted")
         finish(run_dir, facts, clock, out, [*secrets_seen, *issued.read()], plan, contract)
         raise
     finally:
+        holding.give_back()
         context.close()
     return finish(run_dir, facts, clock, out, [*secrets_seen, *issued.read()], plan, contract)
 

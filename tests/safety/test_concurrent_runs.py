@@ -1,15 +1,18 @@
-"""Two runs against one appliance at once: neither trips over the other's resources.
+"""Two destructive runs at once against one appliance: the second waits for the first.
 
-What a workflow creates is named after the run (``scv-conformance-<run id>-...``), so two
-runs of every workflow side by side against one emulator both pass and leave it as it was.
-Each run has its own storage system and works on its own VMs, as two teams sharing an
-appliance would: workflows check the disks of the VM they work on. The second run starts
-while the first one holds a resource group (its delete is held back until the second run
-has looked): it reports the first run as another run on the appliance, and both go on.
+The emulator runs as an external target, as a real appliance would; both runs have the
+same configuration (one team's nightly job and a colleague's run). The first run takes
+the appliance (its marker policy); a resource group's delete of the first run is held back
+until the second run has said that it waits, so the two surely overlap. The second run
+names the first, waits, then runs: both pass, each leaves the appliance as it found it,
+neither leaves anything behind, and the emulator's state afterwards is what it was before.
 """
 
 from __future__ import annotations
 
+import re
+import subprocess
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,52 +25,87 @@ from tests.safety.test_interruption import environment
 
 pytestmark = pytest.mark.integration
 
+WAITS = "this run waits until it ends"
+HOLDING = re.compile(r"policy scv-conformance-hold-(?P<run_id>[0-9a-f]{6})-")
 
-def test_two_runs_at_once_against_one_appliance_both_pass(tmp_path: Path) -> None:
+
+class Output:
+    """A run's output as it comes, read on a thread; ``seen`` is set on the first line
+    holding ``watched``."""
+
+    def __init__(self, process: subprocess.Popen[str], watched: str) -> None:
+        self.process = process
+        self.lines: list[str] = []
+        self.seen = threading.Event()
+        self.watched = watched
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line)
+            if self.watched in line:
+                self.seen.set()
+
+    def finished(self, folder: Path, timeout: float = 300) -> harness_cli.Finished:
+        self.process.wait(timeout=timeout)
+        self._thread.join(timeout=10)
+        output = "".join(self.lines)
+        return harness_cli.Finished(self.process.returncode, output, 0, folder / "reports")
+
+
+def test_a_second_destructive_run_waits_for_the_first_and_both_pass(tmp_path: Path) -> None:
     with RecordingEmulator(hold=_deleting_a_group) as emulator:
         before = emulator.inventory()
-        started = []
-        own = {
-            1: {},
-            2: {"vm": "web-frontend01", "alternate_vm": "finance-app01", "datastore": "nfs_ds02"},
-        }
-        for n in (1, 2):
-            folder = tmp_path / f"run{n}"
+        folders = [tmp_path / "run1", tmp_path / "run2"]
+        for folder in folders:
             folder.mkdir()
-            env = environment(emulator, folder, f"svm-concurrent0{n}", own[n])
-            started.append((harness_cli.start(["run", "--only", "scenarios"], env), folder))
-            if n == 1:  # the second starts once the first holds a resource group
-                _wait_for(lambda: emulator.held > 0 or started[0][0].poll() is not None)
-        # the second run has looked once its test process starts
-        _wait_for(lambda: any((tmp_path / "run2" / "reports").glob("*/pytest*.log")))
+        first = Output(
+            harness_cli.start(
+                ["scenarios", "--allow-destructive"],
+                _environment(emulator, folders[0], "svm-concurrent01"),
+            ),
+            "holding the appliance",
+        )
+        _wait_for(lambda: emulator.held > 0 or first.process.poll() is not None)
+        second = Output(
+            harness_cli.start(
+                ["scenarios", "--allow-destructive"],
+                _environment(emulator, folders[1], "svm-concurrent01"),
+            ),
+            WAITS,
+        )
+        _wait_for(lambda: second.seen.is_set() or second.process.poll() is not None)
         emulator.release.set()
-        finished = []
-        for process, folder in started:
-            output, _ = process.communicate(timeout=600)
-            finished.append(harness_cli.Finished(process.returncode, output, 0, folder / "reports"))
-        time.sleep(1.0)
+        finished = [first.finished(folders[0]), second.finished(folders[1])]
+        time.sleep(0.5)  # the last jobs end within the emulator's job duration
         after = emulator.inventory()
-        created = {p for m, p in emulator.requests if m == "POST" and p.endswith("resource-groups")}
     for run in finished:
         assert run.code == 0, run.output
         assert run.summary["totals"]["failed"] == 0
-    assert created  # both created resource groups
+        assert run.summary["leftovers"] == []
+        assert run.summary["custody"]["equal"], run.summary["custody"]["differences"]
+    holder = HOLDING.search(finished[0].output)
+    assert holder is not None, finished[0].output
+    (waiting,) = [line for line in finished[1].output.splitlines() if WAITS in line]
+    assert f"scv-conformance run {holder['run_id']} holds this appliance" in waiting
+    assert "since 20" in waiting and "at most" in waiting
+    assert "holding the appliance" in finished[1].output  # then it ran
     assert after == before
-    # the second run saw the first: another run id, named by the first run's groups
-    (other,) = finished[1].summary["other_runs"]
-    made_by_first = "".join(
-        p.read_text() for p in (finished[0].run_dir / "allure-results").glob("*")
-    )
-    assert all(name in made_by_first for name in other["names"])
-    assert f"another scv-conformance run ({other['runId']})" in finished[1].output
-    assert "Other runs on this appliance" in (finished[1].run_dir / "summary.md").read_text()
 
 
 def _deleting_a_group(method: str, path: str) -> bool:
     return method == "DELETE" and "/4.1/resource-groups/" in path
 
 
-def _wait_for(condition: Callable[[], bool], timeout: float = 300) -> None:
+def _environment(emulator: RecordingEmulator, folder: Path, storage: str) -> dict[str, str]:
+    env = environment(emulator, folder, storage)
+    env["COLUMNS"] = "400"  # one console line per line the run prints
+    return env
+
+
+def _wait_for(condition: Callable[[], bool], timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "timed out"
