@@ -38,6 +38,7 @@ from rich.text import Text
 
 from conformance.core.errors import UsageError
 from conformance.core.inputs import load_toml
+from conformance.core.option_table import BY_NAME
 from conformance.core.settings import DEFAULTS, ENVIRONMENT
 from conformance.reporting.merge import (
     NamedRun,
@@ -63,6 +64,12 @@ PER_TARGET = (
     "appliance_version",
     "config",
     "report_dir",
+    # what an embedded emulator plays: only a target without a URL has one
+    "faults",
+    "conditions",
+    "release_variant",
+    "latency_ms",
+    "job_duration",
 )
 _TARGET_KEYS = {"name", "config", "args", "password_env", "inventory", "budgets"}
 #: Options of `run` that are not handed on to each target's run: the fleet's own, and
@@ -155,7 +162,7 @@ def _target(table: Any, file: Path) -> FleetTarget:
 def passed_options(args: argparse.Namespace) -> list[str]:
     """The fleet-wide flags of this command line, for every target's run."""
     given = [
-        f"--{key.replace('_', '-')}"
+        BY_NAME[key].flag or key if key in BY_NAME else f"--{key.replace('_', '-')}"
         for key in PER_TARGET
         if key != "report_dir" and hasattr(args, key)
     ]
@@ -324,6 +331,8 @@ def _toml_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return repr(value)
+    if isinstance(value, list | tuple):  # faults, conditions, overlays
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
     text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return f'"{text}"'
 

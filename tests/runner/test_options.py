@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import shlex
+import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -14,7 +16,7 @@ from conformance.core.selection import Selection
 from conformance.core.settings import resolve
 from conformance.fuzz.profiles import get_profile
 from conformance.fuzz.st_config import config_table
-from conformance.run.fleet import passed_options
+from conformance.run.fleet import FleetTarget, _inline_config, passed_options
 from conformance.run.plan import RunPlan
 from conformance.run.plan_options import plan_from_arguments, replay_words
 
@@ -118,11 +120,20 @@ def test_a_fleet_hands_every_fleet_wide_option_to_each_target() -> None:
     assert "--fleet-concurrency" not in options
 
 
-@pytest.mark.parametrize("flag", [["--record", "x.har"], ["--dry-run"], ["--baseline", "b"]])
+@pytest.mark.parametrize(
+    "flag",
+    [["--record", "x.har"], ["--dry-run"], ["--baseline", "b"], ["--fault", "stack-trace"]],
+)
 def test_a_fleet_refuses_options_that_are_per_target(flag: list[str]) -> None:
     args = build_parser().parse_args(["run", "--fleet", "fleet.toml", *flag])
-    with pytest.raises(UsageError, match="per target"):
+    with pytest.raises(UsageError, match=f"{flag[0]}.*per target|per target.*{flag[0]}"):
         passed_options(args)
+
+
+def test_a_fleet_target_s_inline_lists_reach_its_config_file(tmp_path: Path) -> None:
+    inline = {"faults": ["stack-trace", "server-error"], "latency_ms": 5, "strict": True}
+    written = _inline_config(FleetTarget("emu", None, inline), tmp_path)
+    assert tomllib.loads(written.read_text()) == inline
 
 
 def test_filters_follow_st_run() -> None:
