@@ -284,14 +284,14 @@ def _add_record(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_baseline(parser: argparse.ArgumentParser) -> None:
-    reports = section(parser, "reports")
-    reports.add_argument(
+    verdicts = section(parser, "verdicts")
+    verdicts.add_argument(
         "--baseline",
         default=None,
         metavar="FILE",
         help="accepted known failures: fail only on new ones",
     )
-    reports.add_argument(
+    verdicts.add_argument(
         "--write-baseline",
         default=None,
         metavar="FILE",

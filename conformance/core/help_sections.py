@@ -22,8 +22,9 @@ SECTIONS: dict[str, str] = {
     "target": "target (the appliance and how to reach it)",
     "emulator": "embedded emulator (what it plays when no --target is given)",
     "selection": "selection (what runs)",
+    "verdicts": "verdicts (what answers are judged by)",
     "limits": "limits (time, load and failures)",
-    "reports": "reports and verdicts",
+    "reports": "reports",
     "safety": "safety",
     "fleet": "fleet (many targets in one run)",
 }

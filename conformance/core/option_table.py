@@ -516,7 +516,7 @@ OPTIONS: tuple[Option, ...] = (
         metavar="FILE",
         manifest=Manifested.DERIVED,
         accepts_text="existing files",
-        section="selection",
+        section="verdicts",
     ),
     # what runs against it
     Option(
@@ -617,7 +617,7 @@ OPTIONS: tuple[Option, ...] = (
         shown_default="only against the embedded emulator",
         manifest=Manifested.DERIVED,
         accepts_text="`true` or `false`",
-        section="reports",
+        section="verdicts",
     ),
     # what the embedded emulator plays (no --target)
     Option(
@@ -655,7 +655,7 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "latency_ms",
-        "the embedded emulator delays every answer by N ms, as a slow appliance",
+        "delay every answer by N ms, as a slow appliance",
         Milliseconds(MAX_LATENCY_MS),
         default=0,
         group="emulator",
@@ -664,7 +664,7 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "job_duration",
-        "seconds each job of the embedded emulator runs",
+        "seconds each job runs",
         Seconds(MAX_JOB_SECONDS, optional=True),
         shown_default="0.3",
         group="emulator",
