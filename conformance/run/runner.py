@@ -182,8 +182,7 @@ def _execute(
     facts = replace(facts, preflight=context.findings.as_json() if context.findings else None)
     err.print(
         Text(
-            f"target {facts.target}"
-            f"{' (embedded emulator)' if context.target.embedded else ''} · "
+            f"target {facts.target}{_embedded(settings) if context.target.embedded else ''} · "
             f"appliance {context.reported_version or 'unknown'}"
         )
     )
@@ -431,6 +430,15 @@ def finish(
         built = build_report(str(run_dir), str(run_dir.parent))
         return code or built
     return code
+
+
+def _embedded(settings: Settings) -> str:
+    """`` (embedded emulator)``, with what it plays on purpose (``--fault``, ...)."""
+    played = [f"fault {name}" for name in settings.faults]
+    played += [f"condition {name}" for name in settings.conditions]
+    if settings.release_variant:
+        played.append(f"release variant {settings.release_variant}")
+    return f" (embedded emulator{', playing ' + ', '.join(played) if played else ''})"
 
 
 def plain_console(stderr: bool) -> Console:

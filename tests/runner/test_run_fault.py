@@ -21,6 +21,7 @@ def test_a_fault_of_the_embedded_emulator_fails_the_run(
     code = main([*argv, "--seed", "1", "--fault", "missing-required-field"])
     output = capsys.readouterr()
     assert code == 1, output.out + output.err
+    assert "(embedded emulator, playing fault missing-required-field) · " in output.err
     (run_dir,) = (tmp_path / "reports").iterdir()
     summary = json.loads((run_dir / "summary.json").read_text())
     checks = summary["operations"]["getPolicies"]["checks"]
