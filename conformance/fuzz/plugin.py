@@ -40,7 +40,11 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         for item in session.items
         if isinstance(item, CheckItem) and item.operation is not None and item.skip is None
     ]
-    plan(session.config, list(dict.fromkeys(subjects)))
+    walks = any(
+        isinstance(item, CheckItem) and item.operation is None and item.skip is None
+        for item in session.items
+    )
+    plan(session.config, list(dict.fromkeys(subjects)), stateful=walks)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -13,6 +13,7 @@ from conformance.fuzz.suite import FuzzSuite
 
 _SUITE = pytest.StashKey[FuzzSuite]()
 _PLANNED = pytest.StashKey[list[str]]()
+_WALKS = pytest.StashKey[bool]()
 
 
 def profile_of(config: pytest.Config) -> Profile:
@@ -26,9 +27,11 @@ def existing_suite(config: pytest.Config) -> FuzzSuite | None:
     return config.stash.get(_SUITE, None)
 
 
-def plan(config: pytest.Config, operation_ids: list[str]) -> None:
-    """The operations this process will fuzz, in the order its items ask for them."""
+def plan(config: pytest.Config, operation_ids: list[str], stateful: bool = False) -> None:
+    """The operations this process will fuzz, in the order its items ask for them, and
+    whether it walks the links too."""
     config.stash[_PLANNED] = operation_ids
+    config.stash[_WALKS] = stateful
 
 
 def fuzz_suite(config: pytest.Config) -> FuzzSuite:
@@ -49,5 +52,6 @@ def fuzz_suite(config: pytest.Config) -> FuzzSuite:
         config.add_cleanup(suite.close)
         if "PYTEST_XDIST_WORKER" not in os.environ:
             planned: list[str] = config.stash.get(_PLANNED, [])
-            suite.start_ahead(planned, manifest.concurrency)
+            walks = config.stash.get(_WALKS, False)
+            suite.start_ahead(planned, manifest.concurrency, stateful=walks)
     return suite

@@ -152,8 +152,12 @@ class FuzzSuite:
         self.sessions.uninstall()
         self.session.close()
 
-    def start_ahead(self, operation_ids: Sequence[str], concurrency: int) -> None:
-        """Start the runs of ``operation_ids`` (and their probes), ``concurrency`` at once.
+    def start_ahead(
+        self, operation_ids: Sequence[str], concurrency: int, stateful: bool = False
+    ) -> None:
+        """Start the runs of ``operation_ids`` (and their probes), ``concurrency`` at once;
+        with ``stateful``, the walk too, the moment the last of them has ended (its schema
+        built beside them), rather than when pytest gets to its item.
 
         Requests still keep the process's pace: ``--rate-limit`` is one for all threads.
         """
@@ -181,13 +185,17 @@ class FuzzSuite:
             if op != "login"
         ]
         first = ("engine", engines[0]) if engines else None
+        if stateful:
+            jobs.insert(1, (("schema", STATEFUL), lambda: self._schema(STATEFUL)))
+            jobs.append(((STATEFUL, STATEFUL), self._walk))
 
         def conflicts(a: Any, b: Any) -> bool:
             # Hypothesis fills process-wide caches on first use (among them the constants
             # it draws from loaded modules), which other threads must not race: the first
             # run goes alone. A state-changing run goes beside no read and no change of its
-            # own resource; probes send what a correct target refuses.
-            if first in (a, b):
+            # own resource; probes send what a correct target refuses. The walk starts
+            # from the state they all leave.
+            if first in (a, b) or STATEFUL in (a[0], b[0]):
                 return True
             if not a[0] == b[0] == "engine" or (a[1] not in changing and b[1] not in changing):
                 return False
@@ -201,8 +209,11 @@ class FuzzSuite:
             self.session.accepted(token)
 
     def _schema(self, kind: str) -> BaseSchema:
-        with self._schema_lock:
-            return self._schema_locked(kind)
+        schema = self._schemas.get(kind)  # built once: no lock to wait on after that
+        if schema is None:
+            with self._schema_lock:
+                schema = self._schema_locked(kind)
+        return schema
 
     def _schema_locked(self, kind: str) -> BaseSchema:
         if kind not in self._schemas:
@@ -269,23 +280,28 @@ class FuzzSuite:
     def stateful_result(self) -> FuzzResult:
         """Verdicts of every check over the walks along the contract's links."""
         if STATEFUL not in self._results:
-            if self._ahead is not None:
-                self._ahead.wait_all()  # each operation's item reports its own outcome
-            runnable = self.runnable()
-            if not linked(runnable):
-                # nothing to walk along (the selection or the target left the links out):
-                # every check judges no case, so each is not applicable
-                self._results[STATEFUL] = FuzzResult()
-                return self._results[STATEFUL]
-            # login has no links: the walk would only add failed logins
-            ids = [op.operation_id for op in runnable if op.operation_id != LOGIN]
-            schema = only(self._schema(STATEFUL), ids)
-            result = run_engine(schema, self.secrets, self.grader)
-            if "backupResourceGroupNow" in ids and not result.errors:
-                with recording.labels(recording.PROBE_KIND):
-                    self._follow_job_links(result)
-            self._results[STATEFUL] = result
+            if self._ahead is not None and (STATEFUL, STATEFUL) in self._ahead:
+                self._results[STATEFUL] = self._waited((STATEFUL, STATEFUL))
+            else:
+                if self._ahead is not None:
+                    self._ahead.wait_all()  # each operation's item reports its own outcome
+                self._results[STATEFUL] = self._walk()
         return self._results[STATEFUL]
+
+    def _walk(self) -> FuzzResult:
+        runnable = self.runnable()
+        if not linked(runnable):
+            # nothing to walk along (the selection or the target left the links out):
+            # every check judges no case, so each is not applicable
+            return FuzzResult()
+        # login has no links: the walk would only add failed logins
+        ids = [op.operation_id for op in runnable if op.operation_id != LOGIN]
+        schema = only(self._schema(STATEFUL), ids)
+        result = run_engine(schema, self.secrets, self.grader)
+        if "backupResourceGroupNow" in ids and not result.errors:
+            with recording.labels(recording.PROBE_KIND):
+                self._follow_job_links(result)
+        return result
 
     def _follow_job_links(self, result: FuzzResult) -> None:
         started = time.time()
