@@ -9,6 +9,7 @@ read then.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -74,9 +75,16 @@ def remove_owed(
     for removal in removals:
         lanes.setdefault(removal.resource, []).append(removal)
 
+    waiting = threading.Lock()
+
+    def job_ended(job: str) -> None:
+        if wait is not None:
+            with waiting:  # one wait at a time: it waits for every job the session saw
+                wait([job])
+
     def lane(removals: list[_OwedRemoval]) -> None:
         for removal in removals:
-            removal.attempt(scv, found)
+            removal.attempt(scv, found, job_ended)
             if removal.settled:
                 ledger.settle(FUZZING, removal.key)
 
@@ -85,7 +93,7 @@ def remove_owed(
             done.result()
     for removal in removals:
         if removal.refused:
-            removal.retry(scv)
+            removal.retry(scv, job_ended)
             if removal.settled:
                 ledger.settle(FUZZING, removal.key)
     result = PutBack()
@@ -120,17 +128,20 @@ class _OwedRemoval:
         """True when the appliance answered every failed request of it with a refusal."""
         return bool(self.failed) and all(undo is not None for undo, _ in self.failed)
 
-    def attempt(self, scv: Reader, found: Holdings) -> None:
+    def attempt(self, scv: Reader, found: Holdings, job_ended: Callable[[str], None]) -> None:
         undos = _undos(scv, found, self.undo)
         if undos is not None:
-            self._send(scv, undos)
+            self._send(scv, undos, job_ended)
 
-    def retry(self, scv: Reader) -> None:
+    def retry(self, scv: Reader, job_ended: Callable[[str], None]) -> None:
         undos = [undo for undo, _ in self.failed if undo is not None]
         self.failed = []
-        self._send(scv, undos)
+        self._send(scv, undos, job_ended)
 
-    def _send(self, scv: Reader, undos: list[Removal]) -> None:
+    def _send(self, scv: Reader, undos: list[Removal], job_ended: Callable[[str], None]) -> None:
+        """Send each undo; one that starts a job (a detach, an unmount) is waited for before
+        the next: two detaches of one VMDK at once would both name the disk the first one
+        removes, and the second would leave a disk attached twice still attached."""
         for undo in undos:
             try:
                 response = scv.request(
@@ -141,9 +152,23 @@ class _OwedRemoval:
                 continue
             if response.status_code in self.gone:
                 self.done.append(undo.request)
+                job = _job_of(response) if 200 <= response.status_code < 300 else None
+                if job is not None:
+                    job_ended(job)
             else:
                 self.failed.append((undo, f"{undo.request}: HTTP {response.status_code}"))
         self.settled = not self.failed
+
+
+def _job_of(response: Any) -> str | None:
+    """The job an answer says it started (``response.jobId``), or None."""
+    try:
+        answer = response.json()
+    except ValueError:
+        return None
+    found = answer.get("response") if isinstance(answer, dict) else None
+    job = found.get("jobId") if isinstance(found, dict) else None
+    return None if job is None or isinstance(job, (dict, list)) else str(job)
 
 
 def _gone(undo: Any) -> tuple[int, ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import logging
 import os
 import sys
 from pathlib import Path
@@ -251,6 +252,7 @@ def run(args: argparse.Namespace) -> int:
     for overlay in config.overlays:
         print(f"  overlay:     {overlay}")
     print("Press Ctrl-C to stop.", flush=True)
+    _log_to_console()
     server = make_server(config, certificate)
     try:
         server.run(sockets=[sock])
@@ -259,6 +261,15 @@ def run(args: argparse.Namespace) -> int:
     finally:
         sock.close()
     return 0
+
+
+def _log_to_console() -> None:
+    """The emulator's own log (refused logins, ignored unknown fields) on stderr."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    logger = logging.getLogger("conformance.emulator")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
 
 
 def main(argv: list[str] | None = None) -> int:

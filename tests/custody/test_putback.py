@@ -291,3 +291,16 @@ def test_a_refused_removal_is_tried_again_after_the_others(api: Api, tmp_path: P
     assert scv.sent == [policies[0], policies[1], *groups, policies[0]]
     assert removed.done == [*policies, *groups] and removed.failed == []
     assert leftovers(tmp_path) == []
+
+
+def test_a_vmdk_attached_three_times_is_detached_three_times(api: Api, tmp_path: Path) -> None:
+    """Each detach names the VMDK by its location: the next is sent once the previous one's
+    job has ended, or all three would detach the same disk."""
+    scv, vcenter = Scv(api), Vcenter(api)
+    account = Account.opened(CONTRACT, scv, vcenter, "a1b2c3")
+    owned = Owned("a1b2c3", Ledger(tmp_path / "cleanup-ledger.jsonl"))
+    for _ in range(3):
+        _attach(api, owned, "vm-103")
+    custody = account.close(tmp_path, {}, scv, vcenter, lambda _: api.clock.advance(2.0))
+    assert custody["equal"], custody["differences"]
+    assert len(custody["removed"]["done"]) == 3

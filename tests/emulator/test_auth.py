@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from tests.emulator.conftest import Api, error
@@ -16,14 +18,18 @@ def test_login_returns_a_token_that_works(api: Api) -> None:
     assert answer.status_code == 200
 
 
-def test_wrong_credentials_are_401(api: Api) -> None:
+def test_wrong_credentials_are_401(api: Api, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="conformance.emulator")
     answer = api.raw(
         "POST",
         "/api/4.1/auth/login",
-        json={"username": "administrator@vsphere.local", "password": "nope"},
+        json={"username": "administrator@vsphere.local", "password": "n0pe-secret"},
     )
     assert "Invalid username or password" in error(answer, 401)
     assert answer.json()["statusMessage"] == "UNAUTHORIZED"
+    # the log names the user a lockout policy would count, never the password
+    assert caplog.messages == ["login refused for user 'administrator@vsphere.local'"]
+    assert "n0pe-secret" not in caplog.text
 
 
 def test_missing_or_unknown_token_is_401(api: Api) -> None:
