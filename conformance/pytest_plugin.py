@@ -59,7 +59,7 @@ from conformance.run.target import open_context
 
 PREFIX = "--scv-"
 #: The command's options that pytest has its own of.
-PYTEST_NATIVE = frozenset({"max_failures", "dry_run", "workers"})
+PYTEST_NATIVE = frozenset({"max_failures", "dry_run", "workers", "no_color"})
 
 
 class _PrefixedOptions:

@@ -155,8 +155,6 @@ def _execute(
     seed = settings.seed if settings.seed is not None else secrets.randbelow(SEED_LIMIT)
     settings = replace(settings, seed=seed, run_id=new_run_id())
     run_dir = plan.into or new_run_dir(settings.report_dir.absolute(), started)
-    if "har" in plan.reports and plan.record is None:
-        plan = replace(plan, record=run_dir / REPORT_FORMATS["har"])
     err.print(
         Text(f"run {run_dir} · profile {plan.profile} · seed {seed} (replay with --seed {seed})")
     )
@@ -399,8 +397,11 @@ def finish(
         },
     )
     writes.attempt("observations.json", write_observations, run_dir, results, facts)
-    if plan.record is not None:
-        writes.attempt(str(plan.record), write_har, log_files(run_dir), plan.record, hidden)
+    record = plan.record
+    if record is None and "har" in plan.reports:
+        record = run_dir / REPORT_FORMATS["har"]
+    if record is not None:
+        writes.attempt(str(record), write_har, log_files(run_dir), record, hidden)
     coverage = build_coverage(contract or load_contract(), read_records(run_dir / MANIFEST_DIR))
     if results:
         stamp = int(time.time() * 1000)

@@ -34,6 +34,7 @@ def test_pytest_runs_the_harness_with_the_same_options(tmp_path: Path) -> None:
         "--scv-checks", "not_a_server_error,status_code_conformance",
         "--scv-max-examples", "1",
         "--scv-seed", "5",
+        "--scv-report", "har",
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     (run_dir,) = (tmp_path / "reports").iterdir()
@@ -49,6 +50,7 @@ def test_pytest_runs_the_harness_with_the_same_options(tmp_path: Path) -> None:
         and "--scv-include-operation-id getJobs" in (summary["replay"])
     )
     assert list((run_dir / "allure-results").glob("*-result.json"))
+    assert (run_dir / "exchanges.har").is_file()  # --scv-report har, as `run --report har`
     assert ET.parse(run_dir / "junit.xml").getroot().get("name") == "scv-conformance"
     assert "test_team_own" in (run_dir / "junit.xml").read_text()  # the team's tests ran too
 
