@@ -121,7 +121,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     check = commands.add_parser(
-        "check", help="judge a recorded HAR file against the contract, offline"
+        "check",
+        help="judge a recorded HAR file against the contract, offline",
+        **_exit_codes(
+            "every judged check held (deviations listed; --strict fails them)",
+            "a failure",
+            "not a HAR file, or misuse",
+        ),
     )
     check.add_argument(
         "har",
@@ -151,12 +157,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     proxy = commands.add_parser(
-        "proxy", help="a validating, recording proxy that judges a client's requests"
+        "proxy",
+        help="a validating, recording proxy that judges a client's requests",
+        **_exit_codes(
+            "the traffic conformed (deviations listed; --strict fails them)",
+            "a client failure",
+            "misuse",
+            "the appliance could not be reached, or the address to listen on is taken",
+        ),
     )
     proxy_options.add_arguments(proxy)
 
     diff = commands.add_parser(
-        "diff", help="what changed between two runs (before and after an upgrade)"
+        "diff",
+        help="what changed between two runs (before and after an upgrade)",
+        **_exit_codes(
+            "nothing regressed",
+            "a regression",
+            "bad input: a folder without summary.json, an unreadable observations.json",
+        ),
     )
     diff.add_argument("before", metavar="BEFORE", help="the earlier run folder or summary.json")
     diff.add_argument("after", metavar="AFTER", help="the later run folder or summary.json")
@@ -207,10 +226,25 @@ def build_parser() -> argparse.ArgumentParser:
     certify_client = commands.add_parser(
         "certify-client",
         help="run an integration's command against every release and condition, sealed",
+        **_exit_codes(
+            "every cell passed (--verify: the bundle is intact, as certify's)",
+            "a cell failed (--verify: a file tampered with, or the signature wrong)",
+            "misuse: an unknown release or condition, no COMMAND, an --out that is not empty",
+            "a cell could not be run, or the run was interrupted",
+        ),
     )
     testbed_options.add_arguments(certify_client)
 
-    report = commands.add_parser("report", help="turn a run's results into the Allure HTML report")
+    report = commands.add_parser(
+        "report",
+        help="turn a run's results into the Allure HTML report",
+        **_exit_codes(
+            "the report is written",
+            None,
+            "no run to report on",
+            "the Allure command line is missing (npm install) or failed",
+        ),
+    )
     report.add_argument(
         "run_dir",
         nargs="*",
@@ -227,7 +261,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="where runs are written (default: reports)",
     )
     drift = commands.add_parser(
-        "drift", help="compare the API description the appliance serves with the contract"
+        "drift",
+        help="compare the API description the appliance serves with the contract",
+        **_exit_codes(
+            "no breaking difference",
+            "a breaking difference",
+            "usage or configuration error",
+            "the appliance cannot be reached or serves no description",
+        ),
     )
     _add_calibration_arguments(drift)
     drift.add_argument(
@@ -240,7 +281,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", default=None, metavar="DIR", help="also write drift.md and drift.json here"
     )
     learn = commands.add_parser(
-        "learn", help="write an Overlay that adapts the contract to what the appliance sends"
+        "learn",
+        help="write an Overlay that adapts the contract to what the appliance sends",
+        **_exit_codes(
+            "the Overlay is written",
+            None,
+            "usage or configuration error",
+            "the appliance cannot be reached, an interrupt (no Overlay written), or a "
+            "cleanup that could not happen",
+        ),
     )
     _add_calibration_arguments(learn)
     learn.add_argument(
@@ -253,6 +302,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_option(learn, "job_timeout")
     return parser
+
+
+def _exit_codes(
+    conformant: str, failures: str | None, usage: str, infrastructure: str | None = None
+) -> dict[str, Any]:
+    """The ``epilog`` (a command's exit codes) and the formatter that keeps it as written."""
+    meanings = {
+        ExitCode.CONFORMANT: conformant,
+        ExitCode.FAILURES: failures,
+        ExitCode.USAGE: usage,
+        ExitCode.INFRASTRUCTURE: infrastructure,
+    }
+    return {
+        "epilog": exit_codes_epilog({k: v for k, v in meanings.items() if v}),
+        "formatter_class": argparse.RawDescriptionHelpFormatter,
+    }
 
 
 def _suite_command(commands: Any, name: str, help: str) -> argparse.ArgumentParser:

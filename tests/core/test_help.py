@@ -102,3 +102,15 @@ def test_certify_help_separates_certifying_verifying_and_making_keys(
     assert "--workers" in sections[SECTIONS["limits"]]
     block = " ".join(text.split("exit codes:\n", 1)[1].split())
     assert "1 conformance failures found; --verify: a file tampered with" in block
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["check", "proxy", "diff", "certify-client", "report", "drift", "learn", "token", "certify"],
+)
+def test_every_judging_command_lists_its_exit_codes(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    block = _help(command, capsys=capsys).split("exit codes:\n", 1)[1]
+    codes = [line.split()[0] for line in block.splitlines() if line.startswith("  ")]
+    assert codes[0] == "0" and "2" in codes and codes == sorted(codes), codes
