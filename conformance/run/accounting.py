@@ -1,15 +1,17 @@
 """The parent's side of a destructive run's account of the appliance.
 
-Against an appliance of its own (not the embedded emulator, which the run starts and
-stops), a run that may change state reads the appliance at the start and, once the test
-processes have ended however they ended, puts back and reads again
-(:mod:`conformance.custody.account`); the result is summary.json's ``custody``.
+Against an appliance of its own, a run that may change state reads the appliance at the
+start and, once the test processes have ended however they ended, puts back and reads again
+(:mod:`conformance.custody.account`); the result is summary.json's ``custody``. The
+embedded emulator, which the run starts and stops, is read by nobody after the run: there
+the run only removes what fuzzing still owes (the same requests, so every plain run
+exercises them), and its report lists no leftovers of an emulator that is gone.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,8 @@ from conformance.core.context import RunContext
 from conformance.core.errors import HarnessError
 from conformance.core.manifest import MANIFEST_DIR
 from conformance.custody.account import Account
+from conformance.custody.holdings import holdings
+from conformance.custody.putback import remove_owed
 from conformance.http.session import ScvSession
 from conformance.reporting.coverage import read_records
 from conformance.scenarios.harness import vcenter_client
@@ -54,20 +58,42 @@ class Accounting:
 
     def close(self, run_dir: Path) -> dict[str, Any] | None:
         """Put back and compare; summary.json's ``custody`` (None when nothing was read)."""
+        if self.context.destructive_allowed and self.context.target.embedded:
+            self._remove_owed(run_dir)
+            return None
         if self.account is None:
             return {"error": self.error} if self.error else None
         records = read_records(run_dir / MANIFEST_DIR)
         try:
             with self._clients() as (scv, vcenter):
-                jobs = JobTracker(scv, self.context.settings.job_timeout)
-
-                def wait(job_ids: list[str]) -> None:
-                    jobs.running.update(job_ids)
-                    jobs.wait()
-
-                return self.account.close(run_dir, records, scv, vcenter, wait)
+                return self.account.close(run_dir, records, scv, vcenter, self._waiter(scv))
         except HarnessError as exc:
             return {"error": f"the appliance could not be put back and read again: {exc}"}
+
+    def _remove_owed(self, run_dir: Path) -> None:
+        """Remove what fuzzing still owes on the embedded emulator (what fails stays listed
+        among the run's leftovers)."""
+        try:
+            with self._clients() as (scv, _):
+                remove_owed(
+                    scv,
+                    holdings(self.context.contract),
+                    run_dir,
+                    self._waiter(scv),
+                    self.context.settings.concurrency,
+                )
+        except HarnessError:
+            pass  # the leftovers name what is still owed
+
+    def _waiter(self, scv: ScvSession) -> Callable[[list[str]], None]:
+        """Waits for the given jobs and those already followed (the run's job timeout)."""
+        jobs = JobTracker(scv, self.context.settings.job_timeout)
+
+        def wait(job_ids: list[str]) -> None:
+            jobs.running.update(job_ids)
+            jobs.wait()
+
+        return wait
 
     @contextlib.contextmanager
     def _clients(self) -> Iterator[tuple[ScvSession, VcenterClient | None]]:
