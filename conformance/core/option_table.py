@@ -718,8 +718,16 @@ def add_options(
             add_option(parser, option.name, help=(helps or {}).get(option.name))
 
 
-def add_option(parser: argparse.ArgumentParser, name: str, *, help: str | None = None) -> None:
-    """Add the flag of option ``name``; not given, it is left out of the namespace."""
+def add_option(
+    parser: argparse.ArgumentParser,
+    name: str,
+    *,
+    help: str | None = None,
+    in_section: bool = True,
+) -> None:
+    """Add the flag of option ``name``; not given, it is left out of the namespace.
+    ``in_section``: listed under its section of ``--help`` (a command with a single option
+    of the table lists it among its own)."""
     option = BY_NAME[name]
     assert option.flag is not None, name
     kwargs: dict[str, Any] = {"default": argparse.SUPPRESS, "help": help or option.full_help}
@@ -733,7 +741,7 @@ def add_option(parser: argparse.ArgumentParser, name: str, *, help: str | None =
         kwargs["action"] = "append"
     if option.flag_name:
         kwargs["dest"] = option.dest or option.name
-    container = section(parser, option.section) if option.section else parser
+    container = section(parser, option.section) if option.section and in_section else parser
     flags = [option.short_flag, option.flag] if option.short_flag else [option.flag]
     container.add_argument(*flags, **kwargs)
 

@@ -142,7 +142,7 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_overlay_argument(parser: argparse.ArgumentParser) -> None:
     """``--overlay FILE`` (repeatable): Overlay 1.0 documents applied to the contract."""
-    option_table.add_option(parser, "overlays")
+    option_table.add_option(parser, "overlays", in_section=False)
 
 
 def resolve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> Settings:
