@@ -104,9 +104,9 @@ class Settings:
 
     @property
     def emulator_options(self) -> list[str]:
-        """The flags of the embedded emulator's options that are set."""
+        """The names of the embedded emulator's options that are set."""
         return [
-            option.flag or option.name
+            option.name
             for option in OPTIONS
             if option.group == "emulator" and getattr(self, option.name) != option.default
         ]
@@ -167,9 +167,11 @@ def resolve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) 
         headers=headers,
     )
     if settings.target is not None and settings.emulator_options:
+        option = option_table.BY_NAME[settings.emulator_options[0]]
         raise UsageError(
-            f"{settings.emulator_options[0]}: the embedded emulator plays it, and with a "
-            "target there is none; leave out --target (and the config file's target) or it"
+            f"{option.flag}: only the embedded emulator plays it, and a run with a target "
+            f"starts none: drop {option.flag} ({option.variable}, {option.name} in the config "
+            "file) or the target"
         )
     return settings
 

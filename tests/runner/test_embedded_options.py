@@ -53,4 +53,5 @@ def test_with_a_target_they_are_a_usage_error(
     code = main(["run", "--target", "https://scv.lab:8144", *option, "--dry-run"])
     err = capsys.readouterr().err
     assert code == 2
-    assert err.count("\n") == 1 and f"error: {option[0]}: the embedded emulator plays it" in err
+    assert err.count("\n") == 1
+    assert f"error: {option[0]}: only the embedded emulator plays it" in err
