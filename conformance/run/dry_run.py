@@ -24,6 +24,7 @@ from conformance.http.redaction import public_url
 from conformance.http.session import Target
 from conformance.run.plan import RunPlan
 from conformance.run.runner import plain_console
+from conformance.run.target import played
 from conformance.scenarios import harness, loader
 from conformance.scenarios.arazzo.document import Workflow
 
@@ -57,7 +58,11 @@ def dry_run(settings: Settings, plan: RunPlan, console: Console | None = None) -
     context = offline_context(settings)
     workflows = _load_workflows(settings) if "scenarios" in plan.suites else []
     tally: Counter[str] = Counter()
-    where = "the embedded emulator" if context.target.embedded else public_url(settings.target)
+    where = (
+        f"the embedded emulator{played(settings)}"
+        if context.target.embedded
+        else public_url(settings.target)
+    )
     release = (
         f"release {context.release}"
         if context.target.embedded or settings.appliance_version

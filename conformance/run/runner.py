@@ -77,7 +77,7 @@ from conformance.run.spawn import (
     run_pytest_jobs,
     suite_job,
 )
-from conformance.run.target import open_context
+from conformance.run.target import open_context, played
 from conformance.scenarios import loader
 from conformance.scenarios.inventory import SECRET_INPUTS
 
@@ -180,7 +180,8 @@ def _execute(
     facts = replace(facts, preflight=context.findings.as_json() if context.findings else None)
     err.print(
         Text(
-            f"target {facts.target}{_embedded(settings) if context.target.embedded else ''} · "
+            f"target {facts.target}"
+            f"{f' (embedded emulator{played(settings)})' if context.target.embedded else ''} · "
             f"appliance {context.reported_version or 'unknown'}"
         )
     )
@@ -431,15 +432,6 @@ def finish(
         built = build_report(str(run_dir), str(run_dir.parent))
         return code or built
     return code
-
-
-def _embedded(settings: Settings) -> str:
-    """`` (embedded emulator)``, with what it plays on purpose (``--fault``, ...)."""
-    played = [f"fault {name}" for name in settings.faults]
-    played += [f"condition {name}" for name in settings.conditions]
-    if settings.release_variant:
-        played.append(f"release variant {settings.release_variant}")
-    return f" (embedded emulator{', playing ' + ', '.join(played) if played else ''})"
 
 
 def plain_console(stderr: bool) -> Console:

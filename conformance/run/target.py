@@ -92,6 +92,16 @@ def embedded_config(settings: Settings) -> EmulatorConfig:
     return played
 
 
+def played(settings: Settings) -> str:
+    """``, playing fault X, condition Y``: what the embedded emulator plays on purpose
+    (``--fault``, ``--condition``, ``--release-variant``), for the console; empty if none."""
+    names = [f"fault {name}" for name in settings.faults]
+    names += [f"condition {name}" for name in settings.conditions]
+    if settings.release_variant:
+        names.append(f"release variant {settings.release_variant}")
+    return f", playing {', '.join(names)}" if names else ""
+
+
 def _embedded_context(settings: Settings, contract: Contract) -> RunContext:
     config = embedded_config(settings)
     release = config.appliance_version
