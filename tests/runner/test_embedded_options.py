@@ -55,3 +55,14 @@ def test_with_a_target_they_are_a_usage_error(
     assert code == 2
     assert err.count("\n") == 1
     assert f"error: {option[0]}: only the embedded emulator plays it" in err
+
+
+def test_the_dry_run_names_what_the_emulator_would_play(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["run", "--dry-run", "--only", "fuzz", "--include-tag", "jobs"]
+    assert main([*argv, "--fault", "stack-trace", "--condition", "token-expiry"]) == 0
+    header = capsys.readouterr().out.splitlines()[0]
+    assert "target the embedded emulator, playing fault stack-trace, condition token-expiry" in (
+        header
+    )
