@@ -630,7 +630,7 @@ OPTIONS: tuple[Option, ...] = (
         flag_name="--fault",
         metavar="NAME",
         section="emulator",
-        accepts_text="faults of `emulate --fault`",
+        accepts_text="faults of `emulate --fault` (in the variable: comma-separated)",
     ),
     Option(
         "conditions",
@@ -642,7 +642,7 @@ OPTIONS: tuple[Option, ...] = (
         flag_name="--condition",
         metavar="NAME",
         section="emulator",
-        accepts_text="conditions of `emulate --condition`",
+        accepts_text="conditions of `emulate --condition` (in the variable: comma-separated)",
     ),
     Option(
         "release_variant",
