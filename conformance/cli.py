@@ -59,7 +59,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    emulate = commands.add_parser("emulate", help="serve the emulated appliance")
+    emulate = commands.add_parser(
+        "emulate",
+        help="serve the emulated appliance",
+        **_exit_codes(
+            "stopped with Ctrl-C (or --list-inventory printed)",
+            None,
+            "bad options: an unknown fault or condition, a certificate that cannot be written",
+            "the port is taken, or the address cannot be listened on",
+        ),
+    )
     emulator_cli.add_arguments(emulate)
 
     fuzz = _suite_command(commands, "fuzz", "property-based tests of every operation")
