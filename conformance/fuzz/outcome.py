@@ -69,7 +69,8 @@ def _described(status: str, headline: str, findings: list[Finding], verdict: Ver
     if reproduce:
         lines += [
             "",
-            "Reproduce ($SCV_TOKEN: a token from login; summary.md shows how to get one):",
+            "Reproduce ($SCV_TOKEN: export SCV_TOKEN=$(scv-conformance token ...); "
+            "summary.md has the line):",
             f"  {reproduce}",
         ]
     return Judgement(status, "\n".join(lines), reproduce, verdict)
