@@ -37,8 +37,8 @@ CERTIFY_EXIT_CODES = exit_codes_epilog(
         "(and the signature holds); --keygen: keys written",
         ExitCode.FAILURES: "conformance failures found; --verify: a file tampered with, "
         "missing or unlisted, or the signature missing or wrong",
-        ExitCode.USAGE: "usage error: --out exists, --verify of no bundle, a signed bundle "
-        "verified without --key, ...",
+        ExitCode.USAGE: "usage error: --out not an empty folder, --verify of no bundle, "
+        "a signed bundle verified without --key, ...",
         ExitCode.INFRASTRUCTURE: "target unreachable, or another infrastructure error",
     }
 )
