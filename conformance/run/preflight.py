@@ -14,7 +14,9 @@ Then discovery, with GETs only, never failing the run: which datastore snapshot-
 path the appliance serves (both alternatives asked about one backup of a datastore backup
 list, else what its API description lists) and how it spells the ESX host list (an
 ESX-host call's answer). Datastores and VMs to ask about come from the inventory, the
-resource groups' entities and vCenter's lists.
+resource groups' entities and vCenter's lists. The GETs discovery will certainly send go
+out side by side, up to ``--concurrency`` at once, and are answered from what came back:
+what it finds and notes is the same as one at a time.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ import contextlib
 import re
 import ssl
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -63,11 +66,13 @@ def run_preflight(
     contract: Contract,
     inventory: Mapping[str, str] | None = None,
     clock: Callable[[], float] = time.monotonic,
+    concurrency: int = 1,
 ) -> Findings:
-    """Check the target and discover its variant; PreflightFailed/TargetUnreachable if unusable."""
+    """Check the target and discover its variant; PreflightFailed/TargetUnreachable if
+    unusable. ``concurrency``: discovery's GETs in flight at once."""
     started = clock()
     with appliance_client(target, TIMEOUT, _policy()) as client:
-        preflight = _Preflight(client, target, contract, dict(inventory or {}))
+        preflight = _Preflight(client, target, contract, dict(inventory or {}), concurrency)
         findings = preflight.run()
     return Findings(**{**findings, "seconds": clock() - started})
 
@@ -82,9 +87,17 @@ class _Preflight:
     """One preflight against one target: its client, token and notes."""
 
     def __init__(
-        self, client: httpx.Client, target: Target, contract: Contract, inventory: dict[str, str]
+        self,
+        client: httpx.Client,
+        target: Target,
+        contract: Contract,
+        inventory: dict[str, str],
+        concurrency: int = 1,
     ) -> None:
         self.client = client
+        self.concurrency = max(1, concurrency)
+        #: discovery's answers, by (client, path, query): sent ahead, read when asked for
+        self.answers: dict[tuple[str, str, tuple[tuple[str, str], ...]], Any] = {}
         self.target = target
         self.contract = contract
         self.inventory = inventory
@@ -111,6 +124,13 @@ class _Preflight:
         try:
             vcenter_ok = self._vcenter_login() if self.target.vcenter_url else None
             described = described_operations(description, urlsplit(self.target.base_url).path)
+            self._ahead(self._moref_sources("datastore") + self._moref_sources("vm"))
+            datastores = self._morefs("datastore")[:1]
+            self._ahead(
+                (self._get, self._path(operation_id, moref=moref) or "", {})
+                for operation_id in ("getDatastoreBackups", "getDatastoreAvailableEsxHosts")
+                for moref in datastores
+            )
             snapshot_path = self._snapshot_path(described)
             spelling = self._esx_hosts_spelling()
         finally:
@@ -199,23 +219,57 @@ class _Preflight:
 
     def _get(self, path: str) -> httpx.Response | None:
         """An authenticated GET; None when it got no answer (discovery never fails a run)."""
-        try:
-            return self.client.get(path, headers={"Token": self.token})
-        except (httpx.TransportError, TargetUnreachable):
-            return None
+        key = ("scv", path, ())
+        if key not in self.answers:
+            try:
+                self.answers[key] = self.client.get(path, headers={"Token": self.token})
+            except (httpx.TransportError, TargetUnreachable):
+                self.answers[key] = None
+        answer: httpx.Response | None = self.answers[key]
+        return answer
 
     def _vcenter_get(self, path: str, **params: str) -> Any:
         if self.vcenter is None or not self.vcenter_session:
             return None
-        try:
-            answer = self.vcenter.get(
-                path,
-                params=params or None,
-                headers={VCENTER_SESSION_HEADER: self.vcenter_session},
-            )
-        except (httpx.TransportError, TargetUnreachable):
-            return None
-        return _json(answer) if answer.status_code == 200 else None
+        key = ("vcenter", path, tuple(sorted(params.items())))
+        if key not in self.answers:
+            try:
+                answer = self.vcenter.get(
+                    path,
+                    params=params or None,
+                    headers={VCENTER_SESSION_HEADER: self.vcenter_session},
+                )
+            except (httpx.TransportError, TargetUnreachable):
+                answer = None
+            ok = answer is not None and answer.status_code == 200
+            self.answers[key] = _json(answer) if answer is not None and ok else None
+        return self.answers[key]
+
+    def _ahead(self, gets: Iterable[tuple[Callable[..., Any], str, dict[str, str]]]) -> None:
+        """Send these GETs (``_get`` or ``_vcenter_get``, path, query) side by side now;
+        asking for one later reads the answer that came back."""
+        calls = list(
+            {
+                (get, path, tuple(query.items())): (get, path, query)
+                for get, path, query in gets
+                if path
+            }.values()
+        )
+        if self.concurrency == 1 or len(calls) < 2:
+            return  # asked for one at a time, when discovery needs them
+        with ThreadPoolExecutor(min(self.concurrency, len(calls))) as pool:
+            for done in [pool.submit(get, path, **query) for get, path, query in calls]:
+                done.result()
+
+    def _moref_sources(self, kind: str) -> list[tuple[Callable[..., Any], str, dict[str, str]]]:
+        """The GETs :meth:`_find_morefs` sends for ``kind``."""
+        named = self.inventory.get(kind)
+        sources: list[tuple[Callable[..., Any], str, dict[str, str]]] = []
+        if named and not _MOREF[kind].fullmatch(named):
+            sources.append((self._vcenter_get, f"/api/vcenter/{kind}", {"names": named}))
+        sources.append((self._get, self._path("getResourceGroups") or "", {}))
+        sources.append((self._vcenter_get, f"/api/vcenter/{kind}", {}))
+        return sources
 
     def _path(self, operation_id: str, **values: str) -> str | None:
         try:
@@ -307,6 +361,10 @@ class _Preflight:
                 continue
             backup = str(backup_ids[0])
             statuses: dict[str, int] = {}
+            self._ahead(
+                (self._get, op.path.replace("{backupId}", quote(backup, safe="")), {})
+                for op in alternatives
+            )
             for operation in alternatives:
                 probe = self._get(operation.path.replace("{backupId}", quote(backup, safe="")))
                 if probe is not None:

@@ -34,7 +34,7 @@ def open_context(settings: Settings) -> RunContext:
             "or the config file"
         )
     target = appliance_target(settings)
-    findings = run_preflight(target, contract, settings.inventory)
+    findings = run_preflight(target, contract, settings.inventory, concurrency=settings.concurrency)
     reported = findings.version
     return RunContext(
         settings=settings,

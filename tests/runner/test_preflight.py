@@ -256,6 +256,22 @@ def test_discovery_finds_the_path_and_spelling_the_appliance_uses(
     assert (listed in findings.described_operations) == (snapshot_path != "snapshotlocators")
 
 
+@pytest.mark.parametrize("snapshot_path", ["snapshotlocators", "snapshotlocations", "both"])
+def test_discovery_side_by_side_finds_and_notes_what_one_at_a_time_does(
+    snapshot_path: str,
+) -> None:
+    config = EmulatorConfig(port=0, tls=False, snapshot_path=snapshot_path)
+    with EmbeddedEmulator(config) as served:
+        target = Target(
+            served.base_url, served.username, served.password, vcenter_url=served.vcenter_url
+        )
+        inventory = {"datastore": "nfs_ds01", "vm": "finance-app01"}
+        alone = run_preflight(target, load_contract(), inventory, concurrency=1)
+        together = run_preflight(target, load_contract(), inventory, concurrency=8)
+    assert replace(together, seconds=0.0) == replace(alone, seconds=0.0)
+    assert alone.snapshot_path == snapshot_path and alone.esx_hosts_spelling
+
+
 def test_the_preflight_closes_its_vcenter_session() -> None:
     """vCenter keeps few sessions per user: one left open pushes out the user's oldest."""
     config = EmulatorConfig(port=0, tls=False, max_sessions=2)
