@@ -3,8 +3,9 @@
 The emulator runs as an external target, as a real appliance would; both runs have the
 same configuration (one team's nightly job and a colleague's run). The first run takes
 the appliance (its marker policy); a resource group's delete of the first run is held back
-until the second run has said that it waits, so the two surely overlap. The second run
-names the first, waits, then runs: both pass, each leaves the appliance as it found it,
+until the second run has said that it waits, so the two surely overlap; a third one, with
+``--if-busy refuse``, ends at once with exit 3. The second run names the first, waits,
+then runs: both pass, each leaves the appliance as it found it,
 neither leaves anything behind, and the emulator's state afterwards is what it was before.
 """
 
@@ -58,7 +59,7 @@ class Output:
 def test_a_second_destructive_run_waits_for_the_first_and_both_pass(tmp_path: Path) -> None:
     with RecordingEmulator(hold=_deleting_a_group) as emulator:
         before = emulator.inventory()
-        folders = [tmp_path / "run1", tmp_path / "run2"]
+        folders = [tmp_path / "run1", tmp_path / "run2", tmp_path / "run3"]
         for folder in folders:
             folder.mkdir()
         first = Output(
@@ -69,6 +70,10 @@ def test_a_second_destructive_run_waits_for_the_first_and_both_pass(tmp_path: Pa
             "holding the appliance",
         )
         _wait_for(lambda: emulator.held > 0 or first.process.poll() is not None)
+        refused = harness_cli.run(
+            ["scenarios", "--allow-destructive", "--if-busy", "refuse"],
+            _environment(emulator, tmp_path / "run3", "svm-concurrent01"),
+        )
         second = Output(
             harness_cli.start(
                 ["scenarios", "--allow-destructive"],
@@ -92,6 +97,14 @@ def test_a_second_destructive_run_waits_for_the_first_and_both_pass(tmp_path: Pa
     assert f"scv-conformance run {holder['run_id']} holds this appliance" in waiting
     assert "since 20" in waiting and "at most" in waiting
     assert "holding the appliance" in finished[1].output  # then it ran
+    # --if-busy refuse: at once, exit 3, one line naming the holder, nothing run
+    assert refused.code == 3, refused.output
+    assert refused.summary["status"] == "busy" and refused.summary["totals"]["total"] == 0
+    assert refused.summary["error"] == (
+        f"the appliance is busy: {waiting.split(': this run waits')[0]}; not waiting "
+        "(--if-busy refuse)"
+    )
+    assert "NOT RUN: another destructive run holds the appliance" in refused.output
     assert after == before
 
 
