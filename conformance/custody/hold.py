@@ -89,6 +89,14 @@ class Marker:
         number = self.identity if self.identity is not None and self.identity.isdigit() else None
         return (0 if number is not None else 1, int(number or 0), self.since, self.run_id)
 
+    def remedy(self) -> str:
+        """What frees the appliance when the holder is gone (its machine lost, say)."""
+        policy = f"policy {self.identity}" if self.identity is not None else "the policy"
+        return (
+            f" (if run {self.run_id} is no longer going, deleting {policy} ({self.name}) "
+            "frees the appliance at once)"
+        )
+
     def line(self) -> str:
         return (
             f"scv-conformance run {self.run_id} holds this appliance for a destructive run "
@@ -158,11 +166,11 @@ class Hold:
             holder = min(others, key=Marker.order)
             self.waited = self._monotonic() - started
             if refuse:
-                raise Busy(f"{holder.line()}; not waiting (--if-busy refuse)")
+                raise Busy(f"{holder.line()}; not waiting (--if-busy refuse){holder.remedy()}")
             if wait_until is not None and self._monotonic() >= wait_until:
                 raise Busy(
                     f"{holder.line()}; waited {self.waited:.0f} s, the run's --max-time "
-                    "allows no more"
+                    f"allows no more{holder.remedy()}"
                 )
             if holder != told:
                 limit = "" if wait_until is None else ", or as long as --max-time allows"

@@ -113,12 +113,14 @@ def test_a_second_run_refuses_at_once_with_one_line(api: Api) -> None:
     clock = Clock()
     first = _hold(api, "aaaaaa", clock, [])
     first.take(3600, refuse=True)
+    assert first.mine is not None
     with pytest.raises(Busy) as busy:
         _hold(api, "bbbbbb", clock, []).take(3600, refuse=True)
     assert str(busy.value) == (
         "scv-conformance run aaaaaa holds this appliance for a destructive run since "
         "2026-12-07 01:00:00 UTC, until 2026-12-07 02:00:00 UTC at most; not waiting "
-        "(--if-busy refuse)"
+        f"(--if-busy refuse) (if run aaaaaa is no longer going, deleting policy "
+        f"{first.mine.identity} ({first.mine.name}) frees the appliance at once)"
     )
     assert sum(is_marker(n) for n in _policy_names(api)) == 1  # the second made none
 

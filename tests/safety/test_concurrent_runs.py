@@ -100,9 +100,9 @@ def test_a_second_destructive_run_waits_for_the_first_and_both_pass(tmp_path: Pa
     # --if-busy refuse: at once, exit 3, one line naming the holder, nothing run
     assert refused.code == 3, refused.output
     assert refused.summary["status"] == "busy" and refused.summary["totals"]["total"] == 0
-    assert refused.summary["error"] == (
+    assert refused.summary["error"].startswith(
         f"the appliance is busy: {waiting.split(': this run waits')[0]}; not waiting "
-        "(--if-busy refuse)"
+        f"(--if-busy refuse) (if run {holder['run_id']} is no longer going, deleting policy "
     )
     assert "NOT RUN: another destructive run holds the appliance" in refused.output
     assert after == before
