@@ -135,6 +135,10 @@ class Hold:
         #: The appliance's clock less ours, from its answers' Date header.
         self._offset = timedelta(0)
         self.mine: Marker | None = None
+        #: The marker this run held the appliance with (kept once given back).
+        self.taken: Marker | None = None
+        #: The other run's marker that held the appliance when this run last looked.
+        self.holder: Marker | None = None
         #: Seconds waited for another run's marker.
         self.waited = 0.0
 
@@ -161,9 +165,12 @@ class Hold:
             if not others:
                 seconds = hold_seconds() if callable(hold_seconds) else hold_seconds
                 if self._create(seconds):
+                    self.waited = self._monotonic() - started
+                    self.taken = self.mine
                     return True
                 continue  # another run's marker came first: it holds the appliance
             holder = min(others, key=Marker.order)
+            self.holder = holder
             self.waited = self._monotonic() - started
             if refuse:
                 raise Busy(f"{holder.line()}; not waiting (--if-busy refuse){holder.remedy()}")

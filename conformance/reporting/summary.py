@@ -54,6 +54,8 @@ class RunFacts:
     leftovers: tuple[dict[str, str], ...] = ()
     #: Other runs seen on the appliance at the start (conformance.run.other_runs, as JSON).
     other_runs: tuple[dict[str, Any], ...] = ()
+    #: How a destructive run held the appliance (conformance.run.holding, as JSON).
+    hold: Mapping[str, Any] | None = None
     #: A destructive run's account of the appliance (conformance.custody.account, as JSON).
     custody: Mapping[str, Any] | None = None
     #: What the preflight found out (conformance.core.findings, as JSON).
@@ -129,6 +131,8 @@ def build_summary(
         summary["interruption"] = facts.interrupted
     summary["leftovers"] = list(facts.leftovers)
     summary["other_runs"] = list(facts.other_runs)
+    if facts.hold is not None:
+        summary["hold"] = dict(facts.hold)
     if facts.custody is not None:
         summary["custody"] = dict(facts.custody)
     if coverage is not None:

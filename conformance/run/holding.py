@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from conformance.core.context import RunContext
 from conformance.core.errors import HarnessError
@@ -84,6 +85,19 @@ class Holding:
                 f"(policy {self.hold.mine.name}, removed when the run ends)"
             )
         return None
+
+    def as_json(self) -> dict[str, Any] | None:
+        """summary.json's ``hold``: the marker, until when, how long the run waited, for
+        which run (the one that held it when this run last looked; None: no hold wanted)."""
+        if self.hold is None:
+            return None
+        mine = self.hold.taken
+        return {
+            "policy": None if mine is None else mine.name,
+            "until": None if mine is None else mine.until.isoformat(),
+            "waitedSeconds": round(self.hold.waited, 1),
+            "waitedFor": None if self.hold.holder is None else self.hold.holder.run_id,
+        }
 
     def give_back(self) -> None:
         """Remove the marker (again: a no-op); a line when it cannot be."""

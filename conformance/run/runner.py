@@ -213,6 +213,7 @@ def _execute(
             )
         facts = replace(facts, custody=accounting.close(run_dir))
         holding.give_back()
+        facts = replace(facts, hold=holding.as_json())
     except KeyboardInterrupt:
         holding.give_back()
         facts = replace(facts, error="interrupted")

@@ -97,6 +97,10 @@ def test_a_second_destructive_run_waits_for_the_first_and_both_pass(tmp_path: Pa
     assert f"scv-conformance run {holder['run_id']} holds this appliance" in waiting
     assert "since 20" in waiting and "at most" in waiting
     assert "holding the appliance" in finished[1].output  # then it ran
+    first_hold, second_hold = (run.summary["hold"] for run in finished)
+    assert first_hold["waitedFor"] is None
+    assert first_hold["policy"].startswith(f"scv-conformance-hold-{holder['run_id']}-")
+    assert second_hold["waitedFor"] == holder["run_id"] and second_hold["waitedSeconds"] > 0
     # --if-busy refuse: at once, exit 3, one line naming the holder, nothing run
     assert refused.code == 3, refused.output
     assert refused.summary["status"] == "busy" and refused.summary["totals"]["total"] == 0
@@ -105,6 +109,8 @@ def test_a_second_destructive_run_waits_for_the_first_and_both_pass(tmp_path: Pa
         f"(--if-busy refuse) (if run {holder['run_id']} is no longer going, deleting policy "
     )
     assert "NOT RUN: another destructive run holds the appliance" in refused.output
+    assert refused.summary["hold"]["policy"] is None
+    assert refused.summary["hold"]["waitedFor"] == holder["run_id"]
     assert after == before
 
 
