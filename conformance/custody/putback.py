@@ -83,17 +83,19 @@ def remove_owed(
                 wait([job])
 
     def lane(removals: list[_OwedRemoval]) -> None:
+        running = _Running(job_ended)
         for removal in removals:
-            removal.attempt(scv, found, job_ended)
+            removal.attempt(scv, found, running)
             if removal.settled:
                 ledger.settle(FUZZING, removal.key)
 
     with ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="custody-remove") as pool:
         for done in [pool.submit(lane, removals) for removals in lanes.values()]:
             done.result()
+    running = _Running(job_ended)
     for removal in removals:
         if removal.refused:
-            removal.retry(scv, job_ended)
+            removal.retry(scv, running)
             if removal.settled:
                 ledger.settle(FUZZING, removal.key)
     result = PutBack()
@@ -101,6 +103,26 @@ def remove_owed(
         result.done += removal.done
         result.failed += [failure for _, failure in removal.failed]
     return result
+
+
+class _Running:
+    """The jobs the undos of one resource started, by request: the same request again
+    (a detach of a VMDK attached twice, which names the disk by its location) is sent once
+    the job of the first has ended, or both would detach the same disk; any other request
+    goes at once."""
+
+    def __init__(self, job_ended: Callable[[str], None]) -> None:
+        self.job_ended = job_ended
+        self.jobs: dict[str, str] = {}
+
+    def before(self, request: str) -> None:
+        job = self.jobs.pop(request, None)
+        if job is not None:
+            self.job_ended(job)
+
+    def started(self, request: str, job: str | None) -> None:
+        if job is not None:
+            self.jobs[request] = job
 
 
 class _OwedRemoval:
@@ -128,21 +150,19 @@ class _OwedRemoval:
         """True when the appliance answered every failed request of it with a refusal."""
         return bool(self.failed) and all(undo is not None for undo, _ in self.failed)
 
-    def attempt(self, scv: Reader, found: Holdings, job_ended: Callable[[str], None]) -> None:
+    def attempt(self, scv: Reader, found: Holdings, running: _Running) -> None:
         undos = _undos(scv, found, self.undo)
         if undos is not None:
-            self._send(scv, undos, job_ended)
+            self._send(scv, undos, running)
 
-    def retry(self, scv: Reader, job_ended: Callable[[str], None]) -> None:
+    def retry(self, scv: Reader, running: _Running) -> None:
         undos = [undo for undo, _ in self.failed if undo is not None]
         self.failed = []
-        self._send(scv, undos, job_ended)
+        self._send(scv, undos, running)
 
-    def _send(self, scv: Reader, undos: list[Removal], job_ended: Callable[[str], None]) -> None:
-        """Send each undo; one that starts a job (a detach, an unmount) is waited for before
-        the next: two detaches of one VMDK at once would both name the disk the first one
-        removes, and the second would leave a disk attached twice still attached."""
+    def _send(self, scv: Reader, undos: list[Removal], running: _Running) -> None:
         for undo in undos:
+            running.before(undo.request)
             try:
                 response = scv.request(
                     undo.method.upper(), _path(undo), json=undo.body if undo.body else None
@@ -152,9 +172,8 @@ class _OwedRemoval:
                 continue
             if response.status_code in self.gone:
                 self.done.append(undo.request)
-                job = _job_of(response) if 200 <= response.status_code < 300 else None
-                if job is not None:
-                    job_ended(job)
+                if 200 <= response.status_code < 300:
+                    running.started(undo.request, _job_of(response))
             else:
                 self.failed.append((undo, f"{undo.request}: HTTP {response.status_code}"))
         self.settled = not self.failed
