@@ -139,6 +139,14 @@ class BoundedResponse(httpx.Response):
         """The body as JSON; OverBudget (a ValueError) when it holds too much to judge."""
         return json_budget.loads(self.content)
 
+    def close(self) -> None:
+        """Close, and let go of the stream: httpx's client binds it to the response (it
+        refers back, to set ``elapsed``), a cycle that only the cyclic collector breaks,
+        so that dozens of answers nobody held any more (each up to the size cap) stayed
+        in memory between its runs. A closed stream is never read again."""
+        super().close()
+        self.stream = httpx.ByteStream(b"")
+
 
 class PolicyTransport(httpx.BaseTransport):
     """An httpx transport that sends through ``inner`` under one :class:`SendPolicy`."""
