@@ -17,6 +17,7 @@ import copy
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
@@ -67,14 +68,16 @@ class SteeredCases:
         self._by_route = {(op.method, op.path): op for op in contract.operations}
         self.logins = LoginPace()
 
-    def survey(self) -> None:
-        """Note what the appliance holds before anything is sent: never the run's."""
+    def survey(self, concurrency: int = 1) -> None:
+        """Note what the appliance holds before anything is sent: never the run's. The
+        listings are read side by side, up to ``concurrency`` at once."""
         if not self.destructive:
             return
-        for listing in self.found.listings:
-            if listing.ownable:
-                present = self._relist(listing)
-                self.owned.found(listing, present or [])
+        ownable = [listing for listing in self.found.listings if listing.ownable]
+        with ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="survey") as pool:
+            listed = [pool.submit(self._relist, listing) for listing in ownable]
+            for listing, present in zip(ownable, listed, strict=True):
+                self.owned.found(listing, present.result() or [])
 
     @contextmanager
     def active(self) -> Iterator[SteeredCases]:

@@ -93,7 +93,8 @@ class FuzzSuite:
     run's cases depend on the answers it meets: this way every read meets the state the
     run started from, and every change meets the same state of its resource whatever the
     concurrency, so a seed sends the same cases. The stateful walk waits for them all: it
-    starts from the state they leave.
+    starts from the state they leave. With state changes allowed, what the appliance holds
+    is read first (the survey), beside the first run only when that one only reads.
     """
 
     def __init__(
@@ -126,7 +127,7 @@ class FuzzSuite:
             destructive=context.destructive_allowed,
         )
         self._guards.enter_context(self.steered.active())
-        self.steered.survey()
+        self._surveyed = False
         checks.Envelope.configure(context.contract.document)
 
     def runnable(self) -> list[Operation]:
@@ -163,7 +164,6 @@ class FuzzSuite:
         """
         if self._ahead is not None:
             return
-        self._schema("operations")
         self._guards.enter_context(threads_ahead())
         if _get_local_constants is not None:
             # Hypothesis scans the loaded modules' sources for constants the first time it
@@ -185,6 +185,10 @@ class FuzzSuite:
             if op != "login"
         ]
         first = ("engine", engines[0]) if engines else None
+        # what the appliance holds is read beside the first run when that only reads
+        survey = ("survey", "survey")
+        beside_survey = first if first is not None and first[1] not in changing else None
+        jobs.insert(1 if first else 0, (survey, self._survey))
         if stateful:
             jobs.insert(1, (("schema", STATEFUL), lambda: self._schema(STATEFUL)))
             jobs.append(((STATEFUL, STATEFUL), self._walk))
@@ -194,7 +198,10 @@ class FuzzSuite:
             # it draws from loaded modules), which other threads must not race: the first
             # run goes alone. A state-changing run goes beside no read and no change of its
             # own resource; probes send what a correct target refuses. The walk starts
-            # from the state they all leave.
+            # from the state they all leave. Nothing is sent before the survey has seen
+            # what the appliance holds, but a first run that only reads.
+            if survey in (a, b):
+                return beside_survey not in (a, b)
             if first in (a, b) or STATEFUL in (a[0], b[0]):
                 return True
             if not a[0] == b[0] == "engine" or (a[1] not in changing and b[1] not in changing):
@@ -203,6 +210,12 @@ class FuzzSuite:
 
         self._ahead = ConflictScheduler(jobs, concurrency, conflicts, ordered=True, name="fuzz")
         self._ahead.start()
+
+    def _survey(self) -> None:
+        """Note what the appliance holds before the run sends anything (once)."""
+        if not self._surveyed:
+            self.steered.survey(self.context.settings.concurrency)
+            self._surveyed = True
 
     def _answered(self, token: str | None, status: int) -> None:
         if token is not None and status != 401:
@@ -253,6 +266,7 @@ class FuzzSuite:
                 result = self._waited(("engine", operation_id))
                 probes = self._waited(("probes", operation_id)) if operation_id != "login" else {}
             else:
+                self._survey()
                 result = self._engine(operation_id)
                 probes = (
                     self._probes(operation_id)
@@ -285,6 +299,7 @@ class FuzzSuite:
             else:
                 if self._ahead is not None:
                     self._ahead.wait_all()  # each operation's item reports its own outcome
+                self._survey()
                 self._results[STATEFUL] = self._walk()
         return self._results[STATEFUL]
 

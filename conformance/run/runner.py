@@ -15,6 +15,7 @@ import secrets
 import sys
 import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -194,11 +195,14 @@ def _execute(
         if busy is not None:
             facts = replace(facts, busy=True, error=busy)
         elif not stop.requested:
-            seen = find_other_runs(context, settings.run_id or "")
+            # both only read: the other runs' names are listed while custody reads the state
+            with ThreadPoolExecutor(1, thread_name_prefix="other-runs") as pool:
+                others = pool.submit(find_other_runs, context, settings.run_id or "")
+                accounting.open()
+                seen = others.result()
             for other in seen:
                 err.print(Text(other.line()))
             facts = replace(facts, other_runs=tuple(other.as_json() for other in seen))
-            accounting.open()
         if busy is None and not stop.requested:
             with emulator_log(run_dir / "emulator.log"):
                 facts = _run_suites(
