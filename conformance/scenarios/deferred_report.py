@@ -57,10 +57,8 @@ class DeferredReport:
     def call(self, step_id: str, exchange: Exchange) -> None:
         """An engine call listener: one step per exchange."""
         stop = time.time()
-        target = httpx.URL(exchange.url).raw_path.decode("ascii", "replace")
-        title = f"{step_id}: {exchange.method} {target} → {exchange.status_code}"
         step = Step(
-            title,
+            call_title(step_id, exchange),
             Attachment("exchange", exchange.render(), AttachmentType.TEXT),
             stop - exchange.elapsed_ms / 1000.0,
             stop,
@@ -82,6 +80,12 @@ class DeferredReport:
     def snapshot(self) -> list[Step | Attachment]:
         with self._lock:
             return list(self.entries)
+
+
+def call_title(step_id: str, exchange: Exchange) -> str:
+    """The title of a call's Allure step: its step id, request and status."""
+    target = httpx.URL(exchange.url).raw_path.decode("ascii", "replace")
+    return f"{step_id}: {exchange.method} {target} → {exchange.status_code}"
 
 
 def current_test(config: pytest.Config) -> TestResult | None:
@@ -117,18 +121,24 @@ def mark_failed_steps(test: TestResult | None, failures: list[Any]) -> None:
     """Turn the step each failure happened in red, with the failure as its message and the
     command that reproduces it: the failing call, not a green tick above the cleanup.
 
-    ``failures`` are the workflow's step failures (``step_id``, ``exchange``); a step is
-    the last one of that step id (a polled step has one per poll).
+    ``failures`` are the workflow's step failures (``step_path``, ``exchange``), its
+    cleanup's too: a step of a workflow the cleanup called is named ``cleanUp/stepId``.
+    Of that step's calls (a polled step has one per poll) it is the failing exchange's,
+    else the last one.
     """
     if test is None:
         return
     steps = [s for s in test.steps if isinstance(s, TestStepResult)]
     for failure in failures:
-        prefix = f"{failure.step_id}: "
-        step = next((s for s in reversed(steps) if (s.name or "").startswith(prefix)), None)
-        if step is None:
-            continue
+        step_path = getattr(failure, "step_path", failure.step_id)
         exchange = getattr(failure, "exchange", None)
+        calls = [s for s in steps if (s.name or "").startswith(f"{step_path}: ")]
+        if exchange is not None:
+            title = call_title(step_path, exchange)
+            calls = [s for s in calls if s.name == title] or calls
+        if not calls:
+            continue
+        step = calls[-1]
         reproduce = exchange.as_curl() if exchange is not None else None
         step.status = Status.FAILED
         step.statusDetails = StatusDetails(

@@ -11,6 +11,7 @@ from scenario_helpers import SCENARIO_FAULTS, emulator, find_workflow, run_workf
 
 from conformance.http.session import LOGIN_PATH, Exchange, ScvSession
 from conformance.scenarios.arazzo.failures import Stopped
+from conformance.scenarios.deferred_report import call_title
 
 pytestmark = pytest.mark.integration
 
@@ -116,6 +117,18 @@ def test_cleanup_failure_is_reported() -> None:
     assert error is not None and error.step_id == "createGroup"
     assert "HTTP 409" in error.detail
     assert run.result.skipped_cleanup == ["cleanUp/removeGroup"]
+
+
+def test_a_cleanup_failure_names_the_called_workflow_s_step_its_call_is_reported_under() -> None:
+    """The Allure step that turns red is found by the name the engine gave its call."""
+    seen: list[str] = []
+    with emulator(fault="detach-ignored") as emu:
+        run = run_workflow(
+            emu, "attachVmdk", on_call=lambda step, ex: seen.append(call_title(step, ex))
+        )
+    [failure] = run.result.cleanup_failures
+    assert (failure.step_id, failure.step_path) == ("cleanUp", "cleanUp/checkDiskGone")
+    assert call_title(failure.step_path, failure.exchange) in seen
 
 
 def test_the_engine_adds_no_call_and_no_token_of_its_own() -> None:

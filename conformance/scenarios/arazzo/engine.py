@@ -363,6 +363,7 @@ class Engine:
                 f"{called.workflow_id}/{failure.step_id}: {failure.detail}",
                 failure.exchange,
                 failure.attachments,
+                path=f"{step_id}/{failure.step_path}",
             ) from None
         finally:
             self._prefix = prefix

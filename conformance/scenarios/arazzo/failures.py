@@ -55,6 +55,14 @@ class StepFailure(Exception):
     attachments: list[Attachment] = field(default_factory=list)
     #: For a step whose success criteria did not hold: which, and with what values.
     unmet: tuple[Unmet, ...] = ()
+    #: The step as its calls are named (``cleanUp/checkDiskGone`` for a step of a workflow
+    #: that step ``cleanUp`` called); empty when that is ``step_id`` itself.
+    path: str = ""
+
+    @property
+    def step_path(self) -> str:
+        """The failing step's id, through the workflows that called it."""
+        return self.path or self.step_id
 
     def __post_init__(self) -> None:
         super().__init__(str(self))
