@@ -217,6 +217,13 @@ def _execute(
             )
         facts = replace(facts, custody=accounting.close(run_dir))
         holding.give_back()
+        if stop.requested and facts.interrupted is None:
+            err.print(
+                Text(
+                    f"stop request ({stop.reason}) after the tests had ended: the appliance "
+                    "was put back first; the run is complete"
+                )
+            )
         facts = replace(facts, hold=holding.as_json())
     except KeyboardInterrupt:
         holding.give_back()

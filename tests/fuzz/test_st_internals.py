@@ -87,4 +87,15 @@ def test_response_time_budgets_are_schemathesis_own_configuration() -> None:
         assert checks.max_response_time.enabled
         limits[name] = checks.max_response_time.limit
     assert limits == {"getJobs": 5.0, "getPolicies": 1.5}
+    # a write's 404 may be about an id in its body, not the item a link led it to
+    enabled = {}
+    for name in ("updateResourceGroup", "deleteResourceGroup"):
+        operation = next(
+            result.ok()
+            for result in schema.get_all_operations()
+            if result.ok().definition.raw.get("operationId") == name
+        )
+        checks = project.checks_config_for(operation=operation, phase="stateful")
+        enabled[name] = checks.ensure_resource_availability.enabled
+    assert enabled == {"updateResourceGroup": False, "deleteResourceGroup": True}
     assert reported_name("max_response_time") == RESPONSE_TIME == "scv_response_time"
