@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import signal
 import sys
 import time
 from collections.abc import Mapping
@@ -341,6 +342,12 @@ def _run_suites_apart(
 def _outcome_facts(outcome: PytestOutcome, plan: RunPlan, facts: RunFacts) -> RunFacts:
     facts = replace(facts, collect_errors=outcome.collect_errors)
     code = outcome.returncode
+    if code < 0 or code > 5:
+        # killed (a signal) or ended outside pytest: its results stop where it stopped, and
+        # what they say is no verdict on the target
+        how = f"signal {_signal_name(-code)}" if code < 0 else f"exit code {code}"
+        detail = f"the tests ended abruptly ({how}) before they were all run"
+        return replace(facts, error=f"pytest {detail} (see {outcome.log_path.name})")
     if code in (2, 3):
         reason = "interrupted" if code == 2 else "internal error"
         detail = last_error_line(outcome.log_path)
@@ -357,6 +364,13 @@ def _outcome_facts(outcome: PytestOutcome, plan: RunPlan, facts: RunFacts) -> Ru
             error_code=ExitCode.USAGE if narrowed else None,
         )
     return facts
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return str(number)
 
 
 def finish(

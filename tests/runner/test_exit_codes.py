@@ -46,6 +46,14 @@ def test_conformance_failures_exit_1(fake_run: Callable[..., Run]) -> None:
     assert "--seed 1234" in (run.run_dir / "summary.md").read_text()
 
 
+def test_tests_killed_halfway_are_no_verdict_but_exit_3(fake_run: Callable[..., Run]) -> None:
+    """The results so far all passed; the tests that never ran do not make it conformant."""
+    run = fake_run("killed")
+    assert run.code == 3, run.output
+    assert run.summary["status"] != "conformant"
+    assert "ended abruptly (signal SIGKILL)" in run.output
+
+
 def test_unreachable_target_exits_3_quickly_with_a_summary(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,8 @@ class Check(pytest.Item):
     def runtest(self) -> None:
         op, check, outcome = self.entry["operationId"], self.entry["check"], self.entry["outcome"]
         self.user_properties += [("suite", "fuzz"), ("operationId", op), ("check", check)]
+        if outcome == "killed":  # the process ends as the kernel ends it (out of memory)
+            os.kill(os.getpid(), signal.SIGKILL)
         if outcome == "profile":
             assert get_manifest(self.config).profile == self.entry["expect"]
             return
