@@ -141,6 +141,8 @@ class Hold:
         self.holder: Marker | None = None
         #: Seconds waited for another run's marker.
         self.waited = 0.0
+        #: The expired markers already told of.
+        self._expired: set[str] = set()
 
     def now(self) -> datetime:
         """The appliance's time (ours, corrected by what its last answer said)."""
@@ -223,10 +225,17 @@ class Hold:
                 others.append(marker)
                 continue
             answer = self._delete(marker)
+            if marker.name in self._expired:
+                continue  # said once
+            self._expired.add(marker.name)
+            what = (
+                f"the hold of scv-conformance run {marker.run_id} (since "
+                f"{shown(marker.since)}, until {shown(marker.until)})"
+            )
             self.say(
-                f"removed the hold of scv-conformance run {marker.run_id} (since "
-                f"{shown(marker.since)}, until {shown(marker.until)}): it ended without "
-                f"giving the appliance back{'' if answer is None else f' ({answer})'}"
+                f"removed {what}: it ended without giving the appliance back"
+                if answer is None
+                else f"ignored {what}: it has expired, but could not be removed ({answer})"
             )
         return others
 

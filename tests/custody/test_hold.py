@@ -208,3 +208,26 @@ def _markers(api: Api) -> list[Marker]:
     listed = api.ok(api.get("/4.1/policies"))["policyResponseList"]
     found = [Marker.parsed(p["name"], p["id"]) for p in listed]
     return [m for m in found if m is not None]
+
+
+class Undeletable(Scv):
+    """An appliance that refuses to delete policies."""
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        if method == "DELETE":
+            return httpx.Response(405)
+        return super().request(method, path, **kwargs)
+
+
+def test_an_expired_marker_that_cannot_be_removed_is_ignored_and_said_once(api: Api) -> None:
+    _hold(api, "aaaaaa", Clock(), []).take(60, refuse=True)
+    later, lines = Clock(T0 + timedelta(minutes=5)), []
+    hold = _hold(api, "bbbbbb", later, lines, scv=Undeletable(api))
+    assert hold.take(60, refuse=True) is True
+    assert hold.mine is not None
+    hold._others()  # looked again: nothing more said
+    assert lines == [
+        "ignored the hold of scv-conformance run aaaaaa (since 2026-12-07 01:00:00 UTC, "
+        "until 2026-12-07 01:01:00 UTC): it has expired, but could not be removed (HTTP 405)"
+    ]
+    assert "could not be removed: HTTP 405" in str(hold.give_back())
