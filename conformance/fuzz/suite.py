@@ -6,7 +6,7 @@ import contextlib
 import copy
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import schemathesis
@@ -15,7 +15,7 @@ from schemathesis import Config as SchemathesisConfig
 
 from conformance.child.threads import threads_ahead
 from conformance.contract.grading import Grader, Sent
-from conformance.contract.spec import Operation
+from conformance.contract.spec import Contract, Operation
 from conformance.core.context import RunContext
 from conformance.core.errors import HarnessError
 from conformance.core.item_keys import STATEFUL
@@ -79,6 +79,49 @@ def _operation_ids(schema: BaseSchema) -> list[str]:
         for definition in item.values()
         if isinstance(definition, dict) and "operationId" in definition
     ]
+
+
+Key = tuple[str, str]
+SURVEY: Key = ("survey", "survey")
+
+
+def ahead_plan(
+    contract: Contract, operation_ids: Sequence[str], stateful: bool = False
+) -> tuple[list[Key], Callable[[Any, Any], bool]]:
+    """The jobs of :meth:`FuzzSuite.start_ahead` in the order they should start (kind,
+    subject: ``engine``/``probes`` of an operation, the ``survey``, the walk's ``schema``,
+    the ``stateful`` walk) and which two must not overlap."""
+    changing = {op for op in operation_ids if contract.operation(op).mutates}
+    resource = {op: contract.operation(op).resource for op in changing}
+    engines = [op for op in operation_ids if op not in changing] + [
+        op for op in operation_ids if op in changing
+    ]
+    first = ("engine", engines[0]) if engines else None
+    # what the appliance holds is read beside the first run when that one only reads
+    beside_survey = first if first is not None and first[1] not in changing else None
+    keys: list[Key] = [("engine", op) for op in engines]
+    ahead: list[Key] = [SURVEY] + ([("schema", STATEFUL)] if stateful else [])
+    at = 1 if beside_survey else 0  # before a first run that changes state
+    keys[at:at] = ahead
+    keys += [("probes", op) for op in operation_ids if op != LOGIN]
+    keys += [(STATEFUL, STATEFUL)] if stateful else []
+
+    def conflicts(a: Any, b: Any) -> bool:
+        # Hypothesis fills process-wide caches on first use (among them the constants
+        # it draws from loaded modules), which other threads must not race: the first
+        # run goes alone. A state-changing run goes beside no read and no change of its
+        # own resource; probes send what a correct target refuses. The walk starts
+        # from the state they all leave. Nothing is sent before the survey has seen
+        # what the appliance holds, but a first run that only reads.
+        if SURVEY in (a, b):
+            return beside_survey not in (a, b)
+        if first in (a, b) or STATEFUL in (a[0], b[0]):
+            return True
+        if not a[0] == b[0] == "engine" or (a[1] not in changing and b[1] not in changing):
+            return False
+        return a[1] not in changing or b[1] not in changing or resource[a[1]] == resource[b[1]]
+
+    return keys, conflicts
 
 
 class FuzzSuite:
@@ -170,44 +213,15 @@ class FuzzSuite:
             # wants one, which threads must not do at once (it parses them with ast, which
             # CPython 3.11 does not guard): scan here, before there are threads.
             _get_local_constants()
-        contract = self.context.contract
-        changing = {op for op in operation_ids if contract.operation(op).mutates}
-        resource = {op: contract.operation(op).resource for op in changing}
-        engines = [op for op in operation_ids if op not in changing] + [
-            op for op in operation_ids if op in changing
-        ]
-        jobs: list[tuple[tuple[str, str], Any]] = [
-            (("engine", op), lambda op=op: self._engine(op)) for op in engines
-        ]
-        jobs += [
-            (("probes", op), lambda op=op: self._probes(op))
-            for op in operation_ids
-            if op != "login"
-        ]
-        first = ("engine", engines[0]) if engines else None
-        # what the appliance holds is read beside the first run when that only reads
-        survey = ("survey", "survey")
-        beside_survey = first if first is not None and first[1] not in changing else None
-        jobs.insert(1 if first else 0, (survey, self._survey))
-        if stateful:
-            jobs.insert(1, (("schema", STATEFUL), lambda: self._schema(STATEFUL)))
-            jobs.append(((STATEFUL, STATEFUL), self._walk))
-
-        def conflicts(a: Any, b: Any) -> bool:
-            # Hypothesis fills process-wide caches on first use (among them the constants
-            # it draws from loaded modules), which other threads must not race: the first
-            # run goes alone. A state-changing run goes beside no read and no change of its
-            # own resource; probes send what a correct target refuses. The walk starts
-            # from the state they all leave. Nothing is sent before the survey has seen
-            # what the appliance holds, but a first run that only reads.
-            if survey in (a, b):
-                return beside_survey not in (a, b)
-            if first in (a, b) or STATEFUL in (a[0], b[0]):
-                return True
-            if not a[0] == b[0] == "engine" or (a[1] not in changing and b[1] not in changing):
-                return False
-            return a[1] not in changing or b[1] not in changing or resource[a[1]] == resource[b[1]]
-
+        keys, conflicts = ahead_plan(self.context.contract, operation_ids, stateful)
+        run: dict[str, Callable[[str], Any]] = {
+            "engine": self._engine,
+            "probes": self._probes,
+            "survey": lambda _: self._survey(),
+            "schema": self._schema,
+            STATEFUL: lambda _: self._walk(),
+        }
+        jobs = [(key, lambda key=key: run[key[0]](key[1])) for key in keys]
         self._ahead = ConflictScheduler(jobs, concurrency, conflicts, ordered=True, name="fuzz")
         self._ahead.start()
 
