@@ -11,6 +11,7 @@ exercises them), and its report lists no leftovers of an emulator that is gone.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -86,12 +87,18 @@ class Accounting:
             pass  # the leftovers name what is still owed
 
     def _waiter(self, scv: ScvSession) -> Callable[[list[str]], None]:
-        """Waits for the given jobs and those already followed (the run's job timeout)."""
-        jobs = JobTracker(scv, self.context.settings.job_timeout)
+        """Waits for the given jobs and those already followed (the run's job timeout each
+        time; twice that in all, so jobs that never end cannot stretch the putting back)."""
+        timeout = self.context.settings.job_timeout
+        jobs = JobTracker(scv, timeout)
+        budget_ends = time.monotonic() + 2 * timeout
 
         def wait(job_ids: list[str]) -> None:
             jobs.running.update(job_ids)
-            jobs.wait()
+            left = budget_ends - time.monotonic()
+            if left > 0:
+                jobs.timeout = min(timeout, left)
+                jobs.wait()
 
         return wait
 
