@@ -14,13 +14,18 @@ each rated as requests over the span from its first request to its last, then th
 (ours / st) and our fraction of the physical limit (connections / latency). The longest idle
 gaps at the emulator during our run show where fuzzing waits rather than sends.
 
-Goals: ratio >= 1.0; ours >= 60% of the limit.
+Checks per answer: ours from the run's ``fuzz-stats.json`` (check verdicts over fuzzed and
+probed cases); with ``--checks``, st's from a second, untimed ``st run`` of the same command
+writing its NDJSON report (every check result of every case), after the timed one.
+
+Goals: ratio >= 1.0 with as many checks per answer or more; ours >= 60% of the limit.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import os
 import subprocess
 import sys
@@ -69,11 +74,53 @@ def gaps(times: list[float], top: int = 5) -> str:
     return f"longest idle gaps {shown} s; {idle:.1f} s idle in gaps > 50 ms"
 
 
+def our_checks(report_dir: Path) -> tuple[int, int]:
+    """(cases, check verdicts) of our run, from its fuzz-stats.json."""
+    stats = next(report_dir.glob("*/fuzz-stats.json"), None)
+    if stats is None:
+        return 0, 0
+    document = json.loads(stats.read_text())
+    return int(document.get("cases", 0)), int(document.get("checks_judged", 0))
+
+
+def st_checks(ndjson: Path) -> tuple[int, int]:
+    """(cases, check verdicts: passed or failed) of an st run, from its NDJSON report."""
+    cases = judged = 0
+
+    def walk(node: object) -> None:
+        nonlocal cases, judged
+        if isinstance(node, dict):
+            recorder = node.get("recorder")
+            if isinstance(recorder, dict):
+                cases += len(recorder.get("cases") or {})
+                for nodes in (recorder.get("checks") or {}).values():
+                    judged += sum(1 for n in nodes if n.get("status") in ("success", "failure"))
+                return
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for line in ndjson.read_text(encoding="utf-8").splitlines():
+        walk(json.loads(line))
+    return cases, judged
+
+
+def per_case(cases: int, judged: int) -> str:
+    if not cases:
+        return "no cases"
+    return f"{judged} check verdicts over {cases} cases = {judged / cases:.2f} per answer"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency-ms", type=float, default=100.0)
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--checks", action="store_true", help="also count st's checks per answer (one more st run)"
+    )
     args = parser.parse_args()
     script = console_script()
     st = str(Path(script).with_name("st"))
@@ -106,6 +153,7 @@ def main() -> int:
                 flush=True,
             )
             print(f"      {gaps(our_times)}", flush=True)
+            print(f"      {per_case(*our_checks(work / 'ours'))}", flush=True)
             token = httpx.post(
                 f"{root}/api/4.1/auth/login", json={"username": USERNAME, "password": PASSWORD}
             ).json()["response"]["token"]
@@ -125,6 +173,15 @@ def main() -> int:
                 f"  wall {wall:.1f} s  {count} requests in {span:.1f} s = {peer_rate:.1f}/s",
                 flush=True,
             )
+            if args.checks:  # untimed: the report costs st time of its own
+                reports = work / "st-report"
+                peer += ["--report", "ndjson", "--report-dir", str(reports)]
+                subprocess.run(
+                    peer, cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                )
+                ndjson = next(reports.glob("*.ndjson"), None)
+                found = st_checks(ndjson) if ndjson else (0, 0)
+                print(f"      {per_case(*found)} (untimed second run)", flush=True)
         finally:
             server.terminate()
             server.wait(timeout=15)

@@ -19,6 +19,7 @@ from conformance.fuzz import skip_report
 from conformance.fuzz.items import CheckItem, ContractFile
 from conformance.fuzz.state import existing_suite, plan
 from conformance.fuzz.suite import FuzzSuite
+from conformance.fuzz.verdicts import FuzzResult
 
 _COLLECTED = pytest.StashKey[bool]()
 
@@ -85,10 +86,19 @@ def write_stats(directory: Path, suite: FuzzSuite) -> Path:
         "profile": suite.profile.name,
         "seed": suite.seed,
         "cases": sum(r.cases for r in results.values()),
+        # check verdicts on answers (passed, failed or deviated; not the not-applicable)
+        "checks_judged": sum(_judged(r) for r in results.values()),
         "engine_seconds": round(sum(r.elapsed for r in results.values()), 3),
-        "runs": {k: {"cases": r.cases, "seconds": round(r.elapsed, 3)} for k, r in results.items()},
+        "runs": {
+            k: {"cases": r.cases, "checks_judged": _judged(r), "seconds": round(r.elapsed, 3)}
+            for k, r in results.items()
+        },
     }
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / name
     path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     return path
+
+
+def _judged(result: FuzzResult) -> int:
+    return sum(verdict.judged for verdict in result.verdicts.values())
