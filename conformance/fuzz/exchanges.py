@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from schemathesis import Case, Response
 
-from conformance.fuzz.st_internals import Request, ScenarioRecorder
+from conformance.fuzz.st_internals import CaseNode, Request, ScenarioRecorder
 from conformance.http import recording
 from conformance.http.bounds import cut
 from conformance.http.redaction import redact_body, redact_headers, response_text
@@ -64,6 +64,16 @@ def kind_of(case: Case) -> tuple[str, str | None]:
     return str(meta.phase.name.value), str(meta.generation.mode.value)
 
 
+def kind_of_node(node: CaseNode) -> tuple[str, str | None]:
+    """The kind of input of a recorded case: a case a check derived from another to send
+    it again (``ignored_auth`` without the token or with an invalid one) is a ``probe``, as
+    the harness's own probes are; whether a check sends it at all follows the answer to its
+    parent (only a success is probed), so it is no generated input of that phase."""
+    if node.parent_id is not None and node.transition is None:
+        return recording.PROBE_KIND, None
+    return kind_of(node.value)
+
+
 def log_cases(recorder: ScenarioRecorder, secrets: Iterable[str]) -> None:
     """Put every case the engine sent in this scenario into the exchange log."""
     secrets = tuple(secrets)
@@ -72,7 +82,7 @@ def log_cases(recorder: ScenarioRecorder, secrets: Iterable[str]) -> None:
         if node is None:
             continue
         case = node.value
-        phase, mode = kind_of(case)
+        phase, mode = kind_of_node(node)
         raw = getattr(case.operation.definition, "raw", None)
         operation_id = raw.get("operationId") if isinstance(raw, dict) else None
         response = interaction.response

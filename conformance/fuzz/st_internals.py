@@ -14,13 +14,14 @@ from schemathesis.core import NOT_SET, NotSet
 from schemathesis.core.failures import ResponseTimeExceeded
 from schemathesis.core.result import Ok
 from schemathesis.engine import Status, events, from_schema
-from schemathesis.engine.recorder import Request, ScenarioRecorder
+from schemathesis.engine.recorder import CaseNode, Request, ScenarioRecorder
 from schemathesis.generation.hypothesis.examples import generate_one
 from schemathesis.specs.openapi.checks import resource_was_deleted
 
 __all__ = [
     "CHECKS",
     "NOT_SET",
+    "CaseNode",
     "NotSet",
     "Ok",
     "Request",
