@@ -96,26 +96,22 @@ def ahead_plan(
     engines = [op for op in operation_ids if op not in changing] + [
         op for op in operation_ids if op in changing
     ]
-    first = ("engine", engines[0]) if engines else None
-    # what the appliance holds is read beside the first run when that one only reads
-    beside_survey = first if first is not None and first[1] not in changing else None
-    keys: list[Key] = [("engine", op) for op in engines]
-    ahead: list[Key] = [SURVEY] + ([("schema", STATEFUL)] if stateful else [])
-    at = 1 if beside_survey else 0  # before a first run that changes state
-    keys[at:at] = ahead
+    keys: list[Key] = [SURVEY] + ([("schema", STATEFUL)] if stateful else [])
+    keys += [("engine", op) for op in engines]
     keys += [("probes", op) for op in operation_ids if op != LOGIN]
     keys += [(STATEFUL, STATEFUL)] if stateful else []
 
     def conflicts(a: Any, b: Any) -> bool:
-        # Hypothesis fills process-wide caches on first use (among them the constants
-        # it draws from loaded modules), which other threads must not race: the first
-        # run goes alone. A state-changing run goes beside no read and no change of its
-        # own resource; probes send what a correct target refuses. The walk starts
-        # from the state they all leave. Nothing is sent before the survey has seen
-        # what the appliance holds, but a first run that only reads.
+        # What the appliance holds is surveyed before the run may have made anything:
+        # before any change and any probe (a wrong target may accept a probe), beside
+        # the reads. A state-changing run goes beside no read and no change of its own
+        # resource; probes send what a correct target refuses. The walk starts from the
+        # state they all leave. (Hypothesis 6.136 and later run tests in several
+        # threads at once, as st run -w does from its first case.)
         if SURVEY in (a, b):
-            return beside_survey not in (a, b)
-        if first in (a, b) or STATEFUL in (a[0], b[0]):
+            other = b if a == SURVEY else a
+            return other[0] in ("probes", STATEFUL) or other[1] in changing
+        if STATEFUL in (a[0], b[0]):
             return True
         if not a[0] == b[0] == "engine" or (a[1] not in changing and b[1] not in changing):
             return False
@@ -137,7 +133,7 @@ class FuzzSuite:
     run started from, and every change meets the same state of its resource whatever the
     concurrency, so a seed sends the same cases. The stateful walk waits for them all: it
     starts from the state they leave. With state changes allowed, what the appliance holds
-    is read first (the survey), beside the first run only when that one only reads.
+    is read first (the survey), beside the reads only.
     """
 
     def __init__(
