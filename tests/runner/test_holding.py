@@ -1,0 +1,62 @@
+"""When a run holds the appliance, and its deadline then (no appliance needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, cast
+
+import pytest
+
+from conformance.core.context import RunContext
+from conformance.run.holding import UNBOUNDED_HOLD_SECONDS, Holding
+
+pytestmark = pytest.mark.unit
+
+
+def _context(*, destructive: bool, embedded: bool, max_time: float | None) -> RunContext:
+    def session() -> Any:
+        raise AssertionError("no session: nothing to hold")
+
+    return cast(
+        RunContext,
+        SimpleNamespace(
+            destructive_allowed=destructive,
+            target=SimpleNamespace(embedded=embedded),
+            settings=SimpleNamespace(max_time=max_time),
+            session=session,
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("destructive", "embedded", "max_time", "deadline"),
+    [
+        (True, False, 600.0, 1600.0),  # --max-time bounds the run, waiting included
+        (True, False, None, 1000.0 + UNBOUNDED_HOLD_SECONDS),  # the hold's own bound
+        (True, True, None, None),  # the embedded emulator is the run's own
+        (False, False, None, None),  # a read-only run holds nothing
+        (False, False, 60.0, 1060.0),
+    ],
+)
+def test_the_deadline_of_a_run(
+    destructive: bool, embedded: bool, max_time: float | None, deadline: float | None
+) -> None:
+    holding = Holding(
+        _context(destructive=destructive, embedded=embedded, max_time=max_time),
+        Path("unused"),
+        print,
+    )
+    assert holding.deadline(1000.0) == deadline
+
+
+@pytest.mark.parametrize(("destructive", "embedded"), [(False, False), (True, True)])
+def test_a_run_that_changes_nothing_of_an_appliance_holds_nothing(
+    destructive: bool, embedded: bool
+) -> None:
+    holding = Holding(
+        _context(destructive=destructive, embedded=embedded, max_time=None), Path("x"), print
+    )
+    assert holding.take(None, lambda: False) is None
+    holding.give_back()
+    assert holding.as_json() is None
