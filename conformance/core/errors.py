@@ -41,7 +41,8 @@ EXIT_CODE_MEANINGS: dict[int, str] = {
     ExitCode.FAILURES: "conformance failures found (under --strict, deviations too)",
     ExitCode.USAGE: "usage or configuration error",
     ExitCode.INFRASTRUCTURE: "target unreachable, or another infrastructure error "
-    "(also a run interrupted or ended by --max-time)",
+    "(also a run interrupted or ended by --max-time, or an appliance another destructive "
+    "run holds)",
 }
 
 
