@@ -89,6 +89,9 @@ def pytest_arguments(suites: Sequence[Suite], manifest: Manifest, workers: int |
         "-p",
         "no:unraisableexception",
         "--assert=plain",
+        # the tests print nothing of their own: Python-level capture is enough, without
+        # redirecting the process's file descriptors around every phase of every test
+        "--capture=sys",
         "-q",
         "--color=no",
         "--tb=short",
