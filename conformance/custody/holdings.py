@@ -208,12 +208,16 @@ class Holdings:
         return tuple(listing for listing in self.listings if listing.writes and not listing.ownable)
 
     def effects(self, operations: tuple[Operation, ...]) -> list[Operation]:
-        """The state-changing operations no listing accounts for and no inverse undoes: what
-        they do stays (a backup of a group the run owns is still a backup)."""
+        """The state-changing operations no listing accounts for and nothing undoes (no
+        inverse, no listing whose new items are undone): what they do stays (a backup of a
+        group the run owns is still a backup)."""
         return [
             op
             for op in operations
-            if op.mutates and self.listing_of(op) is None and self.inverse_of(op) is None
+            if op.mutates
+            and self.listing_of(op) is None
+            and self.inverse_of(op) is None
+            and self.undoing_of(op) is None
         ]
 
 

@@ -53,10 +53,15 @@ def test_effects_and_the_one_the_links_say_how_to_undo() -> None:
     contract = load_contract()
     found = holdings(contract)
     effects = _ids(found.effects(contract.operations))
-    assert {"backupResourceGroupNow", "restoreVm", "mountDatastoreBackup", "failJobs"} <= set(
-        effects
-    )
-    assert not {"createPolicy", "modifySchedule", "updateAuditConfig"} & set(effects)
+    assert {"backupResourceGroupNow", "restoreVm", "failJobs"} <= set(effects)
+    # what custody puts back is no side effect: a mount is unmounted, an attach detached
+    assert not {
+        "createPolicy",
+        "modifySchedule",
+        "updateAuditConfig",
+        "mountDatastoreBackup",
+        "attachVmdks",
+    } & set(effects)
     # the backup clean-up links to the mounts too; it is never fuzzed on an appliance
     # (x-scv-unconfined), so only the mount's undoing is ever used there
     (undoing,) = [u for u in found.undoings if u.effect.operation_id == "mountDatastoreBackup"]
