@@ -157,3 +157,20 @@ def test_strict_from_flag_environment_or_file(tmp_path: Path) -> None:
     assert resolve(parse("--config", str(config)), {}).strict is True
     with pytest.raises(UsageError, match="--strict"):
         resolve(parse(), {"SCV_STRICT": "maybe"})
+
+
+def test_every_documented_run_of_the_example_config_gives_the_password() -> None:
+    """examples/emulator-target.toml holds no password (so it draws no warning): a command
+    block of the docs that runs it sets SCV_PASSWORD, or the newcomer gets exit 2."""
+    root = Path(__file__).resolve().parents[2]
+    example = (root / "examples" / "emulator-target.toml").read_text()
+    assert "\npassword" not in example
+    pages = [root / "README.md", *sorted((root / "docs").glob("*.md"))]
+    blocks = [
+        (page.name, block)
+        for page in pages
+        for block in page.read_text().split("```")[1::2]
+        if "--config examples/emulator-target.toml" in block
+    ]
+    assert blocks, "no page runs the example config any more"
+    assert [name for name, block in blocks if "SCV_PASSWORD" not in block] == []
