@@ -74,13 +74,18 @@ def gaps(times: list[float], top: int = 5) -> str:
     return f"longest idle gaps {shown} s; {idle:.1f} s idle in gaps > 50 ms"
 
 
-def our_checks(report_dir: Path) -> tuple[int, int]:
-    """(cases, check verdicts) of our run, from its fuzz-stats.json."""
+#: Our checks that send requests of their own (one verdict each), which st has not.
+PROBES = ("scv_auth_required", "scv_forbidden_characters")
+
+
+def our_checks(report_dir: Path) -> tuple[int, int, int]:
+    """(cases, check verdicts, verdicts of our probes) of our run, from its fuzz-stats.json."""
     stats = next(report_dir.glob("*/fuzz-stats.json"), None)
     if stats is None:
-        return 0, 0
+        return 0, 0, 0
     document = json.loads(stats.read_text())
-    return int(document.get("cases", 0)), int(document.get("checks_judged", 0))
+    probes = sum(int(document.get("checks_by_name", {}).get(name, 0)) for name in PROBES)
+    return int(document.get("cases", 0)), int(document.get("checks_judged", 0)), probes
 
 
 def st_checks(ndjson: Path) -> tuple[int, int]:
@@ -153,7 +158,12 @@ def main() -> int:
                 flush=True,
             )
             print(f"      {gaps(our_times)}", flush=True)
-            print(f"      {per_case(*our_checks(work / 'ours'))}", flush=True)
+            cases, judged, probes = our_checks(work / "ours")
+            print(f"      {per_case(cases, judged)}", flush=True)
+            print(
+                f"      without our probes' requests: {per_case(cases - probes, judged - probes)}",
+                flush=True,
+            )
             token = httpx.post(
                 f"{root}/api/4.1/auth/login", json={"username": USERNAME, "password": PASSWORD}
             ).json()["response"]["token"]

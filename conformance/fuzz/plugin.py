@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -88,6 +89,7 @@ def write_stats(directory: Path, suite: FuzzSuite) -> Path:
         "cases": sum(r.cases for r in results.values()),
         # check verdicts on answers (passed, failed or deviated; not the not-applicable)
         "checks_judged": sum(_judged(r) for r in results.values()),
+        "checks_by_name": _by_name(results.values()),
         "engine_seconds": round(sum(r.elapsed for r in results.values()), 3),
         "runs": {
             k: {"cases": r.cases, "checks_judged": _judged(r), "seconds": round(r.elapsed, 3)}
@@ -102,3 +104,11 @@ def write_stats(directory: Path, suite: FuzzSuite) -> Path:
 
 def _judged(result: FuzzResult) -> int:
     return sum(verdict.judged for verdict in result.verdicts.values())
+
+
+def _by_name(results: Iterable[FuzzResult]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for result in results:
+        for name, verdict in result.verdicts.items():
+            counts[name] = counts.get(name, 0) + verdict.judged
+    return dict(sorted(counts.items()))

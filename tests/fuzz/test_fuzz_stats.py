@@ -30,4 +30,9 @@ def test_the_stats_count_cases_and_the_check_verdicts_on_them(tmp_path: Path) ->
     )
     document = json.loads(write_stats(tmp_path, suite).read_text())
     assert document["cases"] == 5 and document["checks_judged"] == 4
+    assert document["checks_by_name"] == {
+        "not_a_server_error": 3,
+        "status_code_conformance": 1,
+        "use_after_free": 0,
+    }
     assert document["runs"]["getJobs"] == {"cases": 3, "checks_judged": 3, "seconds": 1.5}
