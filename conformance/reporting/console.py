@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +37,11 @@ def _styled(status: str) -> Text:
     return Text(status, style=STYLES.get(status, "bold magenta"))
 
 
-def print_summary(console: Console, summary: dict[str, Any], run_dir: Path) -> None:
-    """Operations, workflows, totals and where the reports are."""
+def print_summary(
+    console: Console, summary: dict[str, Any], run_dir: Path, sealed: bool = False
+) -> None:
+    """Operations, workflows, totals and where the reports are (``sealed``: ``run_dir`` is
+    a bundle that is about to be sealed, whose HTML report is made from a copy)."""
     if summary["operations"]:
         table = Table(title="Operations", title_justify="left")
         for column in ("operationId", "status", "held", "failed", "errors", "skipped"):
@@ -104,7 +108,15 @@ def print_summary(console: Console, summary: dict[str, Any], run_dir: Path) -> N
         Text(f"reports: {run_dir}  (summary.md, summary.json, junit.xml, allure-results/)")
     )
     # commands on lines of their own, never wrapped, so they can be copied
-    console.print(Text(f"HTML report: scv-conformance report {run_dir}"), soft_wrap=True)
+    report = f"scv-conformance report {run_dir}"
+    if sealed:
+        # the report adds files to the folder, which --verify would name as tampering
+        bundle, copy = shlex.quote(str(run_dir)), shlex.quote(f"{run_dir}-report")
+        report = (
+            f"cp -r {bundle} {copy} && scv-conformance report {copy}"
+            "   # a copy: the bundle stays as sealed"
+        )
+    console.print(Text(f"HTML report: {report}"), soft_wrap=True)
 
 
 def print_failures(console: Console, summary: dict[str, Any]) -> None:

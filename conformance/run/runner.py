@@ -450,7 +450,7 @@ def finish(
     writes.attempt("summary.json", write_json, run_dir / "summary.json", summary)
     writes.attempt("summary.md", write_text, run_dir / "summary.md", render(summary))
     writes.attempt("the secret scrub", scrub, run_dir, hidden)
-    print_summary(console, writes.marked(summary), _shown(run_dir))
+    print_summary(console, writes.marked(summary), _shown(run_dir), sealed=plan.into is not None)
     writes.check()
     code = int(summary["exitCode"])
     if "html" in plan.reports:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -81,6 +83,17 @@ def test_certificate_names_the_appliance_as_it_reports_itself(
     # every folder the console names is the bundle (nothing names a scratch folder)
     assert ".certify-" not in console.out + console.err
     assert str(tmp_path / "bundle") in console.err
+    # the HTML report it names is made from a copy: the bundle still verifies after it
+    (printed,) = [
+        line.removeprefix("HTML report: ").split("   #")[0]
+        for line in (console.out + console.err).splitlines()
+        if line.startswith("HTML report: ")
+    ]
+    assert printed.startswith(f"cp -r {tmp_path / 'bundle'} ")
+    report = printed.replace("scv-conformance", f"{shlex.quote(sys.executable)} -m conformance.cli")
+    subprocess.run(report, shell=True, check=True, capture_output=True, timeout=120)
+    assert (tmp_path / "bundle-report" / "allure-report" / "index.html").exists()
+    assert main(["certify", "--verify", str(tmp_path / "bundle")]) == 0
     certificate = json.loads((tmp_path / "bundle" / "certificate.json").read_text())
     server = x509.load_pem_x509_certificate((certs / "server.pem").read_bytes())
     assert certificate["appliance"] == {
