@@ -470,7 +470,7 @@ def _command(args: argparse.Namespace) -> int:
     from conformance.run.runner import execute, workflow_ids
     from conformance.run.target import embedded_config
 
-    plan = plan_from_arguments(args, workflow_ids())
+    plan = plan_from_arguments(args, workflow_ids)
     settings = resolve(args)
     if settings.target is None:
         embedded_config(settings)  # a name the emulator does not play: before the run starts

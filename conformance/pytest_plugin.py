@@ -136,7 +136,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if args is None:
         return
     try:
-        plan = plan_from_arguments(args, workflow_ids())
+        plan = plan_from_arguments(args, workflow_ids)
         plan.validate()
         settings = resolve(args)
     except HarnessError as exc:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from conformance.core.errors import UsageError
 from conformance.core.help_sections import section
@@ -124,8 +124,21 @@ def add_run_options(parser: argparse.ArgumentParser, command: str) -> None:
     parser.set_defaults(command_parser=parser)
 
 
-def plan_from_arguments(args: argparse.Namespace, workflow_ids: Sequence[str]) -> RunPlan:
-    """The run plan the parsed command line of `run`, `fuzz` or `scenarios` asks for."""
+def plan_from_arguments(
+    args: argparse.Namespace, workflow_ids: Sequence[str] | Callable[[], Sequence[str]]
+) -> RunPlan:
+    """The run plan the parsed command line of `run`, `fuzz` or `scenarios` asks for.
+
+    ``workflow_ids``: the workflows ``--only`` may name, or what lists them (reading every
+    workflow file takes a second: only when ``--only`` names something that is no suite).
+    """
+    listed: list[Sequence[str]] = []
+
+    def known() -> Sequence[str]:
+        if not listed:
+            listed.append(workflow_ids() if callable(workflow_ids) else workflow_ids)
+        return listed[0]
+
     allowed = COMMAND_SUITES[args.command]
     named_suites: list[str] = []
     workflows: list[str] = []
@@ -134,13 +147,13 @@ def plan_from_arguments(args: argparse.Namespace, workflow_ids: Sequence[str]) -
             named_suites.append(name)
         elif name in COMMAND_SUITES["run"]:
             raise UsageError(f"--only: `{args.command}` does not run the {name} suite")
-        elif name in workflow_ids:
+        elif name in known():
             workflows.append(name)
         else:
-            choices = ", ".join([*allowed, *workflow_ids]) if args.command == "run" else None
+            choices = ", ".join([*allowed, *known()]) if args.command == "run" else None
             raise UsageError(
                 f"--only: no suite or workflow {name!r}; choose from "
-                f"{choices or ', '.join(workflow_ids)}"
+                f"{choices or ', '.join(known())}"
             )
     if workflows and "scenarios" not in named_suites:
         named_suites.append("scenarios")

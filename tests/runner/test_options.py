@@ -29,6 +29,23 @@ def plan(*argv: str) -> RunPlan:
     return plan_from_arguments(build_parser().parse_args(list(argv)), WORKFLOWS)
 
 
+def test_the_workflow_files_are_read_only_when_only_names_something_else() -> None:
+    read: list[bool] = []
+
+    def listed() -> list[str]:
+        read.append(True)
+        return WORKFLOWS
+
+    parse = build_parser().parse_args
+    assert plan_from_arguments(parse(["run", "--only", "fuzz"]), listed).suites == ("fuzz",)
+    assert plan_from_arguments(parse(["run"]), listed).suites == ("fuzz", "scenarios")
+    assert read == []
+    chosen = plan_from_arguments(
+        parse(["run", "--only", "restoreVm", "--only", "backupOnDemand"]), listed
+    )
+    assert chosen.suites == ("scenarios",) and read == [True]  # read once
+
+
 def test_only_names_suites_or_workflows_everywhere() -> None:
     assert plan("run").suites == ("fuzz", "scenarios")
     assert plan("run", "--only", "fuzz").suites == ("fuzz",)
