@@ -5,7 +5,10 @@ takes the appliance before it reads the state it starts from, and gives it back 
 read the state at the end, on every way out (:mod:`conformance.custody.hold`). Another run
 holding it: by default this run waits, within its ``--max-time``; ``--if-busy refuse``
 ends it at once; either way an appliance that stays busy ends the run with exit 3 and one
-line saying which run holds it, since when and until when at most.
+line saying which run holds it, since when and until when at most. An appliance that
+cannot be held (its policies cannot be listed or one cannot be created: an answer of the
+appliance, which the run then judges) is run on without a hold, with a line saying that
+another destructive run at the same time is not kept apart.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ class Holding:
         self.run_dir = run_dir
         self.say = say
         self.hold: Hold | None = None
+        #: Why the appliance could not be held (None: held, or no hold wanted).
+        self.unheld: str | None = None
         self._session: ScvSession | None = None
 
     @property
@@ -51,7 +56,7 @@ class Holding:
 
     def take(self, deadline: float | None, stopped: Callable[[], bool]) -> str | None:
         """Hold the appliance until ``deadline`` and the cleanup after it; the line that ends
-        the run when it cannot (busy, or the marker could not be made), else None."""
+        the run when another run holds it, else None."""
         if not self.wanted:
             return None
         settings = self.context.settings
@@ -78,7 +83,12 @@ class Holding:
         except Busy as exc:
             return f"the appliance is busy: {exc}"
         except HarnessError as exc:
-            return f"the appliance could not be held for this destructive run: {exc}"
+            self.unheld = str(exc)
+            self.say(
+                f"not holding the appliance: {exc}; another destructive run at the same time "
+                "is not kept apart from this one"
+            )
+            return None
         if held and self.hold.mine is not None:
             self.say(
                 f"holding the appliance until {shown(self.hold.mine.until)} at most "
@@ -92,12 +102,13 @@ class Holding:
         if self.hold is None:
             return None
         mine = self.hold.taken
-        return {
+        held = {
             "policy": None if mine is None else mine.name,
             "until": None if mine is None else mine.until.isoformat(),
             "waitedSeconds": round(self.hold.waited, 1),
             "waitedFor": None if self.hold.holder is None else self.hold.holder.run_id,
         }
+        return held if self.unheld is None else {**held, "unheld": self.unheld}
 
     def give_back(self) -> None:
         """Remove the marker (again: a no-op); a line when it cannot be."""

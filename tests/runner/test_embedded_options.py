@@ -58,8 +58,9 @@ def test_with_a_target_they_are_a_usage_error(
 
 
 def test_the_dry_run_names_what_the_emulator_would_play(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # the header on one line, whatever the terminal
     argv = ["run", "--dry-run", "--only", "fuzz", "--include-tag", "jobs"]
     assert main([*argv, "--fault", "stack-trace", "--condition", "token-expiry"]) == 0
     header = capsys.readouterr().out.splitlines()[0]

@@ -17,6 +17,7 @@ def test_a_fault_of_the_embedded_emulator_fails_the_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "200")  # the target line on one line, whatever the terminal
     argv = ["run", "--only", "fuzz", "--include-operation-id", "getPolicies", "-n", "1"]
     code = main([*argv, "--seed", "1", "--fault", "missing-required-field"])
     output = capsys.readouterr()
