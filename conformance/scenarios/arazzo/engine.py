@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, nullcontext, suppress
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -18,6 +18,7 @@ from conformance.scenarios.arazzo.document import ScenarioDocument, Workflow
 from conformance.scenarios.arazzo.expressions import Message, Scope
 from conformance.scenarios.arazzo.failures import (
     Attachment,
+    ExpressionError,
     StepFailure,
     Stopped,
     Unmet,
@@ -32,6 +33,8 @@ CallListener = Callable[[str, Any], None]
 CLEANUP = "cleanup"
 #: Parameters of a cleanup step that are not what it undoes.
 CREDENTIAL_INPUTS = frozenset({"username", "password"})
+#: Expressions a step's criteria may name that its own call does not answer.
+GIVEN_KINDS = frozenset({"inputs", "outputs", "steps", "workflows"})
 
 
 class Client(Protocol):
@@ -321,6 +324,25 @@ class Engine:
                 expressions.resolve_value(entry.get("values") or {}, scope)
         except UnresolvedExpression:
             return False
+        return all(self._given(criterion, scope) for criterion in step.get("successCriteria") or [])
+
+    @staticmethod
+    def _given(criterion: Mapping[str, Any], scope: Scope) -> bool:
+        """Whether what a criterion names besides its step's answer points at something: a
+        read-back of an object never created (``{$inputs.groupId}``) has nothing to read."""
+        condition = str(criterion.get("condition", ""))
+        named = expressions.embedded(condition)
+        if criteria.criterion_type(criterion)[0] == "simple":
+            with suppress(ExpressionError):  # refused when the document is loaded
+                named += [t.text for t in criteria.tokenize(condition) if t.kind == "expr"]
+        for text in named:
+            try:
+                if expressions.parse(text).kind in GIVEN_KINDS:
+                    expressions.evaluate(text, scope)
+            except ExpressionError:
+                continue
+            except UnresolvedExpression:
+                return False
         return True
 
     def _run_workflow_step(
