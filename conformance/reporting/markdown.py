@@ -40,8 +40,13 @@ def headline(summary: dict[str, Any]) -> str:
     notes = []
     if skipped and total:
         kinds = Counter(entry.get("kind") or "other" for entry in summary.get("skipped", []))
+        phrases = dict(SKIP_PHRASES)
+        if summary.get("custody") is not None:
+            # a destructive run (custody read the state): what safety left alone is what
+            # no run may change on a real appliance, not what a read-only run leaves
+            phrases["safety"] = "{n} safety skips"
         reasons = [
-            SKIP_PHRASES.get(kind, "{n} for other reasons").format(n=count)
+            phrases.get(kind, "{n} for other reasons").format(n=count)
             for kind, count in kinds.most_common()
         ]
         share = 100 * skipped / total

@@ -53,6 +53,9 @@ def test_the_headline_says_what_was_not_checked() -> None:
         "CONFORMANT: every check that ran held — 52% of checks skipped "
         "(read-only: 50 safety skips, 2 not in the appliance's release)"
     )
+    # a destructive run skips for safety too, but it was not read-only
+    destructive = summary(custody={"equal": True})
+    assert "(50 safety skips, 2 not in the appliance's release)" in headline(destructive)
     narrowed = summary(selection={"workflows": ["restoreVm"], "include_tag": ["vm"]})
     assert headline(narrowed).endswith("narrowed by --only, --include-tag")
     full = summary(totals={"passed": 9, "failed": 0, "errors": 0, "skipped": 0, "total": 9})
