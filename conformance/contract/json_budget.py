@@ -37,30 +37,64 @@ def check(text: str | bytes, what: str = "the answer") -> None:
     Counted on the text with its strings taken out, without parsing it: commas and opening
     brackets bound the values a parser would build, the brackets' running sum is the depth.
     """
+    problem = over_budget(text, what)
+    if problem is not None:
+        # the error travels on (a report keeps it, and its traceback this frame): it must
+        # not hold the answer
+        del text
+        raise OverBudget(problem)
+
+
+def over_budget(text: str | bytes, what: str = "the answer") -> str | None:
+    """Why ``text`` is over the budget (:func:`check`), or None when it is not."""
     data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
     bare = _STRING.sub(b"", data)
     opened = bare.count(b"[") + bare.count(b"{")
     values = opened + bare.count(b",") + 1
     if values > MAX_VALUES:
-        raise OverBudget(
+        return (
             f"{what} holds about {values:,} JSON values; the harness parses answers of at "
             f"most {MAX_VALUES:,} (MAX_VALUES)"
         )
     if opened <= MAX_DEPTH:
-        return
+        return None
     brackets = bare.translate(None, _OTHERS)  # at most MAX_VALUES of them
     depth = max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)))
     if depth > MAX_DEPTH:
-        raise OverBudget(
+        return (
             f"{what} nests {depth:,} levels deep; the harness parses answers at most "
             f"{MAX_DEPTH} levels deep (MAX_DEPTH)"
         )
+    return None
 
 
 def loads(text: str | bytes, what: str = "the answer") -> Any:
-    """``json.loads`` within the budget: OverBudget (a ValueError) past it."""
-    check(text, what)
+    """``json.loads`` within the budget: OverBudget (a ValueError) past it.
+
+    Neither error holds the answer (a report keeps the error, and its traceback these
+    frames): a JSONDecodeError's document is cut to :data:`KEPT_DOCUMENT` characters.
+    """
+    problem = over_budget(text, what)
+    if problem is not None:
+        del text  # as in check
+        raise OverBudget(problem)
+    failure: ValueError
     try:
         return json.loads(text)
+    except json.JSONDecodeError as exc:
+        failure = _cut_document(exc)
     except RecursionError:  # not reached within MAX_DEPTH; a last guard
-        raise OverBudget(f"{what} nests too deep for the harness to parse") from None
+        failure = OverBudget(f"{what} nests too deep for the harness to parse")
+    del text
+    raise failure  # outside the handler: no context holding the first error's frames
+
+
+#: Characters of a document a JSONDecodeError keeps (schemathesis quotes some of it).
+KEPT_DOCUMENT = 64 * 1024
+
+
+def _cut_document(exc: json.JSONDecodeError) -> json.JSONDecodeError:
+    """``exc`` with its document cut: the message, line and column stay those of the whole."""
+    cut = json.JSONDecodeError(exc.msg, exc.doc[:KEPT_DOCUMENT], min(exc.pos, KEPT_DOCUMENT))
+    cut.args, cut.pos, cut.lineno, cut.colno = exc.args, exc.pos, exc.lineno, exc.colno
+    return cut

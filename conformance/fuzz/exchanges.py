@@ -10,7 +10,7 @@ from schemathesis import Case, Response
 
 from conformance.fuzz.st_internals import CaseNode, Request, ScenarioRecorder
 from conformance.http import recording
-from conformance.http.bounds import cut
+from conformance.http.bounds import MAX_ATTACHMENT_CHARS, cut
 from conformance.http.redaction import redact_body, redact_headers, response_text
 from conformance.http.session import Exchange
 
@@ -29,9 +29,10 @@ def exchange_of(request: Request, response: Response | None, secrets: Iterable[s
     body, encoding = ("", "")
     if response is not None:
         content_type = ",".join(response.headers.get("content-type", []))
-        body, encoding = response_text(response.content or b"", content_type, secrets)
-        if not encoding:  # redacted whole, kept as an attachment keeps it (a verdict holds it)
-            body = cut(body)
+        # redacted, then cut as an attachment keeps it (a verdict holds it)
+        body, encoding = response_text(
+            response.content or b"", content_type, secrets, limit=MAX_ATTACHMENT_CHARS
+        )
     return Exchange(
         method=request.method,
         url=request.uri,

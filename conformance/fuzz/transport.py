@@ -24,7 +24,7 @@ import schemathesis
 from requests.adapters import HTTPAdapter
 
 from conformance.contract import json_budget
-from conformance.http.bounds import AnswerTooLarge, AnswerTooSlow
+from conformance.http.bounds import MAX_ATTACHMENT_CHARS, AnswerTooLarge, AnswerTooSlow
 from conformance.http.decoding import Undecodable
 from conformance.http.sending import SendPolicy
 
@@ -61,14 +61,17 @@ class BoundedAdapter(HTTPAdapter):
             self.policy.failed(f"{type(exc).__name__}: {exc}")
             raise
         what = f"the answer to {request.method} {request.path_url}"
+        reading = self.policy.large.reading()
         try:
             pieces = self.policy.body(
                 _arriving(response),
                 response.headers.get("content-encoding"),
                 started=started,
                 what=what,
+                reading=reading,
             )
-            body = b"".join(pieces)
+            # a large body holds its share of the process's budget until it is freed
+            body = reading.body(b"".join(pieces))
         except AnswerTooSlow as exc:
             raise AnswerTooSlowError(str(exc), request=request) from None
         except AnswerTooLarge as exc:
@@ -104,8 +107,19 @@ def _token(headers: Mapping[str, Any]) -> str | None:
 @schemathesis.deserializer("application/json")
 def bounded_json(_context: schemathesis.DeserializationContext, response: Any) -> Any:
     """schemathesis' JSON deserializer, within the harness's budget: an answer over it
-    fails the check that parses it, with the budget named (OverBudget is a ValueError)."""
-    return json_budget.loads(response.content)
+    fails the check that parses it, with the budget named (OverBudget is a ValueError).
+
+    Such an answer is judged by that alone, and the response keeps its first
+    :data:`~conformance.http.bounds.MAX_ATTACHMENT_CHARS` bytes from then on:
+    schemathesis keeps the failure until the operation's run ends, and with it (its
+    context's traceback) the frames that hold the response, so the whole body would stay
+    in memory (with its share of the large answers' budget) for as long.
+    """
+    try:
+        return json_budget.loads(response.content)
+    except json_budget.OverBudget:
+        response.content = response.content[:MAX_ATTACHMENT_CHARS]
+        raise
 
 
 class BoundedSessions:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import codecs
 import io
 import json
 import re
@@ -13,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from conformance.contract import json_budget
+from conformance.http.bounds import cut
 from conformance.http.redactor import MIN_FORM_LENGTH, REDACTED, Redactor
 
 #: Shorter secrets are redacted only as whole values of secret fields and headers.
@@ -165,22 +167,57 @@ def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
 PRETTY_CHARS = 1024 * 1024
 
 
-def redact_body(body: bytes | str | None, secrets: Iterable[str] = ()) -> str:
-    """A printable, redacted rendering of a request or response body."""
+#: Characters read past a cut when a body is redacted before it is cut: a secret (or a
+#: secret field) that begins before the cut ends within them, so it is found whole.
+CUT_MARGIN = 64 * 1024
+
+
+def redact_body(
+    body: bytes | str | None, secrets: Iterable[str] = (), limit: int | None = None
+) -> str:
+    """A printable, redacted rendering of a request or response body.
+
+    With ``limit``, at most ``limit`` characters of it, redacted before they are cut (and
+    how many more there were): of a larger body only the part kept and
+    :data:`CUT_MARGIN` (or the longest form of a secret) past it are decoded and redacted,
+    not the megabytes the cut drops.
+    """
     if body is None:
         return ""
+    size = len(body)
+    if limit is not None:
+        secrets = tuple(secrets)
+        margin = max(CUT_MARGIN, redactor(frozenset(s for s in secrets if s)).reach)
+        if size > limit + margin:
+            head = _text_head(body, limit + margin)
+            if head is None:
+                return f"<{size} bytes of binary content>"
+            kept = redact_text(head, secrets)[:limit]
+            return f"{kept}\n… [about {size - limit} more characters not kept]"
     if isinstance(body, bytes):
         try:
             body = body.decode("utf-8")
         except UnicodeDecodeError:
             return f"<{len(body)} bytes of binary content>"
     if len(body) > PRETTY_CHARS:  # kept cut anyway: redacted as text, without its copies
-        return redact_text(body, secrets)
+        return cut(redact_text(body, secrets), limit) if limit else redact_text(body, secrets)
     try:
         rendered = json.dumps(redact_json(json_budget.loads(body)), indent=2, ensure_ascii=False)
     except (ValueError, TypeError):
         rendered = body
-    return redact_text(rendered, secrets)
+    redacted = redact_text(rendered, secrets)
+    return cut(redacted, limit) if limit else redacted
+
+
+def _text_head(body: bytes | str, size: int) -> str | None:
+    """The first ``size`` characters of ``body`` (None: it is not UTF-8 text)."""
+    if isinstance(body, str):
+        return body[:size]
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        return decoder.decode(body[: size * 4], final=False)[:size]  # a cut character waits
+    except UnicodeDecodeError:
+        return None
 
 
 #: The largest binary answer an exchange keeps (as base64, its log entry stays under 64 KiB).
@@ -232,14 +269,15 @@ def _redacted_bytes(data: bytes, secrets: Iterable[str]) -> bytes:
 
 
 def response_text(
-    content: bytes, content_type: str, secrets: Iterable[str] = ()
+    content: bytes, content_type: str, secrets: Iterable[str] = (), limit: int | None = None
 ) -> tuple[str, str]:
     """A response body as an exchange keeps it, redacted, and its encoding: text as text
-    (``""``), binary as ``base64`` (:func:`redact_binary`); an empty body is empty text."""
+    (``""``; with ``limit``, cut there after it is redacted, :func:`redact_body`), binary as
+    ``base64`` (:func:`redact_binary`); an empty body is empty text."""
     if not content:
         return "", ""
     if is_textual(content_type):
-        return redact_body(content, secrets), ""
+        return redact_body(content, secrets, limit), ""
     kind = content_type or "unknown content"
     if len(content) > BINARY_CAP:
         return f"<{len(content)} bytes of {kind}: over the {BINARY_CAP // 1024} KiB kept>", ""

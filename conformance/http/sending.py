@@ -3,7 +3,8 @@
 In order, for each request (an auth flow's login and its resend after a 401 included)::
 
     guard  ->  breaker  ->  pace  ->  sent  ->  answer read within one deadline,
-    decoded layer by layer within the size cap  ->  breaker told  ->  login token noted
+    decoded layer by layer within the size cap, a large one within a share of the
+    process's budget for large answers  ->  breaker told  ->  login token noted
 
 :class:`SendPolicy` holds the sequence and the bounds; two adapters apply the one policy:
 :class:`PolicyTransport`, an httpx transport that wraps the one that sends, for every httpx
@@ -39,6 +40,7 @@ from conformance.http.bounds import (
 )
 from conformance.http.decoding import Undecodable, decoded, encodings
 from conformance.http.guard import LOGIN_PATH, UNGUARDED, RequestGuard, is_session_call
+from conformance.http.large_answers import LargeAnswers, Reading
 from conformance.http.pacing import Pacer
 
 #: Headers of an answer that no longer describe its body once it is decoded.
@@ -56,6 +58,7 @@ class SendPolicy:
     limit: int = MAX_ANSWER_BYTES
     breaker: Breaker = field(default_factory=lambda: process.BREAKER)
     pacer: Pacer = field(default_factory=lambda: process.PACER)
+    large: LargeAnswers = field(default_factory=lambda: process.LARGE_ANSWERS)
     clock: Callable[[], float] = time.monotonic
 
     def leave(self, method: str, url: str) -> float:
@@ -73,25 +76,46 @@ class SendPolicy:
         self.breaker.failure(detail)
 
     def body(
-        self, raw: Iterable[bytes], content_encoding: str | None, *, started: float, what: str
+        self,
+        raw: Iterable[bytes],
+        content_encoding: str | None,
+        *,
+        started: float,
+        what: str,
+        reading: Reading,
     ) -> Iterator[bytes]:
         """The decoded body of an answer as it arrives, within the deadline and the cap.
 
-        AnswerTooSlow (a connection failure for the breaker) past the deadline,
-        AnswerTooLarge beyond the cap on the wire or after any layer of the encoding.
+        A large answer waits for a share of the process's budget (``reading``, of
+        :meth:`LargeAnswers.reading`; the caller binds it to the whole body with
+        :meth:`Reading.body`); the deadline stands still while it waits. AnswerTooSlow (a
+        connection failure for the breaker) past the deadline, AnswerTooLarge beyond the
+        cap on the wire or after any layer of the encoding; the share goes back then.
         """
+        waited = 0.0
+
+        def clock() -> float:
+            return self.clock() - waited
+
         arriving = bounded_chunks(
             raw,
             started=started,
             deadline=self.deadline,
             limit=self.limit,
             what=what,
-            clock=self.clock,
+            clock=clock,
         )
+        layers = encodings(content_encoding)
         try:
-            yield from decoded(arriving, encodings(content_encoding), limit=self.limit, what=what)
+            for piece in decoded(arriving, layers, limit=self.limit, what=what):
+                waited += reading.grew(len(piece))
+                yield piece
         except AnswerTooSlow as exc:
+            reading.stopped()
             self.failed(str(exc))
+            raise
+        except BaseException:
+            reading.stopped()
             raise
 
     def answered(self, method: str, url: str, status: int, body: bytes | None) -> None:
@@ -128,10 +152,16 @@ class BoundedResponse(httpx.Response):
     """An httpx response whose body is read under the policy and whose JSON parses within
     the harness's budget."""
 
+    reading: Reading | None = None
+
     def read(self) -> bytes:
-        """The decoded body; once read, Content-Length gives its size (as a workflow's
-        ``$response.header.Content-Length`` reads it)."""
+        """The decoded body (a large one holding its share as long as it lives); once read,
+        Content-Length gives its size (as a workflow's ``$response.header.Content-Length``
+        reads it)."""
         content = super().read()
+        if self.reading is not None:
+            content = self._content = self.reading.body(content)
+            self.reading = None
         self.headers["Content-Length"] = str(len(content))
         return content
 
@@ -164,20 +194,24 @@ class PolicyTransport(httpx.BaseTransport):
         except httpx.TransportError as exc:
             self.policy.failed(f"{type(exc).__name__}: {exc}")
             raise
+        reading = self.policy.large.reading()
         stream = _PolicyStream(
             self.policy,
             request,
             response,
             started,
             f"the answer of {self._name} to {method} {request.url.path}",
+            reading,
         )
-        return BoundedResponse(
+        bounded = BoundedResponse(
             response.status_code,
             headers=[(k, v) for k, v in response.headers.raw if k.lower() not in _BODY_HEADERS],
             stream=stream,
             extensions=response.extensions,
             request=request,
         )
+        bounded.reading = reading
+        return bounded
 
     def close(self) -> None:
         self._inner.close()
@@ -193,8 +227,10 @@ class _PolicyStream(httpx.SyncByteStream):
         response: httpx.Response,
         started: float,
         what: str,
+        reading: Reading,
     ) -> None:
         self._policy = policy
+        self._reading = reading
         self._request = request
         self._raw: Any = response.stream  # a sync stream: the client is sync
         self._status = response.status_code
@@ -206,7 +242,7 @@ class _PolicyStream(httpx.SyncByteStream):
         method, url = self._request.method, str(self._request.url)
         kept: list[bytes] | None = [] if is_login(method, url) else None
         pieces = self._policy.body(
-            self._raw, self._encoding, started=self._started, what=self._what
+            self._raw, self._encoding, started=self._started, what=self._what, reading=self._reading
         )
         try:
             for piece in pieces:

@@ -14,6 +14,7 @@ import httpx
 from conformance.core.errors import TargetUnreachable, UsageError
 from conformance.http import process
 from conformance.http.bounds import (
+    MAX_ATTACHMENT_CHARS,
     RELOGIN_INTERVAL_SECONDS,
     REQUEST_DEADLINE_SECONDS,
     TokenRefused,
@@ -119,7 +120,9 @@ class Exchange:
         request = response.request
         secrets = tuple(secrets)
         content_type = response.headers.get("content-type", "")
-        body, encoding = response_text(response.content, content_type, secrets)
+        body, encoding = response_text(
+            response.content, content_type, secrets, limit=MAX_ATTACHMENT_CHARS
+        )
         return cls(
             method=request.method,
             url=str(request.url),
@@ -127,7 +130,7 @@ class Exchange:
             request_body=cut(redact_body(request.content, secrets)),
             status_code=response.status_code,
             response_headers=redact_headers(response.headers.items()),
-            response_body=body if encoding else cut(body),
+            response_body=body,
             elapsed_ms=elapsed_ms,
             response_encoding=encoding,
         )

@@ -72,3 +72,14 @@ def test_a_secret_is_replaced_raw_url_encoded_and_json_escaped() -> None:
     for form in forms:
         assert form not in cleaned
     assert cleaned.count(REDACTED) == len(forms) + 1
+
+
+def test_a_long_body_is_redacted_before_it_is_cut_reading_only_what_is_kept() -> None:
+    secret = "Tr0ub4dor&3-long-enough"
+    limit = 1000
+    # the secret straddles the cut; what lies far past it is never decoded (nor binary)
+    body = ("x" * (limit - 10) + secret + "y" * 300_000).encode() + b"\xff" + b"y" * 1024**2
+    kept = redact_body(body, [secret], limit=limit)
+    assert secret[:10] not in kept and kept.startswith("x" * (limit - 10))
+    assert kept.endswith("more characters not kept]") and len(kept) < limit + 100
+    assert redact_body(b"short", [secret], limit=limit) == "short"

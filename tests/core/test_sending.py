@@ -9,6 +9,7 @@ import io
 import json
 import os
 import struct
+import traceback
 import tracemalloc
 import weakref
 import zlib
@@ -286,3 +287,27 @@ def test_an_answer_let_go_of_is_freed_at_once_not_by_the_cyclic_collector() -> N
     finally:
         gc.enable()
         client.close()
+
+
+def _bytes_in_frames(error: BaseException) -> int:
+    """Bytes and text reachable from the locals of the frames of an error's traceback (the
+    caller's, which holds the answer anyway, left out)."""
+    frames = [frame for frame, _ in traceback.walk_tb(error.__traceback__)][1:]
+    held = [v for f in frames for v in f.f_locals.values() if isinstance(v, bytes | str)]
+    return sum(len(v) for v in held)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" + b"0," * 300_000 + b"0]", b"[" * 1000 + b"]" * 1000, b'{"a": ' + b" " * MiB + b"x}"],
+    ids=["too many values", "too deep", "not JSON"],
+)
+def test_a_refused_answer_s_error_does_not_hold_the_answer(body: bytes) -> None:
+    # schemathesis keeps a check's error (and its context) until the operation's run ends
+    with pytest.raises(ValueError) as info:
+        json_budget.loads(body)
+    assert _bytes_in_frames(info.value) < 1024
+    assert info.value.__context__ is None
+    if isinstance(info.value, json.JSONDecodeError):
+        assert len(info.value.doc) <= json_budget.KEPT_DOCUMENT
+        assert "line 1 column" in str(info.value)
