@@ -42,7 +42,8 @@ def polish(results_dir: Path) -> int:
         except (OSError, ValueError):
             continue
         if isinstance(data, dict) and polish_result(data):
-            write_json(path, data)
+            # a reader sees the old result or the new one; the old was never fsynced either
+            write_json(path, data, durable=False)
             changed += 1
     return changed
 
