@@ -31,6 +31,7 @@ from conformance.core.errors import HarnessError
 from conformance.custody.holdings import Holdings, Listing, holdings
 from conformance.custody.owned import Owned
 from conformance.custody.steering import Request, Steering
+from conformance.fuzz.framing import drop_framing
 from conformance.fuzz.probes import ProbeRequest
 from conformance.fuzz.st_config import LOGIN, LOGIN_CASES
 from conformance.fuzz.st_internals import NOT_SET
@@ -212,6 +213,7 @@ class LoginPace:
 
 
 def _before_call(context: Any, case: Case, kwargs: dict[str, Any]) -> None:
+    drop_framing(case.headers)
     steered = _current()
     if steered is None:
         return
