@@ -152,7 +152,7 @@ def summary(
         f"learned from {_public(target)} (appliance {version}): "
         f"{len(answers)} calls ({', '.join(f'{n} {s}' for s, n in sorted(statuses.items()))}), "
         f"{adaptation.checked} answers checked against the contract",
-        f"wrote {out}: {len(adaptation.actions)} actions"
+        f"wrote {out}: {_count(len(adaptation.actions), 'action')}"
         + (f" ({', '.join(f'{n} {k}' for k, n in kinds.most_common())})" if kinds else ""),
     ]
     if strong:
@@ -187,3 +187,8 @@ def _public(url: str) -> str:
     parts = urlsplit(url)
     netloc = parts.netloc.rpartition("@")[2]
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 action``, ``2 actions``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
