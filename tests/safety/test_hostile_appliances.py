@@ -129,3 +129,36 @@ def test_a_hostile_answer_is_judged_within_the_deadline_in_bounded_memory(
     if named is not None:
         said = " ".join([summary.get("error") or "", *(f["message"] for f in summary["failures"])])
         assert named in said
+
+
+@pytest.mark.parametrize("answer", ["zeros", "long-list"])
+def test_a_whole_run_against_large_answers_to_every_call_stays_bounded(
+    answer: str, tmp_path: Path
+) -> None:
+    # preflight, fuzzing at --concurrency 8 beside the workflows (one test process: the
+    # target is no embedded emulator), every answer but the login's just under the 8 MiB
+    # cap (4 million values) or a 7 MB list of 110,000 items, on a 2 s deadline: once
+    # 1.1-1.9 GB and at times exit 3 (answers judged too slowly to meet the deadline)
+    with Hostile(answer) as app:
+        env = harness_cli.environment(
+            tmp_path / "reports",
+            SCV_TARGET=app.base_url,
+            SCV_USERNAME="admin",
+            SCV_PASSWORD="hostile-test-pass",
+            SCV_TLS_VERIFY="false",
+            SCV_REQUEST_TIMEOUT=str(REQUEST_TIMEOUT),
+            SCV_MAX_EXAMPLES="1",
+        )
+        finished, peak_mb = harness_cli.run_measured(
+            ["run", "--profile", "smoke", "--concurrency", "8", "--max-time", "120"],
+            env,
+            timeout=WALL_LIMIT * 2,
+        )
+    summary = finished.summary
+    assert finished.code == 1, finished.output  # wrong answers: failures, not exit 3
+    assert summary["exitCode"] == 1 and not summary["interrupted"]
+    assert finished.seconds < 120, finished.output
+    assert peak_mb < MEMORY_LIMIT_MB
+    assert app.requests > 200  # the fuzzing ran, not only the preflight
+    messages = " ".join(f["message"] for f in summary["failures"])
+    assert "MAX_VALUES" in messages
