@@ -261,7 +261,11 @@ def test_no_color_takes_the_colours_off_the_console(
 ) -> None:
     colour = re.compile(r"\x1b\[(?:\d+;)*3\d")
     monkeypatch.setenv("FORCE_COLOR", "1")
-    monkeypatch.delenv("NO_COLOR", raising=False)
+    # --no-color sets NO_COLOR in this process: set and delete it through monkeypatch, so
+    # that it is gone again for the tests after this one (a bare delenv of a variable that
+    # is not set restores nothing)
+    monkeypatch.setenv("NO_COLOR", "")
+    monkeypatch.delenv("NO_COLOR")
     dry = ["run", "--dry-run", "--only", "fuzz", "--include-tag", "jobs"]
     assert main(dry) == 0
     assert colour.search(capsys.readouterr().out)
