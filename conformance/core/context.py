@@ -47,6 +47,12 @@ class RunContext:
         return self.target.embedded or self.settings.allow_destructive
 
     @property
+    def destructive_on_appliance(self) -> bool:
+        """State-changing calls run against an appliance of its own, which nobody but this
+        run starts and stops (not the embedded emulator): what the hold and custody keep."""
+        return self.destructive_allowed and not self.target.embedded
+
+    @property
     def strict(self) -> bool:
         """Deviations fail the run: ``--strict``, by default only against the embedded
         emulator, whose specification our assumptions are."""

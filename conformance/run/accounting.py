@@ -39,7 +39,7 @@ class Accounting:
 
     @property
     def wanted(self) -> bool:
-        return self.context.destructive_allowed and not self.context.target.embedded
+        return self.context.destructive_on_appliance
 
     def open(self) -> None:
         """Read the state the run starts from (nothing without state changes allowed)."""
@@ -59,7 +59,7 @@ class Accounting:
 
     def close(self, run_dir: Path) -> dict[str, Any] | None:
         """Put back and compare; summary.json's ``custody`` (None when nothing was read)."""
-        if self.context.destructive_allowed and self.context.target.embedded:
+        if self.context.target.embedded:  # state changes are always allowed there
             self._remove_owed(run_dir)
             return None
         if self.account is None:

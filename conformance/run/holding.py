@@ -44,7 +44,7 @@ class Holding:
 
     @property
     def wanted(self) -> bool:
-        return self.context.destructive_allowed and not self.context.target.embedded
+        return self.context.destructive_on_appliance
 
     def deadline(self, clock: float) -> float | None:
         """The run's deadline (a ``time.monotonic`` value): ``--max-time`` from ``clock``;

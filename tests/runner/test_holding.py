@@ -23,6 +23,7 @@ def _context(*, destructive: bool, embedded: bool, max_time: float | None) -> Ru
         RunContext,
         SimpleNamespace(
             destructive_allowed=destructive,
+            destructive_on_appliance=destructive and not embedded,
             target=SimpleNamespace(embedded=embedded),
             settings=SimpleNamespace(max_time=max_time),
             session=session,
@@ -85,6 +86,7 @@ def test_an_appliance_that_cannot_be_held_is_run_on_with_a_line(tmp_path: Path) 
         RunContext,
         SimpleNamespace(
             destructive_allowed=True,
+            destructive_on_appliance=True,
             target=SimpleNamespace(embedded=False),
             settings=SimpleNamespace(
                 max_time=60.0,

@@ -30,16 +30,23 @@ WALL_LIMIT = 150
 MEMORY_LIMIT_MB = 400
 
 
-def _run(app: Hostile, tmp_path: Path, command: str = "run") -> harness_cli.Finished:
-    env = harness_cli.environment(
+def _environment(
+    app: Hostile, tmp_path: Path, request_timeout: float = REQUEST_TIMEOUT
+) -> dict[str, str]:
+    """A run against ``app``: one case per operation, each answer within ``request_timeout``."""
+    return harness_cli.environment(
         tmp_path / "reports",
         SCV_TARGET=app.base_url,
         SCV_USERNAME="admin",
         SCV_PASSWORD="hostile-test-pass",
         SCV_TLS_VERIFY="false",
-        SCV_REQUEST_TIMEOUT=str(REQUEST_TIMEOUT),
+        SCV_REQUEST_TIMEOUT=str(request_timeout),
         SCV_MAX_EXAMPLES="1",
     )
+
+
+def _run(app: Hostile, tmp_path: Path, command: str = "run") -> harness_cli.Finished:
+    env = _environment(app, tmp_path)
     return harness_cli.run([command, "--max-time", "300"], env, timeout=WALL_LIMIT * 2)
 
 
@@ -108,15 +115,7 @@ def test_a_hostile_answer_is_judged_within_the_deadline_in_bounded_memory(
     answer: str, command: str, where: str, code: int, named: str | None, tmp_path: Path
 ) -> None:
     with Hostile(answer, answer_where=where) as app:
-        env = harness_cli.environment(
-            tmp_path / "reports",
-            SCV_TARGET=app.base_url,
-            SCV_USERNAME="admin",
-            SCV_PASSWORD="hostile-test-pass",
-            SCV_TLS_VERIFY="false",
-            SCV_REQUEST_TIMEOUT="10",
-            SCV_MAX_EXAMPLES="1",
-        )
+        env = _environment(app, tmp_path, request_timeout=10)
         finished, peak_mb = harness_cli.run_measured(
             [command, "--max-time", "300"], env, timeout=WALL_LIMIT * 2
         )
@@ -140,15 +139,7 @@ def test_a_whole_run_against_large_answers_to_every_call_stays_bounded(
     # cap (4 million values) or a 7 MB list of 110,000 items, on a 2 s deadline: once
     # 1.1-1.9 GB and at times exit 3 (answers judged too slowly to meet the deadline)
     with Hostile(answer) as app:
-        env = harness_cli.environment(
-            tmp_path / "reports",
-            SCV_TARGET=app.base_url,
-            SCV_USERNAME="admin",
-            SCV_PASSWORD="hostile-test-pass",
-            SCV_TLS_VERIFY="false",
-            SCV_REQUEST_TIMEOUT=str(REQUEST_TIMEOUT),
-            SCV_MAX_EXAMPLES="1",
-        )
+        env = _environment(app, tmp_path)
         finished, peak_mb = harness_cli.run_measured(
             ["run", "--profile", "smoke", "--concurrency", "8", "--max-time", "120"],
             env,
