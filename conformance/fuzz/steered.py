@@ -7,6 +7,8 @@ stateful walk along links) passes schemathesis' ``before_call`` hook, where
 what the run owns true (and so what it owes in the cleanup ledger). Those two hooks are
 schemathesis' only ones that see every phase's cases as they are sent; they are global, so
 they are registered once per process and steer while a suite is :meth:`SteeredCases.active`.
+``before_call`` also leaves out the framing headers a negative case generates
+(:mod:`conformance.fuzz.framing`), in every phase and whatever the steering.
 Logins are steered in read-only runs too: a fuzzed login never names the configured user,
 and fuzzed logins are bounded and paced (:class:`LoginPace`).
 """
