@@ -12,8 +12,10 @@ rewrites every JSON answer the way a real release plausibly would:
 - ``unmountDatastore`` as the job type of an unmount, where the documentation names no type.
 
 Like a Spring appliance (Jackson), it ignores request fields it does not know (the
-emulator's ``unknown_fields="ignore"``), which takes its own extra fields back in requests
-too, and takes its own job type as the value of a job-type filter (one enum for both). It
+emulator's ``unknown_fields="ignore"``). Its own extra fields it reads back in requests as
+the emulator reads the fields it knows: a text, and a value of another JSON type refused
+with a 400 (:func:`misread_extra`). It takes its own job type as the value of a job-type
+filter (one enum for both). It
 names the storage user ``userName`` in requests and answers, as the emulator does.
 
 None of this breaks the vendor's documentation; each extra field, and the job type a
@@ -32,9 +34,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from conformance.emulator import EmulatorConfig, create_app
+from conformance.emulator.envelope import JSON_HEADERS, dumps, envelope
 from conformance.scenarios.inventory import EMULATOR_INVENTORY
 from tests.loopback import serve
 
@@ -75,6 +79,37 @@ def rewrite(value: Any, key: str = "") -> Any:
     return value
 
 
+def misread_extra(value: Any, key: str = "") -> str | None:
+    """The first extra field in a request body that is not a text, as a field path."""
+    if isinstance(value, dict):
+        extra = None
+        if {"retentionDays", "maxFileSizeInMB"} <= value.keys():
+            extra = AUDIT_EXTRA[0]
+        elif key == "retention":
+            extra = RETENTION_EXTRA[0]
+        if extra is not None and extra in value and not isinstance(value[extra], str):
+            return f"{key}.{extra}" if key else extra
+        for name, item in value.items():
+            found = misread_extra(item, name)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for item in value:
+            found = misread_extra(item, key)
+            if found is not None:
+                return found
+    return None
+
+
+async def _body_of(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
 def accepted_query(query: bytes) -> bytes:
     """A query string with this appliance's job type as the emulator names it."""
     pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
@@ -93,6 +128,23 @@ class Lenient:
             await self.app(scope, receive, send)
             return
         scope = {**scope, "query_string": accepted_query(scope["query_string"])}
+        received = await _body_of(receive)
+        with suppress(ValueError, UnicodeDecodeError):
+            misread = misread_extra(json.loads(received))
+            if misread is not None:
+                message = f"Invalid value for field '{misread}': not a text"
+                answer = dumps(rewrite(envelope(400, message)))
+                await Response(answer, 400, JSON_HEADERS)(scope, receive, send)
+                return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": received, "more_body": False}
+
         started: dict[str, Any] = {}
         chunks: list[bytes] = []
 
@@ -111,7 +163,7 @@ class Lenient:
             await send({**started, "headers": headers})
             await send({"type": "http.response.body", "body": body})
 
-        await self.app(scope, receive, capture)
+        await self.app(scope, replay, capture)
 
 
 @dataclass(frozen=True)
