@@ -13,6 +13,10 @@ folder ``REPORT_DIR/<UTC timestamp>-fleet/`` holds one run folder per target, na
 it, plus ``allure-results/`` combining every target's results (``parentSuite`` = target
 name) and ``fleet-summary.md``/``fleet-summary.json``. The exit code is the highest of the
 targets' (3 > 2 > 1 > 0).
+
+A Ctrl-C or a SIGTERM is a stop request (:class:`conformance.run.signals.StopSignals`, as in
+a run of one target): it is passed on to every running target once, and each undoes what
+it created; a second request abandons the cleanups. The fleet then ends with exit 3.
 """
 
 from __future__ import annotations
@@ -25,8 +29,9 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,6 +55,7 @@ from conformance.reporting.merge import (
 )
 from conformance.reporting.run_dirs import TIMESTAMP_FORMAT
 from conformance.run.plan_options import MAX_PROCESSES, option_words
+from conformance.run.signals import POLL_SECONDS, StopSignals
 
 DEFAULT_CONCURRENCY = 2
 CONSOLE_LOG = "console.log"
@@ -201,14 +207,21 @@ def run_fleet(
     runner = _FleetRunner(folder, options, out)
     with tempfile.TemporaryDirectory(prefix=".fleet-configs-") as private:
         pool = ThreadPoolExecutor(max_workers=limit)
-        futures = [pool.submit(runner.run, target, Path(private)) for target in fleet.targets]
         try:
-            runs = [future.result() for future in futures]
-        except KeyboardInterrupt:
-            runner.interrupt()
-            raise
+            # SIGINT and SIGTERM are stop requests, as in a run of one target, also where
+            # the fleet was started with them ignored (a background job of a script)
+            with StopSignals() as stop:
+                futures = [
+                    pool.submit(runner.run, target, Path(private)) for target in fleet.targets
+                ]
+                while not all(future.done() for future in futures):
+                    wait(futures, timeout=POLL_SECONDS)
+                    runner.follow(stop.count)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+        if stop.requested:
+            raise KeyboardInterrupt
+        runs = [future.result() for future in futures]
     merge_results(runs, folder)
     rows = summary_rows(runs)
     document = write_summary(rows, folder, f"SCV conformance fleet {folder.name}")
@@ -226,6 +239,8 @@ class _FleetRunner:
         self._running: set[subprocess.Popen[bytes]] = set()
         self._lock = threading.Lock()
         self._stopped = False
+        self._requests = 0
+        self._kill_at: float | None = None
 
     def run(self, target: FleetTarget, private: Path) -> NamedRun:
         scratch = self.folder / f".{target.name}"
@@ -276,33 +291,37 @@ class _FleetRunner:
         self.console.print(Text(f"  {target.name}: finished, exit code {code}"))
         return NamedRun(target.name, destination if len(runs) == 1 else None, code, note)
 
-    def interrupt(self) -> None:
-        """Pass Ctrl-C on to every running target, once: each cleans up within its own
-        ``--cleanup-grace`` and ends. A second Ctrl-C is passed on too (each abandons its
-        cleanup); a target still running after that is killed."""
+    def follow(self, requests: int) -> None:
+        """Pass each new stop request on to every running target, once: the first lets
+        each undo what it created (within its own ``--cleanup-grace``); the second abandons
+        the cleanups, and a target still running :data:`ABANDON_SECONDS` later is killed."""
         with self._lock:
-            self._stopped = True
+            new = requests > self._requests
+            self._requests = requests
+            self._stopped = self._stopped or requests > 0
             running = list(self._running)
-        self.console.print(
-            Text(
-                "stopping: each running target undoes what it created (within its "
-                "--cleanup-grace). Ctrl-C again abandons the cleanups.",
-                style="yellow",
-            )
-        )
-        for process in running:
-            process.send_signal(signal.SIGINT)
-        try:
-            for process in running:
-                process.wait()
-        except KeyboardInterrupt:
+        if new:
+            self.console.print(Text(_notice(requests), style="yellow"))
             for process in running:
                 process.send_signal(signal.SIGINT)
+            if requests >= 2 and self._kill_at is None:
+                self._kill_at = time.monotonic() + ABANDON_SECONDS
+        if self._kill_at is not None and time.monotonic() >= self._kill_at:
             for process in running:
-                try:
-                    process.wait(timeout=ABANDON_SECONDS)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+                process.kill()
+
+
+def _notice(requests: int) -> str:
+    """What the user is told when the ``requests``-th stop request goes to the targets."""
+    if requests == 1:
+        return (
+            "stopping: each running target undoes what it created (within its "
+            "--cleanup-grace). Ctrl-C again abandons the cleanups."
+        )
+    return (
+        "abandoning the cleanups: each target's report lists what was left behind "
+        f"(a target still running in {ABANDON_SECONDS:g} s is killed)"
+    )
 
 
 def _inline_config(target: FleetTarget, private: Path) -> Path:

@@ -183,9 +183,18 @@ def test_a_second_interrupt_abandons_cleanup_and_the_report_lists_what_was_left(
     assert "left behind:" in output
 
 
-def test_a_ctrl_c_at_the_terminal_reaches_each_fleet_target_once(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("signum", "ignored"),
+    [(signal.SIGINT, True), (signal.SIGTERM, False)],
+    ids=["ctrl-c-to-a-fleet-that-inherited-it-ignored", "sigterm"],
+)
+def test_a_stop_request_reaches_each_fleet_target_once(
+    signum: int, ignored: bool, tmp_path: Path
+) -> None:
     # a terminal signals its whole foreground group: the fleet, and each target's run were
-    # they in it; a run that heard the signal twice would abandon its cleanup
+    # they in it; a run that heard the signal twice would abandon its cleanup. A fleet
+    # started as a script's background job inherits SIGINT ignored (`trap '' INT` here),
+    # and a service manager stops it with SIGTERM: both are stop requests all the same
     with RecordingEmulator(delete_delay=3.0) as emulator:
         before = emulator.inventory()
         config_file(emulator, tmp_path, "svm-interrupt03")
@@ -195,8 +204,11 @@ def test_a_ctrl_c_at_the_terminal_reaches_each_fleet_target_once(tmp_path: Path)
         )
         env = harness_cli.environment(tmp_path / "reports", LAB_PASSWORD=emulator.config.password)
         command = ["run", "--fleet", str(fleet), "--only", "createResourceGroupWithNewPolicy"]
+        fleet_command = [sys.executable, "-c", harness_cli.ENTRY, *command]
+        if ignored:
+            fleet_command = ["sh", "-c", "trap '' INT; exec \"$@\"", "sh", *fleet_command]
         process = subprocess.Popen(
-            [sys.executable, "-c", harness_cli.ENTRY, *command],
+            fleet_command,
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -207,7 +219,7 @@ def test_a_ctrl_c_at_the_terminal_reaches_each_fleet_target_once(tmp_path: Path)
             m == "POST" and p.endswith("/4.1/resource-groups") for m, p in emulator.requests
         ):
             time.sleep(0.02)
-        os.killpg(process.pid, signal.SIGINT)
+        os.killpg(process.pid, signum)
         output, _ = process.communicate(timeout=300)
         after_run = _settled(emulator, wait=4.0)
     assert process.returncode == 3, output
