@@ -43,6 +43,9 @@ from conformance.testbed.matrix import Cell, build_matrix
 from conformance.testbed.options import parallel, seconds
 from conformance.testbed.report import CELLS_DIR, SUMMARY_MD, write_summary
 
+#: The signals that stop the matrix.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
 
 def run(args: argparse.Namespace) -> int:
     """Dispatch ``certify-client``: verify a bundle, or make one."""
@@ -59,25 +62,28 @@ def run(args: argparse.Namespace) -> int:
     cells = build_matrix(args.release, args.condition)
     options = CellOptions(tuple(resolve_command(argv)), cell_timeout, args.strict)
     shared = FrontOptions(job_duration=job_duration, strict=args.strict, tls=not args.no_tls)
-    with _terminate_as_interrupt(), emulated_fronts(shared) as front:
+    with _stop_signals_as_interrupt(), emulated_fronts(shared) as front:
         return certify_client(
             cells, options, argv, Path(args.out), front, args.sign, parallel(args)
         )
 
 
 @contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
+def _stop_signals_as_interrupt() -> Iterator[None]:
     """SIGTERM (a CI job's timeout) stops the matrix as Ctrl-C does: the running command
-    and its processes end, the cells not run are reported and the bundle is sealed."""
+    and its processes end, the cells not run are reported and the bundle is sealed. Ctrl-C
+    does so also where the command was started with SIGINT ignored (a script's background
+    job), where Python would not raise KeyboardInterrupt."""
 
     def interrupt(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    previous = {number: signal.signal(number, interrupt) for number in STOP_SIGNALS}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def certify_client(

@@ -261,9 +261,17 @@ def test_misuse_is_exit_2_with_one_line(
     assert not out.exists()
 
 
-def test_sigterm_stops_the_matrix_ends_the_commands_and_seals_what_ran(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("signum", "ignored"),
+    [(signal.SIGTERM, False), (signal.SIGINT, True)],
+    ids=["sigterm", "sigint-to-a-command-that-inherited-it-ignored"],
+)
+def test_a_stop_signal_stops_the_matrix_ends_the_commands_and_seals_what_ran(
+    signum: int, ignored: bool, tmp_path: Path
+) -> None:
     # a CI job's timeout: no integration (nor what it started) may outlive the run; two
-    # cells run at once, a third waits for its turn
+    # cells run at once, a third waits for its turn. A script's background job inherits
+    # SIGINT ignored (`trap '' INT` here): a SIGINT stops it all the same
     pids = tmp_path / "pids"
     pids.mkdir()
     sleeper = (
@@ -276,13 +284,15 @@ def test_sigterm_stops_the_matrix_ends_the_commands_and_seals_what_ran(tmp_path:
         *("--release", "6.2", "--condition", "token-expiry", "--condition", "job-failure"),
         *("--out", str(out), "--", sys.executable, "-c", sleeper),
     ]
+    if ignored:
+        argv = ["sh", "-c", "trap '' INT; exec \"$@\"", "sh", *argv]
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 30
         while len(list(pids.iterdir())) < 2:
             assert time.monotonic() < deadline and process.poll() is None
             time.sleep(0.05)
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(signum)
         assert process.wait(timeout=30) == 3
     finally:
         if process.poll() is None:
