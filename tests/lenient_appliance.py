@@ -15,8 +15,8 @@ Like a Spring appliance (Jackson), it ignores request fields it does not know (t
 emulator's ``unknown_fields="ignore"``). Its own extra fields it reads back in requests as
 the emulator reads the fields it knows: a text, and a value of another JSON type refused
 with a 400 (:func:`misread_extra`). It takes its own job type as the value of a job-type
-filter (one enum for both). It
-names the storage user ``userName`` in requests and answers, as the emulator does.
+filter (one enum for both). It names the storage user ``userName`` in requests and
+answers, as the emulator does.
 
 None of this breaks the vendor's documentation; each extra field, and the job type a
 workflow checks, breaks an assumption of ours: a deviation, not a failure.
@@ -129,7 +129,7 @@ class Lenient:
             return
         scope = {**scope, "query_string": accepted_query(scope["query_string"])}
         received = await _body_of(receive)
-        with suppress(ValueError, UnicodeDecodeError):
+        with suppress(ValueError, UnicodeDecodeError, RecursionError):
             misread = misread_extra(json.loads(received))
             if misread is not None:
                 message = f"Invalid value for field '{misread}': not a text"

@@ -209,7 +209,7 @@ def run_fleet(
         pool = ThreadPoolExecutor(max_workers=limit)
         try:
             # SIGINT and SIGTERM are stop requests, as in a run of one target, also where
-            # the fleet was started with them ignored (a background job of a script)
+            # the fleet was started with SIGINT ignored (a background job of a script)
             with StopSignals() as stop:
                 futures = [
                     pool.submit(runner.run, target, Path(private)) for target in fleet.targets
