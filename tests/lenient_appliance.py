@@ -40,7 +40,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from conformance.emulator import EmulatorConfig, create_app
 from conformance.emulator.envelope import JSON_HEADERS, dumps, envelope
 from conformance.scenarios.inventory import EMULATOR_INVENTORY
-from tests.loopback import serve
+from tests.loopback import read_body, replaying, serve
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
 #: The extra fields, by the key of the object that gets them.
@@ -101,15 +101,6 @@ def misread_extra(value: Any, key: str = "") -> str | None:
     return None
 
 
-async def _body_of(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body"):
-            return b"".join(chunks)
-
-
 def accepted_query(query: bytes) -> bytes:
     """A query string with this appliance's job type as the emulator names it."""
     pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
@@ -128,7 +119,7 @@ class Lenient:
             await self.app(scope, receive, send)
             return
         scope = {**scope, "query_string": accepted_query(scope["query_string"])}
-        received = await _body_of(receive)
+        received = await read_body(receive)
         with suppress(ValueError, UnicodeDecodeError, RecursionError):
             misread = misread_extra(json.loads(received))
             if misread is not None:
@@ -136,15 +127,6 @@ class Lenient:
                 answer = dumps(rewrite(envelope(400, message)))
                 await Response(answer, 400, JSON_HEADERS)(scope, receive, send)
                 return
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if replayed:
-                return await receive()
-            replayed = True
-            return {"type": "http.request", "body": received, "more_body": False}
-
         started: dict[str, Any] = {}
         chunks: list[bytes] = []
 
@@ -163,7 +145,7 @@ class Lenient:
             await send({**started, "headers": headers})
             await send({"type": "http.response.body", "body": body})
 
-        await self.app(scope, replay, capture)
+        await self.app(scope, replaying(received, receive), capture)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""An ASGI app served on a loopback port in a thread, for the tests' stand-in appliances."""
+"""An ASGI app served on a loopback port in a thread, for the tests' stand-in appliances,
+and the two halves of a wrapper that reads a request body before passing it on."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import uvicorn
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Message, Receive
 
 from conformance.emulator.server import bind
 
@@ -32,3 +33,27 @@ def serve(app: ASGIApp, log_level: str = "error") -> Iterator[int]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+async def read_body(receive: Receive) -> bytes:
+    """The whole request body."""
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that gives ``body`` once, then what ``receive`` gives (a disconnect)."""
+    given = False
+
+    async def replay() -> Message:
+        nonlocal given
+        if given:
+            return await receive()
+        given = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay

@@ -13,14 +13,14 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from conformance.contract.matching import OperationMatcher
 from conformance.contract.pointers import dereference
 from conformance.contract.spec import load_contract
 from conformance.emulator import EmulatorConfig, create_app
 from tests.lenient_appliance import Lenient, RunningAppliance
-from tests.loopback import serve
+from tests.loopback import read_body, replaying, serve
 
 
 def known_fields(operation_id: str) -> set[str] | None:
@@ -47,28 +47,14 @@ class IgnoresUnknownFields:
         if fields is None:
             await self.app(scope, receive, send)
             return
-        raw = b""
-        while True:
-            message = await receive()
-            raw += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        raw = await read_body(receive)
         with suppress(ValueError, UnicodeDecodeError):
             body: Any = json.loads(raw)
             if isinstance(body, dict):
                 raw = json.dumps({k: v for k, v in body.items() if k in fields}).encode()
         headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
         headers.append((b"content-length", str(len(raw)).encode()))
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if sent:
-                return await receive()
-            sent = True
-            return {"type": "http.request", "body": raw, "more_body": False}
-
-        await self.app({**scope, "headers": headers}, replay, send)
+        await self.app({**scope, "headers": headers}, replaying(raw, receive), send)
 
 
 @contextmanager
