@@ -14,9 +14,10 @@ pytestmark = pytest.mark.integration
 
 
 def _sleeper(seconds: float, ignore_sigint: bool = False) -> subprocess.Popen[bytes]:
-    code = "import signal, time\n"
-    if ignore_sigint:
-        code += "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+    # SIGINT set either way: a test run started as a background job passes SIGINT on
+    # ignored, and a sleeper meant to die of it would then sleep its time out
+    disposition = "SIG_IGN" if ignore_sigint else "SIG_DFL"
+    code = f"import signal, time\nsignal.signal(signal.SIGINT, signal.{disposition})\n"
     code += f"print('ready', flush=True)\ntime.sleep({seconds})\n"
     child = subprocess.Popen(
         [sys.executable, "-c", code], start_new_session=True, stdout=subprocess.PIPE
