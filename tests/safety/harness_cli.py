@@ -16,6 +16,11 @@ from typing import Any
 ENTRY = "import sys; from conformance.cli import main; sys.exit(main())"
 
 
+def with_sigint_ignored(argv: list[str]) -> list[str]:
+    """``argv`` started as a script's background job is: with SIGINT ignored, inherited."""
+    return ["sh", "-c", "trap '' INT; exec \"$@\"", "sh", *argv]
+
+
 @dataclass
 class Finished:
     """A finished command: exit code, console text, wall time and its run folder."""

@@ -206,7 +206,7 @@ def test_a_stop_request_reaches_each_fleet_target_once(
         command = ["run", "--fleet", str(fleet), "--only", "createResourceGroupWithNewPolicy"]
         fleet_command = [sys.executable, "-c", harness_cli.ENTRY, *command]
         if ignored:
-            fleet_command = ["sh", "-c", "trap '' INT; exec \"$@\"", "sh", *fleet_command]
+            fleet_command = harness_cli.with_sigint_ignored(fleet_command)
         process = subprocess.Popen(
             fleet_command,
             env=env,

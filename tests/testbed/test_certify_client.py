@@ -20,6 +20,7 @@ import pytest
 from conformance.certify.signing import generate_keys
 from conformance.cli import main
 from conformance.emulator.conditions import CONDITIONS
+from tests.safety.harness_cli import with_sigint_ignored
 
 pytestmark = pytest.mark.integration
 
@@ -285,7 +286,7 @@ def test_a_stop_signal_stops_the_matrix_ends_the_commands_and_seals_what_ran(
         *("--out", str(out), "--", sys.executable, "-c", sleeper),
     ]
     if ignored:
-        argv = ["sh", "-c", "trap '' INT; exec \"$@\"", "sh", *argv]
+        argv = with_sigint_ignored(argv)
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 30
