@@ -54,6 +54,16 @@ def us_time(value: str) -> str:
     return moment.strftime("%m/%d/%Y %I:%M:%S %p")
 
 
+def extra_of(value: dict[str, Any], key: str) -> tuple[str, str] | None:
+    """The extra field (name, value) this appliance has in the object ``value``, found
+    under ``key``: the audit configuration's and a retention's."""
+    if {"retentionDays", "maxFileSizeInMB"} <= value.keys():
+        return AUDIT_EXTRA
+    if key == "retention":
+        return RETENTION_EXTRA
+    return None
+
+
 def rewrite(value: Any, key: str = "") -> Any:
     """The answer as this appliance sends it."""
     if isinstance(value, dict):
@@ -65,10 +75,9 @@ def rewrite(value: Any, key: str = "") -> Any:
                 out[name] = [item]
                 continue
             out[name] = rewrite(item, name)
-        if {"retentionDays", "maxFileSizeInMB"} <= value.keys():
-            out[AUDIT_EXTRA[0]] = AUDIT_EXTRA[1]
-        if key == "retention":
-            out[RETENTION_EXTRA[0]] = RETENTION_EXTRA[1]
+        extra = extra_of(value, key)
+        if extra is not None:
+            out[extra[0]] = extra[1]
         if value.get("jobType") == "unmountBackup":
             out["jobType"] = UNMOUNT_JOB_TYPE
         return out
@@ -82,13 +91,9 @@ def rewrite(value: Any, key: str = "") -> Any:
 def misread_extra(value: Any, key: str = "") -> str | None:
     """The first extra field in a request body that is not a text, as a field path."""
     if isinstance(value, dict):
-        extra = None
-        if {"retentionDays", "maxFileSizeInMB"} <= value.keys():
-            extra = AUDIT_EXTRA[0]
-        elif key == "retention":
-            extra = RETENTION_EXTRA[0]
-        if extra is not None and extra in value and not isinstance(value[extra], str):
-            return f"{key}.{extra}" if key else extra
+        extra = extra_of(value, key)
+        if extra is not None and extra[0] in value and not isinstance(value[extra[0]], str):
+            return f"{key}.{extra[0]}" if key else extra[0]
         for name, item in value.items():
             found = misread_extra(item, name)
             if found is not None:
